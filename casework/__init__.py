@@ -1,0 +1,107 @@
+"""The casework application: a Flask app factory and nothing else at import time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application from settings (see `config`), optionally overridden for tests."""
+    from config import load_settings
+
+    settings = load_settings(overrides=overrides)
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "casework" / "static"),
+        instance_path=str(Path(settings["INSTANCE_DIR"]).resolve()),
+    )
+    configure(app, settings)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_context(app)
+    return app
+
+
+def configure(app: Flask, settings: dict[str, Any]) -> None:
+    from datetime import timedelta
+
+    from casework.db import is_sqlite, sqlite_engine_options
+
+    app.config.update(settings)
+    url = settings["DATABASE_URL"]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = (
+        sqlite_engine_options() if is_sqlite(url) else {"pool_pre_ping": True}
+    )
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=settings["IDLE_TIMEOUT_MINUTES"])
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["RATELIMIT_STORAGE_URI"] = settings["RATELIMIT_STORAGE_URI"]
+    app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    app.config["BABEL_DEFAULT_LOCALE"] = settings["DEFAULT_LANGUAGE"]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "casework" / "translations")
+    app.config["WTF_CSRF_TIME_LIMIT"] = None  # bounded by the session's idle timeout instead
+
+
+def register_extensions(app: Flask) -> None:
+    from casework.accounts.sessions import install_session_rules, select_locale
+    from casework.db import install_spatialite, is_sqlite
+    from casework.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from casework.session_hooks import install_session_hooks
+
+    db.init_app(app)
+    with app.app_context():
+        if is_sqlite(app.config["SQLALCHEMY_DATABASE_URI"]):
+            install_spatialite(db.engine, app.config["SPATIALITE_LIBRARY"])
+    migrate.init_app(app, db, directory=str(ROOT / "casework" / "migrations"), compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    install_session_rules(app)
+    install_session_hooks()
+
+
+def register_blueprints(app: Flask) -> None:
+    from casework.accounts.views import admin, auth
+    from casework.audit.views import blueprint as audit
+    from casework.custody.views import blueprint as custody
+    from casework.dashboard.views import blueprint as dashboard
+    from casework.missing.views import blueprint as missing
+    from casework.remains.views import blueprint as remains
+
+    for blueprint in (auth, admin, dashboard, missing, remains, custody, audit):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from casework.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from casework.commands import register
+
+    register(app)
+
+
+def register_template_context(app: Flask) -> None:
+    from flask_login import current_user
+
+    from casework.access import GRANTS
+
+    @app.context_processor
+    def _permissions() -> dict[str, Any]:
+        if current_user and current_user.is_authenticated:
+            return {"permissions": {p.value for p in GRANTS.get(current_user.role, frozenset())}}
+        return {"permissions": set()}

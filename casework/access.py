@@ -1,0 +1,131 @@
+"""Who may see and change what: roles per action, and per-object visibility of cases.
+
+Users see the cases of their own agency and cases shared with it; consular officials see only
+cases of their country's nationals; auditors read and change nothing; administrators manage
+accounts, not cases. Pages a role never uses answer 403; cases outside a user's sight answer 404.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement, exists, false, select
+
+from casework.accounts.models import Role, User
+from casework.cases.models import CaseShare
+from casework.missing.models import MissingPerson
+from casework.remains.models import UnidentifiedRemains
+
+
+class Permission(enum.StrEnum):
+    READ_MISSING = "read_missing"
+    EDIT_MISSING = "edit_missing"
+    READ_REMAINS = "read_remains"
+    EDIT_REMAINS = "edit_remains"
+    RECORD_CUSTODY = "record_custody"
+    RECORD_SAMPLES = "record_samples"
+    WRITE_NOTES = "write_notes"
+    MANAGE_USERS = "manage_users"
+    READ_AUDIT = "read_audit"
+
+
+R = Role
+P = Permission
+GRANTS: dict[Role, frozenset[Permission]] = {
+    R.FORENSIC_OFFICER: frozenset(
+        {P.READ_MISSING, P.READ_REMAINS, P.EDIT_REMAINS, P.RECORD_CUSTODY, P.RECORD_SAMPLES,
+         P.WRITE_NOTES}
+    ),
+    R.FAMILY_LIAISON: frozenset(
+        {P.READ_MISSING, P.EDIT_MISSING, P.READ_REMAINS, P.RECORD_SAMPLES, P.WRITE_NOTES}
+    ),
+    R.SUPERVISOR: frozenset(
+        {P.READ_MISSING, P.EDIT_MISSING, P.READ_REMAINS, P.EDIT_REMAINS, P.RECORD_CUSTODY,
+         P.RECORD_SAMPLES, P.WRITE_NOTES}
+    ),
+    R.CONSULAR_OFFICIAL: frozenset({P.READ_MISSING, P.READ_REMAINS, P.WRITE_NOTES}),
+    R.AUDITOR: frozenset({P.READ_MISSING, P.READ_REMAINS, P.READ_AUDIT}),
+    R.ADMINISTRATOR: frozenset({P.MANAGE_USERS, P.READ_AUDIT}),
+}
+
+
+def allows(user: User, permission: Permission) -> bool:
+    return permission in GRANTS.get(user.role, frozenset())
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def requires(permission: Permission) -> Callable[[F], F]:
+    """View decorator: logged in, and the role carries `permission` (else 403)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not allows(current_user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def _shared_with(column: Any, agency_id: int) -> ColumnElement[bool]:
+    return exists(
+        select(CaseShare.id).where(column == CaseShare.missing_person_id, CaseShare.agency_id == agency_id)
+        if column is MissingPerson.id
+        else select(CaseShare.id).where(column == CaseShare.remains_id, CaseShare.agency_id == agency_id)
+    )
+
+
+def missing_visible_to(user: User) -> ColumnElement[bool]:
+    """SQL condition: the missing-person cases `user` may see."""
+    if not allows(user, Permission.READ_MISSING):
+        return false()
+    if user.role is Role.CONSULAR_OFFICIAL:
+        return MissingPerson.nationality == user.agency.country
+    return (MissingPerson.agency_id == user.agency_id) | _shared_with(MissingPerson.id, user.agency_id)
+
+
+def remains_visible_to(user: User) -> ColumnElement[bool]:
+    """SQL condition: the remains cases `user` may see."""
+    if not allows(user, Permission.READ_REMAINS):
+        return false()
+    if user.role is Role.CONSULAR_OFFICIAL:
+        return UnidentifiedRemains.identified_as_id.in_(
+            select(MissingPerson.id).where(MissingPerson.nationality == user.agency.country)
+        )
+    return (UnidentifiedRemains.agency_id == user.agency_id) | _shared_with(
+        UnidentifiedRemains.id, user.agency_id
+    )
+
+
+def can_edit_case(user: User, case: MissingPerson | UnidentifiedRemains) -> bool:
+    """Only the owning agency edits its cases; shares and consular access are read-only."""
+    needed = Permission.EDIT_MISSING if isinstance(case, MissingPerson) else Permission.EDIT_REMAINS
+    return allows(user, needed) and case.agency_id == user.agency_id
+
+
+def can_add_to_case(user: User, case: MissingPerson | UnidentifiedRemains, permission: Permission) -> bool:
+    return allows(user, permission) and (
+        case.agency_id == user.agency_id or permission is Permission.WRITE_NOTES
+    )
+
+
+__all__ = [
+    "GRANTS",
+    "Permission",
+    "allows",
+    "can_add_to_case",
+    "can_edit_case",
+    "missing_visible_to",
+    "remains_visible_to",
+    "requires",
+]

@@ -1,0 +1,1 @@
+"""Accounts: agencies, users, roles, passwords, second factor, sessions."""

@@ -1,0 +1,90 @@
+"""Agencies (national authorities and offices) and the people who work for them."""
+
+from __future__ import annotations
+
+import enum
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.db import Base, RowId, UtcDateTime, str_enum, utcnow
+from casework.personal_data import Encrypted
+
+
+class AgencyKind(enum.StrEnum):
+    MEDICAL_EXAMINER = "medical_examiner"
+    FORENSIC_INSTITUTE = "forensic_institute"
+    SEARCH_MECHANISM = "search_mechanism"
+    FOREIGN_MINISTRY = "foreign_ministry"
+    CONSULATE = "consulate"
+    OTHER = "other"
+
+
+class Role(enum.StrEnum):
+    FORENSIC_OFFICER = "forensic_officer"
+    FAMILY_LIAISON = "family_liaison"
+    CONSULAR_OFFICIAL = "consular_official"
+    SUPERVISOR = "supervisor"
+    ADMINISTRATOR = "administrator"
+    AUDITOR = "auditor"
+
+
+class Agency(Base):
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    country: Mapped[str] = mapped_column(String(3))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[AgencyKind] = mapped_column(str_enum(AgencyKind))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="agency")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})"
+
+
+class User(RowId, UserMixin, Base):
+    __tablename__ = "user_account"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="RESTRICT"))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    totp_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    agency: Mapped[Agency] = relationship(back_populates="users")
+
+    totp_secret = Encrypted("totp_secret_ct")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: disabled accounts cannot log in
+        return bool(self.is_enabled)
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def country(self) -> str:
+        return self.agency.country
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def __str__(self) -> str:
+        return self.display_name
+
+

@@ -1,0 +1,190 @@
+"""Account rules: creating users, logging in (lock-out, second factor), enrolling TOTP."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pyotp
+from sqlalchemy import func, select
+
+from casework.accounts.models import Agency, AgencyKind, Role, User
+from casework.accounts.passwords import (
+    DUMMY_HASH,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from casework.audit.services import Actor, AuditAction, append
+from casework.clock import now
+from casework.db import db
+from casework.errors import ValidationError
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+TOTP_ISSUER = "Casework"
+COUNTRY_CODES_HELP = "a three-letter ISO 3166 code such as GTM, USA or ERI"
+
+
+def _valid_country(country: str) -> str:
+    code = (country or "").strip().upper()
+    if len(code) != 3 or not code.isalpha() or not code.isascii():
+        raise ValidationError(f"Country must be {COUNTRY_CODES_HELP}.", field="country")
+    return code
+
+
+def create_agency(code: str, country: str, name: str, kind: AgencyKind) -> Agency:
+    code = (code or "").strip().upper()
+    if not code or len(code) > 40:
+        raise ValidationError("An agency needs a short code (up to 40 characters).", field="code")
+    if not (name or "").strip():
+        raise ValidationError("An agency needs a name.", field="name")
+    if db.session.scalar(select(Agency.id).where(Agency.code == code)) is not None:
+        raise ValidationError(f"An agency with code {code} already exists.", field="code")
+    agency = Agency(code=code, country=_valid_country(country), name=name.strip(), kind=kind)
+    db.session.add(agency)
+    db.session.commit()
+    return agency
+
+
+def create_user(
+    *, agency: Agency, email: str, display_name: str, role: Role, password: str, language: str = "en"
+) -> User:
+    email = (email or "").strip().lower()
+    if "@" not in email or len(email) > 254 or " " in email:
+        raise ValidationError("Enter a valid e-mail address.", field="email")
+    if not (display_name or "").strip():
+        raise ValidationError("Enter the person's name.", field="display_name")
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
+        raise ValidationError(f"An account for {email} already exists.", field="email")
+    user = User(
+        agency=agency,
+        email=email,
+        display_name=display_name.strip(),
+        role=role,
+        password_hash=hash_password(password),
+        language=language,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+class LoginRefused(ValidationError):
+    status_code = 401
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    user: User
+    needs_totp: bool
+
+
+_REFUSED = "The e-mail address or password is wrong."
+
+
+def check_password_login(email: str, password: str, remote_addr: str | None) -> LoginOutcome:
+    """First factor. Failed attempts count towards a temporary lock-out and are audited."""
+    email = (email or "").strip().lower()
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    moment = now()
+    if user is None:
+        verify_password(DUMMY_HASH, password)
+        append(
+            db.session,
+            AuditAction.LOGIN_FAILED,
+            details={"email": email[:254], "reason": "unknown account"},
+            actor=Actor(None, "anonymous", None, remote_addr),
+        )
+        db.session.commit()
+        raise LoginRefused(_REFUSED)
+    actor = Actor(user.id, user.email, user.agency_id, remote_addr)
+    if user.locked_until is not None and user.locked_until > moment:
+        append(db.session, AuditAction.LOGIN_FAILED, object_type="User", object_id=user.id,
+               details={"reason": "locked"}, actor=actor)
+        db.session.commit()
+        raise LoginRefused(
+            "Too many failed attempts: this account is locked for a few minutes. "
+            "Try again later or ask an administrator."
+        )
+    if not verify_password(user.password_hash, password) or not user.is_enabled:
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = moment + LOCKOUT
+            user.failed_logins = 0
+        append(db.session, AuditAction.LOGIN_FAILED, object_type="User", object_id=user.id,
+               details={"reason": "wrong password" if user.is_enabled else "disabled"}, actor=actor)
+        db.session.commit()
+        raise LoginRefused(_REFUSED)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return LoginOutcome(user=user, needs_totp=user.totp_enabled)
+
+
+def check_totp(user: User, code: str) -> bool:
+    """Second factor: a current code, each time step usable once (no replay)."""
+    code = (code or "").strip().replace(" ", "")
+    if not user.totp_enabled or not user.totp_secret or not code.isdigit():
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    moment = now()
+    for drift in (0, -1, 1):
+        step = totp.timecode(moment) + drift
+        if totp.generate_otp(step) == code:
+            if user.totp_last_step is not None and step <= user.totp_last_step:
+                return False
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def complete_login(user: User, remote_addr: str | None, *, second_factor: bool) -> None:
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now()
+    append(db.session, AuditAction.LOGIN, object_type="User", object_id=user.id,
+           details={"second_factor": second_factor},
+           actor=Actor(user.id, user.email, user.agency_id, remote_addr))
+    db.session.commit()
+
+
+def begin_totp_enrolment(user: User) -> str:
+    """A new secret, kept pending (not enabled) until the user proves they can use it."""
+    secret = pyotp.random_base32()
+    user.totp_secret = secret
+    user.totp_enabled = False
+    db.session.commit()
+    return secret
+
+
+def provisioning_uri(user: User) -> str:
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
+
+
+def confirm_totp_enrolment(user: User, code: str) -> None:
+    if not user.totp_secret:
+        raise ValidationError("Start the set-up of the authenticator app first.")
+    user.totp_enabled = True
+    if not check_totp(user, code):
+        db.session.rollback()
+        raise ValidationError("That code is not right. Check the clock of your phone and try again.",
+                              field="code")
+    append(db.session, AuditAction.SECURITY, object_type="User", object_id=user.id,
+           details={"event": "totp enabled"})
+    db.session.commit()
+
+
+def set_language(user: User, language: str, allowed: list[str]) -> None:
+    if language not in allowed:
+        raise ValidationError(f"Choose one of the languages offered ({', '.join(allowed)}).")
+    user.language = language
+    db.session.commit()
+
+
+def load_user(user_id: str) -> User | None:
+    try:
+        key = uuid.UUID(user_id)
+    except ValueError:
+        return None
+    return db.session.get(User, key)

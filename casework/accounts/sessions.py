@@ -1,0 +1,56 @@
+"""Per-request account rules: loading the user, idle time-out, enforced second factor, locale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from casework.accounts.services import load_user
+from casework.clock import now
+from casework.extensions import login_manager
+
+_OPEN_ENDPOINTS = {"auth.login", "auth.totp", "auth.logout", "auth.totp_setup", "static"}
+
+
+def select_locale() -> str | None:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language  # type: ignore[no-any-return]
+    return request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LANGUAGE"]
+
+
+def install_session_rules(app: Flask) -> None:
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    @app.before_request
+    def _idle_timeout() -> Any:
+        if not current_user.is_authenticated:
+            return None
+        moment = now().timestamp()
+        last = session.get("last_seen")
+        limit = current_app.config["IDLE_TIMEOUT_MINUTES"] * 60
+        if last is not None and moment - float(last) > limit:
+            logout_user()
+            session.clear()
+            flash(_("You were signed out after a period of inactivity."), "info")
+            return redirect(url_for("auth.login"))
+        session["last_seen"] = moment
+        session.permanent = True
+        return None
+
+    @app.before_request
+    def _second_factor_required() -> Any:
+        if (
+            current_user.is_authenticated
+            and current_app.config["REQUIRE_TOTP"]
+            and not current_user.totp_enabled
+            and request.endpoint not in _OPEN_ENDPOINTS
+        ):
+            return redirect(url_for("auth.totp_setup"))
+        return None

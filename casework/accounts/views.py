@@ -1,0 +1,175 @@
+"""Signing in and out, the second factor, the user's own settings, and account administration."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from casework.access import Permission, requires
+from casework.accounts import services
+from casework.accounts.forms import AgencyForm, LanguageForm, LoginForm, TotpForm, UserForm
+from casework.accounts.models import Agency, AgencyKind, Role, User
+from casework.audit.services import AuditAction, record
+from casework.db import db
+from casework.errors import ValidationError
+from casework.extensions import limiter
+
+auth = Blueprint("auth", __name__, url_prefix="/auth")
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("dashboard.index")
+
+
+@auth.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            outcome = services.check_password_login(form.email.data, form.password.data, request.remote_addr)
+        except ValidationError as error:
+            form.password.errors = [_(error.message)]
+            return render_template("accounts/login.html", form=form), 401
+        if outcome.needs_totp:
+            session.clear()
+            session["pending_user"] = str(outcome.user.id)
+            session["pending_next"] = _safe_next(request.args.get("next"))
+            db.session.commit()
+            return redirect(url_for("auth.totp"))
+        services.complete_login(outcome.user, request.remote_addr, second_factor=False)
+        session.clear()
+        login_user(outcome.user)
+        return redirect(_safe_next(request.args.get("next")))
+    status = 400 if form.errors else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@auth.route("/totp", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def totp() -> Any:
+    pending = session.get("pending_user")
+    user = services.load_user(pending) if pending else None
+    if user is None:
+        return redirect(url_for("auth.login"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        if services.check_totp(user, form.code.data):
+            target = session.get("pending_next") or url_for("dashboard.index")
+            services.complete_login(user, request.remote_addr, second_factor=True)
+            session.clear()
+            login_user(user)
+            return redirect(_safe_next(target))
+        db.session.rollback()
+        form.code.errors = [_("That code is not right, or was already used.")]
+        return render_template("accounts/totp.html", form=form), 401
+    return render_template("accounts/totp.html", form=form), 400 if form.errors else 200
+
+
+@auth.route("/totp/setup", methods=["GET", "POST"])
+@login_required
+def totp_setup() -> Any:
+    form = TotpForm()
+    if request.method == "GET" or not current_user.totp_secret:
+        if not current_user.totp_enabled:
+            services.begin_totp_enrolment(current_user)
+    if form.validate_on_submit():
+        try:
+            services.confirm_totp_enrolment(current_user, form.code.data)
+        except ValidationError as error:
+            form.code.errors = [_(error.message)]
+        else:
+            flash(_("Two-step sign-in is on."), "success")
+            return redirect(url_for("dashboard.index"))
+    status = 400 if form.errors else 200
+    return render_template(
+        "accounts/totp_setup.html",
+        form=form,
+        enabled=current_user.totp_enabled,
+        secret=None if current_user.totp_enabled else current_user.totp_secret,
+        uri=None if current_user.totp_enabled else services.provisioning_uri(current_user),
+    ), status
+
+
+@auth.route("/logout", methods=["POST"])
+def logout() -> Any:
+    if current_user.is_authenticated:
+        record(AuditAction.LOGOUT, current_user._get_current_object())
+        db.session.commit()
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@auth.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> Any:
+    form = LanguageForm(language=current_user.language)
+    form.language.choices = [(code, code) for code in current_app.config["LANGUAGES"]]
+    if form.validate_on_submit():
+        services.set_language(current_user, form.language.data, current_app.config["LANGUAGES"])
+        flash(_("Saved."), "success")
+        return redirect(url_for("auth.account"))
+    return render_template("accounts/account.html", form=form), 400 if form.errors else 200
+
+
+@admin.route("/users")
+@requires(Permission.MANAGE_USERS)
+def users() -> Any:
+    rows = db.session.scalars(
+        select(User).where(User.agency_id == current_user.agency_id).order_by(User.display_name)
+    ).all()
+    return render_template("accounts/users.html", users=rows)
+
+
+@admin.route("/users/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+def new_user() -> Any:
+    form = UserForm()
+    agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
+    form.agency_id.choices = [(agency.id, str(agency)) for agency in agencies]
+    if form.validate_on_submit():
+        agency = db.session.get(Agency, form.agency_id.data)
+        try:
+            services.create_user(
+                agency=agency, email=form.email.data, display_name=form.display_name.data,
+                role=Role(form.role.data), password=form.password.data,
+            )
+        except ValidationError as error:
+            getattr(form, error.field or "email").errors.append(_(error.message))
+        else:
+            flash(_("Account created."), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("accounts/user_form.html", form=form), 400 if form.errors else 200
+
+
+@admin.route("/agencies", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+def agencies() -> Any:
+    form = AgencyForm()
+    if form.validate_on_submit():
+        try:
+            services.create_agency(form.code.data, form.country.data, form.name.data, AgencyKind(form.kind.data))
+        except ValidationError as error:
+            getattr(form, error.field or "code").errors.append(_(error.message))
+        else:
+            flash(_("Agency added."), "success")
+            return redirect(url_for("admin.agencies"))
+    rows = db.session.scalars(select(Agency).order_by(Agency.country, Agency.name)).all()
+    return render_template("accounts/agencies.html", form=form, agencies=rows), 400 if form.errors else 200

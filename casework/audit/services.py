@@ -1,0 +1,241 @@
+"""Writing the audit trail (explicit events and automatic change capture) and verifying it."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask import g, has_request_context, request
+from flask_login import current_user
+from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
+
+from casework.audit.models import AuditEntry
+from casework.clock import now
+from casework.db import db
+from casework.errors import CaseworkError
+from casework.keystore import audit_chain_key
+
+GENESIS = b"\x00" * 32
+_TAIL = "casework.audit_tail"
+_UNAUDITED = {"AuditEntry", "NameToken", "DataKey", "CaseSequence"}
+
+
+class AuditAction(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    VIEW = "view"
+    EXPORT = "export"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    SECURITY = "security"
+    KEYS = "keys"
+
+
+class AppendOnlyError(CaseworkError):
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: Any
+    label: str
+    agency_id: int | None
+    remote_addr: str | None
+
+
+def current_actor() -> Actor:
+    remote = request.remote_addr if has_request_context() else None
+    override = g.get("audit_actor") if has_request_context() or _has_g() else None
+    if override is not None:
+        return override  # type: ignore[no-any-return]
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return Actor(current_user.id, current_user.email, current_user.agency_id, remote)
+    return Actor(None, "system" if not has_request_context() else "anonymous", None, remote)
+
+
+def _has_g() -> bool:
+    try:
+        g.get("audit_actor")
+    except RuntimeError:
+        return False
+    return True
+
+
+def entry_digest(key: bytes, entry: AuditEntry) -> bytes:
+    """The keyed hash of an entry, chained to its predecessor's hash."""
+    body = {
+        "seq": entry.seq,
+        "occurred_at": entry.occurred_at.isoformat(timespec="microseconds"),
+        "actor_id": str(entry.actor_id) if entry.actor_id else None,
+        "actor_label": entry.actor_label,
+        "agency_id": entry.agency_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_ref": entry.object_ref,
+        "details": entry.details,
+        "remote_addr": entry.remote_addr,
+    }
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hmac.new(key, entry.prev_hash + canonical.encode(), hashlib.sha256).digest()
+
+
+def _tail(session: Session) -> tuple[int, bytes]:
+    tail = session.info.get(_TAIL)
+    if tail is not None:
+        return tail  # type: ignore[no-any-return]
+    if session.get_bind().dialect.name == "postgresql":
+        # one writer extends the chain at a time; released at commit or rollback
+        session.execute(text("SELECT pg_advisory_xact_lock(7431)"))
+    with session.no_autoflush:
+        last = session.execute(
+            select(AuditEntry.seq, AuditEntry.entry_hash).order_by(AuditEntry.seq.desc()).limit(1)
+        ).first()
+    return (last.seq, last.entry_hash) if last else (0, GENESIS)
+
+
+def append(
+    session: Session,
+    action: AuditAction | str,
+    *,
+    object_type: str | None = None,
+    object_id: Any = None,
+    object_ref: str | None = None,
+    details: dict[str, Any] | None = None,
+    actor: Actor | None = None,
+) -> AuditEntry:
+    """Add one entry to the chain in the session's transaction."""
+    actor = actor or current_actor()
+    seq, prev = _tail(session)
+    entry = AuditEntry(
+        seq=seq + 1,
+        occurred_at=now(),
+        actor_id=actor.id,
+        actor_label=actor.label,
+        agency_id=actor.agency_id,
+        action=str(action),
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        object_ref=object_ref,
+        details=json.dumps(details or {}, sort_keys=True, separators=(",", ":"), default=str),
+        remote_addr=actor.remote_addr,
+        prev_hash=prev,
+    )
+    entry.entry_hash = entry_digest(audit_chain_key(), entry)
+    session.add(entry)
+    session.info[_TAIL] = (entry.seq, entry.entry_hash)
+    return entry
+
+
+def record(action: AuditAction, obj: Any = None, **details: Any) -> AuditEntry:
+    """Record an explicit event (a view of personal data, a login, an export) about `obj`."""
+    kwargs: dict[str, Any] = {}
+    if obj is not None:
+        kwargs = {
+            "object_type": type(obj).__name__,
+            "object_id": inspect(obj).identity[0] if inspect(obj).identity else None,
+            "object_ref": getattr(obj, "reference", None),
+        }
+    return append(db.session, action, details=details or None, **kwargs)
+
+
+def forget_tail(session: Session) -> None:
+    session.info.pop(_TAIL, None)
+
+
+def _changed_fields(obj: Any) -> list[str]:
+    state = inspect(obj)
+    names = []
+    for attr in state.mapper.column_attrs:
+        if attr.key in ("version", "updated_at"):
+            continue
+        if state.attrs[attr.key].history.has_changes():
+            names.append(attr.key.removesuffix("_ct"))
+    return sorted(names)
+
+
+def _owner(obj: Any) -> dict[str, Any]:
+    details: dict[str, Any] = {}
+    for link in ("missing_person_id", "remains_id", "sample_id", "effect_id", "relative_id"):
+        value = getattr(obj, link, None)
+        if value is not None:
+            details[link] = str(value)
+    return details
+
+
+def capture_changes(session: Session) -> None:
+    """Before a flush: append-only tables stay untouched, every other change is recorded."""
+    for obj in session.dirty:
+        if getattr(obj, "__append_only__", False) and session.is_modified(obj):
+            raise AppendOnlyError(f"{type(obj).__name__} records cannot be changed.")
+    for obj in session.deleted:
+        if getattr(obj, "__append_only__", False):
+            raise AppendOnlyError(f"{type(obj).__name__} records cannot be deleted.")
+
+    for action, objects in (
+        (AuditAction.CREATE, list(session.new)),
+        (AuditAction.UPDATE, list(session.dirty)),
+        (AuditAction.DELETE, list(session.deleted)),
+    ):
+        for obj in objects:
+            name = type(obj).__name__
+            if name in _UNAUDITED:
+                continue
+            details = _owner(obj)
+            if action is AuditAction.UPDATE:
+                fields = _changed_fields(obj)
+                if not fields:
+                    continue
+                details["fields"] = fields
+                status = inspect(obj).attrs.get("status") if hasattr(obj, "status") else None
+                if status is not None and status.history.has_changes():
+                    old = status.history.deleted[0] if status.history.deleted else None
+                    details["status"] = [str(old) if old else None, str(obj.status)]
+            elif action is AuditAction.CREATE:
+                details["fields"] = _changed_fields(obj)
+            append(
+                session,
+                action,
+                object_type=name,
+                object_id=getattr(obj, "id", None),
+                object_ref=getattr(obj, "reference", None),
+                details=details,
+            )
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    reason: str
+
+
+def verify_chain(session: Session, key: bytes) -> tuple[int, list[ChainProblem]]:
+    """Walk the whole chain; return how many entries were read and every problem found."""
+    problems: list[ChainProblem] = []
+    expected_seq, prev_hash, count = 1, GENESIS, 0
+    rows = session.execute(
+        select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000)
+    ).scalars()
+    for entry in rows:
+        count += 1
+        if entry.seq != expected_seq:
+            problems.append(
+                ChainProblem(
+                    entry.seq, f"entries {expected_seq}–{entry.seq - 1} are missing (deleted)"
+                )
+            )
+        if entry.prev_hash != prev_hash:
+            problems.append(
+                ChainProblem(entry.seq, "does not follow the entry before it (chain broken)")
+            )
+        if not hmac.compare_digest(entry_digest(key, entry), entry.entry_hash):
+            problems.append(ChainProblem(entry.seq, "its content was changed after it was written"))
+        expected_seq, prev_hash = entry.seq + 1, entry.entry_hash
+    return count, problems

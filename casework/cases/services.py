@@ -1,0 +1,91 @@
+"""Rules both kinds of case share: optimistic locking, child records, notes, look-up by name."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+
+from casework.accounts.models import User
+from casework.audit.services import AuditAction, record
+from casework.cases.fields import parse_dental, parse_effects, parse_marks
+from casework.cases.models import CaseNote, DentalFinding, DistinguishingMark, Effect
+from casework.db import db
+from casework.errors import ConflictError, ValidationError
+from casework.personal_data import NameToken, normalise_name
+from casework.keystore import current_keyring
+from casework.crypto import blind_digest
+
+
+def check_version(case: Any, submitted_version: int | None) -> None:
+    """Refuse a save made from a stale copy of the case (somebody else saved in between)."""
+    if submitted_version is None or submitted_version != case.version:
+        raise ConflictError(
+            f"{case.reference} was changed by someone else while you were editing it. "
+            "Your changes were not saved: reload the case, check the new version, and edit again."
+        )
+
+
+def _owner_key(case: Any) -> dict[str, Any]:
+    return {"missing_person_id": case.id} if case.__case_kind__ == "missing" else {"remains_id": case.id}
+
+
+def replace_marks_effects_dental(case: Any, marks: str | None, effects: str | None, dental: str | None) -> None:
+    parsed_marks = parse_marks(marks)
+    parsed_effects = parse_effects(effects)
+    parsed_dental = parse_dental(dental)
+    owner = _owner_key(case)
+    case.marks = [
+        DistinguishingMark(kind=kind, body_location=location, description=description, **owner)
+        for kind, location, description in parsed_marks
+    ]
+    case.effects = [Effect(category=category, description=text, **owner) for category, text in parsed_effects]
+    by_tooth = {finding.tooth: finding for finding in case.dental}
+    kept = []
+    for tooth, state in parsed_dental:
+        finding = by_tooth.get(tooth) or DentalFinding(tooth=tooth, **owner)
+        finding.state = state
+        kept.append(finding)
+    case.dental = kept
+
+
+def add_note(case: Any, author: User, body: str) -> CaseNote:
+    text = (body or "").strip()
+    if not text:
+        raise ValidationError("A note cannot be empty.", field="body")
+    if len(text) > 20000:
+        raise ValidationError("A note must be under 20,000 characters.", field="body")
+    note = CaseNote(author_id=author.id, **_owner_key(case))
+    note.body = text
+    case.notes.append(note)
+    db.session.commit()
+    return note
+
+
+def record_view(case: Any) -> None:
+    """Decrypted personal data is about to be shown: leave a trace, then commit it."""
+    record(AuditAction.VIEW, case)
+    db.session.commit()
+
+
+def case_ids_by_name(kind: str, query: str) -> select:  # type: ignore[valid-type]
+    """The ids of cases of `kind` whose name tokens include every token of `query`."""
+    tokens = normalise_name(query)
+    if not tokens:
+        raise ValidationError("Type at least one name to look for.", field="name")
+    key = current_keyring().index_key
+    digests = {blind_digest(key, token) for token in tokens}
+    return (
+        select(NameToken.case_id)
+        .where(NameToken.case_kind == kind, NameToken.digest.in_(digests))
+        .group_by(NameToken.case_id)
+        .having(func.count(func.distinct(NameToken.digest)) == len(digests))
+    )
+
+
+def parse_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except (ValueError, TypeError):
+        return None

@@ -1,0 +1,147 @@
+"""Command-line commands: set-up, accounts, keys, audit verification."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+
+import click
+from flask import Flask, current_app, g
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from casework.accounts import services as accounts
+from casework.accounts.models import Agency, AgencyKind, Role, User
+from casework.audit.services import Actor, AuditAction, append, verify_chain
+from casework.db import db
+from casework.errors import CaseworkError
+from casework.key_rotation import census, reencrypt, rotate
+from casework.keystore import DataKey, add_data_key, audit_chain_key, forget_keyring
+
+keys = AppGroup("keys", help="Data encryption keys: create, rotate, inspect.")
+audit = AppGroup("audit", help="The audit trail.")
+users = AppGroup("users", help="Accounts.")
+
+
+def _as_cli(command: str) -> None:
+    g.audit_actor = Actor(None, f"cli:{command}", None, None)
+
+
+def _fail(error: CaseworkError) -> None:
+    click.echo(f"Error: {error.message}", err=True)
+    sys.exit(2)
+
+
+def ensure_data_key() -> bool:
+    if db.session.scalar(select(func.count()).select_from(DataKey)):
+        return False
+    add_data_key(current_app.config["MASTER_KEY"])
+    db.session.commit()
+    forget_keyring()
+    return True
+
+
+@keys.command("init")
+def keys_init() -> None:
+    """Create the first data key if none exists."""
+    click.echo("Created data key version 1." if ensure_data_key() else "A data key exists already.")
+
+
+@keys.command("rotate")
+@click.option("--resume", is_flag=True, help="Finish an interrupted rotation without adding a key.")
+@click.option("--batch", type=click.IntRange(1, 100000), default=None, help="Rows per transaction.")
+def keys_rotate(resume: bool, batch: int | None) -> None:
+    """Add a data-key version and re-encrypt all personal data under it, in batches."""
+    _as_cli("keys rotate")
+    size = batch or current_app.config["KEY_ROTATION_BATCH"]
+    step = reencrypt if resume else rotate
+    report = step(size, lambda table, n: click.echo(f"  {table}: {n} rows checked", err=True))
+    append(db.session, AuditAction.KEYS, details={
+        "event": "resumed" if resume else "rotated", "version": report.version,
+        "rewritten": report.rewritten,
+    })
+    db.session.commit()
+    click.echo(
+        f"Active key version {report.version}: {report.rewritten} values re-encrypted"
+        + (f", {report.skipped_changed} changed meanwhile (already current)." if report.skipped_changed else ".")
+    )
+
+
+@keys.command("status")
+def keys_status() -> None:
+    """How many encrypted values each key version protects."""
+    versions = db.session.scalars(select(DataKey).order_by(DataKey.version)).all()
+    if not versions:
+        click.echo("No data key yet: run `casework keys init`.")
+        return
+    click.echo(f"Active version: {versions[-1].version}")
+    for (table, version), count in sorted(census().items()):
+        click.echo(f"  {table}: {count} values under version {version}")
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain of the audit trail; exit 1 if any entry was changed or removed."""
+    count, problems = verify_chain(db.session, audit_chain_key())
+    for problem in problems:
+        click.echo(f"Entry {problem.seq}: {problem.reason}")
+    if problems:
+        click.echo(f"Audit trail DAMAGED: {len(problems)} problem(s) in {count} entries.")
+        sys.exit(1)
+    click.echo(f"Audit trail intact: {count} entries verified.")
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--agency", "agency_code", required=True, help="Agency code.")
+@click.password_option(help="At least 12 characters.")
+def users_create(email: str, display_name: str, role: str, agency_code: str, password: str) -> None:
+    """Create an account."""
+    _as_cli("users create")
+    agency = db.session.scalar(select(Agency).where(Agency.code == agency_code.upper()))
+    if agency is None:
+        click.echo(f"Error: no agency has the code {agency_code}.", err=True)
+        sys.exit(2)
+    try:
+        accounts.create_user(agency=agency, email=email, display_name=display_name, role=Role(role), password=password)
+    except CaseworkError as error:
+        _fail(error)
+    click.echo(f"Created {email} ({role}).")
+
+
+@click.command("setup")
+@click.option("--agency-code", default="LOCAL", show_default=True)
+@click.option("--agency-name", default="Local forensic office", show_default=True)
+@click.option("--country", default="USA", show_default=True, help="ISO 3166 alpha-3 of this authority.")
+@click.option("--admin-email", default="admin@casework.local", show_default=True)
+@click.option("--admin-password", envvar="CASEWORK_ADMIN_PASSWORD", default=None,
+              help="Default: a random one, printed once.")
+def setup(agency_code: str, agency_name: str, country: str, admin_email: str, admin_password: str | None) -> None:
+    """Build or upgrade the database, create the data key and a first administrator."""
+    _as_cli("setup")
+    upgrade()
+    if ensure_data_key():
+        click.echo("Created the first data encryption key.")
+    if db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("Accounts exist already; nothing else to do.")
+        return
+    try:
+        agency = db.session.scalar(select(Agency).where(Agency.code == agency_code.upper())) or (
+            accounts.create_agency(agency_code, country, agency_name, AgencyKind.MEDICAL_EXAMINER)
+        )
+        password = admin_password or secrets.token_urlsafe(12)
+        accounts.create_user(agency=agency, email=admin_email, display_name="Administrator",
+                             role=Role.ADMINISTRATOR, password=password)
+    except CaseworkError as error:
+        _fail(error)
+    click.echo(f"First administrator: {admin_email}")
+    if not admin_password:
+        click.echo(f"Password (shown once): {password}")
+
+
+def register(app: Flask) -> None:
+    for command in (keys, audit, users, setup):
+        app.cli.add_command(command)

@@ -1,0 +1,1 @@
+"""Samples and the append-only chain of custody of remains, samples and effects."""

@@ -1,0 +1,33 @@
+"""The dashboard: cases per status among those the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from casework.access import missing_visible_to, remains_visible_to
+from casework.db import db
+from casework.missing.models import MissingPerson
+from casework.remains.models import UnidentifiedRemains
+
+blueprint = Blueprint("dashboard", __name__)
+
+
+@blueprint.route("/")
+def index() -> Any:
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    missing = db.session.execute(
+        select(MissingPerson.status, func.count())
+        .where(missing_visible_to(current_user))
+        .group_by(MissingPerson.status)
+    ).all()
+    remains = db.session.execute(
+        select(UnidentifiedRemains.status, func.count())
+        .where(remains_visible_to(current_user))
+        .group_by(UnidentifiedRemains.status)
+    ).all()
+    return render_template("dashboard/index.html", missing=missing, remains=remains)

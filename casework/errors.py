@@ -1,0 +1,81 @@
+"""Errors users can cause, each with a message meant for them, and the one handler for all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class CaseworkError(Exception):
+    """Base of the errors a user or operator can cause; `message` is shown to them."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationError(CaseworkError):
+    status_code = 400
+
+
+class NotAllowed(CaseworkError):
+    status_code = 403
+
+
+class NotFound(CaseworkError):
+    status_code = 404
+
+
+class ConflictError(CaseworkError):
+    """Somebody else changed the record since it was loaded."""
+
+    status_code = 409
+
+
+class SetupError(CaseworkError):
+    """The installation is not ready (no keys, no schema); the operator must act."""
+
+    status_code = 503
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def _render(status: int, title: str, message: str) -> Any:
+    if _wants_json():
+        return jsonify({"ok": False, "error": {"status": status, "message": message}}), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from casework.db import db
+
+    @app.errorhandler(CaseworkError)
+    def _casework_error(error: CaseworkError) -> Any:
+        db.session.rollback()
+        return _render(error.status_code, error.__class__.__name__, error.message)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Any:
+        db.session.rollback()
+        return _render(error.code or 500, error.name, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if app.config.get("PROPAGATE_UNEXPECTED"):
+            raise error
+        return _render(
+            500,
+            "Internal error",
+            "Something went wrong on our side. Nothing was saved. The error has been logged.",
+        )

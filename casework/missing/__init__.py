@@ -1,0 +1,1 @@
+"""Ante-mortem cases: the search requests families make for missing relatives."""

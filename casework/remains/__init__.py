@@ -1,0 +1,1 @@
+"""Post-mortem cases: unidentified remains, as recovered and examined."""

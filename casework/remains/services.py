@@ -1,0 +1,70 @@
+"""Logging and updating unidentified remains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casework.accounts.models import User
+from casework.cases.fields import optional_text, parse_point, split_list
+from casework.cases.models import Sex
+from casework.cases.references import next_reference
+from casework.cases.services import check_version, replace_marks_effects_dental
+from casework.clock import now
+from casework.db import db
+from casework.errors import ValidationError
+from casework.remains.models import RemainsCondition, UnidentifiedRemains
+
+
+def _range(data: dict[str, Any], low: str, high: str, label: str) -> tuple[int | None, int | None]:
+    lo, hi = data.get(low), data.get(high)
+    if lo is not None and hi is not None and lo > hi:
+        raise ValidationError(f"The {label} range runs backwards: “from” is above “to”.", field=low)
+    return lo, hi
+
+
+def _apply(case: UnidentifiedRemains, data: dict[str, Any]) -> None:
+    case.recovery_date = data.get("recovery_date")
+    if case.recovery_date is not None and case.recovery_date > now().date():
+        raise ValidationError("The recovery date is in the future.", field="recovery_date")
+    case.recovery_place = optional_text(data.get("recovery_place"), "recovery_place", 300)
+    case.recovery_point = parse_point(data.get("recovery_lat"), data.get("recovery_lon"), "recovery_lat")
+    case.recovery_uncertainty_m = data.get("recovery_uncertainty_m")
+    case.recovered_by = optional_text(data.get("recovered_by"), "recovered_by", 200)
+    condition = data.get("condition") or None
+    try:
+        case.condition = RemainsCondition(condition) if condition else None
+        case.estimated_sex = Sex(data.get("estimated_sex") or "U")
+    except ValueError:
+        raise ValidationError("Choose a condition and sex from the lists.", field="condition") from None
+    case.age_min, case.age_max = _range(data, "age_min", "age_max", "age")
+    case.stature_min_cm, case.stature_max_cm = _range(data, "stature_min_cm", "stature_max_cm", "stature")
+    case.pmi_min_days, case.pmi_max_days = _range(data, "pmi_min_days", "pmi_max_days", "post-mortem interval")
+    case.document_names = split_list(data.get("document_names"))
+    case.storage_location = optional_text(data.get("storage_location"), "storage_location", 200)
+    case.notes_text = optional_text(data.get("notes_text"), "notes_text", 20000)
+    replace_marks_effects_dental(case, data.get("marks"), data.get("effects"), data.get("dental"))
+
+
+def log_remains(user: User, data: dict[str, Any]) -> UnidentifiedRemains:
+    """Create a remains case; nothing is stored if any field is wrong."""
+    try:
+        case = UnidentifiedRemains(agency_id=user.agency_id, created_by_id=user.id)
+        _apply(case, data)
+        year = (case.recovery_date or now().date()).year
+        case.reference = next_reference("UR", user.agency.country, year)
+        db.session.add(case)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return case
+
+
+def update_remains(case: UnidentifiedRemains, data: dict[str, Any], version: int | None) -> None:
+    try:
+        check_version(case, version)
+        _apply(case, data)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise

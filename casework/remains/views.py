@@ -1,0 +1,129 @@
+"""Pages for unidentified remains: list and look-up, log, view, edit, notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from casework.access import Permission, can_add_to_case, can_edit_case, remains_visible_to, requires
+from casework.cases.fields import point_coordinates
+from casework.cases.forms import NoteForm, submitted_version
+from casework.cases.pages import case_details_data, post_note, show_error, visible_case_or_404
+from casework.cases.services import case_ids_by_name, record_view
+from casework.custody.models import CustodyEvent, Sample
+from casework.db import db
+from casework.errors import CaseworkError, ValidationError
+from casework.remains import services
+from casework.remains.forms import RemainsForm
+from casework.remains.models import RemainsStatus, UnidentifiedRemains
+
+blueprint = Blueprint("remains", __name__, url_prefix="/remains")
+PAGE_SIZE = 50
+
+
+def _visible_case(reference: str) -> UnidentifiedRemains:
+    return visible_case_or_404(UnidentifiedRemains, remains_visible_to, reference)  # type: ignore[no-any-return]
+
+
+@blueprint.route("/")
+@requires(Permission.READ_REMAINS)
+def index() -> Any:
+    query = select(UnidentifiedRemains).where(remains_visible_to(current_user))
+    status = request.args.get("status", "")
+    if status:
+        if status not in {item.value for item in RemainsStatus}:
+            abort(400, _("Unknown status."))
+        query = query.where(UnidentifiedRemains.status == status)
+    name = request.args.get("name", "").strip()
+    if name:
+        try:
+            query = query.where(UnidentifiedRemains.id.in_(case_ids_by_name("remains", name)))
+        except ValidationError as error:
+            abort(400, error.message)
+    reference = request.args.get("reference", "").strip().upper()
+    if reference:
+        query = query.where(UnidentifiedRemains.reference == reference)
+    query = query.order_by(UnidentifiedRemains.recovery_date.desc(), UnidentifiedRemains.created_at.desc())
+    page = db.paginate(query, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE)
+    return render_template("remains/list.html", page=page, status=status, name=name,
+                           reference=reference, statuses=list(RemainsStatus))
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@requires(Permission.EDIT_REMAINS)
+def new() -> Any:
+    form = RemainsForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            case = services.log_remains(current_user, form.data)
+        except CaseworkError as error:
+            status = show_error(form, error)
+        else:
+            flash(_("Logged as %(reference)s.", reference=case.reference), "success")
+            return redirect(url_for("remains.detail", reference=case.reference))
+    elif form.errors:
+        status = 400
+    return render_template("remains/form.html", form=form, case=None), status
+
+
+@blueprint.route("/<reference>")
+@requires(Permission.READ_REMAINS)
+def detail(reference: str) -> Any:
+    case = _visible_case(reference)
+    record_view(case)
+    samples = db.session.scalars(select(Sample).where(Sample.remains_id == case.id).order_by(Sample.created_at)).all()
+    custody = db.session.scalars(
+        select(CustodyEvent).where(CustodyEvent.remains_id == case.id).order_by(CustodyEvent.occurred_at)
+    ).all()
+    return render_template(
+        "remains/detail.html", case=case, point=point_coordinates(case.recovery_point),
+        samples=samples, custody=custody, can_edit=can_edit_case(current_user, case),
+        can_custody=can_add_to_case(current_user, case, Permission.RECORD_CUSTODY),
+        can_note=can_add_to_case(current_user, case, Permission.WRITE_NOTES), note_form=NoteForm(),
+    )
+
+
+@blueprint.route("/<reference>/edit", methods=["GET", "POST"])
+@requires(Permission.EDIT_REMAINS)
+def edit(reference: str) -> Any:
+    case = _visible_case(reference)
+    if not can_edit_case(current_user, case):
+        abort(403)
+    if request.method == "GET":
+        point = point_coordinates(case.recovery_point)
+        fields = {name: getattr(case, name) for name in (
+            "recovery_date", "recovery_place", "recovery_uncertainty_m", "recovered_by", "age_min",
+            "age_max", "stature_min_cm", "stature_max_cm", "pmi_min_days", "pmi_max_days",
+            "storage_location", "notes_text",
+        )}
+        form = RemainsForm(data={
+            **fields, **case_details_data(case),
+            "condition": case.condition.value if case.condition else "",
+            "estimated_sex": case.estimated_sex.value,
+            "document_names": "; ".join(case.document_names),
+            "recovery_lat": point[0] if point else None, "recovery_lon": point[1] if point else None,
+        })
+        record_view(case)
+        return render_template("remains/form.html", form=form, case=case)
+    form = RemainsForm()
+    status = 400
+    if form.validate_on_submit():
+        try:
+            services.update_remains(case, form.data, submitted_version(form.version.data))
+        except CaseworkError as error:
+            status = show_error(form, error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("remains.detail", reference=case.reference))
+    return render_template("remains/form.html", form=form, case=case), status
+
+
+@blueprint.route("/<reference>/notes", methods=["POST"])
+@requires(Permission.WRITE_NOTES)
+def add_case_note(reference: str) -> Any:
+    return post_note(_visible_case(reference), "remains.detail")

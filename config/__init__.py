@@ -1,0 +1,158 @@
+"""Settings: defaults for the embedded mode, each overridable by a CASEWORK_* variable.
+
+`load_settings()` returns a plain dict ready for `app.config.from_mapping`. Production mode
+refuses to start with a default secret or without an encryption key, and says why.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ConfigurationError", "load_settings", "DEFAULTS", "read_or_create_secret"]
+
+EMBEDDED = "embedded"
+PRODUCTION = "production"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or unsafe; the message says which and what to do."""
+
+
+INSTANCE_DIR = Path(os.environ.get("CASEWORK_INSTANCE_DIR", Path.cwd() / "instance"))
+
+DEFAULTS: dict[str, Any] = {
+    # embedded: SQLite + SpatiaLite in instance/, keys created on first start;
+    # production: PostgreSQL + PostGIS, every secret given explicitly.
+    "MODE": EMBEDDED,
+    "DATABASE_URL": None,  # embedded default: sqlite:///<instance>/casework.db
+    "SECRET_KEY": None,  # embedded default: instance/secret_key, created once
+    "MASTER_KEY": None,  # base64 of 32 bytes; or MASTER_KEY_FILE
+    "MASTER_KEY_FILE": None,  # embedded default: instance/master.key, created once
+    "SPATIALITE_LIBRARY": "mod_spatialite",
+    "REQUIRE_TOTP": None,  # default: off in embedded mode, on in production
+    "IDLE_TIMEOUT_MINUTES": 30,
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "KEYRING_REFRESH_SECONDS": 30,
+    "KEY_ROTATION_BATCH": 500,
+    "LANGUAGES": "en,es,fr",
+    "DEFAULT_LANGUAGE": "en",
+    "SESSION_COOKIE_SECURE": None,  # default: on in production
+}
+
+_BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE"}
+_INTEGER = {"IDLE_TIMEOUT_MINUTES", "KEYRING_REFRESH_SECONDS", "KEY_ROTATION_BATCH"}
+
+
+def _parse(name: str, raw: str) -> Any:
+    if name in _BOOLEAN:
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigurationError(f"CASEWORK_{name} must be true or false, not {raw!r}.")
+    if name in _INTEGER:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigurationError(f"CASEWORK_{name} must be a whole number, not {raw!r}.") from None
+    return raw
+
+
+def read_or_create_secret(path: Path, nbytes: int = 32) -> str:
+    """Return the base64 secret stored at `path`, creating it (mode 0600) when absent."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = base64.b64encode(secrets.token_bytes(nbytes)).decode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def _decode_master_key(value: str, source: str) -> bytes:
+    try:
+        key = base64.b64decode(value.strip(), validate=True)
+    except ValueError:
+        raise ConfigurationError(f"The master key in {source} is not valid base64.") from None
+    if len(key) != 32:
+        raise ConfigurationError(
+            f"The master key in {source} must be 32 bytes (base64 of 32 random bytes), "
+            f"not {len(key)} bytes."
+        )
+    return key
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Merge defaults, CASEWORK_* variables and explicit overrides, then check them.
+
+    Example:
+        >>> settings = load_settings({"CASEWORK_MODE": "embedded"}, {"INSTANCE_DIR": "/tmp/x"})
+        >>> settings["MODE"]
+        'embedded'
+    """
+    environ = os.environ if environ is None else environ
+    settings: dict[str, Any] = dict(DEFAULTS)
+    settings["INSTANCE_DIR"] = str(INSTANCE_DIR)
+    for name, raw in environ.items():
+        if name.startswith("CASEWORK_"):
+            key = name.removeprefix("CASEWORK_")
+            settings[key] = _parse(key, raw)
+    settings.update(overrides or {})
+
+    mode = settings["MODE"]
+    if mode not in (EMBEDDED, PRODUCTION):
+        raise ConfigurationError(f"CASEWORK_MODE must be 'embedded' or 'production', not {mode!r}.")
+    production = mode == PRODUCTION
+    instance = Path(settings["INSTANCE_DIR"])
+
+    if production:
+        if not settings["SECRET_KEY"] or len(str(settings["SECRET_KEY"])) < 32:
+            raise ConfigurationError(
+                "Production mode needs CASEWORK_SECRET_KEY: a random value of at least 32 "
+                "characters (for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        if not settings["MASTER_KEY"] and not settings["MASTER_KEY_FILE"]:
+            raise ConfigurationError(
+                "Production mode needs an encryption key: set CASEWORK_MASTER_KEY_FILE to a file "
+                "holding base64 of 32 random bytes, or CASEWORK_MASTER_KEY."
+            )
+        if not settings["DATABASE_URL"]:
+            raise ConfigurationError(
+                "Production mode needs CASEWORK_DATABASE_URL, for example "
+                "postgresql+psycopg://casework@db.example/casework."
+            )
+    else:
+        if not settings["SECRET_KEY"]:
+            settings["SECRET_KEY"] = read_or_create_secret(instance / "secret_key", 48)
+        if not settings["MASTER_KEY"] and not settings["MASTER_KEY_FILE"]:
+            settings["MASTER_KEY_FILE"] = str(instance / "master.key")
+            read_or_create_secret(instance / "master.key")
+        if not settings["DATABASE_URL"]:
+            instance.mkdir(parents=True, exist_ok=True)
+            settings["DATABASE_URL"] = f"sqlite:///{instance / 'casework.db'}"
+
+    if settings["MASTER_KEY"]:
+        settings["MASTER_KEY"] = _decode_master_key(str(settings["MASTER_KEY"]), "CASEWORK_MASTER_KEY")
+    else:
+        path = Path(settings["MASTER_KEY_FILE"])
+        if not path.exists():
+            raise ConfigurationError(f"The master key file {path} does not exist.")
+        settings["MASTER_KEY"] = _decode_master_key(path.read_text(), str(path))
+
+    if settings["REQUIRE_TOTP"] is None:
+        settings["REQUIRE_TOTP"] = production
+    if settings["SESSION_COOKIE_SECURE"] is None:
+        settings["SESSION_COOKIE_SECURE"] = production
+    if isinstance(settings["LANGUAGES"], str):
+        settings["LANGUAGES"] = [code.strip() for code in settings["LANGUAGES"].split(",") if code.strip()]
+    return settings
