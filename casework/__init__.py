@@ -96,9 +96,12 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_context(app: Flask) -> None:
+    from flask_babel import get_locale
     from flask_login import current_user
 
     from casework.access import GRANTS
+
+    app.jinja_env.globals["get_locale"] = get_locale
 
     @app.context_processor
     def _permissions() -> dict[str, Any]:
