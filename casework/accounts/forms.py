@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
+from wtforms.fields.choices import SelectChoice
 from casework.accounts.models import AgencyKind, Role
 
 
@@ -33,7 +34,7 @@ class LanguageForm(FlaskForm):
 class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[(role.value, role.value.replace("_", " ")) for role in Role])
+    role = SelectField(_l("Role"), choices=[SelectChoice(role.value, role.value.replace("_", " ")) for role in Role])
     agency_id = SelectField(_l("Agency"), coerce=int, choices=[])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=12, max=1024)])
     submit = SubmitField(_l("Create account"))
@@ -46,5 +47,5 @@ class AgencyForm(FlaskForm):
         validators=[DataRequired(), Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, such as GTM."))],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[(kind.value, kind.value.replace("_", " ")) for kind in AgencyKind])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(kind.value, kind.value.replace("_", " ")) for kind in AgencyKind])
     submit = SubmitField(_l("Add agency"))

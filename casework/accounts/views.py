@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from wtforms.fields.choices import SelectChoice
 from casework.access import Permission, requires
 from casework.accounts import services
 from casework.accounts.forms import AgencyForm, LanguageForm, LoginForm, TotpForm, UserForm
@@ -121,7 +122,7 @@ def logout() -> Any:
 @login_required
 def account() -> Any:
     form = LanguageForm(language=current_user.language)
-    form.language.choices = [(code, code) for code in current_app.config["LANGUAGES"]]
+    form.language.choices = [SelectChoice(code) for code in current_app.config["LANGUAGES"]]
     if form.validate_on_submit():
         services.set_language(current_user, form.language.data, current_app.config["LANGUAGES"])
         flash(_("Saved."), "success")
@@ -143,7 +144,7 @@ def users() -> Any:
 def new_user() -> Any:
     form = UserForm()
     agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    form.agency_id.choices = [(agency.id, str(agency)) for agency in agencies]
+    form.agency_id.choices = [SelectChoice(str(agency.id), str(agency)) for agency in agencies]
     if form.validate_on_submit():
         agency = db.session.get(Agency, form.agency_id.data)
         try:

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from wtforms.fields.choices import SelectChoice
 from casework.custody.models import SampleKind
 
 
@@ -15,7 +16,7 @@ class SampleForm(FlaskForm):
         _l("Barcode"),
         validators=[DataRequired(), Length(max=64), Regexp(r"^[A-Za-z0-9._/-]+$", message=_l("Letters, digits and . _ / - only."))],
     )
-    kind = SelectField(_l("Kind"), choices=[(k.value, k.value) for k in SampleKind if k is not SampleKind.REFERENCE])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value) for k in SampleKind if k is not SampleKind.REFERENCE])
     lab = StringField(_l("Laboratory"), validators=[Optional(), Length(max=200)])
     collected_at = DateTimeLocalField(_l("Collected at"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     submit = SubmitField(_l("Record sample"))

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from wtforms.fields.choices import SelectChoice
 from casework.access import Permission, can_add_to_case, remains_visible_to, requires
 from casework.cases.pages import show_error, visible_case_or_404
 from casework.custody import services
@@ -53,8 +54,8 @@ def new_transfer(reference: str) -> Any:
     case = _case_for(reference, Permission.RECORD_CUSTODY)
     samples = db.session.scalars(select(Sample).where(Sample.remains_id == case.id)).all()
     form = TransferForm()
-    form.subject.choices = [("remains", _("The remains (%(ref)s)", ref=case.reference))] + [
-        (str(sample.id), _("Sample %(barcode)s", barcode=sample.barcode)) for sample in samples
+    form.subject.choices = [SelectChoice("remains", _("The remains (%(ref)s)", ref=case.reference))] + [
+        SelectChoice(str(sample.id), _("Sample %(barcode)s", barcode=sample.barcode)) for sample in samples
     ]
     status = 200
     if form.validate_on_submit():

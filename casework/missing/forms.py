@@ -16,10 +16,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from wtforms.fields.choices import SelectChoice
 from casework.cases.forms import CaseDetailsMixin
 from casework.cases.models import Sex
 
-SEX_CHOICES = [("U", _l("Unknown")), ("F", _l("Female")), ("M", _l("Male"))]
+SEX_CHOICES = [SelectChoice("U", _l("Unknown")), SelectChoice("F", _l("Female")), SelectChoice("M", _l("Male"))]
 
 
 class MissingPersonForm(CaseDetailsMixin, FlaskForm):
@@ -51,7 +52,7 @@ class RelativeForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     relationship_to_missing = SelectField(
         _l("Relationship to the missing person"),
-        choices=[(value, value) for value in (
+        choices=[SelectChoice(value) for value in (
             "mother", "father", "sibling", "child", "spouse", "grandparent", "uncle or aunt",
             "cousin", "other relative", "friend",
         )],

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, FloatField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
+from wtforms.fields.choices import SelectChoice
 from casework.cases.forms import CaseDetailsMixin
 from casework.missing.forms import SEX_CHOICES
 from casework.remains.models import RemainsCondition
@@ -22,7 +23,7 @@ class RemainsForm(CaseDetailsMixin, FlaskForm):
     )
     recovered_by = StringField(_l("Recovered by"), validators=[Optional(), Length(max=200)])
     condition = SelectField(
-        _l("Condition"), choices=[("", "—")] + [(c.value, c.value) for c in RemainsCondition]
+        _l("Condition"), choices=[SelectChoice("", "—")] + [SelectChoice(c.value) for c in RemainsCondition]
     )
     estimated_sex = SelectField(_l("Estimated sex"), choices=SEX_CHOICES, default="U")
     age_min = IntegerField(_l("Age from"), validators=[Optional(), NumberRange(min=0, max=120)])

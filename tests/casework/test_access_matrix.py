@@ -1,0 +1,139 @@
+"""Every route, walked as every role, against the whole allowed/denied matrix.
+
+"ok" means the role may use the page (2xx, 3xx, or 400 for an empty form that it may submit);
+403 means the role never uses this page; 404 means the case exists but is outside the user's
+sight (its existence is not revealed). Never a 500: unexpected errors propagate in tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+
+from tests.casework.factories import make_missing, make_remains
+
+OK, FORBIDDEN, HIDDEN, LOGIN = "ok", 403, 404, "login"
+ROLES = [
+    "forensic_officer", "family_liaison", "supervisor", "consular_official", "administrator",
+    "auditor", "consular_gtm", "officer_abroad",
+]
+
+
+def row(default, **overrides):
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+EVERYONE = row(OK)
+READERS = row(OK, administrator=FORBIDDEN)  # every role that reads cases
+# A case of the home agency (USA), nationality GTM (remains identified as that person).
+HOME_CASE_READ = row(OK, consular_official=HIDDEN, officer_abroad=HIDDEN, administrator=FORBIDDEN)
+NOTE_ON_HOME = row(OK, consular_official=HIDDEN, officer_abroad=HIDDEN, administrator=FORBIDDEN,
+                   auditor=FORBIDDEN)
+ADMIN_ONLY = row(FORBIDDEN, administrator=OK)
+AUDIT = row(FORBIDDEN, administrator=OK, auditor=OK)
+MISSING_EDITORS = row(FORBIDDEN, family_liaison=OK, supervisor=OK)
+REMAINS_EDITORS_NEW = row(FORBIDDEN, forensic_officer=OK, supervisor=OK, officer_abroad=OK)
+REMAINS_EDITORS_HOME = row(FORBIDDEN, forensic_officer=OK, supervisor=OK, officer_abroad=HIDDEN)
+SAMPLES_HOME = row(FORBIDDEN, forensic_officer=OK, family_liaison=OK, supervisor=OK, officer_abroad=HIDDEN)
+ABROAD_CASE_READ = row(HIDDEN, officer_abroad=OK, administrator=FORBIDDEN)
+
+# (method, endpoint, url template, expectations)
+MATRIX = [
+    ("GET", "dashboard.index", "/", EVERYONE),
+    ("GET", "auth.account", "/auth/account", EVERYONE),
+    ("POST", "auth.account", "/auth/account", EVERYONE),
+    ("GET", "auth.totp_setup", "/auth/totp/setup", EVERYONE),
+    ("GET", "missing.index", "/missing/", READERS),
+    ("GET", "missing.new", "/missing/new", MISSING_EDITORS),
+    ("POST", "missing.new", "/missing/new", MISSING_EDITORS),
+    ("GET", "missing.detail", "/missing/{mp_home}", HOME_CASE_READ),
+    ("GET", "missing.detail", "/missing/{mp_abroad}", ABROAD_CASE_READ),
+    ("GET", "missing.edit", "/missing/{mp_home}/edit", MISSING_EDITORS),
+    ("POST", "missing.edit", "/missing/{mp_home}/edit", MISSING_EDITORS),
+    ("GET", "missing.edit", "/missing/{mp_abroad}/edit",
+     row(FORBIDDEN, family_liaison=HIDDEN, supervisor=HIDDEN)),
+    ("GET", "missing.new_relative", "/missing/{mp_home}/relatives/new", MISSING_EDITORS),
+    ("POST", "missing.new_relative", "/missing/{mp_home}/relatives/new", MISSING_EDITORS),
+    ("POST", "missing.add_case_note", "/missing/{mp_home}/notes", NOTE_ON_HOME),
+    ("GET", "remains.index", "/remains/", READERS),
+    ("GET", "remains.new", "/remains/new", REMAINS_EDITORS_NEW),
+    ("POST", "remains.new", "/remains/new", REMAINS_EDITORS_NEW),
+    ("GET", "remains.detail", "/remains/{ur_home}", HOME_CASE_READ),
+    ("GET", "remains.detail", "/remains/{ur_abroad}", ABROAD_CASE_READ),
+    ("GET", "remains.edit", "/remains/{ur_home}/edit", REMAINS_EDITORS_HOME),
+    ("POST", "remains.edit", "/remains/{ur_home}/edit", REMAINS_EDITORS_HOME),
+    ("POST", "remains.add_case_note", "/remains/{ur_home}/notes", NOTE_ON_HOME),
+    ("GET", "custody.new_sample", "/custody/remains/{ur_home}/samples/new", SAMPLES_HOME),
+    ("POST", "custody.new_sample", "/custody/remains/{ur_home}/samples/new", SAMPLES_HOME),
+    ("GET", "custody.new_transfer", "/custody/remains/{ur_home}/transfers/new", REMAINS_EDITORS_HOME),
+    ("POST", "custody.new_transfer", "/custody/remains/{ur_home}/transfers/new", REMAINS_EDITORS_HOME),
+    ("GET", "custody.sample", "/custody/samples/{sample_home}", HOME_CASE_READ),
+    ("GET", "admin.users", "/admin/users", ADMIN_ONLY),
+    ("GET", "admin.new_user", "/admin/users/new", ADMIN_ONLY),
+    ("POST", "admin.new_user", "/admin/users/new", ADMIN_ONLY),
+    ("GET", "admin.agencies", "/admin/agencies", ADMIN_ONLY),
+    ("POST", "admin.agencies", "/admin/agencies", ADMIN_ONLY),
+    ("GET", "audit.index", "/audit/", AUDIT),
+]
+# Pages anyone may open, signed in or not.
+PUBLIC = {"auth.login", "auth.totp", "auth.logout", "static"}
+
+
+@pytest.fixture
+def cases(app, world):
+    from casework.accounts.models import User
+    from casework.custody.services import record_sample
+    from casework.extensions import db
+    from casework.remains.models import UnidentifiedRemains
+
+    with app.test_request_context():
+        liaison = db.session.get(User, world.user("family_liaison"))
+        officer = db.session.get(User, world.user("forensic_officer"))
+        abroad = db.session.get(User, world.user("officer_abroad"))
+        mp_home = make_missing(liaison)
+        mp_abroad = make_missing(abroad, nationality="HND", surnames="Lopez")
+        ur_home = make_remains(officer)
+        ur_abroad = make_remains(abroad)
+        db.session.execute(
+            update(UnidentifiedRemains).where(UnidentifiedRemains.id == ur_home.id).values(identified_as_id=mp_home.id)
+        )
+        db.session.commit()
+        sample = record_sample(ur_home, {"barcode": "PCOME-S-0001", "kind": "bone", "lab": "UNT"})
+        return {
+            "mp_home": mp_home.reference, "mp_abroad": mp_abroad.reference,
+            "ur_home": ur_home.reference, "ur_abroad": ur_abroad.reference,
+            "sample_home": sample.barcode,
+        }
+
+
+def test_matrix_covers_every_route(app) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    covered = {endpoint for _, endpoint, _, _ in MATRIX} | PUBLIC
+    assert endpoints - covered == set(), "add the new routes to the access matrix"
+
+
+def _outcome(status: int) -> object:
+    if status in (403, 404):
+        return status
+    assert status < 500, status
+    return OK
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_as_every_role(role, as_user, cases) -> None:
+    client = as_user(role)
+    failures = []
+    for method, endpoint, template, expected in MATRIX:
+        url = template.format(**cases)
+        response = client.open(url, method=method, data={})
+        got = _outcome(response.status_code)
+        if got != expected[role]:
+            failures.append(f"{method} {url} ({endpoint}): expected {expected[role]}, got {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_anonymous_is_sent_to_sign_in(client, cases) -> None:
+    for method, _endpoint, template, _expected in MATRIX:
+        response = client.open(template.format(**cases), method=method, data={})
+        assert response.status_code == 302, template
+        assert "/auth/login" in response.headers["Location"]
