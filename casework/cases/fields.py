@@ -98,6 +98,17 @@ def parse_route(value: str | None, field: str = "intended_route") -> WKBElement 
     return from_shape(shape, srid=4326)
 
 
+def assign_geometry(case: object, attribute: str, value: WKBElement | None) -> None:
+    """Set a geometry only when it really changed, so an unchanged save records no change."""
+    current = getattr(case, attribute)
+    if current is not None and value is not None:
+        if to_shape(current).equals_exact(to_shape(value), 1e-9):
+            return
+    elif current is None and value is None:
+        return
+    setattr(case, attribute, value)
+
+
 def route_wkt(element: WKBElement | None) -> str:
     return "" if element is None else to_shape(element).wkt
 

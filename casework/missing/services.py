@@ -7,6 +7,7 @@ from typing import Any
 
 from casework.accounts.models import User
 from casework.cases.fields import (
+    assign_geometry,
     optional_text,
     parse_birth_date,
     parse_country,
@@ -40,8 +41,11 @@ def _apply(case: MissingPerson, data: dict[str, Any]) -> None:
     if case.last_seen_date is not None and case.last_seen_date > now().date():
         raise ValidationError("The last-seen date is in the future.", field="last_seen_date")
     case.last_seen_place = optional_text(data.get("last_seen_place"), "last_seen_place", 300)
-    case.last_seen_point = parse_point(data.get("last_seen_lat"), data.get("last_seen_lon"), "last_seen_lat")
-    case.intended_route = parse_route(data.get("intended_route"))
+    assign_geometry(
+        case, "last_seen_point",
+        parse_point(data.get("last_seen_lat"), data.get("last_seen_lon"), "last_seen_lat"),
+    )
+    assign_geometry(case, "intended_route", parse_route(data.get("intended_route")))
     case.sea_crossing = bool(data.get("sea_crossing"))
     case.circumstances = optional_text(data.get("circumstances"), "circumstances", 20000)
     case.medical_notes = optional_text(data.get("medical_notes"), "medical_notes", 20000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from casework.accounts.models import User
-from casework.cases.fields import optional_text, parse_point, split_list
+from casework.cases.fields import assign_geometry, optional_text, parse_point, split_list
 from casework.cases.models import Sex
 from casework.cases.references import next_reference
 from casework.cases.services import check_version, replace_marks_effects_dental
@@ -27,7 +27,10 @@ def _apply(case: UnidentifiedRemains, data: dict[str, Any]) -> None:
     if case.recovery_date is not None and case.recovery_date > now().date():
         raise ValidationError("The recovery date is in the future.", field="recovery_date")
     case.recovery_place = optional_text(data.get("recovery_place"), "recovery_place", 300)
-    case.recovery_point = parse_point(data.get("recovery_lat"), data.get("recovery_lon"), "recovery_lat")
+    assign_geometry(
+        case, "recovery_point",
+        parse_point(data.get("recovery_lat"), data.get("recovery_lon"), "recovery_lat"),
+    )
     case.recovery_uncertainty_m = data.get("recovery_uncertainty_m")
     case.recovered_by = optional_text(data.get("recovered_by"), "recovered_by", 200)
     condition = data.get("condition") or None
