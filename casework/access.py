@@ -38,15 +38,28 @@ R = Role
 P = Permission
 GRANTS: dict[Role, frozenset[Permission]] = {
     R.FORENSIC_OFFICER: frozenset(
-        {P.READ_MISSING, P.READ_REMAINS, P.EDIT_REMAINS, P.RECORD_CUSTODY, P.RECORD_SAMPLES,
-         P.WRITE_NOTES}
+        {
+            P.READ_MISSING,
+            P.READ_REMAINS,
+            P.EDIT_REMAINS,
+            P.RECORD_CUSTODY,
+            P.RECORD_SAMPLES,
+            P.WRITE_NOTES,
+        }
     ),
     R.FAMILY_LIAISON: frozenset(
         {P.READ_MISSING, P.EDIT_MISSING, P.READ_REMAINS, P.RECORD_SAMPLES, P.WRITE_NOTES}
     ),
     R.SUPERVISOR: frozenset(
-        {P.READ_MISSING, P.EDIT_MISSING, P.READ_REMAINS, P.EDIT_REMAINS, P.RECORD_CUSTODY,
-         P.RECORD_SAMPLES, P.WRITE_NOTES}
+        {
+            P.READ_MISSING,
+            P.EDIT_MISSING,
+            P.READ_REMAINS,
+            P.EDIT_REMAINS,
+            P.RECORD_CUSTODY,
+            P.RECORD_SAMPLES,
+            P.WRITE_NOTES,
+        }
     ),
     R.CONSULAR_OFFICIAL: frozenset({P.READ_MISSING, P.READ_REMAINS, P.WRITE_NOTES}),
     R.AUDITOR: frozenset({P.READ_MISSING, P.READ_REMAINS, P.READ_AUDIT}),
@@ -79,9 +92,13 @@ def requires(permission: Permission) -> Callable[[F], F]:
 
 def _shared_with(column: Any, agency_id: int) -> ColumnElement[bool]:
     return exists(
-        select(CaseShare.id).where(column == CaseShare.missing_person_id, CaseShare.agency_id == agency_id)
+        select(CaseShare.id).where(
+            column == CaseShare.missing_person_id, CaseShare.agency_id == agency_id
+        )
         if column is MissingPerson.id
-        else select(CaseShare.id).where(column == CaseShare.remains_id, CaseShare.agency_id == agency_id)
+        else select(CaseShare.id).where(
+            column == CaseShare.remains_id, CaseShare.agency_id == agency_id
+        )
     )
 
 
@@ -91,7 +108,9 @@ def missing_visible_to(user: User) -> ColumnElement[bool]:
         return false()
     if user.role is Role.CONSULAR_OFFICIAL:
         return MissingPerson.nationality == user.agency.country
-    return (MissingPerson.agency_id == user.agency_id) | _shared_with(MissingPerson.id, user.agency_id)
+    return (MissingPerson.agency_id == user.agency_id) | _shared_with(
+        MissingPerson.id, user.agency_id
+    )
 
 
 def remains_visible_to(user: User) -> ColumnElement[bool]:
@@ -113,7 +132,9 @@ def can_edit_case(user: User, case: MissingPerson | UnidentifiedRemains) -> bool
     return allows(user, needed) and case.agency_id == user.agency_id
 
 
-def can_add_to_case(user: User, case: MissingPerson | UnidentifiedRemains, permission: Permission) -> bool:
+def can_add_to_case(
+    user: User, case: MissingPerson | UnidentifiedRemains, permission: Permission
+) -> bool:
     return allows(user, permission) and (
         case.agency_id == user.agency_id or permission is Permission.WRITE_NOTES
     )

@@ -8,4 +8,6 @@ from casework import create_app
 
 
 def main() -> None:
-    FlaskGroup(create_app=lambda: create_app(), help="Missing-migrant search and forensic case management.")()
+    FlaskGroup(
+        create_app=lambda: create_app(), help="Missing-migrant search and forensic case management."
+    )()

@@ -7,7 +7,7 @@ import sys
 
 import click
 from flask import Flask, current_app, g
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -57,14 +57,23 @@ def keys_rotate(resume: bool, batch: int | None) -> None:
     size = batch or current_app.config["KEY_ROTATION_BATCH"]
     step = reencrypt if resume else rotate
     report = step(size, lambda table, n: click.echo(f"  {table}: {n} rows checked", err=True))
-    append(db.session, AuditAction.KEYS, details={
-        "event": "resumed" if resume else "rotated", "version": report.version,
-        "rewritten": report.rewritten,
-    })
+    append(
+        db.session,
+        AuditAction.KEYS,
+        details={
+            "event": "resumed" if resume else "rotated",
+            "version": report.version,
+            "rewritten": report.rewritten,
+        },
+    )
     db.session.commit()
     click.echo(
         f"Active key version {report.version}: {report.rewritten} values re-encrypted"
-        + (f", {report.skipped_changed} changed meanwhile (already current)." if report.skipped_changed else ".")
+        + (
+            f", {report.skipped_changed} changed meanwhile (already current)."
+            if report.skipped_changed
+            else "."
+        )
     )
 
 
@@ -106,20 +115,35 @@ def users_create(email: str, display_name: str, role: str, agency_code: str, pas
         click.echo(f"Error: no agency has the code {agency_code}.", err=True)
         sys.exit(2)
     try:
-        accounts.create_user(agency=agency, email=email, display_name=display_name, role=Role(role), password=password)
+        accounts.create_user(
+            agency=agency,
+            email=email,
+            display_name=display_name,
+            role=Role(role),
+            password=password,
+        )
     except CaseworkError as error:
         _fail(error)
     click.echo(f"Created {email} ({role}).")
 
 
 @click.command("setup")
+@with_appcontext
 @click.option("--agency-code", default="LOCAL", show_default=True)
 @click.option("--agency-name", default="Local forensic office", show_default=True)
-@click.option("--country", default="USA", show_default=True, help="ISO 3166 alpha-3 of this authority.")
+@click.option(
+    "--country", default="USA", show_default=True, help="ISO 3166 alpha-3 of this authority."
+)
 @click.option("--admin-email", default="admin@casework.local", show_default=True)
-@click.option("--admin-password", envvar="CASEWORK_ADMIN_PASSWORD", default=None,
-              help="Default: a random one, printed once.")
-def setup(agency_code: str, agency_name: str, country: str, admin_email: str, admin_password: str | None) -> None:
+@click.option(
+    "--admin-password",
+    envvar="CASEWORK_ADMIN_PASSWORD",
+    default=None,
+    help="Default: a random one, printed once.",
+)
+def setup(
+    agency_code: str, agency_name: str, country: str, admin_email: str, admin_password: str | None
+) -> None:
     """Build or upgrade the database, create the data key and a first administrator."""
     _as_cli("setup")
     upgrade()
@@ -133,8 +157,13 @@ def setup(agency_code: str, agency_name: str, country: str, admin_email: str, ad
             accounts.create_agency(agency_code, country, agency_name, AgencyKind.MEDICAL_EXAMINER)
         )
         password = admin_password or secrets.token_urlsafe(12)
-        accounts.create_user(agency=agency, email=admin_email, display_name="Administrator",
-                             role=Role.ADMINISTRATOR, password=password)
+        accounts.create_user(
+            agency=agency,
+            email=admin_email,
+            display_name="Administrator",
+            role=Role.ADMINISTRATOR,
+            password=password,
+        )
     except CaseworkError as error:
         _fail(error)
     click.echo(f"First administrator: {admin_email}")

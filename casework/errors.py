@@ -44,9 +44,7 @@ class SetupError(CaseworkError):
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json"
-    )
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
 def _render(status: int, title: str, message: str) -> Any:

@@ -25,7 +25,12 @@ def encrypted_columns() -> Iterator[tuple[type[Any], list[str]]]:
     for mapper in sorted(Base.registry.mappers, key=lambda m: m.class_.__name__):
         model = mapper.class_
         columns = sorted(
-            {value.column for klass in model.__mro__ for value in vars(klass).values() if isinstance(value, Encrypted)}
+            {
+                value.column
+                for klass in model.__mro__
+                for value in vars(klass).values()
+                if isinstance(value, Encrypted)
+            }
         )
         if columns:
             yield model, columns
@@ -49,7 +54,9 @@ def census() -> Counter[tuple[str, int]]:
     return counts
 
 
-def reencrypt(batch_size: int, progress: Callable[[str, int], None] | None = None) -> RotationReport:
+def reencrypt(
+    batch_size: int, progress: Callable[[str, int], None] | None = None
+) -> RotationReport:
     """Bring every ciphertext to the active version. Safe to stop and run again."""
     forget_keyring()
     ring = current_keyring()
@@ -58,7 +65,11 @@ def reencrypt(batch_size: int, progress: Callable[[str, int], None] | None = Non
         table = model.__table__
         last_id = None
         while True:
-            query = select(model.id, *[getattr(model, c) for c in columns]).order_by(model.id).limit(batch_size)
+            query = (
+                select(model.id, *[getattr(model, c) for c in columns])
+                .order_by(model.id)
+                .limit(batch_size)
+            )
             if last_id is not None:
                 query = query.where(model.id > last_id)
             rows = db.session.execute(query).all()

@@ -34,7 +34,9 @@ def add_data_key(master_key: bytes) -> DataKey:
     """Create the next data-key version in the current session (the caller commits)."""
     latest = db.session.scalar(select(DataKey.version).order_by(DataKey.version.desc()).limit(1))
     version = (latest or 0) + 1
-    key = DataKey(version=version, wrapped=wrap_key(master_key, os.urandom(KEY_BYTES), _label(version)))
+    key = DataKey(
+        version=version, wrapped=wrap_key(master_key, os.urandom(KEY_BYTES), _label(version))
+    )
     db.session.add(key)
     return key
 

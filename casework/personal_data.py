@@ -116,7 +116,9 @@ def name_digests(value: str) -> list[bytes]:
 
 def _reindex(session: Session, obj: Any) -> None:
     kind = obj.__case_kind__
-    session.execute(delete(NameToken).where(NameToken.case_kind == kind, NameToken.case_id == obj.id))
+    session.execute(
+        delete(NameToken).where(NameToken.case_kind == kind, NameToken.case_id == obj.id)
+    )
     key = current_keyring().index_key
     for field_name in obj.__name_fields__:
         value = getattr(obj, field_name)

@@ -1,4 +1,5 @@
-"""Database session events: audit capture before each flush, audit tail reset after each transaction."""
+"""Database session events: name index and audit capture before each flush, audit tail reset
+after each transaction."""
 
 from __future__ import annotations
 

@@ -61,7 +61,9 @@ def _parse(name: str, raw: str) -> Any:
         try:
             return int(raw)
         except ValueError:
-            raise ConfigurationError(f"CASEWORK_{name} must be a whole number, not {raw!r}.") from None
+            raise ConfigurationError(
+                f"CASEWORK_{name} must be a whole number, not {raw!r}."
+            ) from None
     return raw
 
 
@@ -119,7 +121,8 @@ def load_settings(
         if not settings["SECRET_KEY"] or len(str(settings["SECRET_KEY"])) < 32:
             raise ConfigurationError(
                 "Production mode needs CASEWORK_SECRET_KEY: a random value of at least 32 "
-                "characters (for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+                "characters (for example the output of: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))')."
             )
         if not settings["MASTER_KEY"] and not settings["MASTER_KEY_FILE"]:
             raise ConfigurationError(
@@ -142,7 +145,9 @@ def load_settings(
             settings["DATABASE_URL"] = f"sqlite:///{instance / 'casework.db'}"
 
     if settings["MASTER_KEY"]:
-        settings["MASTER_KEY"] = _decode_master_key(str(settings["MASTER_KEY"]), "CASEWORK_MASTER_KEY")
+        settings["MASTER_KEY"] = _decode_master_key(
+            str(settings["MASTER_KEY"]), "CASEWORK_MASTER_KEY"
+        )
     else:
         path = Path(settings["MASTER_KEY_FILE"])
         if not path.exists():
@@ -154,5 +159,7 @@ def load_settings(
     if settings["SESSION_COOKIE_SECURE"] is None:
         settings["SESSION_COOKIE_SECURE"] = production
     if isinstance(settings["LANGUAGES"], str):
-        settings["LANGUAGES"] = [code.strip() for code in settings["LANGUAGES"].split(",") if code.strip()]
+        settings["LANGUAGES"] = [
+            code.strip() for code in settings["LANGUAGES"].split(",") if code.strip()
+        ]
     return settings

@@ -127,12 +127,16 @@ def backend(request: pytest.FixtureRequest, migrated: dict[str, str]) -> str:
 def _empty_postgres(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
-        tables = conn.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename NOT IN ('spatial_ref_sys', 'alembic_version')"
+        tables = (
+            conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename NOT IN ('spatial_ref_sys', 'alembic_version')"
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         for table in tables:  # a tampering test may have switched the append-only guards off
             conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
@@ -140,7 +144,9 @@ def _empty_postgres(url: str) -> None:
 
 
 @pytest.fixture
-def settings(backend: str, migrated: dict[str, str], tmp_path: Path, clock: Clock) -> dict[str, Any]:
+def settings(
+    backend: str, migrated: dict[str, str], tmp_path: Path, clock: Clock
+) -> dict[str, Any]:
     if backend == "sqlite":
         database = tmp_path / "casework.db"
         shutil.copyfile(migrated["sqlite"], database)
@@ -204,21 +210,34 @@ def world(app: Any) -> World:
     from casework.extensions import db
 
     with app.test_request_context():
-        home = services.create_agency("PCOME", "USA", "Pima County Medical Examiner", AgencyKind.MEDICAL_EXAMINER)
-        abroad = services.create_agency("GTM-MRE", "GTM", "Guatemala Foreign Ministry", AgencyKind.CONSULATE)
+        home = services.create_agency(
+            "PCOME", "USA", "Pima County Medical Examiner", AgencyKind.MEDICAL_EXAMINER
+        )
+        abroad = services.create_agency(
+            "GTM-MRE", "GTM", "Guatemala Foreign Ministry", AgencyKind.CONSULATE
+        )
         users = {}
         for role in Role:
             users[role.value] = services.create_user(
-                agency=home, email=f"{role.value}@home.example", display_name=role.value.title(),
-                role=role, password=PASSWORD,
+                agency=home,
+                email=f"{role.value}@home.example",
+                display_name=role.value.title(),
+                role=role,
+                password=PASSWORD,
             )
         users["consular_gtm"] = services.create_user(
-            agency=abroad, email="consul@gtm.example", display_name="Consul", role=Role.CONSULAR_OFFICIAL,
+            agency=abroad,
+            email="consul@gtm.example",
+            display_name="Consul",
+            role=Role.CONSULAR_OFFICIAL,
             password=PASSWORD,
         )
         users["officer_abroad"] = services.create_user(
-            agency=abroad, email="officer@gtm.example", display_name="Officer abroad",
-            role=Role.FORENSIC_OFFICER, password=PASSWORD,
+            agency=abroad,
+            email="officer@gtm.example",
+            display_name="Officer abroad",
+            role=Role.FORENSIC_OFFICER,
+            password=PASSWORD,
         )
         ids = {key: user.id for key, user in users.items()}
         home_id, abroad_id = home.id, abroad.id

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
-from wtforms.fields.choices import SelectChoice
 from casework.accounts.models import AgencyKind, Role
 
 
@@ -32,11 +32,19 @@ class LanguageForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[SelectChoice(role.value, role.value.replace("_", " ")) for role in Role])
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(role.value, role.value.replace("_", " ")) for role in Role],
+    )
     agency_id = SelectField(_l("Agency"), coerce=int, choices=[])
-    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=12, max=1024)])
+    password = PasswordField(
+        _l("Initial password"), validators=[DataRequired(), Length(min=12, max=1024)]
+    )
     submit = SubmitField(_l("Create account"))
 
 
@@ -44,8 +52,14 @@ class AgencyForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
     country = StringField(
         _l("Country (ISO 3166 alpha-3)"),
-        validators=[DataRequired(), Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, such as GTM."))],
+        validators=[
+            DataRequired(),
+            Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, such as GTM.")),
+        ],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(kind.value, kind.value.replace("_", " ")) for kind in AgencyKind])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice(kind.value, kind.value.replace("_", " ")) for kind in AgencyKind],
+    )
     submit = SubmitField(_l("Add agency"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -86,5 +85,3 @@ class User(RowId, UserMixin, Base):
 
     def __str__(self) -> str:
         return self.display_name
-
-

@@ -49,7 +49,13 @@ def create_agency(code: str, country: str, name: str, kind: AgencyKind) -> Agenc
 
 
 def create_user(
-    *, agency: Agency, email: str, display_name: str, role: Role, password: str, language: str = "en"
+    *,
+    agency: Agency,
+    email: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    language: str = "en",
 ) -> User:
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254 or " " in email:
@@ -101,8 +107,14 @@ def check_password_login(email: str, password: str, remote_addr: str | None) -> 
         raise LoginRefused(_REFUSED)
     actor = Actor(user.id, user.email, user.agency_id, remote_addr)
     if user.locked_until is not None and user.locked_until > moment:
-        append(db.session, AuditAction.LOGIN_FAILED, object_type="User", object_id=user.id,
-               details={"reason": "locked"}, actor=actor)
+        append(
+            db.session,
+            AuditAction.LOGIN_FAILED,
+            object_type="User",
+            object_id=user.id,
+            details={"reason": "locked"},
+            actor=actor,
+        )
         db.session.commit()
         raise LoginRefused(
             "Too many failed attempts: this account is locked for a few minutes. "
@@ -113,8 +125,14 @@ def check_password_login(email: str, password: str, remote_addr: str | None) -> 
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until = moment + LOCKOUT
             user.failed_logins = 0
-        append(db.session, AuditAction.LOGIN_FAILED, object_type="User", object_id=user.id,
-               details={"reason": "wrong password" if user.is_enabled else "disabled"}, actor=actor)
+        append(
+            db.session,
+            AuditAction.LOGIN_FAILED,
+            object_type="User",
+            object_id=user.id,
+            details={"reason": "wrong password" if user.is_enabled else "disabled"},
+            actor=actor,
+        )
         db.session.commit()
         raise LoginRefused(_REFUSED)
     if needs_rehash(user.password_hash):
@@ -143,9 +161,14 @@ def complete_login(user: User, remote_addr: str | None, *, second_factor: bool) 
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now()
-    append(db.session, AuditAction.LOGIN, object_type="User", object_id=user.id,
-           details={"second_factor": second_factor},
-           actor=Actor(user.id, user.email, user.agency_id, remote_addr))
+    append(
+        db.session,
+        AuditAction.LOGIN,
+        object_type="User",
+        object_id=user.id,
+        details={"second_factor": second_factor},
+        actor=Actor(user.id, user.email, user.agency_id, remote_addr),
+    )
     db.session.commit()
 
 
@@ -168,10 +191,16 @@ def confirm_totp_enrolment(user: User, code: str) -> None:
     user.totp_enabled = True
     if not check_totp(user, code):
         db.session.rollback()
-        raise ValidationError("That code is not right. Check the clock of your phone and try again.",
-                              field="code")
-    append(db.session, AuditAction.SECURITY, object_type="User", object_id=user.id,
-           details={"event": "totp enabled"})
+        raise ValidationError(
+            "That code is not right. Check the clock of your phone and try again.", field="code"
+        )
+    append(
+        db.session,
+        AuditAction.SECURITY,
+        object_type="User",
+        object_id=user.id,
+        details={"event": "totp enabled"},
+    )
     db.session.commit()
 
 

@@ -5,12 +5,21 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
-
 from wtforms.fields.choices import SelectChoice
+
 from casework.access import Permission, requires
 from casework.accounts import services
 from casework.accounts.forms import AgencyForm, LanguageForm, LoginForm, TotpForm, UserForm
@@ -31,7 +40,12 @@ def _login_limit() -> str:
 def _safe_next(target: str | None) -> str:
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
             return target
     return url_for("dashboard.index")
 
@@ -44,7 +58,9 @@ def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            outcome = services.check_password_login(form.email.data, form.password.data, request.remote_addr)
+            outcome = services.check_password_login(
+                form.email.data, form.password.data, request.remote_addr
+            )
         except ValidationError as error:
             form.password.errors = [_(error.message)]
             return render_template("accounts/login.html", form=form), 401
@@ -149,8 +165,11 @@ def new_user() -> Any:
         agency = db.session.get(Agency, form.agency_id.data)
         try:
             services.create_user(
-                agency=agency, email=form.email.data, display_name=form.display_name.data,
-                role=Role(form.role.data), password=form.password.data,
+                agency=agency,
+                email=form.email.data,
+                display_name=form.display_name.data,
+                role=Role(form.role.data),
+                password=form.password.data,
             )
         except ValidationError as error:
             getattr(form, error.field or "email").errors.append(_(error.message))
@@ -166,11 +185,15 @@ def agencies() -> Any:
     form = AgencyForm()
     if form.validate_on_submit():
         try:
-            services.create_agency(form.code.data, form.country.data, form.name.data, AgencyKind(form.kind.data))
+            services.create_agency(
+                form.code.data, form.country.data, form.name.data, AgencyKind(form.kind.data)
+            )
         except ValidationError as error:
             getattr(form, error.field or "code").errors.append(_(error.message))
         else:
             flash(_("Agency added."), "success")
             return redirect(url_for("admin.agencies"))
     rows = db.session.scalars(select(Agency).order_by(Agency.country, Agency.name)).all()
-    return render_template("accounts/agencies.html", form=form, agencies=rows), 400 if form.errors else 200
+    return render_template(
+        "accounts/agencies.html", form=form, agencies=rows
+    ), 400 if form.errors else 200

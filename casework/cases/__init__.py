@@ -1,1 +1,1 @@
-"""What both kinds of case share: sex, marks, effects, dental findings, notes, shares, references."""
+"""What both kinds of case share: marks, effects, dental findings, notes, shares, references."""

@@ -88,9 +88,7 @@ class DentalFinding(CaseChild, Base):
     __tablename__ = "dental_finding"
     __table_args__ = (
         CheckConstraint(_ONE_CASE, name="one_case"),
-        CheckConstraint(
-            "tooth BETWEEN 11 AND 48 AND tooth % 10 BETWEEN 1 AND 8", name="fdi_tooth"
-        ),
+        CheckConstraint("tooth BETWEEN 11 AND 48 AND tooth % 10 BETWEEN 1 AND 8", name="fdi_tooth"),
     )
 
     tooth: Mapped[int] = mapped_column(Integer)

@@ -19,7 +19,9 @@ from casework.errors import CaseworkError
 
 def visible_case_or_404(model: Any, visible: Any, reference: str) -> Any:
     """The case with this reference if the user may see it; 404 otherwise (existence hidden)."""
-    case = db.session.scalar(select(model).where(model.reference == reference, visible(current_user)))
+    case = db.session.scalar(
+        select(model).where(model.reference == reference, visible(current_user))
+    )
     if case is None:
         abort(404)
     return case

@@ -11,11 +11,11 @@ from casework.accounts.models import User
 from casework.audit.services import AuditAction, record
 from casework.cases.fields import parse_dental, parse_effects, parse_marks
 from casework.cases.models import CaseNote, DentalFinding, DistinguishingMark, Effect
+from casework.crypto import blind_digest
 from casework.db import db
 from casework.errors import ConflictError, ValidationError
-from casework.personal_data import NameToken, normalise_name
 from casework.keystore import current_keyring
-from casework.crypto import blind_digest
+from casework.personal_data import NameToken, normalise_name
 
 
 def check_version(case: Any, submitted_version: int | None) -> None:
@@ -28,10 +28,16 @@ def check_version(case: Any, submitted_version: int | None) -> None:
 
 
 def _owner_key(case: Any) -> dict[str, Any]:
-    return {"missing_person_id": case.id} if case.__case_kind__ == "missing" else {"remains_id": case.id}
+    return (
+        {"missing_person_id": case.id}
+        if case.__case_kind__ == "missing"
+        else {"remains_id": case.id}
+    )
 
 
-def replace_marks_effects_dental(case: Any, marks: str | None, effects: str | None, dental: str | None) -> None:
+def replace_marks_effects_dental(
+    case: Any, marks: str | None, effects: str | None, dental: str | None
+) -> None:
     parsed_marks = parse_marks(marks)
     parsed_effects = parse_effects(effects)
     parsed_dental = parse_dental(dental)
@@ -40,7 +46,9 @@ def replace_marks_effects_dental(case: Any, marks: str | None, effects: str | No
         DistinguishingMark(kind=kind, body_location=location, description=description, **owner)
         for kind, location, description in parsed_marks
     ]
-    case.effects = [Effect(category=category, description=text, **owner) for category, text in parsed_effects]
+    case.effects = [
+        Effect(category=category, description=text, **owner) for category, text in parsed_effects
+    ]
     by_tooth = {finding.tooth: finding for finding in case.dental}
     kept = []
     for tooth, state in parsed_dental:

@@ -31,13 +31,19 @@ def record_sample(case: UnidentifiedRemains, data: dict[str, Any]) -> Sample:
         if not barcode:
             raise ValidationError("A sample needs its barcode.", field="barcode")
         if db.session.scalar(select(Sample.id).where(Sample.barcode == barcode)) is not None:
-            raise ValidationError(f"A sample with barcode {barcode} is already recorded.", field="barcode")
+            raise ValidationError(
+                f"A sample with barcode {barcode} is already recorded.", field="barcode"
+            )
         try:
             kind = SampleKind(data.get("kind"))
         except ValueError:
-            raise ValidationError("Choose the kind of sample from the list.", field="kind") from None
+            raise ValidationError(
+                "Choose the kind of sample from the list.", field="kind"
+            ) from None
         sample = Sample(
-            barcode=barcode, kind=kind, remains_id=case.id,
+            barcode=barcode,
+            kind=kind,
+            remains_id=case.id,
             lab=optional_text(data.get("lab"), "lab", 200),
             collected_at=_utc(data.get("collected_at"), "collected_at"),
         )
@@ -50,13 +56,18 @@ def record_sample(case: UnidentifiedRemains, data: dict[str, Any]) -> Sample:
 
 
 def record_transfer(
-    user: User, *, remains: UnidentifiedRemains | None = None, sample: Sample | None = None,
+    user: User,
+    *,
+    remains: UnidentifiedRemains | None = None,
+    sample: Sample | None = None,
     data: dict[str, Any],
 ) -> CustodyEvent:
     """Append one link to the chain of custody of the remains or of one of their samples."""
     try:
         if (remains is None) == (sample is None):
-            raise ValidationError("Choose what changes hands: the remains or one sample.", field="subject")
+            raise ValidationError(
+                "Choose what changes hands: the remains or one sample.", field="subject"
+            )
         from_party = optional_text(data.get("from_party"), "from_party", 200)
         to_party = optional_text(data.get("to_party"), "to_party", 200)
         purpose = optional_text(data.get("purpose"), "purpose", 2000)
@@ -70,8 +81,12 @@ def record_transfer(
         if occurred_at is None:
             raise ValidationError("Say when it changed hands.", field="occurred_at")
         event = CustodyEvent(
-            remains_id=remains.id if remains else None, sample_id=sample.id if sample else None,
-            from_party=from_party, to_party=to_party, occurred_at=occurred_at, purpose=purpose,
+            remains_id=remains.id if remains else None,
+            sample_id=sample.id if sample else None,
+            from_party=from_party,
+            to_party=to_party,
+            occurred_at=occurred_at,
+            purpose=purpose,
             recorded_by_id=user.id,
         )
         db.session.add(event)

@@ -8,8 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-
 from wtforms.fields.choices import SelectChoice
+
 from casework.access import Permission, can_add_to_case, remains_visible_to, requires
 from casework.cases.pages import show_error, visible_case_or_404
 from casework.custody import services
@@ -23,7 +23,9 @@ blueprint = Blueprint("custody", __name__, url_prefix="/custody")
 
 
 def _case_for(reference: str, permission: Permission) -> UnidentifiedRemains:
-    case: UnidentifiedRemains = visible_case_or_404(UnidentifiedRemains, remains_visible_to, reference)
+    case: UnidentifiedRemains = visible_case_or_404(
+        UnidentifiedRemains, remains_visible_to, reference
+    )
     if not can_add_to_case(current_user, case, permission):
         abort(403)
     return case
@@ -54,8 +56,11 @@ def new_transfer(reference: str) -> Any:
     case = _case_for(reference, Permission.RECORD_CUSTODY)
     samples = db.session.scalars(select(Sample).where(Sample.remains_id == case.id)).all()
     form = TransferForm()
-    form.subject.choices = [SelectChoice("remains", _("The remains (%(ref)s)", ref=case.reference))] + [
-        SelectChoice(str(sample.id), _("Sample %(barcode)s", barcode=sample.barcode)) for sample in samples
+    form.subject.choices = [
+        SelectChoice("remains", _("The remains (%(ref)s)", ref=case.reference))
+    ] + [
+        SelectChoice(str(sample.id), _("Sample %(barcode)s", barcode=sample.barcode))
+        for sample in samples
     ]
     status = 200
     if form.validate_on_submit():
@@ -78,14 +83,16 @@ def new_transfer(reference: str) -> Any:
 @requires(Permission.READ_REMAINS)
 def sample(barcode: str) -> Any:
     found = db.session.scalar(
-        select(Sample).join(UnidentifiedRemains, Sample.remains_id == UnidentifiedRemains.id).where(
-            Sample.barcode == barcode, remains_visible_to(current_user)
-        )
+        select(Sample)
+        .join(UnidentifiedRemains, Sample.remains_id == UnidentifiedRemains.id)
+        .where(Sample.barcode == barcode, remains_visible_to(current_user))
     )
     if found is None:
         abort(404)
     case = db.session.get(UnidentifiedRemains, found.remains_id)
     chain = db.session.scalars(
-        select(CustodyEvent).where(CustodyEvent.sample_id == found.id).order_by(CustodyEvent.occurred_at)
+        select(CustodyEvent)
+        .where(CustodyEvent.sample_id == found.id)
+        .order_by(CustodyEvent.occurred_at)
     ).all()
     return render_template("custody/sample.html", sample=found, case=case, chain=chain)

@@ -42,7 +42,8 @@ def _apply(case: MissingPerson, data: dict[str, Any]) -> None:
         raise ValidationError("The last-seen date is in the future.", field="last_seen_date")
     case.last_seen_place = optional_text(data.get("last_seen_place"), "last_seen_place", 300)
     assign_geometry(
-        case, "last_seen_point",
+        case,
+        "last_seen_point",
         parse_point(data.get("last_seen_lat"), data.get("last_seen_lon"), "last_seen_lat"),
     )
     assign_geometry(case, "intended_route", parse_route(data.get("intended_route")))
@@ -51,8 +52,9 @@ def _apply(case: MissingPerson, data: dict[str, Any]) -> None:
     case.medical_notes = optional_text(data.get("medical_notes"), "medical_notes", 20000)
     replace_marks_effects_dental(case, data.get("marks"), data.get("effects"), data.get("dental"))
     if not (case.given_names or case.surnames or case.aliases):
-        raise ValidationError("Give at least one name: a given name, a surname or an alias.",
-                              field="given_names")
+        raise ValidationError(
+            "Give at least one name: a given name, a surname or an alias.", field="given_names"
+        )
 
 
 def register_missing_person(user: User, data: dict[str, Any]) -> MissingPerson:
@@ -88,8 +90,10 @@ def add_relative(case: MissingPerson, data: dict[str, Any]) -> Relative:
                 parse_country(code, "consent_countries")
             countries = ";".join(codes)
         if data.get("consent_to_share") and not countries:
-            raise ValidationError("Say with which countries the family agrees to share (or * for all).",
-                                  field="consent_countries")
+            raise ValidationError(
+                "Say with which countries the family agrees to share (or * for all).",
+                field="consent_countries",
+            )
         relative = Relative(
             missing_person_id=case.id,
             relationship_to_missing=data.get("relationship_to_missing") or "other relative",

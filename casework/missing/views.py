@@ -46,9 +46,17 @@ def index() -> Any:
     reference = request.args.get("reference", "").strip().upper()
     if reference:
         query = query.where(MissingPerson.reference == reference)
-    page = db.paginate(query.order_by(MissingPerson.created_at.desc()), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE)
-    return render_template("missing/list.html", page=page, status=status, name=name,
-                           reference=reference, statuses=list(MissingPersonStatus))
+    page = db.paginate(
+        query.order_by(MissingPerson.created_at.desc()), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE
+    )
+    return render_template(
+        "missing/list.html",
+        page=page,
+        status=status,
+        name=name,
+        reference=reference,
+        statuses=list(MissingPersonStatus),
+    )
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
@@ -75,9 +83,13 @@ def detail(reference: str) -> Any:
     case = _visible_case(reference)
     record_view(case)
     return render_template(
-        "missing/detail.html", case=case, point=point_coordinates(case.last_seen_point),
-        route=route_wkt(case.intended_route), can_edit=can_edit_case(current_user, case),
-        can_note=can_add_to_case(current_user, case, Permission.WRITE_NOTES), note_form=NoteForm(),
+        "missing/detail.html",
+        case=case,
+        point=point_coordinates(case.last_seen_point),
+        route=route_wkt(case.intended_route),
+        can_edit=can_edit_case(current_user, case),
+        can_note=can_add_to_case(current_user, case, Permission.WRITE_NOTES),
+        note_form=NoteForm(),
     )
 
 
@@ -89,16 +101,34 @@ def edit(reference: str) -> Any:
         abort(403)
     if request.method == "GET":
         point = point_coordinates(case.last_seen_point)
-        fields = {name: getattr(case, name) for name in (
-            "given_names", "surnames", "birth_date", "age_at_disappearance", "height_cm",
-            "nationality", "languages", "last_seen_date", "last_seen_place", "sea_crossing",
-            "circumstances", "medical_notes",
-        )}
-        form = MissingPersonForm(data={
-            **fields, **case_details_data(case), "sex": case.sex.value,
-            "aliases": "; ".join(case.aliases), "intended_route": route_wkt(case.intended_route),
-            "last_seen_lat": point[0] if point else None, "last_seen_lon": point[1] if point else None,
-        })
+        fields = {
+            name: getattr(case, name)
+            for name in (
+                "given_names",
+                "surnames",
+                "birth_date",
+                "age_at_disappearance",
+                "height_cm",
+                "nationality",
+                "languages",
+                "last_seen_date",
+                "last_seen_place",
+                "sea_crossing",
+                "circumstances",
+                "medical_notes",
+            )
+        }
+        form = MissingPersonForm(
+            data={
+                **fields,
+                **case_details_data(case),
+                "sex": case.sex.value,
+                "aliases": "; ".join(case.aliases),
+                "intended_route": route_wkt(case.intended_route),
+                "last_seen_lat": point[0] if point else None,
+                "last_seen_lon": point[1] if point else None,
+            }
+        )
         record_view(case)
         return render_template("missing/form.html", form=form, case=case)
     form = MissingPersonForm()

@@ -28,7 +28,8 @@ def _apply(case: UnidentifiedRemains, data: dict[str, Any]) -> None:
         raise ValidationError("The recovery date is in the future.", field="recovery_date")
     case.recovery_place = optional_text(data.get("recovery_place"), "recovery_place", 300)
     assign_geometry(
-        case, "recovery_point",
+        case,
+        "recovery_point",
         parse_point(data.get("recovery_lat"), data.get("recovery_lon"), "recovery_lat"),
     )
     case.recovery_uncertainty_m = data.get("recovery_uncertainty_m")
@@ -38,10 +39,16 @@ def _apply(case: UnidentifiedRemains, data: dict[str, Any]) -> None:
         case.condition = RemainsCondition(condition) if condition else None
         case.estimated_sex = Sex(data.get("estimated_sex") or "U")
     except ValueError:
-        raise ValidationError("Choose a condition and sex from the lists.", field="condition") from None
+        raise ValidationError(
+            "Choose a condition and sex from the lists.", field="condition"
+        ) from None
     case.age_min, case.age_max = _range(data, "age_min", "age_max", "age")
-    case.stature_min_cm, case.stature_max_cm = _range(data, "stature_min_cm", "stature_max_cm", "stature")
-    case.pmi_min_days, case.pmi_max_days = _range(data, "pmi_min_days", "pmi_max_days", "post-mortem interval")
+    case.stature_min_cm, case.stature_max_cm = _range(
+        data, "stature_min_cm", "stature_max_cm", "stature"
+    )
+    case.pmi_min_days, case.pmi_max_days = _range(
+        data, "pmi_min_days", "pmi_max_days", "post-mortem interval"
+    )
     case.document_names = split_list(data.get("document_names"))
     case.storage_location = optional_text(data.get("storage_location"), "storage_location", 200)
     case.notes_text = optional_text(data.get("notes_text"), "notes_text", 20000)

@@ -47,10 +47,18 @@ def index() -> Any:
     reference = request.args.get("reference", "").strip().upper()
     if reference:
         query = query.where(UnidentifiedRemains.reference == reference)
-    query = query.order_by(UnidentifiedRemains.recovery_date.desc(), UnidentifiedRemains.created_at.desc())
+    query = query.order_by(
+        UnidentifiedRemains.recovery_date.desc(), UnidentifiedRemains.created_at.desc()
+    )
     page = db.paginate(query, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE)
-    return render_template("remains/list.html", page=page, status=status, name=name,
-                           reference=reference, statuses=list(RemainsStatus))
+    return render_template(
+        "remains/list.html",
+        page=page,
+        status=status,
+        name=name,
+        reference=reference,
+        statuses=list(RemainsStatus),
+    )
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
@@ -76,15 +84,24 @@ def new() -> Any:
 def detail(reference: str) -> Any:
     case = _visible_case(reference)
     record_view(case)
-    samples = db.session.scalars(select(Sample).where(Sample.remains_id == case.id).order_by(Sample.created_at)).all()
+    samples = db.session.scalars(
+        select(Sample).where(Sample.remains_id == case.id).order_by(Sample.created_at)
+    ).all()
     custody = db.session.scalars(
-        select(CustodyEvent).where(CustodyEvent.remains_id == case.id).order_by(CustodyEvent.occurred_at)
+        select(CustodyEvent)
+        .where(CustodyEvent.remains_id == case.id)
+        .order_by(CustodyEvent.occurred_at)
     ).all()
     return render_template(
-        "remains/detail.html", case=case, point=point_coordinates(case.recovery_point),
-        samples=samples, custody=custody, can_edit=can_edit_case(current_user, case),
+        "remains/detail.html",
+        case=case,
+        point=point_coordinates(case.recovery_point),
+        samples=samples,
+        custody=custody,
+        can_edit=can_edit_case(current_user, case),
         can_custody=can_add_to_case(current_user, case, Permission.RECORD_CUSTODY),
-        can_note=can_add_to_case(current_user, case, Permission.WRITE_NOTES), note_form=NoteForm(),
+        can_note=can_add_to_case(current_user, case, Permission.WRITE_NOTES),
+        note_form=NoteForm(),
     )
 
 
@@ -96,18 +113,34 @@ def edit(reference: str) -> Any:
         abort(403)
     if request.method == "GET":
         point = point_coordinates(case.recovery_point)
-        fields = {name: getattr(case, name) for name in (
-            "recovery_date", "recovery_place", "recovery_uncertainty_m", "recovered_by", "age_min",
-            "age_max", "stature_min_cm", "stature_max_cm", "pmi_min_days", "pmi_max_days",
-            "storage_location", "notes_text",
-        )}
-        form = RemainsForm(data={
-            **fields, **case_details_data(case),
-            "condition": case.condition.value if case.condition else "",
-            "estimated_sex": case.estimated_sex.value,
-            "document_names": "; ".join(case.document_names),
-            "recovery_lat": point[0] if point else None, "recovery_lon": point[1] if point else None,
-        })
+        fields = {
+            name: getattr(case, name)
+            for name in (
+                "recovery_date",
+                "recovery_place",
+                "recovery_uncertainty_m",
+                "recovered_by",
+                "age_min",
+                "age_max",
+                "stature_min_cm",
+                "stature_max_cm",
+                "pmi_min_days",
+                "pmi_max_days",
+                "storage_location",
+                "notes_text",
+            )
+        }
+        form = RemainsForm(
+            data={
+                **fields,
+                **case_details_data(case),
+                "condition": case.condition.value if case.condition else "",
+                "estimated_sex": case.estimated_sex.value,
+                "document_names": "; ".join(case.document_names),
+                "recovery_lat": point[0] if point else None,
+                "recovery_lon": point[1] if point else None,
+            }
+        )
         record_view(case)
         return render_template("remains/form.html", form=form, case=case)
     form = RemainsForm()

@@ -14,8 +14,14 @@ from tests.casework.factories import make_missing, make_remains
 
 OK, FORBIDDEN, HIDDEN, LOGIN = "ok", 403, 404, "login"
 ROLES = [
-    "forensic_officer", "family_liaison", "supervisor", "consular_official", "administrator",
-    "auditor", "consular_gtm", "officer_abroad",
+    "forensic_officer",
+    "family_liaison",
+    "supervisor",
+    "consular_official",
+    "administrator",
+    "auditor",
+    "consular_gtm",
+    "officer_abroad",
 ]
 
 
@@ -27,14 +33,17 @@ EVERYONE = row(OK)
 READERS = row(OK, administrator=FORBIDDEN)  # every role that reads cases
 # A case of the home agency (USA), nationality GTM (remains identified as that person).
 HOME_CASE_READ = row(OK, consular_official=HIDDEN, officer_abroad=HIDDEN, administrator=FORBIDDEN)
-NOTE_ON_HOME = row(OK, consular_official=HIDDEN, officer_abroad=HIDDEN, administrator=FORBIDDEN,
-                   auditor=FORBIDDEN)
+NOTE_ON_HOME = row(
+    OK, consular_official=HIDDEN, officer_abroad=HIDDEN, administrator=FORBIDDEN, auditor=FORBIDDEN
+)
 ADMIN_ONLY = row(FORBIDDEN, administrator=OK)
 AUDIT = row(FORBIDDEN, administrator=OK, auditor=OK)
 MISSING_EDITORS = row(FORBIDDEN, family_liaison=OK, supervisor=OK)
 REMAINS_EDITORS_NEW = row(FORBIDDEN, forensic_officer=OK, supervisor=OK, officer_abroad=OK)
 REMAINS_EDITORS_HOME = row(FORBIDDEN, forensic_officer=OK, supervisor=OK, officer_abroad=HIDDEN)
-SAMPLES_HOME = row(FORBIDDEN, forensic_officer=OK, family_liaison=OK, supervisor=OK, officer_abroad=HIDDEN)
+SAMPLES_HOME = row(
+    FORBIDDEN, forensic_officer=OK, family_liaison=OK, supervisor=OK, officer_abroad=HIDDEN
+)
 ABROAD_CASE_READ = row(HIDDEN, officer_abroad=OK, administrator=FORBIDDEN)
 
 # (method, endpoint, url template, expectations)
@@ -50,8 +59,12 @@ MATRIX = [
     ("GET", "missing.detail", "/missing/{mp_abroad}", ABROAD_CASE_READ),
     ("GET", "missing.edit", "/missing/{mp_home}/edit", MISSING_EDITORS),
     ("POST", "missing.edit", "/missing/{mp_home}/edit", MISSING_EDITORS),
-    ("GET", "missing.edit", "/missing/{mp_abroad}/edit",
-     row(FORBIDDEN, family_liaison=HIDDEN, supervisor=HIDDEN)),
+    (
+        "GET",
+        "missing.edit",
+        "/missing/{mp_abroad}/edit",
+        row(FORBIDDEN, family_liaison=HIDDEN, supervisor=HIDDEN),
+    ),
     ("GET", "missing.new_relative", "/missing/{mp_home}/relatives/new", MISSING_EDITORS),
     ("POST", "missing.new_relative", "/missing/{mp_home}/relatives/new", MISSING_EDITORS),
     ("POST", "missing.add_case_note", "/missing/{mp_home}/notes", NOTE_ON_HOME),
@@ -65,8 +78,18 @@ MATRIX = [
     ("POST", "remains.add_case_note", "/remains/{ur_home}/notes", NOTE_ON_HOME),
     ("GET", "custody.new_sample", "/custody/remains/{ur_home}/samples/new", SAMPLES_HOME),
     ("POST", "custody.new_sample", "/custody/remains/{ur_home}/samples/new", SAMPLES_HOME),
-    ("GET", "custody.new_transfer", "/custody/remains/{ur_home}/transfers/new", REMAINS_EDITORS_HOME),
-    ("POST", "custody.new_transfer", "/custody/remains/{ur_home}/transfers/new", REMAINS_EDITORS_HOME),
+    (
+        "GET",
+        "custody.new_transfer",
+        "/custody/remains/{ur_home}/transfers/new",
+        REMAINS_EDITORS_HOME,
+    ),
+    (
+        "POST",
+        "custody.new_transfer",
+        "/custody/remains/{ur_home}/transfers/new",
+        REMAINS_EDITORS_HOME,
+    ),
     ("GET", "custody.sample", "/custody/samples/{sample_home}", HOME_CASE_READ),
     ("GET", "admin.users", "/admin/users", ADMIN_ONLY),
     ("GET", "admin.new_user", "/admin/users/new", ADMIN_ONLY),
@@ -95,13 +118,17 @@ def cases(app, world):
         ur_home = make_remains(officer)
         ur_abroad = make_remains(abroad)
         db.session.execute(
-            update(UnidentifiedRemains).where(UnidentifiedRemains.id == ur_home.id).values(identified_as_id=mp_home.id)
+            update(UnidentifiedRemains)
+            .where(UnidentifiedRemains.id == ur_home.id)
+            .values(identified_as_id=mp_home.id)
         )
         db.session.commit()
         sample = record_sample(ur_home, {"barcode": "PCOME-S-0001", "kind": "bone", "lab": "UNT"})
         return {
-            "mp_home": mp_home.reference, "mp_abroad": mp_abroad.reference,
-            "ur_home": ur_home.reference, "ur_abroad": ur_abroad.reference,
+            "mp_home": mp_home.reference,
+            "mp_abroad": mp_abroad.reference,
+            "ur_home": ur_home.reference,
+            "ur_abroad": ur_abroad.reference,
             "sample_home": sample.barcode,
         }
 
@@ -128,7 +155,10 @@ def test_every_route_as_every_role(role, as_user, cases) -> None:
         response = client.open(url, method=method, data={})
         got = _outcome(response.status_code)
         if got != expected[role]:
-            failures.append(f"{method} {url} ({endpoint}): expected {expected[role]}, got {response.status_code}")
+            failures.append(
+                f"{method} {url} ({endpoint}): "
+                f"expected {expected[role]}, got {response.status_code}"
+            )
     assert not failures, "\n".join(failures)
 
 

@@ -16,13 +16,22 @@ from casework.crypto import (
 
 
 def ring(*versions: int) -> KeyRing:
-    return KeyRing(keys={v: bytes([v]) * 32 for v in versions}, active_version=max(versions), index_key=b"i" * 32)
+    return KeyRing(
+        keys={v: bytes([v]) * 32 for v in versions},
+        active_version=max(versions),
+        index_key=b"i" * 32,
+    )
 
 
 def test_round_trip_and_header_carries_key_version() -> None:
-    blob = ring(1, 2).encrypt(b"Amanuel Tesfay", field_context("missing_person", "surnames_ct", "a"))
+    blob = ring(1, 2).encrypt(
+        b"Amanuel Tesfay", field_context("missing_person", "surnames_ct", "a")
+    )
     assert blob[0] == 1 and key_version(blob) == 2
-    assert ring(1, 2).decrypt(blob, field_context("missing_person", "surnames_ct", "a")) == b"Amanuel Tesfay"
+    assert (
+        ring(1, 2).decrypt(blob, field_context("missing_person", "surnames_ct", "a"))
+        == b"Amanuel Tesfay"
+    )
     assert b"Amanuel" not in blob
 
 

@@ -40,7 +40,6 @@ def test_account_locks_after_repeated_failures(client, world, clock) -> None:
 
 def test_login_is_rate_limited(settings, world) -> None:
     from casework import create_app
-
     from casework.extensions import db
 
     limited = create_app({**settings, "RATELIMIT_ENABLED": True})
@@ -105,11 +104,17 @@ def test_idle_session_times_out(client, world, clock) -> None:
 
 @pytest.mark.parametrize(
     ("target", "landing"),
-    [("/remains/", "/remains/"), ("https://evil.example/", "/"), ("//evil.example/x", "/"),
-     ("javascript:alert(1)", "/")],
+    [
+        ("/remains/", "/remains/"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/x", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
 )
 def test_next_only_redirects_inside_the_site(client, world, target, landing) -> None:
-    response = client.post(f"/auth/login?next={target}", data={"email": EMAIL, "password": PASSWORD})
+    response = client.post(
+        f"/auth/login?next={target}", data={"email": EMAIL, "password": PASSWORD}
+    )
     assert response.headers["Location"] == landing
 
 

@@ -27,8 +27,10 @@ def test_changes_views_and_logins_are_recorded(app, world, as_user, client) -> N
         reference = case.reference
     as_user("family_liaison")
     assert client.get(f"/missing/{reference}").status_code == 200
-    edit = client.post(f"/missing/{reference}/edit", data={**MISSING, "height_cm": 170,
-                                                           "last_seen_date": "2025-07-02", "version": 1})
+    edit = client.post(
+        f"/missing/{reference}/edit",
+        data={**MISSING, "height_cm": 170, "last_seen_date": "2025-07-02", "version": 1},
+    )
     assert edit.status_code == 302, edit.data[:400]
     with app.app_context():
         entries = _entries(db)
@@ -47,7 +49,9 @@ def test_changes_views_and_logins_are_recorded(app, world, as_user, client) -> N
 def test_failed_login_is_recorded(app, world, client) -> None:
     from casework.extensions import db
 
-    response = client.post("/auth/login", data={"email": "family_liaison@home.example", "password": "wrong password!"})
+    response = client.post(
+        "/auth/login", data={"email": "family_liaison@home.example", "password": "wrong password!"}
+    )
     assert response.status_code == 401
     with app.app_context():
         failed = [e for e in _entries(db) if e.action == "login_failed"]
@@ -68,7 +72,10 @@ def test_verify_passes_then_catches_a_changed_entry(app, world, runner, backend)
         target = _entries(db)[2].seq
         with db.engine.begin() as conn:
             _disable_guard(conn, backend)
-            conn.execute(text("UPDATE audit_entry SET actor_label = 'someone else' WHERE seq = :s"), {"s": target})
+            conn.execute(
+                text("UPDATE audit_entry SET actor_label = 'someone else' WHERE seq = :s"),
+                {"s": target},
+            )
     damaged = runner.invoke(args=["audit", "verify"])
     assert damaged.exit_code == 1
     assert f"Entry {target}: its content was changed" in damaged.output
@@ -101,8 +108,12 @@ def _disable_guard(conn, backend: str) -> None:
 
 
 @pytest.mark.parametrize("statement", ["UPDATE {t} SET {c} = {c}", "DELETE FROM {t}"])
-@pytest.mark.parametrize(("table", "column"), [("audit_entry", "action"), ("custody_event", "purpose")])
-def test_database_refuses_to_change_append_only_tables(app, world, statement, table, column) -> None:
+@pytest.mark.parametrize(
+    ("table", "column"), [("audit_entry", "action"), ("custody_event", "purpose")]
+)
+def test_database_refuses_to_change_append_only_tables(
+    app, world, statement, table, column
+) -> None:
     from datetime import UTC, datetime
 
     from casework.accounts.models import User
@@ -112,10 +123,16 @@ def test_database_refuses_to_change_append_only_tables(app, world, statement, ta
 
     with app.test_request_context():
         officer = db.session.get(User, world.user("forensic_officer"))
-        record_transfer(officer, remains=make_remains(officer), data={
-            "from_party": "Border Patrol", "to_party": "PCOME intake", "purpose": "autopsy",
-            "occurred_at": datetime(2025, 9, 15, 14, 0, tzinfo=UTC),
-        })
+        record_transfer(
+            officer,
+            remains=make_remains(officer),
+            data={
+                "from_party": "Border Patrol",
+                "to_party": "PCOME intake",
+                "purpose": "autopsy",
+                "occurred_at": datetime(2025, 9, 15, 14, 0, tzinfo=UTC),
+            },
+        )
         assert db.session.scalar(text(f"SELECT count(*) FROM {table}")) > 0
         with pytest.raises(DBAPIError, match="append-only"):
             with db.engine.begin() as conn:

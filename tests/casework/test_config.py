@@ -1,0 +1,81 @@
+"""Settings: embedded defaults, CASEWORK_* overrides, production refusing unsafe set-ups."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from config import ConfigurationError, load_settings
+
+KEY = base64.b64encode(b"m" * 32).decode()
+PRODUCTION = {
+    "CASEWORK_MODE": "production",
+    "CASEWORK_SECRET_KEY": "s" * 48,
+    "CASEWORK_MASTER_KEY": KEY,
+    "CASEWORK_DATABASE_URL": "postgresql+psycopg://casework@db/casework",
+}
+
+
+def test_embedded_defaults_create_their_own_secrets_once(tmp_path) -> None:
+    first = load_settings({}, {"INSTANCE_DIR": str(tmp_path)})
+    second = load_settings({}, {"INSTANCE_DIR": str(tmp_path)})
+    assert first["DATABASE_URL"] == f"sqlite:///{tmp_path / 'casework.db'}"
+    assert first["SECRET_KEY"] == second["SECRET_KEY"] and len(first["SECRET_KEY"]) >= 48
+    assert first["MASTER_KEY"] == second["MASTER_KEY"] and len(first["MASTER_KEY"]) == 32
+    assert oct((tmp_path / "master.key").stat().st_mode)[-3:] == "600"
+    assert first["REQUIRE_TOTP"] is False
+
+
+def test_variables_override_defaults(tmp_path) -> None:
+    settings = load_settings(
+        {
+            "CASEWORK_IDLE_TIMEOUT_MINUTES": "5",
+            "CASEWORK_REQUIRE_TOTP": "yes",
+            "CASEWORK_LANGUAGES": "en, es",
+        },
+        {"INSTANCE_DIR": str(tmp_path)},
+    )
+    assert settings["IDLE_TIMEOUT_MINUTES"] == 5
+    assert settings["REQUIRE_TOTP"] is True
+    assert settings["LANGUAGES"] == ["en", "es"]
+
+
+def test_production_with_everything_given() -> None:
+    settings = load_settings(PRODUCTION)
+    assert settings["REQUIRE_TOTP"] is True and settings["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"CASEWORK_SECRET_KEY": None}, "CASEWORK_SECRET_KEY"),
+        ({"CASEWORK_SECRET_KEY": "dev"}, "at least 32"),
+        ({"CASEWORK_MASTER_KEY": None}, "encryption key"),
+        ({"CASEWORK_MASTER_KEY": "short"}, "base64"),
+        ({"CASEWORK_MASTER_KEY": base64.b64encode(b"x" * 16).decode()}, "32 bytes"),
+        ({"CASEWORK_DATABASE_URL": None}, "CASEWORK_DATABASE_URL"),
+        (
+            {"CASEWORK_MASTER_KEY": None, "CASEWORK_MASTER_KEY_FILE": "/nonexistent/key"},
+            "does not exist",
+        ),
+        ({"CASEWORK_MODE": "staging"}, "'embedded' or 'production'"),
+        ({"CASEWORK_IDLE_TIMEOUT_MINUTES": "soon"}, "whole number"),
+        ({"CASEWORK_REQUIRE_TOTP": "maybe"}, "true or false"),
+    ],
+)
+def test_production_refuses_to_start_unsafe(changes, message) -> None:
+    environ = {**PRODUCTION, **changes}
+    environ = {key: value for key, value in environ.items() if value is not None}
+    with pytest.raises(ConfigurationError, match=message):
+        load_settings(environ)
+
+
+def test_factory_refuses_production_without_key(monkeypatch) -> None:
+    from casework import create_app
+
+    for name, value in PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("CASEWORK_MASTER_KEY")
+    with pytest.raises(ConfigurationError, match="encryption key"):
+        create_app()
