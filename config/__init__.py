@@ -43,10 +43,18 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGES": "en,es,fr",
     "DEFAULT_LANGUAGE": "en",
     "SESSION_COOKIE_SECURE": None,  # default: on in production
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_KIB": 65536,
 }
 
 _BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE"}
-_INTEGER = {"IDLE_TIMEOUT_MINUTES", "KEYRING_REFRESH_SECONDS", "KEY_ROTATION_BATCH"}
+_INTEGER = {
+    "IDLE_TIMEOUT_MINUTES",
+    "KEYRING_REFRESH_SECONDS",
+    "KEY_ROTATION_BATCH",
+    "ARGON2_TIME_COST",
+    "ARGON2_MEMORY_KIB",
+}
 
 
 def _parse(name: str, raw: str) -> Any:

@@ -56,6 +56,9 @@ def _base_settings(instance: Path, url: str, clock: Clock) -> dict[str, Any]:
         "PROPAGATE_UNEXPECTED": True,
         "CLOCK": clock,
         "KEYRING_REFRESH_SECONDS": 3600,
+        # argon2id still, but cheap: the tests create hundreds of accounts
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_KIB": 1024,
     }
 
 

@@ -2,29 +2,43 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 
 from casework.errors import ValidationError
 
-_hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile defaults
 MIN_LENGTH = 12
+
+
+@cache
+def _hasher_for(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+
+
+def _hasher() -> PasswordHasher:
+    # argon2id; the defaults follow RFC 9106's second recommended profile (64 MiB, 3 passes)
+    return _hasher_for(
+        current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_KIB"]
+    )
 
 
 def hash_password(password: str) -> str:
     check_strength(password)
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash, password)
+        return _hasher().verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(stored_hash: str) -> bool:
-    return _hasher.check_needs_rehash(stored_hash)
+    return _hasher().check_needs_rehash(stored_hash)
 
 
 def check_strength(password: str) -> None:
@@ -39,6 +53,17 @@ def check_strength(password: str) -> None:
         )
 
 
-# A fixed hash to verify against when the account does not exist, so that a wrong e-mail
-# takes as long as a wrong password and does not reveal which accounts exist.
-DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+def verify_nothing(password: str) -> None:
+    """Spend the time a real check takes, so a wrong e-mail does not reveal that no account
+    has it."""
+    verify_password(_dummy_hash(), password)
+
+
+def _dummy_hash() -> str:
+    config = current_app.config
+    return _dummy_for(config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_KIB"])
+
+
+@cache
+def _dummy_for(time_cost: int, memory_kib: int) -> str:
+    return _hasher_for(time_cost, memory_kib).hash("not a real password, only for timing")

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from casework.accounts.models import Agency, AgencyKind, Role, User
 from casework.accounts.passwords import (
-    DUMMY_HASH,
     hash_password,
     needs_rehash,
+    verify_nothing,
     verify_password,
 )
 from casework.audit.services import Actor, AuditAction, append
@@ -96,7 +96,7 @@ def check_password_login(email: str, password: str, remote_addr: str | None) -> 
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     moment = now()
     if user is None:
-        verify_password(DUMMY_HASH, password)
+        verify_nothing(password)
         append(
             db.session,
             AuditAction.LOGIN_FAILED,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from exchange_testkit import Authority, seeded_keys
@@ -88,9 +90,9 @@ def test_public_keys_json_roundtrip(spain: Authority) -> None:
         lambda d: d.update({"ml-dsa-65": 5}),
     ],
 )
-def test_public_keys_json_refuses(spain: Authority, change: object) -> None:
+def test_public_keys_json_refuses(spain: Authority, change: Callable[[Any], object]) -> None:
     document = dict(spain.keys.public.to_json())
-    change(document)  # type: ignore[operator]
+    change(document)
     try:
         AuthorityPublicKeys.from_json(document)
     except MalformedMessageError as error:
@@ -141,9 +143,9 @@ def test_key_file_wrong_passphrase(spain: Authority) -> None:
         lambda d: d.pop("nonce"),
     ],
 )
-def test_key_file_tampering(spain: Authority, change: object) -> None:
+def test_key_file_tampering(spain: Authority, change: Callable[[Any], object]) -> None:
     document = json.loads(export_private_keys(spain.keys, PASSPHRASE, scrypt_log2_n=14))
-    change(document)  # type: ignore[operator]
+    change(document)
     with pytest.raises(KeyFileError):
         load_private_keys(json.dumps(document).encode(), PASSPHRASE)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from exchange_testkit import NOW, VALID_FROM, VALID_UNTIL, Authority
@@ -49,9 +51,9 @@ def test_fingerprint_mismatch_refused(spain: Authority) -> None:
         lambda d: d["authorities"].append(d["authorities"][0]),
     ],
 )
-def test_bad_trust_list_refused(spain: Authority, change: object) -> None:
+def test_bad_trust_list_refused(spain: Authority, change: Callable[[Any], object]) -> None:
     document = json.loads(TrustList([spain.entry]).to_json())
-    change(document)  # type: ignore[operator]
+    change(document)
     with pytest.raises(TrustListError) as caught:
         TrustList.from_json(json.dumps(document).encode())
     assert caught.value.code is ErrorCode.BAD_TRUST_LIST

@@ -1,0 +1,272 @@
+"""Write the exchange test vectors (run once: `python tests/exchange/vectors/generate.py`).
+
+Deterministic parts (canonical JSON, keys, fingerprints, pseudonyms, Bloom filters, anonymised
+records) come out identical on every run; the signed and encrypted envelopes are randomised, so
+re-running replaces them with other, equally valid ones. The tests never regenerate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from exchange_testkit import (  # noqa: E402
+    GREECE,
+    ITALY,
+    NOW,
+    SPAIN,
+    VALID_FROM,
+    VALID_UNTIL,
+    sample_missing_person,
+    sample_remains,
+)
+
+from exchange import (  # noqa: E402
+    DisclosureRequest,
+    Officer,
+    Purpose,
+    RecordType,
+    TrustList,
+    dice,
+    export_bundle,
+    export_private_keys,
+    format_fingerprint,
+    record_pseudonym,
+    seal_disclosure_request,
+    share_missing_person,
+    share_remains,
+)
+from exchange.bundle import bundle_payload  # noqa: E402
+from exchange.disclosure import request_payload  # noqa: E402
+from exchange.envelope import EnvelopeHeader, signed_bytes  # noqa: E402
+from exchange.linkage import blip_seed, encode_name, harden, name_bigrams, name_tokens  # noqa: E402
+from exchange.records import MissingPersonRecord, RemainsRecord  # noqa: E402
+from exchange.replay import MessageKind  # noqa: E402
+from exchange.shared import record_to_json  # noqa: E402
+from exchange.wire import b64url_encode, canonical_json, format_timestamp  # noqa: E402
+
+LINKAGE_SECRET = hashlib.sha256(b"esp-cnp/ita-labanof linkage").digest()
+CANONICAL_INPUTS = [
+    ("key order and whitespace", '{ "b" : 2, "a" : [ 1 , true , null ] }'),
+    ("nested objects sorted at every level", '{"z":{"y":1,"x":{"b":0,"a":-5}},"a":{}}'),
+    ("non-ASCII kept as UTF-8, escapes undone", '{"name":"Jos\\u00e9 \\u20ac \\ud834\\udd1e"}'),
+    ("control characters escaped", '{"t":"line\\nnext\\ttab \\u0001 \\u007f \\"q\\" \\\\"}'),
+    ("largest safe integers", '{"max":9007199254740991,"min":-9007199254740991,"zero":-0}'),
+    ("solidus and U+2028 not escaped", '{"s":"a\\/b \\u2028"}'),
+]
+
+
+def local_record_json(record: MissingPersonRecord | RemainsRecord) -> dict[str, object]:
+    """The local record as plain JSON for the vector file (dates ISO, points as [lat, lon])."""
+    out: dict[str, object] = {}
+    for name, value in vars(record).items():
+        if isinstance(value, date):
+            out[name] = value.isoformat()
+        elif hasattr(value, "lat"):
+            out[name] = [value.lat, value.lon]
+        elif isinstance(value, tuple):
+            out[name] = [vars(v) if hasattr(v, "__dataclass_fields__") else v for v in value]
+        else:
+            out[name] = value
+    return out
+
+
+def main() -> None:
+    canonical = [
+        {
+            "description": description,
+            "input": text,
+            "canonical": canonical_json(json.loads(text)).decode("utf-8"),
+            "canonical_hex": canonical_json(json.loads(text)).hex(),
+        }
+        for description, text in CANONICAL_INPUTS
+    ]
+    write("canonical-json.json", {"cases": canonical})
+
+    keys = {
+        authority.authority_id: {
+            "seeds_hex": {name: raw.hex() for name, raw in authority.keys.seeds().items()},
+            "public": authority.keys.public.to_json(),
+            "fingerprint_hex": authority.keys.public.fingerprint.hex(),
+            "fingerprint_display": format_fingerprint(authority.keys.public.fingerprint),
+            "sender_secret_hex": authority.sender_secret.hex(),
+        }
+        for authority in (SPAIN, ITALY, GREECE)
+    }
+    key_file = export_private_keys(SPAIN.keys, b"vector passphrase 2026", scrypt_log2_n=14)
+    write(
+        "keys.json",
+        {
+            "authorities": keys,
+            "key_file": {
+                "passphrase": "vector passphrase 2026",
+                "file": key_file.decode(),
+                "authority_id": "esp-cnp",
+            },
+            "trust_list": TrustList([SPAIN.entry, GREECE.entry]).to_json().decode(),
+        },
+    )
+
+    pseudonyms = [
+        {
+            "sender_secret_hex": SPAIN.sender_secret.hex(),
+            "recipient_id": recipient,
+            "local_id": local_id,
+            "pseudonym": record_pseudonym(SPAIN.sender_secret, recipient, local_id),
+        }
+        for recipient, local_id in [
+            ("ita-labanof", "MP-2026-0042"),
+            ("grc-hp", "MP-2026-0042"),
+            ("ita-labanof", "PM-2026-0107"),
+            ("ita-labanof", "número-ü"),
+        ]
+    ]
+    write("pseudonym.json", {"cases": pseudonyms})
+
+    names = [
+        ["Amanuel", "Tesfay Gebremariam"],
+        ["María José", "García-López"],
+        ["Abd al-Rahman", "Ould Mohamed"],
+        ["Ἀλέξανδρος"],
+    ]
+    bloom_cases = []
+    for index, parts in enumerate(names):
+        plain = encode_name(parts, LINKAGE_SECRET)
+        seed = {"pseudonym": pseudonyms[0]["pseudonym"], "field": "names", "index": index}
+        hardened = harden(plain, SPAIN.sender_secret, blip_seed(**seed))
+        bloom_cases.append(
+            {
+                "name_parts": parts,
+                "tokens": name_tokens(parts),
+                "bigrams": sorted(name_bigrams(parts)),
+                "filter": b64url_encode(plain),
+                "blip_seed": seed,
+                "blip_seed_hex": blip_seed(**seed).hex(),
+                "hardened": b64url_encode(hardened),
+            }
+        )
+    a = encode_name(names[0], LINKAGE_SECRET)
+    b = encode_name(["Amanuel", "Tesfaye"], LINKAGE_SECRET)
+    write(
+        "bloom.json",
+        {
+            "linkage_secret_hex": LINKAGE_SECRET.hex(),
+            "sender_secret_hex": SPAIN.sender_secret.hex(),
+            "bits": 1024,
+            "hashes_per_bigram": 16,
+            "blip_threshold": 16,
+            "cases": bloom_cases,
+            "dice": [
+                {"a": b64url_encode(a), "b": b64url_encode(b), "dice": round(dice(a, b), 12)},
+            ],
+        },
+    )
+
+    shared_mp = share_missing_person(
+        sample_missing_person(),
+        recipient_id="ita-labanof",
+        sender_secret=SPAIN.sender_secret,
+        linkage_secret=LINKAGE_SECRET,
+    )
+    shared_pm = share_remains(
+        sample_remains(),
+        recipient_id="ita-labanof",
+        sender_secret=SPAIN.sender_secret,
+        linkage_secret=LINKAGE_SECRET,
+    )
+    write(
+        "anonymise.json",
+        {
+            "recipient_id": "ita-labanof",
+            "sender_secret_hex": SPAIN.sender_secret.hex(),
+            "linkage_secret_hex": LINKAGE_SECRET.hex(),
+            "cases": [
+                {
+                    "local": local_record_json(sample_missing_person()),
+                    "shared": record_to_json(shared_mp),
+                },
+                {"local": local_record_json(sample_remains()), "shared": record_to_json(shared_pm)},
+            ],
+        },
+    )
+
+    bundle_id = "6f1c2b9e-8d4a-4c3e-9b7a-2e5d1f0a3c48"
+    envelope = export_bundle(
+        [shared_mp, shared_pm],
+        sender_id="esp-cnp",
+        sender_keys=SPAIN.keys,
+        recipient=ITALY.entry,
+        sequence=1,
+        now=NOW,
+        lifetime=timedelta(days=14),
+        bundle_id=bundle_id,
+    )
+    header = EnvelopeHeader(
+        MessageKind.BUNDLE,
+        bundle_id,
+        "esp-cnp",
+        "ita-labanof",
+        1,
+        NOW,
+        NOW + timedelta(days=14),
+    )
+    document = json.loads(envelope)
+    unsigned = {k: v for k, v in document.items() if k != "signatures"}
+    request = DisclosureRequest(
+        request_id="3d0c5e2a-7b1f-4e8a-a6c9-0f2b4d6e8a1c",
+        pseudonym=shared_pm.pseudonym,
+        record_type=RecordType.REMAINS,
+        purpose=Purpose.IDENTIFICATION,
+        justification="Candidate match with our report 2026/117: dental 36 filled.",
+        requested_fields=frozenset({"case_reference", "case_officer"}),
+        requested_by=Officer("Dr A. Rossi", "forensic odontologist"),
+    )
+    request_envelope = seal_disclosure_request(
+        request,
+        sender_id="ita-labanof",
+        sender_keys=ITALY.keys,
+        recipient=SPAIN.entry,
+        sequence=1,
+        now=NOW,
+    )
+    write(
+        "envelopes.json",
+        {
+            "check_at": format_timestamp(NOW + timedelta(hours=1)),
+            "trust_valid": [format_timestamp(VALID_FROM), format_timestamp(VALID_UNTIL)],
+            "cases": [
+                {
+                    "description": "bundle from esp-cnp to ita-labanof",
+                    "kind": "bundle",
+                    "sender": "esp-cnp",
+                    "recipient": "ita-labanof",
+                    "envelope": envelope.decode(),
+                    "hpke_info_hex": header.hpke_info().hex(),
+                    "signed_bytes_sha256": hashlib.sha256(signed_bytes(unsigned)).hexdigest(),
+                    "payload": canonical_json(bundle_payload([shared_mp, shared_pm])).decode(),
+                },
+                {
+                    "description": "disclosure request from ita-labanof to esp-cnp",
+                    "kind": "disclosure-request",
+                    "sender": "ita-labanof",
+                    "recipient": "esp-cnp",
+                    "envelope": request_envelope.decode(),
+                    "payload": canonical_json(request_payload(request)).decode(),
+                },
+            ],
+        },
+    )
+
+
+def write(name: str, content: object) -> None:
+    (HERE / name).write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
