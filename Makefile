@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install system lint
+.PHONY: run test install system lint translations translations-compile
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed: install it (for example: apt-get install python3 python3-venv)."; exit 1; }
@@ -31,3 +31,9 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy matching exchange
+
+translations: install  # re-extract the interface strings and merge them into es/fr .po files
+	bash scripts/translations.sh extract
+
+translations-compile: install  # build the .mo files after translating
+	bash scripts/translations.sh compile

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -76,10 +77,24 @@ def register_blueprints(app: Flask) -> None:
     from casework.audit.views import blueprint as audit
     from casework.custody.views import blueprint as custody
     from casework.dashboard.views import blueprint as dashboard
+    from casework.exchanges.views import blueprint as exchanges
+    from casework.maps.views import blueprint as maps
+    from casework.matches.views import blueprint as matches
     from casework.missing.views import blueprint as missing
     from casework.remains.views import blueprint as remains
 
-    for blueprint in (auth, admin, dashboard, missing, remains, custody, audit):
+    for blueprint in (
+        auth,
+        admin,
+        dashboard,
+        missing,
+        remains,
+        custody,
+        matches,
+        audit,
+        maps,
+        exchanges,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -100,8 +115,11 @@ def register_template_context(app: Flask) -> None:
     from flask_login import current_user
 
     from casework.access import GRANTS
+    from casework.vocabulary import label
 
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["fromjson"] = json.loads
+    app.jinja_env.filters["label"] = label  # stored codes in the reader's language
 
     @app.context_processor
     def _permissions() -> dict[str, Any]:

@@ -32,6 +32,13 @@ class Permission(enum.StrEnum):
     WRITE_NOTES = "write_notes"
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
+    READ_MATCHES = "read_matches"
+    REVIEW_MATCHES = "review_matches"
+    CONFIRM_IDENTIFICATION = "confirm_identification"
+    READ_EXCHANGE = "read_exchange"
+    SHARE_RECORDS = "share_records"
+    DECIDE_DISCLOSURE = "decide_disclosure"
+    MANAGE_TRUST = "manage_trust"
 
 
 R = Role
@@ -45,10 +52,23 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.RECORD_CUSTODY,
             P.RECORD_SAMPLES,
             P.WRITE_NOTES,
+            P.READ_MATCHES,
+            P.REVIEW_MATCHES,
+            P.READ_EXCHANGE,
+            P.SHARE_RECORDS,
         }
     ),
     R.FAMILY_LIAISON: frozenset(
-        {P.READ_MISSING, P.EDIT_MISSING, P.READ_REMAINS, P.RECORD_SAMPLES, P.WRITE_NOTES}
+        {
+            P.READ_MISSING,
+            P.EDIT_MISSING,
+            P.READ_REMAINS,
+            P.RECORD_SAMPLES,
+            P.WRITE_NOTES,
+            P.READ_MATCHES,
+            P.READ_EXCHANGE,
+            P.SHARE_RECORDS,
+        }
     ),
     R.SUPERVISOR: frozenset(
         {
@@ -59,11 +79,19 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.RECORD_CUSTODY,
             P.RECORD_SAMPLES,
             P.WRITE_NOTES,
+            P.READ_MATCHES,
+            P.REVIEW_MATCHES,
+            P.CONFIRM_IDENTIFICATION,
+            P.READ_EXCHANGE,
+            P.SHARE_RECORDS,
+            P.DECIDE_DISCLOSURE,
         }
     ),
     R.CONSULAR_OFFICIAL: frozenset({P.READ_MISSING, P.READ_REMAINS, P.WRITE_NOTES}),
-    R.AUDITOR: frozenset({P.READ_MISSING, P.READ_REMAINS, P.READ_AUDIT}),
-    R.ADMINISTRATOR: frozenset({P.MANAGE_USERS, P.READ_AUDIT}),
+    R.AUDITOR: frozenset(
+        {P.READ_MISSING, P.READ_REMAINS, P.READ_AUDIT, P.READ_MATCHES, P.READ_EXCHANGE}
+    ),
+    R.ADMINISTRATOR: frozenset({P.MANAGE_USERS, P.READ_AUDIT, P.MANAGE_TRUST}),
 }
 
 

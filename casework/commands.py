@@ -172,5 +172,8 @@ def setup(
 
 
 def register(app: Flask) -> None:
-    for command in (keys, audit, users, setup):
+    from casework.exchanges.commands import exchange
+    from casework.matching_commands import candidates, match
+
+    for command in (keys, audit, users, setup, match, candidates, exchange):
         app.cli.add_command(command)

@@ -42,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "KEY_ROTATION_BATCH": 500,
     "LANGUAGES": "en,es,fr",
     "DEFAULT_LANGUAGE": "en",
+    # {z}/{x}/{y} tiles; the map still draws its points on a plain background when none load
+    "MAP_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "SESSION_COOKIE_SECURE": None,  # default: on in production
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_KIB": 65536,

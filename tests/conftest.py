@@ -21,9 +21,15 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-POSTGRES_URL = os.environ.get(
-    "CASEWORK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/casework_test"
+_POSTGRES_BASE = make_url(
+    os.environ.get(
+        "CASEWORK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/casework_test"
+    )
 )
+# one database per test run, so that runs side by side (a developer's and CI's) never collide
+POSTGRES_URL = _POSTGRES_BASE.set(
+    database=f"{_POSTGRES_BASE.database}_{os.getpid()}"
+).render_as_string(hide_password=False)
 REQUIRE_POSTGRES = os.environ.get("CASEWORK_TEST_REQUIRE_POSTGRES") == "1"
 MASTER_KEY = base64.b64encode(b"k" * 32).decode()
 PASSWORD = "correct horse battery staple"
@@ -111,6 +117,11 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
             db.engine.dispose()
         built["postgresql"] = POSTGRES_URL
     yield built
+    if "postgresql" in built:
+        admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

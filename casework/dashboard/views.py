@@ -1,4 +1,4 @@
-"""The dashboard: cases per status among those the user may see."""
+"""The dashboard: cases per status among those the user may see, and identifications by month."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from casework.access import missing_visible_to, remains_visible_to
+from casework.access import Permission, allows, missing_visible_to, remains_visible_to
+from casework.clock import now
+from casework.dashboard import charts
 from casework.db import db
 from casework.missing.models import MissingPerson
 from casework.remains.models import UnidentifiedRemains
@@ -30,4 +32,15 @@ def index() -> Any:
         .where(remains_visible_to(current_user))
         .group_by(UnidentifiedRemains.status)
     ).all()
-    return render_template("dashboard/index.html", missing=missing, remains=remains)
+    identifications = (
+        charts.identifications_per_month(current_user, now().date())
+        if allows(current_user, Permission.READ_REMAINS)
+        else []
+    )
+    return render_template(
+        "dashboard/index.html",
+        missing=missing,
+        remains=remains,
+        identifications=identifications,
+        chart=charts,
+    )

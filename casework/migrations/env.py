@@ -12,6 +12,13 @@ logger = logging.getLogger("alembic.env")
 db = current_app.extensions["migrate"].db
 
 
+def render_item(type_, obj, autogen_context):
+    # our UTC timestamp type is plain TIMESTAMP WITH TIME ZONE in the database
+    if type_ == "type" and type(obj).__name__ == "UtcDateTime":
+        return "sa.DateTime(timezone=True)"
+    return alembic_helpers.render_item(type_, obj, autogen_context)
+
+
 def run_migrations_online() -> None:
     with db.engine.connect() as connection:
         context.configure(
@@ -19,7 +26,7 @@ def run_migrations_online() -> None:
             target_metadata=db.metadata,
             include_object=include_object,
             process_revision_directives=alembic_helpers.writer,
-            render_item=alembic_helpers.render_item,
+            render_item=render_item,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
         )

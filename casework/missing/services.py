@@ -21,6 +21,7 @@ from casework.cases.services import check_version, replace_marks_effects_dental
 from casework.clock import now
 from casework.db import db
 from casework.errors import ValidationError
+from casework.matches.services import refresh_candidates
 from casework.missing.models import MissingPerson, Relative
 
 
@@ -68,6 +69,7 @@ def register_missing_person(user: User, data: dict[str, Any]) -> MissingPerson:
     except Exception:
         db.session.rollback()
         raise
+    refresh_candidates(case)
     return case
 
 
@@ -79,6 +81,7 @@ def update_missing_person(case: MissingPerson, data: dict[str, Any], version: in
     except Exception:
         db.session.rollback()
         raise
+    refresh_candidates(case)
 
 
 def add_relative(case: MissingPerson, data: dict[str, Any]) -> Relative:

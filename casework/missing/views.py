@@ -16,6 +16,7 @@ from casework.cases.pages import case_details_data, post_note, show_error, visib
 from casework.cases.services import case_ids_by_name, record_view
 from casework.db import db
 from casework.errors import CaseworkError, ValidationError
+from casework.matches.views import candidates_of
 from casework.missing import services
 from casework.missing.forms import MissingPersonForm, RelativeForm
 from casework.missing.models import MissingPerson, MissingPersonStatus
@@ -89,6 +90,7 @@ def detail(reference: str) -> Any:
         route=route_wkt(case.intended_route),
         can_edit=can_edit_case(current_user, case),
         can_note=can_add_to_case(current_user, case, Permission.WRITE_NOTES),
+        case_candidates=candidates_of(case),
         note_form=NoteForm(),
     )
 

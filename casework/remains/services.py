@@ -12,6 +12,7 @@ from casework.cases.services import check_version, replace_marks_effects_dental
 from casework.clock import now
 from casework.db import db
 from casework.errors import ValidationError
+from casework.matches.services import refresh_candidates
 from casework.remains.models import RemainsCondition, UnidentifiedRemains
 
 
@@ -67,6 +68,7 @@ def log_remains(user: User, data: dict[str, Any]) -> UnidentifiedRemains:
     except Exception:
         db.session.rollback()
         raise
+    refresh_candidates(case)
     return case
 
 
@@ -78,3 +80,4 @@ def update_remains(case: UnidentifiedRemains, data: dict[str, Any], version: int
     except Exception:
         db.session.rollback()
         raise
+    refresh_candidates(case)

@@ -17,6 +17,7 @@ from casework.cases.services import case_ids_by_name, record_view
 from casework.custody.models import CustodyEvent, Sample
 from casework.db import db
 from casework.errors import CaseworkError, ValidationError
+from casework.matches.views import candidates_of
 from casework.remains import services
 from casework.remains.forms import RemainsForm
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
@@ -101,6 +102,7 @@ def detail(reference: str) -> Any:
         can_edit=can_edit_case(current_user, case),
         can_custody=can_add_to_case(current_user, case, Permission.RECORD_CUSTODY),
         can_note=can_add_to_case(current_user, case, Permission.WRITE_NOTES),
+        case_candidates=candidates_of(case),
         note_form=NoteForm(),
     )
 

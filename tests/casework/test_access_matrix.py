@@ -8,7 +8,7 @@ sight (its existence is not revealed). Never a 500: unexpected errors propagate 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tests.casework.factories import make_missing, make_remains
 
@@ -45,6 +45,20 @@ SAMPLES_HOME = row(
     FORBIDDEN, forensic_officer=OK, family_liaison=OK, supervisor=OK, officer_abroad=HIDDEN
 )
 ABROAD_CASE_READ = row(HIDDEN, officer_abroad=OK, administrator=FORBIDDEN)
+MATCH_READERS = row(
+    OK, consular_official=FORBIDDEN, consular_gtm=FORBIDDEN, administrator=FORBIDDEN
+)
+HOME_MATCH_READ = {**MATCH_READERS, "officer_abroad": HIDDEN}
+HOME_MATCH_REVIEW = row(FORBIDDEN, forensic_officer=OK, supervisor=OK, officer_abroad=HIDDEN)
+HOME_MATCH_CONFIRM = row(FORBIDDEN, supervisor=OK)
+EXCHANGE_READERS = row(
+    OK, consular_official=FORBIDDEN, consular_gtm=FORBIDDEN, administrator=FORBIDDEN
+)
+SHARERS = row(FORBIDDEN, forensic_officer=OK, family_liaison=OK, supervisor=OK, officer_abroad=OK)
+TRUST_ADMIN = row(FORBIDDEN, administrator=OK)
+HOME_HIT_READ = {**EXCHANGE_READERS, "officer_abroad": HIDDEN}
+HOME_HIT_REQUEST = {**SHARERS, "officer_abroad": HIDDEN}
+HOME_DISCLOSURE_DECIDE = row(FORBIDDEN, supervisor=OK)
 
 # (method, endpoint, url template, expectations)
 MATRIX = [
@@ -91,15 +105,46 @@ MATRIX = [
         REMAINS_EDITORS_HOME,
     ),
     ("GET", "custody.sample", "/custody/samples/{sample_home}", HOME_CASE_READ),
+    ("GET", "matches.index", "/matches/", MATCH_READERS),
+    ("GET", "matches.detail", "/matches/{match_home}", HOME_MATCH_READ),
+    ("POST", "matches.exclude", "/matches/{match_home}/exclude", HOME_MATCH_REVIEW),
+    ("POST", "matches.propose", "/matches/{match_home}/propose", HOME_MATCH_REVIEW),
+    ("POST", "matches.confirm", "/matches/{match_home}/confirm", HOME_MATCH_CONFIRM),
+    ("POST", "matches.reject", "/matches/{match_home}/reject", HOME_MATCH_CONFIRM),
     ("GET", "admin.users", "/admin/users", ADMIN_ONLY),
     ("GET", "admin.new_user", "/admin/users/new", ADMIN_ONLY),
     ("POST", "admin.new_user", "/admin/users/new", ADMIN_ONLY),
     ("GET", "admin.agencies", "/admin/agencies", ADMIN_ONLY),
     ("POST", "admin.agencies", "/admin/agencies", ADMIN_ONLY),
     ("GET", "audit.index", "/audit/", AUDIT),
+    ("GET", "maps.index", "/map/", READERS),
+    ("GET", "maps.cases_geojson", "/map/cases.geojson", READERS),
+    ("GET", "exchanges.index", "/exchange/", EXCHANGE_READERS),
+    ("GET", "exchanges.trust_list", "/exchange/trust", TRUST_ADMIN),
+    ("POST", "exchanges.trust_list", "/exchange/trust", TRUST_ADMIN),
+    ("GET", "exchanges.peer_settings", "/exchange/trust/{peer}", TRUST_ADMIN),
+    ("POST", "exchanges.peer_settings", "/exchange/trust/{peer}", TRUST_ADMIN),
+    ("GET", "exchanges.export", "/exchange/export", SHARERS),
+    ("POST", "exchanges.export", "/exchange/export", SHARERS),
+    ("GET", "exchanges.download", "/exchange/outbox/{message}", SHARERS),
+    ("POST", "exchanges.push", "/exchange/outbox/{message}/push", SHARERS),
+    ("GET", "exchanges.upload", "/exchange/import", SHARERS),
+    ("POST", "exchanges.upload", "/exchange/import", SHARERS),
+    ("GET", "exchanges.hits_index", "/exchange/hits", EXCHANGE_READERS),
+    ("GET", "exchanges.hit", "/exchange/hits/{hit_home}", HOME_HIT_READ),
+    ("POST", "exchanges.request_disclosure", "/exchange/hits/{hit_home}/request", HOME_HIT_REQUEST),
+    ("GET", "exchanges.disclosures_index", "/exchange/disclosures", EXCHANGE_READERS),
+    ("GET", "exchanges.disclosure", "/exchange/disclosures/{disclosure_home}", HOME_HIT_READ),
+    (
+        "POST",
+        "exchanges.decide",
+        "/exchange/disclosures/{disclosure_home}/decide",
+        HOME_DISCLOSURE_DECIDE,
+    ),
+    ("POST", "exchanges.revoke", "/exchange/trust/{peer}/revoke", TRUST_ADMIN),
 ]
-# Pages anyone may open, signed in or not.
-PUBLIC = {"auth.login", "auth.totp", "auth.logout", "static"}
+# Pages anyone may open, signed in or not (the exchange inbox checks the sender's signatures).
+PUBLIC = {"auth.login", "auth.totp", "auth.logout", "static", "exchanges.inbox"}
 
 
 @pytest.fixture
@@ -124,13 +169,89 @@ def cases(app, world):
         )
         db.session.commit()
         sample = record_sample(ur_home, {"barcode": "PCOME-S-0001", "kind": "bone", "lab": "UNT"})
+        from casework.matches.models import CandidateMatch
+
+        match_home = db.session.scalar(
+            select(CandidateMatch.id).where(
+                CandidateMatch.missing_person_id == mp_home.id,
+                CandidateMatch.remains_id == ur_home.id,
+            )
+        )
+        assert match_home is not None
+        exchange = _exchange_rows(mp_home)
         return {
+            **exchange,
             "mp_home": mp_home.reference,
             "mp_abroad": mp_abroad.reference,
             "ur_home": ur_home.reference,
             "ur_abroad": ur_abroad.reference,
             "sample_home": sample.barcode,
+            "match_home": match_home,
         }
+
+
+def _exchange_rows(mp_home):
+    """A trusted peer, a bundle sent to it, a hit on one of its records, a request from it."""
+    import uuid
+    from datetime import date
+
+    from casework.exchanges.bundles import Selection, export_records
+    from casework.exchanges.models import (
+        CrossBorderHit,
+        Disclosure,
+        DisclosureDirection,
+        ForeignRecord,
+        PeerAuthority,
+        RecordKind,
+    )
+    from casework.extensions import db
+    from tests.casework.exchanges.builders import (
+        make_identity,
+        make_peer,
+        peer_remains,
+        record_json,
+    )
+
+    make_identity()
+    peer = db.session.get(PeerAuthority, make_peer().row_id)
+    message = export_records(peer, Selection(date(2025, 1, 1), date(2025, 12, 31), False))
+    shared = peer_remains()
+    foreign = ForeignRecord(
+        peer_id=peer.id,
+        pseudonym=shared.pseudonym,
+        record_kind=RecordKind.REMAINS,
+        bundle_id=str(uuid.uuid4()),
+        content=record_json(shared),
+    )
+    db.session.add(foreign)
+    db.session.flush()
+    hit = CrossBorderHit(
+        foreign_record_id=foreign.id,
+        missing_person_id=mp_home.id,
+        score=0.9,
+        review=True,
+        evidence="[]",
+    )
+    disclosure = Disclosure(
+        direction=DisclosureDirection.INCOMING,
+        request_id=str(uuid.uuid4()),
+        peer_id=peer.id,
+        pseudonym="A" * 43,
+        record_kind=RecordKind.MISSING_PERSON,
+        purpose="identification",
+        justification="Dental and stature agree with remains we hold.",
+        requested_fields="surnames",
+        requested_by="A. Officer (forensic officer)",
+        missing_person_id=mp_home.id,
+    )
+    db.session.add_all([hit, disclosure])
+    db.session.commit()
+    return {
+        "peer": peer.id,
+        "message": message.id,
+        "hit_home": hit.id,
+        "disclosure_home": disclosure.id,
+    }
 
 
 def test_matrix_covers_every_route(app) -> None:

@@ -1,0 +1,254 @@
+"""Sharing our cases with a peer as an anonymised bundle, and storing the records of a peer's
+bundle: all-or-nothing, idempotent, audited."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
+
+from casework.accounts.models import User
+from casework.audit.services import AuditAction, append, record
+from casework.clock import now
+from casework.db import db
+from casework.errors import ValidationError
+from casework.exchanges.errors import ExchangeRefused
+from casework.exchanges.guard import DatabaseReplayGuard
+from casework.exchanges.identity import own_keys, require_identity, sender_secret
+from casework.exchanges.models import (
+    ExportedRecord,
+    ForeignRecord,
+    MessageKind,
+    OutgoingMessage,
+    PeerAuthority,
+    RecordKind,
+)
+from casework.exchanges.outbox import keep, new_message_id, next_sequence
+from casework.exchanges.records import missing_for_sharing, remains_for_sharing
+from casework.exchanges.trust import get_peer, linkage_secret, trusted
+from casework.matches.services import OPEN_MISSING, OPEN_REMAINS
+from casework.missing.models import MissingPerson, Relative
+from casework.remains.models import UnidentifiedRemains
+from exchange import (
+    ExchangeError,
+    ImportedBundle,
+    SharedMissingPerson,
+    commit_import,
+    export_bundle,
+    share_missing_person,
+    share_remains,
+)
+from exchange.shared import record_from_json, record_to_json
+from exchange.wire import canonical_json
+
+_CHILDREN = ("marks", "effects", "dental")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What an officer chose to share."""
+
+    remains_from: date | None
+    remains_to: date | None
+    include_missing: bool
+
+
+def _remains(selection: Selection, user: User | None) -> list[UnidentifiedRemains]:
+    if selection.remains_from is None or selection.remains_to is None:
+        return []
+    query = select(UnidentifiedRemains).where(
+        UnidentifiedRemains.status.in_(OPEN_REMAINS),
+        UnidentifiedRemains.recovery_date.between(selection.remains_from, selection.remains_to),
+    )
+    if user is not None:
+        query = query.where(UnidentifiedRemains.agency_id == user.agency_id)
+    options = [selectinload(getattr(UnidentifiedRemains, name)) for name in _CHILDREN]
+    return list(db.session.scalars(query.options(*options).order_by(UnidentifiedRemains.reference)))
+
+
+def _consented_missing(country: str, user: User | None) -> list[MissingPerson]:
+    """Open reports whose reporting relatives agreed to share them with `country`."""
+    candidates = select(MissingPerson).where(
+        MissingPerson.status.in_(OPEN_MISSING),
+        exists(
+            select(Relative.id).where(
+                Relative.missing_person_id == MissingPerson.id,
+                Relative.is_reporter.is_(True),
+                Relative.consent_to_share.is_(True),
+            )
+        ),
+    )
+    if user is not None:
+        candidates = candidates.where(MissingPerson.agency_id == user.agency_id)
+    options = [selectinload(getattr(MissingPerson, name)) for name in (*_CHILDREN, "relatives")]
+    found = []
+    for case in db.session.scalars(candidates.options(*options).order_by(MissingPerson.reference)):
+        reporters = [r for r in case.relatives if r.is_reporter]
+        # every reporting relative must agree: one family member's consent is not another's
+        if all(r.consent_to_share and _consents(r.consent_countries, country) for r in reporters):
+            found.append(case)
+    return found
+
+
+def _consents(countries: str | None, country: str) -> bool:
+    codes = {code for code in (countries or "").split(";") if code}
+    return "*" in codes or country in codes
+
+
+def _check(selection: Selection) -> None:
+    start, end = selection.remains_from, selection.remains_to
+    if (start is None) != (end is None):
+        raise ValidationError(
+            "Give both ends of the recovery period, or neither.", field="remains_to"
+        )
+    if start is not None and end is not None and end < start:
+        raise ValidationError("The period ends before it starts.", field="remains_to")
+    if start is None and not selection.include_missing:
+        raise ValidationError(
+            "Choose something to share: remains recovered in a period, or missing persons.",
+            field="remains_from",
+        )
+
+
+def export_records(
+    peer: PeerAuthority, selection: Selection, user: User | None = None
+) -> OutgoingMessage:
+    """Anonymise the chosen cases for `peer`, seal them as the next bundle, keep and audit it."""
+    try:
+        _check(selection)
+        identity = require_identity()
+        moment = now()
+        secret, linkage = sender_secret(), linkage_secret(peer)
+        shared = []
+        mapping: list[tuple[str, RecordKind, MissingPerson | UnidentifiedRemains]] = []
+        remains = _remains(selection, user)
+        missing = _consented_missing(peer.country, user) if selection.include_missing else []
+        for case in [*remains, *missing]:
+            try:
+                if isinstance(case, MissingPerson):
+                    item = share_missing_person(
+                        missing_for_sharing(case),
+                        recipient_id=peer.authority_id,
+                        sender_secret=secret,
+                        linkage_secret=linkage,
+                    )
+                else:
+                    item = share_remains(
+                        remains_for_sharing(case),
+                        recipient_id=peer.authority_id,
+                        sender_secret=secret,
+                        linkage_secret=linkage,
+                    )
+            except ExchangeError as error:
+                reason = error.message.split(": ", 1)[-1]
+                raise ExchangeRefused(
+                    f"{case.reference} cannot be shared: {reason} Correct it or leave it out.",
+                    code=str(error.code),
+                ) from None
+            shared.append(item)
+            kind = (
+                RecordKind.MISSING_PERSON
+                if isinstance(item, SharedMissingPerson)
+                else RecordKind.REMAINS
+            )
+            mapping.append((item.pseudonym, kind, case))
+        sequence = next_sequence(peer, MessageKind.BUNDLE)
+        message_id = new_message_id()
+        try:
+            envelope = export_bundle(
+                shared,
+                sender_id=identity.authority_id,
+                sender_keys=own_keys(identity),
+                recipient=trusted(peer),
+                sequence=sequence,
+                now=moment,
+                bundle_id=message_id,
+            )
+        except ExchangeError as error:
+            raise ExchangeRefused.of(error) from None
+        message = keep(
+            peer,
+            MessageKind.BUNDLE,
+            message_id=message_id,
+            sequence=sequence,
+            envelope=envelope,
+            record_count=len(shared),
+            user=user,
+        )
+        known = set(
+            db.session.scalars(
+                select(ExportedRecord.pseudonym).where(ExportedRecord.peer_id == peer.id)
+            )
+        )
+        for pseudonym, kind, case in mapping:
+            if pseudonym not in known:
+                db.session.add(
+                    ExportedRecord(
+                        peer_id=peer.id,
+                        pseudonym=pseudonym,
+                        record_kind=kind,
+                        missing_person_id=case.id if isinstance(case, MissingPerson) else None,
+                        remains_id=case.id if isinstance(case, UnidentifiedRemains) else None,
+                    )
+                )
+        db.session.flush()
+        record(
+            AuditAction.EXPORT,
+            message,
+            recipient=peer.authority_id,
+            bundle_id=message_id,
+            sequence=sequence,
+            remains=[case.reference for case in remains],
+            missing=[case.reference for case in missing],
+        )
+        db.session.commit()
+        return message
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def store_bundle(received: ImportedBundle, guard: DatabaseReplayGuard) -> list[ForeignRecord]:
+    """Second phase of a bundle import, in the caller's transaction: store, then commit_import."""
+    header = received.header
+    peer = get_peer(header.sender_id)
+    stored = []
+    for item in received.content or ():
+        kind = (
+            RecordKind.MISSING_PERSON
+            if isinstance(item, SharedMissingPerson)
+            else RecordKind.REMAINS
+        )
+        row = db.session.scalar(
+            select(ForeignRecord).where(
+                ForeignRecord.peer_id == peer.id, ForeignRecord.pseudonym == item.pseudonym
+            )
+        )
+        if row is None:
+            row = ForeignRecord(peer_id=peer.id, pseudonym=item.pseudonym, record_kind=kind)
+            db.session.add(row)
+        row.record_kind = kind
+        row.bundle_id = header.message_id
+        row.content = canonical_json(record_to_json(item)).decode()
+        row.received_at = now()
+        stored.append(row)
+    commit_import(received, guard)
+    append(
+        db.session,
+        "import",
+        object_type="Bundle",
+        object_id=header.message_id,
+        details={
+            "sender": header.sender_id,
+            "sequence": header.sequence,
+            "records": len(stored),
+        },
+    )
+    return stored
+
+
+def shared_record(row: ForeignRecord) -> object:
+    return record_from_json(json.loads(row.content))

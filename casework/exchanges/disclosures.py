@@ -1,0 +1,487 @@
+"""Disclosure of the personal data behind a hit: our officer's signed request to the owning
+authority; a peer's request to us, decided by a supervisor, and the approved fields sent back
+encrypted to the requester. Both sides audit every step."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+
+from casework.access import missing_visible_to, remains_visible_to
+from casework.accounts.models import Role, User
+from casework.audit.services import AuditAction, append, record
+from casework.clock import now
+from casework.db import db
+from casework.errors import NotAllowed, NotFound, ValidationError
+from casework.exchanges.errors import ExchangeRefused
+from casework.exchanges.guard import DatabaseReplayGuard
+from casework.exchanges.identity import own_keys, require_identity
+from casework.exchanges.models import (
+    CrossBorderHit,
+    Disclosure,
+    DisclosureDirection,
+    DisclosureStatus,
+    ExportedRecord,
+    MessageKind,
+    OutgoingMessage,
+    PeerAuthority,
+    RecordKind,
+)
+from casework.exchanges.outbox import keep, next_sequence
+from casework.exchanges.trust import get_peer, trusted
+from casework.missing.models import MissingPerson
+from casework.remains.models import UnidentifiedRemains
+from exchange import (
+    DISCLOSABLE_FIELDS,
+    Decision,
+    DisclosureDecision,
+    DisclosureRequest,
+    DisclosureResponse,
+    EnvelopeHeader,
+    ExchangeError,
+    Officer,
+    Purpose,
+    RecordType,
+    check_response,
+    commit_import,
+    new_request_id,
+    open_disclosure_decision,
+    open_disclosure_request,
+    open_disclosure_response,
+    seal_disclosure_decision,
+    seal_disclosure_request,
+    seal_disclosure_response,
+)
+
+MAX_TEXT = 2000
+MAX_VALUE = 4000
+
+
+def _officer(user: User) -> Officer:
+    return Officer(user.display_name[:200], user.role.value.replace("_", " "))
+
+
+def _label(officer: Officer) -> str:
+    return f"{officer.name} ({officer.role})"
+
+
+def _text(value: str | None, field: str, what: str) -> str:
+    text = (value or "").strip()
+    if len(text) < 10:
+        raise ValidationError(f"Give the {what} in a sentence or two.", field=field)
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"Keep the {what} under 2,000 characters.", field=field)
+    return text
+
+
+def _fields(names: list[str] | None, field: str = "fields") -> frozenset[str]:
+    chosen = frozenset(names or ())
+    if not chosen:
+        raise ValidationError("Choose at least one field.", field=field)
+    if not chosen <= DISCLOSABLE_FIELDS:
+        raise ValidationError("Choose fields from the list.", field=field)
+    return chosen
+
+
+def _seal_failed(error: ExchangeError) -> ExchangeRefused:
+    return ExchangeRefused.of(error)
+
+
+# Requester side ----------------------------------------------------------------------------
+
+
+def request_disclosure(
+    hit: CrossBorderHit,
+    user: User,
+    *,
+    purpose: str | None,
+    justification: str | None,
+    fields: list[str] | None,
+) -> Disclosure:
+    """Ask the authority that sent the record of a hit for personal data behind it."""
+    try:
+        identity = require_identity()
+        foreign = hit.foreign_record
+        peer = foreign.peer
+        try:
+            why = Purpose(purpose or "")
+        except ValueError:
+            raise ValidationError("Choose the purpose from the list.", field="purpose") from None
+        request = DisclosureRequest(
+            request_id=new_request_id(),
+            pseudonym=foreign.pseudonym,
+            record_type=RecordType(foreign.record_kind.value),
+            purpose=why,
+            justification=_text(justification, "justification", "justification"),
+            requested_fields=_fields(fields),
+            requested_by=_officer(user),
+        )
+        sequence = next_sequence(peer, MessageKind.DISCLOSURE_REQUEST)
+        try:
+            envelope = seal_disclosure_request(
+                request,
+                sender_id=identity.authority_id,
+                sender_keys=own_keys(identity),
+                recipient=trusted(peer),
+                sequence=sequence,
+                now=now(),
+            )
+        except ExchangeError as error:
+            raise _seal_failed(error) from None
+        disclosure = Disclosure(
+            direction=DisclosureDirection.OUTGOING,
+            request_id=request.request_id,
+            peer_id=peer.id,
+            pseudonym=foreign.pseudonym,
+            record_kind=foreign.record_kind,
+            purpose=why.value,
+            justification=request.justification,
+            requested_fields=";".join(sorted(request.requested_fields)),
+            requested_by=_label(request.requested_by),
+            hit_id=hit.id,
+            missing_person_id=hit.missing_person_id,
+            remains_id=hit.remains_id,
+            created_by_id=user.id,
+        )
+        db.session.add(disclosure)
+        _keep(peer, MessageKind.DISCLOSURE_REQUEST, envelope, sequence, user)
+        db.session.flush()
+        record(
+            AuditAction.EXPORT,
+            disclosure,
+            event="disclosure requested",
+            recipient=peer.authority_id,
+            request_id=request.request_id,
+            fields=sorted(request.requested_fields),
+        )
+        db.session.commit()
+        return disclosure
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _keep(
+    peer: PeerAuthority, kind: MessageKind, envelope: bytes, sequence: int, user: User | None
+) -> OutgoingMessage:
+    message_id = json.loads(envelope)["id"]
+    return keep(peer, kind, message_id=message_id, sequence=sequence, envelope=envelope, user=user)
+
+
+# Owner side ----------------------------------------------------------------------------------
+
+
+def _value(case: MissingPerson | UnidentifiedRemains, name: str) -> str | None:
+    creator = None
+    if case.created_by_id is not None:
+        creator = db.session.get(User, case.created_by_id)
+    common = {
+        "case_reference": case.reference,
+        "case_officer": creator.display_name if creator else None,
+    }
+    if isinstance(case, MissingPerson):
+        reporters = [r for r in case.relatives if r.is_reporter]
+        values: dict[str, str | None] = {
+            **common,
+            "given_names": case.given_names,
+            "surnames": case.surnames,
+            "aliases": "; ".join(case.aliases) or None,
+            "birth_date": case.birth_date,
+            "nationality": case.nationality,
+            "last_seen_date": case.last_seen_date.isoformat() if case.last_seen_date else None,
+            "last_seen_place": case.last_seen_place,
+            "description": case.circumstances,
+            "family_contact": "; ".join(
+                " ".join(part for part in (r.name, r.contact) if part) for r in reporters
+            )
+            or None,
+        }
+    else:
+        place = ", ".join(
+            part
+            for part in (
+                case.recovery_date.isoformat() if case.recovery_date else None,
+                case.recovery_place,
+            )
+            if part
+        )
+        values = {
+            **common,
+            "aliases": "; ".join(case.document_names) or None,
+            "last_seen_place": place or None,
+            "description": case.notes_text,
+        }
+    value = values.get(name)
+    return value[:MAX_VALUE] if value else None
+
+
+def decide(
+    disclosure: Disclosure,
+    user: User,
+    *,
+    approve: bool,
+    reason: str | None,
+    fields: list[str] | None,
+) -> None:
+    """A supervisor's decision on a peer's request; on approval the fields go out encrypted."""
+    try:
+        if user.role is not Role.SUPERVISOR:
+            raise NotAllowed("Only a supervisor can decide on a disclosure request.")
+        if disclosure.direction is not DisclosureDirection.INCOMING:
+            raise ValidationError("Only the owner of a record decides on a request for it.")
+        if disclosure.status is not DisclosureStatus.AWAITING_DECISION:
+            raise ValidationError("This request was decided already.")
+        identity = require_identity()
+        peer = disclosure.peer
+        why = _text(reason, "reason", "reason for the decision")
+        approved = frozenset()
+        if approve:
+            approved = _fields(fields)
+            if not approved <= set(disclosure.requested_field_list):
+                raise ValidationError("Approve only fields that were asked for.", field="fields")
+        decision = DisclosureDecision(
+            request_id=disclosure.request_id,
+            decision=Decision.APPROVED if approve else Decision.REFUSED,
+            reason=why,
+            approved_fields=approved,
+            decided_by=_officer(user),
+        )
+        moment = now()
+        keys, recipient = own_keys(identity), trusted(peer)
+        sequence = next_sequence(peer, MessageKind.DISCLOSURE_DECISION)
+        try:
+            envelope = seal_disclosure_decision(
+                decision,
+                sender_id=identity.authority_id,
+                sender_keys=keys,
+                recipient=recipient,
+                sequence=sequence,
+                now=moment,
+            )
+        except ExchangeError as error:
+            raise _seal_failed(error) from None
+        _keep(peer, MessageKind.DISCLOSURE_DECISION, envelope, sequence, user)
+        released: list[str] = []
+        if approve:
+            case = _case(disclosure)
+            values = {name: _value(case, name) for name in sorted(approved)}
+            present = {name: value for name, value in values.items() if value}
+            if present:
+                response = DisclosureResponse(disclosure.request_id, disclosure.pseudonym, present)
+                sequence = next_sequence(peer, MessageKind.DISCLOSURE_RESPONSE)
+                try:
+                    envelope = seal_disclosure_response(
+                        response,
+                        decision=decision,
+                        sender_id=identity.authority_id,
+                        sender_keys=keys,
+                        recipient=recipient,
+                        sequence=sequence,
+                        now=moment,
+                    )
+                except ExchangeError as error:
+                    raise _seal_failed(error) from None
+                _keep(peer, MessageKind.DISCLOSURE_RESPONSE, envelope, sequence, user)
+                released = sorted(present)
+        disclosure.status = (
+            DisclosureStatus.REFUSED
+            if not approve
+            else DisclosureStatus.ANSWERED
+            if released
+            else DisclosureStatus.APPROVED
+        )
+        disclosure.decision_reason = why
+        disclosure.approved_fields = ";".join(sorted(approved)) or None
+        disclosure.decided_by = _label(decision.decided_by)
+        disclosure.decided_at = moment
+        record(
+            AuditAction.EXPORT if released else AuditAction.UPDATE,
+            disclosure,
+            event="disclosure approved" if approve else "disclosure refused",
+            requester=peer.authority_id,
+            request_id=disclosure.request_id,
+            released_fields=released,
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _case(disclosure: Disclosure) -> MissingPerson | UnidentifiedRemains:
+    if disclosure.missing_person_id is not None:
+        case = db.session.get(MissingPerson, disclosure.missing_person_id)
+    else:
+        case = db.session.get(UnidentifiedRemains, disclosure.remains_id)
+    if case is None:
+        raise ValidationError("The case this request is about no longer exists.")
+    return case
+
+
+# Receiving ---------------------------------------------------------------------------------
+
+
+def _refuse(message: str, code: str) -> ExchangeRefused:
+    return ExchangeRefused(message, code=code)
+
+
+def _ours(peer: PeerAuthority, request_id: str) -> Disclosure:
+    disclosure = db.session.scalar(
+        select(Disclosure).where(
+            Disclosure.direction == DisclosureDirection.OUTGOING,
+            Disclosure.request_id == request_id,
+            Disclosure.peer_id == peer.id,
+        )
+    )
+    if disclosure is None:
+        raise _refuse(
+            f"{peer.authority_id} answers a request we did not send it.", "unknown-request"
+        )
+    return disclosure
+
+
+def _store_request(header: EnvelopeHeader, request: DisclosureRequest) -> Disclosure:
+    peer = get_peer(header.sender_id)
+    exported = db.session.scalar(
+        select(ExportedRecord).where(
+            ExportedRecord.peer_id == peer.id, ExportedRecord.pseudonym == request.pseudonym
+        )
+    )
+    if exported is None or exported.record_kind.value != request.record_type.value:
+        raise _refuse(
+            "The request names a record we never sent to this authority.", "unknown-record"
+        )
+    if db.session.scalar(
+        select(Disclosure.id).where(
+            Disclosure.direction == DisclosureDirection.INCOMING,
+            Disclosure.request_id == request.request_id,
+        )
+    ):
+        raise _refuse("A request with this id was received already.", "id-reused")
+    disclosure = Disclosure(
+        direction=DisclosureDirection.INCOMING,
+        request_id=request.request_id,
+        peer_id=peer.id,
+        pseudonym=request.pseudonym,
+        record_kind=RecordKind(request.record_type.value),
+        purpose=request.purpose.value,
+        justification=request.justification,
+        requested_fields=";".join(sorted(request.requested_fields)),
+        requested_by=_label(request.requested_by),
+        missing_person_id=exported.missing_person_id,
+        remains_id=exported.remains_id,
+    )
+    db.session.add(disclosure)
+    return disclosure
+
+
+def _store_decision(header: EnvelopeHeader, decision: DisclosureDecision) -> Disclosure:
+    disclosure = _ours(get_peer(header.sender_id), decision.request_id)
+    if disclosure.status is not DisclosureStatus.AWAITING_DECISION:
+        raise _refuse("This request was decided already.", "already-decided")
+    disclosure.status = (
+        DisclosureStatus.APPROVED
+        if decision.decision is Decision.APPROVED
+        else DisclosureStatus.REFUSED
+    )
+    disclosure.decision_reason = decision.reason
+    disclosure.approved_fields = ";".join(sorted(decision.approved_fields)) or None
+    disclosure.decided_by = _label(decision.decided_by)
+    disclosure.decided_at = now()
+    return disclosure
+
+
+def _store_response(header: EnvelopeHeader, response: DisclosureResponse) -> Disclosure:
+    disclosure = _ours(get_peer(header.sender_id), response.request_id)
+    if disclosure.status is not DisclosureStatus.APPROVED:
+        raise _refuse(
+            "No approval of this request has been received: import the decision first.",
+            "decision-missing",
+        )
+    decision = DisclosureDecision(
+        request_id=disclosure.request_id,
+        decision=Decision.APPROVED,
+        reason=disclosure.decision_reason or "-",
+        approved_fields=frozenset(disclosure.approved_field_list),
+        decided_by=Officer("-", "-"),
+    )
+    try:
+        check_response(response, decision)
+    except ExchangeError as error:
+        raise ExchangeRefused.of(error) from None
+    if response.pseudonym != disclosure.pseudonym:
+        raise _refuse("The response is about another record than the request.", "wrong-record")
+    disclosure.disclosed = json.dumps(dict(response.fields), ensure_ascii=False, sort_keys=True)
+    disclosure.status = DisclosureStatus.ANSWERED
+    disclosure.answered_at = now()
+    return disclosure
+
+
+_OPENERS: dict[MessageKind, Any] = {
+    MessageKind.DISCLOSURE_REQUEST: (open_disclosure_request, _store_request),
+    MessageKind.DISCLOSURE_DECISION: (open_disclosure_decision, _store_decision),
+    MessageKind.DISCLOSURE_RESPONSE: (open_disclosure_response, _store_response),
+}
+
+
+def receive(
+    kind: MessageKind, raw: bytes, arguments: dict[str, Any], guard: DatabaseReplayGuard
+) -> tuple[EnvelopeHeader, bool, uuid.UUID | None]:
+    """Open a disclosure message and store it in the caller's transaction (which commits)."""
+    opener, store = _OPENERS[kind]
+    received = opener(raw, **arguments)
+    disclosure_id = None
+    if received.is_new:
+        disclosure = store(received.header, received.content)
+        db.session.flush()
+        disclosure_id = disclosure.id
+        commit_import(received, guard)
+        append(
+            db.session,
+            "import",
+            object_type="Disclosure",
+            object_id=disclosure.id,
+            details={
+                "event": f"{kind.value} received",
+                "sender": received.header.sender_id,
+                "request_id": disclosure.request_id,
+                "fields": disclosure.approved_field_list or disclosure.requested_field_list,
+            },
+        )
+    return received.header, received.is_new, disclosure_id
+
+
+def visible_disclosures(user: User) -> Any:
+    """Requests about cases the user may see, ours and peers'."""
+    return (
+        select(Disclosure)
+        .outerjoin(MissingPerson, Disclosure.missing_person_id == MissingPerson.id)
+        .outerjoin(UnidentifiedRemains, Disclosure.remains_id == UnidentifiedRemains.id)
+        .where(
+            or_(
+                and_(Disclosure.missing_person_id.is_not(None), missing_visible_to(user)),
+                and_(Disclosure.remains_id.is_not(None), remains_visible_to(user)),
+            )
+        )
+    )
+
+
+def disclosures_for(user: User, limit: int = 200) -> list[Disclosure]:
+    query = visible_disclosures(user).order_by(Disclosure.created_at.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def get_disclosure(user: User, disclosure_id: uuid.UUID) -> Disclosure:
+    disclosure = db.session.scalar(visible_disclosures(user).where(Disclosure.id == disclosure_id))
+    if disclosure is None:
+        raise NotFound("No such disclosure request.")
+    return disclosure
+
+
+def case_of(disclosure: Disclosure) -> MissingPerson | UnidentifiedRemains | None:
+    if disclosure.missing_person_id is None and disclosure.remains_id is None:
+        return None
+    return _case(disclosure)

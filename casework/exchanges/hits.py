@@ -1,0 +1,148 @@
+"""Cross-border hits: a peer's anonymised records compared with our open cases by the matching
+engine, names compared only as Bloom filters under the linkage secret agreed with that peer."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from casework.access import missing_visible_to, remains_visible_to
+from casework.accounts.models import User
+from casework.clock import now
+from casework.db import db
+from casework.errors import NotFound
+from casework.exchanges.bundles import shared_record
+from casework.exchanges.models import CrossBorderHit, ForeignRecord, PeerAuthority
+from casework.exchanges.records import (
+    foreign_missing,
+    foreign_remains,
+    local_missing,
+    local_remains,
+)
+from casework.exchanges.trust import get_peer, linkage_secret
+from casework.matches.services import OPEN_MISSING, OPEN_REMAINS, current_weights
+from casework.missing.models import MissingPerson
+from casework.remains.models import UnidentifiedRemains
+from exchange import SharedMissingPerson
+from matching import Candidate, CandidateIndex
+
+log = logging.getLogger(__name__)
+TOP_K = 5
+_CHILDREN = ("marks", "effects", "dental")
+
+
+def _open(model: Any, statuses: tuple[Any, ...]) -> list[Any]:
+    options = [selectinload(getattr(model, name)) for name in _CHILDREN]
+    return list(
+        db.session.scalars(select(model).where(model.status.in_(statuses)).options(*options))
+    )
+
+
+def _evidence(candidate: Candidate) -> str:
+    return json.dumps(
+        [
+            {"criterion": e.criterion, "weight": round(e.weight, 3), "text": e.text}
+            for e in candidate.evidence
+        ],
+        ensure_ascii=False,
+    )
+
+
+def refresh_for_peer(peer: PeerAuthority) -> int:
+    """Compare every record received from `peer` with our open cases; store the best hits."""
+    secret = linkage_secret(peer)
+    missing = _open(MissingPerson, OPEN_MISSING)
+    remains = _open(UnidentifiedRemains, OPEN_REMAINS)
+    index = CandidateIndex(weights=current_weights(), workers=1)
+    index.add_many(
+        [
+            *(local_missing(case, secret) for case in missing),
+            *(local_remains(case, secret) for case in remains),
+        ]
+    )
+    missing_ids = {case.reference: case.id for case in missing}
+    remains_ids = {case.reference: case.id for case in remains}
+    as_of = now().date()
+    stored = 0
+    rows = db.session.scalars(select(ForeignRecord).where(ForeignRecord.peer_id == peer.id))
+    for row in rows:
+        shared = shared_record(row)
+        ref = f"foreign:{row.id}"
+        if isinstance(shared, SharedMissingPerson):
+            found = index.candidates_for_missing(foreign_missing(ref, shared), TOP_K, as_of=as_of)
+            pairs = [(c, None, remains_ids.get(c.remains_ref)) for c in found]
+        else:
+            found = index.candidates_for_remains(foreign_remains(ref, shared), TOP_K, as_of=as_of)
+            pairs = [(c, missing_ids.get(c.missing_ref), None) for c in found]
+        for candidate, missing_id, remains_id in pairs:
+            if missing_id is None and remains_id is None:
+                continue
+            hit = db.session.scalar(
+                select(CrossBorderHit).where(
+                    CrossBorderHit.foreign_record_id == row.id,
+                    CrossBorderHit.missing_person_id == missing_id,
+                    CrossBorderHit.remains_id == remains_id,
+                )
+            )
+            if hit is None:
+                hit = CrossBorderHit(
+                    foreign_record_id=row.id, missing_person_id=missing_id, remains_id=remains_id
+                )
+                db.session.add(hit)
+            hit.score = round(candidate.score, 6)
+            hit.review = candidate.review
+            hit.evidence = _evidence(candidate)
+            hit.computed_at = now()
+            stored += 1
+    db.session.commit()
+    return stored
+
+
+def refresh_after_import(sender_id: str) -> None:
+    """After a bundle was stored: find hits. The import stands even if this fails."""
+    try:
+        refresh_for_peer(get_peer(sender_id))
+    except Exception:
+        db.session.rollback()
+        log.exception("Cross-border hits for %s could not be computed", sender_id)
+
+
+def visible_hits(user: User) -> Any:
+    """Hits whose local case the user may see."""
+    return (
+        select(CrossBorderHit)
+        .outerjoin(MissingPerson, CrossBorderHit.missing_person_id == MissingPerson.id)
+        .outerjoin(UnidentifiedRemains, CrossBorderHit.remains_id == UnidentifiedRemains.id)
+        .where(
+            or_(
+                and_(CrossBorderHit.missing_person_id.is_not(None), missing_visible_to(user)),
+                and_(CrossBorderHit.remains_id.is_not(None), remains_visible_to(user)),
+            )
+        )
+    )
+
+
+def hits_for(user: User, limit: int = 200) -> list[CrossBorderHit]:
+    query = visible_hits(user).order_by(CrossBorderHit.score.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def get_hit(user: User, hit_id: uuid.UUID) -> CrossBorderHit:
+    hit = db.session.scalar(visible_hits(user).where(CrossBorderHit.id == hit_id))
+    if hit is None:
+        raise NotFound("No such hit.")
+    return hit
+
+
+def local_case(hit: CrossBorderHit) -> MissingPerson | UnidentifiedRemains:
+    if hit.missing_person_id is not None:
+        case = db.session.get(MissingPerson, hit.missing_person_id)
+    else:
+        case = db.session.get(UnidentifiedRemains, hit.remains_id)
+    assert case is not None
+    return case

@@ -1,0 +1,241 @@
+"""What the exchange with other authorities keeps: our identity, the trust list, messages sent
+and received, foreign records, cross-border hits and disclosure requests."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.db import Base, RowId, UtcDateTime, str_enum, utcnow
+from casework.personal_data import Encrypted
+
+
+class MessageKind(enum.StrEnum):
+    """What an envelope carries (the wire names of `exchange.MessageKind`)."""
+
+    BUNDLE = "bundle"
+    DISCLOSURE_REQUEST = "disclosure-request"
+    DISCLOSURE_DECISION = "disclosure-decision"
+    DISCLOSURE_RESPONSE = "disclosure-response"
+
+
+class RecordKind(enum.StrEnum):
+    MISSING_PERSON = "missing-person"
+    REMAINS = "remains"
+
+
+class DisclosureDirection(enum.StrEnum):
+    OUTGOING = "outgoing"  # we ask a peer about one of its records
+    INCOMING = "incoming"  # a peer asks us about one of ours
+
+
+class DisclosureStatus(enum.StrEnum):
+    AWAITING_DECISION = "awaiting_decision"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    ANSWERED = "answered"
+
+
+class AuthorityIdentity(RowId, Base):
+    """This installation as an authority: its id and long-term keys (private seeds encrypted)."""
+
+    __tablename__ = "authority_identity"
+
+    authority_id: Mapped[str] = mapped_column(String(64), unique=True)
+    country: Mapped[str] = mapped_column(String(3))
+    name: Mapped[str] = mapped_column(String(200))
+    public_keys: Mapped[str] = mapped_column(Text)  # JSON, spec §3.1
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    seeds_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    seeds = Encrypted("seeds_ct")  # JSON of base64url seeds
+
+
+class PeerAuthority(RowId, Base):
+    """One entry of the trust list: a peer whose keys were compared out of band."""
+
+    __tablename__ = "peer_authority"
+
+    authority_id: Mapped[str] = mapped_column(String(64), unique=True)
+    country: Mapped[str] = mapped_column(String(3), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    public_keys: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    valid_from: Mapped[datetime] = mapped_column(UtcDateTime())
+    valid_until: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    inbox_url: Mapped[str | None] = mapped_column(String(500))
+    linkage_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    added_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    linkage_secret = Encrypted("linkage_secret_ct")  # hex, agreed with this peer
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.authority_id}, {self.country})"
+
+
+class OutgoingMessage(RowId, Base):
+    """A message we sealed for a peer: kept for download and push, and for its sequence."""
+
+    __tablename__ = "outgoing_message"
+    __table_args__ = (UniqueConstraint("peer_id", "kind", "sequence"),)
+
+    peer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("peer_authority.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, 24))
+    message_id: Mapped[str] = mapped_column(String(36), unique=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    record_count: Mapped[int] = mapped_column(Integer, default=0)
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    pushed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    peer: Mapped[PeerAuthority] = relationship()
+
+
+class ExportedRecord(RowId, Base):
+    """Which local case a pseudonym sent to a peer stands for, to answer disclosure requests."""
+
+    __tablename__ = "exported_record"
+    __table_args__ = (UniqueConstraint("peer_id", "pseudonym"),)
+
+    peer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("peer_authority.id", ondelete="RESTRICT"))
+    pseudonym: Mapped[str] = mapped_column(String(43))
+    record_kind: Mapped[RecordKind] = mapped_column(str_enum(RecordKind, 16))
+    missing_person_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("missing_person.id", ondelete="CASCADE"), index=True
+    )
+    remains_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("unidentified_remains.id", ondelete="CASCADE"), index=True
+    )
+    first_sent_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ImportedMessage(Base):
+    """The replay state of imports: one receipt per message accepted from a peer (spec §5.5)."""
+
+    __tablename__ = "imported_message"
+    __table_args__ = (UniqueConstraint("sender_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, 24))
+    message_id: Mapped[str] = mapped_column(String(36))
+    sequence: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ForeignRecord(RowId, Base):
+    """An anonymised record received from a peer, read-only; a later bundle replaces it."""
+
+    __tablename__ = "foreign_record"
+    __table_args__ = (UniqueConstraint("peer_id", "pseudonym"),)
+
+    peer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("peer_authority.id", ondelete="RESTRICT"), index=True
+    )
+    pseudonym: Mapped[str] = mapped_column(String(43))
+    record_kind: Mapped[RecordKind] = mapped_column(str_enum(RecordKind, 16))
+    bundle_id: Mapped[str] = mapped_column(String(36))
+    content: Mapped[str] = mapped_column(Text)  # the record's JSON, spec §7.2
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    peer: Mapped[PeerAuthority] = relationship()
+
+
+class CrossBorderHit(RowId, Base):
+    """A foreign record the engine finds likely to be the same person as one of our cases."""
+
+    __tablename__ = "cross_border_hit"
+    __table_args__ = (UniqueConstraint("foreign_record_id", "missing_person_id", "remains_id"),)
+
+    foreign_record_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("foreign_record.id", ondelete="CASCADE"), index=True
+    )
+    missing_person_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("missing_person.id", ondelete="CASCADE"), index=True
+    )
+    remains_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("unidentified_remains.id", ondelete="CASCADE"), index=True
+    )
+    score: Mapped[float] = mapped_column(Float)
+    review: Mapped[bool] = mapped_column(Boolean, default=False)
+    evidence: Mapped[str] = mapped_column(Text)  # JSON list of {criterion, weight, text}
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    foreign_record: Mapped[ForeignRecord] = relationship()
+
+
+class Disclosure(RowId, Base):
+    """A disclosure request, ours or a peer's, with its decision and (for ours) the answer."""
+
+    __tablename__ = "disclosure"
+    __table_args__ = (UniqueConstraint("direction", "request_id"),)
+
+    direction: Mapped[DisclosureDirection] = mapped_column(str_enum(DisclosureDirection, 16))
+    request_id: Mapped[str] = mapped_column(String(36))
+    peer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("peer_authority.id", ondelete="RESTRICT"), index=True
+    )
+    pseudonym: Mapped[str] = mapped_column(String(43))
+    record_kind: Mapped[RecordKind] = mapped_column(str_enum(RecordKind, 16))
+    purpose: Mapped[str] = mapped_column(String(32))
+    justification: Mapped[str] = mapped_column(Text)
+    requested_fields: Mapped[str] = mapped_column(String(400))  # sorted, ";"-separated
+    requested_by: Mapped[str] = mapped_column(String(420))  # "name (role)"
+    status: Mapped[DisclosureStatus] = mapped_column(
+        str_enum(DisclosureStatus), default=DisclosureStatus.AWAITING_DECISION, index=True
+    )
+    hit_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("cross_border_hit.id", ondelete="SET NULL")
+    )
+    missing_person_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("missing_person.id", ondelete="SET NULL")
+    )
+    remains_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("unidentified_remains.id", ondelete="SET NULL")
+    )
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    approved_fields: Mapped[str | None] = mapped_column(String(400))
+    decided_by: Mapped[str | None] = mapped_column(String(420))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    disclosed_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    disclosed = Encrypted("disclosed_ct")  # JSON of the released fields (requester side)
+
+    peer: Mapped[PeerAuthority] = relationship()
+
+    @property
+    def requested_field_list(self) -> list[str]:
+        return [name for name in self.requested_fields.split(";") if name]
+
+    @property
+    def approved_field_list(self) -> list[str]:
+        return [name for name in (self.approved_fields or "").split(";") if name]

@@ -1,0 +1,230 @@
+"""The seam between our rows and the two libraries: cases in, `exchange` records out for
+sharing; shared records in, `matching` records out for cross-border comparison."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from geoalchemy2.shape import to_shape
+
+from casework.cases.models import DentalFinding as LocalDental
+from casework.cases.models import DistinguishingMark
+from casework.cases.models import Effect as LocalEffect
+from casework.cases.models import ToothState as LocalTooth
+from casework.matches.records import missing_record, remains_record
+from casework.missing.models import MissingPerson
+from casework.remains.models import UnidentifiedRemains
+from exchange import (
+    DentalFinding,
+    Effect,
+    GeoPoint,
+    Mark,
+    MissingPersonRecord,
+    RemainsRecord,
+    Sex,
+    SharedMark,
+    SharedMissingPerson,
+    SharedRemains,
+    encode_name,
+)
+from exchange.shared import GridCell, Range
+from matching import DentalEntry, MissingRecord, ToothState, parse_mark
+from matching import Mark as MatchingMark
+from matching import RemainsRecord as MatchingRemains
+from matching import Sex as MatchingSex
+
+_SEX_OUT = {"M": Sex.MALE, "F": Sex.FEMALE, "U": Sex.UNKNOWN}
+_SEX_IN = {Sex.MALE: MatchingSex.MALE, Sex.FEMALE: MatchingSex.FEMALE}
+_TOOTH_OUT = {
+    LocalTooth.SOUND: "present",
+    LocalTooth.MISSING: "missing",
+    LocalTooth.FILLED: "filled",
+    LocalTooth.CROWN: "crown",
+}
+_TOOTH_IN = {
+    "present": ToothState.SOUND,
+    "missing": ToothState.MISSING,
+    "missing-antemortem": ToothState.MISSING,
+    "missing-postmortem": ToothState.MISSING,
+    "filled": ToothState.FILLED,
+    "root-canal": ToothState.FILLED,
+    "crown": ToothState.CROWN,
+    "bridge": ToothState.CROWN,
+}
+_EFFECT_CATEGORY = {"religious": "religious-item"}
+
+
+def _point(geometry: object) -> GeoPoint | None:
+    if geometry is None:
+        return None
+    shape = to_shape(geometry)
+    return GeoPoint(lat=shape.y, lon=shape.x)
+
+
+def _marks(marks: list[DistinguishingMark]) -> tuple[Mark, ...]:
+    return tuple(
+        Mark(kind=m.kind.value, location=m.body_location or "", description=m.description or "")
+        for m in marks
+    )
+
+
+def _effects(effects: list[LocalEffect]) -> tuple[Effect, ...]:
+    return tuple(
+        Effect(
+            category=_EFFECT_CATEGORY.get(e.category.value, e.category.value),
+            description=e.description,
+        )
+        for e in effects
+    )
+
+
+def _dental(findings: list[LocalDental]) -> tuple[DentalFinding, ...]:
+    return tuple(DentalFinding(f.tooth, _TOOTH_OUT[f.state]) for f in findings)
+
+
+def _birth(value: str | None) -> tuple[date | None, int | None]:
+    if not value:
+        return None, None
+    if len(value) == 4:
+        return None, int(value)
+    return date.fromisoformat(value), None
+
+
+def local_id(case: MissingPerson | UnidentifiedRemains) -> str:
+    """The id a pseudonym is computed from: the row id, which never changes."""
+    return str(case.id)
+
+
+def missing_for_sharing(case: MissingPerson) -> MissingPersonRecord:
+    birth_date, birth_year = _birth(case.birth_date)
+    return MissingPersonRecord(
+        local_id=local_id(case),
+        given_names=(case.given_names,) if case.given_names else (),
+        surnames=(case.surnames,) if case.surnames else (),
+        aliases=tuple(case.aliases),
+        sex=_SEX_OUT[case.sex.value],
+        birth_date=birth_date,
+        birth_year=birth_year,
+        stated_age=case.age_at_disappearance,
+        height_cm=case.height_cm,
+        nationality=case.nationality,
+        last_seen_date=case.last_seen_date,
+        last_seen_point=_point(case.last_seen_point),
+        marks=_marks(case.marks),
+        effects=_effects(case.effects),
+        dental=_dental(case.dental),
+    )
+
+
+def remains_for_sharing(case: UnidentifiedRemains) -> RemainsRecord:
+    return RemainsRecord(
+        local_id=local_id(case),
+        sex=_SEX_OUT[case.estimated_sex.value],
+        age_min=case.age_min,
+        age_max=case.age_max,
+        stature_min_cm=case.stature_min_cm,
+        stature_max_cm=case.stature_max_cm,
+        found_date=case.recovery_date,
+        found_point=_point(case.recovery_point),
+        found_uncertainty_m=case.recovery_uncertainty_m,
+        pmi_min_days=case.pmi_min_days,
+        pmi_max_days=case.pmi_max_days,
+        document_names=tuple(case.document_names),
+        marks=_marks(case.marks),
+        effects=_effects(case.effects),
+        dental=_dental(case.dental),
+    )
+
+
+# Foreign records for the matching engine ---------------------------------------------------
+
+
+def _mid(value: Range | None) -> float | None:
+    return None if value is None else (value.low + value.high) / 2
+
+
+def _month(text: str | None) -> date | None:
+    if text is None:
+        return None
+    year, month = text.split("-")
+    return date(int(year), int(month), 15)
+
+
+def _centre(cell: GridCell | None) -> tuple[float | None, float | None]:
+    if cell is None:
+        return None, None
+    return (cell.lat10 + 0.5) / 10, (cell.lon10 + 0.5) / 10
+
+
+def _shared_marks(marks: tuple[SharedMark, ...]) -> tuple[MatchingMark, ...]:
+    found = []
+    for mark in marks:
+        where = "" if mark.location == "unspecified" else mark.location.replace("-", " ")
+        text = " ".join(part for part in (mark.kind, where, *mark.terms) if part)
+        found.append(
+            parse_mark(text) or MatchingMark(kind=mark.kind, description=" ".join(mark.terms))
+        )
+    return tuple(found)
+
+
+def _shared_dental(findings: tuple[DentalFinding, ...]) -> tuple[DentalEntry, ...]:
+    return tuple(DentalEntry(f.tooth, _TOOTH_IN[f.state]) for f in findings if f.state in _TOOTH_IN)
+
+
+def foreign_missing(ref: str, shared: SharedMissingPerson) -> MissingRecord:
+    """A peer's missing person as the engine sees it: only what the peer sent, names as a
+    Bloom filter (the main name, encoded with the linkage secret of that peer and us)."""
+    lat, lon = _centre(shared.last_seen_cell)
+    return MissingRecord(
+        ref=ref,
+        sex=_SEX_IN.get(shared.sex, MatchingSex.UNKNOWN),
+        age=_mid(shared.age),
+        height_cm=_mid(shared.height_cm),
+        nationality=shared.nationality,
+        last_seen_date=_month(shared.last_seen_month),
+        last_seen_lat=lat,
+        last_seen_lon=lon,
+        marks=_shared_marks(shared.marks),
+        effects=tuple(" ".join((e.category, *e.terms)) for e in shared.effects),
+        dental=_shared_dental(shared.dental),
+        name_bloom=shared.names[0] if shared.names else None,
+    )
+
+
+def foreign_remains(ref: str, shared: SharedRemains) -> MatchingRemains:
+    lat, lon = _centre(shared.found_cell)
+    age, stature, pmi = shared.age, shared.stature_cm, shared.pmi_days
+    return MatchingRemains(
+        ref=ref,
+        sex=_SEX_IN.get(shared.sex, MatchingSex.UNKNOWN),
+        age_min=None if age is None else age.low,
+        age_max=None if age is None else age.high,
+        stature_min_cm=None if stature is None else stature.low,
+        stature_max_cm=None if stature is None else stature.high,
+        found_date=_month(shared.found_month),
+        found_lat=lat,
+        found_lon=lon,
+        pmi_min_days=None if pmi is None else pmi.low,
+        pmi_max_days=None if pmi is None else pmi.high,
+        marks=_shared_marks(shared.marks),
+        effects=tuple(" ".join((e.category, *e.terms)) for e in shared.effects),
+        dental=_shared_dental(shared.dental),
+        name_bloom=shared.document_names[0] if shared.document_names else None,
+    )
+
+
+def local_missing(case: MissingPerson, linkage_secret: bytes) -> MissingRecord:
+    """Our missing person with the name encoded as the peer encodes its names."""
+    parts = [part for part in (case.given_names, case.surnames) if part]
+    return replace(
+        missing_record(case), name_bloom=encode_name(parts, linkage_secret) if parts else None
+    )
+
+
+def local_remains(case: UnidentifiedRemains, linkage_secret: bytes) -> MatchingRemains:
+    names = case.document_names
+    return replace(
+        remains_record(case),
+        name_bloom=encode_name([names[0]], linkage_secret) if names else None,
+    )

@@ -1,0 +1,1 @@
+"""Candidate matches between missing persons and remains: the engine proposes, people decide."""

@@ -1,0 +1,84 @@
+"""The seam between our rows and the matching library: cases in, `matching` records out."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from geoalchemy2.shape import to_shape
+
+from casework.cases.models import DentalFinding, DistinguishingMark
+from casework.missing.models import MissingPerson
+from casework.remains.models import UnidentifiedRemains
+from matching import DentalEntry, Mark, MissingRecord, RemainsRecord, Sex, ToothState, parse_mark
+
+
+def _marks(marks: list[DistinguishingMark]) -> tuple[Mark, ...]:
+    found = []
+    for mark in marks:
+        text = " ".join(
+            part for part in (mark.kind.value, mark.body_location, mark.description) if part
+        )
+        found.append(
+            parse_mark(text) or Mark(kind=mark.kind.value, description=mark.description or "")
+        )
+    return tuple(found)
+
+
+def _dental(findings: list[DentalFinding]) -> tuple[DentalEntry, ...]:
+    return tuple(DentalEntry(f.tooth, ToothState(f.state.value)) for f in findings)
+
+
+def _birth(value: str | None) -> tuple[date | None, int | None]:
+    if not value:
+        return None, None
+    if len(value) == 4:
+        return None, int(value)
+    return date.fromisoformat(value), None
+
+
+def missing_record(case: MissingPerson) -> MissingRecord:
+    birth_date, birth_year = _birth(case.birth_date)
+    point = to_shape(case.last_seen_point) if case.last_seen_point is not None else None
+    return MissingRecord(
+        ref=case.reference,
+        given_names=(case.given_names,) if case.given_names else (),
+        surnames=(case.surnames,) if case.surnames else (),
+        aliases=tuple(case.aliases),
+        sex=Sex(case.sex.value),
+        birth_date=birth_date,
+        birth_year=birth_year,
+        age=case.age_at_disappearance,
+        height_cm=case.height_cm,
+        nationality=case.nationality,
+        last_seen_date=case.last_seen_date,
+        last_seen_lat=point.y if point is not None else None,
+        last_seen_lon=point.x if point is not None else None,
+        last_seen_place=case.last_seen_place or "",
+        route=to_shape(case.intended_route) if case.intended_route is not None else None,
+        sea_crossing=True if case.sea_crossing else None,
+        marks=_marks(case.marks),
+        effects=tuple(item.description for item in case.effects),
+        dental=_dental(case.dental),
+    )
+
+
+def remains_record(case: UnidentifiedRemains) -> RemainsRecord:
+    point = to_shape(case.recovery_point) if case.recovery_point is not None else None
+    return RemainsRecord(
+        ref=case.reference,
+        sex=Sex(case.estimated_sex.value),
+        age_min=case.age_min,
+        age_max=case.age_max,
+        stature_min_cm=case.stature_min_cm,
+        stature_max_cm=case.stature_max_cm,
+        found_date=case.recovery_date,
+        found_lat=point.y if point is not None else None,
+        found_lon=point.x if point is not None else None,
+        found_place=case.recovery_place or "",
+        pmi_min_days=case.pmi_min_days,
+        pmi_max_days=case.pmi_max_days,
+        document_names=tuple(case.document_names),
+        marks=_marks(case.marks),
+        effects=tuple(item.description for item in case.effects),
+        dental=_dental(case.dental),
+    )

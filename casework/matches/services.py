@@ -1,0 +1,303 @@
+"""Keeping candidates up to date, and the review rules: exclude with a reason, identify with
+two signatures citing the identifiers that confirm it, re-estimate weights from decisions."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from casework.accounts.models import Role, User
+from casework.clock import now
+from casework.db import db
+from casework.errors import ConflictError, NotAllowed, ValidationError
+from casework.keystore import current_keyring
+from casework.matches.models import (
+    PRIMARY_IDENTIFIERS,
+    CandidateMatch,
+    CandidateStatus,
+    Identifier,
+    MatchWeights,
+)
+from casework.matches.records import missing_record, remains_record
+from casework.missing.models import MissingPerson, MissingPersonStatus
+from casework.remains.models import RemainsStatus, UnidentifiedRemains
+from matching import (
+    Candidate,
+    CandidateIndex,
+    LabelledPair,
+    Weights,
+    default_weights,
+    estimate_weights,
+)
+
+log = logging.getLogger(__name__)
+
+TOP_K = 10
+OPEN_MISSING = (MissingPersonStatus.OPEN, MissingPersonStatus.CANDIDATE_UNDER_REVIEW)
+OPEN_REMAINS = (RemainsStatus.UNIDENTIFIED, RemainsStatus.CANDIDATE_UNDER_REVIEW)
+_CHILDREN = ("marks", "effects", "dental")
+
+
+def current_weights() -> Weights:
+    latest = db.session.scalar(select(MatchWeights).order_by(MatchWeights.id.desc()).limit(1))
+    return Weights.from_json(latest.weights_json) if latest else default_weights()
+
+
+def _open_missing() -> list[MissingPerson]:
+    options = [selectinload(getattr(MissingPerson, name)) for name in _CHILDREN]
+    return list(
+        db.session.scalars(
+            select(MissingPerson).where(MissingPerson.status.in_(OPEN_MISSING)).options(*options)
+        )
+    )
+
+
+def _open_remains() -> list[UnidentifiedRemains]:
+    options = [selectinload(getattr(UnidentifiedRemains, name)) for name in _CHILDREN]
+    return list(
+        db.session.scalars(
+            select(UnidentifiedRemains)
+            .where(UnidentifiedRemains.status.in_(OPEN_REMAINS))
+            .options(*options)
+        )
+    )
+
+
+def evidence_digest(candidate: Candidate) -> str:
+    """What the evidence says, condensed (keyed, as it quotes names): an excluded pair comes
+    back only if this changes."""
+    facts = sorted((item.criterion, item.text) for item in candidate.evidence)
+    message = json.dumps(facts, ensure_ascii=False).encode()
+    return hmac.new(current_keyring().index_key, message, hashlib.sha256).hexdigest()
+
+
+def _store(
+    candidates: Iterable[Candidate], missing_ids: dict[str, Any], remains_ids: dict[str, Any]
+) -> int:
+    stored = 0
+    moment = now()
+    for candidate in candidates:
+        missing_id, remains_id = (
+            missing_ids[candidate.missing_ref],
+            remains_ids[candidate.remains_ref],
+        )
+        row = db.session.scalar(
+            select(CandidateMatch).where(
+                CandidateMatch.missing_person_id == missing_id,
+                CandidateMatch.remains_id == remains_id,
+            )
+        )
+        digest = evidence_digest(candidate)
+        if row is None:
+            row = CandidateMatch(missing_person_id=missing_id, remains_id=remains_id)
+            db.session.add(row)
+        elif row.status is CandidateStatus.EXCLUDED and row.excluded_digest != digest:
+            row.status = CandidateStatus.PROPOSED  # new evidence since the exclusion
+        row.score = round(candidate.score, 6)
+        row.review = candidate.review
+        row.evidence = json.dumps(
+            [
+                {"criterion": e.criterion, "weight": round(e.weight, 3), "text": e.text}
+                for e in candidate.evidence
+            ],
+            ensure_ascii=False,
+        )
+        row.evidence_digest = digest
+        row.computed_at = moment
+        stored += 1
+    return stored
+
+
+def recompute_for_case(case: MissingPerson | UnidentifiedRemains) -> int:
+    """Propose candidates for one case against every open case of the other kind."""
+    index = CandidateIndex(weights=current_weights(), workers=1)
+    as_of = now().date()
+    if isinstance(case, MissingPerson):
+        others = _open_remains()
+        index.add_many(remains_record(other) for other in others)
+        found = index.candidates_for_missing(missing_record(case), TOP_K, as_of=as_of)
+        stored = _store(found, {case.reference: case.id}, {o.reference: o.id for o in others})
+    else:
+        others = _open_missing()
+        index.add_many(missing_record(other) for other in others)
+        found = index.candidates_for_remains(remains_record(case), TOP_K, as_of=as_of)
+        stored = _store(found, {o.reference: o.id for o in others}, {case.reference: case.id})
+    db.session.commit()
+    return stored
+
+
+def refresh_candidates(case: MissingPerson | UnidentifiedRemains) -> None:
+    """After a case was saved: recompute its candidates. The save stands even if this fails."""
+    open_statuses = OPEN_MISSING if isinstance(case, MissingPerson) else OPEN_REMAINS
+    if case.status not in open_statuses:
+        return
+    try:
+        recompute_for_case(case)
+    except Exception:
+        db.session.rollback()
+        log.exception("Candidates for %s could not be recomputed", case.reference)
+
+
+def rematch_all(progress: Callable[[int, int], None] | None = None) -> int:
+    """Every open remains against every open missing person: the top K of each are stored."""
+    missing, remains = _open_missing(), _open_remains()
+    index = CandidateIndex(weights=current_weights())
+    index.add_many([*(missing_record(m) for m in missing), *(remains_record(r) for r in remains)])
+    found = index.match_all(top_k=TOP_K, as_of=now().date(), progress=progress, processes=1)
+    stored = _store(
+        found, {m.reference: m.id for m in missing}, {r.reference: r.id for r in remains}
+    )
+    db.session.commit()
+    return stored
+
+
+def _reason(text: str | None, field: str = "reason") -> str:
+    reason = (text or "").strip()
+    if len(reason) < 5:
+        raise ValidationError("Give the reason in a few words.", field=field)
+    if len(reason) > 5000:
+        raise ValidationError("Keep the reason under 5,000 characters.", field=field)
+    return reason
+
+
+def _decidable(
+    candidate: CandidateMatch, version: int | None, allowed: tuple[CandidateStatus, ...]
+) -> None:
+    if version is None or version != candidate.version:
+        raise ConflictError(
+            "Someone else decided on this candidate while you were reading it. "
+            "Reload the page to see what changed."
+        )
+    if candidate.status not in allowed:
+        raise ValidationError(
+            f"This candidate is {candidate.status.value.replace('_', ' ')}: "
+            "that step does not apply."
+        )
+
+
+def exclude(candidate: CandidateMatch, user: User, reason: str | None, version: int | None) -> None:
+    try:
+        _decidable(candidate, version, (CandidateStatus.PROPOSED,))
+        candidate.decision_reason = _reason(reason)
+        candidate.status = CandidateStatus.EXCLUDED
+        candidate.excluded_digest = candidate.evidence_digest
+        candidate.decided_by_id, candidate.decided_at = user.id, now()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def propose_identification(
+    candidate: CandidateMatch,
+    user: User,
+    identifiers: list[str],
+    reason: str | None,
+    version: int | None,
+) -> None:
+    """First signature: the officer cites what confirms it (a primary identifier, or
+    secondary ones with a reason)."""
+    try:
+        _decidable(candidate, version, (CandidateStatus.PROPOSED,))
+        try:
+            cited = {Identifier(value) for value in identifiers}
+        except ValueError:
+            raise ValidationError(
+                "Choose identifiers from the list.", field="identifiers"
+            ) from None
+        if not cited:
+            raise ValidationError(
+                "Cite what confirms the identification: DNA, dental, fingerprints, "
+                "or secondary identifiers.",
+                field="identifiers",
+            )
+        text = (reason or "").strip()
+        if not cited & PRIMARY_IDENTIFIERS:
+            text = _reason(reason)  # secondary identifiers never identify alone: say why
+        candidate.identifiers = ";".join(sorted(item.value for item in cited))
+        candidate.decision_reason = text or None
+        candidate.status = CandidateStatus.IDENTIFICATION_PROPOSED
+        candidate.proposed_by_id, candidate.proposed_at = user.id, now()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def confirm_identification(candidate: CandidateMatch, user: User, version: int | None) -> None:
+    """Second signature, by a supervisor other than the proposer: the remains are identified."""
+    try:
+        _decidable(candidate, version, (CandidateStatus.IDENTIFICATION_PROPOSED,))
+        if user.role is not Role.SUPERVISOR:
+            raise NotAllowed("Only a supervisor can confirm an identification.")
+        if user.id == candidate.proposed_by_id:
+            raise NotAllowed(
+                "An identification needs two people: someone else must confirm what you proposed."
+            )
+        remains, person = candidate.remains, candidate.missing_person
+        if remains.status not in OPEN_REMAINS:
+            raise ValidationError(
+                f"{remains.reference} is already {remains.status.value.replace('_', ' ')}."
+            )
+        candidate.status = CandidateStatus.CONFIRMED
+        candidate.decided_by_id, candidate.decided_at = user.id, now()
+        remains.status = RemainsStatus.IDENTIFIED
+        remains.identified_as_id = person.id
+        person.status = MissingPersonStatus.IDENTIFIED
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def reject_identification(
+    candidate: CandidateMatch, user: User, reason: str | None, version: int | None
+) -> None:
+    try:
+        _decidable(candidate, version, (CandidateStatus.IDENTIFICATION_PROPOSED,))
+        if user.role is not Role.SUPERVISOR:
+            raise NotAllowed("Only a supervisor can turn down a proposed identification.")
+        candidate.decision_reason = _reason(reason)
+        candidate.status = CandidateStatus.PROPOSED
+        candidate.identifiers = None
+        candidate.proposed_by_id = candidate.proposed_at = None
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def reestimate_weights(smoothing: float = 100.0) -> MatchWeights:
+    """New weights from every confirmed and excluded pair; stored and used from now on."""
+    rows = db.session.scalars(
+        select(CandidateMatch).where(
+            CandidateMatch.status.in_((CandidateStatus.CONFIRMED, CandidateStatus.EXCLUDED))
+        )
+    ).all()
+    pairs = [
+        LabelledPair(
+            missing_record(row.missing_person),
+            remains_record(row.remains),
+            row.status is CandidateStatus.CONFIRMED,
+        )
+        for row in rows
+    ]
+    confirmed = sum(pair.same_person for pair in pairs)
+    weights = estimate_weights(
+        pairs, start=default_weights(), smoothing=smoothing, as_of=now().date()
+    )
+    stored = MatchWeights(
+        weights_json=weights.to_json(),
+        confirmed_pairs=confirmed,
+        excluded_pairs=len(pairs) - confirmed,
+    )
+    db.session.add(stored)
+    db.session.commit()
+    return stored

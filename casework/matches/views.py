@@ -1,0 +1,175 @@
+"""The review queue and the candidate page: evidence for and against, and the decisions."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from casework.access import Permission, allows, missing_visible_to, remains_visible_to, requires
+from casework.audit.services import AuditAction, record
+from casework.cases.forms import submitted_version
+from casework.db import db
+from casework.errors import CaseworkError
+from casework.matches import services
+from casework.matches.forms import ConfirmForm, ExcludeForm, ProposeForm, RejectForm
+from casework.matches.models import CandidateMatch, CandidateStatus
+from casework.missing.models import MissingPerson
+from casework.remains.models import UnidentifiedRemains
+
+blueprint = Blueprint("matches", __name__, url_prefix="/matches")
+PAGE_SIZE = 50
+
+
+def visible_candidates() -> Any:
+    """Candidates whose two cases the user may both see."""
+    return (
+        select(CandidateMatch)
+        .join(MissingPerson, CandidateMatch.missing_person_id == MissingPerson.id)
+        .join(UnidentifiedRemains, CandidateMatch.remains_id == UnidentifiedRemains.id)
+        .where(missing_visible_to(current_user), remains_visible_to(current_user))
+    )
+
+
+def _candidate(candidate_id: uuid.UUID) -> CandidateMatch:
+    candidate = db.session.scalar(visible_candidates().where(CandidateMatch.id == candidate_id))
+    if candidate is None:
+        abort(404)
+    return candidate
+
+
+def candidates_of(
+    case: MissingPerson | UnidentifiedRemains, limit: int = 10
+) -> list[CandidateMatch] | None:
+    """The best candidates of a case that the user may review, for its page (None: not allowed)."""
+    if not allows(current_user, Permission.READ_MATCHES):
+        return None
+    column = (
+        CandidateMatch.missing_person_id
+        if isinstance(case, MissingPerson)
+        else CandidateMatch.remains_id
+    )
+    query = visible_candidates().where(
+        column == case.id, CandidateMatch.status != CandidateStatus.EXCLUDED
+    )
+    return list(db.session.scalars(query.order_by(CandidateMatch.score.desc()).limit(limit)))
+
+
+@blueprint.route("/")
+@requires(Permission.READ_MATCHES)
+def index() -> Any:
+    status = request.args.get("status", "review")
+    query = visible_candidates()
+    if status == "review":
+        query = query.where(
+            (CandidateMatch.review & (CandidateMatch.status == CandidateStatus.PROPOSED))
+            | (CandidateMatch.status == CandidateStatus.IDENTIFICATION_PROPOSED),
+            UnidentifiedRemains.status.in_(services.OPEN_REMAINS),
+        )
+    elif status in {item.value for item in CandidateStatus}:
+        query = query.where(CandidateMatch.status == status)
+    else:
+        abort(400, _("Unknown status."))
+    page = db.paginate(
+        query.order_by(CandidateMatch.score.desc()), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE
+    )
+    return render_template(
+        "matches/list.html", page=page, status=status, statuses=list(CandidateStatus)
+    )
+
+
+@blueprint.route("/<uuid:candidate_id>")
+@requires(Permission.READ_MATCHES)
+def detail(candidate_id: uuid.UUID) -> Any:
+    candidate = _candidate(candidate_id)
+    record(AuditAction.VIEW, candidate)
+    db.session.commit()
+    return _page(candidate)
+
+
+def _page(candidate: CandidateMatch, status: int = 200, **forms: Any) -> Any:
+    version = str(candidate.version)
+    return render_template(
+        "matches/detail.html",
+        candidate=candidate,
+        evidence=json.loads(candidate.evidence),
+        exclude_form=forms.get("exclude") or ExcludeForm(version=version, formdata=None),
+        propose_form=forms.get("propose") or ProposeForm(version=version, formdata=None),
+        confirm_form=forms.get("confirm") or ConfirmForm(version=version, formdata=None),
+        reject_form=forms.get("reject") or RejectForm(version=version, formdata=None),
+    ), status
+
+
+def _decide(candidate_id: uuid.UUID, form_class: type, key: str, act: Any, done: str) -> Any:
+    candidate = _candidate(candidate_id)
+    form = form_class()
+    if not form.validate_on_submit():
+        return _page(candidate, 400, **{key: form})
+    try:
+        act(candidate, form, submitted_version(form.version.data))
+    except CaseworkError as error:
+        db.session.expire_all()
+        candidate = _candidate(candidate_id)
+        field = getattr(form, error.field or "", None)
+        if field is not None:
+            field.errors = [*field.errors, _(error.message)]
+        else:
+            flash(_(error.message), "error")
+        return _page(candidate, error.status_code, **{key: form})
+    flash(done, "success")
+    return redirect(url_for("matches.detail", candidate_id=candidate_id))
+
+
+@blueprint.route("/<uuid:candidate_id>/exclude", methods=["POST"])
+@requires(Permission.REVIEW_MATCHES)
+def exclude(candidate_id: uuid.UUID) -> Any:
+    return _decide(
+        candidate_id,
+        ExcludeForm,
+        "exclude",
+        lambda c, f, v: services.exclude(c, current_user, f.reason.data, v),
+        _("Candidate excluded."),
+    )
+
+
+@blueprint.route("/<uuid:candidate_id>/propose", methods=["POST"])
+@requires(Permission.REVIEW_MATCHES)
+def propose(candidate_id: uuid.UUID) -> Any:
+    return _decide(
+        candidate_id,
+        ProposeForm,
+        "propose",
+        lambda c, f, v: services.propose_identification(
+            c, current_user, f.identifiers.data, f.reason.data, v
+        ),
+        _("Identification proposed: a supervisor must confirm it."),
+    )
+
+
+@blueprint.route("/<uuid:candidate_id>/confirm", methods=["POST"])
+@requires(Permission.CONFIRM_IDENTIFICATION)
+def confirm(candidate_id: uuid.UUID) -> Any:
+    return _decide(
+        candidate_id,
+        ConfirmForm,
+        "confirm",
+        lambda c, f, v: services.confirm_identification(c, current_user, v),
+        _("Identification confirmed."),
+    )
+
+
+@blueprint.route("/<uuid:candidate_id>/reject", methods=["POST"])
+@requires(Permission.CONFIRM_IDENTIFICATION)
+def reject(candidate_id: uuid.UUID) -> Any:
+    return _decide(
+        candidate_id,
+        RejectForm,
+        "reject",
+        lambda c, f, v: services.reject_identification(c, current_user, f.reason.data, v),
+        _("Proposal turned down; the candidate is back in review."),
+    )

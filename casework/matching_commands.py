@@ -1,0 +1,125 @@
+"""Command-line matching: on partners' CSV files (no database), and over the open cases."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from tqdm import tqdm
+
+from casework.clock import now
+from matching import MatchingError, match_files
+
+candidates = AppGroup(
+    "candidates", help="Candidate matches between the open cases in the database."
+)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on a terminal; silence when the output is a file or a pipe."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    bar = tqdm(total=0, desc=label, unit="case", file=sys.stderr)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        bar.close()
+
+
+@click.command("match")
+@click.option(
+    "--missing",
+    "missing_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Missing-person CSV (case interchange columns).",
+)
+@click.option(
+    "--remains",
+    "remains_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Remains CSV (case interchange columns).",
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the candidates CSV.",
+)
+@click.option(
+    "--top",
+    "top_k",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Most candidates per remains.",
+)
+def match(missing_path: Path, remains_path: Path, out_path: Path, top_k: int) -> None:
+    """Match remains against missing persons from two CSV files; no database needed."""
+    try:
+        with progress_bar("Matching") as progress:
+            report = match_files(
+                missing_path,
+                remains_path,
+                out_path,
+                top_k=top_k,
+                as_of=now().date(),
+                progress=progress,
+            )
+    except (MatchingError, UnicodeDecodeError, OSError) as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
+    for label, errors in (("missing", report.missing_errors), ("remains", report.remains_errors)):
+        for error in errors:
+            click.echo(
+                f"Skipped {label} row {error.row}, column {error.column}: {error.reason}", err=True
+            )
+    click.echo(
+        f"{report.candidates} candidates for {report.remains_read} remains against "
+        f"{report.missing_read} missing persons written to {out_path}"
+        + (
+            f"; {len(report.missing_errors) + len(report.remains_errors)} bad rows skipped."
+            if report.missing_errors or report.remains_errors
+            else "."
+        )
+    )
+
+
+@candidates.command("rematch")
+def rematch() -> None:
+    """Recompute the candidates of every open case."""
+    from casework.matches.services import rematch_all
+
+    with progress_bar("Re-matching") as progress:
+        stored = rematch_all(progress)
+    click.echo(f"{stored} candidates stored.")
+
+
+@candidates.command("reestimate")
+@click.option(
+    "--smoothing", default=100.0, show_default=True, type=click.FloatRange(min=0, min_open=True)
+)
+def reestimate(smoothing: float) -> None:
+    """Re-estimate the engine's weights from the pairs officers confirmed and excluded."""
+    from casework.matches.services import reestimate_weights
+
+    stored = reestimate_weights(smoothing)
+    click.echo(
+        f"New weights from {stored.confirmed_pairs} confirmed and "
+        f"{stored.excluded_pairs} excluded pairs "
+        "are in use from now on."
+    )

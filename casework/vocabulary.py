@@ -1,0 +1,130 @@
+"""Words shown for the codes stored in cases (statuses, kinds, roles), in the reader's language.
+
+Templates write `status|label`; a code without an entry here shows with its underscores as spaces.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+LABELS: dict[str, LazyString] = {
+    # statuses of missing-person and remains cases
+    "open": _l("open"),
+    "candidate_under_review": _l("candidate under review"),
+    "identified": _l("identified"),
+    "found_alive": _l("found alive"),
+    "closed": _l("closed"),
+    "unidentified": _l("unidentified"),
+    "repatriated": _l("repatriated"),
+    "buried_unidentified": _l("buried unidentified"),
+    # candidate matches
+    "proposed": _l("proposed"),
+    "excluded": _l("excluded"),
+    "identification_proposed": _l("identification proposed"),
+    "confirmed": _l("confirmed"),
+    "dental": _l("dental comparison"),
+    "fingerprints": _l("fingerprints"),
+    "secondary": _l("secondary identifiers"),
+    # kinds of case, as the map names them
+    "remains": _l("remains"),
+    "missing": _l("missing person"),
+    # condition of remains
+    "fresh": _l("fresh"),
+    "decomposed": _l("decomposed"),
+    "skeletonised": _l("skeletonised"),
+    "partial": _l("partial"),
+    "burnt": _l("burnt"),
+    "other": _l("other"),
+    # sex
+    "M": _l("male"),
+    "F": _l("female"),
+    "U": _l("unknown"),
+    # distinguishing marks
+    "tattoo": _l("tattoo"),
+    "scar": _l("scar"),
+    "birthmark": _l("birthmark"),
+    "piercing": _l("piercing"),
+    "amputation": _l("amputation"),
+    "deformity": _l("deformity"),
+    "implant": _l("implant"),
+    # clothing and effects
+    "clothing": _l("clothing"),
+    "footwear": _l("footwear"),
+    "jewellery": _l("jewellery"),
+    "document": _l("document"),
+    "phone": _l("phone"),
+    "religious": _l("religious item"),
+    # samples and custody
+    "dna": _l("DNA"),
+    "tissue": _l("tissue"),
+    "bone": _l("bone"),
+    "tooth": _l("tooth"),
+    "hair": _l("hair"),
+    "reference": _l("reference sample"),
+    "collected": _l("collected"),
+    "sent_to_lab": _l("sent to the laboratory"),
+    "received_by_lab": _l("received by the laboratory"),
+    "profiled": _l("profiled"),
+    "failed": _l("failed"),
+    "consumed": _l("consumed"),
+    "sample": _l("sample"),
+    "effect": _l("effect"),
+    # relatives
+    "mother": _l("mother"),
+    "father": _l("father"),
+    "sibling": _l("sibling"),
+    "child": _l("child"),
+    "spouse": _l("spouse"),
+    "grandparent": _l("grandparent"),
+    "uncle or aunt": _l("uncle or aunt"),
+    "cousin": _l("cousin"),
+    "other relative": _l("other relative"),
+    "friend": _l("friend"),
+    # roles and agencies
+    "forensic_officer": _l("forensic officer"),
+    "family_liaison": _l("family liaison"),
+    "consular_official": _l("consular official"),
+    "supervisor": _l("supervisor"),
+    "administrator": _l("administrator"),
+    "auditor": _l("auditor"),
+    "medical_examiner": _l("medical examiner"),
+    "forensic_institute": _l("forensic institute"),
+    "search_mechanism": _l("search mechanism"),
+    "foreign_ministry": _l("foreign ministry"),
+    "consulate": _l("consulate"),
+}
+
+
+# Each language is named in its own words, whatever the language of the page.
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français"}
+
+
+def label(code: enum.Enum | str | None, shown: object = None) -> str:
+    """The word for a stored code in the current language.
+
+    `shown` is the text a form choice already carries: kept when it says more than the code
+    (a translated word, a sentence), replaced by the word for the code when it only repeats it.
+
+    Example:
+        >>> label("sent_to_lab")  # outside a request: English
+        'sent to the laboratory'
+    """
+    if code is None:
+        return "—"
+    value = code.value if isinstance(code, enum.Enum) else str(code)
+    if shown is not None and (
+        not isinstance(shown, str) or shown not in (value, value.replace("_", " "))
+    ):
+        return str(shown)
+    if value in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[value]
+    word = LABELS.get(value)
+    if word is not None:
+        return str(word)
+    return str(shown) if shown is not None else value.replace("_", " ")
+
+
+__all__ = ["LABELS", "LANGUAGE_NAMES", "label"]

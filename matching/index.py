@@ -1,0 +1,747 @@
+"""The open cases of both kinds, indexed so that a new case is compared with all of the other
+kind in milliseconds, and the whole caseload re-matched in seconds.
+
+Every cheap criterion is computed for all pairs at once on numpy columns; names go through an
+inverted index of folded tokens; the distance to each intended route, the one costly criterion,
+is worked out lazily (branch and bound) only for pairs it could lift into the top K. Nothing is
+pruned that the scorer would rank in the top K: the ranking is exact.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+
+from matching.candidates import Candidate, Evidence
+from matching.errors import MatchingError
+from matching.explanations import describe_pairs
+from matching.features import (
+    MISSING_COLUMNS,
+    REMAINS_COLUMNS,
+    ROLE_DOCUMENT,
+    ROLE_GIVEN,
+    ROLE_SURNAME,
+    FeatureColumns,
+    document_name_keys,
+    missing_name_tokens,
+    missing_row,
+    remains_row,
+    single_columns,
+)
+from matching.geodesy import distance_to_segments_km, route_segments
+from matching.names import SHORT_KEY, TOKEN_SIMILARITY
+from matching.records import MissingRecord, RemainsRecord
+from matching.scoring import (
+    NameAgreement,
+    compare_columns,
+    distance_level,
+    probability,
+    total_weight,
+    weight_tables,
+)
+from matching.settings import MatchSettings
+from matching.weights import Weights, default_weights
+
+Array = npt.NDArray[Any]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+Progress = Callable[[int, int], None]
+
+_CHUNK = 256
+
+
+class _TokenIndex:
+    """Inverted index from folded name tokens to (slot, role), with fuzzy token look-up."""
+
+    def __init__(self, workers: int) -> None:
+        self.vocabulary: list[str] = []
+        self._ids: dict[str, int] = {}
+        self._slots: list[list[int]] = []
+        self._roles: list[list[int]] = []
+        self._arrays: dict[int, tuple[IntArray, IntArray]] = {}
+        self._similar: dict[str, IntArray] = {}
+        self._workers = workers
+
+    def add(self, slot: int, tokens: Iterable[tuple[str, int]]) -> None:
+        for key, role in tokens:
+            token_id = self._ids.get(key)
+            if token_id is None:
+                token_id = len(self.vocabulary)
+                self._ids[key] = token_id
+                self.vocabulary.append(key)
+                self._slots.append([])
+                self._roles.append([])
+                self._similar.clear()
+            self._slots[token_id].append(slot)
+            self._roles[token_id].append(role)
+            self._arrays.pop(token_id, None)
+
+    def postings(self, token_id: int) -> tuple[IntArray, IntArray]:
+        cached = self._arrays.get(token_id)
+        if cached is None:
+            cached = (
+                np.array(self._slots[token_id], dtype=np.int64),
+                np.array(self._roles[token_id], dtype=np.int64),
+            )
+            self._arrays[token_id] = cached
+        return cached
+
+    def similar(self, key: str) -> IntArray:
+        """Ids of the vocabulary tokens that agree with ``key``."""
+        found = self._similar.get(key)
+        if found is None:
+            self.prepare([key])
+            found = self._similar[key]
+        return found
+
+    def prepare(self, keys: Iterable[str]) -> None:
+        """Look up many keys at once (rapidfuzz cdist on all cores) and cache the answers."""
+        todo = sorted({key for key in keys if key not in self._similar})
+        if not todo:
+            return
+        if not self.vocabulary:
+            for key in todo:
+                self._similar[key] = np.zeros(0, dtype=np.int64)
+            return
+        lengths = np.array([len(key) for key in self.vocabulary])
+        for start in range(0, len(todo), 512):
+            chunk = todo[start : start + 512]
+            scores = process.cdist(
+                chunk,
+                self.vocabulary,
+                scorer=fuzz.ratio,
+                score_cutoff=TOKEN_SIMILARITY,
+                dtype=np.uint8,
+                workers=self._workers,
+            )
+            for row, key in enumerate(chunk):
+                ids = np.flatnonzero(scores[row])
+                if len(key) <= SHORT_KEY:
+                    exact = self._ids.get(key)
+                    ids = np.array([] if exact is None else [exact], dtype=np.int64)
+                else:
+                    ids = ids[lengths[ids] > SHORT_KEY]
+                self._similar[key] = ids.astype(np.int64)
+
+
+class _RouteStore:
+    """Arcs of every intended route in one growable array, with each slot's first arc and count."""
+
+    def __init__(self) -> None:
+        self._frames = np.zeros((1024, 5, 3), dtype=np.float64)
+        self._used = 0
+        self._first: list[int] = []
+        self._count: list[int] = []
+        self._arrays: tuple[IntArray, IntArray] | None = None
+
+    def append(self, slot: int, frames: FloatArray | None) -> None:
+        while len(self._first) < slot:
+            self._first.append(0)
+            self._count.append(0)
+        count = 0 if frames is None else frames.shape[0]
+        if self._used + count > self._frames.shape[0]:
+            grown = np.zeros((2 * (self._used + count), 5, 3), dtype=np.float64)
+            grown[: self._used] = self._frames[: self._used]
+            self._frames = grown
+        if frames is not None:
+            self._frames[self._used : self._used + count] = frames
+        self._first.append(self._used)
+        self._count.append(count)
+        self._used += count
+        self._arrays = None
+
+    def forget(self, slot: int) -> None:
+        if slot < len(self._count):
+            self._count[slot] = 0
+            self._arrays = None
+
+    def distances_km(self, point: FloatArray, slots: IntArray) -> FloatArray:
+        """Distance from one unit vector to the route of each slot given (each has one)."""
+        if self._arrays is None:
+            self._arrays = (np.array(self._first, np.int64), np.array(self._count, np.int64))
+        first, count = self._arrays
+        counts = count[slots]
+        offsets = np.cumsum(counts) - counts
+        arcs = np.repeat(first[slots] - offsets, counts) + np.arange(int(counts.sum()))
+        km = distance_to_segments_km(point, self._frames[arcs])
+        return np.asarray(np.minimum.reduceat(km, offsets), dtype=np.float64)
+
+
+@dataclass
+class _Side:
+    """The open cases of one kind: records, feature columns, name tokens, routes."""
+
+    columns: FeatureColumns
+    tokens: _TokenIndex
+    records: list[MissingRecord | RemainsRecord | None] = field(default_factory=list)
+    slots: dict[str, int] = field(default_factory=dict)
+    routes: _RouteStore = field(default_factory=_RouteStore)
+    name_counts: list[int] = field(default_factory=list)
+
+
+class CandidateIndex:
+    """Open missing-person and remains cases, ready to be matched.
+
+    Args:
+        weights: Fellegi–Sunter weights; ``default_weights()`` when None.
+        settings: comparison rules and the review threshold; ``MatchSettings()`` when None.
+        workers: threads for rapidfuzz (-1: all cores).
+        review_threshold: overrides ``settings.review_threshold`` when given.
+
+    Example:
+        >>> from matching.records import Sex
+        >>> index = CandidateIndex()
+        >>> index.add(MissingRecord("M1", given_names=("Ana",), surnames=("Ruiz",)))
+        >>> index.add(MissingRecord("M2", given_names=("Eva",), surnames=("Soto",)))
+        >>> best = index.candidates_for_remains(RemainsRecord("R1", document_names=("Ana Ruiz",)))
+        >>> best[0].missing_ref
+        'M1'
+    """
+
+    def __init__(
+        self,
+        weights: Weights | None = None,
+        settings: MatchSettings | None = None,
+        workers: int = -1,
+        review_threshold: float | None = None,
+    ) -> None:
+        self.weights = weights or default_weights()
+        self.settings = settings or MatchSettings()
+        if review_threshold is not None:
+            self.settings = replace(self.settings, review_threshold=review_threshold)
+        self._tables = weight_tables(self.weights)
+        self._missing = _Side(FeatureColumns(MISSING_COLUMNS), _TokenIndex(workers))
+        self._remains = _Side(FeatureColumns(REMAINS_COLUMNS), _TokenIndex(workers))
+
+    # -- keeping the index up to date -------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._missing.slots) + len(self._remains.slots)
+
+    @property
+    def missing_count(self) -> int:
+        """Number of open missing-person cases."""
+        return len(self._missing.slots)
+
+    @property
+    def remains_count(self) -> int:
+        """Number of open remains cases."""
+        return len(self._remains.slots)
+
+    def add(self, record: MissingRecord | RemainsRecord) -> None:
+        """Add one open case.
+
+        Raises:
+            MatchingError: a case of the same kind with this ref is already open.
+        """
+        self.add_many([record])
+
+    def add_many(self, records: Iterable[MissingRecord | RemainsRecord]) -> None:
+        """Add many open cases at once (much faster than one by one for a bulk load).
+
+        Raises:
+            MatchingError: a ref is already open for its kind, or appears twice.
+        """
+        missing: list[MissingRecord] = []
+        remains: list[RemainsRecord] = []
+        for record in records:
+            (missing if isinstance(record, MissingRecord) else remains).append(record)  # type: ignore[arg-type]
+        self._extend(self._missing, missing)
+        self._extend(self._remains, remains)
+
+    def _extend(self, side: _Side, records: Sequence[MissingRecord | RemainsRecord]) -> None:
+        if not records:
+            return
+        refs = [record.ref for record in records]
+        clash = next((ref for ref in refs if ref in side.slots), None)
+        if clash is None and len(set(refs)) != len(refs):
+            clash = next(ref for ref in refs if refs.count(ref) > 1)
+        if clash is not None:
+            raise MatchingError(f"case {clash} is already open")
+        rows = [missing_row(r) if isinstance(r, MissingRecord) else remains_row(r) for r in records]
+        slots = side.columns.extend(rows)
+        for slot, record in zip(slots, records, strict=True):
+            side.records.append(record)
+            side.slots[record.ref] = slot
+            if isinstance(record, MissingRecord):
+                side.tokens.add(slot, missing_name_tokens(record))
+                has_route = record.route is not None and not record.route.is_empty
+                side.routes.append(slot, route_segments(record.route) if has_route else None)
+            else:
+                side.tokens.add(slot, ((key, ROLE_DOCUMENT) for key in document_name_keys(record)))
+
+    def update(self, record: MissingRecord | RemainsRecord) -> None:
+        """Replace an open case by its new version (or add it if it was not open)."""
+        self.remove(record)
+        self.add(record)
+
+    def remove(self, record: MissingRecord | RemainsRecord) -> None:
+        """Close a case: it is no longer proposed. Unknown refs are ignored."""
+        side = self._missing if isinstance(record, MissingRecord) else self._remains
+        slot = side.slots.pop(record.ref, None)
+        if slot is not None:
+            side.columns.deactivate(slot)
+            side.records[slot] = None
+            side.routes.forget(slot)
+
+    # -- matching ---------------------------------------------------------------------------
+
+    def candidates_for_remains(
+        self, record: RemainsRecord, top_k: int = 10, as_of: date | None = None
+    ) -> list[Candidate]:
+        """The open missing persons most likely to be these remains, best first.
+
+        The ranking is exact over every open missing person; excluded pairs are never proposed.
+
+        Args:
+            record: the remains (open in the index or not).
+            top_k: most candidates returned.
+            as_of: today's date, passed in; bounds the death date when no found date is known.
+
+        Returns:
+            up to ``top_k`` candidates, highest score first.
+
+        Example:
+            >>> from matching import Sex
+            >>> index = CandidateIndex()
+            >>> index.add(MissingRecord("M1", sex=Sex.FEMALE))
+            >>> index.add(MissingRecord("M2", sex=Sex.MALE))
+            >>> found = index.candidates_for_remains(RemainsRecord("R1", sex=Sex.MALE))
+            >>> [c.missing_ref for c in found]
+            ['M2', 'M1']
+        """
+        slots, _totals, names, route_km = self._rank(record, top_k, as_of)
+        return self._candidates(record, slots, names, route_km, as_of)
+
+    def candidates_for_missing(
+        self, record: MissingRecord, top_k: int = 10, as_of: date | None = None
+    ) -> list[Candidate]:
+        """The open remains most likely to be this missing person, best first.
+
+        Args:
+            record: the missing person (open in the index or not).
+            top_k: most candidates returned.
+            as_of: today's date, passed in.
+
+        Example:
+            >>> index = CandidateIndex()
+            >>> index.add(RemainsRecord("R1", stature_min_cm=150, stature_max_cm=160))
+            >>> index.add(RemainsRecord("R2", stature_min_cm=170, stature_max_cm=180))
+            >>> found = index.candidates_for_missing(MissingRecord("M1", height_cm=175))
+            >>> [c.remains_ref for c in found]
+            ['R2', 'R1']
+        """
+        slots, _totals, names, route_km = self._rank(record, top_k, as_of)
+        return self._candidates(record, slots, names, route_km, as_of)
+
+    def match_all(
+        self,
+        top_k: int = 10,
+        as_of: date | None = None,
+        progress: Progress | None = None,
+        processes: int | None = None,
+    ) -> list[Candidate]:
+        """For each open remains case, the top K open missing persons, grouped by remains.
+
+        Args:
+            top_k: most candidates per remains.
+            as_of: today's date, passed in; bounds the death date where no found date is known.
+            progress: called as ``progress(done, total)`` as blocks of remains are finished.
+            processes: worker processes (forked; None: one per core, 1: stay in this process,
+                which is what a threaded web worker should ask for).
+
+        Example:
+            >>> index = CandidateIndex()
+            >>> index.add_many([MissingRecord("M1"), RemainsRecord("R1")])
+            >>> [(c.remains_ref, c.missing_ref) for c in index.match_all()]
+            [('R1', 'M1')]
+        """
+        keys = {
+            key
+            for record in self._remains.records
+            if isinstance(record, RemainsRecord)
+            for key in document_name_keys(record)
+        }
+        self._missing.tokens.prepare(keys)
+        open_slots = list(self._remains.slots.values())
+        blocks = [open_slots[i : i + _CHUNK] for i in range(0, len(open_slots), _CHUNK)]
+        processes = processes or os.cpu_count() or 1
+        bulk = _ByLastSeen.of(self._missing)
+        found: list[Candidate] = []
+        done = 0
+        # forking a process that runs other threads can deadlock: then stay in this process
+        can_fork = "fork" in mp.get_all_start_methods() and threading.active_count() == 1
+        if processes > 1 and len(blocks) > 1 and can_fork:
+            global _FORKED
+            _FORKED = (self, bulk)
+            try:
+                context = mp.get_context("fork")
+                with context.Pool(processes) as pool:
+                    work = [(block, top_k, as_of) for block in blocks]
+                    for block, result in zip(
+                        blocks, pool.imap(_match_block_in_worker, work), strict=True
+                    ):
+                        found.extend(
+                            Candidate(m, r, score, review, tuple(Evidence(*e) for e in evidence))
+                            for m, r, score, review, evidence in result
+                        )
+                        done += len(block)
+                        if progress is not None:
+                            progress(done, len(open_slots))
+            finally:
+                _FORKED = None
+            return found
+        for block in blocks:
+            found.extend(self._match_block(block, top_k, as_of, bulk))
+            done += len(block)
+            if progress is not None:
+                progress(done, len(open_slots))
+        return found
+
+    def _match_block(
+        self,
+        slots: list[int],
+        top_k: int,
+        as_of: date | None,
+        by_last_seen: _ByLastSeen | None = None,
+    ) -> list[Candidate]:
+        """Rank the missing persons for a block of remains slots, then explain all at once."""
+        by_last_seen = by_last_seen or _ByLastSeen.of(self._missing)
+        missing_slots: list[IntArray] = []
+        remains_slots: list[IntArray] = []
+        routes: list[FloatArray] = []
+        found: list[NameAgreement] = []
+        for slot in slots:
+            record = self._remains.records[slot]
+            assert isinstance(record, RemainsRecord)
+            best, _totals, names, route_km = self._rank(record, top_k, as_of, by_last_seen)
+            missing_slots.append(best)
+            remains_slots.append(np.full(best.size, slot, dtype=np.int64))
+            routes.append(route_km)
+            found.append(names)
+        if not missing_slots:
+            return []
+        agreement = NameAgreement(
+            *(np.concatenate([getattr(n, f) for n in found]) for f in _NAME_FIELDS)
+        )
+        return self._describe(
+            np.concatenate(missing_slots),
+            np.concatenate(remains_slots),
+            agreement,
+            np.concatenate(routes),
+            as_of,
+        )
+
+    def _rank(
+        self,
+        record: MissingRecord | RemainsRecord,
+        top_k: int,
+        as_of: date | None,
+        by_last_seen: _ByLastSeen | None = None,
+    ) -> tuple[IntArray, FloatArray, NameAgreement, FloatArray]:
+        """Exact top K of the other kind for one record.
+
+        Returns the slots, their summed weights, and their name agreement and route distances.
+        ``by_last_seen`` (bulk matching) lets a remains query skip every missing person last
+        seen after it was found: those pairs are excluded anyway.
+        """
+        query_is_missing = isinstance(record, MissingRecord)
+        other = self._remains if query_is_missing else self._missing
+        columns = other.columns.columns()
+        size = other.columns.size
+        order: IntArray | None = None
+        if isinstance(record, RemainsRecord) and by_last_seen is not None:
+            limit = by_last_seen.limit(record, self.settings)
+            order = by_last_seen.order[:limit]
+            columns = {name: array[:limit] for name, array in by_last_seen.columns.items()}
+            size = limit
+        if isinstance(record, MissingRecord):
+            query = single_columns(missing_row(record))
+            names = self._names_against_remains(record)
+        else:
+            query = single_columns(remains_row(record))
+            names = self._names_against_missing(record)
+        names = self._add_dice(record, other, names)
+        if order is not None:
+            names = _take(names, order)
+        m, r = (query, columns) if query_is_missing else (columns, query)
+        as_of_day = float(as_of.toordinal()) if as_of is not None else float("nan")
+        compared = compare_columns(m, r, names, self.settings, as_of_day)
+        totals = np.array(total_weight(compared.levels, self._tables), dtype=np.float64)
+        totals = np.broadcast_to(totals, (size,)).copy()
+        totals[compared.excluded | ~columns["active"]] = -np.inf
+        route_km = np.full(size, np.nan)
+        self._refine_routes(
+            record, other, compared.levels["distance"], totals, route_km, top_k, m, r, order
+        )
+        top_k = min(top_k, int(np.isfinite(totals).sum()))
+        if top_k <= 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, np.zeros(0), _take(names, empty), np.zeros(0)
+        best = np.argpartition(-totals, top_k - 1)[:top_k]
+        slots = best if order is None else order[best]
+        rank = np.lexsort((slots, -totals[best]))
+        best, slots = best[rank], slots[rank]
+        return slots.astype(np.int64), totals[best], _take(names, best), route_km[best]
+
+    def _refine_routes(
+        self,
+        record: MissingRecord | RemainsRecord,
+        other: _Side,
+        point_levels: Array,
+        totals: FloatArray,
+        route_km: FloatArray,
+        top_k: int,
+        m: dict[str, Array],
+        r: dict[str, Array],
+        order: IntArray | None = None,
+    ) -> None:
+        """Lift pairs whose route passes nearer than the last-seen point, best bound first,
+        until no pair left could enter the top K (branch and bound: exact, not a heuristic)."""
+        distance_table = self._tables["distance"]
+        now = np.broadcast_to(distance_table[point_levels], totals.shape)
+        gain = distance_table.max() - now
+        segments: FloatArray | None
+        if isinstance(record, MissingRecord):
+            if record.route is None or record.route.is_empty:
+                return
+            pending = np.isfinite(totals) & ~np.isnan(r["point"][:, 0]) & (gain > 0)
+            segments = route_segments(record.route)
+        else:
+            if record.found_lat is None or record.found_lon is None:
+                return
+            pending = np.isfinite(totals) & m["has_route"] & (gain > 0)
+            segments = None
+        settled = np.where(pending, -np.inf, totals)
+        top = _top_values(settled, top_k)
+        kth = top[0] if top.size >= top_k else -np.inf
+        candidates = np.flatnonzero(pending & (totals + gain > kth))
+        if candidates.size == 0:
+            return
+        optimistic = totals[candidates] + gain[candidates]
+        by_bound = candidates[np.argsort(-optimistic, kind="stable")]
+        sea = np.broadcast_to(m["sea"] | r["sea"], totals.shape)
+        point_levels_full = np.broadcast_to(point_levels, totals.shape)
+        evaluated = np.zeros(totals.shape, dtype=bool)
+        for start in range(0, by_bound.size, _CHUNK):
+            chunk = by_bound[start : start + _CHUNK]
+            if totals[chunk[0]] + gain[chunk[0]] <= kth:
+                break
+            if segments is not None:
+                km = np.min(distance_to_segments_km(r["point"][chunk], segments), axis=-1)
+            else:
+                slots = chunk if order is None else order[chunk]
+                km = other.routes.distances_km(r["point"][0], slots)
+            route_km[chunk] = km
+            better = distance_table[distance_level(km, sea[chunk], self.settings)]
+            # the nearer of point and route counts; with no point, the route alone does
+            totals[chunk] += np.where(
+                point_levels_full[chunk] > 0, np.maximum(better - now[chunk], 0.0), better
+            )
+            evaluated[chunk] = True
+            top = _top_values(np.concatenate([top, totals[chunk]]), top_k)
+            kth = top[0] if top.size >= top_k else -np.inf
+        # pairs never refined have an exact score at most their bound, which is at most the
+        # K-th best: they cannot enter the top K, and their provisional score must not either
+        totals[pending & ~evaluated] = -np.inf
+
+    def _names_against_missing(self, record: RemainsRecord) -> NameAgreement:
+        size = self._missing.columns.size
+        given = np.zeros(size, dtype=bool)
+        surname = np.zeros(size, dtype=bool)
+        matched = np.zeros(size, dtype=np.int16)
+        keys = document_name_keys(record)
+        tokens = self._missing.tokens
+        for key in keys:
+            ids = tokens.similar(key)
+            if ids.size == 0:
+                continue
+            hit = np.zeros(size, dtype=bool)
+            for token_id in ids:
+                slots, roles = tokens.postings(int(token_id))
+                hit[slots] = True
+                given[slots[roles == ROLE_GIVEN]] = True
+                surname[slots[roles == ROLE_SURNAME]] = True
+            matched += hit
+        return NameAgreement(given, surname, matched == len(keys), np.full(size, np.nan))
+
+    def _names_against_remains(self, record: MissingRecord) -> NameAgreement:
+        size = self._remains.columns.size
+        given = np.zeros(size, dtype=bool)
+        surname = np.zeros(size, dtype=bool)
+        tokens = self._remains.tokens
+        codes: list[IntArray] = []
+        width = max(len(tokens.vocabulary), 1)
+        for key, role in missing_name_tokens(record):
+            for token_id in tokens.similar(key):
+                slots, _roles = tokens.postings(int(token_id))
+                (given if role == ROLE_GIVEN else surname)[slots] = True
+                codes.append(slots * width + int(token_id))
+        matched = np.zeros(size, dtype=np.int64)
+        if codes:
+            unique = np.unique(np.concatenate(codes)) // width
+            matched = np.bincount(unique, minlength=size)
+        all_document = matched == self._remains.columns.column("n_doc")
+        return NameAgreement(given, surname, all_document, np.full(size, np.nan))
+
+    def _add_dice(
+        self, record: MissingRecord | RemainsRecord, other: _Side, names: NameAgreement
+    ) -> NameAgreement:
+        blooms = other.columns.blooms()
+        if record.name_bloom is None or blooms is None or len(record.name_bloom) != blooms[1]:
+            return names
+        matrix = blooms[0]
+        query = np.frombuffer(record.name_bloom, dtype=np.uint8)
+        common = np.bitwise_count(matrix & query).sum(axis=1, dtype=np.int64)
+        own = np.bitwise_count(matrix).sum(axis=1, dtype=np.int64)
+        total = own + int(np.bitwise_count(query).sum())
+        dice = np.where(own > 0, 2.0 * common / np.maximum(total, 1), np.nan)
+        return NameAgreement(names.given, names.surname, names.all_document, dice)
+
+    def _describe(
+        self,
+        m_slots: IntArray,
+        r_slots: IntArray,
+        names: NameAgreement,
+        route_km: FloatArray,
+        as_of: date | None,
+    ) -> list[Candidate]:
+        m_records, m = self._gather(self._missing, m_slots)
+        r_records, r = self._gather(self._remains, r_slots)
+        return self._explain(m_records, r_records, m, r, names, route_km, as_of)
+
+    @staticmethod
+    def _gather(side: _Side, slots: IntArray) -> tuple[list[Any], dict[str, Array]]:
+        columns = {name: array[slots] for name, array in side.columns.columns().items()}
+        return [side.records[int(slot)] for slot in slots], columns
+
+    def _explain(
+        self,
+        missing: list[Any],
+        remains: list[Any],
+        m: dict[str, Array],
+        r: dict[str, Array],
+        names: NameAgreement,
+        route_km: FloatArray,
+        as_of: date | None,
+    ) -> list[Candidate]:
+        if not missing:
+            return []
+        described = describe_pairs(
+            missing, remains, m, r, names, route_km, self.weights, self.settings, as_of
+        )
+        scores = probability(np.array([d.total for d in described]), self.weights)
+        found = [
+            Candidate(
+                missing_ref=person.ref,
+                remains_ref=body.ref,
+                score=float(score),
+                review=float(score) >= self.settings.review_threshold,
+                evidence=description.evidence,
+            )
+            for person, body, description, score in zip(
+                missing, remains, described, scores, strict=True
+            )
+        ]
+        found.sort(key=lambda c: (c.remains_ref, -c.score))
+        return found
+
+    def _candidates(
+        self,
+        record: MissingRecord | RemainsRecord,
+        slots: IntArray,
+        names: NameAgreement,
+        route_km: FloatArray,
+        as_of: date | None,
+    ) -> list[Candidate]:
+        agreement = names
+        if isinstance(record, MissingRecord):
+            remains, r = self._gather(self._remains, slots)
+            m = single_columns(missing_row(record))
+            missing: list[Any] = [record] * len(remains)
+        else:
+            missing, m = self._gather(self._missing, slots)
+            r = single_columns(remains_row(record))
+            remains = [record] * len(missing)
+        found = self._explain(missing, remains, m, r, agreement, route_km, as_of)
+        found.sort(key=lambda c: -c.score)
+        return found
+
+
+_NAME_FIELDS = ("given", "surname", "all_document", "dice")
+
+
+def _take(names: NameAgreement, positions: IntArray) -> NameAgreement:
+    return NameAgreement(*(getattr(names, field)[positions] for field in _NAME_FIELDS))
+
+
+@dataclass(frozen=True)
+class _ByLastSeen:
+    """Open missing persons sorted by last-seen date (unknown first), for bulk matching: the
+    persons a remains case can be compared with are then a prefix of this order."""
+
+    order: IntArray
+    columns: dict[str, Array]
+    last_seen: FloatArray
+
+    @classmethod
+    def of(cls, side: _Side) -> _ByLastSeen:
+        columns = side.columns.columns()
+        active = np.flatnonzero(columns["active"])
+        last_seen = np.nan_to_num(columns["last_seen"][active].astype(np.float64), nan=-np.inf)
+        rank = np.argsort(last_seen, kind="stable")
+        order = active[rank]
+        return cls(
+            order=order,
+            columns={name: array[order] for name, array in columns.items()},
+            last_seen=last_seen[rank],
+        )
+
+    def limit(self, record: RemainsRecord, settings: MatchSettings) -> int:
+        if record.found_date is None:
+            return int(self.order.size)
+        latest = record.found_date.toordinal() + settings.last_seen_tolerance_days
+        return int(np.searchsorted(self.last_seen, latest, side="right"))
+
+
+# what forked workers inherit from the process that called match_all
+_FORKED: tuple[CandidateIndex, _ByLastSeen] | None = None
+
+
+_PlainCandidate = tuple[str, str, float, bool, tuple[tuple[str, float, str], ...]]
+
+
+def _match_block_in_worker(
+    work: tuple[list[int], int, date | None],
+) -> list[_PlainCandidate]:
+    """Worker-process side of ``match_all``: plain tuples pickle many times faster."""
+    assert _FORKED is not None
+    index, bulk = _FORKED
+    slots, top_k, as_of = work
+    return [
+        (
+            c.missing_ref,
+            c.remains_ref,
+            c.score,
+            c.review,
+            tuple((e.criterion, e.weight, e.text) for e in c.evidence),
+        )
+        for c in index._match_block(slots, top_k, as_of, bulk)
+    ]
+
+
+def _top_values(values: FloatArray, k: int) -> FloatArray:
+    """The k largest finite values, ascending (fewer if there are fewer)."""
+    finite = values[np.isfinite(values)]
+    if finite.size > k:
+        finite = np.partition(finite, finite.size - k)[finite.size - k :]
+    return np.sort(finite)

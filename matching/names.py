@@ -1,0 +1,293 @@
+"""Names across naming cultures: normalisation, transliteration keys, token similarity, search.
+
+Names are compared token by token on *keys*: accents, case, punctuation and particles (de, del,
+al, bin, ould...) removed, known transliteration variants mapped to one form (Mohamed/Muhammad),
+and spelling rules folded (gh→g, ph→f, ou→u, e→i, o→u...). Order does not matter, so reordered,
+partial, patronymic and Spanish double surnames with one missing all compare naturally.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from matching.vocabulary import plain_text
+
+PARTICLES = frozenset(
+    "de del la las los da das do dos di du le van von der den y e al el ul ud ad ar as at az "
+    "bin ben ibn bint ould ult wad wuld walad mac".split()
+)
+
+# one canonical spelling per group of common transliteration variants
+_VARIANT_GROUPS: tuple[tuple[str, ...], ...] = (
+    (
+        "muhammad",
+        "mohamed",
+        "mohammed",
+        "mohammad",
+        "muhammed",
+        "mohamad",
+        "mohamud",
+        "mahamat",
+        "mahammed",
+        "mouhamed",
+        "mouhammad",
+        "muhamed",
+        "mehmet",
+        "mamadou",
+        "mohamet",
+    ),
+    ("yusuf", "youssef", "yousef", "yusef", "youssouf", "yousif", "yusif", "yousouf", "yussuf"),
+    ("ibrahim", "ibrahima", "brahim", "ebrahim", "ibraheem", "ibrahem"),
+    ("abdullah", "abdallah", "abdoulaye", "abdullahi", "abdalla", "abdulla"),
+    ("uthman", "ousmane", "usman", "osman", "othman", "outhmane", "usmane"),
+    ("musa", "moussa", "mousa", "mussa"),
+    ("sulayman", "souleymane", "suleiman", "suleyman", "soliman", "sulaiman", "souleimane"),
+    ("ahmad", "ahmed", "ahmet", "amadou", "ahmadou", "hamadou"),
+    ("mustafa", "moustapha", "mostafa", "mustapha", "moustafa"),
+    ("husayn", "hussein", "hussain", "husain", "hossein", "houssein", "husein"),
+    ("hasan", "hassan", "hacen", "hassane"),
+    ("abdulrahman", "abdelrahman", "abderrahmane", "abdurrahman", "abderahman", "abdirahman"),
+    ("khalid", "khaled", "khaleed"),
+    ("fatima", "fatuma", "fatoumata", "fatma", "fatimah", "fadumo"),
+    ("aisha", "aicha", "aissatou", "ayesha", "aysha", "aishah"),
+    ("maryam", "mariam", "meryem", "mariama", "maryem"),
+    ("idris", "idriss", "idrissa", "driss"),
+    ("yohannes", "yohanes", "johannes", "yonas", "yoannes"),
+    ("tesfay", "tesfaye", "tesfai"),
+    ("gebre", "ghebre", "gebray", "gabre", "ghebray"),
+    ("tekle", "teklay", "tecle", "teclai"),
+    ("haile", "hayle", "haylay"),
+    ("mehari", "mhari"),
+    ("abdi", "abdiy"),
+    ("jibril", "djibril", "jibreel", "gibril"),
+    ("traore", "traore"),
+    ("diallo", "jallow", "jalloh", "diallo"),
+    ("kone", "kone"),
+    ("jose", "josep"),
+)
+_CANONICAL: dict[str, str] = {variant: group[0] for group in _VARIANT_GROUPS for variant in group}
+
+_FOLD_RULES: tuple[tuple[str, str], ...] = (
+    ("dj", "j"),
+    ("ph", "f"),
+    ("gh", "g"),
+    ("kh", "k"),
+    ("ck", "k"),
+    ("q", "k"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("sh", "ch"),
+    ("ou", "u"),
+    ("oo", "u"),
+    ("ee", "i"),
+    ("w", "u"),
+    ("z", "s"),
+    ("v", "b"),
+    ("e", "i"),
+    ("o", "u"),
+)
+
+_ABD_PREFIXES = frozenset({"abd", "abdel", "abdul", "abdal", "abdoul", "abdou", "abdi", "abdu"})
+
+#: token keys at most this long must match exactly: one letter is too much of "Ali"
+SHORT_KEY = 3
+#: rapidfuzz ratio (0–100) from which two longer keys count as the same name
+TOKEN_SIMILARITY = 80.0
+
+
+def name_tokens(name: str) -> list[str]:
+    """Split a name into plain tokens: no accents, case, punctuation or particles.
+
+    "Abd el" prefixes are joined to the next token (Abd el Rahman = Abdelrahman).
+
+    Example:
+        >>> name_tokens("María de la Cruz GONZÁLEZ y Pérez")
+        ['maria', 'cruz', 'gonzalez', 'perez']
+        >>> name_tokens("Mohamed ould Abd el-Kader")
+        ['mohamed', 'abdelkader']
+    """
+    words = [word for word in re.split(r"[^a-z]+", plain_text(name).replace("'", " ")) if word]
+    tokens: list[str] = []
+    pending = ""
+    for word in words:
+        if word in _ABD_PREFIXES or (pending and word in ("el", "al", "ul", "ar", "er")):
+            pending += word
+            continue
+        if word in PARTICLES:
+            continue
+        tokens.append(pending + word)
+        pending = ""
+    if pending:
+        tokens.append(pending)
+    return tokens
+
+
+@lru_cache(maxsize=1 << 16)
+def fold_token(token: str) -> str:
+    """Map one plain token to its comparison key (transliteration variants folded).
+
+    Example:
+        >>> fold_token("muhammad") == fold_token("mohamed")
+        True
+        >>> fold_token("ghebre"), fold_token("gebre")
+        ('gibri', 'gibri')
+    """
+    canonical = _CANONICAL.get(token, token)
+    for old, new in _FOLD_RULES:
+        canonical = canonical.replace(old, new)
+    canonical = canonical.replace("y", "i")
+    return re.sub(r"(.)\1+", r"\1", canonical)
+
+
+@lru_cache(maxsize=1 << 16)
+def name_keys(name: str) -> tuple[str, ...]:
+    """Comparison keys of every token of a name, in order, without repeats.
+
+    Example:
+        >>> name_keys("Youssef BEN Ali") == name_keys("yusuf ali")
+        True
+    """
+    keys: list[str] = []
+    for token in name_tokens(name):
+        key = fold_token(token)
+        if key and key not in keys:
+            keys.append(key)
+    return tuple(keys)
+
+
+def keys_agree(first: str, second: str) -> bool:
+    """Tell whether two token keys name the same name (exact for short keys, else fuzzy).
+
+    Example:
+        >>> keys_agree(fold_token("traore"), fold_token("traori"))
+        True
+        >>> keys_agree("ali", "ala")
+        False
+    """
+    if first == second:
+        return True
+    if min(len(first), len(second)) <= SHORT_KEY:
+        return False
+    return fuzz.ratio(first, second, score_cutoff=TOKEN_SIMILARITY) > 0
+
+
+def similar_key_ids(query: str, vocabulary: Sequence[str]) -> list[int]:
+    """Positions in ``vocabulary`` of the keys that agree with ``query`` (see ``keys_agree``).
+
+    Example:
+        >>> similar_key_ids("gibri", ["gibri", "gibra", "tisfai", "abi"])
+        [0, 1]
+    """
+    if len(query) <= SHORT_KEY:
+        return [i for i, key in enumerate(vocabulary) if key == query]
+    hits = process.extract(
+        query, vocabulary, scorer=fuzz.ratio, score_cutoff=TOKEN_SIMILARITY, limit=None
+    )
+    return sorted(int(index) for key, _score, index in hits if len(key) > SHORT_KEY or key == query)
+
+
+def bloom_dice(first: bytes, second: bytes) -> float | None:
+    """Dice coefficient of two Bloom-filter name encodings of the same length.
+
+    Returns None when the lengths differ or both filters are empty: nothing to compare.
+
+    Example:
+        >>> bloom_dice(bytes([0b1111_0000]), bytes([0b1100_0000]))
+        0.6666666666666666
+    """
+    if len(first) != len(second):
+        return None
+    a = np.frombuffer(first, dtype=np.uint8)
+    b = np.frombuffer(second, dtype=np.uint8)
+    total = int(np.bitwise_count(a).sum() + np.bitwise_count(b).sum())
+    if total == 0:
+        return None
+    return 2.0 * int(np.bitwise_count(a & b).sum()) / total
+
+
+@dataclass(frozen=True, slots=True)
+class NameHit:
+    """One answer of a name search: which record, how similar (0–100), on which name."""
+
+    ref: str
+    score: float
+    name: str
+
+
+class NameSearch:
+    """Fuzzy search over the names of many people, prepared once and queried many times.
+
+    Example:
+        >>> search = NameSearch([("M1", ["Yusuf Abdi Hassan"]), ("M2", ["Ana López"])])
+        >>> [hit.ref for hit in search.search("Youssef Hasan")]
+        ['M1']
+    """
+
+    def __init__(self, people: Iterable[tuple[str, Sequence[str]]]) -> None:
+        self._refs: list[str] = []
+        self._names: list[str] = []
+        self._keys: list[str] = []
+        for ref, names in people:
+            for name in names:
+                key = " ".join(name_keys(name))
+                if key:
+                    self._refs.append(ref)
+                    self._names.append(name)
+                    self._keys.append(key)
+
+    def search(self, query: str, limit: int = 20, min_score: float = 70.0) -> list[NameHit]:
+        """People whose names resemble ``query``, best first, one hit per person.
+
+        The score is rapidfuzz's token-set ratio on folded keys, so word order, particles and
+        extra or missing names weigh little.
+        """
+        query_key = " ".join(name_keys(query))
+        if not query_key or not self._keys:
+            return []
+        scores = process.cdist(
+            [query_key],
+            self._keys,
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=min_score,
+            dtype=np.float32,
+            workers=-1,
+        )[0]
+        order = np.argsort(-scores, kind="stable")
+        hits: list[NameHit] = []
+        seen: set[str] = set()
+        for index in order:
+            score = float(scores[index])
+            if score < min_score or score <= 0.0 or len(hits) >= limit:
+                break
+            ref = self._refs[index]
+            if ref not in seen:
+                seen.add(ref)
+                hits.append(NameHit(ref, round(score, 1), self._names[index]))
+        return hits
+
+
+def search_names(
+    query: str,
+    people: Iterable[tuple[str, Sequence[str]]],
+    limit: int = 20,
+    min_score: float = 70.0,
+) -> list[NameHit]:
+    """Find the people whose names resemble a query (one-off form of ``NameSearch``).
+
+    Args:
+        query: the name typed by a user, in any order or transliteration.
+        people: (ref, names) pairs; names may include aliases.
+        limit: most hits returned.
+        min_score: least similarity, 0–100.
+
+    Example:
+        >>> [h.ref for h in search_names("Mohammed Traore", [("A", ["Muhammad Traoré"])])]
+        ['A']
+    """
+    return NameSearch(people).search(query, limit=limit, min_score=min_score)

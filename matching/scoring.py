@@ -1,0 +1,353 @@
+"""The comparison rules: criterion levels for pairs of feature columns, their weights and the
+match probability.
+
+Levels are computed on numpy columns that broadcast, so the same code compares one pair, many
+aligned pairs, or one new case with every open case of the other kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.dental import dental_counts
+from matching.features import (
+    ROLE_GIVEN,
+    ROLE_SURNAME,
+)
+from matching.geodesy import chord_to_km
+from matching.names import bloom_dice, fold_token, keys_agree, name_tokens
+from matching.records import MissingRecord, RemainsRecord
+from matching.settings import MatchSettings
+from matching.weights import CRITERIA, Weights
+
+Array = npt.NDArray[Any]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class NameAgreement:
+    """Which name roles agree, per pair: a given name (or alias), a surname, and whether every
+    document token found a reported name; ``dice`` holds Bloom-encoding similarity (NaN: none).
+    """
+
+    given: Array
+    surname: Array
+    all_document: Array
+    dice: Array
+
+
+@dataclass(frozen=True, slots=True)
+class PairLevels:
+    """Criterion levels per pair (0 = not compared), hard exclusions and point distances."""
+
+    levels: dict[str, Array]
+    excluded: Array
+    point_km: FloatArray
+
+
+def _nan_to(value: Array, fill: float) -> Array:
+    return np.where(np.isnan(value), fill, value)
+
+
+def death_window(
+    m: Mapping[str, Array], r: Mapping[str, Array], as_of: float
+) -> tuple[Array, Array]:
+    """Earliest and latest day of death per pair: last seen .. found minus the least PMI.
+
+    Without a found date the latest day is ``as_of``; without a last-seen date the earliest
+    is taken equal to the latest.
+    """
+    latest = np.where(np.isnan(r["found"]), as_of, r["found"] - _nan_to(r["pmi_min"], 0.0))
+    earliest = np.where(np.isnan(m["last_seen"]), latest, np.minimum(m["last_seen"], latest))
+    return earliest, latest
+
+
+def age_at_death(
+    m: Mapping[str, Array], r: Mapping[str, Array], as_of: float
+) -> tuple[Array, Array]:
+    """Range of the missing person's possible age at death per pair, in years (NaN: unknown)."""
+    earliest, latest = death_window(m, r, as_of)
+    from_birth_lo = (earliest - m["birth_hi"]) / 365.25
+    from_birth_hi = (latest - m["birth_lo"]) / 365.25
+    elapsed = _nan_to(np.maximum(latest - m["last_seen"], 0.0) / 365.25, 0.0)
+    from_age_lo = m["age_lo"]
+    from_age_hi = m["age_hi"] + elapsed
+    use_birth = ~np.isnan(m["birth_lo"]) & ~np.isnan(latest)
+    return np.where(use_birth, from_birth_lo, from_age_lo), np.where(
+        use_birth, from_birth_hi, from_age_hi
+    )
+
+
+def _range_gap(value_lo: Array, value_hi: Array, low: Array, high: Array) -> Array:
+    """How far [value_lo, value_hi] lies outside [low, high] (NaN when nothing to compare)."""
+    known = ~(np.isnan(low) & np.isnan(high)) & ~np.isnan(value_lo)
+    low_ = _nan_to(low, -np.inf)
+    high_ = _nan_to(high, np.inf)
+    gap = np.maximum(np.maximum(low_ - value_hi, value_lo - high_), 0.0)
+    return np.where(known, gap, np.nan)
+
+
+def _graded(gap: Array, tolerance: float, near: float) -> Array:
+    level = 1 + (gap > tolerance).astype(np.int8) + (gap > near).astype(np.int8)
+    return np.where(np.isnan(gap), np.int8(0), level).astype(np.int8)
+
+
+def distance_level(km: Array, sea: Array, settings: MatchSettings) -> Array:
+    """Distance level per pair: 1 (km25) .. 5 (beyond), 0 when no distance is known."""
+    scaled = km / np.where(sea, settings.sea_drift_factor, 1.0) if np.any(sea) else km
+    level = np.ones(np.shape(km), dtype=np.int8)
+    for bound in settings.distance_thresholds_km:
+        level += scaled > bound
+    level[np.isnan(km)] = 0
+    return level
+
+
+# Dice thresholds for Bloom-encoded names; with the exchange format's hardened 1024-bit filters
+# the same name scores about 0.87, a transliteration variant 0.85, a shared given name and
+# father's name 0.65, a shared given name only 0.47, unrelated names 0.2
+ENCODED_STRONG = 0.8
+ENCODED_PARTIAL = 0.6
+
+# level array of a criterion skipped outright: all "not compared"
+_SKIPPED = np.zeros(1, dtype=np.int8)
+_SKIPPED.flags.writeable = False
+
+# names level from (given agrees) + 2 (surname agrees) + 4 (all document names matched)
+_NAME_LEVELS = np.array([5, 4, 3, 2, 5, 4, 3, 1], dtype=np.int8)
+
+
+def _either_empty(*known: Array) -> bool:
+    """True when one side has no value at all: the criterion is then skipped outright."""
+    # only the query's side is checked: scanning a whole population costs as much as comparing
+    return any(np.size(flags) <= 8 and not bool(np.any(flags)) for flags in known)
+
+
+def compare_columns(
+    m: Mapping[str, Array],
+    r: Mapping[str, Array],
+    names: NameAgreement,
+    settings: MatchSettings,
+    as_of: float,
+) -> PairLevels:
+    """Criterion levels of (missing, remains) pairs given as broadcasting feature columns.
+
+    A criterion one side lacks entirely is skipped (level 0) without touching the other side,
+    which keeps a query against a large population cheap.
+    """
+    shape = np.broadcast_shapes(m["sex"].shape, r["sex"].shape)
+    zeros = np.broadcast_to(_SKIPPED, shape)
+    levels: dict[str, Array] = {}
+
+    if _either_empty(m["has_names"], r["has_names"]):
+        levels["names"] = zeros
+    else:
+        code = (
+            names.given.astype(np.int8)
+            + 2 * names.surname.astype(np.int8)
+            + 4 * (names.given & names.surname & names.all_document & (r["n_doc"] >= 2))
+        )
+        levels["names"] = np.where(
+            m["has_names"] & r["has_names"], _NAME_LEVELS[code], np.int8(0)
+        ).astype(np.int8)
+    dice = names.dice
+    if _either_empty(~np.isnan(dice)):
+        levels["encoded_names"] = zeros
+    else:
+        level = (
+            1 + (dice < ENCODED_STRONG).astype(np.int8) + (dice < ENCODED_PARTIAL).astype(np.int8)
+        )
+        levels["encoded_names"] = np.where(
+            (levels["names"] != 0) | np.isnan(dice), np.int8(0), level
+        ).astype(np.int8)
+
+    if _either_empty(m["sex"] != 0, r["sex"] != 0):
+        levels["sex"] = zeros
+    else:
+        levels["sex"] = np.where(
+            (m["sex"] != 0) & (r["sex"] != 0), 1 + (m["sex"] != r["sex"]), 0
+        ).astype(np.int8)
+
+    if _either_empty(~np.isnan(r["age_min"]) | ~np.isnan(r["age_max"])):
+        levels["age"] = zeros
+    else:
+        age_lo, age_hi = age_at_death(m, r, as_of)
+        levels["age"] = _graded(
+            _range_gap(age_lo, age_hi, r["age_min"], r["age_max"]),
+            settings.age_tolerance_years,
+            settings.age_near_years,
+        )
+    if _either_empty(
+        ~np.isnan(m["height"]), ~np.isnan(r["stature_min"]) | ~np.isnan(r["stature_max"])
+    ):
+        levels["stature"] = zeros
+    else:
+        levels["stature"] = _graded(
+            _range_gap(m["height"], m["height"], r["stature_min"], r["stature_max"]),
+            settings.stature_tolerance_cm,
+            settings.stature_near_cm,
+        )
+
+    if _either_empty(~np.isnan(m["last_seen"]), ~np.isnan(r["found"])):
+        excluded = np.zeros(shape, dtype=bool)
+        levels["interval"] = levels["pmi"] = zeros
+    else:
+        gap_days = r["found"] - m["last_seen"]
+        excluded = gap_days < -settings.last_seen_tolerance_days
+        level = np.ones(shape, dtype=np.int8)
+        for bound in settings.interval_days:
+            level += gap_days > bound
+        levels["interval"] = np.where(np.isnan(gap_days), np.int8(0), level).astype(np.int8)
+        if _either_empty(~np.isnan(r["pmi_min"])):
+            levels["pmi"] = zeros
+        else:
+            latest_death = r["found"] - r["pmi_min"]
+            slack = settings.pmi_slack_days + settings.pmi_slack_fraction * r["pmi_min"]
+            behind = m["last_seen"] - latest_death
+            lead = _nan_to(r["found"] - r["pmi_max"] - m["last_seen"], -np.inf)
+            narrow = _nan_to(r["pmi_max"] - r["pmi_min"], np.inf) <= settings.narrow_pmi_days
+            close = settings.pmi_close_days
+            level = np.where(
+                behind > settings.last_seen_tolerance_days,
+                np.where(behind > slack, np.int8(6), np.int8(5)),
+                np.where(
+                    lead <= close,
+                    np.where(narrow, np.int8(1), np.int8(2)),
+                    np.where(lead <= 2 * close, np.int8(3), np.int8(4)),
+                ),
+            )
+            levels["pmi"] = np.where(np.isnan(behind), np.int8(0), level).astype(np.int8)
+
+    if _either_empty(~np.isnan(m["point"][..., 0]), ~np.isnan(r["point"][..., 0])):
+        point_km = np.full(shape, np.nan)
+        levels["distance"] = zeros
+    else:
+        diff = m["point"] - r["point"]
+        chord = np.sqrt(np.einsum("...i,...i->...", diff, diff))
+        point_km = chord_to_km(chord)
+        levels["distance"] = distance_level(point_km, m["sea"] | r["sea"], settings)
+
+    if _either_empty(m["marks_kind"] != 0, r["marks_kind"] != 0):
+        levels["marks"] = zeros
+    else:
+        both_marked = (m["marks_kind"] != 0) & (r["marks_kind"] != 0)
+        same_place = np.any((m["marks_place"] & r["marks_place"]) != 0, axis=-1)
+        same_words = (m["marks_words"] & r["marks_words"]) != 0
+        same_kind = (m["marks_kind"] & r["marks_kind"]) != 0
+        level = np.where(same_place, np.where(same_words, 1, 2), np.where(same_kind, 3, 4)).astype(
+            np.int8
+        )
+        levels["marks"] = np.where(both_marked, level, np.int8(0)).astype(np.int8)
+
+    if _either_empty(m["effects"] != 0, r["effects"] != 0):
+        levels["effects"] = zeros
+    else:
+        shared = np.bitwise_count(m["effects"] & r["effects"])
+        both_effects = (m["effects"] != 0) & (r["effects"] != 0)
+        level = 3 - np.minimum(shared, 2).astype(np.int8)
+        levels["effects"] = np.where(both_effects, level, np.int8(0)).astype(np.int8)
+
+    if _either_empty(np.any(m["dental"] != 0, axis=-1), np.any(r["dental"] != 0, axis=-1)):
+        levels["dental"] = zeros
+    else:
+        am = tuple(m["dental"][..., i] for i in range(4))
+        pm = tuple(r["dental"][..., i] for i in range(4))
+        concordant, specific, explainable, inconsistent, excluding = dental_counts(am, pm)
+        compared = concordant + explainable + inconsistent + excluding
+        levels["dental"] = np.select(
+            [compared == 0, inconsistent >= 2, inconsistent == 1, specific >= 2, specific == 1],
+            [0, 5, 4, 1, 2],
+            3,
+        ).astype(np.int8)
+        excluded = excluded | (excluding > 0)
+    return PairLevels(levels=levels, excluded=np.asarray(excluded), point_km=point_km)
+
+
+def total_weight(levels: Mapping[str, Array], tables: Mapping[str, FloatArray]) -> FloatArray:
+    """Sum of the level weights per pair (log2 likelihood ratio, without the prior)."""
+    total: FloatArray | None = None
+    for criterion, level in levels.items():
+        if level.base is _SKIPPED or level is _SKIPPED:
+            continue
+        part = tables[criterion][level]
+        total = part if total is None else total + part
+    return total if total is not None else np.zeros(1)
+
+
+def weight_tables(weights: Weights) -> dict[str, FloatArray]:
+    """Level weight arrays per criterion, indexable by level arrays."""
+    return {criterion: weights.table(criterion) for criterion in CRITERIA}
+
+
+def probability(total: float | FloatArray, weights: Weights) -> FloatArray:
+    """Match probability from summed level weights and the prior.
+
+    Example:
+        >>> from matching.weights import default_weights
+        >>> w = default_weights()
+        >>> float(probability(-w.prior_log_odds, w))
+        0.5
+    """
+    log_odds = np.asarray(total, dtype=np.float64) + weights.prior_log_odds
+    return np.asarray(1.0 / (1.0 + np.exp2(-np.clip(log_odds, -60.0, 60.0))), dtype=np.float64)
+
+
+def name_agreement_pair(
+    missing: MissingRecord, remains: RemainsRecord
+) -> tuple[bool, bool, bool, list[tuple[str, str]]]:
+    """Compare the names of one pair.
+
+    Returns:
+        whether a given name (or alias) agrees, whether a surname agrees, whether every
+        document token found a reported name, and the (document word, reported word) pairs
+        that agree, as written (accents and case removed).
+    """
+    reported: list[tuple[str, str, int]] = []
+    for names, role in (
+        (missing.given_names + missing.aliases, ROLE_GIVEN),
+        (missing.surnames, ROLE_SURNAME),
+    ):
+        for name in names:
+            reported.extend((word, fold_token(word), role) for word in name_tokens(name))
+    documents = {
+        fold_token(word): word for name in remains.document_names for word in name_tokens(name)
+    }
+    given = surname = False
+    matched: list[tuple[str, str]] = []
+    matched_keys: set[str] = set()
+    for doc_key, doc_word in documents.items():
+        for word, key, role in reported:
+            if keys_agree(doc_key, key):
+                given = given or role == ROLE_GIVEN
+                surname = surname or role == ROLE_SURNAME
+                if doc_key not in matched_keys:
+                    matched.append((doc_word, word))
+                matched_keys.add(doc_key)
+    all_document = bool(documents) and matched_keys == set(documents)
+    return given, surname, all_document, matched
+
+
+def pair_name_agreement(
+    missing: list[MissingRecord], remains: list[RemainsRecord]
+) -> NameAgreement:
+    """Name agreement of aligned pairs, one by one (for small numbers of pairs)."""
+    given, surname, all_document, dice = [], [], [], []
+    for person, body in zip(missing, remains, strict=True):
+        g, s, a, _ = name_agreement_pair(person, body)
+        given.append(g)
+        surname.append(s)
+        all_document.append(a)
+        found = None
+        if person.name_bloom is not None and body.name_bloom is not None:
+            found = bloom_dice(person.name_bloom, body.name_bloom)
+        dice.append(float("nan") if found is None else found)
+    return NameAgreement(
+        np.array(given, dtype=bool),
+        np.array(surname, dtype=bool),
+        np.array(all_document, dtype=bool),
+        np.array(dice, dtype=np.float64),
+    )

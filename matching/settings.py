@@ -1,0 +1,45 @@
+"""Tolerances and thresholds of the comparison rules, passed in rather than read from config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSettings:
+    """Rules of comparison; the defaults are documented in docs/matching.md.
+
+    Attributes:
+        review_threshold: least match probability that puts a candidate in the review queue.
+        last_seen_tolerance_days: remains found more than this many days before the person was
+            last seen are excluded (dates reported by families are often approximate).
+        pmi_slack_days: fixed part of the slack allowed when the PMI puts death before the
+            last-seen date; ``pmi_slack_fraction`` of the PMI is added to it.
+        pmi_slack_fraction: part of the PMI lower bound added to the slack.
+        age_tolerance_years: an age at death this close to the estimated range still agrees.
+        age_near_years: up to this far from the range, the age is "near".
+        stature_tolerance_cm: a reported height this close to the stature range still agrees.
+        stature_near_cm: up to this far from the range, the stature is "near".
+        distance_thresholds_km: upper bounds of the distance levels km10...km1000.
+        sea_drift_factor: distance thresholds are multiplied by this when the journey crossed
+            the sea or the remains were recovered at sea or on a shore.
+        interval_days: upper bounds of the interval levels days, weeks, months, two_years.
+        narrow_pmi_days: a death window (PMI range) at most this wide is "narrow".
+        pmi_close_days: the PMI is "within" when the last-seen date falls in the death window
+            or up to this many days before it (most deaths on the journey follow last contact
+            within days), "close" up to twice that, "later" beyond.
+    """
+
+    review_threshold: float = 0.5
+    last_seen_tolerance_days: float = 2.0
+    pmi_slack_days: float = 7.0
+    pmi_slack_fraction: float = 0.25
+    age_tolerance_years: float = 1.0
+    age_near_years: float = 6.0
+    stature_tolerance_cm: float = 3.0
+    stature_near_cm: float = 8.0
+    distance_thresholds_km: tuple[float, ...] = (10.0, 25.0, 100.0, 300.0, 1000.0)
+    sea_drift_factor: float = 3.0
+    interval_days: tuple[float, float, float, float] = (15.0, 45.0, 180.0, 730.0)
+    narrow_pmi_days: float = 60.0
+    pmi_close_days: float = 15.0

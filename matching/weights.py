@@ -1,0 +1,210 @@
+"""Fellegi–Sunter weights: for each criterion level, m = P(level | same person) and
+u = P(level | different people); the level adds log2(m/u) to the score.
+
+A criterion that cannot be compared (a value missing on either side) adds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.errors import WeightsError
+
+#: criterion -> its levels, best first; level 0 of every criterion is "not compared"
+CRITERIA: dict[str, tuple[str, ...]] = {
+    "names": ("full", "given_and_surname", "surname_only", "given_only", "disagree"),
+    "encoded_names": ("strong", "partial", "disagree"),
+    "sex": ("agree", "disagree"),
+    "age": ("within", "near", "far"),
+    "stature": ("within", "near", "far"),
+    "interval": ("days", "weeks", "months", "two_years", "later"),
+    "pmi": ("within_narrow", "within_wide", "close", "later", "borderline", "inconsistent"),
+    "distance": ("km10", "km25", "km100", "km300", "km1000", "beyond"),
+    "marks": ("detailed", "kind_and_place", "kind_only", "disagree"),
+    "effects": ("several", "one", "none"),
+    "dental": (
+        "specific_many",
+        "specific_one",
+        "compatible",
+        "inconsistent_one",
+        "inconsistent_many",
+    ),
+}
+
+#: documented defaults (docs/matching.md): (m, u) per level
+DEFAULT_PROBABILITIES: dict[str, dict[str, tuple[float, float]]] = {
+    "names": {
+        "full": (0.50, 0.00002),
+        "given_and_surname": (0.25, 0.0002),
+        "surname_only": (0.12, 0.005),
+        "given_only": (0.08, 0.02),
+        "disagree": (0.05, 0.97478),
+    },
+    "encoded_names": {
+        "strong": (0.70, 0.0005),
+        "partial": (0.20, 0.02),
+        "disagree": (0.10, 0.9795),
+    },
+    "sex": {"agree": (0.95, 0.50), "disagree": (0.05, 0.50)},
+    "age": {"within": (0.80, 0.35), "near": (0.17, 0.25), "far": (0.03, 0.40)},
+    "stature": {"within": (0.80, 0.35), "near": (0.17, 0.30), "far": (0.03, 0.35)},
+    "interval": {
+        "days": (0.30, 0.008),
+        "weeks": (0.25, 0.016),
+        "months": (0.20, 0.076),
+        "two_years": (0.17, 0.30),
+        "later": (0.08, 0.60),
+    },
+    "pmi": {
+        "within_narrow": (0.45, 0.02),
+        "within_wide": (0.25, 0.10),
+        "close": (0.12, 0.08),
+        "later": (0.15, 0.45),
+        "borderline": (0.02, 0.05),
+        "inconsistent": (0.01, 0.30),
+    },
+    "distance": {
+        "km10": (0.30, 0.008),
+        "km25": (0.20, 0.012),
+        "km100": (0.25, 0.05),
+        "km300": (0.13, 0.08),
+        "km1000": (0.08, 0.15),
+        "beyond": (0.04, 0.70),
+    },
+    "marks": {
+        "detailed": (0.30, 0.001),
+        "kind_and_place": (0.30, 0.02),
+        "kind_only": (0.20, 0.15),
+        "disagree": (0.20, 0.829),
+    },
+    "effects": {"several": (0.30, 0.02), "one": (0.35, 0.15), "none": (0.35, 0.83)},
+    "dental": {
+        "specific_many": (0.50, 0.0005),
+        "specific_one": (0.20, 0.02),
+        "compatible": (0.25, 0.25),
+        "inconsistent_one": (0.04, 0.20),
+        "inconsistent_many": (0.01, 0.5295),
+    },
+}
+
+#: default prior probability that a random (missing, remains) pair is the same person
+DEFAULT_PRIOR = 1e-6
+
+
+@dataclass(frozen=True)
+class Weights:
+    """m and u probabilities per criterion level, and the prior match probability.
+
+    Attributes:
+        prior: probability that a (missing, remains) pair picked at random is the same person.
+        probabilities: criterion -> level -> (m, u).
+    """
+
+    prior: float
+    probabilities: Mapping[str, Mapping[str, tuple[float, float]]]
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.prior < 1.0:
+            raise WeightsError(f"prior must lie strictly between 0 and 1, not {self.prior}")
+        for criterion, levels in CRITERIA.items():
+            given = self.probabilities.get(criterion)
+            if given is None:
+                raise WeightsError(f"no probabilities for criterion {criterion!r}")
+            for level in levels:
+                if level not in given:
+                    raise WeightsError(f"no probabilities for {criterion} level {level!r}")
+                m, u = given[level]
+                if not (0.0 < m <= 1.0 and 0.0 < u <= 1.0):
+                    raise WeightsError(f"{criterion} {level}: m and u must lie in (0, 1]")
+
+    def weight(self, criterion: str, level: str) -> float:
+        """log2(m/u) of one level: what it adds to the score.
+
+        Example:
+            >>> round(default_weights().weight("sex", "disagree"), 2)
+            -3.32
+        """
+        m, u = self.probabilities[criterion][level]
+        return math.log2(m / u)
+
+    def table(self, criterion: str) -> npt.NDArray[np.float64]:
+        """Weights of a criterion's levels in ``CRITERIA`` order, with 0.0 first for "not compared".
+
+        Example:
+            >>> default_weights().table("sex").round(2).tolist()
+            [0.0, 0.93, -3.32]
+        """
+        return np.array(
+            [0.0] + [self.weight(criterion, level) for level in CRITERIA[criterion]],
+            dtype=np.float64,
+        )
+
+    @property
+    def prior_log_odds(self) -> float:
+        """log2 of the prior odds of a match."""
+        return math.log2(self.prior / (1.0 - self.prior))
+
+    def to_json(self) -> str:
+        """Serialise to JSON text.
+
+        Example:
+            >>> Weights.from_json(default_weights().to_json()) == default_weights()
+            True
+        """
+        body = {
+            "prior": self.prior,
+            "criteria": {
+                criterion: {level: {"m": m, "u": u} for level, (m, u) in levels.items()}
+                for criterion, levels in self.probabilities.items()
+            },
+        }
+        return json.dumps(body, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Weights:
+        """Read weights written by ``to_json``.
+
+        Raises:
+            WeightsError: the text is not JSON of the expected shape or values.
+        """
+        try:
+            body = json.loads(text)
+            criteria = {
+                str(criterion): {
+                    str(level): (float(pair["m"]), float(pair["u"]))
+                    for level, pair in levels.items()
+                }
+                for criterion, levels in body["criteria"].items()
+            }
+            prior = float(body["prior"])
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise WeightsError(f"not a weights file: {error}") from error
+        return cls(prior=prior, probabilities=criteria)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Weights):
+            return NotImplemented
+        return self.prior == other.prior and {
+            c: dict(levels) for c, levels in self.probabilities.items()
+        } == {c: dict(levels) for c, levels in other.probabilities.items()}
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def default_weights() -> Weights:
+    """The documented default weights (see docs/matching.md).
+
+    Example:
+        >>> default_weights().weight("names", "full") > 10
+        True
+    """
+    return Weights(
+        prior=DEFAULT_PRIOR,
+        probabilities={c: dict(levels) for c, levels in DEFAULT_PROBABILITIES.items()},
+    )

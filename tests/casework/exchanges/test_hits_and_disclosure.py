@@ -1,0 +1,367 @@
+"""Layers 3 and 4: a peer's records compared with our open cases (names only as Bloom filters
+under the pair's linkage secret), and disclosure requests on both sides, checked step by step
+against a peer played by the exchange library itself."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tests.casework.exchanges.builders import (
+    START,
+    counts,
+    make_identity,
+    make_peer,
+    peer_bundle,
+    peer_remains,
+)
+from tests.casework.factories import make_missing
+
+FOUND = {
+    "sex": None,
+    "age_min": 25,
+    "age_max": 40,
+    "stature_min_cm": 160,
+    "stature_max_cm": 175,
+    "found_date": date(2025, 9, 15),
+}
+
+
+@pytest.fixture
+def peer(app, world):
+    with app.test_request_context():
+        make_identity()
+        return make_peer(country="GTM")
+
+
+def _user(role, world):
+    from casework.accounts.models import User
+    from casework.extensions import db
+
+    return db.session.get(User, world.user(role))
+
+
+def _remains(local_id, names):
+    from exchange import GeoPoint, Sex
+
+    fields = {
+        **FOUND,
+        "sex": Sex.MALE,
+        "document_names": names,
+        "found_point": GeoPoint(31.7, -111.4),
+    }
+    return peer_remains(local_id, **fields)
+
+
+def test_foreign_remains_hit_our_missing_person_by_encoded_name(app, world, peer, as_user):
+    from casework.exchanges.hits import refresh_for_peer
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import CrossBorderHit, ForeignRecord, PeerAuthority
+    from casework.extensions import db
+
+    with app.test_request_context():
+        person = make_missing(_user("family_liaison", world))
+        receive(
+            peer_bundle(
+                peer,
+                [_remains("PM-1", ("José Luis Pérez",)), _remains("PM-2", ("Amanuel Tesfay",))],
+            )
+        )
+        by_record = {}
+        for hit in db.session.scalars(
+            select(CrossBorderHit).where(CrossBorderHit.missing_person_id == person.id)
+        ):
+            by_record[hit.foreign_record_id] = hit
+        rows = {row.pseudonym: row.id for row in db.session.scalars(select(ForeignRecord))}
+        same = by_record[rows[_remains("PM-1", ()).pseudonym]]
+        other = by_record[rows[_remains("PM-2", ()).pseudonym]]
+        assert same.score > other.score
+        texts = " ".join(item["text"] for item in json.loads(same.evidence))
+        assert "Pérez" not in texts and "José" not in texts
+        # recomputing changes nothing but the scores' timestamps
+        before = counts()["CrossBorderHit"]
+        refresh_for_peer(db.session.get(PeerAuthority, peer.row_id))
+        assert counts()["CrossBorderHit"] == before
+        hit_id, reference = same.id, person.reference
+    client = as_user("forensic_officer")
+    listing = client.get("/exchange/hits")
+    assert listing.status_code == 200 and str(hit_id) in listing.get_data(as_text=True)
+    page = client.get(f"/exchange/hits/{hit_id}").get_data(as_text=True)
+    assert reference in page and "25–44" in page
+    assert client.get("/exchange/hits/00000000-0000-4000-8000-000000000000").status_code == 404
+
+
+def test_hits_command_recomputes(app, world, peer, runner):
+    from casework.exchanges.inbox import receive
+
+    with app.test_request_context():
+        make_missing(_user("family_liaison", world))
+        receive(peer_bundle(peer, [_remains("PM-1", ("José Luis Pérez",))]))
+    result = runner.invoke(args=["exchange", "hits"])
+    assert result.exit_code == 0 and "hits stored" in result.output
+    assert runner.invoke(args=["exchange", "hits", "--peer", "nobody"]).exit_code == 2
+
+
+# The owner's side: a peer asks us --------------------------------------------------------
+
+
+def _shared_with_peer(app, world, peer):
+    """Our consented report sent to the peer; returns its pseudonym there."""
+    from casework.exchanges.bundles import Selection, export_records
+    from casework.exchanges.models import ExportedRecord, PeerAuthority
+    from casework.extensions import db
+    from casework.missing.services import add_relative
+
+    with app.test_request_context():
+        person = make_missing(_user("family_liaison", world))
+        add_relative(
+            person,
+            {
+                "name": "Rosa Xitumul",
+                "relationship_to_missing": "mother",
+                "contact": "+502 5555 0101",
+                "consent_to_share": "y",
+                "consent_countries": "*",
+            },
+        )
+        export_records(db.session.get(PeerAuthority, peer.row_id), Selection(None, None, True))
+        return db.session.scalar(select(ExportedRecord.pseudonym))
+
+
+def _request_from_peer(peer, pseudonym, sequence=1, fields=("family_contact", "surnames")):
+    from exchange import (
+        DisclosureRequest,
+        Officer,
+        Purpose,
+        RecordType,
+        new_request_id,
+        seal_disclosure_request,
+    )
+
+    request = DisclosureRequest(
+        new_request_id(),
+        pseudonym,
+        RecordType.MISSING_PERSON,
+        Purpose.IDENTIFICATION,
+        "Remains found with a document naming him; dental chart agrees.",
+        frozenset(fields),
+        Officer("Dr. Ana Morales", "forensic odontologist"),
+    )
+    raw = seal_disclosure_request(
+        request,
+        sender_id=peer.authority_id,
+        sender_keys=peer.keys,
+        recipient=peer.us,
+        sequence=sequence,
+        now=START,
+    )
+    return request, raw
+
+
+def _peer_opens(peer, opener, raw):
+    from exchange import InMemoryReplayGuard, TrustList
+
+    return opener(
+        raw,
+        own_id=peer.authority_id,
+        own_keys=peer.keys,
+        trust=TrustList([peer.us]),
+        guard=InMemoryReplayGuard(),
+        now=START,
+    ).content
+
+
+def test_a_request_is_decided_by_a_supervisor_and_answered(app, world, peer):
+    from casework.errors import NotAllowed, ValidationError
+    from casework.exchanges import disclosures
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import Disclosure, DisclosureStatus, MessageKind, OutgoingMessage
+    from casework.extensions import db
+    from exchange import check_response, open_disclosure_decision, open_disclosure_response
+
+    pseudonym = _shared_with_peer(app, world, peer)
+    request, raw = _request_from_peer(peer, pseudonym)
+    with app.test_request_context():
+        receipt = receive(raw)
+        item = db.session.get(Disclosure, receipt.disclosure_id)
+        assert item.status is DisclosureStatus.AWAITING_DECISION and item.missing_person_id
+        supervisor, officer = _user("supervisor", world), _user("forensic_officer", world)
+        attempts = [
+            (officer, True, "Identification confirmed by dental.", ["surnames"], NotAllowed),
+            (supervisor, True, "ok", ["surnames"], ValidationError),
+            (supervisor, True, "Identification confirmed by dental.", [], ValidationError),
+            (
+                supervisor,
+                True,
+                "Identification confirmed by dental.",
+                ["birth_date"],
+                ValidationError,
+            ),
+        ]
+        for user, approve, reason, fields, error in attempts:
+            with pytest.raises(error):
+                disclosures.decide(item, user, approve=approve, reason=reason, fields=fields)
+        assert counts()["OutgoingMessage"] == 1  # only the bundle
+        disclosures.decide(
+            item,
+            supervisor,
+            approve=True,
+            reason="Identification confirmed by dental.",
+            fields=["surnames"],
+        )
+        with pytest.raises(ValidationError, match="decided already"):
+            disclosures.decide(
+                item, supervisor, approve=False, reason="Changed my mind about it.", fields=[]
+            )
+        messages = {m.kind: m.envelope for m in db.session.scalars(select(OutgoingMessage))}
+        assert item.status is DisclosureStatus.ANSWERED
+    decision = _peer_opens(
+        peer, open_disclosure_decision, messages[MessageKind.DISCLOSURE_DECISION]
+    )
+    response = _peer_opens(
+        peer, open_disclosure_response, messages[MessageKind.DISCLOSURE_RESPONSE]
+    )
+    check_response(response, decision)
+    assert dict(response.fields) == {"surnames": "Pérez Xitumul"}
+    assert decision.request_id == request.request_id
+
+
+def test_a_refusal_sends_no_data(app, world, peer, as_user):
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import Disclosure, DisclosureStatus, MessageKind, OutgoingMessage
+    from casework.extensions import db
+
+    pseudonym = _shared_with_peer(app, world, peer)
+    _request, raw = _request_from_peer(peer, pseudonym)
+    with app.test_request_context():
+        disclosure_id = receive(raw).disclosure_id
+    client = as_user("supervisor")
+    assert client.get(f"/exchange/disclosures/{disclosure_id}").status_code == 200
+    bad = client.post(
+        f"/exchange/disclosures/{disclosure_id}/decide", data={"decision": "refuse", "reason": "no"}
+    )
+    assert bad.status_code == 400
+    good = client.post(
+        f"/exchange/disclosures/{disclosure_id}/decide",
+        data={"decision": "refuse", "reason": "The family withdrew its consent."},
+    )
+    assert good.status_code == 302
+    with app.app_context():
+        assert db.session.get(Disclosure, disclosure_id).status is DisclosureStatus.REFUSED
+        kinds = set(db.session.scalars(select(OutgoingMessage.kind)))
+        assert kinds == {MessageKind.BUNDLE, MessageKind.DISCLOSURE_DECISION}
+
+
+def test_a_request_about_a_record_we_never_sent_is_refused(app, world, peer):
+    from casework.exchanges.errors import ExchangeRefused
+    from casework.exchanges.inbox import receive
+
+    _request, raw = _request_from_peer(peer, "B" * 43)
+    with app.test_request_context():
+        before = counts()
+        with pytest.raises(ExchangeRefused) as caught:
+            receive(raw)
+        assert caught.value.code == "unknown-record" and counts() == before
+
+
+# The requester's side: we ask a peer ---------------------------------------------------------
+
+
+def test_our_request_then_the_peers_decision_and_response(app, world, peer, as_user):
+    from casework.exchanges.errors import ExchangeRefused
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import (
+        CrossBorderHit,
+        Disclosure,
+        DisclosureStatus,
+        MessageKind,
+        OutgoingMessage,
+    )
+    from casework.extensions import db
+    from exchange import (
+        Decision,
+        DisclosureDecision,
+        DisclosureResponse,
+        Officer,
+        open_disclosure_request,
+        seal_disclosure_decision,
+        seal_disclosure_response,
+    )
+
+    with app.test_request_context():
+        make_missing(_user("family_liaison", world))
+        receive(peer_bundle(peer, [_remains("PM-1", ("José Luis Pérez",))]))
+        hit_id = db.session.scalar(select(CrossBorderHit.id).order_by(CrossBorderHit.score.desc()))
+    client = as_user("family_liaison")
+    for data, message in [
+        (
+            {"purpose": "identification", "justification": "short", "fields": ["surnames"]},
+            "sentence",
+        ),
+        (
+            {"purpose": "identification", "justification": "A long enough reason here."},
+            "at least one field",
+        ),
+        (
+            {
+                "purpose": "shopping",
+                "justification": "A long enough reason here.",
+                "fields": ["surnames"],
+            },
+            "Not a valid choice",
+        ),
+    ]:
+        response = client.post(f"/exchange/hits/{hit_id}/request", data=data)
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+    asked = client.post(
+        f"/exchange/hits/{hit_id}/request",
+        data={
+            "purpose": "identification",
+            "fields": ["given_names", "surnames"],
+            "justification": "Document name and dental chart agree with our report.",
+        },
+    )
+    assert asked.status_code == 302
+    with app.app_context():
+        envelope = db.session.scalar(
+            select(OutgoingMessage.envelope).where(
+                OutgoingMessage.kind == MessageKind.DISCLOSURE_REQUEST
+            )
+        )
+    request = _peer_opens(peer, open_disclosure_request, envelope)
+    assert request.requested_fields == {"given_names", "surnames"}
+    decision = DisclosureDecision(
+        request.request_id,
+        Decision.APPROVED,
+        "Agreed.",
+        frozenset({"surnames"}),
+        Officer("Lic. Paz", "supervisor"),
+    )
+    seal = {
+        "sender_id": peer.authority_id,
+        "sender_keys": peer.keys,
+        "recipient": peer.us,
+        "sequence": 1,
+        "now": START,
+    }
+    response = seal_disclosure_response(
+        DisclosureResponse(request.request_id, request.pseudonym, {"surnames": "Pérez"}),
+        decision=decision,
+        **seal,
+    )
+    with app.test_request_context():
+        with pytest.raises(ExchangeRefused) as early:
+            receive(response)  # before the decision: refused, and can be imported later
+        assert early.value.code == "decision-missing"
+        receive(seal_disclosure_decision(decision, **seal))
+        receive(response)
+        item = db.session.scalar(select(Disclosure))
+        assert item.status is DisclosureStatus.ANSWERED
+        assert json.loads(item.disclosed) == {"surnames": "Pérez"}
+        disclosure_id = item.id
+    page = client.get(f"/exchange/disclosures/{disclosure_id}")
+    assert "Pérez" in page.get_data(as_text=True)
+    assert client.get("/exchange/disclosures").status_code == 200

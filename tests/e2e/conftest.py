@@ -1,0 +1,155 @@
+"""Browser tests: a live server on a fresh SQLite database, driven by Debian's Chromium.
+
+Without /usr/bin/chromium these tests are skipped on a workstation and fail in CI (CI is set).
+Tiles point at a closed local port: the tests never touch the network.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PASSWORD, Clock, _base_settings
+
+CHROMIUM = Path(os.environ.get("CASEWORK_TEST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+UNREACHABLE_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"  # port 9 (discard): nothing listens
+LAPTOP = {"width": 1280, "height": 800}
+TABLET = {"width": 800, "height": 1100}
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    if not CHROMIUM.exists():
+        reason = f"Chromium not found at {CHROMIUM} (install the Debian package chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason + "; CI must run the browser tests")
+        pytest.skip(reason)
+    return CHROMIUM
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Any
+    users: dict[str, str]  # role -> e-mail
+
+    def __call__(self, path: str) -> str:
+        return self.url + path
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    chromium_path: Path, migrated: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    from werkzeug.serving import make_server
+
+    from casework import create_app
+    from casework.accounts import services
+    from casework.accounts.models import AgencyKind, Role
+    from casework.commands import ensure_data_key
+    from casework.extensions import db
+
+    root = tmp_path_factory.mktemp("e2e")
+    database = root / "casework.db"
+    shutil.copyfile(migrated["sqlite"], database)
+    settings = _base_settings(
+        root / "instance", f"sqlite:///{database}", Clock(datetime(2026, 6, 1, 12, tzinfo=UTC))
+    )
+    settings.update(
+        WTF_CSRF_ENABLED=True,  # a real browser posts the real forms, tokens included
+        PROPAGATE_UNEXPECTED=False,
+        MAP_TILE_URL=UNREACHABLE_TILES,
+    )
+    app = create_app(settings)
+    users = {}
+    with app.test_request_context():
+        ensure_data_key()
+        home = services.create_agency(
+            "PCOME", "USA", "Pima County Medical Examiner", AgencyKind.MEDICAL_EXAMINER
+        )
+        for role in (Role.FORENSIC_OFFICER, Role.FAMILY_LIAISON, Role.SUPERVISOR):
+            email = f"{role.value}@home.example"
+            services.create_user(
+                agency=home,
+                email=email,
+                display_name=role.value.replace("_", " ").title(),
+                role=role,
+                password=PASSWORD,
+            )
+            users[role.value] = email
+        db.session.remove()
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app, users=users)
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    context = browser.new_context(viewport=LAPTOP, locale="en-GB")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def sign_in(page: Any, live_server: LiveServer) -> Any:
+    """Sign in through the form as the user of a role; returns the page."""
+
+    def _sign_in(role: str) -> Any:
+        page.goto(live_server("/auth/login"))
+        page.get_by_label("E-mail").fill(live_server.users[role])
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Overview").wait_for()
+        return page
+
+    return _sign_in
+
+
+@pytest.fixture
+def screenshot(page: Any) -> Any:
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def _shoot(name: str, *, full_page: bool = True) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return _shoot

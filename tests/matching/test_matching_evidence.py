@@ -1,0 +1,326 @@
+"""Biological profile, time and space evidence: levels, exclusions, and neutral missing values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+from pyproj import Geod
+from shapely.geometry import LineString
+
+from matching import (
+    MatchSettings,
+    MissingRecord,
+    RemainsRecord,
+    Sex,
+    default_weights,
+    distance_km,
+    distance_to_route_km,
+    pair_levels,
+    score_pair,
+)
+from matching.weights import CRITERIA
+
+AS_OF = date(2025, 1, 1)
+
+
+@dataclass(frozen=True)
+class LevelCase:
+    why: str
+    criterion: str
+    missing: dict[str, Any]
+    remains: dict[str, Any]
+    expected: str  # a level name, "not compared" or "excluded"
+    as_of: date | None = field(default=AS_OF)
+
+
+LEVEL_CASES = [
+    # sex
+    LevelCase("sex agrees", "sex", {"sex": Sex.MALE}, {"sex": Sex.MALE}, "agree"),
+    LevelCase("sex differs", "sex", {"sex": Sex.MALE}, {"sex": Sex.FEMALE}, "disagree"),
+    LevelCase(
+        "unknown sex is neutral", "sex", {"sex": Sex.UNKNOWN}, {"sex": Sex.FEMALE}, "not compared"
+    ),
+    LevelCase(
+        "undetermined remains", "sex", {"sex": Sex.MALE}, {"sex": Sex.UNKNOWN}, "not compared"
+    ),
+    # stature vs reported height
+    LevelCase(
+        "height inside range",
+        "stature",
+        {"height_cm": 170},
+        {"stature_min_cm": 165, "stature_max_cm": 175},
+        "within",
+    ),
+    LevelCase(
+        "height within tolerance",
+        "stature",
+        {"height_cm": 178},
+        {"stature_min_cm": 165, "stature_max_cm": 175},
+        "within",
+    ),
+    LevelCase(
+        "height near",
+        "stature",
+        {"height_cm": 182},
+        {"stature_min_cm": 165, "stature_max_cm": 175},
+        "near",
+    ),
+    LevelCase(
+        "height far",
+        "stature",
+        {"height_cm": 190},
+        {"stature_min_cm": 165, "stature_max_cm": 175},
+        "far",
+    ),
+    LevelCase("open-ended range", "stature", {"height_cm": 190}, {"stature_min_cm": 180}, "within"),
+    LevelCase(
+        "no height", "stature", {}, {"stature_min_cm": 165, "stature_max_cm": 175}, "not compared"
+    ),
+    LevelCase("no stature", "stature", {"height_cm": 170}, {}, "not compared"),
+    # age: age at disappearance plus the time elapsed until death
+    LevelCase("age inside range", "age", {"age": 25}, {"age_min": 20, "age_max": 30}, "within"),
+    LevelCase(
+        "elapsed years count",
+        "age",
+        {"age": 25, "last_seen_date": date(2015, 1, 1)},
+        {"age_min": 33, "age_max": 40, "found_date": date(2024, 1, 1)},
+        "within",
+    ),
+    LevelCase(
+        "elapsed time up to as_of when found date unknown",
+        "age",
+        {"age": 25, "last_seen_date": date(2015, 1, 1)},
+        {"age_min": 33, "age_max": 40},
+        "within",
+    ),
+    LevelCase(
+        "no as_of, no found date: age at disappearance only",
+        "age",
+        {"age": 25, "last_seen_date": date(2015, 1, 1)},
+        {"age_min": 33, "age_max": 40},
+        "far",
+        None,
+    ),
+    LevelCase(
+        "birth date gives the age",
+        "age",
+        {"birth_date": date(1990, 6, 1)},
+        {"age_min": 30, "age_max": 35, "found_date": date(2023, 1, 1)},
+        "within",
+    ),
+    LevelCase(
+        "birth year only",
+        "age",
+        {"birth_year": 2000, "last_seen_date": date(2020, 3, 1)},
+        {"age_min": 10, "age_max": 14, "found_date": date(2020, 4, 1)},
+        "near",
+    ),
+    LevelCase("age far", "age", {"age": 60}, {"age_min": 18, "age_max": 25}, "far"),
+    LevelCase("no age at all", "age", {}, {"age_min": 18, "age_max": 25}, "not compared"),
+    # time
+    LevelCase(
+        "found days after last seen",
+        "interval",
+        {"last_seen_date": date(2024, 5, 1)},
+        {"found_date": date(2024, 5, 9)},
+        "days",
+    ),
+    LevelCase(
+        "found years later",
+        "interval",
+        {"last_seen_date": date(2015, 5, 1)},
+        {"found_date": date(2024, 5, 9)},
+        "later",
+    ),
+    LevelCase(
+        "found a day before the reported last sighting: within tolerance",
+        "interval",
+        {"last_seen_date": date(2024, 5, 2)},
+        {"found_date": date(2024, 5, 1)},
+        "days",
+    ),
+    LevelCase(
+        "found well before last seen",
+        "interval",
+        {"last_seen_date": date(2024, 5, 20)},
+        {"found_date": date(2024, 5, 1)},
+        "excluded",
+    ),
+    LevelCase(
+        "no last-seen date", "interval", {}, {"found_date": date(2024, 5, 1)}, "not compared"
+    ),
+    LevelCase(
+        "death window contains last seen",
+        "pmi",
+        {"last_seen_date": date(2024, 5, 1)},
+        {"found_date": date(2024, 5, 20), "pmi_min_days": 10, "pmi_max_days": 25},
+        "within_narrow",
+    ),
+    LevelCase(
+        "wide death window",
+        "pmi",
+        {"last_seen_date": date(2024, 5, 1)},
+        {"found_date": date(2025, 1, 20), "pmi_min_days": 30, "pmi_max_days": 400},
+        "within_wide",
+    ),
+    LevelCase(
+        "death estimated well after last seen",
+        "pmi",
+        {"last_seen_date": date(2024, 1, 1)},
+        {"found_date": date(2024, 5, 20), "pmi_min_days": 10, "pmi_max_days": 25},
+        "later",
+    ),
+    LevelCase(
+        "PMI puts death a little before last seen",
+        "pmi",
+        {"last_seen_date": date(2024, 5, 15)},
+        {"found_date": date(2024, 5, 20), "pmi_min_days": 10, "pmi_max_days": 25},
+        "borderline",
+    ),
+    LevelCase(
+        "PMI puts death long before last seen",
+        "pmi",
+        {"last_seen_date": date(2024, 5, 15)},
+        {"found_date": date(2024, 5, 20), "pmi_min_days": 100, "pmi_max_days": 200},
+        "inconsistent",
+    ),
+    LevelCase(
+        "no PMI",
+        "pmi",
+        {"last_seen_date": date(2024, 5, 15)},
+        {"found_date": date(2024, 5, 20)},
+        "not compared",
+    ),
+    # space
+    LevelCase(
+        "found near the last-seen point",
+        "distance",
+        {"last_seen_lat": 31.5, "last_seen_lon": -111.5},
+        {"found_lat": 31.55, "found_lon": -111.5},
+        "km10",
+    ),
+    LevelCase(
+        "found far from the last-seen point",
+        "distance",
+        {"last_seen_lat": 31.5, "last_seen_lon": -111.5},
+        {"found_lat": 33.5, "found_lon": -111.5},
+        "km300",
+    ),
+    LevelCase(
+        "found near the route, far from the last-seen point",
+        "distance",
+        {
+            "last_seen_lat": 30.0,
+            "last_seen_lon": -111.8,
+            "route": LineString([(-111.8, 30.0), (-111.0, 32.2)]),
+        },
+        {"found_lat": 31.1, "found_lon": -111.4},
+        "km10",
+    ),
+    LevelCase(
+        "route only",
+        "distance",
+        {"route": LineString([(12.1, 32.9), (12.6, 35.5)])},
+        {"found_lat": 34.0, "found_lon": 13.0},
+        "km100",
+    ),
+    LevelCase(
+        "sea crossing allows drift",
+        "distance",
+        {"route": LineString([(12.1, 32.9), (12.6, 35.5)]), "sea_crossing": True},
+        {"found_lat": 34.0, "found_lon": 13.0},
+        "km25",
+    ),
+    LevelCase(
+        "recovered on a beach allows drift",
+        "distance",
+        {"route": LineString([(12.1, 32.9), (12.6, 35.5)])},
+        {"found_lat": 34.0, "found_lon": 13.0, "found_place": "Playa de Lampedusa"},
+        "km25",
+    ),
+    LevelCase(
+        "no position", "distance", {}, {"found_lat": 34.0, "found_lon": 13.0}, "not compared"
+    ),
+]
+
+
+@pytest.mark.parametrize("case", LEVEL_CASES, ids=lambda c: c.why)
+def test_levels(case: LevelCase) -> None:
+    missing = MissingRecord("M1", **case.missing)
+    remains = RemainsRecord("R1", **case.remains)
+    candidate = score_pair(missing, remains, as_of=case.as_of)
+    if case.expected == "excluded":
+        assert candidate.score == 0.0 and not candidate.review
+        assert candidate.evidence[0].criterion == "exclusion"
+        assert "before the person was last seen" in candidate.evidence[0].text
+        return
+    assert candidate.score > 0.0
+    level = int(pair_levels([missing], [remains], as_of=case.as_of)[case.criterion][0])
+    named = [e for e in candidate.evidence if e.criterion == case.criterion]
+    if case.expected == "not compared":
+        assert level == 0 and not named
+    else:
+        assert CRITERIA[case.criterion][level - 1] == case.expected
+        assert len(named) == 1 and named[0].text
+
+
+def test_tolerances_come_from_settings() -> None:
+    missing = MissingRecord("M1", last_seen_date=date(2024, 5, 20))
+    remains = RemainsRecord("R1", found_date=date(2024, 5, 1))
+    lenient = MatchSettings(last_seen_tolerance_days=30)
+    assert score_pair(missing, remains).score == 0.0
+    assert score_pair(missing, remains, settings=lenient).score > 0.0
+
+
+def test_empty_records_are_neutral() -> None:
+    candidate = score_pair(MissingRecord("M1"), RemainsRecord("R1"))
+    assert candidate.evidence == ()
+    assert candidate.score == pytest.approx(default_weights().prior)
+
+
+def test_stature_explanation_reads_like_a_note() -> None:
+    candidate = score_pair(
+        MissingRecord("M1", height_cm=170),
+        RemainsRecord("R1", stature_min_cm=165, stature_max_cm=175),
+    )
+    assert str(candidate.evidence[0]) == (
+        "Stature 165–175 cm consistent with reported height 170 cm (+1.2)"
+    )
+
+
+def test_contradicting_evidence_lowers_the_score() -> None:
+    base = score_pair(MissingRecord("M1", sex=Sex.MALE), RemainsRecord("R1", sex=Sex.MALE)).score
+    lowered = score_pair(MissingRecord("M1", sex=Sex.MALE), RemainsRecord("R1", sex=Sex.FEMALE))
+    assert lowered.score < base
+    assert lowered.evidence[0].weight < 0
+
+
+GEOD = Geod(ellps="WGS84")
+
+
+@pytest.mark.parametrize(
+    ("lat1", "lon1", "lat2", "lon2"),
+    [
+        (31.5, -111.5, 32.2, -110.9),
+        (32.9, 12.1, 35.5, 12.6),
+        (8.4, -76.8, 8.36, -77.8),
+        (0, 0, 0, 90),
+    ],
+)
+def test_distances_are_geodesic_within_half_a_percent(
+    lat1: float, lon1: float, lat2: float, lon2: float
+) -> None:
+    _, _, metres = GEOD.inv(lon1, lat1, lon2, lat2)
+    assert float(distance_km(lat1, lon1, lat2, lon2)) == pytest.approx(metres / 1000, rel=0.005)
+
+
+def test_route_distance_uses_the_perpendicular_inside_a_segment() -> None:
+    route = LineString([(0, 0), (2, 0), (2, 2)])
+    assert distance_to_route_km(1.0, 1.0, route) == pytest.approx(111.2, abs=0.5)
+    # beyond the end, the end point is nearest
+    assert distance_to_route_km(0.0, -1.0, route) == pytest.approx(111.2, abs=0.5)
+    assert distance_to_route_km(3.0, 2.0, route) == pytest.approx(111.2, abs=0.5)
+    assert distance_to_route_km(1.0, 0.0, LineString([(0, 1), (0, 1)])) == pytest.approx(0.0)

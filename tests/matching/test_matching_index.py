@@ -1,0 +1,169 @@
+"""The candidate index: exact top K (same answer as scoring every pair), upkeep, bulk matching."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from matching import (
+    Candidate,
+    CandidateIndex,
+    MatchingError,
+    MatchSettings,
+    MissingRecord,
+    RemainsRecord,
+    Sex,
+    score_pair,
+)
+
+AS_OF = date(2023, 6, 1)
+Population = tuple[list[MissingRecord], list[RemainsRecord]]
+
+
+def _brute_force(query: MissingRecord | RemainsRecord, others: list, top_k: int) -> list[Candidate]:
+    scored = [
+        score_pair(query, other, as_of=AS_OF)
+        if isinstance(query, MissingRecord)
+        else score_pair(other, query, as_of=AS_OF)
+        for other in others
+    ]
+    scored = [c for c in scored if not any(e.criterion == "exclusion" for e in c.evidence)]
+    return sorted(scored, key=lambda c: -c.score)[:top_k]
+
+
+def test_index_finds_the_same_top_k_as_scoring_every_pair(population: Population) -> None:
+    missing, remains = population
+    index = CandidateIndex()
+    index.add_many(missing)
+    for body in remains:
+        found = index.candidates_for_remains(body, top_k=5, as_of=AS_OF)
+        expected = _brute_force(body, missing, 5)
+        assert [c.score for c in found] == pytest.approx([c.score for c in expected], rel=1e-9)
+        for candidate in found:
+            again = score_pair(
+                next(m for m in missing if m.ref == candidate.missing_ref), body, as_of=AS_OF
+            )
+            assert candidate.evidence == again.evidence
+            assert candidate.score == pytest.approx(again.score, rel=1e-9)
+
+
+def test_same_top_k_from_the_missing_side(population: Population) -> None:
+    missing, remains = population
+    index = CandidateIndex()
+    index.add_many(remains)
+    for person in missing[:60]:
+        found = index.candidates_for_missing(person, top_k=3, as_of=AS_OF)
+        expected = _brute_force(person, remains, 3)
+        assert [c.score for c in found] == pytest.approx([c.score for c in expected], rel=1e-9)
+        assert all(c.missing_ref == person.ref for c in found)
+
+
+def test_match_all_ranks_every_remains_and_agrees_across_processes(
+    population: Population, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("matching.index._CHUNK", 8)  # several blocks, so workers share them
+    missing, remains = population
+    index = CandidateIndex()
+    index.add_many([*missing, *remains])
+    progress: list[tuple[int, int]] = []
+    alone = index.match_all(
+        top_k=4, as_of=AS_OF, processes=1, progress=lambda d, t: progress.append((d, t))
+    )
+    assert progress[-1] == (len(remains), len(remains))
+    forked = index.match_all(top_k=4, as_of=AS_OF, processes=2)
+    assert sorted(alone, key=lambda c: (c.remains_ref, c.missing_ref)) == sorted(
+        forked, key=lambda c: (c.remains_ref, c.missing_ref)
+    )
+    by_remains: dict[str, list[Candidate]] = {}
+    for candidate in alone:
+        by_remains.setdefault(candidate.remains_ref, []).append(candidate)
+    assert set(by_remains) <= {r.ref for r in remains}
+    for body in remains[:10]:
+        expected = index.candidates_for_remains(body, top_k=4, as_of=AS_OF)
+        assert [c.score for c in by_remains.get(body.ref, [])] == [c.score for c in expected]
+
+
+def test_excluded_pairs_are_never_proposed() -> None:
+    index = CandidateIndex()
+    index.add(MissingRecord("M1", last_seen_date=date(2024, 5, 20)))
+    index.add(MissingRecord("M2", last_seen_date=date(2024, 4, 20)))
+    found = index.candidates_for_remains(RemainsRecord("R1", found_date=date(2024, 5, 1)))
+    assert [c.missing_ref for c in found] == ["M2"]
+
+
+def test_add_update_remove() -> None:
+    index = CandidateIndex()
+    index.add_many([MissingRecord("M1", sex=Sex.MALE), MissingRecord("M2", sex=Sex.FEMALE)])
+    remains = RemainsRecord("R1", sex=Sex.FEMALE)
+    assert index.candidates_for_remains(remains)[0].missing_ref == "M2"
+    index.update(MissingRecord("M2", sex=Sex.MALE))
+    index.update(MissingRecord("M1", sex=Sex.FEMALE))
+    assert index.candidates_for_remains(remains)[0].missing_ref == "M1"
+    index.remove(MissingRecord("M1"))
+    assert [c.missing_ref for c in index.candidates_for_remains(remains)] == ["M2"]
+    assert index.missing_count == 1 and len(index) == 1
+    index.remove(MissingRecord("unknown"))
+    with pytest.raises(MatchingError, match="M2"):
+        index.add(MissingRecord("M2"))
+    with pytest.raises(MatchingError, match="M9"):
+        index.add_many([MissingRecord("M9"), MissingRecord("M9")])
+
+
+def test_new_names_become_searchable_after_add() -> None:
+    index = CandidateIndex()
+    index.add(MissingRecord("M1", given_names=("Ana",), surnames=("Ruiz",)))
+    remains = RemainsRecord("R1", document_names=("Awa Sow",))
+    assert not any(
+        e.criterion == "names" and e.weight > 0
+        for c in index.candidates_for_remains(remains)
+        for e in c.evidence
+    )
+    index.add(MissingRecord("M2", given_names=("Awa",), surnames=("Sow",)))
+    best = index.candidates_for_remains(remains)[0]
+    assert best.missing_ref == "M2" and best.evidence[0].criterion == "names"
+
+
+def test_review_threshold_is_a_setting() -> None:
+    person = MissingRecord(
+        "M1",
+        given_names=("Ana",),
+        surnames=("Ruiz",),
+        sex=Sex.FEMALE,
+        height_cm=160,
+        last_seen_date=date(2024, 5, 1),
+    )
+    body = RemainsRecord(
+        "R1",
+        document_names=("Ana Ruiz",),
+        sex=Sex.FEMALE,
+        stature_min_cm=155,
+        stature_max_cm=165,
+        found_date=date(2024, 5, 9),
+    )
+    for threshold, review in ((0.5, True), (0.9999999, False)):
+        index = CandidateIndex(settings=MatchSettings(review_threshold=threshold))
+        index.add(person)
+        assert index.candidates_for_remains(body)[0].review is review
+    index = CandidateIndex(review_threshold=0.9999999)
+    index.add(person)
+    assert index.candidates_for_remains(body)[0].review is False
+
+
+def test_empty_index_and_top_k_limits() -> None:
+    index = CandidateIndex()
+    assert index.candidates_for_remains(RemainsRecord("R1")) == []
+    assert index.match_all() == []
+    index.add_many([MissingRecord(f"M{i}") for i in range(5)])
+    assert len(index.candidates_for_remains(RemainsRecord("R1"), top_k=3)) == 3
+    assert index.candidates_for_remains(RemainsRecord("R1"), top_k=0) == []
+
+
+def test_query_need_not_be_open_and_open_query_uses_its_new_version() -> None:
+    index = CandidateIndex()
+    person = MissingRecord("M1", height_cm=170)
+    index.add_many([person, RemainsRecord("R1", stature_min_cm=165, stature_max_cm=175)])
+    changed = replace(person, height_cm=200)
+    [candidate] = index.candidates_for_missing(changed)
+    assert candidate.evidence[0].weight < 0
