@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from casework.accounts.models import User
 from casework.audit.services import AuditAction, append, record
 from casework.clock import now
 from casework.db import db
-from casework.errors import ValidationError
+from casework.errors import ConflictError, ValidationError
 from casework.exchanges.errors import ExchangeRefused
 from casework.exchanges.guard import DatabaseReplayGuard
 from casework.exchanges.identity import own_keys, require_identity, sender_secret
@@ -36,6 +37,7 @@ from exchange import (
     ExchangeError,
     ImportedBundle,
     SharedMissingPerson,
+    SharedRecord,
     commit_import,
     export_bundle,
     share_missing_person,
@@ -194,7 +196,13 @@ def export_records(
                         remains_id=case.id if isinstance(case, UnidentifiedRemains) else None,
                     )
                 )
-        db.session.flush()
+        try:
+            db.session.flush()
+        except IntegrityError:
+            raise ConflictError(
+                f"Another bundle for {peer.authority_id} was made at the same moment; "
+                "build this one again."
+            ) from None
         record(
             AuditAction.EXPORT,
             message,
@@ -250,5 +258,5 @@ def store_bundle(received: ImportedBundle, guard: DatabaseReplayGuard) -> list[F
     return stored
 
 
-def shared_record(row: ForeignRecord) -> object:
+def shared_record(row: ForeignRecord) -> SharedRecord:
     return record_from_json(json.loads(row.content))

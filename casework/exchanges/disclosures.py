@@ -237,7 +237,7 @@ def decide(
         identity = require_identity()
         peer = disclosure.peer
         why = _text(reason, "reason", "reason for the decision")
-        approved = frozenset()
+        approved: frozenset[str] = frozenset()
         if approve:
             approved = _fields(fields)
             if not approved <= set(disclosure.requested_field_list):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -53,6 +55,18 @@ def _evidence(candidate: Candidate) -> str:
     )
 
 
+def _best(rankings: list[list[Candidate]], key: Callable[[Candidate], str]) -> list[Candidate]:
+    """One ranking per name filter the peer sent (main name, aliases, each document name):
+    each of our cases keeps its best score over them."""
+    best: dict[str, Candidate] = {}
+    for ranking in rankings:
+        for candidate in ranking:
+            known = best.get(key(candidate))
+            if known is None or candidate.score > known.score:
+                best[key(candidate)] = candidate
+    return sorted(best.values(), key=lambda c: c.score, reverse=True)[:TOP_K]
+
+
 def refresh_for_peer(peer: PeerAuthority) -> int:
     """Compare every record received from `peer` with our open cases; store the best hits."""
     secret = linkage_secret(peer)
@@ -74,10 +88,24 @@ def refresh_for_peer(peer: PeerAuthority) -> int:
         shared = shared_record(row)
         ref = f"foreign:{row.id}"
         if isinstance(shared, SharedMissingPerson):
-            found = index.candidates_for_missing(foreign_missing(ref, shared), TOP_K, as_of=as_of)
+            person = foreign_missing(ref, shared)
+            found = _best(
+                [
+                    index.candidates_for_missing(replace(person, name_bloom=bloom), TOP_K, as_of)
+                    for bloom in shared.names or (None,)
+                ],
+                lambda c: c.remains_ref,
+            )
             pairs = [(c, None, remains_ids.get(c.remains_ref)) for c in found]
         else:
-            found = index.candidates_for_remains(foreign_remains(ref, shared), TOP_K, as_of=as_of)
+            body = foreign_remains(ref, shared)
+            found = _best(
+                [
+                    index.candidates_for_remains(replace(body, name_bloom=bloom), TOP_K, as_of)
+                    for bloom in shared.document_names or (None,)
+                ],
+                lambda c: c.missing_ref,
+            )
             pairs = [(c, missing_ids.get(c.missing_ref), None) for c in found]
         for candidate, missing_id, remains_id in pairs:
             if missing_id is None and remains_id is None:

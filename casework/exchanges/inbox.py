@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from casework.clock import now
 from casework.db import db
@@ -28,7 +29,7 @@ class Receipt:
     message_id: str
     new: bool
     records: int = 0
-    disclosure_id: object = None
+    disclosure_id: Any = None
 
 
 def stated_kind(raw: bytes) -> MessageKind:
@@ -51,7 +52,7 @@ def receive(raw: bytes) -> Receipt:
 
     identity = require_identity()
     guard = DatabaseReplayGuard()
-    arguments = {
+    arguments: dict[str, Any] = {
         "own_id": identity.authority_id,
         "own_keys": own_keys(identity),
         "trust": trust_list(),

@@ -182,8 +182,11 @@ class CrossBorderHit(RowId, Base):
     )
     score: Mapped[float] = mapped_column(Float)
     review: Mapped[bool] = mapped_column(Boolean, default=False)
-    evidence: Mapped[str] = mapped_column(Text)  # JSON list of {criterion, weight, text}
+    evidence_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    # JSON list of {criterion, weight, text}; the texts may quote our own cases' data
+    evidence = Encrypted("evidence_ct")
 
     foreign_record: Mapped[ForeignRecord] = relationship()
 

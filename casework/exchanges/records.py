@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from geoalchemy2.shape import to_shape
 
@@ -55,7 +56,7 @@ _TOOTH_IN = {
 _EFFECT_CATEGORY = {"religious": "religious-item"}
 
 
-def _point(geometry: object) -> GeoPoint | None:
+def _point(geometry: Any) -> GeoPoint | None:
     if geometry is None:
         return None
     shape = to_shape(geometry)

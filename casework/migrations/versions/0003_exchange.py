@@ -173,7 +173,7 @@ def upgrade():
         sa.Column("remains_id", sa.Uuid(), nullable=True),
         sa.Column("score", sa.Float(), nullable=False),
         sa.Column("review", sa.Boolean(), nullable=False),
-        sa.Column("evidence", sa.Text(), nullable=False),
+        sa.Column("evidence_ct", sa.LargeBinary(), nullable=True),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(

@@ -80,8 +80,15 @@ def test_export_shares_remains_of_the_period_and_consented_reports_only(app, wor
         )
         make_missing(liaison, surnames="Sin Consentimiento")
         divided = make_missing(liaison, surnames="Familia Dividida")
-        add_relative(divided, {"name": "Luis", "relationship_to_missing": "father",
-                               "consent_to_share": "y", "consent_countries": "*"})
+        add_relative(
+            divided,
+            {
+                "name": "Luis",
+                "relationship_to_missing": "father",
+                "consent_to_share": "y",
+                "consent_countries": "*",
+            },
+        )
         add_relative(divided, {"name": "Marta", "relationship_to_missing": "wife"})
         recipient = db.session.get(PeerAuthority, peer.row_id)
         message = export_records(

@@ -8,7 +8,7 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.casework.exchanges.builders import (
     START,
@@ -67,7 +67,11 @@ def test_foreign_remains_hit_our_missing_person_by_encoded_name(app, world, peer
         receive(
             peer_bundle(
                 peer,
-                [_remains("PM-1", ("José Luis Pérez",)), _remains("PM-2", ("Amanuel Tesfay",))],
+                [
+                    _remains("PM-1", ("José Luis Pérez",)),
+                    _remains("PM-2", ("Amanuel Tesfay",)),
+                    _remains("PM-3", ("Amanuel Tesfay", "José Luis Pérez")),
+                ],
             )
         )
         by_record = {}
@@ -79,8 +83,14 @@ def test_foreign_remains_hit_our_missing_person_by_encoded_name(app, world, peer
         same = by_record[rows[_remains("PM-1", ()).pseudonym]]
         other = by_record[rows[_remains("PM-2", ()).pseudonym]]
         assert same.score > other.score
+        # a second name on the documents counts as much as the first
+        either = by_record[rows[_remains("PM-3", ()).pseudonym]]
+        assert either.score > other.score
         texts = " ".join(item["text"] for item in json.loads(same.evidence))
         assert "Pérez" not in texts and "José" not in texts
+        assert "encoded_names" in {item["criterion"] for item in json.loads(same.evidence)}
+        for raw in db.session.execute(text("SELECT evidence_ct FROM cross_border_hit")).scalars():
+            assert b"criterion" not in raw  # encrypted at rest, like candidate evidence
         # recomputing changes nothing but the scores' timestamps
         before = counts()["CrossBorderHit"]
         refresh_for_peer(db.session.get(PeerAuthority, peer.row_id))
@@ -253,6 +263,33 @@ def test_a_refusal_sends_no_data(app, world, peer, as_user):
         assert db.session.get(Disclosure, disclosure_id).status is DisclosureStatus.REFUSED
         kinds = set(db.session.scalars(select(OutgoingMessage.kind)))
         assert kinds == {MessageKind.BUNDLE, MessageKind.DISCLOSURE_DECISION}
+
+
+def test_a_decision_that_cannot_be_sealed_leaves_everything_as_it_was(app, world, peer):
+    from casework.exchanges import disclosures
+    from casework.exchanges.errors import ExchangeRefused
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import Disclosure, DisclosureStatus, PeerAuthority
+    from casework.exchanges.trust import revoke_peer
+    from casework.extensions import db
+
+    pseudonym = _shared_with_peer(app, world, peer)
+    _request, raw = _request_from_peer(peer, pseudonym)
+    with app.test_request_context():
+        item = db.session.get(Disclosure, receive(raw).disclosure_id)
+        revoke_peer(db.session.get(PeerAuthority, peer.row_id))
+        before = counts()
+        with pytest.raises(ExchangeRefused) as caught:
+            disclosures.decide(
+                item,
+                _user("supervisor", world),
+                approve=True,
+                reason="Identification confirmed by dental.",
+                fields=["surnames"],
+            )
+        assert caught.value.code == "recipient-revoked"
+        assert counts() == before
+        assert db.session.get(Disclosure, item.id).status is DisclosureStatus.AWAITING_DECISION
 
 
 def test_a_request_about_a_record_we_never_sent_is_refused(app, world, peer):
