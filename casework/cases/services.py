@@ -16,6 +16,7 @@ from casework.db import db
 from casework.errors import ConflictError, ValidationError
 from casework.keystore import current_keyring
 from casework.personal_data import NameToken, normalise_name
+from matching import NameSearch
 
 
 def check_version(case: Any, submitted_version: int | None) -> None:
@@ -90,6 +91,25 @@ def case_ids_by_name(kind: str, query: str) -> select:  # type: ignore[valid-typ
         .group_by(NameToken.case_id)
         .having(func.count(func.distinct(NameToken.digest)) == len(digests))
     )
+
+
+def case_ids_by_similar_name(model: Any, visible: Any, query: str, limit: int = 200) -> list[Any]:
+    """Ids of the visible cases whose names resemble `query` (other spellings, transliterations,
+    order), best first. Names are decrypted in memory only; the search itself is audited."""
+    if not normalise_name(query):
+        raise ValidationError("Type at least one name to look for.", field="name")
+    cases = db.session.scalars(select(model).where(visible)).all()
+    people = []
+    for case in cases:
+        names: list[str] = []
+        for field in model.__name_fields__:
+            value = getattr(case, field)
+            names.extend(value if isinstance(value, list) else [value] if value else [])
+        people.append((str(case.id), names))
+    hits = NameSearch(people).search(query, limit=limit)
+    record(AuditAction.VIEW, None, search="similar names", kind=model.__case_kind__, hits=len(hits))
+    db.session.commit()
+    return [uuid.UUID(hit.ref) for hit in hits]
 
 
 def parse_uuid(value: str) -> uuid.UUID | None:

@@ -13,7 +13,7 @@ from casework.access import Permission, can_add_to_case, can_edit_case, missing_
 from casework.cases.fields import point_coordinates, route_wkt
 from casework.cases.forms import NoteForm, submitted_version
 from casework.cases.pages import case_details_data, post_note, show_error, visible_case_or_404
-from casework.cases.services import case_ids_by_name, record_view
+from casework.cases.services import case_ids_by_name, case_ids_by_similar_name, record_view
 from casework.db import db
 from casework.errors import CaseworkError, ValidationError
 from casework.matches.views import candidates_of
@@ -39,9 +39,16 @@ def index() -> Any:
             abort(400, _("Unknown status."))
         query = query.where(MissingPerson.status == status)
     name = request.args.get("name", "").strip()
+    similar = request.args.get("similar") == "1"
     if name:
         try:
-            query = query.where(MissingPerson.id.in_(case_ids_by_name("missing", name)))
+            if similar:
+                ids = case_ids_by_similar_name(
+                    MissingPerson, missing_visible_to(current_user), name
+                )
+                query = query.where(MissingPerson.id.in_(ids))
+            else:
+                query = query.where(MissingPerson.id.in_(case_ids_by_name("missing", name)))
         except ValidationError as error:
             abort(400, error.message)
     reference = request.args.get("reference", "").strip().upper()
@@ -56,6 +63,7 @@ def index() -> Any:
         status=status,
         name=name,
         reference=reference,
+        similar=similar,
         statuses=list(MissingPersonStatus),
     )
 

@@ -13,7 +13,7 @@ from casework.access import Permission, can_add_to_case, can_edit_case, remains_
 from casework.cases.fields import point_coordinates
 from casework.cases.forms import NoteForm, submitted_version
 from casework.cases.pages import case_details_data, post_note, show_error, visible_case_or_404
-from casework.cases.services import case_ids_by_name, record_view
+from casework.cases.services import case_ids_by_name, case_ids_by_similar_name, record_view
 from casework.custody.models import CustodyEvent, Sample
 from casework.db import db
 from casework.errors import CaseworkError, ValidationError
@@ -40,9 +40,16 @@ def index() -> Any:
             abort(400, _("Unknown status."))
         query = query.where(UnidentifiedRemains.status == status)
     name = request.args.get("name", "").strip()
+    similar = request.args.get("similar") == "1"
     if name:
         try:
-            query = query.where(UnidentifiedRemains.id.in_(case_ids_by_name("remains", name)))
+            if similar:
+                ids = case_ids_by_similar_name(
+                    UnidentifiedRemains, remains_visible_to(current_user), name
+                )
+                query = query.where(UnidentifiedRemains.id.in_(ids))
+            else:
+                query = query.where(UnidentifiedRemains.id.in_(case_ids_by_name("remains", name)))
         except ValidationError as error:
             abort(400, error.message)
     reference = request.args.get("reference", "").strip().upper()
@@ -58,6 +65,7 @@ def index() -> Any:
         status=status,
         name=name,
         reference=reference,
+        similar=similar,
         statuses=list(RemainsStatus),
     )
 
