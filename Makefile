@@ -21,8 +21,9 @@ install: $(VENV)/.installed system
 system:
 	@bash scripts/system-packages.sh
 
-run: install
+run: install  # DEMO=1: also fill an empty database with a synthetic world (a refusal is no failure)
 	$(BIN)/casework setup
+	@if [ "$(DEMO)" = 1 ]; then $(BIN)/casework demo || [ $$? -eq 2 ]; fi
 	$(BIN)/casework run --host $(HOST) --port $(PORT)
 
 test: install

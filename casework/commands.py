@@ -15,6 +15,7 @@ from casework.accounts import services as accounts
 from casework.accounts.models import Agency, AgencyKind, Role, User
 from casework.audit.services import Actor, AuditAction, append, verify_chain
 from casework.db import db
+from casework.demo import build_world
 from casework.errors import CaseworkError
 from casework.key_rotation import census, reencrypt, rotate
 from casework.keystore import DataKey, add_data_key, audit_chain_key, forget_keyring
@@ -171,9 +172,51 @@ def setup(
         click.echo(f"Password (shown once): {password}")
 
 
+@click.command("demo")
+@with_appcontext
+@click.option(
+    "--cases",
+    type=click.IntRange(10, 20000),
+    default=300,
+    show_default=True,
+    help="Missing persons, and as many remains.",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same world.")
+@click.option(
+    "--password",
+    envvar="CASEWORK_DEMO_PASSWORD",
+    default=None,
+    help="Shared by every demo account (12+ characters). Default: a random one, printed once.",
+)
+def demo(cases: int, seed: int, password: str | None) -> None:
+    """Fill an empty database with a synthetic world: agencies, accounts, cases, candidates."""
+    _as_cli("demo")
+    ensure_data_key()
+    chosen = password or secrets.token_urlsafe(12)
+    try:
+        world = build_world(cases, seed, chosen)
+    except CaseworkError as error:
+        _fail(error)
+    stages = world.stages
+    click.echo(
+        f"Demo world: {world.missing} missing persons, {world.remains} remains, "
+        f"{world.candidates} candidates ({stages['excluded']} excluded, "
+        f"{stages['identification_proposed']} identifications proposed, "
+        f"{stages['confirmed']} confirmed)."
+    )
+    click.echo("Demo accounts:")
+    width = max(len(account.email) for account in world.accounts)
+    for account in world.accounts:
+        click.echo(f"  {account.email:<{width}}  {account.role.value:<18}  {account.agency}")
+    if password:
+        click.echo("Every demo account uses the password you gave.")
+    else:
+        click.echo(f"Password of every demo account (shown once): {chosen}")
+
+
 def register(app: Flask) -> None:
     from casework.exchanges.commands import exchange
     from casework.matching_commands import candidates, match
 
-    for command in (keys, audit, users, setup, match, candidates, exchange):
+    for command in (keys, audit, users, setup, demo, match, candidates, exchange):
         app.cli.add_command(command)
