@@ -66,7 +66,7 @@ def pair_levels(
             route = distance_to_route_km(body.found_lat, body.found_lon, person.route)
             km[i] = route if np.isnan(km[i]) else min(km[i], route)
     levels = dict(compared.levels)
-    levels["distance"] = distance_level(km, m["sea"] | r["sea"], settings)
+    levels["distance"] = distance_level(km, m["sea"] | r["sea"], settings, ~m["has_route"])
     return levels
 
 

@@ -100,7 +100,8 @@ def describe_pairs(
     km = np.where(via_route, route, point_km)
     sea = np.broadcast_to(m["sea"] | r["sea"], (len(missing),))
     levels = dict(compared.levels)
-    levels["distance"] = distance_level(km, sea, settings)
+    no_route = np.broadcast_to(~m["has_route"], (len(missing),))
+    levels["distance"] = distance_level(km, sea, settings, no_route)
     levels = {c: np.broadcast_to(v, (len(missing),)) for c, v in levels.items()}
     tables = weight_tables(weights)
     totals = np.broadcast_to(total_weight(levels, tables), (len(missing),)).tolist()

@@ -97,14 +97,66 @@ def _graded(gap: Array, tolerance: float, near: float) -> Array:
     return np.where(np.isnan(gap), np.int8(0), level).astype(np.int8)
 
 
-def distance_level(km: Array, sea: Array, settings: MatchSettings) -> Array:
-    """Distance level per pair: 1 (km25) .. 5 (beyond), 0 when no distance is known."""
+def distance_level(
+    km: Array, sea: Array, settings: MatchSettings, no_route: Array | None = None
+) -> Array:
+    """Distance level per pair: 1 (km10) .. 6 (beyond), 0 when no distance is known.
+
+    ``no_route`` marks pairs measured from the last-seen point only (the person reported no
+    intended route): their thresholds are multiplied by ``settings.point_only_factor``, since
+    people travel on from where they were last seen.
+    """
     scaled = km / np.where(sea, settings.sea_drift_factor, 1.0) if np.any(sea) else km
+    if no_route is not None and settings.point_only_factor != 1.0 and np.any(no_route):
+        scaled = scaled / np.where(no_route, settings.point_only_factor, 1.0)
     level = np.ones(np.shape(km), dtype=np.int8)
     for bound in settings.distance_thresholds_km:
         level += scaled > bound
     level[np.isnan(km)] = 0
     return level
+
+
+def _interval_level(
+    gap_days: Array, sea: Array, shape: tuple[int, ...], settings: MatchSettings
+) -> Array:
+    """Interval level per pair from found − last-seen days (bounds × ``land_interval_factor``
+    over land), 0 when either date is unknown."""
+    scaled_gap = (
+        gap_days / np.where(sea, 1.0, settings.land_interval_factor)
+        if settings.land_interval_factor != 1.0
+        else gap_days
+    )
+    level = np.ones(shape, dtype=np.int8)
+    for bound in settings.interval_days:
+        level += scaled_gap > bound
+    return np.where(np.isnan(gap_days), np.int8(0), level).astype(np.int8)
+
+
+def _pmi_level(m: Mapping[str, Array], r: Mapping[str, Array], settings: MatchSettings) -> Array:
+    """PMI level per pair: where the last-seen date falls against the death window."""
+    latest_death = r["found"] - r["pmi_min"]
+    slack = settings.pmi_slack_days + settings.pmi_slack_fraction * r["pmi_min"]
+    behind = m["last_seen"] - latest_death
+    lead = _nan_to(r["found"] - r["pmi_max"] - m["last_seen"], -np.inf)
+    if settings.pmi_central_fraction > 0.0:
+        # strong level: last seen in the central part of the window, not near its ends
+        width = np.maximum(_nan_to(r["pmi_max"] - r["pmi_min"], np.inf), 1.0)
+        position = (latest_death - m["last_seen"]) / width
+        edge = settings.pmi_central_fraction
+        narrow = (position >= edge) & (position <= 1.0 - edge)
+    else:
+        narrow = _nan_to(r["pmi_max"] - r["pmi_min"], np.inf) <= settings.narrow_pmi_days
+    close = settings.pmi_close_days
+    level = np.where(
+        behind > settings.last_seen_tolerance_days,
+        np.where(behind > slack, np.int8(6), np.int8(5)),
+        np.where(
+            lead <= close,
+            np.where(narrow, np.int8(1), np.int8(2)),
+            np.where(lead <= 2 * close, np.int8(3), np.int8(4)),
+        ),
+    )
+    return np.where(np.isnan(behind), np.int8(0), level).astype(np.int8)
 
 
 # Dice thresholds for Bloom-encoded names; with the exchange format's hardened 1024-bit filters
@@ -198,29 +250,23 @@ def compare_columns(
     else:
         gap_days = r["found"] - m["last_seen"]
         excluded = gap_days < -settings.last_seen_tolerance_days
-        level = np.ones(shape, dtype=np.int8)
-        for bound in settings.interval_days:
-            level += gap_days > bound
-        levels["interval"] = np.where(np.isnan(gap_days), np.int8(0), level).astype(np.int8)
         if _either_empty(~np.isnan(r["pmi_min"])):
             levels["pmi"] = zeros
         else:
-            latest_death = r["found"] - r["pmi_min"]
-            slack = settings.pmi_slack_days + settings.pmi_slack_fraction * r["pmi_min"]
-            behind = m["last_seen"] - latest_death
-            lead = _nan_to(r["found"] - r["pmi_max"] - m["last_seen"], -np.inf)
-            narrow = _nan_to(r["pmi_max"] - r["pmi_min"], np.inf) <= settings.narrow_pmi_days
-            close = settings.pmi_close_days
-            level = np.where(
-                behind > settings.last_seen_tolerance_days,
-                np.where(behind > slack, np.int8(6), np.int8(5)),
-                np.where(
-                    lead <= close,
-                    np.where(narrow, np.int8(1), np.int8(2)),
-                    np.where(lead <= 2 * close, np.int8(3), np.int8(4)),
-                ),
-            )
-            levels["pmi"] = np.where(np.isnan(behind), np.int8(0), level).astype(np.int8)
+            levels["pmi"] = _pmi_level(m, r, settings)
+        if (
+            settings.pmi_replaces_interval
+            and np.size(r["pmi_min"]) == 1
+            and levels["pmi"] is not zeros
+        ):
+            # one remains with a PMI: the PMI is compared wherever the interval would be
+            levels["interval"] = zeros
+        else:
+            levels["interval"] = _interval_level(gap_days, m["sea"] | r["sea"], shape, settings)
+            if settings.pmi_replaces_interval and levels["pmi"] is not zeros:
+                levels["interval"] = np.where(
+                    levels["pmi"] != 0, np.int8(0), levels["interval"]
+                ).astype(np.int8)
 
     if _either_empty(~np.isnan(m["point"][..., 0]), ~np.isnan(r["point"][..., 0])):
         point_km = np.full(shape, np.nan)
@@ -229,7 +275,9 @@ def compare_columns(
         diff = m["point"] - r["point"]
         chord = np.sqrt(np.einsum("...i,...i->...", diff, diff))
         point_km = chord_to_km(chord)
-        levels["distance"] = distance_level(point_km, m["sea"] | r["sea"], settings)
+        levels["distance"] = distance_level(
+            point_km, m["sea"] | r["sea"], settings, ~m["has_route"]
+        )
 
     if _either_empty(m["marks_kind"] != 0, r["marks_kind"] != 0):
         levels["marks"] = zeros

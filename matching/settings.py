@@ -23,8 +23,22 @@ class MatchSettings:
         distance_thresholds_km: upper bounds of the distance levels km10...km1000.
         sea_drift_factor: distance thresholds are multiplied by this when the journey crossed
             the sea or the remains were recovered at sea or on a shore.
+        point_only_factor: distance thresholds are also multiplied by this when the person
+            reported no intended route, so the distance is to the last-seen point only: people
+            travel on from where they were last seen, usually a corridor's starting point.
         interval_days: upper bounds of the interval levels days, weeks, months, two_years.
-        narrow_pmi_days: a death window (PMI range) at most this wide is "narrow".
+        narrow_pmi_days: a death window (PMI range) at most this wide is "narrow" (used only
+            when ``pmi_central_fraction`` is 0).
+        pmi_central_fraction: the PMI is "within_narrow" (the strong level) when the last-seen
+            date falls in the central part of the death window, leaving out this fraction of
+            its width at each end (a PMI estimate's true value lies nearer the middle of its
+            range than its ends); 0 instead calls every window up to ``narrow_pmi_days`` wide
+            "narrow".
+        land_interval_factor: the interval bounds are multiplied by this for journeys over
+            land (not sea): bodies in the desert or the jungle are often found months or years
+            after death, at sea within weeks, so a short interval says less on land.
+        pmi_replaces_interval: when the PMI is compared, the interval is not: both measure the
+            time from last seen to the recovery, and counting both would count it twice.
         pmi_close_days: the PMI is "within" when the last-seen date falls in the death window
             or up to this many days before it (most deaths on the journey follow last contact
             within days), "close" up to twice that, "later" beyond.
@@ -40,6 +54,10 @@ class MatchSettings:
     stature_near_cm: float = 8.0
     distance_thresholds_km: tuple[float, ...] = (10.0, 25.0, 100.0, 300.0, 1000.0)
     sea_drift_factor: float = 3.0
+    point_only_factor: float = 4.0
     interval_days: tuple[float, float, float, float] = (15.0, 45.0, 180.0, 730.0)
     narrow_pmi_days: float = 60.0
+    pmi_central_fraction: float = 0.25
+    land_interval_factor: float = 8.0
+    pmi_replaces_interval: bool = True
     pmi_close_days: float = 15.0

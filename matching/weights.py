@@ -94,7 +94,7 @@ DEFAULT_PROBABILITIES: dict[str, dict[str, tuple[float, float]]] = {
 }
 
 #: default prior probability that a random (missing, remains) pair is the same person
-DEFAULT_PRIOR = 1e-6
+DEFAULT_PRIOR = 5e-7
 
 
 @dataclass(frozen=True)

@@ -129,9 +129,9 @@ LEVEL_CASES = [
         "days",
     ),
     LevelCase(
-        "found years later",
+        "found years later (bounds x 8 over land)",
         "interval",
-        {"last_seen_date": date(2015, 5, 1)},
+        {"last_seen_date": date(2004, 5, 1)},
         {"found_date": date(2024, 5, 9)},
         "later",
     ),
@@ -160,11 +160,18 @@ LEVEL_CASES = [
         "within_narrow",
     ),
     LevelCase(
-        "wide death window",
+        "last seen at the edge of the death window",
+        "pmi",
+        {"last_seen_date": date(2024, 11, 20)},
+        {"found_date": date(2025, 1, 20), "pmi_min_days": 30, "pmi_max_days": 400},
+        "within_wide",
+    ),
+    LevelCase(
+        "last seen in the middle of a wide death window",
         "pmi",
         {"last_seen_date": date(2024, 5, 1)},
         {"found_date": date(2025, 1, 20), "pmi_min_days": 30, "pmi_max_days": 400},
-        "within_wide",
+        "within_narrow",
     ),
     LevelCase(
         "death estimated well after last seen",
@@ -203,11 +210,11 @@ LEVEL_CASES = [
         "km10",
     ),
     LevelCase(
-        "found far from the last-seen point",
+        "found far from the last-seen point, no route reported (bounds x 4)",
         "distance",
         {"last_seen_lat": 31.5, "last_seen_lon": -111.5},
         {"found_lat": 33.5, "found_lon": -111.5},
-        "km300",
+        "km100",
     ),
     LevelCase(
         "found near the route, far from the last-seen point",
@@ -273,6 +280,27 @@ def test_tolerances_come_from_settings() -> None:
     lenient = MatchSettings(last_seen_tolerance_days=30)
     assert score_pair(missing, remains).score == 0.0
     assert score_pair(missing, remains, settings=lenient).score > 0.0
+
+
+def test_time_and_place_rules_come_from_settings() -> None:
+    seen = MissingRecord("M1", last_seen_date=date(2024, 5, 1))
+    with_pmi = RemainsRecord("R1", found_date=date(2024, 6, 1), pmi_min_days=10, pmi_max_days=40)
+    old_rules = MatchSettings(
+        pmi_replaces_interval=False, land_interval_factor=1.0, pmi_central_fraction=0.0
+    )
+    # the PMI and the interval measure the same time: only the PMI counts by default
+    assert pair_levels([seen], [with_pmi])["interval"].tolist() == [0]
+    assert pair_levels([seen], [with_pmi], settings=old_rules)["interval"].tolist() == [2]
+    # over land a month's interval is as good as days; at sea it is not
+    land = RemainsRecord("R2", found_date=date(2024, 6, 1))
+    sea = RemainsRecord("R3", found_date=date(2024, 6, 1), found_place="Lampedusa coast")
+    assert pair_levels([seen, seen], [land, sea])["interval"].tolist() == [1, 2]
+    # a point-only report is judged leniently on distance
+    point = MissingRecord("M2", last_seen_lat=31.5, last_seen_lon=-111.5)
+    found = RemainsRecord("R4", found_lat=33.5, found_lon=-111.5)
+    strict = MatchSettings(point_only_factor=1.0)
+    assert pair_levels([point], [found], settings=strict)["distance"].tolist() == [4]
+    assert pair_levels([point], [found])["distance"].tolist() == [3]
 
 
 def test_empty_records_are_neutral() -> None:
