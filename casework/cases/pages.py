@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
+from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,9 +14,49 @@ from sqlalchemy import select
 from casework.access import Permission, can_add_to_case
 from casework.cases.fields import format_dental
 from casework.cases.forms import NoteForm
-from casework.cases.services import add_note
+from casework.cases.services import add_note, case_ids_by_name, case_ids_by_similar_name
 from casework.db import db
-from casework.errors import CaseworkError
+from casework.errors import CaseworkError, ValidationError
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """What a case list was asked for, read from the query string."""
+
+    status: str
+    name: str
+    similar: bool
+    reference: str
+
+
+def filtered_cases(model: Any, visible: Any, statuses: type[enum.Enum]) -> tuple[Any, CaseFilters]:
+    """The visible cases of `model` narrowed by status, name (exact tokens through the blind
+    index, or similar spellings) and reference; 400 for a filter that makes no sense."""
+    args = request.args
+    filters = CaseFilters(
+        status=args.get("status", ""),
+        name=args.get("name", "").strip(),
+        similar=args.get("similar") == "1",
+        reference=args.get("reference", "").strip().upper(),
+    )
+    condition = visible(current_user)
+    query = select(model).where(condition)
+    if filters.status:
+        if filters.status not in {item.value for item in statuses}:
+            abort(400, _("Unknown status."))
+        query = query.where(model.status == filters.status)
+    if filters.name:
+        try:
+            if filters.similar:
+                ids = case_ids_by_similar_name(model, condition, filters.name)
+            else:
+                ids = case_ids_by_name(model.__case_kind__, filters.name)
+        except ValidationError as error:
+            abort(400, error.message)
+        query = query.where(model.id.in_(ids))
+    if filters.reference:
+        query = query.where(model.reference == filters.reference)
+    return query, filters
 
 
 def visible_case_or_404(model: Any, visible: Any, reference: str) -> Any:

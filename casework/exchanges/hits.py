@@ -3,7 +3,6 @@ engine, names compared only as Bloom filters under the linkage secret agreed wit
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -11,7 +10,6 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
 
 from casework.access import missing_visible_to, remains_visible_to
 from casework.accounts.models import User
@@ -27,7 +25,12 @@ from casework.exchanges.records import (
     local_remains,
 )
 from casework.exchanges.trust import get_peer, linkage_secret
-from casework.matches.services import OPEN_MISSING, OPEN_REMAINS, current_weights
+from casework.matches.services import (
+    current_weights,
+    evidence_json,
+    open_missing,
+    open_remains,
+)
 from casework.missing.models import MissingPerson
 from casework.remains.models import UnidentifiedRemains
 from exchange import SharedMissingPerson
@@ -35,24 +38,6 @@ from matching import Candidate, CandidateIndex
 
 log = logging.getLogger(__name__)
 TOP_K = 5
-_CHILDREN = ("marks", "effects", "dental")
-
-
-def _open(model: Any, statuses: tuple[Any, ...]) -> list[Any]:
-    options = [selectinload(getattr(model, name)) for name in _CHILDREN]
-    return list(
-        db.session.scalars(select(model).where(model.status.in_(statuses)).options(*options))
-    )
-
-
-def _evidence(candidate: Candidate) -> str:
-    return json.dumps(
-        [
-            {"criterion": e.criterion, "weight": round(e.weight, 3), "text": e.text}
-            for e in candidate.evidence
-        ],
-        ensure_ascii=False,
-    )
 
 
 def _best(rankings: list[list[Candidate]], key: Callable[[Candidate], str]) -> list[Candidate]:
@@ -70,8 +55,8 @@ def _best(rankings: list[list[Candidate]], key: Callable[[Candidate], str]) -> l
 def refresh_for_peer(peer: PeerAuthority) -> int:
     """Compare every record received from `peer` with our open cases; store the best hits."""
     secret = linkage_secret(peer)
-    missing = _open(MissingPerson, OPEN_MISSING)
-    remains = _open(UnidentifiedRemains, OPEN_REMAINS)
+    missing = open_missing()
+    remains = open_remains()
     index = CandidateIndex(weights=current_weights(), workers=1)
     index.add_many(
         [
@@ -124,7 +109,7 @@ def refresh_for_peer(peer: PeerAuthority) -> int:
                 db.session.add(hit)
             hit.score = round(candidate.score, 6)
             hit.review = candidate.review
-            hit.evidence = _evidence(candidate)
+            hit.evidence = evidence_json(candidate)
             hit.computed_at = now()
             stored += 1
     db.session.commit()

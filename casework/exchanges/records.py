@@ -13,7 +13,7 @@ from casework.cases.models import DentalFinding as LocalDental
 from casework.cases.models import DistinguishingMark
 from casework.cases.models import Effect as LocalEffect
 from casework.cases.models import ToothState as LocalTooth
-from casework.matches.records import missing_record, remains_record
+from casework.matches.records import birth_parts, missing_record, remains_record
 from casework.missing.models import MissingPerson
 from casework.remains.models import UnidentifiedRemains
 from exchange import (
@@ -84,21 +84,13 @@ def _dental(findings: list[LocalDental]) -> tuple[DentalFinding, ...]:
     return tuple(DentalFinding(f.tooth, _TOOTH_OUT[f.state]) for f in findings)
 
 
-def _birth(value: str | None) -> tuple[date | None, int | None]:
-    if not value:
-        return None, None
-    if len(value) == 4:
-        return None, int(value)
-    return date.fromisoformat(value), None
-
-
 def local_id(case: MissingPerson | UnidentifiedRemains) -> str:
     """The id a pseudonym is computed from: the row id, which never changes."""
     return str(case.id)
 
 
 def missing_for_sharing(case: MissingPerson) -> MissingPersonRecord:
-    birth_date, birth_year = _birth(case.birth_date)
+    birth_date, birth_year = birth_parts(case.birth_date)
     return MissingPersonRecord(
         local_id=local_id(case),
         given_names=(case.given_names,) if case.given_names else (),

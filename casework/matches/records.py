@@ -28,7 +28,8 @@ def _dental(findings: list[DentalFinding]) -> tuple[DentalEntry, ...]:
     return tuple(DentalEntry(f.tooth, ToothState(f.state.value)) for f in findings)
 
 
-def _birth(value: str | None) -> tuple[date | None, int | None]:
+def birth_parts(value: str | None) -> tuple[date | None, int | None]:
+    """A stored birth date ("YYYY-MM-DD" or "YYYY") as (full date, year only)."""
     if not value:
         return None, None
     if len(value) == 4:
@@ -37,7 +38,7 @@ def _birth(value: str | None) -> tuple[date | None, int | None]:
 
 
 def missing_record(case: MissingPerson) -> MissingRecord:
-    birth_date, birth_year = _birth(case.birth_date)
+    birth_date, birth_year = birth_parts(case.birth_date)
     point = to_shape(case.last_seen_point) if case.last_seen_point is not None else None
     return MissingRecord(
         ref=case.reference,

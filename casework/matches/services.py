@@ -50,7 +50,8 @@ def current_weights() -> Weights:
     return Weights.from_json(latest.weights_json) if latest else default_weights()
 
 
-def _open_missing() -> list[MissingPerson]:
+def open_missing() -> list[MissingPerson]:
+    """Every open missing-person case, with what the engine compares loaded in bulk."""
     options = [selectinload(getattr(MissingPerson, name)) for name in _CHILDREN]
     return list(
         db.session.scalars(
@@ -59,7 +60,8 @@ def _open_missing() -> list[MissingPerson]:
     )
 
 
-def _open_remains() -> list[UnidentifiedRemains]:
+def open_remains() -> list[UnidentifiedRemains]:
+    """Every open remains case, with what the engine compares loaded in bulk."""
     options = [selectinload(getattr(UnidentifiedRemains, name)) for name in _CHILDREN]
     return list(
         db.session.scalars(
@@ -78,22 +80,45 @@ def evidence_digest(candidate: Candidate) -> str:
     return hmac.new(current_keyring().index_key, message, hashlib.sha256).hexdigest()
 
 
+def evidence_json(candidate: Candidate) -> str:
+    """The evidence of a candidate as stored: a JSON list of {criterion, weight, text}."""
+    return json.dumps(
+        [
+            {"criterion": e.criterion, "weight": round(e.weight, 3), "text": e.text}
+            for e in candidate.evidence
+        ],
+        ensure_ascii=False,
+    )
+
+
+def _existing(pairs: list[tuple[Any, Any]]) -> dict[tuple[Any, Any], CandidateMatch]:
+    """The stored rows of these (missing, remains) pairs, read in one query."""
+    if not pairs:
+        return {}
+    missing_ids = {missing_id for missing_id, _ in pairs}
+    remains_ids = {remains_id for _, remains_id in pairs}
+    # narrow on the side with fewer ids (one case against many, or a full re-match)
+    column, ids = (
+        (CandidateMatch.missing_person_id, missing_ids)
+        if len(missing_ids) <= len(remains_ids)
+        else (CandidateMatch.remains_id, remains_ids)
+    )
+    rows = db.session.scalars(select(CandidateMatch).where(column.in_(ids)))
+    return {(row.missing_person_id, row.remains_id): row for row in rows}
+
+
 def _store(
     candidates: Iterable[Candidate], missing_ids: dict[str, Any], remains_ids: dict[str, Any]
 ) -> int:
     stored = 0
     moment = now()
-    for candidate in candidates:
-        missing_id, remains_id = (
-            missing_ids[candidate.missing_ref],
-            remains_ids[candidate.remains_ref],
-        )
-        row = db.session.scalar(
-            select(CandidateMatch).where(
-                CandidateMatch.missing_person_id == missing_id,
-                CandidateMatch.remains_id == remains_id,
-            )
-        )
+    found = [
+        (candidate, missing_ids[candidate.missing_ref], remains_ids[candidate.remains_ref])
+        for candidate in candidates
+    ]
+    existing = _existing([(missing_id, remains_id) for _, missing_id, remains_id in found])
+    for candidate, missing_id, remains_id in found:
+        row = existing.get((missing_id, remains_id))
         digest = evidence_digest(candidate)
         if row is None:
             row = CandidateMatch(missing_person_id=missing_id, remains_id=remains_id)
@@ -102,13 +127,7 @@ def _store(
             row.status = CandidateStatus.PROPOSED  # new evidence since the exclusion
         row.score = round(candidate.score, 6)
         row.review = candidate.review
-        row.evidence = json.dumps(
-            [
-                {"criterion": e.criterion, "weight": round(e.weight, 3), "text": e.text}
-                for e in candidate.evidence
-            ],
-            ensure_ascii=False,
-        )
+        row.evidence = evidence_json(candidate)
         row.evidence_digest = digest
         row.computed_at = moment
         stored += 1
@@ -120,12 +139,12 @@ def recompute_for_case(case: MissingPerson | UnidentifiedRemains) -> int:
     index = CandidateIndex(weights=current_weights(), workers=1)
     as_of = now().date()
     if isinstance(case, MissingPerson):
-        others = _open_remains()
+        others = open_remains()
         index.add_many(remains_record(other) for other in others)
         found = index.candidates_for_missing(missing_record(case), TOP_K, as_of=as_of)
         stored = _store(found, {case.reference: case.id}, {o.reference: o.id for o in others})
     else:
-        others = _open_missing()
+        others = open_missing()
         index.add_many(missing_record(other) for other in others)
         found = index.candidates_for_remains(remains_record(case), TOP_K, as_of=as_of)
         stored = _store(found, {o.reference: o.id for o in others}, {case.reference: case.id})
@@ -147,7 +166,7 @@ def refresh_candidates(case: MissingPerson | UnidentifiedRemains) -> None:
 
 def rematch_all(progress: Callable[[int, int], None] | None = None) -> int:
     """Every open remains against every open missing person: the top K of each are stored."""
-    missing, remains = _open_missing(), _open_remains()
+    missing, remains = open_missing(), open_remains()
     index = CandidateIndex(weights=current_weights())
     index.add_many([*(missing_record(m) for m in missing), *(remains_record(r) for r in remains)])
     found = index.match_all(top_k=TOP_K, as_of=now().date(), progress=progress, processes=1)

@@ -7,15 +7,20 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from casework.access import Permission, can_add_to_case, can_edit_case, missing_visible_to, requires
 from casework.cases.fields import point_coordinates, route_wkt
 from casework.cases.forms import NoteForm, submitted_version
-from casework.cases.pages import case_details_data, post_note, show_error, visible_case_or_404
-from casework.cases.services import case_ids_by_name, case_ids_by_similar_name, record_view
+from casework.cases.pages import (
+    case_details_data,
+    filtered_cases,
+    post_note,
+    show_error,
+    visible_case_or_404,
+)
+from casework.cases.services import record_view
 from casework.db import db
-from casework.errors import CaseworkError, ValidationError
+from casework.errors import CaseworkError
 from casework.matches.views import candidates_of
 from casework.missing import services
 from casework.missing.forms import MissingPersonForm, RelativeForm
@@ -32,38 +37,17 @@ def _visible_case(reference: str) -> MissingPerson:
 @blueprint.route("/")
 @requires(Permission.READ_MISSING)
 def index() -> Any:
-    query = select(MissingPerson).where(missing_visible_to(current_user))
-    status = request.args.get("status", "")
-    if status:
-        if status not in {item.value for item in MissingPersonStatus}:
-            abort(400, _("Unknown status."))
-        query = query.where(MissingPerson.status == status)
-    name = request.args.get("name", "").strip()
-    similar = request.args.get("similar") == "1"
-    if name:
-        try:
-            if similar:
-                ids = case_ids_by_similar_name(
-                    MissingPerson, missing_visible_to(current_user), name
-                )
-                query = query.where(MissingPerson.id.in_(ids))
-            else:
-                query = query.where(MissingPerson.id.in_(case_ids_by_name("missing", name)))
-        except ValidationError as error:
-            abort(400, error.message)
-    reference = request.args.get("reference", "").strip().upper()
-    if reference:
-        query = query.where(MissingPerson.reference == reference)
+    query, filters = filtered_cases(MissingPerson, missing_visible_to, MissingPersonStatus)
     page = db.paginate(
         query.order_by(MissingPerson.created_at.desc()), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE
     )
     return render_template(
         "missing/list.html",
         page=page,
-        status=status,
-        name=name,
-        reference=reference,
-        similar=similar,
+        status=filters.status,
+        name=filters.name,
+        reference=filters.reference,
+        similar=filters.similar,
         statuses=list(MissingPersonStatus),
     )
 

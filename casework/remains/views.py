@@ -12,11 +12,17 @@ from sqlalchemy import select
 from casework.access import Permission, can_add_to_case, can_edit_case, remains_visible_to, requires
 from casework.cases.fields import point_coordinates
 from casework.cases.forms import NoteForm, submitted_version
-from casework.cases.pages import case_details_data, post_note, show_error, visible_case_or_404
-from casework.cases.services import case_ids_by_name, case_ids_by_similar_name, record_view
+from casework.cases.pages import (
+    case_details_data,
+    filtered_cases,
+    post_note,
+    show_error,
+    visible_case_or_404,
+)
+from casework.cases.services import record_view
 from casework.custody.models import CustodyEvent, Sample
 from casework.db import db
-from casework.errors import CaseworkError, ValidationError
+from casework.errors import CaseworkError
 from casework.matches.views import candidates_of
 from casework.remains import services
 from casework.remains.forms import RemainsForm
@@ -33,28 +39,7 @@ def _visible_case(reference: str) -> UnidentifiedRemains:
 @blueprint.route("/")
 @requires(Permission.READ_REMAINS)
 def index() -> Any:
-    query = select(UnidentifiedRemains).where(remains_visible_to(current_user))
-    status = request.args.get("status", "")
-    if status:
-        if status not in {item.value for item in RemainsStatus}:
-            abort(400, _("Unknown status."))
-        query = query.where(UnidentifiedRemains.status == status)
-    name = request.args.get("name", "").strip()
-    similar = request.args.get("similar") == "1"
-    if name:
-        try:
-            if similar:
-                ids = case_ids_by_similar_name(
-                    UnidentifiedRemains, remains_visible_to(current_user), name
-                )
-                query = query.where(UnidentifiedRemains.id.in_(ids))
-            else:
-                query = query.where(UnidentifiedRemains.id.in_(case_ids_by_name("remains", name)))
-        except ValidationError as error:
-            abort(400, error.message)
-    reference = request.args.get("reference", "").strip().upper()
-    if reference:
-        query = query.where(UnidentifiedRemains.reference == reference)
+    query, filters = filtered_cases(UnidentifiedRemains, remains_visible_to, RemainsStatus)
     query = query.order_by(
         UnidentifiedRemains.recovery_date.desc(), UnidentifiedRemains.created_at.desc()
     )
@@ -62,10 +47,10 @@ def index() -> Any:
     return render_template(
         "remains/list.html",
         page=page,
-        status=status,
-        name=name,
-        reference=reference,
-        similar=similar,
+        status=filters.status,
+        name=filters.name,
+        reference=filters.reference,
+        similar=filters.similar,
         statuses=list(RemainsStatus),
     )
 
