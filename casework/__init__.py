@@ -115,11 +115,18 @@ def register_template_context(app: Flask) -> None:
     from flask_login import current_user
 
     from casework.access import GRANTS
-    from casework.vocabulary import label
+    from casework.vocabulary import label, tooth_state
 
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["fromjson"] = json.loads
     app.jinja_env.filters["label"] = label  # stored codes in the reader's language
+    app.jinja_env.filters["tooth_state"] = tooth_state
+
+    @app.context_processor
+    def _text_direction() -> dict[str, Any]:
+        # Babel knows each language's script direction: Arabic is written right to left.
+        locale = get_locale()
+        return {"text_direction": locale.text_direction if locale is not None else "ltr"}
 
     @app.context_processor
     def _permissions() -> dict[str, Any]:

@@ -98,8 +98,23 @@ LABELS: dict[str, LazyString] = {
 }
 
 
+# Tooth states have their own words: their letters (M, F) would collide with the codes for sex.
+TOOTH_STATE_WORDS: dict[str, LazyString] = {
+    "V": _l("sound"),
+    "M": _l("missing"),
+    "F": _l("filled"),
+    "C": _l("crown"),
+}
+
+
+def tooth_state(code: enum.Enum | str) -> str:
+    """The word for a tooth state (V, M, F, C) in the current language."""
+    value = code.value if isinstance(code, enum.Enum) else str(code)
+    return str(TOOTH_STATE_WORDS.get(value, value))
+
+
 # Each language is named in its own words, whatever the language of the page.
-LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français"}
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "ar": "العربية"}
 
 
 def label(code: enum.Enum | str | None, shown: object = None) -> str:
@@ -127,4 +142,4 @@ def label(code: enum.Enum | str | None, shown: object = None) -> str:
     return str(shown) if shown is not None else value.replace("_", " ")
 
 
-__all__ = ["LABELS", "LANGUAGE_NAMES", "label"]
+__all__ = ["LABELS", "LANGUAGE_NAMES", "TOOTH_STATE_WORDS", "label", "tooth_state"]

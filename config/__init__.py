@@ -40,7 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "KEYRING_REFRESH_SECONDS": 30,
     "KEY_ROTATION_BATCH": 500,
-    "LANGUAGES": "en,es,fr",
+    "LANGUAGES": "en,es,fr,ar",
     "DEFAULT_LANGUAGE": "en",
     # {z}/{x}/{y} tiles; the map still draws its points on a plain background when none load
     "MAP_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",

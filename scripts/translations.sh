@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${VENV:-.venv}/bin
 CATALOG=casework/translations
-LANGUAGES=(es fr)
+LANGUAGES=(es fr ar)
 
 case "${1:-}" in
     extract)

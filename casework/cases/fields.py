@@ -81,6 +81,9 @@ def parse_route(value: str | None, field: str = "intended_route") -> WKBElement 
     text = (value or "").strip()
     if not text:
         return None
+    if re.fullmatch(r"(?i)LINESTRING\s*\(\s*[^,()]+\)", text):
+        # one vertex: what a single click on the route map writes
+        raise ValidationError("The route must be a LINESTRING of at least two points.", field=field)
     try:
         shape = shapely_wkt.loads(text)
     except (ShapelyError, ValueError):
@@ -113,33 +116,50 @@ def route_wkt(element: WKBElement | None) -> str:
     return "" if element is None else to_shape(element).wkt
 
 
+TOOTH_STATE_WORDS = "V (sound), M (missing), F (filled) or C (crown)"
+# The chart as a dentist reads it, facing the patient: upper right, upper left / lower right,
+# lower left; each row runs from the back teeth of one side to those of the other.
+CHART_ROWS: tuple[tuple[int, ...], ...] = (
+    tuple(range(18, 10, -1)) + tuple(range(21, 29)),
+    tuple(range(48, 40, -1)) + tuple(range(31, 39)),
+)
+
+
 def parse_dental(value: str | None) -> list[tuple[int, ToothState]]:
-    """`11:F; 12:M; 36:C` — FDI tooth number and state (V sound, M missing, F filled, C crown)."""
+    """`11:F; 12:M; 36:C` — FDI tooth number and state (V sound, M missing, F filled, C crown).
+
+    Every problem is reported, one sentence a tooth, so the chart can be fixed in one go.
+    """
     findings: dict[int, ToothState] = {}
+    problems: list[str] = []
     for item in re.split(r"[;\n,]+", value or ""):
         item = item.strip()
         if not item:
             continue
-        match = re.fullmatch(r"(\d{2})\s*[:=]\s*([A-Za-z])", item)
+        match = re.fullmatch(r"(\d{1,3})\s*[:=]\s*([A-Za-z]+)", item)
         if not match:
-            raise ValidationError(
-                f"“{item}” is not a dental finding: write tooth:state, such as 36:F.",
-                field="dental",
-            )
+            problems.append(f"“{item}” is not a dental finding: write tooth:state, such as 36:F.")
+            continue
         tooth, state = int(match.group(1)), match.group(2).upper()
         if tooth not in FDI_TEETH:
-            raise ValidationError(
-                f"{tooth} is not a tooth in FDI notation (11–18, 21–28, 31–38, 41–48).",
-                field="dental",
+            problems.append(
+                f"Tooth {tooth}: {tooth} is not a tooth in FDI notation "
+                "(11–18, 21–28, 31–38, 41–48)."
             )
+            continue
         try:
-            findings[tooth] = ToothState(state)
+            parsed = ToothState(state)
         except ValueError:
-            raise ValidationError(
-                f"“{state}” is not a tooth state: use V (sound), M (missing), F (filled) or "
-                "C (crown).",
-                field="dental",
-            ) from None
+            problems.append(
+                f"Tooth {tooth}: “{state}” is not a tooth state: use {TOOTH_STATE_WORDS}."
+            )
+            continue
+        if tooth in findings:
+            problems.append(f"Tooth {tooth} is given twice: give each tooth one state.")
+            continue
+        findings[tooth] = parsed
+    if problems:
+        raise ValidationError(" ".join(problems), field="dental")
     return sorted(findings.items())
 
 

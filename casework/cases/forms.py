@@ -2,10 +2,60 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SubmitField, TextAreaField
+from wtforms import Field, HiddenField, SubmitField, TextAreaField
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Optional
+
+from casework.cases.fields import CHART_ROWS
+from casework.cases.models import ToothState
+from casework.vocabulary import TOOTH_STATE_WORDS
+
+
+class DentalChartField(Field):
+    """A dental chart: one choice a tooth, posted as `dental-NN` and read back as the
+    `tooth:state` text that `parse_dental` checks, so one parser validates every way in.
+
+    A typed chart posted under the field's own name (`dental=16:F; 36:M`) is read too and joined
+    to the per-tooth choices; a tooth given both ways is reported as given twice.
+    """
+
+    rows = CHART_ROWS
+    states = tuple((state, TOOTH_STATE_WORDS[state.value]) for state in ToothState)
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        self.process_errors = []
+        if data is unset_value:
+            data = self.default() if callable(self.default) else self.default
+        self.object_data = data
+        self.data = data or ""
+        if formdata is None:
+            return
+        prefix = self.name + "-"
+        teeth = [key for key in formdata if key.startswith(prefix)]
+        if self.name not in formdata and not teeth:
+            return
+        parts = [text for text in formdata.getlist(self.name) if text.strip()]
+        for key in teeth:
+            parts.extend(
+                f"{key[len(prefix) :]}:{state.strip()}"
+                for state in formdata.getlist(key)
+                if state.strip()
+            )
+        self.data = "; ".join(parts)
+
+    def chosen(self) -> dict[int, str]:
+        """The state shown for each tooth: what was posted or stored, even when it is wrong."""
+        shown: dict[int, str] = {}
+        for item in re.split(r"[;\n,]+", self.data or ""):
+            tooth, _, state = item.partition(":")
+            if tooth.strip().isdigit():
+                shown.setdefault(int(tooth), state.strip().upper())
+        return shown
 
 
 class CaseDetailsMixin:
@@ -17,10 +67,7 @@ class CaseDetailsMixin:
         _l("Clothing and effects (one a line: category: description)"),
         validators=[Optional(), Length(max=5000)],
     )
-    dental = TextAreaField(
-        _l("Dental record (FDI tooth:state, such as 16:F; 36:M)"),
-        validators=[Optional(), Length(max=2000)],
-    )
+    dental = DentalChartField(_l("Dental chart (FDI notation)"), validators=[Length(max=2000)])
     version = HiddenField()
 
 
@@ -36,4 +83,4 @@ def submitted_version(value: str | None) -> int | None:
         return None
 
 
-__all__ = ["CaseDetailsMixin", "NoteForm", "submitted_version"]
+__all__ = ["CaseDetailsMixin", "DentalChartField", "NoteForm", "submitted_version"]

@@ -3,56 +3,11 @@
 (function () {
   "use strict";
   var element = document.getElementById("case-map");
-  if (!element || !window.L) { return; }
+  if (!element || !window.L || !window.caseworkBasemap) { return; }
   var words = JSON.parse(element.dataset.words);
   var count = document.getElementById("map-count");
 
-  var map = L.map(element, { worldCopyJump: true }).setView([20, 0], 2);
-  L.tileLayer(element.dataset.tiles, {
-    maxZoom: 18,
-    attribution: element.dataset.attribution,
-    // a tile that does not load stays transparent: the points still show on the background
-    errorTileUrl: "data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==",
-  }).addTo(map);
-
-  L.control.scale({ imperial: false }).addTo(map);
-
-  // Lines of latitude and longitude: some bearing on a plain background when no tiles load.
-  map.createPane("graticule").style.zIndex = 150; // under the tiles: hidden once they load
-  var graticule = L.layerGroup().addTo(map);
-  function drawGraticule() {
-    var zoom = map.getZoom();
-    var step = zoom <= 2 ? 30 : zoom <= 4 ? 10 : zoom <= 6 ? 5 : zoom <= 8 ? 1 : zoom <= 11 ? 0.5 : 0.1;
-    var bounds = map.getBounds();
-    var south = Math.max(-85, Math.floor(bounds.getSouth() / step) * step);
-    var north = Math.min(85, Math.ceil(bounds.getNorth() / step) * step);
-    var west = Math.floor(bounds.getWest() / step) * step;
-    var east = Math.ceil(bounds.getEast() / step) * step;
-    var style = { pane: "graticule", className: "graticule", weight: 1, interactive: false };
-    graticule.clearLayers();
-    for (var lat = south; lat <= north + 1e-9; lat += step) {
-      graticule.addLayer(L.polyline([[lat, west], [lat, east]], style));
-    }
-    for (var lon = west; lon <= east + 1e-9; lon += step) {
-      graticule.addLayer(L.polyline([[south, lon], [north, lon]], style));
-    }
-  }
-  map.on("moveend", drawGraticule);
-  drawGraticule();
-
-  // Country outlines (Natural Earth 1:110m), served with the app, under the tiles.
-  if (element.dataset.outline && window.topojson) {
-    fetch(element.dataset.outline)
-      .then(function (response) { return response.json(); })
-      .then(function (topology) {
-        L.geoJSON(topojson.feature(topology, topology.objects.countries), {
-          pane: "graticule",
-          interactive: false,
-          style: { className: "country", weight: 1 },
-        }).addTo(map);
-      })
-      .catch(function () { /* the points still show on the plain background */ });
-  }
+  var map = window.caseworkBasemap(element);
 
   var routes = L.featureGroup();
 

@@ -61,3 +61,15 @@ def make_remains(user: Any, **overrides: Any) -> Any:
     from casework.remains.services import log_remains
 
     return log_remains(user, {**REMAINS, **overrides})
+
+
+def charted_teeth(page: str) -> dict[int, str]:
+    """Tooth number -> state selected in the dental chart of a rendered case form."""
+    import re
+
+    chart: dict[int, str] = {}
+    for tooth, options in re.findall(r'<select id="dental-(\d+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="(\w)" selected>', options)
+        if chosen:
+            chart[int(tooth)] = chosen.group(1)
+    return chart
