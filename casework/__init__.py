@@ -74,6 +74,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from casework.accounts.views import admin, auth
+    from casework.api.endpoints import blueprint as api
+    from casework.api.views import blueprint as api_tokens
     from casework.audit.views import blueprint as audit
     from casework.custody.views import blueprint as custody
     from casework.dashboard.views import blueprint as dashboard
@@ -94,6 +96,8 @@ def register_blueprints(app: Flask) -> None:
         audit,
         maps,
         exchanges,
+        api_tokens,
+        api,  # repatriations add their API routes to this blueprint
     ):
         app.register_blueprint(blueprint)
 

@@ -215,8 +215,9 @@ def demo(cases: int, seed: int, password: str | None) -> None:
 
 
 def register(app: Flask) -> None:
+    from casework.api.commands import tokens
     from casework.exchanges.commands import exchange
     from casework.matching_commands import candidates, match
 
-    for command in (keys, audit, users, setup, demo, match, candidates, exchange):
+    for command in (keys, audit, users, setup, demo, match, candidates, exchange, tokens):
         app.cli.add_command(command)

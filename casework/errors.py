@@ -43,11 +43,19 @@ class SetupError(CaseworkError):
     status_code = 503
 
 
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+    return request.accept_mimetypes.best == "application/json"
 
 
 def _render(status: int, title: str, message: str) -> Any:
+    if _is_api():
+        from casework.api.responses import error_response
+
+        return error_response(status, message)
     if _wants_json():
         return jsonify({"ok": False, "error": {"status": status, "message": message}}), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
@@ -59,6 +67,10 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(CaseworkError)
     def _casework_error(error: CaseworkError) -> Any:
         db.session.rollback()
+        if _is_api():
+            from casework.api.responses import casework_error_response
+
+            return casework_error_response(error)
         return _render(error.status_code, error.__class__.__name__, error.message)
 
     @app.errorhandler(HTTPException)

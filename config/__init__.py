@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "IDLE_TIMEOUT_MINUTES": 30,
     "LOGIN_RATE_LIMIT": "10 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
+    "API_RATE_LIMIT": "300 per minute",  # per API token (per address without one)
     "KEYRING_REFRESH_SECONDS": 30,
     "KEY_ROTATION_BATCH": 500,
     "LANGUAGES": "en,es,fr,ar",

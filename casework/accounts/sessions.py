@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -12,7 +13,18 @@ from casework.accounts.services import load_user
 from casework.clock import now
 from casework.extensions import login_manager
 
+API_PREFIX = "/api/"
 _OPEN_ENDPOINTS = {"auth.login", "auth.totp", "auth.logout", "auth.totp_setup", "static"}
+
+
+class CookieSessionsOutsideApi(SecureCookieSessionInterface):
+    """Pages keep their signed-cookie session; the token API neither reads nor sets one, so a
+    browser's cookie can never stand in for a token there."""
+
+    def open_session(self, app: Flask, request: Any) -> SessionMixin | None:
+        if request.path.startswith(API_PREFIX):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 def select_locale() -> str | None:
@@ -23,6 +35,7 @@ def select_locale() -> str | None:
 
 
 def install_session_rules(app: Flask) -> None:
+    app.session_interface = CookieSessionsOutsideApi()
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -30,6 +43,8 @@ def install_session_rules(app: Flask) -> None:
 
     @app.before_request
     def _idle_timeout() -> Any:
+        if request.path.startswith(API_PREFIX):  # the API never reads the session (tokens only)
+            return None
         if not current_user.is_authenticated:
             return None
         moment = now().timestamp()
@@ -47,7 +62,8 @@ def install_session_rules(app: Flask) -> None:
     @app.before_request
     def _second_factor_required() -> Any:
         if (
-            current_user.is_authenticated
+            not request.path.startswith(API_PREFIX)
+            and current_user.is_authenticated
             and current_app.config["REQUIRE_TOTP"]
             and not current_user.totp_enabled
             and request.endpoint not in _OPEN_ENDPOINTS

@@ -142,9 +142,38 @@ MATRIX = [
         HOME_DISCLOSURE_DECIDE,
     ),
     ("POST", "exchanges.revoke", "/exchange/trust/{peer}/revoke", TRUST_ADMIN),
+    ("GET", "api_tokens.index", "/auth/account/tokens/", EVERYONE),
+    ("POST", "api_tokens.index", "/auth/account/tokens/", EVERYONE),
+    # a token of the forensic officer: only its owner may revoke it
+    (
+        "POST",
+        "api_tokens.revoke",
+        "/auth/account/tokens/{officer_token}/revoke",
+        row(HIDDEN, forensic_officer=OK),
+    ),
+]
+# The JSON API, walked with a bearer token of each role (a session cookie never opens it):
+# the same expectations as the pages that do the same thing.
+API_MATRIX = [
+    ("GET", "api.missing_list", "/api/v1/missing", READERS),
+    ("POST", "api.missing_create", "/api/v1/missing", MISSING_EDITORS),
+    ("GET", "api.missing_person", "/api/v1/missing/{mp_home}", HOME_CASE_READ),
+    ("GET", "api.missing_person", "/api/v1/missing/{mp_abroad}", ABROAD_CASE_READ),
+    ("PATCH", "api.missing_update", "/api/v1/missing/{mp_home}", MISSING_EDITORS),
+    ("GET", "api.remains_list", "/api/v1/remains", READERS),
+    ("POST", "api.remains_create", "/api/v1/remains", REMAINS_EDITORS_NEW),
+    ("GET", "api.remains_case", "/api/v1/remains/{ur_home}", HOME_CASE_READ),
+    ("GET", "api.remains_case", "/api/v1/remains/{ur_abroad}", ABROAD_CASE_READ),
+    ("PATCH", "api.remains_update", "/api/v1/remains/{ur_home}", REMAINS_EDITORS_HOME),
+    ("GET", "api.samples", "/api/v1/remains/{ur_home}/samples", HOME_CASE_READ),
+    ("POST", "api.sample_create", "/api/v1/remains/{ur_home}/samples", SAMPLES_HOME),
+    ("GET", "api.custody_chain", "/api/v1/remains/{ur_home}/custody", HOME_CASE_READ),
+    ("POST", "api.custody_transfer", "/api/v1/remains/{ur_home}/custody", REMAINS_EDITORS_HOME),
+    ("GET", "api.candidates", "/api/v1/candidates", MATCH_READERS),
+    ("GET", "api.candidate", "/api/v1/candidates/{match_home}", HOME_MATCH_READ),
 ]
 # Pages anyone may open, signed in or not (the exchange inbox checks the sender's signatures).
-PUBLIC = {"auth.login", "auth.totp", "auth.logout", "static", "exchanges.inbox"}
+PUBLIC = {"auth.login", "auth.totp", "auth.logout", "static", "exchanges.inbox", "api.openapi"}
 
 
 @pytest.fixture
@@ -179,7 +208,12 @@ def cases(app, world):
         )
         assert match_home is not None
         exchange = _exchange_rows(mp_home)
+        from casework.api.models import Scope
+        from casework.api.services import issue_token
+
+        officer_token = issue_token(officer, "matrix", frozenset({Scope.READ}), None).token.id
         return {
+            "officer_token": officer_token,
             **exchange,
             "mp_home": mp_home.reference,
             "mp_abroad": mp_abroad.reference,
@@ -256,7 +290,7 @@ def _exchange_rows(mp_home):
 
 def test_matrix_covers_every_route(app) -> None:
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    covered = {endpoint for _, endpoint, _, _ in MATRIX} | PUBLIC
+    covered = {endpoint for _, endpoint, _, _ in MATRIX + API_MATRIX} | PUBLIC
     assert endpoints - covered == set(), "add the new routes to the access matrix"
 
 
@@ -288,3 +322,37 @@ def test_anonymous_is_sent_to_sign_in(client, cases) -> None:
         response = client.open(template.format(**cases), method=method, data={})
         assert response.status_code == 302, template
         assert "/auth/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_api_route_as_every_role(role, app, world, cases) -> None:
+    from casework.accounts.models import User
+    from casework.api.models import Scope
+    from casework.api.services import issue_token
+    from casework.extensions import db
+
+    with app.test_request_context():
+        user = db.session.get(User, world.user(role))
+        secret = issue_token(user, "matrix", frozenset(Scope), None).secret
+        db.session.remove()
+    client = app.test_client()
+    failures = []
+    for method, endpoint, template, expected in API_MATRIX:
+        url = template.format(**cases)
+        response = client.open(
+            url, method=method, json={}, headers={"Authorization": f"Bearer {secret}"}
+        )
+        assert response.status_code != 401, url
+        got = _outcome(response.status_code)
+        if got != expected[role]:
+            failures.append(
+                f"{method} {url} ({endpoint}): "
+                f"expected {expected[role]}, got {response.status_code}"
+            )
+    assert not failures, "\n".join(failures)
+
+
+def test_anonymous_api_calls_are_401(client, cases) -> None:
+    for method, _endpoint, template, _expected in API_MATRIX:
+        response = client.open(template.format(**cases), method=method, json={})
+        assert response.status_code == 401, template

@@ -1,0 +1,404 @@
+"""The JSON API under /api/v1: token authentication, then the same access rules and services as
+the pages. Views stay thin: authorise, check the body, call a service, answer in the envelope.
+
+Repatriations (issue #6, built in parallel) join here: their routes on this blueprint with the
+same helpers (`_require`, `_json_body`, `checked`, `_paginated`), a Body in schemas.py and their
+paths in openapi.py; test_openapi.py fails until the document and the routes agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask.wrappers import Response
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from sqlalchemy import false, or_, select
+
+from casework.access import (
+    Permission,
+    allows,
+    can_add_to_case,
+    can_edit_case,
+    missing_visible_to,
+    remains_visible_to,
+)
+from casework.api import representations as show
+from casework.api.models import Scope
+from casework.api.openapi import document
+from casework.api.responses import ApiError, answer
+from casework.api.schemas import (
+    MISSING_FIELDS,
+    REMAINS_FIELDS,
+    SAMPLE_FIELDS,
+    TRANSFER_FIELDS,
+    VERSION,
+    Body,
+    checked,
+    service_input,
+)
+from casework.api.services import user_for_token
+from casework.audit.services import AuditAction, record
+from casework.cases.pages import filtered_cases, visible_case_or_404
+from casework.cases.services import record_view
+from casework.custody import services as custody
+from casework.custody.models import CustodyEvent, Sample
+from casework.db import db
+from casework.extensions import csrf, limiter
+from casework.matches.models import CandidateMatch, CandidateStatus
+from casework.matches.views import visible_candidates
+from casework.missing import services as missing
+from casework.missing.models import MissingPerson, MissingPersonStatus
+from casework.remains import services as remains
+from casework.remains.models import RemainsStatus, UnidentifiedRemains
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(blueprint)  # a bearer token is not sent by browsers on their own: no CSRF to forge
+
+DEFAULT_PER_PAGE = 25
+MAX_PER_PAGE = 100
+_READING = {"GET", "HEAD", "OPTIONS"}
+_PUBLIC = {"api.openapi"}
+
+
+def _rate_limit() -> str:
+    return str(current_app.config["API_RATE_LIMIT"])
+
+
+def _rate_key() -> str:
+    """One budget per token (hashed: the key may be logged), else per address."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
+    return "address:" + (get_remote_address() or "")
+
+
+limiter.limit(_rate_limit, key_func=_rate_key)(blueprint)
+
+
+@blueprint.before_request
+def _authenticate() -> None:
+    """Only a bearer token authenticates here; a browser's session cookie never does."""
+    g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+    if request.endpoint in _PUBLIC:
+        return
+    scheme, _space, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise ApiError(401, _("Send a personal API token: Authorization: Bearer <token>."))
+    found = user_for_token(secret.strip())
+    if found is None:
+        raise ApiError(401, _("This token is unknown, revoked or expired."))
+    user, token = found
+    g._login_user = user
+    needed = Scope.READ if request.method in _READING else Scope.WRITE
+    if needed not in token.scope_set:
+        raise ApiError(
+            403,
+            _("This token lacks the %(scope)s scope.", scope=needed.value),
+            code="insufficient_scope",
+        )
+
+
+def _require(permission: Permission) -> None:
+    if not allows(current_user, permission):
+        raise ApiError(403, _("Your role does not allow this."))
+
+
+def _int_arg(name: str, default: int, low: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if value < low:
+        raise ApiError(
+            400,
+            _("Bad query parameter."),
+            fields={name: _("must be a whole number of at least %(low)d", low=low)},
+        )
+    return value
+
+
+def _paginated(query: Any, serialise: Callable[[Any], dict[str, Any]]) -> Response:
+    page_number = _int_arg("page", 1, 1)
+    per_page = min(_int_arg("per_page", DEFAULT_PER_PAGE, 1), MAX_PER_PAGE)
+    page_number = min(page_number, 10**6)
+    page = db.paginate(
+        query, page=page_number, per_page=per_page, max_per_page=MAX_PER_PAGE, error_out=False
+    )
+    return answer(
+        [serialise(item) for item in page.items],
+        meta={
+            "page": page_number,
+            "per_page": per_page,
+            "total": page.total or 0,
+            "pages": page.pages,
+        },
+    )
+
+
+def _json_body() -> dict[str, Any]:
+    if request.mimetype != "application/json":
+        raise ApiError(415, _("Send the body as JSON with Content-Type: application/json."))
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, _("The body must be a JSON object."))
+    return body
+
+
+def _with_version(schema: Body) -> Body:
+    return Body(schema.name, schema.fields, schema.description, extra={"version": VERSION})
+
+
+def _submitted_version(values: dict[str, Any]) -> int:
+    version = values.pop("version", None)
+    if version is not None:
+        return int(version)
+    header = request.headers.get("If-Match")
+    if header is None:
+        raise ApiError(
+            428,
+            _("Say which version you changed: a version field, or an If-Match header."),
+            fields={"version": _("is required")},
+        )
+    tag = header.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit() or len(tag) > 10:
+        raise ApiError(400, _('If-Match must hold the version, such as "3".'))
+    return int(tag)
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+# -- missing persons ---------------------------------------------------------------------------
+
+
+def _missing(reference: str) -> MissingPerson:
+    return visible_case_or_404(MissingPerson, missing_visible_to, reference)  # type: ignore[no-any-return]
+
+
+def _missing_answer(case: MissingPerson, status: int = 200) -> Response:
+    record_view(case)
+    headers = {"ETag": _etag(case.version)}
+    if status == 201:
+        headers["Location"] = url_for("api.missing_person", reference=case.reference)
+    return answer(show.missing_full(case), status, **headers)
+
+
+@blueprint.get("/missing")
+def missing_list() -> Response:
+    _require(Permission.READ_MISSING)
+    query, _filters = filtered_cases(MissingPerson, missing_visible_to, MissingPersonStatus)
+    return _paginated(
+        query.order_by(MissingPerson.created_at.desc(), MissingPerson.id), show.missing_summary
+    )
+
+
+@blueprint.post("/missing")
+def missing_create() -> Response:
+    _require(Permission.EDIT_MISSING)
+    values = checked(_json_body(), MISSING_FIELDS)
+    case = missing.register_missing_person(current_user, service_input(values, ("aliases",)))
+    return _missing_answer(case, 201)
+
+
+@blueprint.get("/missing/<reference>")
+def missing_person(reference: str) -> Response:
+    _require(Permission.READ_MISSING)
+    return _missing_answer(_missing(reference))
+
+
+@blueprint.patch("/missing/<reference>")
+def missing_update(reference: str) -> Response:
+    _require(Permission.EDIT_MISSING)
+    case = _missing(reference)
+    if not can_edit_case(current_user, case):
+        raise ApiError(403, _("Only the agency that holds a case changes it."))
+    values = checked(_json_body(), _with_version(MISSING_FIELDS))
+    version = _submitted_version(values)
+    merged = {**checked(show.missing_editable(case), MISSING_FIELDS), **values}
+    missing.update_missing_person(case, service_input(merged, ("aliases",)), version)
+    return _missing_answer(case)
+
+
+# -- unidentified remains ----------------------------------------------------------------------
+
+
+def _remains(reference: str) -> UnidentifiedRemains:
+    return visible_case_or_404(UnidentifiedRemains, remains_visible_to, reference)  # type: ignore[no-any-return]
+
+
+def _remains_answer(case: UnidentifiedRemains, status: int = 200) -> Response:
+    record_view(case)
+    identified = (
+        db.session.scalar(
+            select(MissingPerson.reference).where(MissingPerson.id == case.identified_as_id)
+        )
+        if case.identified_as_id
+        else None
+    )
+    headers = {"ETag": _etag(case.version)}
+    if status == 201:
+        headers["Location"] = url_for("api.remains_case", reference=case.reference)
+    return answer(show.remains_full(case, identified), status, **headers)
+
+
+@blueprint.get("/remains")
+def remains_list() -> Response:
+    _require(Permission.READ_REMAINS)
+    query, _filters = filtered_cases(UnidentifiedRemains, remains_visible_to, RemainsStatus)
+    return _paginated(
+        query.order_by(UnidentifiedRemains.created_at.desc(), UnidentifiedRemains.id),
+        show.remains_summary,
+    )
+
+
+@blueprint.post("/remains")
+def remains_create() -> Response:
+    _require(Permission.EDIT_REMAINS)
+    values = checked(_json_body(), REMAINS_FIELDS)
+    case = remains.log_remains(current_user, service_input(values, ("document_names",)))
+    return _remains_answer(case, 201)
+
+
+@blueprint.get("/remains/<reference>")
+def remains_case(reference: str) -> Response:
+    _require(Permission.READ_REMAINS)
+    return _remains_answer(_remains(reference))
+
+
+@blueprint.patch("/remains/<reference>")
+def remains_update(reference: str) -> Response:
+    _require(Permission.EDIT_REMAINS)
+    case = _remains(reference)
+    if not can_edit_case(current_user, case):
+        raise ApiError(403, _("Only the agency that holds a case changes it."))
+    values = checked(_json_body(), _with_version(REMAINS_FIELDS))
+    version = _submitted_version(values)
+    merged = {**checked(show.remains_editable(case), REMAINS_FIELDS), **values}
+    remains.update_remains(case, service_input(merged, ("document_names",)), version)
+    return _remains_answer(case)
+
+
+# -- samples and custody -----------------------------------------------------------------------
+
+
+def _remains_for(reference: str, permission: Permission) -> UnidentifiedRemains:
+    _require(permission)
+    case = _remains(reference)
+    if not can_add_to_case(current_user, case, permission):
+        raise ApiError(403, _("Only the agency that holds a case adds to it."))
+    return case
+
+
+@blueprint.get("/remains/<reference>/samples")
+def samples(reference: str) -> Response:
+    _require(Permission.READ_REMAINS)
+    case = _remains(reference)
+    query = (
+        select(Sample).where(Sample.remains_id == case.id).order_by(Sample.created_at, Sample.id)
+    )
+    return _paginated(query, lambda row: show.sample(row, case.reference))
+
+
+@blueprint.post("/remains/<reference>/samples")
+def sample_create(reference: str) -> Response:
+    case = _remains_for(reference, Permission.RECORD_SAMPLES)
+    values = checked(_json_body(), SAMPLE_FIELDS)
+    row = custody.record_sample(case, values)
+    return answer(show.sample(row, case.reference), 201)
+
+
+@blueprint.get("/remains/<reference>/custody")
+def custody_chain(reference: str) -> Response:
+    _require(Permission.READ_REMAINS)
+    case = _remains(reference)
+    barcodes = {
+        row.id: row.barcode
+        for row in db.session.execute(
+            select(Sample.id, Sample.barcode).where(Sample.remains_id == case.id)
+        )
+    }
+    query = (
+        select(CustodyEvent)
+        .where(
+            or_(
+                CustodyEvent.remains_id == case.id,
+                CustodyEvent.sample_id.in_(list(barcodes)) if barcodes else false(),
+            )
+        )
+        .order_by(CustodyEvent.occurred_at, CustodyEvent.recorded_at, CustodyEvent.id)
+    )
+    return _paginated(query, lambda row: show.custody_event(row, barcodes.get(row.sample_id)))
+
+
+@blueprint.post("/remains/<reference>/custody")
+def custody_transfer(reference: str) -> Response:
+    case = _remains_for(reference, Permission.RECORD_CUSTODY)
+    values = checked(_json_body(), TRANSFER_FIELDS)
+    barcode = values.pop("sample", None)
+    sample = None
+    if barcode is not None:
+        sample = db.session.scalar(
+            select(Sample).where(Sample.remains_id == case.id, Sample.barcode == barcode)
+        )
+        if sample is None:
+            raise ApiError(
+                422,
+                _("Bad input."),
+                fields={"sample": _("No sample of this case has that barcode.")},
+            )
+    event = custody.record_transfer(
+        current_user, remains=None if sample else case, sample=sample, data=values
+    )
+    return answer(show.custody_event(event, barcode), 201)
+
+
+# -- candidate matches -------------------------------------------------------------------------
+
+
+@blueprint.get("/candidates")
+def candidates() -> Response:
+    _require(Permission.READ_MATCHES)
+    query = visible_candidates()
+    status = request.args.get("status")
+    if status is not None:
+        if status not in {item.value for item in CandidateStatus}:
+            raise ApiError(400, _("Unknown status."), fields={"status": _("Unknown status.")})
+        query = query.where(CandidateMatch.status == status)
+    for name, column in (
+        ("missing_person", MissingPerson.reference),
+        ("remains", UnidentifiedRemains.reference),
+    ):
+        value = request.args.get(name)
+        if value is not None:
+            query = query.where(column == value.strip().upper())
+    return _paginated(
+        query.order_by(CandidateMatch.score.desc(), CandidateMatch.id), show.candidate_summary
+    )
+
+
+@blueprint.get("/candidates/<uuid:candidate_id>")
+def candidate(candidate_id: uuid.UUID) -> Response:
+    _require(Permission.READ_MATCHES)
+    row = db.session.scalar(visible_candidates().where(CandidateMatch.id == candidate_id))
+    if row is None:
+        raise ApiError(404, _("No such candidate, or it is outside your sight."))
+    record(AuditAction.VIEW, row)
+    db.session.commit()
+    return answer(show.candidate_full(row), ETag=_etag(row.version))
+
+
+@blueprint.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3 description of this API, as is (the one answer outside the envelope: tools
+    read it directly). No token needed: it holds no data."""
+    return jsonify(document())
