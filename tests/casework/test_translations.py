@@ -1,5 +1,5 @@
-"""Spanish and French: every catalogued string translated, compiled, and shown to the user.
-Arabic: being translated; what is translated is compiled, and its pages run right to left."""
+"""Spanish, French and Arabic: every catalogued string translated, compiled, and shown to the user;
+Arabic pages run right to left."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 CATALOG = Path(__file__).resolve().parents[2] / "casework" / "translations"
-LANGUAGES = ["es", "fr"]  # complete
-IN_PROGRESS = ["ar"]  # partly translated: untranslated entries show in English
+LANGUAGES = ["es", "fr", "ar"]  # complete
+IN_PROGRESS: list[str] = []  # partly translated: untranslated entries show in English
 
 
 def _po(lang: str):
