@@ -39,6 +39,7 @@ class Permission(enum.StrEnum):
     SHARE_RECORDS = "share_records"
     DECIDE_DISCLOSURE = "decide_disclosure"
     MANAGE_TRUST = "manage_trust"
+    INFORM_FAMILIES = "inform_families"  # the family's contact log and their printed summary
 
 
 R = Role
@@ -68,6 +69,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.READ_MATCHES,
             P.READ_EXCHANGE,
             P.SHARE_RECORDS,
+            P.INFORM_FAMILIES,
         }
     ),
     R.SUPERVISOR: frozenset(
@@ -85,9 +87,12 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.READ_EXCHANGE,
             P.SHARE_RECORDS,
             P.DECIDE_DISCLOSURE,
+            P.INFORM_FAMILIES,
         }
     ),
-    R.CONSULAR_OFFICIAL: frozenset({P.READ_MISSING, P.READ_REMAINS, P.WRITE_NOTES}),
+    R.CONSULAR_OFFICIAL: frozenset(
+        {P.READ_MISSING, P.READ_REMAINS, P.WRITE_NOTES, P.INFORM_FAMILIES}
+    ),
     R.AUDITOR: frozenset(
         {P.READ_MISSING, P.READ_REMAINS, P.READ_AUDIT, P.READ_MATCHES, P.READ_EXCHANGE}
     ),

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, SubmitField, TextAreaField
+from wtforms import Field, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -76,6 +76,26 @@ class NoteForm(FlaskForm):
     submit = SubmitField(_l("Add note"))
 
 
+class StatusForm(FlaskForm):
+    # the choices are the next statuses this user may choose; the service checks what is sent
+    status = SelectField(_l("New status"), choices=[], validate_choice=False)
+    reason = TextAreaField(
+        _l("Reason (needed to close, to reopen, for found alive and for burial)"),
+        validators=[Optional(), Length(max=5000)],
+    )
+    version = HiddenField()
+    submit = SubmitField(_l("Change status"))
+
+
+# how a status change was made, as the history shows it
+VIA_LABELS = {
+    "form": _l("on the case page"),
+    "matching": _l("candidate review"),
+    "identification": _l("identification confirmed"),
+    "workflow": _l("repatriation"),
+}
+
+
 def submitted_version(value: str | None) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
@@ -83,4 +103,11 @@ def submitted_version(value: str | None) -> int | None:
         return None
 
 
-__all__ = ["CaseDetailsMixin", "DentalChartField", "NoteForm", "submitted_version"]
+__all__ = [
+    "VIA_LABELS",
+    "CaseDetailsMixin",
+    "DentalChartField",
+    "NoteForm",
+    "StatusForm",
+    "submitted_version",
+]

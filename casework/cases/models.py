@@ -5,12 +5,16 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.db import Base, RowId, UtcDateTime, str_enum, utcnow
 from casework.personal_data import Encrypted
+
+if TYPE_CHECKING:
+    from casework.accounts.models import User
 
 FDI_TEETH = frozenset(q * 10 + n for q in (1, 2, 3, 4) for n in range(1, 9))
 
@@ -136,6 +140,39 @@ class CaseSequence(Base):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class StatusChange(RowId, Base):
+    """One step in a case's status history: from what, to what, who, when, why, and by which
+    route (the case page, candidate review, identification, a workflow). Never changed."""
+
+    __tablename__ = "case_status_change"
+    __append_only__ = True
+    __table_args__ = (CheckConstraint(_ONE_CASE, name="one_case"),)
+
+    # RESTRICT, not CASCADE: the history is append-only, the database refuses to delete it
+    missing_person_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("missing_person.id", ondelete="RESTRICT"), index=True
+    )
+    remains_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("unidentified_remains.id", ondelete="RESTRICT"), index=True
+    )
+    from_status: Mapped[str] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    via: Mapped[str] = mapped_column(String(16))
+    changed_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT")
+    )
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    reason_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    reason = Encrypted("reason_ct")
+
+    changed_by: Mapped[User | None] = relationship()
+
+    @property
+    def case_kind(self) -> str:
+        return "missing" if self.missing_person_id is not None else "remains"
+
+
 __all__ = [
     "CaseChild",
     "CaseNote",
@@ -148,5 +185,6 @@ __all__ = [
     "FDI_TEETH",
     "MarkKind",
     "Sex",
+    "StatusChange",
     "ToothState",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,12 +12,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from casework.access import Permission, can_add_to_case
+from casework.access import Permission, can_add_to_case, can_edit_case
 from casework.cases.fields import format_dental
-from casework.cases.forms import NoteForm
+from casework.cases.forms import NoteForm, StatusForm, submitted_version
 from casework.cases.services import add_note, case_ids_by_name, case_ids_by_similar_name
+from casework.cases.status import change_status, next_statuses
 from casework.db import db
 from casework.errors import CaseworkError, ValidationError
+from casework.vocabulary import label
 
 
 @dataclass(frozen=True)
@@ -102,3 +105,37 @@ def post_note(case: Any, endpoint: str) -> Any:
     else:
         flash(_("A note cannot be empty."), "error")
     return redirect(url_for(endpoint, reference=case.reference), 303)
+
+
+def status_form(case: Any, form: StatusForm | None = None) -> StatusForm | None:
+    """The "Change status" form offering the statuses this user may choose next (None when the
+    user may not change this case or nothing is open to them from here)."""
+    if not can_edit_case(current_user, case):
+        return None
+    form = form or StatusForm(formdata=None)
+    form.status.choices = [(item.value, label(item)) for item in next_statuses(case, current_user)]
+    form.version.data = str(case.version)  # re-shown after an error: the version now stored
+    return form if form.status.choices or any(field.errors for field in form) else None
+
+
+def post_status(case: Any, endpoint: str, render_detail: Callable[..., Any]) -> Any:
+    """Change the status from the case page; on a refusal the page comes back with the reason
+    and the status code (400, 403, 409) and nothing changed."""
+    if not can_edit_case(current_user, case):
+        abort(403)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            change_status(
+                case,
+                form.status.data,
+                current_user,
+                form.reason.data,
+                submitted_version(form.version.data),
+            )
+        except CaseworkError as error:
+            code = show_error(form, error)
+            return render_detail(case, code, status_form=form)
+        flash(_("Status changed to %(status)s.", status=label(case.status)), "success")
+        return redirect(url_for(endpoint, reference=case.reference), 303)
+    return render_detail(case, 400, status_form=form)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from casework.accounts.models import Role, User
+from casework.cases.status import Via, record_transition
 from casework.clock import now
 from casework.db import db
 from casework.errors import ConflictError, NotAllowed, ValidationError
@@ -244,6 +245,7 @@ def propose_identification(
         candidate.decision_reason = text or None
         candidate.status = CandidateStatus.IDENTIFICATION_PROPOSED
         candidate.proposed_by_id, candidate.proposed_at = user.id, now()
+        _under_review(candidate, user)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -267,9 +269,13 @@ def confirm_identification(candidate: CandidateMatch, user: User, version: int |
             )
         candidate.status = CandidateStatus.CONFIRMED
         candidate.decided_by_id, candidate.decided_at = user.id, now()
-        remains.status = RemainsStatus.IDENTIFIED
+        record_transition(
+            remains, RemainsStatus.IDENTIFIED, user, person.reference, via=Via.IDENTIFICATION
+        )
         remains.identified_as_id = person.id
-        person.status = MissingPersonStatus.IDENTIFIED
+        record_transition(
+            person, MissingPersonStatus.IDENTIFIED, user, remains.reference, via=Via.IDENTIFICATION
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -287,10 +293,57 @@ def reject_identification(
         candidate.status = CandidateStatus.PROPOSED
         candidate.identifiers = None
         candidate.proposed_by_id = candidate.proposed_at = None
+        _review_over(candidate, user)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+
+
+def _under_review(candidate: CandidateMatch, user: User) -> None:
+    """An identification is proposed: both cases are under review (if they were open)."""
+    pairs = (
+        (candidate.remains, RemainsStatus.UNIDENTIFIED, RemainsStatus.CANDIDATE_UNDER_REVIEW),
+        (
+            candidate.missing_person,
+            MissingPersonStatus.OPEN,
+            MissingPersonStatus.CANDIDATE_UNDER_REVIEW,
+        ),
+    )
+    for case, open_status, under_review in pairs:
+        if case.status is open_status:
+            other = candidate.missing_person if case is candidate.remains else candidate.remains
+            record_transition(case, under_review, user, other.reference, via=Via.MATCHING)
+
+
+def _review_over(candidate: CandidateMatch, user: User) -> None:
+    """A proposal was turned down: a case with no other pending proposal is open again."""
+    pairs = (
+        (
+            candidate.remains,
+            CandidateMatch.remains_id,
+            RemainsStatus.CANDIDATE_UNDER_REVIEW,
+            RemainsStatus.UNIDENTIFIED,
+        ),
+        (
+            candidate.missing_person,
+            CandidateMatch.missing_person_id,
+            MissingPersonStatus.CANDIDATE_UNDER_REVIEW,
+            MissingPersonStatus.OPEN,
+        ),
+    )
+    for case, column, under_review, open_status in pairs:
+        if case.status is not under_review:
+            continue
+        pending = db.session.scalar(
+            select(CandidateMatch.id).where(
+                column == case.id,
+                CandidateMatch.id != candidate.id,
+                CandidateMatch.status == CandidateStatus.IDENTIFICATION_PROPOSED,
+            )
+        )
+        if pending is None:
+            record_transition(case, open_status, user, candidate.decision_reason, via=Via.MATCHING)
 
 
 def reestimate_weights(smoothing: float = 100.0) -> MatchWeights:

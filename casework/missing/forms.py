@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    DateTimeLocalField,
     FloatField,
     IntegerField,
     SelectField,
@@ -15,7 +16,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from casework.cases.forms import CaseDetailsMixin
 from casework.cases.models import Sex
@@ -99,3 +100,26 @@ class RelativeForm(FlaskForm):
         validators=[Optional(), Length(max=400)],
     )
     submit = SubmitField(_l("Add relative"))
+
+
+CHANNEL_LABELS = {
+    "phone": _l("Phone call"),
+    "visit": _l("Visit"),
+    "message": _l("Message"),
+    "letter": _l("Letter"),
+    "other": _l("Other"),
+}
+
+
+class FamilyContactForm(FlaskForm):
+    contacted_at = DateTimeLocalField(
+        _l("When (UTC)"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M"
+    )
+    channel = SelectField(
+        _l("How"), choices=[SelectChoice(code, text) for code, text in CHANNEL_LABELS.items()]
+    )
+    # the relatives of the case are filled in by the view; the service checks what is sent
+    relative_id = SelectField(_l("With whom"), choices=[], validate_choice=False)
+    summary = TextAreaField(_l("What was said"), validators=[DataRequired(), Length(max=5000)])
+    next_contact_due = DateField(_l("Next contact due by"), validators=[Optional()])
+    submit = SubmitField(_l("Log contact"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, LargeBinary, String
@@ -14,6 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework.cases.models import CaseNote, DentalFinding, DistinguishingMark, Effect, Sex
 from casework.db import Base, RowId, UtcDateTime, str_enum, utcnow
 from casework.personal_data import Encrypted
+
+if TYPE_CHECKING:
+    from casework.accounts.models import User
 
 
 class MissingPersonStatus(enum.StrEnum):
@@ -122,3 +125,37 @@ class Relative(RowId, Base):
     contact = Encrypted("contact_ct")
 
     missing_person: Mapped[MissingPerson] = relationship(back_populates="relatives")
+
+
+class ContactChannel(enum.StrEnum):
+    PHONE = "phone"
+    VISIT = "visit"
+    MESSAGE = "message"
+    LETTER = "letter"
+    OTHER = "other"
+
+
+class FamilyContact(RowId, Base):
+    """One conversation with the family of a missing person, as the liaison logged it."""
+
+    __tablename__ = "family_contact"
+
+    missing_person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("missing_person.id", ondelete="CASCADE"), index=True
+    )
+    relative_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("relative.id", ondelete="SET NULL"), index=True
+    )
+    contacted_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    channel: Mapped[ContactChannel] = mapped_column(str_enum(ContactChannel, 16))
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    summary_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    next_contact_due: Mapped[date | None] = mapped_column(Date)
+
+    summary = Encrypted("summary_ct")
+
+    relative: Mapped[Relative | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship()

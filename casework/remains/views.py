@@ -1,4 +1,4 @@
-"""Pages for unidentified remains: list and look-up, log, view, edit, notes."""
+"""Pages for unidentified remains: list and look-up, log, view, edit, notes, status."""
 
 from __future__ import annotations
 
@@ -11,15 +11,18 @@ from sqlalchemy import select
 
 from casework.access import Permission, can_add_to_case, can_edit_case, remains_visible_to, requires
 from casework.cases.fields import point_coordinates
-from casework.cases.forms import NoteForm, submitted_version
+from casework.cases.forms import VIA_LABELS, NoteForm, submitted_version
 from casework.cases.pages import (
     case_details_data,
     filtered_cases,
     post_note,
+    post_status,
     show_error,
+    status_form,
     visible_case_or_404,
 )
 from casework.cases.services import record_view
+from casework.cases.status import history
 from casework.custody.models import CustodyEvent, Sample
 from casework.db import db
 from casework.errors import CaseworkError
@@ -76,7 +79,10 @@ def new() -> Any:
 @blueprint.route("/<reference>")
 @requires(Permission.READ_REMAINS)
 def detail(reference: str) -> Any:
-    case = _visible_case(reference)
+    return _detail_page(_visible_case(reference))
+
+
+def _detail_page(case: UnidentifiedRemains, code: int = 200, status_form_: Any = None) -> Any:
     record_view(case)
     samples = db.session.scalars(
         select(Sample).where(Sample.remains_id == case.id).order_by(Sample.created_at)
@@ -97,7 +103,11 @@ def detail(reference: str) -> Any:
         can_note=can_add_to_case(current_user, case, Permission.WRITE_NOTES),
         case_candidates=candidates_of(case),
         note_form=NoteForm(),
-    )
+        status_form=status_form(case, status_form_),
+        status_action=url_for("remains.change_case_status", reference=case.reference),
+        status_history=history(case),
+        via_labels=VIA_LABELS,
+    ), code
 
 
 @blueprint.route("/<reference>/edit", methods=["GET", "POST"])
@@ -155,3 +165,13 @@ def edit(reference: str) -> Any:
 @requires(Permission.WRITE_NOTES)
 def add_case_note(reference: str) -> Any:
     return post_note(_visible_case(reference), "remains.detail")
+
+
+@blueprint.route("/<reference>/status", methods=["POST"])
+@requires(Permission.EDIT_REMAINS)
+def change_case_status(reference: str) -> Any:
+    return post_status(
+        _visible_case(reference),
+        "remains.detail",
+        lambda case, code, status_form: _detail_page(case, code, status_form_=status_form),
+    )

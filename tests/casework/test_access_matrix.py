@@ -59,6 +59,10 @@ TRUST_ADMIN = row(FORBIDDEN, administrator=OK)
 HOME_HIT_READ = {**EXCHANGE_READERS, "officer_abroad": HIDDEN}
 HOME_HIT_REQUEST = {**SHARERS, "officer_abroad": HIDDEN}
 HOME_DISCLOSURE_DECIDE = row(FORBIDDEN, supervisor=OK)
+# The family's printed summary: the roles that speak with families, for the cases they see.
+FAMILY_SUMMARY_HOME = row(
+    FORBIDDEN, family_liaison=OK, supervisor=OK, consular_official=HIDDEN, consular_gtm=OK
+)
 
 # (method, endpoint, url template, expectations)
 MATRIX = [
@@ -82,6 +86,27 @@ MATRIX = [
     ("GET", "missing.new_relative", "/missing/{mp_home}/relatives/new", MISSING_EDITORS),
     ("POST", "missing.new_relative", "/missing/{mp_home}/relatives/new", MISSING_EDITORS),
     ("POST", "missing.add_case_note", "/missing/{mp_home}/notes", NOTE_ON_HOME),
+    ("POST", "missing.change_case_status", "/missing/{mp_home}/status", MISSING_EDITORS),
+    (
+        "POST",
+        "missing.change_case_status",
+        "/missing/{mp_abroad}/status",
+        row(FORBIDDEN, family_liaison=HIDDEN, supervisor=HIDDEN),
+    ),
+    ("POST", "missing.add_family_contact", "/missing/{mp_home}/contacts", MISSING_EDITORS),
+    ("GET", "missing.family_summary", "/missing/{mp_home}/family-summary", FAMILY_SUMMARY_HOME),
+    (
+        "GET",
+        "missing.family_summary",
+        "/missing/{mp_abroad}/family-summary",
+        row(
+            FORBIDDEN,
+            family_liaison=HIDDEN,
+            supervisor=HIDDEN,
+            consular_official=HIDDEN,
+            consular_gtm=HIDDEN,
+        ),
+    ),
     ("GET", "remains.index", "/remains/", READERS),
     ("GET", "remains.new", "/remains/new", REMAINS_EDITORS_NEW),
     ("POST", "remains.new", "/remains/new", REMAINS_EDITORS_NEW),
@@ -90,6 +115,7 @@ MATRIX = [
     ("GET", "remains.edit", "/remains/{ur_home}/edit", REMAINS_EDITORS_HOME),
     ("POST", "remains.edit", "/remains/{ur_home}/edit", REMAINS_EDITORS_HOME),
     ("POST", "remains.add_case_note", "/remains/{ur_home}/notes", NOTE_ON_HOME),
+    ("POST", "remains.change_case_status", "/remains/{ur_home}/status", REMAINS_EDITORS_HOME),
     ("GET", "custody.new_sample", "/custody/remains/{ur_home}/samples/new", SAMPLES_HOME),
     ("POST", "custody.new_sample", "/custody/remains/{ur_home}/samples/new", SAMPLES_HOME),
     (

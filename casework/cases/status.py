@@ -1,0 +1,245 @@
+"""The status machine of both kinds of case: which transitions exist, who makes them and how,
+and the one service that makes them and writes the status history.
+
+Each transition is a row of `TRANSITIONS`: the kind of case, from, to, by which route (`Via`),
+which roles may make it on the case page, and whether a reason is required. Decisions behind
+the table:
+
+- **Candidate under review** is set and cleared by candidate review only (`casework.matches`):
+  a case enters it when an identification is proposed for one of its candidates, and leaves it
+  when the proposal is turned down (back to open / unidentified) or confirmed (identified).
+  While a proposal is pending nobody closes the case by hand: decide on the proposal first.
+- **Identified** is reached only through the two-person confirmation of a candidate
+  (`confirm_identification`), for remains and missing person alike; the case page refuses it.
+- **Repatriated** (remains) follows identified only, recorded by the repatriation workflow
+  through `record_transition` (no form, no version: that workflow owns its transaction).
+- **Closed** (a search the family or the agency ends) needs a reason, and can be **reopened**
+  with a reason when new information comes.
+- **Found alive** is final for family liaison staff: a new disappearance of the same person is a
+  new case. Only a supervisor reopens it, with a reason, when it was recorded in error.
+- **Buried unidentified** (remains) needs a reason; remains can be taken back to unidentified
+  (exhumation for identification) with a reason. **Identified** and **repatriated** are final.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from casework.accounts.models import Role, User
+from casework.cases.models import StatusChange
+from casework.cases.services import check_version
+from casework.clock import now
+from casework.db import db
+from casework.errors import NotAllowed, ValidationError
+from casework.missing.models import MissingPerson, MissingPersonStatus
+from casework.remains.models import RemainsStatus, UnidentifiedRemains
+
+Case = MissingPerson | UnidentifiedRemains
+
+
+class Via(enum.StrEnum):
+    """How a transition is made."""
+
+    FORM = "form"  # a person on the case page ("Change status")
+    MATCHING = "matching"  # candidate review: an identification proposed or turned down
+    IDENTIFICATION = "identification"  # the second signature confirms an identification
+    WORKFLOW = "workflow"  # another service's workflow (repatriation)
+
+
+@dataclass(frozen=True)
+class Transition:
+    kind: str  # "missing" or "remains"
+    source: str
+    target: str
+    via: Via
+    roles: frozenset[Role] = frozenset()  # who may make it on the case page (Via.FORM)
+    needs_reason: bool = False
+
+
+M, R = MissingPersonStatus, RemainsStatus
+LIAISON_OR_SUPERVISOR = frozenset({Role.FAMILY_LIAISON, Role.SUPERVISOR})
+OFFICER_OR_SUPERVISOR = frozenset({Role.FORENSIC_OFFICER, Role.SUPERVISOR})
+SUPERVISOR = frozenset({Role.SUPERVISOR})
+
+
+def _missing(
+    source: M, target: M, via: Via, roles: frozenset[Role] = frozenset(), reason: bool = False
+) -> Transition:
+    return Transition("missing", source.value, target.value, via, roles, reason)
+
+
+def _remains(
+    source: R, target: R, via: Via, roles: frozenset[Role] = frozenset(), reason: bool = False
+) -> Transition:
+    return Transition("remains", source.value, target.value, via, roles, reason)
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    # missing persons
+    _missing(M.OPEN, M.CANDIDATE_UNDER_REVIEW, Via.MATCHING),
+    _missing(M.CANDIDATE_UNDER_REVIEW, M.OPEN, Via.MATCHING),
+    _missing(M.CANDIDATE_UNDER_REVIEW, M.IDENTIFIED, Via.IDENTIFICATION),
+    _missing(M.OPEN, M.IDENTIFIED, Via.IDENTIFICATION),  # proposals made before this table
+    _missing(M.OPEN, M.FOUND_ALIVE, Via.FORM, LIAISON_OR_SUPERVISOR, reason=True),
+    _missing(M.OPEN, M.CLOSED, Via.FORM, LIAISON_OR_SUPERVISOR, reason=True),
+    _missing(M.CLOSED, M.OPEN, Via.FORM, LIAISON_OR_SUPERVISOR, reason=True),
+    _missing(M.FOUND_ALIVE, M.OPEN, Via.FORM, SUPERVISOR, reason=True),
+    # unidentified remains
+    _remains(R.UNIDENTIFIED, R.CANDIDATE_UNDER_REVIEW, Via.MATCHING),
+    _remains(R.CANDIDATE_UNDER_REVIEW, R.UNIDENTIFIED, Via.MATCHING),
+    _remains(R.CANDIDATE_UNDER_REVIEW, R.IDENTIFIED, Via.IDENTIFICATION),
+    _remains(R.UNIDENTIFIED, R.IDENTIFIED, Via.IDENTIFICATION),  # proposals made before this
+    _remains(R.IDENTIFIED, R.REPATRIATED, Via.WORKFLOW),
+    _remains(R.UNIDENTIFIED, R.BURIED_UNIDENTIFIED, Via.FORM, OFFICER_OR_SUPERVISOR, reason=True),
+    _remains(R.BURIED_UNIDENTIFIED, R.UNIDENTIFIED, Via.FORM, OFFICER_OR_SUPERVISOR, reason=True),
+)
+_BY_EDGE = {(t.kind, t.source, t.target): t for t in TRANSITIONS}
+
+# What the case page says when someone asks there for a step another route makes.
+_ELSEWHERE = {
+    Via.FORM: "A person makes this change on the case page, with a reason where one is needed.",
+    Via.MATCHING: (
+        "Candidate review sets and clears this status: propose an identification on the "
+        "candidate page, or turn the proposal down there."
+    ),
+    Via.IDENTIFICATION: (
+        "A case becomes identified only when a supervisor confirms a proposed identification "
+        "on the candidate page (two people sign)."
+    ),
+    Via.WORKFLOW: "Repatriation is recorded by the repatriation workflow, not on the case page.",
+}
+
+
+def _statuses(kind: str) -> type[enum.StrEnum]:
+    return MissingPersonStatus if kind == "missing" else RemainsStatus
+
+
+def _words(status: str) -> str:
+    return status.replace("_", " ")
+
+
+def transition(kind: str, source: str, target: str) -> Transition | None:
+    """The transition from `source` to `target` for cases of `kind`, if there is one."""
+    return _BY_EDGE.get((kind, str(source), str(target)))
+
+
+def next_statuses(case: Case, user: User) -> list[enum.StrEnum]:
+    """The statuses `user` may move `case` to on its page, in the order of the status list."""
+    kind, current = case.__case_kind__, case.status.value
+    allowed = {
+        t.target
+        for t in TRANSITIONS
+        if t.kind == kind and t.source == current and t.via is Via.FORM and user.role in t.roles
+    }
+    return [status for status in _statuses(kind) if status.value in allowed]
+
+
+def _reason(text: str | None, required: bool) -> str | None:
+    reason = (text or "").strip()
+    if required and len(reason) < 5:
+        raise ValidationError("Give the reason for this change in a few words.", field="reason")
+    if len(reason) > 5000:
+        raise ValidationError("Keep the reason under 5,000 characters.", field="reason")
+    return reason or None
+
+
+def record_transition(
+    case: Case, to: Any, user: User | None, reason: str | None = None, *, via: Via = Via.WORKFLOW
+) -> StatusChange:
+    """Move `case` to status `to` by route `via` if the table has that transition, and add the
+    history row. Does not commit: the calling service owns the transaction.
+
+    For workflows such as repatriation, which call it inside their own transaction:
+
+        >>> record_transition(remains, RemainsStatus.REPATRIATED, user, "Flown to Guatemala")
+    """
+    kind = case.__case_kind__
+    source = case.status.value
+    try:
+        target = _statuses(kind)(str(to))
+    except ValueError:
+        raise ValidationError("Choose a status from the list.", field="status") from None
+    if target.value == source:
+        raise ValidationError(f"{case.reference} is already {_words(source)}.", field="status")
+    step = transition(kind, source, target.value)
+    if step is None:
+        allowed = [_words(t.target) for t in TRANSITIONS if t.kind == kind and t.source == source]
+        after = ", ".join(allowed) if allowed else "nothing: this status is final"
+        raise ValidationError(
+            f"A case that is {_words(source)} cannot become {_words(target.value)}. "
+            f"From {_words(source)} it can become {after}.",
+            field="status",
+        )
+    if step.via is not via:
+        raise ValidationError(
+            _ELSEWHERE.get(step.via, "That step is not made on the case page."), field="status"
+        )
+    change = StatusChange(
+        from_status=source,
+        to_status=target.value,
+        via=via.value,
+        changed_by_id=user.id if user is not None else None,
+        changed_at=now(),
+        **({"missing_person_id": case.id} if kind == "missing" else {"remains_id": case.id}),
+    )
+    change.reason = _reason(reason, step.needs_reason)
+    case.status = target
+    db.session.add(change)
+    return change
+
+
+def change_status(
+    case: Case, new_status: str | None, user: User, reason: str | None, version: int | None
+) -> StatusChange:
+    """A person changes the status on the case page: stale copies, steps other routes make,
+    roles without the right and missing reasons are refused; nothing is stored then."""
+    from casework.matches.services import refresh_candidates  # matches builds on this module
+
+    try:
+        check_version(case, version)
+        kind = case.__case_kind__
+        step = transition(kind, case.status.value, str(new_status or ""))
+        if step is not None and step.via is Via.FORM and user.role not in step.roles:
+            raise NotAllowed(
+                f"Your role cannot make a case that is {_words(step.source)} "
+                f"{_words(step.target)}: ask a supervisor."
+            )
+        change = record_transition(case, new_status, user, reason, via=Via.FORM)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    refresh_candidates(case)  # a reopened case is matched again; a closed one is left alone
+    return change
+
+
+def history(case: Case) -> list[StatusChange]:
+    """The status changes of a case, newest first."""
+    column = (
+        StatusChange.missing_person_id
+        if case.__case_kind__ == "missing"
+        else StatusChange.remains_id
+    )
+    return list(
+        db.session.scalars(
+            select(StatusChange)
+            .where(column == case.id)
+            .order_by(StatusChange.changed_at.desc(), StatusChange.id)
+        )
+    )
+
+
+__all__ = [
+    "TRANSITIONS",
+    "Transition",
+    "Via",
+    "change_status",
+    "history",
+    "next_statuses",
+    "record_transition",
+    "transition",
+]
