@@ -299,7 +299,7 @@ def test_summary_refuses_an_unknown_language(app, case, as_user, client, lang) -
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "can be printed in English, Español, Français only" in page
+    assert "can be printed in English, Español, Français, العربية only" in page
     assert "<script>" not in page.split("<main", 1)[1]
     with app.app_context():
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export")) is None
