@@ -51,6 +51,19 @@ def configure(app: Flask, settings: dict[str, Any]) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = settings["DEFAULT_LANGUAGE"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "casework" / "translations")
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # bounded by the session's idle timeout instead
+    app.config["MAX_CONTENT_LENGTH"] = request_size_limit(settings)
+
+
+FORM_OVERHEAD_BYTES = 1024 * 1024  # the other fields and the multipart framing around a file
+
+
+def request_size_limit(settings: dict[str, Any]) -> int:
+    """The largest request body accepted anywhere: an attachment or an exchange envelope, plus
+    room for the form around it. Upload pages narrow it to their own limit per request."""
+    from exchange import DEFAULT_LIMITS
+
+    largest = max(int(settings["ATTACHMENT_MAX_BYTES"]), DEFAULT_LIMITS.max_envelope_bytes)
+    return largest + FORM_OVERHEAD_BYTES
 
 
 def register_extensions(app: Flask) -> None:
@@ -76,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.accounts.views import admin, auth
     from casework.api.endpoints import blueprint as api
     from casework.api.views import blueprint as api_tokens
+    from casework.attachments.views import blueprint as attachments
     from casework.audit.views import blueprint as audit
     from casework.custody.views import blueprint as custody
     from casework.dashboard.views import blueprint as dashboard
@@ -84,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.matches.views import blueprint as matches
     from casework.missing.views import blueprint as missing
     from casework.remains.views import blueprint as remains
+    from casework.repatriation.views import blueprint as repatriation
 
     for blueprint in (
         auth,
@@ -98,6 +113,8 @@ def register_blueprints(app: Flask) -> None:
         exchanges,
         api_tokens,
         api,  # repatriations add their API routes to this blueprint
+        attachments,
+        repatriation,
     ):
         app.register_blueprint(blueprint)
 

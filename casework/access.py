@@ -40,6 +40,8 @@ class Permission(enum.StrEnum):
     DECIDE_DISCLOSURE = "decide_disclosure"
     MANAGE_TRUST = "manage_trust"
     INFORM_FAMILIES = "inform_families"  # the family's contact log and their printed summary
+    READ_REPATRIATION = "read_repatriation"
+    MANAGE_REPATRIATION = "manage_repatriation"
 
 
 R = Role
@@ -57,6 +59,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.REVIEW_MATCHES,
             P.READ_EXCHANGE,
             P.SHARE_RECORDS,
+            P.READ_REPATRIATION,
         }
     ),
     R.FAMILY_LIAISON: frozenset(
@@ -88,13 +91,28 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.SHARE_RECORDS,
             P.DECIDE_DISCLOSURE,
             P.INFORM_FAMILIES,
+            P.READ_REPATRIATION,
         }
     ),
     R.CONSULAR_OFFICIAL: frozenset(
-        {P.READ_MISSING, P.READ_REMAINS, P.WRITE_NOTES, P.INFORM_FAMILIES}
+        {
+            P.READ_MISSING,
+            P.READ_REMAINS,
+            P.WRITE_NOTES,
+            P.INFORM_FAMILIES,
+            P.READ_REPATRIATION,
+            P.MANAGE_REPATRIATION,
+        }
     ),
     R.AUDITOR: frozenset(
-        {P.READ_MISSING, P.READ_REMAINS, P.READ_AUDIT, P.READ_MATCHES, P.READ_EXCHANGE}
+        {
+            P.READ_MISSING,
+            P.READ_REMAINS,
+            P.READ_AUDIT,
+            P.READ_MATCHES,
+            P.READ_EXCHANGE,
+            P.READ_REPATRIATION,
+        }
     ),
     R.ADMINISTRATOR: frozenset({P.MANAGE_USERS, P.READ_AUDIT, P.MANAGE_TRUST}),
 }
@@ -159,6 +177,26 @@ def remains_visible_to(user: User) -> ColumnElement[bool]:
     )
 
 
+def repatriation_visible_to(user: User) -> ColumnElement[bool]:
+    """SQL condition on a query joining remains and missing person: the repatriations `user` may
+    read. Consuls see those of their country's nationals; staff those of remains their agency
+    holds (shares do not extend to repatriations)."""
+    if not allows(user, Permission.READ_REPATRIATION):
+        return false()
+    if user.role is Role.CONSULAR_OFFICIAL:
+        return MissingPerson.nationality == user.agency.country
+    return UnidentifiedRemains.agency_id == user.agency_id
+
+
+def can_manage_repatriation(user: User, person: MissingPerson) -> bool:
+    """Consuls of the person's nationality run the repatriation; nobody else changes it."""
+    return (
+        allows(user, Permission.MANAGE_REPATRIATION)
+        and user.role is Role.CONSULAR_OFFICIAL
+        and person.nationality == user.agency.country
+    )
+
+
 def can_edit_case(user: User, case: MissingPerson | UnidentifiedRemains) -> bool:
     """Only the owning agency edits its cases; shares and consular access are read-only."""
     needed = Permission.EDIT_MISSING if isinstance(case, MissingPerson) else Permission.EDIT_REMAINS
@@ -179,7 +217,9 @@ __all__ = [
     "allows",
     "can_add_to_case",
     "can_edit_case",
+    "can_manage_repatriation",
     "missing_visible_to",
     "remains_visible_to",
+    "repatriation_visible_to",
     "requires",
 ]

@@ -202,7 +202,9 @@ def demo(cases: int, seed: int, password: str | None) -> None:
         f"Demo world: {world.missing} missing persons, {world.remains} remains, "
         f"{world.candidates} candidates ({stages['excluded']} excluded, "
         f"{stages['identification_proposed']} identifications proposed, "
-        f"{stages['confirmed']} confirmed)."
+        f"{stages['confirmed']} confirmed), "
+        f"{stages['repatriations_open'] + stages['repatriations_complete']} repatriations "
+        f"({stages['repatriations_complete']} complete)."
     )
     click.echo("Demo accounts:")
     width = max(len(account.email) for account in world.accounts)

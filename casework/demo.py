@@ -35,6 +35,8 @@ from casework.matches.models import CandidateMatch, CandidateStatus
 from casework.matches.services import rematch_all
 from casework.missing.models import MissingPerson, MissingPersonStatus, Relative
 from casework.remains.models import RemainsCondition, RemainsStatus, UnidentifiedRemains
+from casework.repatriation.models import Repatriation, RepatriationStep, StepKind
+from casework.repatriation.services import DEFAULT_DUE_DAYS
 
 TEETH = sorted(FDI_TEETH)
 
@@ -852,6 +854,79 @@ def _decide(builder: _Builder, truth: dict[object, object], stages: dict[str, in
         stages["excluded"] += 1
 
 
+# the order a consul usually gets the steps done in; a burial instead of a hand-over is rare
+_REPATRIATION_ORDER = (
+    StepKind.FAMILY_NOTIFIED,
+    StepKind.DEATH_CERTIFICATE,
+    StepKind.FAMILY_CONSENT,
+    StepKind.TRANSIT_PERMIT,
+    StepKind.TRANSPORT,
+    StepKind.HANDED_OVER,
+)
+REPATRIATION_NOTES = (
+    "Family reached by phone through the consulate; they asked for a visit.",
+    "Certificate requested from the county registrar.",
+    "Airline cargo booked; waiting for the transit permit.",
+    "Funeral home in the home town confirmed.",
+)
+
+
+def _repatriations(builder: _Builder, stages: dict[str, int]) -> None:
+    """Repatriations for most confirmed identifications: those whose remains went home are
+    complete, the others at some step, the older ones with overdue steps."""
+    rng, today = builder.rng, builder.today
+    consuls = {
+        builder.agencies[code].country: user
+        for (code, role), user in builder.staff.items()
+        if role is Role.CONSULAR_OFFICIAL
+    }
+    confirmed = sorted(
+        db.session.scalars(
+            select(CandidateMatch).where(CandidateMatch.status == CandidateStatus.CONFIRMED)
+        ),
+        key=lambda row: row.remains.reference,
+    )
+    for number, row in enumerate(confirmed):
+        remains, person = row.remains, row.missing_person
+        identified_on = (row.decided_at or now()).date()
+        span = (today - identified_on).days
+        finished = remains.status is RemainsStatus.REPATRIATED
+        if span < 2 or (not finished and number % 4 == 3):
+            continue  # identified too recently, or the consul has not started yet
+        start = identified_on + timedelta(days=rng.randint(1, min(10, span - 1)))
+        consul = consuls.get(person.nationality or "")
+        repatriation = Repatriation(
+            remains_id=remains.id,
+            missing_person_id=person.id,
+            identified_on=identified_on,
+            started_by_id=consul.id if consul else None,
+            started_at=datetime.combine(start, time(10), UTC),
+        )
+        steps = {}
+        for kind in StepKind:
+            days = DEFAULT_DUE_DAYS[kind]
+            steps[kind] = RepatriationStep(
+                kind=kind, due_date=start + timedelta(days=days) if days is not None else None
+            )
+            repatriation.steps.append(steps[kind])
+        done = len(_REPATRIATION_ORDER) if finished else rng.randint(0, 4)
+        room = max(0, (today - start).days)
+        day = start
+        for kind in _REPATRIATION_ORDER[:done]:
+            day = min(today, day + timedelta(days=rng.randint(0, max(0, room // 6))))
+            steps[kind].completed_on = day
+            steps[kind].responsible_user_id = consul.id if consul else None
+            if rng.random() < 0.4:
+                steps[kind].notes = rng.choice(REPATRIATION_NOTES)
+        if finished:
+            repatriation.closed_on = steps[StepKind.HANDED_OVER].completed_on
+            stages["repatriations_complete"] += 1
+        else:
+            stages["repatriations_open"] += 1
+        db.session.add(repatriation)
+    db.session.flush()
+
+
 def synthetic_people(count: int, seed: int, today: date) -> list[SyntheticPerson]:
     """The people behind the demo cases, some travelling with relatives; the same for a seed.
 
@@ -929,9 +1004,16 @@ def build_world(cases: int, seed: int, password: str) -> DemoWorld:
         db.session.rollback()
         raise
     candidates = rematch_all()
-    stages = {"excluded": 0, "identification_proposed": 0, "confirmed": 0}
+    stages = {
+        "excluded": 0,
+        "identification_proposed": 0,
+        "confirmed": 0,
+        "repatriations_open": 0,
+        "repatriations_complete": 0,
+    }
     try:
         _decide(builder, truth, stages)
+        _repatriations(builder, stages)
         db.session.commit()
     except Exception:
         db.session.rollback()

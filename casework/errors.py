@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 
 class CaseworkError(Exception):
@@ -47,6 +47,18 @@ def _is_api() -> bool:
     return request.path.startswith("/api/")
 
 
+def readable_size(size: int) -> str:
+    """A byte count as people say it.
+
+    Example:
+        >>> readable_size(10 * 1024 * 1024), readable_size(4000)
+        ('10 MB', '4 KB')
+    """
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.0f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
@@ -72,6 +84,22 @@ def register_errorhandlers(app: Flask) -> None:
 
             return casework_error_response(error)
         return _render(error.status_code, error.__class__.__name__, error.message)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(error: RequestEntityTooLarge) -> Any:
+        from flask_babel import gettext as _
+
+        db.session.rollback()
+        # an upload page names its file limit; elsewhere the request limit is what counts
+        limit = g.get("file_size_limit") or request.max_content_length or 0
+        return _render(
+            413,
+            _("Too large"),
+            _(
+                "The file is too large: files up to %(size)s are accepted. Nothing was saved.",
+                size=readable_size(limit),
+            ),
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:

@@ -83,6 +83,17 @@ LABELS: dict[str, LazyString] = {
     "cousin": _l("cousin"),
     "other relative": _l("other relative"),
     "friend": _l("friend"),
+    # attachments
+    "effect_photo": _l("photo of effects"),
+    "tattoo_photo": _l("photo of a tattoo"),
+    # repatriation steps
+    "family_notified": _l("family notified"),
+    "death_certificate": _l("death certificate"),
+    "transit_permit": _l("transit permit"),
+    "family_consent": _l("family consent"),
+    "transport": _l("transport"),
+    "handed_over": _l("handed over to the family"),
+    "buried": _l("buried"),
     # roles and agencies
     "forensic_officer": _l("forensic officer"),
     "family_liaison": _l("family liaison"),

@@ -48,6 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": None,  # default: on in production
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_KIB": 65536,
+    "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,  # one photo or document
 }
 
 _BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE"}
@@ -57,6 +58,7 @@ _INTEGER = {
     "KEY_ROTATION_BATCH",
     "ARGON2_TIME_COST",
     "ARGON2_MEMORY_KIB",
+    "ATTACHMENT_MAX_BYTES",
 }
 
 

@@ -14,6 +14,7 @@ from casework.dashboard import charts
 from casework.db import db
 from casework.missing.models import MissingPerson
 from casework.remains.models import UnidentifiedRemains
+from casework.repatriation.services import counts_for as repatriation_counts
 
 blueprint = Blueprint("dashboard", __name__)
 
@@ -37,8 +38,14 @@ def index() -> Any:
         if allows(current_user, Permission.READ_REMAINS)
         else []
     )
+    repatriations = (
+        repatriation_counts(current_user)
+        if allows(current_user, Permission.READ_REPATRIATION)
+        else None
+    )
     return render_template(
         "dashboard/index.html",
+        repatriations=repatriations,
         missing=missing,
         remains=remains,
         identifications=identifications,

@@ -9,7 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from casework.access import Permission, can_add_to_case, can_edit_case, remains_visible_to, requires
+from casework.access import (
+    Permission,
+    can_add_to_case,
+    can_edit_case,
+    remains_visible_to,
+    repatriation_visible_to,
+    requires,
+)
+from casework.attachments.services import attachments_of
 from casework.cases.fields import point_coordinates
 from casework.cases.forms import VIA_LABELS, NoteForm, submitted_version
 from casework.cases.pages import (
@@ -23,13 +31,16 @@ from casework.cases.pages import (
 )
 from casework.cases.services import record_view
 from casework.cases.status import history
+from casework.clock import now
 from casework.custody.models import CustodyEvent, Sample
 from casework.db import db
 from casework.errors import CaseworkError
 from casework.matches.views import candidates_of
+from casework.missing.models import MissingPerson
 from casework.remains import services
 from casework.remains.forms import RemainsForm
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
+from casework.repatriation.models import Repatriation
 
 blueprint = Blueprint("remains", __name__, url_prefix="/remains")
 PAGE_SIZE = 50
@@ -92,9 +103,18 @@ def _detail_page(case: UnidentifiedRemains, code: int = 200, status_form_: Any =
         .where(CustodyEvent.remains_id == case.id)
         .order_by(CustodyEvent.occurred_at)
     ).all()
+    repatriation = db.session.scalar(
+        select(Repatriation)
+        .join(UnidentifiedRemains, Repatriation.remains_id == UnidentifiedRemains.id)
+        .join(MissingPerson, Repatriation.missing_person_id == MissingPerson.id)
+        .where(Repatriation.remains_id == case.id, repatriation_visible_to(current_user))
+    )
     return render_template(
         "remains/detail.html",
         case=case,
+        attachments=attachments_of(case),
+        repatriation=repatriation,
+        today=now().date(),
         point=point_coordinates(case.recovery_point),
         samples=samples,
         custody=custody,

@@ -63,6 +63,14 @@ HOME_DISCLOSURE_DECIDE = row(FORBIDDEN, supervisor=OK)
 FAMILY_SUMMARY_HOME = row(
     FORBIDDEN, family_liaison=OK, supervisor=OK, consular_official=HIDDEN, consular_gtm=OK
 )
+REPATRIATION_READERS = row(OK, family_liaison=FORBIDDEN, administrator=FORBIDDEN)
+# the repatriation of the home agency's remains, identified as a Guatemalan national
+HOME_REPATRIATION_READ = {
+    **REPATRIATION_READERS,
+    "consular_official": HIDDEN,
+    "officer_abroad": HIDDEN,
+}
+HOME_REPATRIATION_MANAGE = row(FORBIDDEN, consular_gtm=OK, consular_official=HIDDEN)
 
 # (method, endpoint, url template, expectations)
 MATRIX = [
@@ -168,6 +176,29 @@ MATRIX = [
         HOME_DISCLOSURE_DECIDE,
     ),
     ("POST", "exchanges.revoke", "/exchange/trust/{peer}/revoke", TRUST_ADMIN),
+    ("GET", "attachments.new", "/attachments/remains/{ur_home}/new", REMAINS_EDITORS_HOME),
+    ("POST", "attachments.new", "/attachments/remains/{ur_home}/new", REMAINS_EDITORS_HOME),
+    ("GET", "attachments.show", "/attachments/{attachment_home}", HOME_CASE_READ),
+    ("GET", "repatriation.index", "/repatriation/", REPATRIATION_READERS),
+    (
+        "POST",
+        "repatriation.start",
+        "/repatriation/remains/{ur_home}/start",
+        HOME_REPATRIATION_MANAGE,
+    ),
+    ("GET", "repatriation.detail", "/repatriation/{repatriation_home}", HOME_REPATRIATION_READ),
+    (
+        "GET",
+        "repatriation.step",
+        "/repatriation/{repatriation_home}/steps/transport",
+        HOME_REPATRIATION_MANAGE,
+    ),
+    (
+        "POST",
+        "repatriation.step",
+        "/repatriation/{repatriation_home}/steps/transport",
+        HOME_REPATRIATION_MANAGE,
+    ),
     ("GET", "api_tokens.index", "/auth/account/tokens/", EVERYONE),
     ("POST", "api_tokens.index", "/auth/account/tokens/", EVERYONE),
     # a token of the forensic officer: only its owner may revoke it
@@ -233,6 +264,7 @@ def cases(app, world):
             )
         )
         assert match_home is not None
+        repatriation = _repatriation_rows(world, match_home, ur_home, officer)
         exchange = _exchange_rows(mp_home)
         from casework.api.models import Scope
         from casework.api.services import issue_token
@@ -241,6 +273,7 @@ def cases(app, world):
         return {
             "officer_token": officer_token,
             **exchange,
+            **repatriation,
             "mp_home": mp_home.reference,
             "mp_abroad": mp_abroad.reference,
             "ur_home": ur_home.reference,
@@ -248,6 +281,32 @@ def cases(app, world):
             "sample_home": sample.barcode,
             "match_home": match_home,
         }
+
+
+def _repatriation_rows(world, match_home, ur_home, officer):
+    """The home remains identified (two signatures), a repatriation started by the Guatemalan
+    consul, and a photo attached to the case."""
+    import io
+
+    from PIL import Image
+
+    from casework.accounts.models import User
+    from casework.attachments.services import attach
+    from casework.extensions import db
+    from casework.matches.models import CandidateMatch
+    from casework.matches.services import confirm_identification, propose_identification
+    from casework.repatriation.services import start_repatriation
+
+    candidate = db.session.get(CandidateMatch, match_home)
+    propose_identification(candidate, officer, ["dna"], "", candidate.version)
+    supervisor = db.session.get(User, world.user("supervisor"))
+    confirm_identification(candidate, supervisor, candidate.version)
+    consul = db.session.get(User, world.user("consular_gtm"))
+    repatriation = start_repatriation(consul, ur_home)
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(photo, format="PNG")
+    attachment = attach(officer, ur_home, "effect_photo", photo.getvalue(), "rosary")
+    return {"repatriation_home": repatriation.id, "attachment_home": attachment.id}
 
 
 def _exchange_rows(mp_home):

@@ -126,3 +126,42 @@ def test_weak_password_is_refused_before_anything_is_stored(app: Any, runner: An
     assert "at least 12 characters" in result.output
     counts = _counts(app)
     assert counts["MissingPerson"] == 0 and counts["UnidentifiedRemains"] == 0
+
+
+def test_demo_repatriations_some_overdue_some_complete(app: Any, runner: Any) -> None:
+    from casework.extensions import db
+    from casework.matches.models import CandidateMatch, CandidateStatus
+    from casework.remains.models import RemainsStatus
+    from casework.repatriation.models import PREREQUISITES, Repatriation
+
+    result = runner.invoke(args=["demo", "--cases", "60", "--password", DEMO_PASSWORD])
+    assert result.exit_code == 0, result.output
+    assert "repatriations" in result.output
+    with app.app_context():
+        from casework.clock import now
+
+        today = now().date()
+        repatriations = db.session.scalars(select(Repatriation)).all()
+        complete = [r for r in repatriations if r.closed_on is not None]
+        open_ = [r for r in repatriations if r.closed_on is None]
+        assert complete and open_
+        assert any(r.overdue_steps(today) for r in open_)
+        for repatriation in repatriations:
+            decided = db.session.scalar(
+                select(CandidateMatch.decided_at).where(
+                    CandidateMatch.remains_id == repatriation.remains_id,
+                    CandidateMatch.status == CandidateStatus.CONFIRMED,
+                )
+            )
+            assert decided is not None  # only confirmed identifications are repatriated
+            assert (repatriation.closed_on is not None) == (
+                repatriation.remains.status is RemainsStatus.REPATRIATED
+            )
+            for step in repatriation.steps:
+                if step.completed_on is None:
+                    continue
+                assert repatriation.identified_on <= step.completed_on <= today
+                for need in PREREQUISITES.get(step.kind, ()):
+                    earlier = repatriation.step(need).completed_on
+                    assert earlier is not None and earlier <= step.completed_on
+        db.session.remove()

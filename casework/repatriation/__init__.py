@@ -1,0 +1,1 @@
+"""Consular repatriation of identified nationals: steps, due dates, documents."""

@@ -1,0 +1,305 @@
+"""The repatriation rules: who starts one, the order of its steps, their dates, and the end.
+
+Steps complete in the order that matters (transport after the death certificate, the transit
+permit and the family's consent; handing over after transport), never on a future date nor
+before the identification. Handing over to the family or a burial (the family's choice, with a
+death certificate and consent, no transport) closes the repatriation and the remains case
+becomes "repatriated": for a burial too, since the case is closed by the family's decision and
+the remains have left the holding agency for their resting place; "buried unidentified" would
+be wrong for a named person.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from casework.access import can_manage_repatriation, repatriation_visible_to
+from casework.accounts.models import User
+from casework.attachments.services import build_attachment
+from casework.audit.services import AuditAction, record
+from casework.cases.fields import optional_text
+from casework.cases.status import record_transition
+from casework.clock import now
+from casework.db import db
+from casework.errors import NotAllowed, ValidationError
+from casework.matches.models import CandidateMatch, CandidateStatus
+from casework.missing.models import MissingPerson
+from casework.remains.models import RemainsStatus, UnidentifiedRemains
+from casework.repatriation.models import (
+    FINAL_STEPS,
+    PREREQUISITES,
+    STEP_ORDER,
+    Repatriation,
+    RepatriationStep,
+    StepKind,
+)
+
+# Days from the start of a repatriation to each step's first due date (the consul adjusts them).
+DEFAULT_DUE_DAYS: dict[StepKind, int | None] = {
+    StepKind.FAMILY_NOTIFIED: 7,
+    StepKind.DEATH_CERTIFICATE: 21,
+    StepKind.TRANSIT_PERMIT: 30,
+    StepKind.FAMILY_CONSENT: 21,
+    StepKind.TRANSPORT: 45,
+    StepKind.HANDED_OVER: 60,
+    StepKind.BURIED: None,  # only when the family chooses it
+}
+
+
+def today() -> date:
+    return now().date()
+
+
+def _label(kind: StepKind) -> str:
+    return kind.value.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class IdentifiedNational:
+    """A row of the identified nationals list."""
+
+    remains: UnidentifiedRemains
+    person: MissingPerson
+    identified_on: date
+    repatriation: Repatriation | None
+
+    @property
+    def overdue(self) -> int:
+        return len(self.repatriation.overdue_steps(today())) if self.repatriation else 0
+
+
+def _identified_query() -> Any:
+    return (
+        select(UnidentifiedRemains, MissingPerson, CandidateMatch.decided_at, Repatriation)
+        .join(MissingPerson, UnidentifiedRemains.identified_as_id == MissingPerson.id)
+        .join(
+            CandidateMatch,
+            (CandidateMatch.remains_id == UnidentifiedRemains.id)
+            & (CandidateMatch.missing_person_id == MissingPerson.id)
+            & (CandidateMatch.status == CandidateStatus.CONFIRMED),
+        )
+        .outerjoin(Repatriation, Repatriation.remains_id == UnidentifiedRemains.id)
+    )
+
+
+def identified_nationals(user: User) -> list[IdentifiedNational]:
+    """Remains identified through a confirmed candidate that `user` may follow: for a consul
+    their country's nationals, for staff the remains their agency holds. Names are shown, so
+    the look is audited."""
+    rows = db.session.execute(
+        _identified_query()
+        .where(repatriation_visible_to(user))
+        .order_by(CandidateMatch.decided_at.desc(), UnidentifiedRemains.reference)
+    ).all()
+    found = [
+        IdentifiedNational(remains, person, (decided or now()).date(), repatriation)
+        for remains, person, decided, repatriation in rows
+    ]
+    record(AuditAction.VIEW, None, list="identified nationals", count=len(found))
+    db.session.commit()
+    return found
+
+
+def identification_date(remains: UnidentifiedRemains) -> date | None:
+    decided = db.session.scalar(
+        select(CandidateMatch.decided_at).where(
+            CandidateMatch.remains_id == remains.id,
+            CandidateMatch.missing_person_id == remains.identified_as_id,
+            CandidateMatch.status == CandidateStatus.CONFIRMED,
+        )
+    )
+    return decided.date() if decided else None
+
+
+def start_repatriation(user: User, remains: UnidentifiedRemains) -> Repatriation:
+    """Open a repatriation with its steps and first due dates; only a consul of the person's
+    nationality, only for remains identified through a confirmed candidate, only once."""
+    try:
+        person = (
+            db.session.get(MissingPerson, remains.identified_as_id)
+            if remains.identified_as_id
+            else None
+        )
+        identified_on = identification_date(remains)
+        if person is None or identified_on is None:
+            raise ValidationError(
+                f"{remains.reference} is not identified: a repatriation starts after a "
+                "confirmed identification."
+            )
+        if not can_manage_repatriation(user, person):
+            raise NotAllowed("Only a consular official of the person's country can start this.")
+        existing = db.session.scalar(
+            select(Repatriation.id).where(Repatriation.remains_id == remains.id)
+        )
+        if existing is not None:
+            raise ValidationError(f"A repatriation of {remains.reference} is already under way.")
+        if remains.status is not RemainsStatus.IDENTIFIED:
+            raise ValidationError(
+                f"{remains.reference} is {remains.status.value.replace('_', ' ')}: "
+                "only identified remains can be repatriated."
+            )
+        start = today()
+        repatriation = Repatriation(
+            remains_id=remains.id,
+            missing_person_id=person.id,
+            identified_on=identified_on,
+            started_by_id=user.id,
+            started_at=now(),
+        )
+        for kind in STEP_ORDER:
+            days = DEFAULT_DUE_DAYS[kind]
+            repatriation.steps.append(
+                RepatriationStep(
+                    kind=kind, due_date=start + timedelta(days=days) if days is not None else None
+                )
+            )
+        db.session.add(repatriation)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return repatriation
+
+
+def _mark_remains_repatriated(
+    remains: UnidentifiedRemains, user: User, step: RepatriationStep
+) -> None:
+    """The remains leave our care: the status machine records it with the closing step."""
+    record_transition(remains, RemainsStatus.REPATRIATED, user, f"Repatriation: {step.kind.value}")
+
+
+def _dependents(kind: StepKind) -> list[StepKind]:
+    return [other for other, needs in PREREQUISITES.items() if kind in needs]
+
+
+def _check_dates(step: RepatriationStep, due: date | None, completed: date | None) -> None:
+    identified_on = step.repatriation.identified_on
+    shown = identified_on.isoformat()
+    if due is not None and due < identified_on:
+        raise ValidationError(
+            f"The due date is before the identification ({shown}).", field="due_date"
+        )
+    if completed is None:
+        return
+    if completed > today():
+        raise ValidationError("The completion date is in the future.", field="completed_on")
+    if completed < identified_on:
+        raise ValidationError(
+            f"The completion date is before the identification ({shown}).", field="completed_on"
+        )
+
+
+def _check_order(step: RepatriationStep, completed: date | None) -> None:
+    repatriation = step.repatriation
+    if completed is not None:
+        missing = [
+            need
+            for need in PREREQUISITES.get(step.kind, ())
+            if not repatriation.step(need).completed_on
+        ]
+        if missing:
+            raise ValidationError(
+                f"The {_label(step.kind)} step needs "
+                f"{', '.join(_label(kind) for kind in missing)} completed first.",
+                field="completed_on",
+            )
+        for need in PREREQUISITES.get(step.kind, ()):
+            done = repatriation.step(need).completed_on
+            if done is not None and completed < done:
+                raise ValidationError(
+                    f"The {_label(step.kind)} cannot be completed before the {_label(need)} "
+                    f"(completed on {done.isoformat()}).",
+                    field="completed_on",
+                )
+    for dependent in _dependents(step.kind):
+        done = repatriation.step(dependent).completed_on
+        if done is not None and (completed is None or completed > done):
+            raise ValidationError(
+                f"The {_label(dependent)} step was completed on {done.isoformat()} and depends "
+                f"on this one: this step must be completed on or before that date.",
+                field="completed_on",
+            )
+
+
+def _responsible(user: User, value: Any) -> uuid.UUID | None:
+    if value in (None, ""):
+        return None
+    try:
+        chosen = uuid.UUID(str(value))
+    except ValueError:
+        raise ValidationError(
+            "Choose the responsible person from the list.", field="responsible_user"
+        ) from None
+    found = db.session.get(User, chosen)
+    if found is None or found.agency_id != user.agency_id:
+        raise ValidationError(
+            "Choose the responsible person from the list.", field="responsible_user"
+        )
+    return chosen
+
+
+def update_step(
+    user: User,
+    step: RepatriationStep,
+    data: dict[str, Any],
+    document: bytes | None = None,
+) -> RepatriationStep:
+    """Record dates, the responsible person, notes and optionally a document for one step.
+    All or nothing: a refused step stores no document, a refused document changes no step."""
+    try:
+        repatriation = step.repatriation
+        if not can_manage_repatriation(user, repatriation.missing_person):
+            raise NotAllowed("Only a consular official of the person's country can change this.")
+        if repatriation.closed_on is not None:
+            raise ValidationError(
+                f"This repatriation was closed on {repatriation.closed_on.isoformat()}: "
+                "its steps can no longer change."
+            )
+        due, completed = data.get("due_date"), data.get("completed_on")
+        _check_dates(step, due, completed)
+        _check_order(step, completed)
+        step.due_date, step.completed_on = due, completed
+        step.responsible_user_id = _responsible(user, data.get("responsible_user"))
+        step.responsible_name = optional_text(data.get("responsible_name"), "responsible_name", 200)
+        step.notes = optional_text(data.get("notes"), "notes", 5000)
+        if document:
+            build_attachment(
+                user,
+                repatriation.remains,
+                "document",
+                document,
+                data.get("document_caption"),
+                step_id=step.id,
+            )
+        if step.kind in FINAL_STEPS and completed is not None:
+            repatriation.closed_on = completed
+            _mark_remains_repatriated(repatriation.remains, user, step)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return step
+
+
+def counts_for(user: User) -> tuple[int, int]:
+    """Open repatriations and overdue steps among those `user` may read (for the dashboard)."""
+    visible = repatriation_visible_to(user)
+    base = (
+        select(func.count())
+        .select_from(Repatriation)
+        .join(UnidentifiedRemains, Repatriation.remains_id == UnidentifiedRemains.id)
+        .join(MissingPerson, Repatriation.missing_person_id == MissingPerson.id)
+        .where(visible, Repatriation.closed_on.is_(None))
+    )
+    open_count = db.session.scalar(base) or 0
+    overdue = db.session.scalar(
+        base.join(RepatriationStep, RepatriationStep.repatriation_id == Repatriation.id).where(
+            RepatriationStep.due_date < today(), RepatriationStep.completed_on.is_(None)
+        )
+    )
+    return open_count, overdue or 0
