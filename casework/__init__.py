@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from casework.accounts.views import admin, auth
     from casework.audit.views import blueprint as audit
+    from casework.bulk.views import blueprint as bulk
     from casework.custody.views import blueprint as custody
     from casework.dashboard.views import blueprint as dashboard
     from casework.exchanges.views import blueprint as exchanges
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
         audit,
         maps,
         exchanges,
+        bulk,
     ):
         app.register_blueprint(blueprint)
 

@@ -39,6 +39,9 @@ class Permission(enum.StrEnum):
     SHARE_RECORDS = "share_records"
     DECIDE_DISCLOSURE = "decide_disclosure"
     MANAGE_TRUST = "manage_trust"
+    IMPORT_CASES = "import_cases"
+    EXPORT_MISSING = "export_missing"
+    EXPORT_REMAINS = "export_remains"
 
 
 R = Role
@@ -56,6 +59,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.REVIEW_MATCHES,
             P.READ_EXCHANGE,
             P.SHARE_RECORDS,
+            P.EXPORT_REMAINS,
         }
     ),
     R.FAMILY_LIAISON: frozenset(
@@ -85,6 +89,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.READ_EXCHANGE,
             P.SHARE_RECORDS,
             P.DECIDE_DISCLOSURE,
+            P.IMPORT_CASES,
+            P.EXPORT_MISSING,
+            P.EXPORT_REMAINS,
         }
     ),
     R.CONSULAR_OFFICIAL: frozenset({P.READ_MISSING, P.READ_REMAINS, P.WRITE_NOTES}),

@@ -215,8 +215,23 @@ def demo(cases: int, seed: int, password: str | None) -> None:
 
 
 def register(app: Flask) -> None:
+    from casework.backup import backup_command, restore_command
+    from casework.bulk.commands import export_command, import_command
     from casework.exchanges.commands import exchange
     from casework.matching_commands import candidates, match
 
-    for command in (keys, audit, users, setup, demo, match, candidates, exchange):
+    for command in (
+        keys,
+        audit,
+        users,
+        setup,
+        demo,
+        match,
+        candidates,
+        exchange,
+        import_command,
+        export_command,
+        backup_command,
+        restore_command,
+    ):
         app.cli.add_command(command)

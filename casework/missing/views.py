@@ -19,6 +19,7 @@ from casework.cases.pages import (
     visible_case_or_404,
 )
 from casework.cases.services import record_view
+from casework.clock import now
 from casework.db import db
 from casework.errors import CaseworkError
 from casework.matches.views import candidates_of
@@ -78,6 +79,7 @@ def detail(reference: str) -> Any:
     return render_template(
         "missing/detail.html",
         case=case,
+        printed_at=now(),
         point=point_coordinates(case.last_seen_point),
         route=route_wkt(case.intended_route),
         can_edit=can_edit_case(current_user, case),

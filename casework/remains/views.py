@@ -20,6 +20,7 @@ from casework.cases.pages import (
     visible_case_or_404,
 )
 from casework.cases.services import record_view
+from casework.clock import now
 from casework.custody.models import CustodyEvent, Sample
 from casework.db import db
 from casework.errors import CaseworkError
@@ -89,6 +90,7 @@ def detail(reference: str) -> Any:
     return render_template(
         "remains/detail.html",
         case=case,
+        printed_at=now(),
         point=point_coordinates(case.recovery_point),
         samples=samples,
         custody=custody,

@@ -59,6 +59,8 @@ TRUST_ADMIN = row(FORBIDDEN, administrator=OK)
 HOME_HIT_READ = {**EXCHANGE_READERS, "officer_abroad": HIDDEN}
 HOME_HIT_REQUEST = {**SHARERS, "officer_abroad": HIDDEN}
 HOME_DISCLOSURE_DECIDE = row(FORBIDDEN, supervisor=OK)
+IMPORTERS = row(FORBIDDEN, supervisor=OK)
+IMPORT_JOB = row(FORBIDDEN, supervisor=HIDDEN)  # another user's (or no) import: not revealed
 
 # (method, endpoint, url template, expectations)
 MATRIX = [
@@ -142,6 +144,18 @@ MATRIX = [
         HOME_DISCLOSURE_DECIDE,
     ),
     ("POST", "exchanges.revoke", "/exchange/trust/{peer}/revoke", TRUST_ADMIN),
+    ("GET", "bulk.import_upload", "/bulk/import", IMPORTERS),
+    ("POST", "bulk.import_upload", "/bulk/import", IMPORTERS),
+    ("GET", "bulk.import_job", "/bulk/import/no-such-job", IMPORT_JOB),
+    ("POST", "bulk.confirm_import", "/bulk/import/no-such-job/confirm", IMPORT_JOB),
+    ("GET", "bulk.import_progress", "/bulk/import/no-such-job/progress", IMPORT_JOB),
+    ("GET", "bulk.export", "/bulk/export/missing.csv", row(FORBIDDEN, supervisor=OK)),
+    (
+        "GET",
+        "bulk.export",
+        "/bulk/export/remains.csv",
+        row(FORBIDDEN, supervisor=OK, forensic_officer=OK, officer_abroad=OK),
+    ),
 ]
 # Pages anyone may open, signed in or not (the exchange inbox checks the sender's signatures).
 PUBLIC = {"auth.login", "auth.totp", "auth.logout", "static", "exchanges.inbox"}
