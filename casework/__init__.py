@@ -91,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.api.views import blueprint as api_tokens
     from casework.attachments.views import blueprint as attachments
     from casework.audit.views import blueprint as audit
+    from casework.bulk.views import blueprint as bulk
     from casework.custody.views import blueprint as custody
     from casework.dashboard.views import blueprint as dashboard
     from casework.exchanges.views import blueprint as exchanges
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
         api,  # repatriations add their API routes to this blueprint
         attachments,
         repatriation,
+        bulk,
     ):
         app.register_blueprint(blueprint)
 

@@ -42,6 +42,9 @@ class Permission(enum.StrEnum):
     INFORM_FAMILIES = "inform_families"  # the family's contact log and their printed summary
     READ_REPATRIATION = "read_repatriation"
     MANAGE_REPATRIATION = "manage_repatriation"
+    IMPORT_CASES = "import_cases"
+    EXPORT_MISSING = "export_missing"
+    EXPORT_REMAINS = "export_remains"
 
 
 R = Role
@@ -60,6 +63,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.READ_EXCHANGE,
             P.SHARE_RECORDS,
             P.READ_REPATRIATION,
+            P.EXPORT_REMAINS,
         }
     ),
     R.FAMILY_LIAISON: frozenset(
@@ -92,6 +96,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.DECIDE_DISCLOSURE,
             P.INFORM_FAMILIES,
             P.READ_REPATRIATION,
+            P.IMPORT_CASES,
+            P.EXPORT_MISSING,
+            P.EXPORT_REMAINS,
         }
     ),
     R.CONSULAR_OFFICIAL: frozenset(

@@ -218,8 +218,24 @@ def demo(cases: int, seed: int, password: str | None) -> None:
 
 def register(app: Flask) -> None:
     from casework.api.commands import tokens
+    from casework.backup import backup_command, restore_command
+    from casework.bulk.commands import export_command, import_command
     from casework.exchanges.commands import exchange
     from casework.matching_commands import candidates, match
 
-    for command in (keys, audit, users, setup, demo, match, candidates, exchange, tokens):
+    for command in (
+        keys,
+        audit,
+        users,
+        setup,
+        demo,
+        match,
+        candidates,
+        exchange,
+        import_command,
+        export_command,
+        backup_command,
+        restore_command,
+        tokens,
+    ):
         app.cli.add_command(command)

@@ -114,11 +114,12 @@ def name_digests(value: str) -> list[bytes]:
     return [blind_digest(key, token) for token in normalise_name(value)]
 
 
-def _reindex(session: Session, obj: Any) -> None:
+def _reindex(session: Session, obj: Any, new: bool = False) -> None:
     kind = obj.__case_kind__
-    session.execute(
-        delete(NameToken).where(NameToken.case_kind == kind, NameToken.case_id == obj.id)
-    )
+    if not new:  # a case not yet stored has no tokens to replace
+        session.execute(
+            delete(NameToken).where(NameToken.case_kind == kind, NameToken.case_id == obj.id)
+        )
     key = current_keyring().index_key
     for field_name in obj.__name_fields__:
         value = getattr(obj, field_name)
@@ -137,7 +138,10 @@ def _reindex(session: Session, obj: Any) -> None:
 
 def reindex_changed_names(session: Session) -> None:
     """Before a flush: rebuild the name tokens of cases whose names changed."""
-    for obj in list(session.new) + list(session.dirty):
+    for obj in list(session.new):
+        if obj.__dict__.get("_names_changed"):
+            _reindex(session, obj, new=True)
+    for obj in list(session.dirty):
         if obj.__dict__.get("_names_changed"):
             _reindex(session, obj)
     for obj in session.deleted:

@@ -41,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "API_RATE_LIMIT": "300 per minute",  # per API token (per address without one)
     "KEYRING_REFRESH_SECONDS": 30,
     "KEY_ROTATION_BATCH": 500,
+    "IMPORT_MAX_BYTES": 200_000_000,  # largest case file `casework import` and the page accept
     "LANGUAGES": "en,es,fr,ar",
     "DEFAULT_LANGUAGE": "en",
     # {z}/{x}/{y} tiles; the map still draws its points on a plain background when none load
@@ -56,6 +57,7 @@ _INTEGER = {
     "IDLE_TIMEOUT_MINUTES",
     "KEYRING_REFRESH_SECONDS",
     "KEY_ROTATION_BATCH",
+    "IMPORT_MAX_BYTES",
     "ARGON2_TIME_COST",
     "ARGON2_MEMORY_KIB",
     "ATTACHMENT_MAX_BYTES",

@@ -8,7 +8,16 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from geoalchemy2 import Geometry, WKBElement
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.cases.models import CaseNote, DentalFinding, DistinguishingMark, Effect, Sex
@@ -32,6 +41,12 @@ class MissingPerson(RowId, Base):
     __case_kind__ = "missing"
     __name_fields__ = ("given_names", "surnames", "aliases")
     __table_args__ = (
+        Index(
+            "ix_missing_person_agency_external_reference",
+            "agency_id",
+            "external_reference",
+            unique=True,
+        ),
         CheckConstraint("height_cm IS NULL OR height_cm BETWEEN 40 AND 260", name="height"),
         CheckConstraint(
             "age_at_disappearance IS NULL OR age_at_disappearance BETWEEN 0 AND 120", name="age"
@@ -39,6 +54,8 @@ class MissingPerson(RowId, Base):
     )
 
     reference: Mapped[str] = mapped_column(String(32), unique=True)
+    # the ref the case carried in a legacy system it was imported from
+    external_reference: Mapped[str | None] = mapped_column(String(64))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="RESTRICT"), index=True)
     status: Mapped[MissingPersonStatus] = mapped_column(
         str_enum(MissingPersonStatus), default=MissingPersonStatus.OPEN, index=True

@@ -128,6 +128,7 @@ def _detail_page(
     return render_template(
         "missing/detail.html",
         case=case,
+        printed_at=now(),
         point=point_coordinates(case.last_seen_point),
         route=route_wkt(case.intended_route),
         can_edit=can_edit,

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from geoalchemy2 import Geometry, WKBElement
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.cases.models import CaseNote, DentalFinding, DistinguishingMark, Effect, Sex
@@ -38,6 +38,12 @@ class UnidentifiedRemains(RowId, Base):
     __case_kind__ = "remains"
     __name_fields__ = ("document_names",)
     __table_args__ = (
+        Index(
+            "ix_unidentified_remains_agency_external_reference",
+            "agency_id",
+            "external_reference",
+            unique=True,
+        ),
         CheckConstraint("age_min IS NULL OR age_max IS NULL OR age_min <= age_max", name="age"),
         CheckConstraint(
             "stature_min_cm IS NULL OR stature_max_cm IS NULL OR stature_min_cm <= stature_max_cm",
@@ -50,6 +56,8 @@ class UnidentifiedRemains(RowId, Base):
     )
 
     reference: Mapped[str] = mapped_column(String(32), unique=True)
+    # the ref the case carried in a legacy system it was imported from
+    external_reference: Mapped[str | None] = mapped_column(String(64))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="RESTRICT"), index=True)
     status: Mapped[RemainsStatus] = mapped_column(
         str_enum(RemainsStatus), default=RemainsStatus.UNIDENTIFIED, index=True

@@ -115,6 +115,7 @@ def _detail_page(case: UnidentifiedRemains, code: int = 200, status_form_: Any =
         attachments=attachments_of(case),
         repatriation=repatriation,
         today=now().date(),
+        printed_at=now(),
         point=point_coordinates(case.recovery_point),
         samples=samples,
         custody=custody,

@@ -71,6 +71,8 @@ HOME_REPATRIATION_READ = {
     "officer_abroad": HIDDEN,
 }
 HOME_REPATRIATION_MANAGE = row(FORBIDDEN, consular_gtm=OK, consular_official=HIDDEN)
+IMPORTERS = row(FORBIDDEN, supervisor=OK)
+IMPORT_JOB = row(FORBIDDEN, supervisor=HIDDEN)  # another user's (or no) import: not revealed
 
 # (method, endpoint, url template, expectations)
 MATRIX = [
@@ -176,6 +178,18 @@ MATRIX = [
         HOME_DISCLOSURE_DECIDE,
     ),
     ("POST", "exchanges.revoke", "/exchange/trust/{peer}/revoke", TRUST_ADMIN),
+    ("GET", "bulk.import_upload", "/bulk/import", IMPORTERS),
+    ("POST", "bulk.import_upload", "/bulk/import", IMPORTERS),
+    ("GET", "bulk.import_job", "/bulk/import/no-such-job", IMPORT_JOB),
+    ("POST", "bulk.confirm_import", "/bulk/import/no-such-job/confirm", IMPORT_JOB),
+    ("GET", "bulk.import_progress", "/bulk/import/no-such-job/progress", IMPORT_JOB),
+    ("GET", "bulk.export", "/bulk/export/missing.csv", row(FORBIDDEN, supervisor=OK)),
+    (
+        "GET",
+        "bulk.export",
+        "/bulk/export/remains.csv",
+        row(FORBIDDEN, supervisor=OK, forensic_officer=OK, officer_abroad=OK),
+    ),
     ("GET", "attachments.new", "/attachments/remains/{ur_home}/new", REMAINS_EDITORS_HOME),
     ("POST", "attachments.new", "/attachments/remains/{ur_home}/new", REMAINS_EDITORS_HOME),
     ("GET", "attachments.show", "/attachments/{attachment_home}", HOME_CASE_READ),

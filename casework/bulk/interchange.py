@@ -1,0 +1,295 @@
+"""The case interchange columns (those of `casework match`) to and from our case rows.
+
+A row is read by the matching library's own row parser (`parse_missing_row`,
+`parse_remains_row`), then checked against the rules the case forms apply (name required, dates
+not in the future, three-letter countries, lengths); export writes the same columns back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from geoalchemy2.shape import from_shape, to_shape
+from shapely import Point
+
+from casework.cases.fields import parse_birth_date, parse_country, parse_route
+from casework.cases.models import (
+    DentalFinding,
+    DistinguishingMark,
+    Effect,
+    EffectCategory,
+    MarkKind,
+    Sex,
+    ToothState,
+)
+from casework.errors import ValidationError
+from casework.missing.models import MissingPerson
+from casework.remains.models import UnidentifiedRemains
+from matching import (
+    MISSING_FIELDS,
+    REMAINS_FIELDS,
+    MissingRecord,
+    RemainsRecord,
+    RowError,
+    parse_mark,
+    parse_missing_row,
+    parse_remains_row,
+)
+
+KINDS = ("missing", "remains")
+COLUMNS: dict[str, tuple[str, ...]] = {"missing": MISSING_FIELDS, "remains": REMAINS_FIELDS}
+# read by the matching parser when present; accepted so a file from `casework match` imports
+OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
+    "missing": frozenset({"sea_crossing", "name_bloom"}),
+    "remains": frozenset({"at_sea", "name_bloom"}),
+}
+_MAX_REF = 64
+
+
+@dataclass(frozen=True)
+class CheckedRow:
+    """One valid row: what the matching engine reads, plus the few things only we keep."""
+
+    record: MissingRecord | RemainsRecord
+    route_wkt: str
+    sea_crossing: bool
+
+
+def header_problems(kind: str, header: list[str]) -> list[RowError]:
+    """Everything wrong with a header row: no ref, unknown or repeated columns."""
+    known = set(COLUMNS[kind]) | OPTIONAL_COLUMNS[kind]
+    problems = []
+    seen: set[str] = set()
+    for name in header:
+        column = name.strip().lower()
+        if not column:
+            problems.append(RowError(1, "", "a column has no name in the header row"))
+        elif column in seen:
+            problems.append(RowError(1, column, "this column appears twice in the header row"))
+        elif column not in known:
+            problems.append(
+                RowError(1, column, f"not a {kind} interchange column ({', '.join(COLUMNS[kind])})")
+            )
+        seen.add(column)
+    if "ref" not in seen:
+        problems.insert(0, RowError(1, "ref", "no header row with a ref column"))
+    return problems
+
+
+def _length(problems: list[RowError], row: int, column: str, text: str, limit: int) -> None:
+    if len(text) > limit:
+        problems.append(RowError(row, column, f"longer than {limit} characters"))
+
+
+def _whole(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
+def check_row(
+    kind: str, cells: Mapping[str, str | None], row: int, today: date
+) -> CheckedRow | list[RowError]:
+    """Parse one row with the matching library's parser, then apply our case rules."""
+    parse = parse_missing_row if kind == "missing" else parse_remains_row
+    parsed = parse(cells, row)
+    problems = [] if not isinstance(parsed, list) else list(parsed)
+    clean = {(key or "").strip().lower(): (value or "").strip() for key, value in cells.items()}
+    _length(problems, row, "ref", clean.get("ref", ""), _MAX_REF)
+    for text in clean.get("marks", "").split(";"):
+        _length(problems, row, "marks", text.strip(), 500)
+    for text in clean.get("effects", "").split(";"):
+        _length(problems, row, "effects", text.strip(), 500)
+    route_text = ""
+    if kind == "missing":
+        for column, limit in (("given_names", 200), ("surnames", 200), ("last_seen_place", 300)):
+            _length(problems, row, column, " ".join(_items(clean.get(column, ""))), limit)
+        if not any(clean.get(column) for column in ("given_names", "surnames", "aliases")):
+            problems.append(
+                RowError(row, "given_names", "no name: give a given name, a surname or an alias")
+            )
+        for column, check in (
+            ("birth_date", lambda text: parse_birth_date(text)),
+            ("nationality", lambda text: parse_country(text, "nationality")),
+            ("route", lambda text: parse_route(text, "route")),
+        ):
+            try:
+                check(clean.get(column, ""))
+            except ValidationError as error:
+                if not any(p.column == column for p in problems):
+                    problems.append(RowError(row, column, error.message))
+        route_text = clean.get("route", "")
+        day = None if isinstance(parsed, list) else parsed.last_seen_date  # type: ignore[union-attr]
+        if day is not None and day > today:
+            problems.append(RowError(row, "last_seen_date", "in the future"))
+    else:
+        _length(problems, row, "found_place", clean.get("found_place", ""), 300)
+        day = None if isinstance(parsed, list) else parsed.found_date  # type: ignore[union-attr]
+        if day is not None and day > today:
+            problems.append(RowError(row, "found_date", "in the future"))
+    if problems or isinstance(parsed, list):
+        order = {column: i for i, column in enumerate(COLUMNS[kind])}
+        return sorted(problems, key=lambda p: order.get(p.column, len(order)))
+    sea = bool(getattr(parsed, "sea_crossing", None))
+    return CheckedRow(record=parsed, route_wkt=route_text, sea_crossing=sea)
+
+
+def _items(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def _point(lat: float | None, lon: float | None) -> Any:
+    return None if lat is None or lon is None else from_shape(Point(lon, lat), srid=4326)
+
+
+def _children(
+    owner: dict[str, Any], record: MissingRecord | RemainsRecord, mark_texts: list[str]
+) -> dict[str, Any]:
+    marks = []
+    kinds = {kind.value for kind in MarkKind}
+    for mark, text in zip(record.marks, mark_texts, strict=True):
+        kind = MarkKind(mark.kind) if mark.kind in kinds else MarkKind.OTHER
+        location = " ".join(part for part in (mark.side, mark.region) if part) or None
+        # the parsed description is folded (lower case, no accents): keep the words as written
+        marks.append(
+            DistinguishingMark(kind=kind, body_location=location, description=text, **owner)
+        )
+    effects = []
+    for text in record.effects:
+        head, _, tail = text.partition(":")
+        try:
+            category, description = EffectCategory(head.strip().lower()), tail.strip()
+        except ValueError:
+            category, description = EffectCategory.OTHER, text
+        effects.append(Effect(category=category, description=description or text, **owner))
+    teeth = {entry.tooth: entry.state.value for entry in record.dental}
+    dental = [
+        DentalFinding(tooth=tooth, state=ToothState(state), **owner)
+        for tooth, state in sorted(teeth.items())
+    ]
+    return {"marks": marks, "effects": effects, "dental": dental}
+
+
+def build_case(
+    kind: str, checked: CheckedRow, cells: Mapping[str, str | None], agency_id: int
+) -> MissingPerson | UnidentifiedRemains:
+    """A new case (not yet in a session) from a checked row; the caller gives it a reference."""
+    record = checked.record
+    clean = {(key or "").strip().lower(): (value or "").strip() for key, value in cells.items()}
+    if isinstance(record, MissingRecord):
+        case: MissingPerson | UnidentifiedRemains = MissingPerson(agency_id=agency_id)
+        owner = {"missing_person_id": case.id}
+        case.external_reference = record.ref
+        case.given_names = " ".join(record.given_names) or None
+        case.surnames = " ".join(record.surnames) or None
+        case.aliases = list(record.aliases)
+        case.sex = Sex(record.sex.value)
+        case.birth_date = parse_birth_date(clean.get("birth_date"))
+        case.age_at_disappearance = _whole(record.age)
+        case.height_cm = _whole(record.height_cm)
+        case.nationality = record.nationality
+        case.last_seen_date = record.last_seen_date
+        case.last_seen_place = record.last_seen_place or None
+        case.last_seen_point = _point(record.last_seen_lat, record.last_seen_lon)
+        case.intended_route = parse_route(checked.route_wkt) if checked.route_wkt else None
+        case.sea_crossing = checked.sea_crossing
+    else:
+        case = UnidentifiedRemains(agency_id=agency_id)
+        owner = {"remains_id": case.id}
+        case.external_reference = record.ref
+        case.estimated_sex = Sex(record.sex.value)
+        case.age_min, case.age_max = _whole(record.age_min), _whole(record.age_max)
+        case.stature_min_cm = _whole(record.stature_min_cm)
+        case.stature_max_cm = _whole(record.stature_max_cm)
+        case.pmi_min_days, case.pmi_max_days = (
+            _whole(record.pmi_min_days),
+            _whole(record.pmi_max_days),
+        )
+        case.recovery_date = record.found_date
+        case.recovery_place = record.found_place or None
+        case.recovery_point = _point(record.found_lat, record.found_lon)
+        case.document_names = list(record.document_names)
+    children = _children(owner, record, _items(clean.get("marks", "")))
+    case.marks = children["marks"]
+    case.effects = children["effects"]
+    case.dental = children["dental"]
+    return case
+
+
+def _mark_cell(mark: DistinguishingMark) -> str:
+    """A mark as one item of the marks column: its words as written when they already name its
+    kind (an imported mark), else kind, location and description."""
+    text = mark.description or ""
+    parsed = parse_mark(text) if text else None
+    if parsed is not None and parsed.kind == mark.kind.value:
+        return text
+    if not text and mark.kind is MarkKind.OTHER and not mark.body_location:
+        return ""
+    return " ".join(part for part in (mark.kind.value, mark.body_location, text) if part)
+
+
+def _effect_cell(effect: Effect) -> str:
+    if effect.category is EffectCategory.OTHER:
+        return effect.description
+    return f"{effect.category.value}: {effect.description}"
+
+
+def _number(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _coordinates(element: Any) -> tuple[str, str]:
+    if element is None:
+        return "", ""
+    point = to_shape(element)
+    return repr(round(point.y, 7)), repr(round(point.x, 7))
+
+
+def case_row(case: MissingPerson | UnidentifiedRemains) -> dict[str, str]:
+    """The interchange row of a case (decrypts its personal data: the caller audits)."""
+    common = {
+        "ref": case.external_reference or case.reference,
+        "marks": "; ".join(text for text in map(_mark_cell, case.marks) if text),
+        "effects": "; ".join(_effect_cell(effect) for effect in case.effects),
+        "dental": "; ".join(f"{f.tooth}:{f.state.value}" for f in case.dental),
+    }
+    if isinstance(case, MissingPerson):
+        lat, lon = _coordinates(case.last_seen_point)
+        return {
+            **common,
+            "given_names": case.given_names or "",
+            "surnames": case.surnames or "",
+            "aliases": "; ".join(case.aliases),
+            "sex": case.sex.value,
+            "birth_date": case.birth_date or "",
+            "age": _number(case.age_at_disappearance),
+            "height_cm": _number(case.height_cm),
+            "nationality": case.nationality or "",
+            "last_seen_date": case.last_seen_date.isoformat() if case.last_seen_date else "",
+            "last_seen_lat": lat,
+            "last_seen_lon": lon,
+            "last_seen_place": case.last_seen_place or "",
+            "route": to_shape(case.intended_route).wkt if case.intended_route is not None else "",
+            "sea_crossing": "1" if case.sea_crossing else "",
+        }
+    lat, lon = _coordinates(case.recovery_point)
+    return {
+        **common,
+        "sex": case.estimated_sex.value,
+        "age_min": _number(case.age_min),
+        "age_max": _number(case.age_max),
+        "stature_min_cm": _number(case.stature_min_cm),
+        "stature_max_cm": _number(case.stature_max_cm),
+        "found_date": case.recovery_date.isoformat() if case.recovery_date else "",
+        "found_lat": lat,
+        "found_lon": lon,
+        "found_place": case.recovery_place or "",
+        "pmi_min_days": _number(case.pmi_min_days),
+        "pmi_max_days": _number(case.pmi_max_days),
+        "document_names": "; ".join(case.document_names),
+    }
+
+
+def export_columns(kind: str) -> list[str]:
+    return [*COLUMNS[kind], *(["sea_crossing"] if kind == "missing" else [])]

@@ -1,0 +1,169 @@
+"""Reading case files row by row (UTF-8 CSV, or an XLSX workbook of one sheet) without
+holding the file in memory; problems with the file as a whole raise `FileProblem`."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from casework.errors import ValidationError
+
+SUFFIXES = (".csv", ".xlsx")
+
+
+class FileProblem(ValidationError):
+    """The file cannot be read as a case file at all (format, encoding, size, sheets)."""
+
+
+_ESCAPED_START = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
+def unescape_cell(value: str) -> str:
+    """Undo the apostrophe our export puts before a cell a spreadsheet could run as a formula."""
+    return value[1:] if value.startswith(_ESCAPED_START) else value
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    number: int  # the line (CSV) or row (XLSX) number; the header is 1
+    cells: dict[str, str]
+    extra_cells: bool = False  # more cells than header columns
+
+
+def check_file(path: Path, max_bytes: int) -> None:
+    if path.suffix.lower() not in SUFFIXES:
+        raise FileProblem("Give a .csv or an .xlsx file.")
+    size = path.stat().st_size
+    if size == 0:
+        raise FileProblem("The file is empty.")
+    if size > max_bytes:
+        raise FileProblem(
+            f"The file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB. "
+            "Split it into smaller files."
+        )
+
+
+class RowStream:
+    """The rows after the header (blank rows skipped); `close()` releases the file."""
+
+    def __init__(self, rows: Iterator[SourceRow], release: Callable[[], None]) -> None:
+        self._rows = rows
+        self._release = release
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        return self._rows
+
+    def close(self) -> None:
+        self._rows.close()  # type: ignore[attr-defined]
+        self._release()
+
+
+def read_rows(path: Path) -> tuple[list[str], RowStream]:
+    """The header row and the rows after it; close the stream (`contextlib.closing`)."""
+    if path.suffix.lower() == ".xlsx":
+        return _xlsx(path)
+    return _csv(path)
+
+
+def _not_utf8(line: int | None = None) -> FileProblem:
+    where = f" (near line {line})" if line else ""
+    return FileProblem(
+        f"The file is not UTF-8 text{where}: save it from the spreadsheet as "
+        "“CSV UTF-8”, or as .xlsx."
+    )
+
+
+def _csv(path: Path) -> tuple[list[str], RowStream]:
+    handle = open(path, encoding="utf-8-sig", newline="")  # closed by RowStream.close
+    reader = csv.reader(handle)
+    try:
+        header = next(reader)
+    except StopIteration:
+        handle.close()
+        raise FileProblem("The file is empty.") from None
+    except UnicodeDecodeError:
+        handle.close()
+        raise _not_utf8(1) from None
+    except csv.Error as error:
+        handle.close()
+        raise FileProblem(f"The file is not a readable CSV file: {error}.") from None
+
+    def rows() -> Iterator[SourceRow]:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                raise _not_utf8(reader.line_num + 1) from None
+            except csv.Error as error:
+                raise FileProblem(
+                    f"Line {reader.line_num}: not readable as CSV ({error})."
+                ) from None
+            if not any(cell.strip() for cell in cells):
+                continue
+            padded = [unescape_cell(cell) for cell in cells[: len(header)]]
+            padded += [""] * (len(header) - len(padded))
+            yield SourceRow(
+                reader.line_num,
+                dict(zip(header, padded, strict=True)),
+                extra_cells=len(cells) > len(header),
+            )
+
+    return [name.strip() for name in header], RowStream(rows(), handle.close)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx(path: Path) -> tuple[list[str], RowStream]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise FileProblem("The file is not a readable .xlsx workbook.") from None
+    sheets = book.worksheets
+    if len(sheets) != 1:
+        book.close()
+        raise FileProblem(
+            f"The workbook has {len(sheets)} sheets; give a workbook with exactly one sheet "
+            "of cases."
+        )
+    values = sheets[0].iter_rows(values_only=True)
+    first = next(values, None)
+    if first is None or not any(_cell_text(cell).strip() for cell in first):
+        book.close()
+        raise FileProblem("The sheet is empty: its first row must be the header row.")
+    header = [_cell_text(cell).strip() for cell in first]
+    while header and not header[-1]:
+        header.pop()  # trailing empty columns of a formatted sheet
+
+    def rows() -> Iterator[SourceRow]:
+        for number, row in enumerate(values, start=2):
+            texts = [_cell_text(cell) for cell in row]
+            if not any(text.strip() for text in texts):
+                continue
+            extra = any(text.strip() for text in texts[len(header) :])
+            padded = [unescape_cell(text) for text in texts[: len(header)]]
+            padded += [""] * (len(header) - len(padded))
+            yield SourceRow(number, dict(zip(header, padded, strict=True)), extra)
+
+    return header, RowStream(rows(), book.close)
