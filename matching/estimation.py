@@ -49,8 +49,8 @@ def pair_levels(
     """Criterion levels (0 = not compared) of aligned pairs, route distances included.
 
     Example:
-        >>> pair_levels([MissingRecord("M1", height_cm=170)],
-        ...             [RemainsRecord("R1", stature_min_cm=165)])["stature"].tolist()
+        >>> body = RemainsRecord("R1", stature_min_cm=160, stature_max_cm=180)
+        >>> pair_levels([MissingRecord("M1", height_cm=170)], [body])["stature"].tolist()
         [1]
     """
     settings = settings or MatchSettings()

@@ -161,20 +161,23 @@ def _pair_evidence(
         )
     add("encoded_names", f"Encoded names (Bloom filters) Dice similarity {dice:.2f}")
     add("sex", f"Sex reported {missing.sex.value}, estimated {remains.sex.value}")
-    verdicts = ("consistent with", "close to", "far from")
+    verdicts = ("consistent with", "consistent with", "close to", "far from")
+    middle = {1: ", near the middle of the range"}
     if levels["age"]:
         add(
             "age",
             f"Estimated age {_range_text(remains.age_min, remains.age_max)} "
             f"{verdicts[levels['age'] - 1]} age at death about "
-            f"{_num(round(age_range[0]))}–{_num(round(age_range[1]))}",
+            f"{_num(round(age_range[0]))}–{_num(round(age_range[1]))}"
+            + middle.get(levels["age"], ""),
         )
     if levels["stature"]:
         add(
             "stature",
             f"Stature {_range_text(remains.stature_min_cm, remains.stature_max_cm, ' cm')} "
             f"{verdicts[levels['stature'] - 1]} "
-            f"reported height {_num(missing.height_cm or 0.0)} cm",
+            f"reported height {_num(missing.height_cm or 0.0)} cm"
+            + middle.get(levels["stature"], ""),
         )
     if levels["interval"] and remains.found_date and missing.last_seen_date:
         days = (remains.found_date - missing.last_seen_date).days

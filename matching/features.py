@@ -106,14 +106,16 @@ def missing_name_tokens(record: MissingRecord) -> list[tuple[str, int]]:
         >>> missing_name_tokens(MissingRecord("M1", given_names=("Ana",), surnames=("Ruiz",)))
         [('ana', 1), ('ruis', 2)]
     """
-    tokens: dict[str, int] = {}
+    # a token may take both roles (an alias "Jose Perez" beside the surname "Pérez"): each
+    # role is kept, so a document name agrees with the surname as ``score_pair`` finds it
+    tokens: dict[tuple[str, int], None] = {}
     for name in record.given_names + record.aliases:
         for key in name_keys(name):
-            tokens.setdefault(key, ROLE_GIVEN)
+            tokens[(key, ROLE_GIVEN)] = None
     for name in record.surnames:
         for key in name_keys(name):
-            tokens.setdefault(key, ROLE_SURNAME)
-    return list(tokens.items())
+            tokens[(key, ROLE_SURNAME)] = None
+    return list(tokens)
 
 
 def document_name_keys(record: RemainsRecord) -> list[str]:

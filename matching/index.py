@@ -237,6 +237,11 @@ class CandidateIndex:
         """Number of open remains cases."""
         return len(self._remains.slots)
 
+    @property
+    def replaced_slots(self) -> int:
+        """Rows of removed or replaced cases still held: memory a rebuild would free."""
+        return sum(side.columns.size - len(side.slots) for side in (self._missing, self._remains))
+
     def add(self, record: MissingRecord | RemainsRecord) -> None:
         """Add one open case.
 

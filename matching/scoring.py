@@ -92,9 +92,30 @@ def _range_gap(value_lo: Array, value_hi: Array, low: Array, high: Array) -> Arr
     return np.where(known, gap, np.nan)
 
 
-def _graded(gap: Array, tolerance: float, near: float) -> Array:
+def _graded(gap: Array, tolerance: float, near: float, central: Array | None = None) -> Array:
+    """Levels 1 (central, when ``central`` is given) .. far from a gap outside a range."""
     level = 1 + (gap > tolerance).astype(np.int8) + (gap > near).astype(np.int8)
+    if central is not None:
+        level = level + (~central | (level > 1)).astype(np.int8)
     return np.where(np.isnan(gap), np.int8(0), level).astype(np.int8)
+
+
+def _central(value_lo: Array, value_hi: Array, low: Array, high: Array, fraction: float) -> Array:
+    """Whether [value_lo, value_hi] reaches the central part of [low, high]: within
+    ``fraction`` of the half-width from its middle, and is itself no wider than half the
+    range (False when either end is unknown).
+
+    An estimated range is centred on the examiner's best estimate, and the true value lies
+    nearer its middle than its ends, so agreement near the middle is stronger evidence.
+    """
+    if fraction <= 0.0:
+        return np.zeros(np.broadcast_shapes(np.shape(value_lo), np.shape(low)), dtype=bool)
+    middle = (low + high) / 2.0
+    reach = fraction * (high - low) / 2.0
+    off = np.maximum(np.maximum(value_lo - middle, middle - value_hi), 0.0)
+    # a value known only loosely (an age at death spread over years) proves no centrality
+    narrow = (value_hi - value_lo) <= (high - low) / 2.0
+    return np.asarray((_nan_to(off, np.inf) <= _nan_to(reach, -1.0)) & narrow)
 
 
 def distance_level(
@@ -232,6 +253,7 @@ def compare_columns(
             _range_gap(age_lo, age_hi, r["age_min"], r["age_max"]),
             settings.age_tolerance_years,
             settings.age_near_years,
+            _central(age_lo, age_hi, r["age_min"], r["age_max"], settings.range_central_fraction),
         )
     if _either_empty(
         ~np.isnan(m["height"]), ~np.isnan(r["stature_min"]) | ~np.isnan(r["stature_max"])
@@ -242,6 +264,13 @@ def compare_columns(
             _range_gap(m["height"], m["height"], r["stature_min"], r["stature_max"]),
             settings.stature_tolerance_cm,
             settings.stature_near_cm,
+            _central(
+                m["height"],
+                m["height"],
+                r["stature_min"],
+                r["stature_max"],
+                settings.range_central_fraction,
+            ),
         )
 
     if _either_empty(~np.isnan(m["last_seen"]), ~np.isnan(r["found"])):

@@ -39,6 +39,9 @@ class MatchSettings:
             after death, at sea within weeks, so a short interval says less on land.
         pmi_replaces_interval: when the PMI is compared, the interval is not: both measure the
             time from last seen to the recovery, and counting both would count it twice.
+        range_central_fraction: the age and the stature are "central" (the strong level) when
+            the reported value comes within this fraction of the half-width of the estimated
+            range from its middle (both ends of the range known); 0 leaves only "within".
         pmi_close_days: the PMI is "within" when the last-seen date falls in the death window
             or up to this many days before it (most deaths on the journey follow last contact
             within days), "close" up to twice that, "later" beyond.
@@ -53,7 +56,7 @@ class MatchSettings:
     stature_tolerance_cm: float = 3.0
     stature_near_cm: float = 8.0
     distance_thresholds_km: tuple[float, ...] = (10.0, 25.0, 100.0, 300.0, 1000.0)
-    sea_drift_factor: float = 3.0
+    sea_drift_factor: float = 5.0
     point_only_factor: float = 4.0
     interval_days: tuple[float, float, float, float] = (15.0, 45.0, 180.0, 730.0)
     narrow_pmi_days: float = 60.0
@@ -61,3 +64,4 @@ class MatchSettings:
     land_interval_factor: float = 8.0
     pmi_replaces_interval: bool = True
     pmi_close_days: float = 15.0
+    range_central_fraction: float = 0.5

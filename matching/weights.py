@@ -21,8 +21,8 @@ CRITERIA: dict[str, tuple[str, ...]] = {
     "names": ("full", "given_and_surname", "surname_only", "given_only", "disagree"),
     "encoded_names": ("strong", "partial", "disagree"),
     "sex": ("agree", "disagree"),
-    "age": ("within", "near", "far"),
-    "stature": ("within", "near", "far"),
+    "age": ("central", "within", "near", "far"),
+    "stature": ("central", "within", "near", "far"),
     "interval": ("days", "weeks", "months", "two_years", "later"),
     "pmi": ("within_narrow", "within_wide", "close", "later", "borderline", "inconsistent"),
     "distance": ("km10", "km25", "km100", "km300", "km1000", "beyond"),
@@ -52,13 +52,23 @@ DEFAULT_PROBABILITIES: dict[str, dict[str, tuple[float, float]]] = {
         "disagree": (0.10, 0.9795),
     },
     "sex": {"agree": (0.95, 0.50), "disagree": (0.05, 0.50)},
-    "age": {"within": (0.80, 0.35), "near": (0.17, 0.25), "far": (0.03, 0.40)},
-    "stature": {"within": (0.80, 0.35), "near": (0.17, 0.30), "far": (0.03, 0.35)},
+    "age": {
+        "central": (0.55, 0.15),
+        "within": (0.25, 0.20),
+        "near": (0.17, 0.25),
+        "far": (0.03, 0.40),
+    },
+    "stature": {
+        "central": (0.50, 0.17),
+        "within": (0.30, 0.18),
+        "near": (0.17, 0.30),
+        "far": (0.03, 0.35),
+    },
     "interval": {
-        "days": (0.30, 0.008),
-        "weeks": (0.25, 0.016),
-        "months": (0.20, 0.076),
-        "two_years": (0.17, 0.30),
+        "days": (0.25, 0.008),
+        "weeks": (0.30, 0.016),
+        "months": (0.22, 0.076),
+        "two_years": (0.15, 0.30),
         "later": (0.08, 0.60),
     },
     "pmi": {
@@ -185,6 +195,13 @@ class Weights:
             prior = float(body["prior"])
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise WeightsError(f"not a weights file: {error}") from error
+        for criterion, levels in criteria.items():
+            # weights saved before a level existed (age and stature "central"): that level
+            # takes its default m and u, the saved levels keep theirs
+            for level in CRITERIA.get(criterion, ()):
+                if level not in levels and level in DEFAULT_PROBABILITIES[criterion]:
+                    if any(name in levels for name in CRITERIA[criterion]):
+                        levels[level] = DEFAULT_PROBABILITIES[criterion][level]
         return cls(prior=prior, probabilities=criteria)
 
     def __eq__(self, other: object) -> bool:

@@ -12,7 +12,7 @@ from casework.audit.services import AuditAction, record
 from casework.cases.fields import parse_dental, parse_effects, parse_marks
 from casework.cases.models import CaseNote, DentalFinding, DistinguishingMark, Effect
 from casework.crypto import blind_digest
-from casework.db import db
+from casework.db import db, utcnow
 from casework.errors import ConflictError, ValidationError
 from casework.keystore import current_keyring
 from casework.personal_data import NameToken, normalise_name
@@ -42,6 +42,7 @@ def replace_marks_effects_dental(
     parsed_marks = parse_marks(marks)
     parsed_effects = parse_effects(effects)
     parsed_dental = parse_dental(dental)
+    before = _children(case)
     owner = _owner_key(case)
     case.marks = [
         DistinguishingMark(kind=kind, body_location=location, description=description, **owner)
@@ -57,6 +58,18 @@ def replace_marks_effects_dental(
         finding.state = state
         kept.append(finding)
     case.dental = kept
+    if _children(case) != before:
+        # the case row changes too (updated_at, and so its version): a concurrent edit of the
+        # children is refused, and other processes holding the case see that it changed
+        case.updated_at = utcnow()  # what the column's onupdate would write
+
+
+def _children(case: Any) -> tuple[list[tuple[Any, ...]], ...]:
+    return (
+        [(mark.kind, mark.body_location, mark.description) for mark in case.marks],
+        [(effect.category, effect.description) for effect in case.effects],
+        sorted((finding.tooth, finding.state) for finding in case.dental),
+    )
 
 
 def add_note(case: Any, author: User, body: str) -> CaseNote:

@@ -26,6 +26,7 @@ from casework.matches.models import (
     Identifier,
     MatchWeights,
 )
+from casework.matches.open_cases import OPEN_MISSING, OPEN_REMAINS, open_cases
 from casework.matches.records import missing_record, remains_record
 from casework.missing.models import MissingPerson, MissingPersonStatus
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
@@ -41,8 +42,6 @@ from matching import (
 log = logging.getLogger(__name__)
 
 TOP_K = 10
-OPEN_MISSING = (MissingPersonStatus.OPEN, MissingPersonStatus.CANDIDATE_UNDER_REVIEW)
-OPEN_REMAINS = (RemainsStatus.UNIDENTIFIED, RemainsStatus.CANDIDATE_UNDER_REVIEW)
 _CHILDREN = ("marks", "effects", "dental")
 
 
@@ -136,19 +135,29 @@ def _store(
 
 
 def recompute_for_case(case: MissingPerson | UnidentifiedRemains) -> int:
-    """Propose candidates for one case against every open case of the other kind."""
-    index = CandidateIndex(weights=current_weights(), workers=1)
+    """Propose candidates for one case against every open case of the other kind.
+
+    The open cases come from this process's index (`casework.matches.open_cases`), brought
+    up to date with the database first: only new or changed cases are read.
+    """
+    held = open_cases()
     as_of = now().date()
-    if isinstance(case, MissingPerson):
-        others = open_remains()
-        index.add_many(remains_record(other) for other in others)
-        found = index.candidates_for_missing(missing_record(case), TOP_K, as_of=as_of)
-        stored = _store(found, {case.reference: case.id}, {o.reference: o.id for o in others})
-    else:
-        others = open_missing()
-        index.add_many(missing_record(other) for other in others)
-        found = index.candidates_for_remains(remains_record(case), TOP_K, as_of=as_of)
-        stored = _store(found, {o.reference: o.id for o in others}, {case.reference: case.id})
+    with held.lock:
+        if isinstance(case, MissingPerson):
+            index = held.synced(UnidentifiedRemains)
+            held.put(case)
+            found = index.candidates_for_missing(missing_record(case), TOP_K, as_of=as_of)
+            missing_ids = {case.reference: case.id}
+            ids = held.refs_to_ids(UnidentifiedRemains)
+            remains_ids = {c.remains_ref: ids[c.remains_ref] for c in found}
+        else:
+            index = held.synced(MissingPerson)
+            held.put(case)
+            found = index.candidates_for_remains(remains_record(case), TOP_K, as_of=as_of)
+            ids = held.refs_to_ids(MissingPerson)
+            missing_ids = {c.missing_ref: ids[c.missing_ref] for c in found}
+            remains_ids = {case.reference: case.id}
+    stored = _store(found, missing_ids, remains_ids)
     db.session.commit()
     return stored
 

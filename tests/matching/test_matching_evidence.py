@@ -48,10 +48,31 @@ LEVEL_CASES = [
     ),
     # stature vs reported height
     LevelCase(
-        "height inside range",
+        "height in the middle of the range",
         "stature",
         {"height_cm": 170},
         {"stature_min_cm": 165, "stature_max_cm": 175},
+        "central",
+    ),
+    LevelCase(
+        "height inside the range, off its middle",
+        "stature",
+        {"height_cm": 174},
+        {"stature_min_cm": 165, "stature_max_cm": 175},
+        "within",
+    ),
+    LevelCase(
+        "height at the edge of the central half",
+        "stature",
+        {"height_cm": 172.5},
+        {"stature_min_cm": 165, "stature_max_cm": 175},
+        "central",
+    ),
+    LevelCase(
+        "one end of the range unknown: no middle",
+        "stature",
+        {"height_cm": 170},
+        {"stature_min_cm": 165},
         "within",
     ),
     LevelCase(
@@ -81,7 +102,20 @@ LEVEL_CASES = [
     ),
     LevelCase("no stature", "stature", {"height_cm": 170}, {}, "not compared"),
     # age: age at disappearance plus the time elapsed until death
-    LevelCase("age inside range", "age", {"age": 25}, {"age_min": 20, "age_max": 30}, "within"),
+    LevelCase(
+        "age in the middle of the range",
+        "age",
+        {"age": 25},
+        {"age_min": 20, "age_max": 30},
+        "central",
+    ),
+    LevelCase(
+        "age inside the range, off its middle",
+        "age",
+        {"age": 21},
+        {"age_min": 20, "age_max": 30},
+        "within",
+    ),
     LevelCase(
         "elapsed years count",
         "age",
@@ -109,7 +143,7 @@ LEVEL_CASES = [
         "age",
         {"birth_date": date(1990, 6, 1)},
         {"age_min": 30, "age_max": 35, "found_date": date(2023, 1, 1)},
-        "within",
+        "central",
     ),
     LevelCase(
         "birth year only",
@@ -315,7 +349,8 @@ def test_stature_explanation_reads_like_a_note() -> None:
         RemainsRecord("R1", stature_min_cm=165, stature_max_cm=175),
     )
     assert str(candidate.evidence[0]) == (
-        "Stature 165–175 cm consistent with reported height 170 cm (+1.2)"
+        "Stature 165–175 cm consistent with reported height 170 cm, near the middle of the "
+        "range (+1.6)"
     )
 
 
@@ -352,3 +387,26 @@ def test_route_distance_uses_the_perpendicular_inside_a_segment() -> None:
     assert distance_to_route_km(0.0, -1.0, route) == pytest.approx(111.2, abs=0.5)
     assert distance_to_route_km(3.0, 2.0, route) == pytest.approx(111.2, abs=0.5)
     assert distance_to_route_km(1.0, 0.0, LineString([(0, 1), (0, 1)])) == pytest.approx(0.0)
+
+
+def test_no_central_fraction_leaves_within_the_strongest_range_level() -> None:
+    missing = [MissingRecord("M1", height_cm=170, age=25)]
+    remains = [RemainsRecord("R1", stature_min_cm=165, stature_max_cm=175, age_min=20, age_max=30)]
+    plain = pair_levels(missing, remains, settings=MatchSettings(range_central_fraction=0.0))
+    assert CRITERIA["stature"][int(plain["stature"][0]) - 1] == "within"
+    assert CRITERIA["age"][int(plain["age"][0]) - 1] == "within"
+    wider = pair_levels(
+        [MissingRecord("M1", height_cm=174)],
+        remains,
+        settings=MatchSettings(range_central_fraction=0.9),
+    )
+    assert CRITERIA["stature"][int(wider["stature"][0]) - 1] == "central"
+
+
+def test_the_middle_of_a_range_weighs_more_than_its_edge() -> None:
+    body = RemainsRecord("R1", stature_min_cm=165, stature_max_cm=175)
+    middle = score_pair(MissingRecord("M1", height_cm=170), body)
+    edge = score_pair(MissingRecord("M2", height_cm=175), body)
+    assert middle.score > edge.score
+    assert "near the middle of the range" in middle.evidence[0].text
+    assert "middle" not in edge.evidence[0].text

@@ -15,6 +15,7 @@ from matching import (
     MissingRecord,
     RemainsRecord,
     Sex,
+    default_weights,
     score_pair,
 )
 
@@ -167,3 +168,19 @@ def test_query_need_not_be_open_and_open_query_uses_its_new_version() -> None:
     changed = replace(person, height_cm=200)
     [candidate] = index.candidates_for_missing(changed)
     assert candidate.evidence[0].weight < 0
+
+
+def test_a_surname_also_written_in_an_alias_still_agrees_as_a_surname() -> None:
+    person = MissingRecord(
+        "M1", given_names=("José Luis",), surnames=("Pérez Xitumul",), aliases=("Jose Perez",)
+    )
+    body = RemainsRecord("R1", document_names=("JOSE L PEREZ",))
+    index = CandidateIndex()
+    index.add(person)
+    from_index = index.candidates_for_remains(body)[0]
+    alone = score_pair(person, body)
+    assert from_index.score == pytest.approx(alone.score)
+    names = next(e for e in from_index.evidence if e.criterion == "names")
+    assert names.weight == pytest.approx(
+        default_weights().weight("names", "given_and_surname"), abs=0.01
+    )

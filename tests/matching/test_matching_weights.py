@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -84,9 +85,9 @@ def test_many_pairs_move_the_weights_toward_what_was_seen() -> None:
     confirmed = [_pair(170, Sex.MALE, True)] * 90 + [_pair(190, Sex.MALE, True)] * 10
     excluded = [_pair(170, Sex.MALE, False)] * 30 + [_pair(190, Sex.FEMALE, False)] * 70
     new = estimate_weights(confirmed + excluded, smoothing=1.0)
-    m_within, u_within = new.probabilities["stature"]["within"]
-    assert m_within == pytest.approx(90 / 101 + 0.8 / 101, abs=0.01)
-    assert u_within == pytest.approx(30 / 101 + 0.35 / 101, abs=0.01)
+    m_central, u_central = new.probabilities["stature"]["central"]
+    assert m_central == pytest.approx(90 / 101 + 0.5 / 101, abs=0.01)
+    assert u_central == pytest.approx(30 / 101 + 0.17 / 101, abs=0.01)
     assert new.weight("sex", "disagree") < default_weights().weight("sex", "disagree")
     for levels in new.probabilities.values():
         for m, u in levels.values():
@@ -100,3 +101,22 @@ def test_no_pairs_keeps_the_start_weights() -> None:
 def test_smoothing_must_be_positive() -> None:
     with pytest.raises(WeightsError):
         estimate_weights([], smoothing=0)
+
+
+def test_weights_saved_before_the_central_levels_still_load() -> None:
+    saved = json.loads(default_weights().to_json())
+    for criterion in ("age", "stature"):
+        del saved["criteria"][criterion]["central"]
+        saved["criteria"][criterion]["within"] = {"m": 0.7, "u": 0.3}
+    loaded = Weights.from_json(json.dumps(saved))
+    assert loaded.probabilities["age"]["within"] == (0.7, 0.3)
+    assert (
+        loaded.probabilities["age"]["central"] == default_weights().probabilities["age"]["central"]
+    )
+
+
+def test_a_weights_file_missing_a_whole_criterion_is_still_refused() -> None:
+    saved = json.loads(default_weights().to_json())
+    del saved["criteria"]["sex"]
+    with pytest.raises(WeightsError):
+        Weights.from_json(json.dumps(saved))
