@@ -74,7 +74,8 @@ def test_an_identification_needs_two_people(sign_in, screenshot, page, live_serv
     )
     assert forged.status == 403
     page.goto(live_server(f"/remains/{candidate['remains']}"))
-    expect(page.locator("p.status")).to_have_text("Status: unidentified")
+    # a pending proposal puts the case under review until the second signature
+    expect(page.locator("p.status")).to_have_text("Status: candidate under review")
     _sign_out(page)
 
     sign_in("supervisor")
