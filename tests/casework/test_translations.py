@@ -14,6 +14,11 @@ LANGUAGES = ["es", "fr", "ar"]  # complete
 IN_PROGRESS: list[str] = []  # partly translated: untranslated entries show in English
 
 
+def _forms(value) -> tuple[str, ...]:
+    """A message's id or text as a tuple: one item, or one per plural form."""
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 def _po(lang: str):
     with open(CATALOG / lang / "LC_MESSAGES" / "messages.po", "rb") as handle:
         return read_po(handle, locale=lang)
@@ -33,18 +38,27 @@ def test_every_message_is_translated(lang) -> None:
 def test_placeholders_survive_translation(lang) -> None:
     import re
 
+    def placeholders(text: str) -> set[str]:
+        return set(re.findall(r"%\(\w+\)[sd]", text))
+
     for message in _po(lang):
         if message.id and message.string:
-            assert sorted(re.findall(r"%\(\w+\)[sd]", message.id)) == sorted(
-                re.findall(r"%\(\w+\)[sd]", message.string)
-            ), message.id
+            wanted = set().union(*(placeholders(text) for text in _forms(message.id)))
+            for text in _forms(message.string):  # every plural form keeps them all
+                assert placeholders(text) == wanted, message.id
 
 
 @pytest.mark.parametrize("lang", LANGUAGES + IN_PROGRESS)
 def test_compiled_catalog_matches_the_po_file(lang) -> None:
     with open(CATALOG / lang / "LC_MESSAGES" / "messages.mo", "rb") as handle:
-        compiled = {message.id: message.string for message in read_mo(handle) if message.id}
-    written = {message.id: message.string for message in _po(lang) if message.id and message.string}
+        compiled = {
+            _forms(message.id): _forms(message.string) for message in read_mo(handle) if message.id
+        }
+    written = {
+        _forms(message.id): _forms(message.string)
+        for message in _po(lang)
+        if message.id and message.string
+    }
     assert compiled == written, "run `make translations-compile`"
 
 
