@@ -29,7 +29,7 @@ def test_every_message_is_translated(lang) -> None:
     catalog = _po(lang)
     messages = [message for message in catalog if message.id]
     assert len(messages) > 200
-    untranslated = [message.id for message in messages if not message.string]
+    untranslated = [message.id for message in messages if not all(_forms(message.string))]
     fuzzy = [message.id for message in messages if message.fuzzy]
     assert untranslated == [] and fuzzy == []
 
