@@ -1,9 +1,9 @@
 """The JSON API under /api/v1: token authentication, then the same access rules and services as
 the pages. Views stay thin: authorise, check the body, call a service, answer in the envelope.
 
-Repatriations (issue #6, built in parallel) join here: their routes on this blueprint with the
-same helpers (`_require`, `_json_body`, `checked`, `_paginated`), a Body in schemas.py and their
-paths in openapi.py; test_openapi.py fails until the document and the routes agree.
+A new route joins with the same helpers (`_require`, `_json_body`, `checked`,
+`_submitted_version`, `_paginated`), a Body in schemas.py and its path in openapi.py;
+test_openapi.py fails until the document and the routes agree.
 """
 
 from __future__ import annotations
@@ -19,23 +19,34 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import false, or_, select
+from sqlalchemy.orm import selectinload
 
 from casework.access import (
     Permission,
     allows,
     can_add_to_case,
     can_edit_case,
+    can_manage_repatriation,
     missing_visible_to,
     remains_visible_to,
+    repatriation_visible_to,
 )
 from casework.api import representations as show
 from casework.api.models import Scope
 from casework.api.openapi import document
 from casework.api.responses import ApiError, answer
 from casework.api.schemas import (
+    CONFIRM_FIELDS,
+    EXCLUDE_FIELDS,
     MISSING_FIELDS,
+    MISSING_STATUS_FIELDS,
+    PROPOSE_FIELDS,
+    REJECT_FIELDS,
     REMAINS_FIELDS,
+    REMAINS_STATUS_FIELDS,
+    REPATRIATION_START_FIELDS,
     SAMPLE_FIELDS,
+    STEP_FIELDS,
     TRANSFER_FIELDS,
     VERSION,
     Body,
@@ -43,19 +54,24 @@ from casework.api.schemas import (
     service_input,
 )
 from casework.api.services import user_for_token
+from casework.attachments.services import attachments_of
 from casework.audit.services import AuditAction, record
 from casework.cases.pages import filtered_cases, visible_case_or_404
 from casework.cases.services import record_view
+from casework.cases.status import change_status, history, next_statuses
 from casework.custody import services as custody
 from casework.custody.models import CustodyEvent, Sample
 from casework.db import db
 from casework.extensions import csrf, limiter
+from casework.matches import services as matches
 from casework.matches.models import CandidateMatch, CandidateStatus
 from casework.matches.views import visible_candidates
 from casework.missing import services as missing
 from casework.missing.models import MissingPerson, MissingPersonStatus
 from casework.remains import services as remains
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
+from casework.repatriation import services as repatriations
+from casework.repatriation.models import Repatriation, StepKind
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)  # a bearer token is not sent by browsers on their own: no CSRF to forge
@@ -178,6 +194,27 @@ def _etag(version: int) -> str:
     return f'"{version}"'
 
 
+# -- case status -------------------------------------------------------------------------------
+
+
+def _status_part(case: MissingPerson | UnidentifiedRemains) -> dict[str, Any]:
+    """The status history (newest first) and the statuses the caller may choose next."""
+    choices = next_statuses(case, current_user) if can_edit_case(current_user, case) else []
+    return {
+        "status_history": [show.status_change(row) for row in history(case)],
+        "next_statuses": [status.value for status in choices],
+    }
+
+
+def _change_status(case: MissingPerson | UnidentifiedRemains, schema: Body) -> None:
+    """As the case page's "Change status": the holding agency only, the service's rules."""
+    if not can_edit_case(current_user, case):
+        raise ApiError(403, _("Only the agency that holds a case changes it."))
+    values = checked(_json_body(), schema)
+    version = _submitted_version(values)
+    change_status(case, values["status"], current_user, values.get("reason"), version)
+
+
 # -- missing persons ---------------------------------------------------------------------------
 
 
@@ -190,7 +227,7 @@ def _missing_answer(case: MissingPerson, status: int = 200) -> Response:
     headers = {"ETag": _etag(case.version)}
     if status == 201:
         headers["Location"] = url_for("api.missing_person", reference=case.reference)
-    return answer(show.missing_full(case), status, **headers)
+    return answer({**show.missing_full(case), **_status_part(case)}, status, **headers)
 
 
 @blueprint.get("/missing")
@@ -229,6 +266,14 @@ def missing_update(reference: str) -> Response:
     return _missing_answer(case)
 
 
+@blueprint.post("/missing/<reference>/status")
+def missing_status(reference: str) -> Response:
+    _require(Permission.EDIT_MISSING)
+    case = _missing(reference)
+    _change_status(case, MISSING_STATUS_FIELDS)
+    return _missing_answer(case)
+
+
 # -- unidentified remains ----------------------------------------------------------------------
 
 
@@ -248,7 +293,7 @@ def _remains_answer(case: UnidentifiedRemains, status: int = 200) -> Response:
     headers = {"ETag": _etag(case.version)}
     if status == 201:
         headers["Location"] = url_for("api.remains_case", reference=case.reference)
-    return answer(show.remains_full(case, identified), status, **headers)
+    return answer({**show.remains_full(case, identified), **_status_part(case)}, status, **headers)
 
 
 @blueprint.get("/remains")
@@ -285,6 +330,14 @@ def remains_update(reference: str) -> Response:
     version = _submitted_version(values)
     merged = {**checked(show.remains_editable(case), REMAINS_FIELDS), **values}
     remains.update_remains(case, service_input(merged, ("document_names",)), version)
+    return _remains_answer(case)
+
+
+@blueprint.post("/remains/<reference>/status")
+def remains_status(reference: str) -> Response:
+    _require(Permission.EDIT_REMAINS)
+    case = _remains(reference)
+    _change_status(case, REMAINS_STATUS_FIELDS)
     return _remains_answer(case)
 
 
@@ -386,15 +439,173 @@ def candidates() -> Response:
     )
 
 
-@blueprint.get("/candidates/<uuid:candidate_id>")
-def candidate(candidate_id: uuid.UUID) -> Response:
-    _require(Permission.READ_MATCHES)
+def _candidate(candidate_id: uuid.UUID) -> CandidateMatch:
     row = db.session.scalar(visible_candidates().where(CandidateMatch.id == candidate_id))
     if row is None:
         raise ApiError(404, _("No such candidate, or it is outside your sight."))
-    record(AuditAction.VIEW, row)
+    return row  # type: ignore[no-any-return]
+
+
+def _candidate_answer(row: CandidateMatch) -> Response:
+    record(AuditAction.VIEW, row)  # the evidence quotes names: a look at personal data
     db.session.commit()
     return answer(show.candidate_full(row), ETag=_etag(row.version))
+
+
+@blueprint.get("/candidates/<uuid:candidate_id>")
+def candidate(candidate_id: uuid.UUID) -> Response:
+    _require(Permission.READ_MATCHES)
+    return _candidate_answer(_candidate(candidate_id))
+
+
+def _decide(
+    candidate_id: uuid.UUID,
+    permission: Permission,
+    schema: Body,
+    act: Callable[[CandidateMatch, dict[str, Any], int], None],
+) -> Response:
+    """A decision on a candidate, by the review services (two signatures, reasons, versions)."""
+    _require(permission)
+    row = _candidate(candidate_id)
+    values = checked(_json_body(), schema)
+    version = _submitted_version(values)
+    act(row, values, version)
+    return _candidate_answer(row)
+
+
+@blueprint.post("/candidates/<uuid:candidate_id>/exclude")
+def candidate_exclude(candidate_id: uuid.UUID) -> Response:
+    return _decide(
+        candidate_id,
+        Permission.REVIEW_MATCHES,
+        EXCLUDE_FIELDS,
+        lambda row, values, version: matches.exclude(row, current_user, values["reason"], version),
+    )
+
+
+@blueprint.post("/candidates/<uuid:candidate_id>/propose")
+def candidate_propose(candidate_id: uuid.UUID) -> Response:
+    return _decide(
+        candidate_id,
+        Permission.REVIEW_MATCHES,
+        PROPOSE_FIELDS,
+        lambda row, values, version: matches.propose_identification(
+            row, current_user, values["identifiers"], values.get("reason"), version
+        ),
+    )
+
+
+@blueprint.post("/candidates/<uuid:candidate_id>/confirm")
+def candidate_confirm(candidate_id: uuid.UUID) -> Response:
+    return _decide(
+        candidate_id,
+        Permission.CONFIRM_IDENTIFICATION,
+        CONFIRM_FIELDS,
+        lambda row, _values, version: matches.confirm_identification(row, current_user, version),
+    )
+
+
+@blueprint.post("/candidates/<uuid:candidate_id>/reject")
+def candidate_reject(candidate_id: uuid.UUID) -> Response:
+    return _decide(
+        candidate_id,
+        Permission.CONFIRM_IDENTIFICATION,
+        REJECT_FIELDS,
+        lambda row, values, version: matches.reject_identification(
+            row, current_user, values["reason"], version
+        ),
+    )
+
+
+# -- repatriations -----------------------------------------------------------------------------
+
+
+def _visible_repatriations() -> Any:
+    return (
+        select(Repatriation)
+        .join(UnidentifiedRemains, Repatriation.remains_id == UnidentifiedRemains.id)
+        .join(MissingPerson, Repatriation.missing_person_id == MissingPerson.id)
+        .where(repatriation_visible_to(current_user))
+    )
+
+
+def _repatriation(repatriation_id: uuid.UUID) -> Repatriation:
+    row = db.session.scalar(_visible_repatriations().where(Repatriation.id == repatriation_id))
+    if row is None:
+        raise ApiError(404, _("No such repatriation, or it is outside your sight."))
+    return row  # type: ignore[no-any-return]
+
+
+def _repatriation_answer(row: Repatriation, status: int = 200) -> Response:
+    """The repatriation with its steps; names and notes are shown, so the look is audited as a
+    view of the remains case, as on the page."""
+    record_view(row.remains)
+    steps = row.ordered_steps()
+    documents = attachments_of(row.remains, [step.id for step in steps])
+    headers = {"ETag": _etag(row.version)}
+    if status == 201:
+        headers["Location"] = url_for("api.repatriation_detail", repatriation_id=row.id)
+    return answer(show.repatriation_full(row, repatriations.today(), documents), status, **headers)
+
+
+@blueprint.get("/repatriations")
+def repatriation_list() -> Response:
+    _require(Permission.READ_REPATRIATION)
+    query = _visible_repatriations().options(
+        selectinload(Repatriation.steps),
+        selectinload(Repatriation.remains),
+        selectinload(Repatriation.missing_person),
+    )
+    state = request.args.get("state")
+    if state is not None:
+        if state not in ("open", "closed"):
+            raise ApiError(
+                400, _("Bad query parameter."), fields={"state": _("must be open or closed")}
+            )
+        closed = Repatriation.closed_on
+        query = query.where(closed.is_(None) if state == "open" else closed.is_not(None))
+    today = repatriations.today()
+    return _paginated(
+        query.order_by(Repatriation.started_at.desc(), Repatriation.id),
+        lambda row: show.repatriation_summary(row, today),
+    )
+
+
+@blueprint.post("/remains/<reference>/repatriation")
+def repatriation_start(reference: str) -> Response:
+    _require(Permission.MANAGE_REPATRIATION)
+    case = _remains(reference)
+    checked(_json_body(), REPATRIATION_START_FIELDS)
+    row = repatriations.start_repatriation(current_user, case)
+    return _repatriation_answer(row, 201)
+
+
+@blueprint.get("/repatriations/<uuid:repatriation_id>")
+def repatriation_detail(repatriation_id: uuid.UUID) -> Response:
+    _require(Permission.READ_REPATRIATION)
+    return _repatriation_answer(_repatriation(repatriation_id))
+
+
+@blueprint.patch("/repatriations/<uuid:repatriation_id>/steps/<kind>")
+def repatriation_step_update(repatriation_id: uuid.UUID, kind: str) -> Response:
+    _require(Permission.MANAGE_REPATRIATION)
+    row = _repatriation(repatriation_id)
+    if not can_manage_repatriation(current_user, row.missing_person):
+        raise ApiError(403, _("Only a consular official of the person's country changes this."))
+    if kind not in {item.value for item in StepKind}:
+        raise ApiError(404, _("No such step."))
+    step = row.step(kind)
+    values = checked(_json_body(), STEP_FIELDS)
+    version = _submitted_version(values)
+    current = {
+        "due_date": step.due_date,
+        "completed_on": step.completed_on,
+        "responsible_user": step.responsible_user_id,
+        "responsible_name": step.responsible_name,
+        "notes": step.notes,
+    }
+    repatriations.update_step(current_user, step, {**current, **values}, version=version)
+    return _repatriation_answer(row)
 
 
 @blueprint.get("/openapi.json")

@@ -5,11 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from casework.api.schemas import (
+    CONFIRM_FIELDS,
     EFFECT,
+    EXCLUDE_FIELDS,
     MARK,
     MISSING_FIELDS,
+    MISSING_STATUS_FIELDS,
+    PROPOSE_FIELDS,
+    REJECT_FIELDS,
     REMAINS_FIELDS,
+    REMAINS_STATUS_FIELDS,
+    REPATRIATION_START_FIELDS,
     SAMPLE_FIELDS,
+    STEP_FIELDS,
     TOOTH,
     TRANSFER_FIELDS,
     VERSION,
@@ -21,6 +29,7 @@ from casework.custody.models import CustodySubject, SampleKind, SampleStatus
 from casework.matches.models import CandidateStatus, Identifier
 from casework.missing.models import MissingPersonStatus
 from casework.remains.models import RemainsStatus
+from casework.repatriation.models import StepKind
 
 _TYPES = {
     "string": {"type": "string"},
@@ -137,14 +146,102 @@ REMAINS_SUMMARY = {
 }
 
 
+def _status_part(statuses: Any) -> dict[str, Any]:
+    return {
+        "status_history": {
+            "type": "array",
+            "items": _ref("StatusChange"),
+            "description": "Every status change, newest first.",
+        },
+        "next_statuses": {
+            "type": "array",
+            "items": _enum(statuses, "A status."),
+            "description": "The statuses the caller may move the case to (POST …/status).",
+        },
+    }
+
+
+def _repatriation_schemas() -> dict[str, Any]:
+    summary = {
+        "id": _string("Repatriation id.", "uuid"),
+        "remains": _string("Reference of the remains."),
+        "missing_person": _string("Reference of the missing person they were identified as."),
+        "nationality": _string("The person's nationality (ISO 3166 alpha-3).", nullable=True),
+        "identified_on": _string("Day the identification was confirmed.", "date"),
+        "started_at": _string("When the repatriation started.", "date-time"),
+        "closed_on": _string(
+            "Day the remains were handed over or buried; null while open.", "date", nullable=True
+        ),
+        "overdue_steps": {"type": "integer", "minimum": 0, "description": "Steps overdue."},
+        "version": _VERSION_OUT,
+    }
+    step = {
+        "kind": _enum(StepKind, "The step, in the order of the workflow."),
+        **_output_fields(STEP_FIELDS),
+        "responsible_user_name": _string("Name of the responsible colleague.", nullable=True),
+        "overdue": {"type": "boolean", "description": "Past its due date and not completed."},
+        "final": {"type": "boolean", "description": "Completing it closes the repatriation."},
+        "not_applicable": {
+            "type": "boolean",
+            "description": "The final step not taken, once the other one closed it.",
+        },
+        "updated_at": _UPDATED,
+        "documents": {
+            "type": "array",
+            "items": _ref("RepatriationDocument"),
+            "description": "Documents attached to the step (their contents only on the page).",
+        },
+    }
+    return {
+        "RepatriationSummary": _object(summary, "A repatriation without personal data."),
+        "Repatriation": _object(
+            {
+                **summary,
+                "steps": {"type": "array", "items": _ref("RepatriationStep")},
+            },
+            "A repatriation with its steps (audited as a view of the remains case).",
+        ),
+        "RepatriationStep": _object(step, "One step of a repatriation."),
+        "RepatriationDocument": _object(
+            {
+                "id": _string("Attachment id.", "uuid"),
+                "media_type": {"type": "string", "description": "PDF, JPEG, PNG or WebP."},
+                "size_bytes": {"type": "integer", "minimum": 0},
+                "caption": _string("Caption.", nullable=True),
+                "uploaded_at": _string("When it was attached.", "date-time"),
+            },
+            "A document of a step, described (never its bytes).",
+        ),
+        "StatusChange": _object(
+            {
+                "from_status": {"type": "string", "description": "Status before."},
+                "to_status": {"type": "string", "description": "Status after."},
+                "via": {
+                    "type": "string",
+                    "description": "form, matching, identification or workflow.",
+                },
+                "changed_by": _string("Who changed it.", nullable=True),
+                "changed_at": _string("When.", "date-time"),
+                "reason": _string("Why.", nullable=True),
+            },
+            "One step in a case's status history.",
+        ),
+    }
+
+
 def _schemas() -> dict[str, Any]:
-    missing_full = {**MISSING_SUMMARY, **_output_fields(MISSING_FIELDS)}
+    missing_full = {
+        **MISSING_SUMMARY,
+        **_output_fields(MISSING_FIELDS),
+        **_status_part(MissingPersonStatus),
+    }
     remains_full = {
         **REMAINS_SUMMARY,
         **_output_fields(REMAINS_FIELDS),
         "identified_as": _string(
             "Reference of the missing person the remains were identified as.", nullable=True
         ),
+        **_status_part(RemainsStatus),
     }
     candidate = {
         "id": _string("Candidate id.", "uuid"),
@@ -235,8 +332,22 @@ def _schemas() -> dict[str, Any]:
         "MarkInput": body_schema(MARK, writing=True),
         "EffectInput": body_schema(EFFECT, writing=True),
         "DentalFindingInput": body_schema(TOOTH, writing=True),
+        **_repatriation_schemas(),
     }
-    for body in (MISSING_FIELDS, REMAINS_FIELDS, SAMPLE_FIELDS, TRANSFER_FIELDS):
+    for body in (
+        MISSING_FIELDS,
+        REMAINS_FIELDS,
+        SAMPLE_FIELDS,
+        TRANSFER_FIELDS,
+        MISSING_STATUS_FIELDS,
+        REMAINS_STATUS_FIELDS,
+        EXCLUDE_FIELDS,
+        PROPOSE_FIELDS,
+        CONFIRM_FIELDS,
+        REJECT_FIELDS,
+        REPATRIATION_START_FIELDS,
+        STEP_FIELDS,
+    ):
         schemas[body.name] = body_schema(body, writing=True)
     for body, name in ((MISSING_FIELDS, "MissingPersonPatch"), (REMAINS_FIELDS, "RemainsPatch")):
         patch = Body(name, body.fields, body.description, extra={"version": VERSION})
@@ -338,7 +449,9 @@ IF_MATCH = {
 }
 
 
-def _case_paths(kind: str, label: str, summary: str, full: str, statuses: Any) -> dict[str, Any]:
+def _case_paths(
+    kind: str, label: str, summary: str, full: str, statuses: Any, status_input: str
+) -> dict[str, Any]:
     single = {"parameters": [REFERENCE]}
     return {
         f"/{kind}": {
@@ -384,7 +497,138 @@ def _case_paths(kind: str, label: str, summary: str, full: str, statuses: Any) -
                 ),
             },
         },
+        f"/{kind}/{{reference}}/status": {
+            **single,
+            "post": {
+                "operationId": f"change_{kind}_status",
+                "summary": "Change the status as on the case page: allowed transitions, a reason "
+                "where needed, the version (write scope).",
+                "parameters": [IF_MATCH],
+                "requestBody": _body(f"{status_input}"),
+                "responses": _versioned_write(full),
+            },
+        },
     }
+
+
+def _versioned_write(schema: str, success: str = "200") -> Any:
+    return _responses(
+        success,
+        _envelope(_ref(schema)),
+        "400",
+        "404",
+        "409",
+        "415",
+        "422",
+        "428",
+        etag=True,
+    )
+
+
+def _decision(name: str, summary: str, body: Body) -> dict[str, Any]:
+    return {
+        "post": {
+            "operationId": f"{name}_candidate",
+            "summary": summary,
+            "parameters": [IF_MATCH],
+            "requestBody": _body(body.name),
+            "responses": _versioned_write("Candidate"),
+        }
+    }
+
+
+CANDIDATE_ID = _path("candidate_id", "Candidate id.", "uuid")
+REPATRIATION_ID = _path("repatriation_id", "Repatriation id.", "uuid")
+
+
+def _workflow_paths() -> dict[str, Any]:
+    decisions = {
+        "exclude": (
+            "Rule the pair out, with a reason (review matches; write scope).",
+            EXCLUDE_FIELDS,
+        ),
+        "propose": (
+            "Propose the identification: the first signature (review matches; write scope).",
+            PROPOSE_FIELDS,
+        ),
+        "confirm": (
+            "Confirm a proposed identification: the second signature, by a supervisor other "
+            "than the proposer (write scope).",
+            CONFIRM_FIELDS,
+        ),
+        "reject": (
+            "Turn a proposed identification down, with a reason (write scope).",
+            REJECT_FIELDS,
+        ),
+    }
+    paths: dict[str, Any] = {
+        f"/candidates/{{candidate_id}}/{name}": {
+            "parameters": [CANDIDATE_ID],
+            **_decision(name, summary, body),
+        }
+        for name, (summary, body) in decisions.items()
+    }
+    paths["/repatriations"] = {
+        "get": {
+            "operationId": "list_repatriations",
+            "summary": "Repatriations the caller may follow, newest first (no personal data).",
+            "parameters": PAGING
+            + [
+                _query(
+                    "state",
+                    {"type": "string", "enum": ["open", "closed"]},
+                    "open: not yet handed over or buried; closed: done.",
+                )
+            ],
+            "responses": _responses(
+                "200",
+                _envelope({"type": "array", "items": _ref("RepatriationSummary")}, True),
+                "400",
+            ),
+        }
+    }
+    paths["/repatriations/{repatriation_id}"] = {
+        "parameters": [REPATRIATION_ID],
+        "get": {
+            "operationId": "get_repatriation",
+            "summary": "One repatriation with its steps and their documents (audited).",
+            "responses": _responses("200", _envelope(_ref("Repatriation")), "404", etag=True),
+        },
+    }
+    paths["/repatriations/{repatriation_id}/steps/{kind}"] = {
+        "parameters": [
+            REPATRIATION_ID,
+            {
+                "name": "kind",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "enum": [kind.value for kind in StepKind]},
+                "description": "The step.",
+            },
+        ],
+        "patch": {
+            "operationId": "update_repatriation_step",
+            "summary": "Record a step's dates, responsible and notes; the steps' order and date "
+            "rules apply (a consul of the person's country; write scope). The version is the "
+            "repatriation's.",
+            "parameters": [IF_MATCH],
+            "requestBody": _body(STEP_FIELDS.name),
+            "responses": _versioned_write("Repatriation"),
+        },
+    }
+    paths["/remains/{reference}/repatriation"] = {
+        "parameters": [REFERENCE],
+        "post": {
+            "operationId": "start_repatriation",
+            "summary": "Start the repatriation of identified remains (a consul of the person's "
+            "country; write scope).",
+            "requestBody": _body(REPATRIATION_START_FIELDS.name),
+            "responses": _responses(
+                "201", _envelope(_ref("Repatriation")), "400", "404", "415", "422", etag=True
+            ),
+        },
+    }
+    return paths
 
 
 def _paths() -> dict[str, Any]:
@@ -396,8 +640,17 @@ def _paths() -> dict[str, Any]:
             "MissingPersonSummary",
             "MissingPerson",
             MissingPersonStatus,
+            MISSING_STATUS_FIELDS.name,
         ),
-        **_case_paths("remains", "remains", "RemainsSummary", "Remains", RemainsStatus),
+        **_case_paths(
+            "remains",
+            "remains",
+            "RemainsSummary",
+            "Remains",
+            RemainsStatus,
+            REMAINS_STATUS_FIELDS.name,
+        ),
+        **_workflow_paths(),
         "/remains/{reference}/samples": {
             **nested,
             "get": {
@@ -463,7 +716,7 @@ def _paths() -> dict[str, Any]:
             }
         },
         "/candidates/{candidate_id}": {
-            "parameters": [_path("candidate_id", "Candidate id.", "uuid")],
+            "parameters": [CANDIDATE_ID],
             "get": {
                 "operationId": "get_candidate",
                 "summary": "One candidate with its evidence (audited).",
@@ -493,8 +746,9 @@ def document() -> dict[str, Any]:
             "title": "Casework API",
             "version": "1",
             "description": (
-                "Cases of missing persons and unidentified remains, samples, custody and "
-                'candidate matches. Every answer is {"data", "meta"}; every refusal is '
+                "Cases of missing persons and unidentified remains, their status, samples, "
+                "custody, candidate matches and their review, and repatriations. Every answer "
+                'is {"data", "meta"}; every refusal is '
                 '{"error": {"code", "message", "fields"}}. Authenticate with a personal '
                 "token from your account page: Authorization: Bearer <token>."
             ),

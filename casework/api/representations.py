@@ -7,11 +7,14 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from casework.attachments.models import Attachment
 from casework.cases.fields import point_coordinates, route_wkt
+from casework.cases.models import StatusChange
 from casework.custody.models import CustodyEvent, Sample
 from casework.matches.models import CandidateMatch
 from casework.missing.models import MissingPerson
 from casework.remains.models import UnidentifiedRemains
+from casework.repatriation.models import Repatriation, RepatriationStep
 
 
 def _day(value: date | None) -> str | None:
@@ -175,4 +178,81 @@ def candidate_full(row: CandidateMatch) -> dict[str, Any]:
         "decision_reason": row.decision_reason,
         "proposed_at": _moment(row.proposed_at),
         "decided_at": _moment(row.decided_at),
+    }
+
+
+def status_change(row: StatusChange) -> dict[str, Any]:
+    return {
+        "from_status": row.from_status,
+        "to_status": row.to_status,
+        "via": row.via,
+        "changed_by": row.changed_by.display_name if row.changed_by else None,
+        "changed_at": _moment(row.changed_at),
+        "reason": row.reason,
+    }
+
+
+def repatriation_summary(row: Repatriation, today: date) -> dict[str, Any]:
+    return {
+        "id": str(row.id),
+        "remains": row.remains.reference,
+        "missing_person": row.missing_person.reference,
+        "nationality": row.missing_person.nationality,
+        "identified_on": _day(row.identified_on),
+        "started_at": _moment(row.started_at),
+        "closed_on": _day(row.closed_on),
+        "overdue_steps": len(row.overdue_steps(today)),
+        "version": row.version,
+    }
+
+
+def document(row: Attachment) -> dict[str, Any]:
+    """An attached document as listed: what it is, never its bytes (the page serves those)."""
+    return {
+        "id": str(row.id),
+        "media_type": row.media_type.value,
+        "size_bytes": row.size_bytes,
+        "caption": row.caption,
+        "uploaded_at": _moment(row.uploaded_at),
+    }
+
+
+def step_editable(step: RepatriationStep) -> dict[str, Any]:
+    return {
+        "due_date": _day(step.due_date),
+        "completed_on": _day(step.completed_on),
+        "responsible_user": str(step.responsible_user_id) if step.responsible_user_id else None,
+        "responsible_name": step.responsible_name,
+        "notes": step.notes,
+    }
+
+
+def repatriation_step(
+    step: RepatriationStep, today: date, documents: list[Attachment]
+) -> dict[str, Any]:
+    return {
+        "kind": step.kind.value,
+        **step_editable(step),
+        "responsible_user_name": (
+            step.responsible_user.display_name if step.responsible_user else None
+        ),
+        "overdue": step.is_overdue(today),
+        "final": step.is_final,
+        "not_applicable": step.not_applicable,
+        "updated_at": _moment(step.updated_at),
+        "documents": [document(row) for row in documents],
+    }
+
+
+def repatriation_full(
+    row: Repatriation, today: date, documents: list[Attachment]
+) -> dict[str, Any]:
+    return {
+        **repatriation_summary(row, today),
+        "steps": [
+            repatriation_step(
+                step, today, [doc for doc in documents if doc.repatriation_step_id == step.id]
+            )
+            for step in row.ordered_steps()
+        ],
     }

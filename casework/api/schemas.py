@@ -15,7 +15,9 @@ from flask_babel import gettext as _
 from casework.api.responses import ApiError
 from casework.cases.models import FDI_TEETH, EffectCategory, MarkKind, Sex, ToothState
 from casework.custody.models import SampleKind
-from casework.remains.models import RemainsCondition
+from casework.matches.models import Identifier
+from casework.missing.models import MissingPersonStatus
+from casework.remains.models import RemainsCondition, RemainsStatus
 
 # characters that would end a line in the services' one-line-per-item text formats
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -254,6 +256,104 @@ TRANSFER_FIELDS = Body(
         ),
     },
     "One link in the chain of custody of the remains or of one of their samples.",
+)
+
+
+UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_REASON = "Why, in a few words (at least 5 characters)."
+
+
+def _status_change(name: str, statuses: Any, label: str) -> Body:
+    return Body(
+        name,
+        {
+            "status": _enum(
+                f"The new status of the {label} case.",
+                tuple(s.value for s in statuses),
+                nullable=False,
+                required=True,
+            ),
+            "reason": _text(
+                "Why; needed to close, to reopen, for found alive and for burial "
+                "(at least 5 characters).",
+                5000,
+            ),
+        },
+        "A status change, made as on the case page: only the transitions the role may make "
+        "there, with a reason where one is needed.",
+        extra={"version": VERSION},
+    )
+
+
+MISSING_STATUS_FIELDS = _status_change("MissingStatusChangeInput", MissingPersonStatus, "missing")
+REMAINS_STATUS_FIELDS = _status_change("RemainsStatusChangeInput", RemainsStatus, "remains")
+
+EXCLUDE_FIELDS = Body(
+    "CandidateExclusionInput",
+    {"reason": _text(_REASON, 5000, nullable=False, required=True)},
+    "Rule the pair out. It comes back only if its evidence changes.",
+    extra={"version": VERSION},
+)
+PROPOSE_FIELDS = Body(
+    "IdentificationProposalInput",
+    {
+        "identifiers": Field(
+            "array",
+            "What confirms the identification: a primary identifier (dna, dental, "
+            "fingerprints), or secondary identifiers with a reason.",
+            nullable=False,
+            required=True,
+            items=_enum("An identifier.", tuple(item.value for item in Identifier), nullable=False),
+            max_items=len(Identifier),
+        ),
+        "reason": _text(_REASON + " Required when only secondary identifiers are cited.", 5000),
+    },
+    "The first signature of an identification.",
+    extra={"version": VERSION},
+)
+CONFIRM_FIELDS = Body(
+    "IdentificationConfirmationInput",
+    {},
+    "The second signature, by a supervisor other than the proposer: the remains and the "
+    "missing person become identified.",
+    extra={"version": VERSION},
+)
+REJECT_FIELDS = Body(
+    "IdentificationRejectionInput",
+    {"reason": _text(_REASON, 5000, nullable=False, required=True)},
+    "Turn a proposed identification down: the candidate is back in review.",
+    extra={"version": VERSION},
+)
+
+REPATRIATION_START_FIELDS = Body(
+    "RepatriationStartInput",
+    {},
+    "Nothing to fill in: send an empty object. The steps and their first due dates are made "
+    "by the service.",
+)
+STEP_FIELDS = Body(
+    "RepatriationStepInput",
+    {
+        "due_date": Field("date", "Due on (not before the identification)."),
+        "completed_on": Field(
+            "date",
+            "Completed on: not in the future, not before the identification, and after the "
+            "steps it needs.",
+        ),
+        "responsible_user": _text(
+            "Id of the colleague (of your agency) responsible for the step.",
+            36,
+            UUID_PATTERN,
+        ),
+        "responsible_name": _text(
+            "Who is responsible, if not a colleague (a funeral director, a relative).",
+            200,
+            ONE_LINE,
+        ),
+        "notes": _text("Notes.", 5000),
+    },
+    "One step of a repatriation. Fields sent change, the others stay; null empties a field.",
+    extra={"version": VERSION},
 )
 
 

@@ -26,7 +26,7 @@ from casework.cases.fields import optional_text
 from casework.cases.status import record_transition
 from casework.clock import now
 from casework.db import db
-from casework.errors import NotAllowed, ValidationError
+from casework.errors import ConflictError, NotAllowed, ValidationError
 from casework.matches.models import CandidateMatch, CandidateStatus
 from casework.missing.models import MissingPerson
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
@@ -248,13 +248,23 @@ def update_step(
     step: RepatriationStep,
     data: dict[str, Any],
     document: bytes | None = None,
+    *,
+    version: int | None = None,
 ) -> RepatriationStep:
     """Record dates, the responsible person, notes and optionally a document for one step.
-    All or nothing: a refused step stores no document, a refused document changes no step."""
+    All or nothing: a refused step stores no document, a refused document changes no step.
+
+    Every saved step moves the repatriation's version on, so a client that names the version
+    it read (the API does) is refused when someone saved a step in between."""
     try:
         repatriation = step.repatriation
         if not can_manage_repatriation(user, repatriation.missing_person):
             raise NotAllowed("Only a consular official of the person's country can change this.")
+        if version is not None and version != repatriation.version:
+            raise ConflictError(
+                f"The repatriation of {repatriation.reference} was changed by someone else "
+                "while you were editing it. Nothing was saved: read it again and redo the change."
+            )
         if repatriation.closed_on is not None:
             raise ValidationError(
                 f"This repatriation was closed on {repatriation.closed_on.isoformat()}: "
@@ -277,8 +287,10 @@ def update_step(
                 step_id=step.id,
             )
         if step.kind in FINAL_STEPS and completed is not None:
-            repatriation.closed_on = completed
+            repatriation.closed_on = completed  # the row changes, so its version moves on
             _mark_remains_repatriated(repatriation.remains, user, step)
+        else:
+            repatriation.version += 1  # only a step changed: move the version on by hand
         db.session.commit()
     except Exception:
         db.session.rollback()

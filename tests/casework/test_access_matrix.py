@@ -242,6 +242,52 @@ API_MATRIX = [
     ("POST", "api.custody_transfer", "/api/v1/remains/{ur_home}/custody", REMAINS_EDITORS_HOME),
     ("GET", "api.candidates", "/api/v1/candidates", MATCH_READERS),
     ("GET", "api.candidate", "/api/v1/candidates/{match_home}", HOME_MATCH_READ),
+    ("POST", "api.missing_status", "/api/v1/missing/{mp_home}/status", MISSING_EDITORS),
+    (
+        "POST",
+        "api.missing_status",
+        "/api/v1/missing/{mp_abroad}/status",
+        row(FORBIDDEN, family_liaison=HIDDEN, supervisor=HIDDEN),
+    ),
+    ("POST", "api.remains_status", "/api/v1/remains/{ur_home}/status", REMAINS_EDITORS_HOME),
+    (
+        "POST",
+        "api.candidate_exclude",
+        "/api/v1/candidates/{match_home}/exclude",
+        HOME_MATCH_REVIEW,
+    ),
+    (
+        "POST",
+        "api.candidate_propose",
+        "/api/v1/candidates/{match_home}/propose",
+        HOME_MATCH_REVIEW,
+    ),
+    (
+        "POST",
+        "api.candidate_confirm",
+        "/api/v1/candidates/{match_home}/confirm",
+        HOME_MATCH_CONFIRM,
+    ),
+    ("POST", "api.candidate_reject", "/api/v1/candidates/{match_home}/reject", HOME_MATCH_CONFIRM),
+    ("GET", "api.repatriation_list", "/api/v1/repatriations", REPATRIATION_READERS),
+    (
+        "GET",
+        "api.repatriation_detail",
+        "/api/v1/repatriations/{repatriation_home}",
+        HOME_REPATRIATION_READ,
+    ),
+    (
+        "PATCH",
+        "api.repatriation_step_update",
+        "/api/v1/repatriations/{repatriation_home}/steps/transport",
+        HOME_REPATRIATION_MANAGE,
+    ),
+    (
+        "POST",
+        "api.repatriation_start",
+        "/api/v1/remains/{ur_home}/repatriation",
+        HOME_REPATRIATION_MANAGE,
+    ),
 ]
 # Pages anyone may open, signed in or not (the exchange inbox checks the sender's signatures).
 PUBLIC = {"auth.login", "auth.totp", "auth.logout", "static", "exchanges.inbox", "api.openapi"}

@@ -237,3 +237,21 @@ def test_step_notes_and_names_are_stored_encrypted(started) -> None:
     assert repatriation.step("family_notified").notes.startswith("Sister Rosa")
     dump = _raw_dump(db)
     assert b"Quetzaltenango" not in dump and b"Ixcoy" not in dump
+
+
+def test_every_saved_step_moves_the_version_and_a_stale_one_is_refused(started) -> None:
+    from casework.errors import ConflictError
+    from casework.repatriation.services import update_step
+
+    repatriation, consul = started
+    assert repatriation.version == 1
+    _complete(consul, repatriation, "family_notified", IDENTIFIED_ON)
+    assert repatriation.version == 2
+    step = repatriation.step("death_certificate")
+    with pytest.raises(ConflictError):
+        update_step(consul, step, {"completed_on": IDENTIFIED_ON}, version=1)
+    assert repatriation.step("death_certificate").completed_on is None
+    assert repatriation.version == 2
+    update_step(consul, step, {"completed_on": IDENTIFIED_ON}, version=2)
+    assert repatriation.step("death_certificate").completed_on == IDENTIFIED_ON
+    assert repatriation.version == 3
