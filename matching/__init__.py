@@ -22,7 +22,14 @@ from matching.estimation import LabelledPair, estimate_weights, pair_levels
 from matching.explanations import score_pair
 from matching.geodesy import distance_km, distance_to_route_km
 from matching.index import CandidateIndex
-from matching.names import NameHit, NameSearch, bloom_dice, name_keys, search_names
+from matching.names import (
+    BlockedNameSearch,
+    NameHit,
+    NameSearch,
+    bloom_dice,
+    name_keys,
+    search_names,
+)
 from matching.records import (
     DentalEntry,
     Mark,
@@ -52,6 +59,7 @@ __all__ = [
     "MissingRecord",
     "NameHit",
     "NameSearch",
+    "BlockedNameSearch",
     "RecordError",
     "RemainsRecord",
     "RowError",

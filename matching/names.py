@@ -272,6 +272,77 @@ class NameSearch:
         return hits
 
 
+class BlockedNameSearch(NameSearch):
+    """A ``NameSearch`` for many queries against many people (a file checked against every
+    open case): a query scores only the names that share a token key, or the first letters of
+    one, with it, so its cost does not grow with the number of people.
+
+    Names with nothing in common at all are missed (a one-word name spelt differently from
+    its first letters on); among the names that share only very common keys, the rarest blocks
+    are scored first and at most ``max_candidates`` names in all.
+
+    Example:
+        >>> search = BlockedNameSearch([("M1", ["Yusuf Abdi Hassan"]), ("M2", ["Ana López"])])
+        >>> [hit.ref for hit in search.search("Youssef Hasan")]
+        ['M1']
+    """
+
+    PREFIX = 4
+
+    def __init__(
+        self, people: Iterable[tuple[str, Sequence[str]]], max_candidates: int = 500
+    ) -> None:
+        super().__init__(people)
+        self.max_candidates = max_candidates
+        self._blocks: dict[str, list[int]] = {}
+        for index, key in enumerate(self._keys):
+            for block in self._block_keys(key):
+                self._blocks.setdefault(block, []).append(index)
+
+    @classmethod
+    def _block_keys(cls, key: str) -> set[str]:
+        tokens = key.split()
+        return {*tokens, *("~" + token[: cls.PREFIX] for token in tokens if len(token) > SHORT_KEY)}
+
+    def search(self, query: str, limit: int = 20, min_score: float = 70.0) -> list[NameHit]:
+        """People whose names resemble ``query``, best first, one hit per person (scores as
+        ``NameSearch.search``)."""
+        query_key = " ".join(name_keys(query))
+        if not query_key:
+            return []
+        blocks = sorted(
+            (self._blocks[block] for block in self._block_keys(query_key) if block in self._blocks),
+            key=len,
+        )
+        chosen: set[int] = set()
+        for block in blocks:
+            if len(chosen) >= self.max_candidates:
+                break
+            chosen.update(block[: self.max_candidates - len(chosen)])
+        if not chosen:
+            return []
+        candidates = sorted(chosen)
+        scored = process.extract(
+            query_key,
+            [self._keys[index] for index in candidates],
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=min_score,
+            limit=None,
+        )
+        scored.sort(key=lambda hit: (-hit[1], hit[2]))
+        hits: list[NameHit] = []
+        seen: set[str] = set()
+        for _key, score, position in scored:
+            if score <= 0.0 or len(hits) >= limit:
+                break
+            index = candidates[position]
+            ref = self._refs[index]
+            if ref not in seen:
+                seen.add(ref)
+                hits.append(NameHit(ref, round(float(score), 1), self._names[index]))
+        return hits
+
+
 def search_names(
     query: str,
     people: Iterable[tuple[str, Sequence[str]]],

@@ -135,6 +135,22 @@ def check_row(
     return CheckedRow(record=parsed, route_wkt=route_text, sea_crossing=sea)
 
 
+def parse_checked_row(
+    kind: str, cells: Mapping[str, str | None], row: int
+) -> CheckedRow | list[RowError]:
+    """A row `check_row` passed already (the same cells), only parsed again: the case rules
+    are not applied a second time."""
+    parse = parse_missing_row if kind == "missing" else parse_remains_row
+    parsed = parse(cells, row)
+    if isinstance(parsed, list):
+        return parsed
+    route = ""
+    if kind == "missing":
+        route = next((v for k, v in cells.items() if (k or "").strip().lower() == "route"), "")
+    sea = bool(getattr(parsed, "sea_crossing", None))
+    return CheckedRow(record=parsed, route_wkt=(route or "").strip(), sea_crossing=sea)
+
+
 def _items(text: str) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()]
 

@@ -2,13 +2,15 @@
 case interchange columns.
 
 An import reads its file twice, never holding it whole: the first pass checks every row and
-notes likely duplicates; only when no row is wrong does the second pass insert the cases in
-batches (flushed, then let go of) inside one transaction.
+notes likely duplicates; only when no row is wrong does the second pass (parsing the rows
+again, and making sure the file reads the same) insert the cases in batches of multi-row
+INSERTs inside one transaction.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -18,11 +20,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
 
 from casework.accounts.models import Agency
-from casework.audit.services import AuditAction, append, record
+from casework.audit.services import AuditAction, append, append_created, record
 from casework.bulk.interchange import (
     CheckedRow,
     build_case,
@@ -30,6 +32,7 @@ from casework.bulk.interchange import (
     check_row,
     export_columns,
     header_problems,
+    parse_checked_row,
 )
 from casework.bulk.sources import FileProblem, check_file, read_rows
 from casework.cases.references import next_references
@@ -39,16 +42,16 @@ from casework.errors import ValidationError
 from casework.matches.records import birth_parts
 from casework.matches.services import OPEN_MISSING, OPEN_REMAINS
 from casework.missing.models import MissingPerson
+from casework.personal_data import NameToken, name_token_rows
 from casework.remains.models import UnidentifiedRemains
-from matching import MissingRecord, NameSearch, RemainsRecord, RowError, name_keys
+from matching import BlockedNameSearch, MissingRecord, RemainsRecord, RowError, name_keys
 
 Progress = Callable[[int, int], None]
 MODELS: dict[str, Any] = {"missing": MissingPerson, "remains": UnidentifiedRemains}
 PREFIXES = {"missing": "MP", "remains": "UR"}
 BATCH = 500
-# fuzzy name comparisons against the open cases allowed per import (rows x cases); above it
-# only names that fold to the same keys are flagged, which stays linear
-FUZZY_BUDGET = 20_000_000
+# names of open cases a row's name is compared with at most (those sharing its rarest keys)
+FUZZY_CANDIDATES = 500
 FUZZY_MIN_SCORE = 90.0
 # common names would otherwise flag every pair of thousands of rows: a few flags a row, the
 # latest few rows a name, and a bounded list in the report (the total is still counted)
@@ -142,9 +145,9 @@ def _place_key(record: RemainsRecord) -> str | None:
 class _DuplicateFinder:
     """Likely duplicates inside the file (names folding to the same keys, or for remains the
     same recovery day and place) and against the agency's open cases (the matching library's
-    fuzzy name search, within a budget; folded keys beyond it)."""
+    fuzzy name search, blocked on name keys so that it stays linear in the rows)."""
 
-    def __init__(self, kind: str, agency_id: int, expected_rows: int) -> None:
+    def __init__(self, kind: str, agency_id: int) -> None:
         self.kind = kind
         self.found: list[Duplicate] = []
         self.total = 0
@@ -177,10 +180,13 @@ class _DuplicateFinder:
                 key = f"{case.recovery_date}|{point.y:.3f}|{point.x:.3f}"
                 self._existing_keys["@" + key].append(case.reference)
         self.decrypted = len(people)
-        fuzzy = people and len(people) * max(expected_rows, 1) <= FUZZY_BUDGET
-        self._search = NameSearch(people) if fuzzy else None
+        self._search = BlockedNameSearch(people, FUZZY_CANDIDATES) if people else None
 
-    def check(self, record: MissingRecord | RemainsRecord, row: int) -> None:
+    def check(
+        self, record: MissingRecord | RemainsRecord, row: int, against_cases: bool = True
+    ) -> None:
+        """Flag the row's likely duplicates among the rows before it and, unless
+        `against_cases` is false (a row already imported, skipped), among the open cases."""
         person = _person(record, row)
         keys = [_name_key(name) for name in _names(record)]
         keys = [key for key in keys if key]
@@ -198,7 +204,7 @@ class _DuplicateFinder:
 
         for key in keys:
             reason = "same recovery day and place" if key.startswith("@") else "same name"
-            for reference in self._existing_keys.get(key, []):
+            for reference in self._existing_keys.get(key, []) if against_cases else ():
                 if _compatible(person, self._existing[reference]):
                     flag(reference, reason)
             seen = self._seen[key]
@@ -208,7 +214,7 @@ class _DuplicateFinder:
             seen.append(person)
             if len(seen) > _ROWS_PER_KEY:
                 del seen[0]
-        if self._search is not None:
+        if self._search is not None and against_cases:
             for name in _names(record):
                 for hit in self._search.search(name, limit=5, min_score=FUZZY_MIN_SCORE):
                     if _compatible(person, self._existing[hit.ref]):
@@ -227,28 +233,42 @@ def _case_names(case: Any) -> list[str]:
 
 
 def _checked_rows(
-    kind: str, path: Path, report: ImportReport
+    kind: str, path: Path, report: ImportReport, fingerprint: Any = None, trusted: bool = False
 ) -> Iterator[tuple[int, dict[str, str], CheckedRow | None]]:
     """Every row of the file, checked; problems go to the report (rows with problems come out
-    with None)."""
+    with None). `fingerprint` (a hashlib object) takes in every row read; `trusted` rows were
+    checked already (same fingerprint) and are only parsed again."""
     header, stream = read_rows(path)
     with closing(stream) as rows:
         report.problems.extend(header_problems(kind, header))
+        if fingerprint is not None:
+            fingerprint.update(repr(header).encode())
         if report.problems:
             return
-        yield from _checked(kind, rows, report)
+        yield from _checked(kind, rows, report, fingerprint, trusted)
 
 
 def _checked(
-    kind: str, rows: Iterable[Any], report: ImportReport
+    kind: str,
+    rows: Iterable[Any],
+    report: ImportReport,
+    fingerprint: Any = None,
+    trusted: bool = False,
 ) -> Iterator[tuple[int, dict[str, str], CheckedRow | None]]:
     today = now().date()
     for source in rows:
+        if fingerprint is not None:
+            # repr: unambiguous however the cells are cut
+            cells = repr((source.number, source.extra_cells, *source.cells.values()))
+            fingerprint.update(cells.encode())
         if source.extra_cells:
             report.problems.append(RowError(source.number, "", "more cells than header columns"))
             yield source.number, source.cells, None
             continue
-        checked = check_row(kind, source.cells, source.number, today)
+        if trusted:
+            checked = parse_checked_row(kind, source.cells, source.number)
+        else:
+            checked = check_row(kind, source.cells, source.number, today)
         if isinstance(checked, list):
             report.problems.extend(checked)
             yield source.number, source.cells, None
@@ -278,19 +298,38 @@ def _count_rows(path: Path) -> int:
 
 
 def validate_file(
-    kind: str, path: Path, agency_code: str, progress: Progress | None = None
+    kind: str,
+    path: Path,
+    agency_code: str,
+    progress: Progress | None = None,
+    *,
+    fingerprint: Any = None,
 ) -> tuple[ImportReport, set[str]]:
     """First pass: check every row, find duplicates; returns the report and the refs already
-    imported (to be skipped). Writes no case."""
+    imported (to be skipped). Writes no case. `fingerprint` (a hashlib object) takes in every
+    row read, so that a second pass can tell the file is unchanged."""
     model = _kind(kind)
     agency = _agency(agency_code)
     report = ImportReport(kind=kind, agency=agency.code, dry_run=True)
     try:
         check_file(path, current_app.config["IMPORT_MAX_BYTES"])
-        total = _count_rows(path)
-        finder = _DuplicateFinder(kind, agency.id, total)
+        # the rows are counted first only for a progress bar to show
+        total = _count_rows(path) if progress is not None else 0
+        finder = _DuplicateFinder(kind, agency.id)
         refs: dict[str, int] = {}
-        for number, _cells, checked in _checked_rows(kind, path, report):
+        already: set[str] = set()
+        waiting: list[tuple[MissingRecord | RemainsRecord, int]] = []
+
+        def check_waiting() -> None:
+            # a batch at a time: which refs are imported already, then their duplicates (a
+            # row skipped as imported already is not compared with the open cases again)
+            found = _existing_refs(model, agency.id, [record.ref for record, _ in waiting])
+            already.update(found)
+            for record, number in waiting:
+                finder.check(record, number, against_cases=record.ref not in found)
+            waiting.clear()
+
+        for number, _cells, checked in _checked_rows(kind, path, report, fingerprint):
             report.rows += 1
             if progress is not None and report.rows % 200 == 0:
                 progress(report.rows, total)
@@ -303,7 +342,10 @@ def validate_file(
                 )
                 continue
             refs[ref] = number
-            finder.check(checked.record, number)
+            waiting.append((checked.record, number))
+            if len(waiting) >= BATCH:
+                check_waiting()
+        check_waiting()
     except FileProblem as problem:
         report.problems.append(RowError(0, "", problem.message))
         return report, set()
@@ -311,7 +353,6 @@ def validate_file(
         progress(report.rows, total)
     if report.rows == 0 and not report.problems:
         report.problems.append(RowError(2, "", "the file has a header row but no cases"))
-    already = _existing_refs(model, agency.id, list(refs))
     report.already_imported = len(already)
     report.new = len(refs) - len(already)
     report.duplicates = [d for d in finder.found if d.ref not in already]
@@ -347,7 +388,10 @@ def import_file(
         >>> import_file("missing", Path("legacy.csv"), "PCOME", dry_run=True)  # doctest: +SKIP
     """
     # the bar runs twice on a terminal: through the check, then through the insert
-    report, already = validate_file(kind, path, agency_code, progress)
+    checked_file = hashlib.blake2b()
+    report, already = validate_file(
+        kind, path, agency_code, progress, fingerprint=None if dry_run else checked_file
+    )
     if dry_run or not report.ok:
         return report
     report.dry_run = False
@@ -372,14 +416,16 @@ def import_file(
                 cases, next_references(PREFIXES[kind], country, year, len(cases)), strict=True
             ):
                 case.reference = reference
-        session.add_all(pending)
-        session.flush()
-        session.expunge_all()  # bounded memory: the batch lives on in the transaction only
-        pending.clear()
+        _insert_new(session, pending)
+        pending.clear()  # bounded memory: the batch lives on in the transaction only
 
     try:
         done = 0
-        for number, cells, checked in _checked_rows(kind, path, ImportReport(kind, "", False)):
+        # the rows were checked a moment ago: parsed again only, and the whole file must read
+        # the same as then (else nothing is saved)
+        read_again = hashlib.blake2b()
+        rows = _checked_rows(kind, path, ImportReport(kind, "", False), read_again, trusted=True)
+        for number, cells, checked in rows:
             done += 1
             if checked is None:
                 raise ValidationError(f"Row {number} changed since it was checked: nothing saved.")
@@ -395,6 +441,8 @@ def import_file(
                     progress(done, total)
         if pending:
             store_batch()
+        if read_again.digest() != checked_file.digest():
+            raise ValidationError("The file changed while it was imported: nothing saved.")
         append(
             session,
             "import",
@@ -414,6 +462,50 @@ def import_file(
     if progress is not None:
         progress(total, total)
     return report
+
+
+def _column_values(obj: Any) -> dict[str, Any]:
+    """The column values an object was given (the database fills in the defaults), and the
+    first version number the unit of work would have set."""
+    mapper = inspect(obj).mapper
+    values = {
+        prop.columns[0].key: obj.__dict__[prop.key]
+        for prop in mapper.column_attrs
+        if prop.key in obj.__dict__
+    }
+    if mapper.version_id_col is not None:
+        values[mapper.version_id_col.key] = 1
+    return values
+
+
+def _insert_new(session: Any, cases: list[Any]) -> None:
+    """Store new cases and their marks, effects and dental charts with a few multi-row INSERTs
+    instead of a flush of every object: the same rows, name tokens (blind index) and audit
+    entries a flush writes (its hooks do not run here, so both are written explicitly)."""
+    children: dict[Any, list[Any]] = defaultdict(list)
+    audited: list[Any] = []
+    tokens: list[dict[str, Any]] = []
+    for case in cases:
+        audited.append(case)
+        tokens.extend(name_token_rows(case))
+        for name in ("marks", "effects", "dental"):
+            for child in getattr(case, name):
+                children[type(child)].append(child)
+                audited.append(child)
+    _insert_rows(session, type(cases[0]), [_column_values(case) for case in cases])
+    for model, objects in children.items():
+        _insert_rows(session, model, [_column_values(child) for child in objects])
+    _insert_rows(session, NameToken, tokens)
+    append_created(session, audited)
+
+
+def _insert_rows(session: Any, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Core multi-row INSERTs, one per set of columns given (the rest take their defaults)."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_columns[tuple(row)].append(row)
+    for group in by_columns.values():
+        session.execute(model.__table__.insert(), group)
 
 
 def cases_for_export(model: Any, condition: Any) -> Iterator[Any]:

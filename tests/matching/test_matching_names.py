@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from matching import (
+    BlockedNameSearch,
     MissingRecord,
     NameSearch,
     RemainsRecord,
@@ -164,6 +165,33 @@ def test_name_search_finds_variants_and_ranks_closest_first() -> None:
 def test_name_search_gives_one_hit_per_person() -> None:
     people = [("M1", ["Abu Ali", "Ali Hassan"])]
     assert len(search_names("Ali", people, min_score=50)) == 1
+
+
+def test_blocked_search_scores_like_the_full_search() -> None:
+    people = [
+        ("M1", ["Muhammad Traoré"]),
+        ("M2", ["Ana María López García"]),
+        ("M3", ["Mohamed Diallo", "Abu Ali"]),
+        ("M4", ["Kevin Mejía"]),
+        ("M5", ["Abdulrahman"]),
+        ("M6", ["Ana Gonzales"]),
+    ]
+    full, blocked = NameSearch(people), BlockedNameSearch(people)
+    for query in ("Mohammed Traore", "lopez garcia ana", "Ali", "Kevin", "Ana Gonsalez"):
+        assert blocked.search(query, min_score=60) == full.search(query, min_score=60), query
+    # no key in common, but the first letters of one: still scored
+    assert [hit.ref for hit in blocked.search("Abdulrahmen", min_score=90)] == ["M5"]
+    assert blocked.search("") == [] and BlockedNameSearch([]).search("Ana") == []
+
+
+def test_blocked_search_scores_at_most_max_candidates() -> None:
+    people = [(f"C{i}", [f"Ana Perez{chr(97 + i % 26)}"]) for i in range(100)]
+    people.append(("RARE", ["Ana Xitumul"]))
+    search = BlockedNameSearch(people, max_candidates=10)
+    # the rare key is scored first, the common one only up to the cap
+    hits = search.search("Ana Xitumul", limit=50, min_score=50)
+    assert hits[0].ref == "RARE" and len(hits) <= 10
+    assert len(NameSearch(people).search("Ana Xitumul", limit=50, min_score=50)) > 10
 
 
 @pytest.mark.parametrize(

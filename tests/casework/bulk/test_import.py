@@ -325,3 +325,110 @@ def test_a_failure_after_batches_were_flushed_stores_nothing(
     assert len(calls) == 3  # two cases had been flushed before the failure
     assert counts(app) == (0, 0)
     assert _stored_rows(app) == before
+
+
+def test_imported_cases_are_audited_indexed_and_the_chain_holds(app, world, runner, tmp_path):
+    """The bulk insert bypasses the flush: it still writes one create entry per stored row,
+    exactly as a flush would describe it, keeps the chain intact and indexes the names."""
+    import json
+
+    from casework.audit.models import AuditEntry
+    from casework.audit.services import _changed_fields
+    from casework.bulk.interchange import build_case, check_row
+    from casework.cases.models import DentalFinding, DistinguishingMark, Effect
+    from casework.cases.services import case_ids_by_name
+    from casework.clock import now
+    from casework.extensions import db
+    from casework.missing.models import MissingPerson
+    from casework.remains.models import UnidentifiedRemains
+
+    path = write(tmp_path / "legacy.csv", HEADER, GOOD_MISSING)
+    assert run_import(runner, "missing", path).exit_code == 0
+    remains = write(tmp_path / "r.csv", REMAINS_HEADER, GOOD_REMAINS)
+    assert run_import(runner, "remains", remains).exit_code == 0
+    with app.test_request_context():
+        created = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "create"))
+        by_id = {entry.object_id: entry for entry in created}
+        for model in (MissingPerson, UnidentifiedRemains, DistinguishingMark, Effect):
+            for row in db.session.scalars(select(model)):
+                assert by_id[str(row.id)].object_type == model.__name__
+        dental = db.session.scalars(select(DentalFinding)).all()
+        assert len(dental) == 3 and all(str(f.id) in by_id for f in dental)
+        case = db.session.scalar(
+            select(MissingPerson).where(MissingPerson.external_reference == "L-1")
+        )
+        entry = by_id[str(case.id)]
+        assert entry.object_ref == case.reference and case.version == 1
+
+        # the fields named are those a flush of the same new case names
+        cells = dict(zip(HEADER.split(","), next(csv.reader([GOOD_MISSING[0]])), strict=True))
+        checked = check_row("missing", cells, 2, now().date())
+        fresh = build_case("missing", checked, cells, case.agency_id)
+        fresh.reference, fresh.created_by_id = "MP-X", None
+        assert json.loads(entry.details)["fields"] == _changed_fields(fresh)
+        mark = by_id[str(case.marks[0].id)]
+        assert json.loads(mark.details)["missing_person_id"] == str(case.id)
+
+        # found by the blind name index, on every name field
+        for query, kind, expected in (
+            ("lopez", "missing", "L-1"),
+            ("Anita", "missing", "L-1"),
+            ("abdi hassan", "missing", "L-2"),
+            ("Jose Perez", "remains", "R-1"),
+        ):
+            model = MissingPerson if kind == "missing" else UnidentifiedRemains
+            found = db.session.scalars(
+                select(model.external_reference).where(model.id.in_(case_ids_by_name(kind, query)))
+            ).all()
+            assert found == [expected], query
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0 and "intact" in verified.output, verified.output
+
+
+def test_similar_names_of_open_cases_are_flagged(app, world, runner, tmp_path) -> None:
+    from casework.accounts.models import User
+    from casework.extensions import db
+    from tests.casework.factories import make_missing
+
+    with app.test_request_context():
+        make_missing(db.session.get(User, world.user("family_liaison")))  # José Luis Pérez Xitumul
+    rows = [
+        "S-1,Jose Luis,Perez Xitumal,,M,1994,,,,,,,,,,,",  # one letter off: not the same keys
+        "S-2,Kevin,Mejia,,M,1994,,,,,,,,,,,",
+    ]
+    path = write(tmp_path / "s.csv", HEADER, rows)
+    result = run_import(runner, "missing", path, "--dry-run")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("Likely duplicate")]
+    assert len(lines) == 1, lines
+    assert "row 2 (ref S-1) and MP-USA-2026-000001: similar name" in lines[0]
+
+
+def test_a_file_changed_between_check_and_insert_stores_nothing(
+    app, world, tmp_path, monkeypatch
+) -> None:
+    from flask import g
+
+    from casework.audit.services import Actor
+    from casework.bulk import services
+    from casework.errors import ValidationError
+
+    path = write(tmp_path / "m.csv", HEADER, GOOD_MISSING)
+    real_validate = services.validate_file
+
+    def validate_then_change(*args, **kwargs):
+        result = real_validate(*args, **kwargs)
+        # still a valid file, but not the one checked: a later year of birth on row 3
+        write(
+            path,
+            HEADER,
+            [GOOD_MISSING[0], GOOD_MISSING[1].replace("1988", "1989"), *GOOD_MISSING[2:]],
+        )
+        return result
+
+    monkeypatch.setattr(services, "validate_file", validate_then_change)
+    with app.test_request_context():
+        g.audit_actor = Actor(None, "test", None, None)
+        with pytest.raises(ValidationError, match="changed"):
+            services.import_file("missing", path, "PCOME")
+    assert counts(app) == (0, 0)
