@@ -27,6 +27,7 @@ from casework.cases.models import (
     ToothState,
 )
 from casework.cases.references import next_reference
+from casework.cases.status import Via, record_transition
 from casework.clock import now
 from casework.custody.models import CustodyEvent, Sample, SampleKind, SampleStatus
 from casework.db import db
@@ -462,6 +463,7 @@ class _Builder:
         # rows whose foreign keys need their owners flushed first (no relationship orders them)
         self.dependents: list[Sample | CaseShare] = []
         self.events: list[CustodyEvent] = []
+        self.repatriated: set[object] = set()  # remains that went home: their workflow is complete
 
     def settle(self) -> None:
         """Flush the cases, then their samples and shares, then the custody events."""
@@ -777,6 +779,18 @@ class _Builder:
             self.custody(sample=sample, steps=tuple(steps), start=collected, user=officer)
 
 
+def _moved(
+    case: MissingPerson | UnidentifiedRemains,
+    target: MissingPersonStatus | RemainsStatus,
+    via: Via,
+    user: User | None,
+    at: datetime,
+    reason: str | None = None,
+) -> None:
+    """A status change through the status machine's own rules, dated when it happened."""
+    record_transition(case, target, user, reason, via=via).changed_at = at
+
+
 def _decide(builder: _Builder, truth: dict[object, object], stages: dict[str, int]) -> None:
     """Put some candidates at each stage, as reviewers would have: true pairs identified or
     proposed, some false ones excluded with a reason."""
@@ -801,23 +815,24 @@ def _decide(builder: _Builder, truth: dict[object, object], stages: dict[str, in
         row.identifiers, row.decision_reason = rng.choice(PROPOSALS)
         row.proposed_by_id, row.proposed_at = officer.id, proposed_at
         decided_cases.update((remains.id, person.id))
+        review = Via.MATCHING
+        _moved(remains, RemainsStatus.CANDIDATE_UNDER_REVIEW, review, officer, proposed_at)
+        _moved(person, MissingPersonStatus.CANDIDATE_UNDER_REVIEW, review, officer, proposed_at)
         if number % 5 == 1:
             row.status = CandidateStatus.IDENTIFICATION_PROPOSED
-            remains.status = RemainsStatus.CANDIDATE_UNDER_REVIEW
-            person.status = MissingPersonStatus.CANDIDATE_UNDER_REVIEW
             remains.updated_at = person.updated_at = proposed_at
             stages["identification_proposed"] += 1
             continue
         decided_at = proposed_at + (now() - proposed_at) * rng.uniform(0.05, 0.3)
         row.status = CandidateStatus.CONFIRMED
         row.decided_by_id, row.decided_at = supervisor.id, decided_at
-        remains.status = RemainsStatus.IDENTIFIED
+        _moved(remains, RemainsStatus.IDENTIFIED, Via.IDENTIFICATION, supervisor, decided_at)
         remains.identified_as_id = person.id
-        person.status = MissingPersonStatus.IDENTIFIED
+        _moved(person, MissingPersonStatus.IDENTIFIED, Via.IDENTIFICATION, supervisor, decided_at)
         remains.updated_at = person.updated_at = decided_at
         stages["confirmed"] += 1
         if (now() - decided_at).days > 90 and rng.random() < 0.4:
-            remains.status = RemainsStatus.REPATRIATED
+            builder.repatriated.add(remains.id)
             consulate = {"GTM": "Consulate of Guatemala", "SEN": "Senegal Foreign Ministry"}
             builder.custody(
                 remains=remains,
@@ -890,7 +905,7 @@ def _repatriations(builder: _Builder, stages: dict[str, int]) -> None:
         remains, person = row.remains, row.missing_person
         identified_on = (row.decided_at or now()).date()
         span = (today - identified_on).days
-        finished = remains.status is RemainsStatus.REPATRIATED
+        finished = remains.id in builder.repatriated
         if span < 2 or (not finished and number % 4 == 3):
             continue  # identified too recently, or the consul has not started yet
         start = identified_on + timedelta(days=rng.randint(1, min(10, span - 1)))
@@ -920,6 +935,8 @@ def _repatriations(builder: _Builder, stages: dict[str, int]) -> None:
                 steps[kind].notes = rng.choice(REPATRIATION_NOTES)
         if finished:
             repatriation.closed_on = steps[StepKind.HANDED_OVER].completed_on
+            handed_over = datetime.combine(repatriation.closed_on, time(16), UTC)
+            _moved(remains, RemainsStatus.REPATRIATED, Via.WORKFLOW, consul, handed_over)
             stages["repatriations_complete"] += 1
         else:
             stages["repatriations_open"] += 1
@@ -986,17 +1003,24 @@ def build_world(cases: int, seed: int, password: str) -> DemoWorld:
         while len(truth) < cases:  # remains of people nobody reported (yet)
             case = builder.remains_case(_person(rng, today))
             truth[case.id] = None
+            db.session.flush()  # the case's status and creation time are set on insert
             if (today - case.recovery_date).days > 3 * 365 and rng.random() < 0.3:
-                case.status = RemainsStatus.BURIED_UNIDENTIFIED
+                buried = min(now(), case.created_at + timedelta(days=rng.randint(180, 720)))
+                officer = db.session.get(User, case.created_by_id)
+                reason = "Buried in the county cemetery, plot recorded; samples kept."
+                _moved(case, RemainsStatus.BURIED_UNIDENTIFIED, Via.FORM, officer, buried, reason)
             db.session.flush()
         builder.settle()
         dead = set(reported)
         unmatched = [m for i, m in enumerate(missing) if i not in dead]
         for case in unmatched[: max(1, cases // 40)]:
-            case.status = MissingPersonStatus.FOUND_ALIVE
+            heard = min(now(), case.created_at + timedelta(days=rng.randint(10, 90)))
+            liaison = db.session.get(User, case.created_by_id)
+            reason = "The family heard from this person."
+            _moved(case, MissingPersonStatus.FOUND_ALIVE, Via.FORM, liaison, heard, reason)
             note = CaseNote(missing_person_id=case.id, author_id=case.created_by_id)
             note.body = "The family heard from this person: detained, alive, in contact again."
-            note.created_at = min(now(), case.created_at + timedelta(days=rng.randint(10, 90)))
+            note.created_at = heard
             case.notes.append(note)
             case.updated_at = note.created_at
         db.session.commit()

@@ -82,6 +82,42 @@ def test_confirmed_candidates_identify_their_remains(app: Any, runner: Any) -> N
         db.session.remove()
 
 
+def test_every_demo_status_has_its_history(app: Any, runner: Any) -> None:
+    """The demo moves cases through the status machine: each case's history ends at its status,
+    and the steps a person makes by hand carry a reason."""
+    from casework.cases.models import StatusChange
+    from casework.extensions import db
+    from casework.missing.models import MissingPerson, MissingPersonStatus
+    from casework.remains.models import RemainsStatus, UnidentifiedRemains
+
+    assert _demo(runner, "--cases", "40").exit_code == 0
+    with app.app_context():
+        changes = db.session.scalars(select(StatusChange).order_by(StatusChange.changed_at)).all()
+        last: dict[Any, StatusChange] = {}
+        for change in changes:
+            last[change.missing_person_id or change.remains_id] = change
+        cases = [
+            *db.session.scalars(select(MissingPerson)),
+            *db.session.scalars(select(UnidentifiedRemains)),
+        ]
+        moved = [case for case in cases if case.id in last]
+        assert {case.status for case in moved} >= {
+            MissingPersonStatus.IDENTIFIED,
+            MissingPersonStatus.FOUND_ALIVE,
+            RemainsStatus.IDENTIFIED,
+            RemainsStatus.REPATRIATED,
+        }
+        for case in cases:
+            if case.status in (MissingPersonStatus.OPEN, RemainsStatus.UNIDENTIFIED):
+                assert case.id not in last or last[case.id].to_status == case.status.value
+            else:
+                assert last[case.id].to_status == case.status.value, case.reference
+        for change in changes:
+            if change.via == "form":
+                assert change.reason
+        db.session.remove()
+
+
 def test_demo_account_signs_in_and_sees_cases(app: Any, runner: Any, client: Any) -> None:
     assert _demo(runner).exit_code == 0
 
