@@ -121,6 +121,36 @@ def _tail(session: Session) -> tuple[int, bytes]:
     return (last.seq, last.entry_hash) if last else (0, GENESIS)
 
 
+def _entry_values(
+    key: bytes,
+    seq: int,
+    prev: bytes,
+    actor: Actor,
+    action: AuditAction | str,
+    object_type: str | None,
+    object_id: Any,
+    object_ref: str | None,
+    details: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The column values of the entry after `prev`, its hash (keyed by `key`) included."""
+    values: dict[str, Any] = {
+        "seq": seq,
+        "occurred_at": now(),
+        "actor_id": actor.id,
+        "actor_label": actor.label,
+        "agency_id": actor.agency_id,
+        "action": str(action),
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "object_ref": object_ref,
+        "details": json.dumps(details or {}, sort_keys=True, separators=(",", ":"), default=str),
+        "remote_addr": actor.remote_addr,
+        "prev_hash": prev,
+    }
+    values["entry_hash"] = _digest(key, values)
+    return values
+
+
 def append(
     session: Session,
     action: AuditAction | str,
@@ -132,23 +162,20 @@ def append(
     actor: Actor | None = None,
 ) -> AuditEntry:
     """Add one entry to the chain in the session's transaction."""
-    actor = actor or current_actor()
     seq, prev = _tail(session)
     entry = AuditEntry(
-        seq=seq + 1,
-        occurred_at=now(),
-        actor_id=actor.id,
-        actor_label=actor.label,
-        agency_id=actor.agency_id,
-        action=str(action),
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        object_ref=object_ref,
-        details=json.dumps(details or {}, sort_keys=True, separators=(",", ":"), default=str),
-        remote_addr=actor.remote_addr,
-        prev_hash=prev,
+        **_entry_values(
+            audit_chain_key(),
+            seq + 1,
+            prev,
+            actor or current_actor(),
+            action,
+            object_type,
+            object_id,
+            object_ref,
+            details,
+        )
     )
-    entry.entry_hash = entry_digest(audit_chain_key(), entry)
     session.add(entry)
     session.info[_TAIL] = (entry.seq, entry.entry_hash)
     return entry
@@ -253,7 +280,7 @@ def append_created(session: Session, objects: list[Any], actor: Actor | None = N
     Returns how many entries were written."""
     actor = actor or current_actor()
     seq, prev = _tail(session)
-    key = audit_chain_key()
+    key = audit_chain_key()  # derived once for the whole batch
     rows: list[dict[str, Any]] = []
     for obj in objects:
         name = type(obj).__name__
@@ -261,23 +288,19 @@ def append_created(session: Session, objects: list[Any], actor: Actor | None = N
             continue
         details = _owner(obj)
         details["fields"] = _created_fields(obj)
-        object_id = getattr(obj, "id", None)
         seq += 1
-        row = {
-            "seq": seq,
-            "occurred_at": now(),
-            "actor_id": actor.id,
-            "actor_label": actor.label,
-            "agency_id": actor.agency_id,
-            "action": str(AuditAction.CREATE),
-            "object_type": name,
-            "object_id": None if object_id is None else str(object_id),
-            "object_ref": getattr(obj, "reference", None),
-            "details": json.dumps(details, sort_keys=True, separators=(",", ":"), default=str),
-            "remote_addr": actor.remote_addr,
-            "prev_hash": prev,
-        }
-        row["entry_hash"] = prev = _digest(key, row)
+        row = _entry_values(
+            key,
+            seq,
+            prev,
+            actor,
+            AuditAction.CREATE,
+            name,
+            getattr(obj, "id", None),
+            getattr(obj, "reference", None),
+            details,
+        )
+        prev = row["entry_hash"]
         rows.append(row)
     if rows:
         session.execute(AuditEntry.__table__.insert(), rows)
