@@ -484,17 +484,7 @@ def _case_paths(
                 "summary": "Change the fields sent; the others stay (write scope).",
                 "parameters": [IF_MATCH],
                 "requestBody": _body(f"{full}Patch"),
-                "responses": _responses(
-                    "200",
-                    _envelope(_ref(full)),
-                    "400",
-                    "404",
-                    "409",
-                    "415",
-                    "422",
-                    "428",
-                    etag=True,
-                ),
+                "responses": _versioned_write(full),
             },
         },
         f"/{kind}/{{reference}}/status": {
