@@ -4,6 +4,7 @@ an officer can check against the case files ("Stature 165–175 cm consistent wi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,7 +31,7 @@ from matching.scoring import (
 )
 from matching.settings import MatchSettings
 from matching.vocabulary import effect_colours, effect_concepts, mark_words
-from matching.weights import Weights, default_weights
+from matching.weights import CRITERIA, Weights, default_weights
 
 Array = npt.NDArray[Any]
 FloatArray = npt.NDArray[np.float64]
@@ -96,7 +97,9 @@ def describe_pairs(
             and body.found_lon is not None
         ):
             route[i] = distance_to_route_km(body.found_lat, body.found_lon, person.route)
-    via_route = ~np.isnan(route) & ~(point_km <= route)
+    # the route counts only when nearer by more than a metre: a last-seen point on the route
+    # measures the same either way, give or take rounding
+    via_route = ~np.isnan(route) & ~(point_km <= route + 1e-3)
     km = np.where(via_route, route, point_km)
     sea = np.broadcast_to(m["sea"] | r["sea"], (len(missing),))
     levels = dict(compared.levels)
@@ -129,6 +132,29 @@ def describe_pairs(
             )
         described.append(PairDescription(evidence, bool(excluded[i]), float(totals[i])))
     return described
+
+
+def _pmi_text(missing: MissingRecord, remains: RemainsRecord, level: str) -> str:
+    """The PMI against the last-seen date, in words: when it puts death."""
+    assert remains.found_date is not None and missing.last_seen_date is not None
+    pmi = _range_text(remains.pmi_min_days, remains.pmi_max_days, " days")
+    if level in ("borderline", "inconsistent"):
+        latest = remains.found_date - timedelta(days=float(remains.pmi_min_days or 0.0))
+        before = (missing.last_seen_date - latest).days
+        return f"PMI {pmi} puts death by {latest}, {before} days before last seen"
+    low = max(float(remains.pmi_min_days or 0.0), 1.0)
+    high = float(remains.pmi_max_days) if remains.pmi_max_days is not None else low
+    estimate = remains.found_date - timedelta(days=round(math.sqrt(low * max(high, low))))
+    gap = (estimate - missing.last_seen_date).days
+    if gap < 0:
+        return (
+            f"PMI {pmi} puts death about {estimate}, {-gap} days before last seen "
+            f"({missing.last_seen_date}), though still within its range"
+        )
+    return (
+        f"PMI {pmi} puts death about {estimate}, {gap} days after last seen "
+        f"({missing.last_seen_date})"
+    )
 
 
 def _pair_evidence(
@@ -183,17 +209,7 @@ def _pair_evidence(
         days = (remains.found_date - missing.last_seen_date).days
         add("interval", f"Found {days} days after last seen ({missing.last_seen_date})")
     if levels["pmi"] and remains.found_date and missing.last_seen_date:
-        pmi = _range_text(remains.pmi_min_days, remains.pmi_max_days, " days")
-        latest = remains.found_date - timedelta(days=float(remains.pmi_min_days or 0.0))
-        if levels["pmi"] <= 3:
-            add("pmi", f"PMI {pmi} puts death soon after last seen ({missing.last_seen_date})")
-        elif levels["pmi"] == 4:
-            earliest = remains.found_date - timedelta(days=float(remains.pmi_max_days or 0.0))
-            gap = (earliest - missing.last_seen_date).days
-            add("pmi", f"PMI {pmi} puts death at least {gap} days after last seen")
-        else:
-            before = (missing.last_seen_date - latest).days
-            add("pmi", f"PMI {pmi} puts death by {latest}, {before} days before last seen")
+        add("pmi", _pmi_text(missing, remains, CRITERIA["pmi"][levels["pmi"] - 1]))
     if levels["distance"]:
         place = f" ({missing.last_seen_place})" if missing.last_seen_place else ""
         via = "the intended route" if via_route else f"the last-seen point{place}"

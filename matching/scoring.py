@@ -153,31 +153,62 @@ def _interval_level(
     return np.where(np.isnan(gap_days), np.int8(0), level).astype(np.int8)
 
 
+def estimated_pmi(r: Mapping[str, Array]) -> Array:
+    """Best single estimate of the PMI in days: the geometric middle of its range.
+
+    A PMI estimate errs in proportion to its size (3–12 months is as sure as 3–12 weeks), so
+    its best point is the geometric, not the arithmetic, middle: 30–120 days → 60 days. With
+    no upper bound the lower bound is taken.
+    """
+    low = np.maximum(r["pmi_min"], 1.0)
+    return np.where(
+        np.isnan(r["pmi_max"]), r["pmi_min"], np.sqrt(low * np.maximum(r["pmi_max"], low))
+    )
+
+
 def _pmi_level(m: Mapping[str, Array], r: Mapping[str, Array], settings: MatchSettings) -> Array:
-    """PMI level per pair: where the last-seen date falls against the death window."""
+    """PMI level per pair: how many days before the estimated death the person was last seen.
+
+    People on a journey mostly die within days or weeks of their last contact, so the nearer
+    the last-seen date to the estimated day of death (found date − estimated PMI), the
+    stronger the agreement. Last seen after the latest possible death (found − least PMI) is
+    "borderline" within the slack, "inconsistent" beyond it.
+    """
     latest_death = r["found"] - r["pmi_min"]
     slack = settings.pmi_slack_days + settings.pmi_slack_fraction * r["pmi_min"]
     behind = m["last_seen"] - latest_death
-    lead = _nan_to(r["found"] - r["pmi_max"] - m["last_seen"], -np.inf)
-    if settings.pmi_central_fraction > 0.0:
-        # strong level: last seen in the central part of the window, not near its ends
-        width = np.maximum(_nan_to(r["pmi_max"] - r["pmi_min"], np.inf), 1.0)
-        position = (latest_death - m["last_seen"]) / width
-        edge = settings.pmi_central_fraction
-        narrow = (position >= edge) & (position <= 1.0 - edge)
-    else:
-        narrow = _nan_to(r["pmi_max"] - r["pmi_min"], np.inf) <= settings.narrow_pmi_days
-    close = settings.pmi_close_days
+    gap = (r["found"] - estimated_pmi(r)) - m["last_seen"]
+    bins = np.zeros(np.shape(gap), dtype=np.int8)
+    for bound in settings.pmi_gap_days:
+        bins += gap >= bound
+    level = _PMI_LEVEL_OF_BIN[bins]
     level = np.where(
         behind > settings.last_seen_tolerance_days,
-        np.where(behind > slack, np.int8(6), np.int8(5)),
-        np.where(
-            lead <= close,
-            np.where(narrow, np.int8(1), np.int8(2)),
-            np.where(lead <= 2 * close, np.int8(3), np.int8(4)),
-        ),
+        np.where(behind > slack, _PMI_INCONSISTENT, _PMI_BORDERLINE),
+        level,
     )
     return np.where(np.isnan(behind), np.int8(0), level).astype(np.int8)
+
+
+def _pmi_levels() -> tuple[Array, np.int8, np.int8]:
+    """Level numbers of the PMI gap bins (after the estimate, then nearest first, then later),
+    and of "borderline" and "inconsistent"."""
+    names = CRITERIA["pmi"]
+    number = {name: np.int8(i + 1) for i, name in enumerate(names)}
+    near = [
+        name
+        for name in names
+        if name not in ("after_estimate", "later", "borderline", "inconsistent")
+    ]
+    order = ["after_estimate", *near, "later"]
+    return (
+        np.array([number[name] for name in order], dtype=np.int8),
+        number["borderline"],
+        number["inconsistent"],
+    )
+
+
+_PMI_LEVEL_OF_BIN, _PMI_BORDERLINE, _PMI_INCONSISTENT = _pmi_levels()
 
 
 # Dice thresholds for Bloom-encoded names; with the exchange format's hardened 1024-bit filters

@@ -20,20 +20,17 @@ class MatchSettings:
         age_near_years: up to this far from the range, the age is "near".
         stature_tolerance_cm: a reported height this close to the stature range still agrees.
         stature_near_cm: up to this far from the range, the stature is "near".
-        distance_thresholds_km: upper bounds of the distance levels km10...km1000.
+        distance_thresholds_km: upper bounds of the distance levels km2 ... km1000.
         sea_drift_factor: distance thresholds are multiplied by this when the journey crossed
             the sea or the remains were recovered at sea or on a shore.
         point_only_factor: distance thresholds are also multiplied by this when the person
             reported no intended route, so the distance is to the last-seen point only: people
             travel on from where they were last seen, usually a corridor's starting point.
-        interval_days: upper bounds of the interval levels days, weeks, months, two_years.
-        narrow_pmi_days: a death window (PMI range) at most this wide is "narrow" (used only
-            when ``pmi_central_fraction`` is 0).
-        pmi_central_fraction: the PMI is "within_narrow" (the strong level) when the last-seen
-            date falls in the central part of the death window, leaving out this fraction of
-            its width at each end (a PMI estimate's true value lies nearer the middle of its
-            range than its ends); 0 instead calls every window up to ``narrow_pmi_days`` wide
-            "narrow".
+        interval_days: upper bounds of the interval levels week ... two_years.
+        pmi_gap_days: bounds of the PMI levels on the days from last seen to the estimated
+            death (found date − the PMI range's geometric middle): below the first bound the
+            person was last seen after the estimated death ("after_estimate"), then
+            "at_estimate", "within_week" ... "within_four_months", and "later" beyond the last.
         land_interval_factor: the interval bounds are multiplied by this for journeys over
             land (not sea): bodies in the desert or the jungle are often found months or years
             after death, at sea within weeks, so a short interval says less on land.
@@ -42,9 +39,6 @@ class MatchSettings:
         range_central_fraction: the age and the stature are "central" (the strong level) when
             the reported value comes within this fraction of the half-width of the estimated
             range from its middle (both ends of the range known); 0 leaves only "within".
-        pmi_close_days: the PMI is "within" when the last-seen date falls in the death window
-            or up to this many days before it (most deaths on the journey follow last contact
-            within days), "close" up to twice that, "later" beyond.
     """
 
     review_threshold: float = 0.5
@@ -55,13 +49,24 @@ class MatchSettings:
     age_near_years: float = 6.0
     stature_tolerance_cm: float = 3.0
     stature_near_cm: float = 8.0
-    distance_thresholds_km: tuple[float, ...] = (10.0, 25.0, 100.0, 300.0, 1000.0)
+    distance_thresholds_km: tuple[float, ...] = (
+        2.0,
+        5.0,
+        10.0,
+        15.0,
+        25.0,
+        40.0,
+        60.0,
+        100.0,
+        150.0,
+        250.0,
+        400.0,
+        1000.0,
+    )
     sea_drift_factor: float = 5.0
     point_only_factor: float = 4.0
-    interval_days: tuple[float, float, float, float] = (15.0, 45.0, 180.0, 730.0)
-    narrow_pmi_days: float = 60.0
-    pmi_central_fraction: float = 0.25
+    interval_days: tuple[float, ...] = (7.0, 15.0, 30.0, 45.0, 60.0, 90.0, 180.0, 365.0, 730.0)
+    pmi_gap_days: tuple[float, ...] = (-3.0, 4.0, 8.0, 15.0, 30.0, 60.0, 120.0)
     land_interval_factor: float = 8.0
     pmi_replaces_interval: bool = True
-    pmi_close_days: float = 15.0
     range_central_fraction: float = 0.5

@@ -23,9 +23,45 @@ CRITERIA: dict[str, tuple[str, ...]] = {
     "sex": ("agree", "disagree"),
     "age": ("central", "within", "near", "far"),
     "stature": ("central", "within", "near", "far"),
-    "interval": ("days", "weeks", "months", "two_years", "later"),
-    "pmi": ("within_narrow", "within_wide", "close", "later", "borderline", "inconsistent"),
-    "distance": ("km10", "km25", "km100", "km300", "km1000", "beyond"),
+    "interval": (
+        "week",
+        "fortnight",
+        "month",
+        "six_weeks",
+        "two_months",
+        "three_months",
+        "six_months",
+        "year",
+        "two_years",
+        "later",
+    ),
+    "pmi": (
+        "at_estimate",
+        "within_week",
+        "within_fortnight",
+        "within_month",
+        "within_two_months",
+        "within_four_months",
+        "after_estimate",
+        "later",
+        "borderline",
+        "inconsistent",
+    ),
+    "distance": (
+        "km2",
+        "km5",
+        "km10",
+        "km15",
+        "km25",
+        "km40",
+        "km60",
+        "km100",
+        "km150",
+        "km250",
+        "km400",
+        "km1000",
+        "beyond",
+    ),
     "marks": ("detailed", "kind_and_place", "kind_only", "disagree"),
     "effects": ("several", "one", "none"),
     "dental": (
@@ -65,27 +101,43 @@ DEFAULT_PROBABILITIES: dict[str, dict[str, tuple[float, float]]] = {
         "far": (0.03, 0.35),
     },
     "interval": {
-        "days": (0.25, 0.008),
-        "weeks": (0.30, 0.016),
-        "months": (0.22, 0.076),
-        "two_years": (0.15, 0.30),
+        "week": (0.12, 0.004),
+        "fortnight": (0.13, 0.004),
+        "month": (0.17, 0.008),
+        "six_weeks": (0.13, 0.008),
+        "two_months": (0.09, 0.009),
+        "three_months": (0.08, 0.017),
+        "six_months": (0.05, 0.05),
+        "year": (0.09, 0.10),
+        "two_years": (0.06, 0.20),
         "later": (0.08, 0.60),
     },
     "pmi": {
-        "within_narrow": (0.45, 0.02),
-        "within_wide": (0.25, 0.10),
-        "close": (0.12, 0.08),
-        "later": (0.15, 0.45),
-        "borderline": (0.02, 0.05),
-        "inconsistent": (0.01, 0.30),
+        "at_estimate": (0.30, 0.002),
+        "within_week": (0.15, 0.0011),
+        "within_fortnight": (0.15, 0.002),
+        "within_month": (0.14, 0.004),
+        "within_two_months": (0.09, 0.008),
+        "within_four_months": (0.05, 0.016),
+        "after_estimate": (0.05, 0.01),
+        "later": (0.04, 0.45),
+        "borderline": (0.02, 0.004),
+        "inconsistent": (0.01, 0.5029),
     },
     "distance": {
-        "km10": (0.30, 0.008),
-        "km25": (0.20, 0.012),
-        "km100": (0.25, 0.05),
-        "km300": (0.13, 0.08),
-        "km1000": (0.08, 0.15),
-        "beyond": (0.04, 0.70),
+        "km2": (0.08, 0.001),
+        "km5": (0.10, 0.002),
+        "km10": (0.12, 0.005),
+        "km15": (0.09, 0.004),
+        "km25": (0.11, 0.008),
+        "km40": (0.10, 0.010),
+        "km60": (0.08, 0.015),
+        "km100": (0.07, 0.025),
+        "km150": (0.06, 0.020),
+        "km250": (0.06, 0.040),
+        "km400": (0.05, 0.050),
+        "km1000": (0.05, 0.12),
+        "beyond": (0.03, 0.70),
     },
     "marks": {
         "detailed": (0.30, 0.001),
@@ -196,12 +248,19 @@ class Weights:
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise WeightsError(f"not a weights file: {error}") from error
         for criterion, levels in criteria.items():
-            # weights saved before a level existed (age and stature "central"): that level
-            # takes its default m and u, the saved levels keep theirs
-            for level in CRITERIA.get(criterion, ()):
-                if level not in levels and level in DEFAULT_PROBABILITIES[criterion]:
-                    if any(name in levels for name in CRITERIA[criterion]):
-                        levels[level] = DEFAULT_PROBABILITIES[criterion][level]
+            current = CRITERIA.get(criterion)
+            if current is None:
+                continue
+            if any(level not in current for level in levels):
+                # saved under an older set of levels (interval, PMI and distance before they
+                # were refined): those m and u mean nothing on the new levels, the defaults serve
+                criteria[criterion] = dict(DEFAULT_PROBABILITIES[criterion])
+                continue
+            # saved before a level was added (age and stature "central"): that level takes
+            # its default m and u, the saved levels keep theirs
+            for level in current:
+                if level not in levels:
+                    levels[level] = DEFAULT_PROBABILITIES[criterion][level]
         return cls(prior=prior, probabilities=criteria)
 
     def __eq__(self, other: object) -> bool:

@@ -160,7 +160,7 @@ LEVEL_CASES = [
         "interval",
         {"last_seen_date": date(2024, 5, 1)},
         {"found_date": date(2024, 5, 9)},
-        "days",
+        "week",
     ),
     LevelCase(
         "found years later (bounds x 8 over land)",
@@ -174,7 +174,7 @@ LEVEL_CASES = [
         "interval",
         {"last_seen_date": date(2024, 5, 2)},
         {"found_date": date(2024, 5, 1)},
-        "days",
+        "week",
     ),
     LevelCase(
         "found well before last seen",
@@ -187,25 +187,32 @@ LEVEL_CASES = [
         "no last-seen date", "interval", {}, {"found_date": date(2024, 5, 1)}, "not compared"
     ),
     LevelCase(
-        "death window contains last seen",
+        "last seen 3 days before the estimated death (PMI 10-25 days: about 16)",
         "pmi",
         {"last_seen_date": date(2024, 5, 1)},
         {"found_date": date(2024, 5, 20), "pmi_min_days": 10, "pmi_max_days": 25},
-        "within_narrow",
+        "at_estimate",
     ),
     LevelCase(
-        "last seen at the edge of the death window",
+        "last seen 20 days before the estimated death (PMI 30-120 days: about 60)",
+        "pmi",
+        {"last_seen_date": date(2024, 3, 1)},
+        {"found_date": date(2024, 5, 20), "pmi_min_days": 30, "pmi_max_days": 120},
+        "within_month",
+    ),
+    LevelCase(
+        "last seen after the estimated death, before the least PMI",
         "pmi",
         {"last_seen_date": date(2024, 11, 20)},
         {"found_date": date(2025, 1, 20), "pmi_min_days": 30, "pmi_max_days": 400},
-        "within_wide",
+        "after_estimate",
     ),
     LevelCase(
-        "last seen in the middle of a wide death window",
+        "last seen five months before the estimated death (PMI 30-400 days: about 110)",
         "pmi",
         {"last_seen_date": date(2024, 5, 1)},
         {"found_date": date(2025, 1, 20), "pmi_min_days": 30, "pmi_max_days": 400},
-        "within_narrow",
+        "later",
     ),
     LevelCase(
         "death estimated well after last seen",
@@ -241,14 +248,14 @@ LEVEL_CASES = [
         "distance",
         {"last_seen_lat": 31.5, "last_seen_lon": -111.5},
         {"found_lat": 31.55, "found_lon": -111.5},
-        "km10",
+        "km2",
     ),
     LevelCase(
         "found far from the last-seen point, no route reported (bounds x 4)",
         "distance",
         {"last_seen_lat": 31.5, "last_seen_lon": -111.5},
         {"found_lat": 33.5, "found_lon": -111.5},
-        "km100",
+        "km60",
     ),
     LevelCase(
         "found near the route, far from the last-seen point",
@@ -259,7 +266,7 @@ LEVEL_CASES = [
             "route": LineString([(-111.8, 30.0), (-111.0, 32.2)]),
         },
         {"found_lat": 31.1, "found_lon": -111.4},
-        "km10",
+        "km2",
     ),
     LevelCase(
         "route only",
@@ -273,14 +280,14 @@ LEVEL_CASES = [
         "distance",
         {"route": LineString([(12.1, 32.9), (12.6, 35.5)]), "sea_crossing": True},
         {"found_lat": 34.0, "found_lon": 13.0},
-        "km25",
+        "km15",
     ),
     LevelCase(
         "recovered on a beach allows drift",
         "distance",
         {"route": LineString([(12.1, 32.9), (12.6, 35.5)])},
         {"found_lat": 34.0, "found_lon": 13.0, "found_place": "Playa de Lampedusa"},
-        "km25",
+        "km15",
     ),
     LevelCase(
         "no position", "distance", {}, {"found_lat": 34.0, "found_lon": 13.0}, "not compared"
@@ -319,22 +326,20 @@ def test_tolerances_come_from_settings() -> None:
 def test_time_and_place_rules_come_from_settings() -> None:
     seen = MissingRecord("M1", last_seen_date=date(2024, 5, 1))
     with_pmi = RemainsRecord("R1", found_date=date(2024, 6, 1), pmi_min_days=10, pmi_max_days=40)
-    old_rules = MatchSettings(
-        pmi_replaces_interval=False, land_interval_factor=1.0, pmi_central_fraction=0.0
-    )
+    old_rules = MatchSettings(pmi_replaces_interval=False, land_interval_factor=1.0)
     # the PMI and the interval measure the same time: only the PMI counts by default
     assert pair_levels([seen], [with_pmi])["interval"].tolist() == [0]
-    assert pair_levels([seen], [with_pmi], settings=old_rules)["interval"].tolist() == [2]
+    assert pair_levels([seen], [with_pmi], settings=old_rules)["interval"].tolist() == [4]
     # over land a month's interval is as good as days; at sea it is not
     land = RemainsRecord("R2", found_date=date(2024, 6, 1))
     sea = RemainsRecord("R3", found_date=date(2024, 6, 1), found_place="Lampedusa coast")
-    assert pair_levels([seen, seen], [land, sea])["interval"].tolist() == [1, 2]
+    assert pair_levels([seen, seen], [land, sea])["interval"].tolist() == [1, 4]
     # a point-only report is judged leniently on distance
     point = MissingRecord("M2", last_seen_lat=31.5, last_seen_lon=-111.5)
     found = RemainsRecord("R4", found_lat=33.5, found_lon=-111.5)
     strict = MatchSettings(point_only_factor=1.0)
-    assert pair_levels([point], [found], settings=strict)["distance"].tolist() == [4]
-    assert pair_levels([point], [found])["distance"].tolist() == [3]
+    assert pair_levels([point], [found], settings=strict)["distance"].tolist() == [10]
+    assert pair_levels([point], [found])["distance"].tolist() == [7]
 
 
 def test_empty_records_are_neutral() -> None:
