@@ -53,6 +53,16 @@ def pair_levels(
         >>> pair_levels([MissingRecord("M1", height_cm=170)], [body])["stature"].tolist()
         [1]
     """
+    return _compared_pairs(missing, remains, settings, as_of)[0]
+
+
+def _compared_pairs(
+    missing: list[MissingRecord],
+    remains: list[RemainsRecord],
+    settings: MatchSettings | None,
+    as_of: date | None,
+) -> tuple[dict[str, Array], Array]:
+    """Criterion levels of aligned pairs, and which pairs the rules exclude outright."""
     settings = settings or MatchSettings()
     m_store, r_store = FeatureColumns(MISSING_COLUMNS), FeatureColumns(REMAINS_COLUMNS)
     m_store.extend([missing_row(record) for record in missing])
@@ -67,7 +77,8 @@ def pair_levels(
             km[i] = route if np.isnan(km[i]) else min(km[i], route)
     levels = dict(compared.levels)
     levels["distance"] = distance_level(km, m["sea"] | r["sea"], settings, ~m["has_route"])
-    return levels
+    excluded = np.broadcast_to(compared.excluded, (len(missing),))
+    return {c: np.broadcast_to(v, (len(missing),)) for c, v in levels.items()}, excluded
 
 
 def estimate_weights(
@@ -81,7 +92,10 @@ def estimate_weights(
 
     For each criterion, m of a level is (confirmed pairs at that level + smoothing × old m)
     / (confirmed pairs where the criterion could be compared + smoothing); u likewise from
-    excluded pairs. The prior is kept: reviewed pairs are not a random sample of all pairs.
+    excluded pairs. Pairs the comparison rules exclude outright (found well before last seen,
+    a tooth lost in life present after death) are left out: they are never ranked, and counting
+    them would, for one, make "found within a week" look common among different people. The
+    prior is kept: reviewed pairs are not a random sample of all pairs.
 
     Args:
         pairs: pairs officers confirmed (same_person=True) or excluded (False).
@@ -109,14 +123,17 @@ def estimate_weights(
     }
     if not labelled:
         return Weights(prior=start.prior, probabilities=probabilities)
-    levels = pair_levels(
+    levels, excluded = _compared_pairs(
         [p.missing for p in labelled], [p.remains for p in labelled], settings, as_of
     )
+    # a pair the rules exclude outright (found well before last seen, a tooth lost in life
+    # present after death) is never ranked: its levels say nothing about ranked pairs
     same = np.array([p.same_person for p in labelled], dtype=bool)
+    ranked = ~excluded
     for criterion, names in CRITERIA.items():
         observed = levels[criterion]
         for label, position in ((True, 0), (False, 1)):
-            chosen = observed[(same == label) & (observed != 0)]
+            chosen = observed[(same == label) & ranked & (observed != 0)]
             counts = np.bincount(chosen, minlength=len(names) + 1)[1:]
             total = float(counts.sum())
             for index, level in enumerate(names):

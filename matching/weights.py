@@ -87,12 +87,12 @@ DEFAULT_PROBABILITIES: dict[str, dict[str, tuple[float, float]]] = {
         "partial": (0.20, 0.02),
         "disagree": (0.10, 0.9795),
     },
-    "sex": {"agree": (0.95, 0.50), "disagree": (0.05, 0.50)},
+    "sex": {"agree": (0.95, 0.68), "disagree": (0.05, 0.32)},
     "age": {
-        "central": (0.55, 0.15),
-        "within": (0.25, 0.20),
-        "near": (0.17, 0.25),
-        "far": (0.03, 0.40),
+        "central": (0.60, 0.15),
+        "within": (0.28, 0.20),
+        "near": (0.10, 0.25),
+        "far": (0.02, 0.40),
     },
     "stature": {
         "central": (0.50, 0.17),
@@ -101,43 +101,43 @@ DEFAULT_PROBABILITIES: dict[str, dict[str, tuple[float, float]]] = {
         "far": (0.03, 0.35),
     },
     "interval": {
-        "week": (0.12, 0.004),
+        "week": (0.10, 0.004),
         "fortnight": (0.13, 0.004),
-        "month": (0.17, 0.008),
-        "six_weeks": (0.13, 0.008),
-        "two_months": (0.09, 0.009),
-        "three_months": (0.08, 0.017),
-        "six_months": (0.05, 0.05),
-        "year": (0.09, 0.10),
-        "two_years": (0.06, 0.20),
-        "later": (0.08, 0.60),
+        "month": (0.20, 0.008),
+        "six_weeks": (0.15, 0.008),
+        "two_months": (0.13, 0.009),
+        "three_months": (0.11, 0.017),
+        "six_months": (0.08, 0.05),
+        "year": (0.05, 0.10),
+        "two_years": (0.03, 0.20),
+        "later": (0.02, 0.60),
     },
     "pmi": {
         "at_estimate": (0.30, 0.002),
-        "within_week": (0.15, 0.0011),
-        "within_fortnight": (0.15, 0.002),
-        "within_month": (0.14, 0.004),
+        "within_week": (0.17, 0.0011),
+        "within_fortnight": (0.17, 0.002),
+        "within_month": (0.15, 0.004),
         "within_two_months": (0.09, 0.008),
-        "within_four_months": (0.05, 0.016),
-        "after_estimate": (0.05, 0.01),
-        "later": (0.04, 0.45),
-        "borderline": (0.02, 0.004),
-        "inconsistent": (0.01, 0.5029),
+        "within_four_months": (0.04, 0.016),
+        "after_estimate": (0.03, 0.012),
+        "later": (0.03, 0.45),
+        "borderline": (0.015, 0.004),
+        "inconsistent": (0.005, 0.5009),
     },
     "distance": {
-        "km2": (0.08, 0.001),
-        "km5": (0.10, 0.002),
-        "km10": (0.12, 0.005),
-        "km15": (0.09, 0.004),
-        "km25": (0.11, 0.008),
-        "km40": (0.10, 0.010),
-        "km60": (0.08, 0.015),
-        "km100": (0.07, 0.025),
-        "km150": (0.06, 0.020),
-        "km250": (0.06, 0.040),
-        "km400": (0.05, 0.050),
-        "km1000": (0.05, 0.12),
-        "beyond": (0.03, 0.70),
+        "km2": (0.12, 0.01),
+        "km5": (0.14, 0.015),
+        "km10": (0.15, 0.02),
+        "km15": (0.10, 0.015),
+        "km25": (0.12, 0.025),
+        "km40": (0.10, 0.025),
+        "km60": (0.07, 0.02),
+        "km100": (0.06, 0.03),
+        "km150": (0.04, 0.02),
+        "km250": (0.03, 0.04),
+        "km400": (0.03, 0.05),
+        "km1000": (0.025, 0.12),
+        "beyond": (0.015, 0.61),
     },
     "marks": {
         "detailed": (0.30, 0.001),
@@ -190,7 +190,7 @@ class Weights:
 
         Example:
             >>> round(default_weights().weight("sex", "disagree"), 2)
-            -3.32
+            -2.68
         """
         m, u = self.probabilities[criterion][level]
         return math.log2(m / u)
@@ -200,7 +200,7 @@ class Weights:
 
         Example:
             >>> default_weights().table("sex").round(2).tolist()
-            [0.0, 0.93, -3.32]
+            [0.0, 0.48, -2.68]
         """
         return np.array(
             [0.0] + [self.weight(criterion, level) for level in CRITERIA[criterion]],
