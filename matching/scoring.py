@@ -121,7 +121,7 @@ def _central(value_lo: Array, value_hi: Array, low: Array, high: Array, fraction
 def distance_level(
     km: Array, sea: Array, settings: MatchSettings, no_route: Array | None = None
 ) -> Array:
-    """Distance level per pair: 1 (km10) .. 6 (beyond), 0 when no distance is known.
+    """Distance level per pair: 1 (km2) .. 13 (beyond), 0 when no distance is known.
 
     ``no_route`` marks pairs measured from the last-seen point only (the person reported no
     intended route): their thresholds are multiplied by ``settings.point_only_factor``, since
