@@ -7,7 +7,7 @@ aligned pairs, or one new case with every open case of the other kind.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,10 +225,11 @@ _SKIPPED.flags.writeable = False
 _NAME_LEVELS = np.array([5, 4, 3, 2, 5, 4, 3, 1], dtype=np.int8)
 
 
-def _either_empty(*known: Array) -> bool:
-    """True when one side has no value at all: the criterion is then skipped outright."""
-    # only the query's side is checked: scanning a whole population costs as much as comparing
-    return any(np.size(flags) <= 8 and not bool(np.any(flags)) for flags in known)
+def _lacks(side: Mapping[str, Array], test: Callable[[Mapping[str, Array]], Array]) -> bool:
+    """True when ``side`` is a single record (the query) and ``test`` finds no value on it: the
+    criterion is then skipped outright. A population is never tested: that costs as much as
+    comparing it."""
+    return np.size(side["sex"]) <= 8 and not bool(np.any(test(side)))
 
 
 def compare_columns(
@@ -247,7 +248,7 @@ def compare_columns(
     zeros = np.broadcast_to(_SKIPPED, shape)
     levels: dict[str, Array] = {}
 
-    if _either_empty(m["has_names"], r["has_names"]):
+    if _lacks(m, lambda c: c["has_names"]) or _lacks(r, lambda c: c["has_names"]):
         levels["names"] = zeros
     else:
         code = (
@@ -259,7 +260,7 @@ def compare_columns(
             m["has_names"] & r["has_names"], _NAME_LEVELS[code], np.int8(0)
         ).astype(np.int8)
     dice = names.dice
-    if _either_empty(~np.isnan(dice)):
+    if bool(np.isnan(dice).all()):
         levels["encoded_names"] = zeros
     else:
         level = (
@@ -269,14 +270,14 @@ def compare_columns(
             (levels["names"] != 0) | np.isnan(dice), np.int8(0), level
         ).astype(np.int8)
 
-    if _either_empty(m["sex"] != 0, r["sex"] != 0):
+    if _lacks(m, lambda c: c["sex"] != 0) or _lacks(r, lambda c: c["sex"] != 0):
         levels["sex"] = zeros
     else:
         levels["sex"] = np.where(
             (m["sex"] != 0) & (r["sex"] != 0), 1 + (m["sex"] != r["sex"]), 0
         ).astype(np.int8)
 
-    if _either_empty(~np.isnan(r["age_min"]) | ~np.isnan(r["age_max"])):
+    if _lacks(r, lambda c: ~np.isnan(c["age_min"]) | ~np.isnan(c["age_max"])):
         levels["age"] = zeros
     else:
         age_lo, age_hi = age_at_death(m, r, as_of)
@@ -286,8 +287,8 @@ def compare_columns(
             settings.age_near_years,
             _central(age_lo, age_hi, r["age_min"], r["age_max"], settings.range_central_fraction),
         )
-    if _either_empty(
-        ~np.isnan(m["height"]), ~np.isnan(r["stature_min"]) | ~np.isnan(r["stature_max"])
+    if _lacks(m, lambda c: ~np.isnan(c["height"])) or _lacks(
+        r, lambda c: ~np.isnan(c["stature_min"]) | ~np.isnan(c["stature_max"])
     ):
         levels["stature"] = zeros
     else:
@@ -304,13 +305,13 @@ def compare_columns(
             ),
         )
 
-    if _either_empty(~np.isnan(m["last_seen"]), ~np.isnan(r["found"])):
+    if _lacks(m, lambda c: ~np.isnan(c["last_seen"])) or _lacks(r, lambda c: ~np.isnan(c["found"])):
         excluded = np.zeros(shape, dtype=bool)
         levels["interval"] = levels["pmi"] = zeros
     else:
         gap_days = r["found"] - m["last_seen"]
         excluded = gap_days < -settings.last_seen_tolerance_days
-        if _either_empty(~np.isnan(r["pmi_min"])):
+        if _lacks(r, lambda c: ~np.isnan(c["pmi_min"])):
             levels["pmi"] = zeros
         else:
             levels["pmi"] = _pmi_level(m, r, settings)
@@ -328,7 +329,9 @@ def compare_columns(
                     levels["pmi"] != 0, np.int8(0), levels["interval"]
                 ).astype(np.int8)
 
-    if _either_empty(~np.isnan(m["point"][..., 0]), ~np.isnan(r["point"][..., 0])):
+    if _lacks(m, lambda c: ~np.isnan(c["point"][..., 0])) or _lacks(
+        r, lambda c: ~np.isnan(c["point"][..., 0])
+    ):
         point_km = np.full(shape, np.nan)
         levels["distance"] = zeros
     else:
@@ -339,7 +342,7 @@ def compare_columns(
             point_km, m["sea"] | r["sea"], settings, ~m["has_route"]
         )
 
-    if _either_empty(m["marks_kind"] != 0, r["marks_kind"] != 0):
+    if _lacks(m, lambda c: c["marks_kind"] != 0) or _lacks(r, lambda c: c["marks_kind"] != 0):
         levels["marks"] = zeros
     else:
         both_marked = (m["marks_kind"] != 0) & (r["marks_kind"] != 0)
@@ -351,7 +354,7 @@ def compare_columns(
         )
         levels["marks"] = np.where(both_marked, level, np.int8(0)).astype(np.int8)
 
-    if _either_empty(m["effects"] != 0, r["effects"] != 0):
+    if _lacks(m, lambda c: c["effects"] != 0) or _lacks(r, lambda c: c["effects"] != 0):
         levels["effects"] = zeros
     else:
         shared = np.bitwise_count(m["effects"] & r["effects"])
@@ -359,7 +362,7 @@ def compare_columns(
         level = 3 - np.minimum(shared, 2).astype(np.int8)
         levels["effects"] = np.where(both_effects, level, np.int8(0)).astype(np.int8)
 
-    if _either_empty(np.any(m["dental"] != 0, axis=-1), np.any(r["dental"] != 0, axis=-1)):
+    if _lacks(m, lambda c: c["dental"] != 0) or _lacks(r, lambda c: c["dental"] != 0):
         levels["dental"] = zeros
     else:
         am = tuple(m["dental"][..., i] for i in range(4))
