@@ -105,6 +105,7 @@ class Caseload:
             level = binned(gap, GAP_EDGES)
         else:
             level = binned(days, INTERVAL_EDGES)
+            level = np.where(level > 0, level + 20, 0)  # levels apart from the PMI's
         levels["time"] = np.where(level > 0, level + 40 * sea, 0)
         low, high = age_at_death(m, r, AS_OF)
         middle = (r["age_min"] + r["age_max"]) / 2.0
