@@ -496,7 +496,37 @@ class CandidateIndex:
         slots = best if order is None else order[best]
         rank = np.lexsort((slots, -totals[best]))
         best, slots = best[rank], slots[rank]
-        return slots.astype(np.int64), totals[best], _take(names, best), route_km[best]
+        route_best = self._measure_routes(record, other, route_km[best], slots, m, r, best)
+        return slots.astype(np.int64), totals[best], _take(names, best), route_best
+
+    def _measure_routes(
+        self,
+        record: MissingRecord | RemainsRecord,
+        other: _Side,
+        route_km: FloatArray,
+        slots: IntArray,
+        m: dict[str, Array],
+        r: dict[str, Array],
+        positions: IntArray,
+    ) -> FloatArray:
+        """Route distances of the pairs kept, measured here where the ranking did not need
+        them (the point was as near), so the explanation can say which was nearer without
+        measuring them again one by one."""
+        route_km = route_km.copy()
+        if isinstance(record, MissingRecord):
+            if record.route is None or record.route.is_empty:
+                return route_km
+            points = r["point"][positions]
+            need = np.flatnonzero(np.isnan(route_km) & ~np.isnan(points[:, 0]))
+            if need.size:
+                segments = route_segments(record.route)
+                km = distance_to_segments_km(points[need], segments)
+                route_km[need] = np.min(km, axis=-1)
+        elif record.found_lat is not None and record.found_lon is not None:
+            need = np.flatnonzero(np.isnan(route_km) & m["has_route"][positions])
+            if need.size:
+                route_km[need] = other.routes.distances_km(r["point"][0], slots[need])
+        return route_km
 
     def _refine_routes(
         self,
