@@ -415,3 +415,18 @@ def test_the_middle_of_a_range_weighs_more_than_its_edge() -> None:
     assert middle.score > edge.score
     assert "near the middle of the range" in middle.evidence[0].text
     assert "middle" not in edge.evidence[0].text
+
+
+def test_pmi_explanation_names_the_estimated_death() -> None:
+    seen = MissingRecord("M1", last_seen_date=date(2024, 3, 1))
+    # PMI 30-120 days: estimated 60 days (the geometric middle), death about 2024-03-21
+    body = RemainsRecord("R1", found_date=date(2024, 5, 20), pmi_min_days=30, pmi_max_days=120)
+    (evidence,) = [e for e in score_pair(seen, body).evidence if e.criterion == "pmi"]
+    assert evidence.text == (
+        "PMI 30–120 days puts death about 2024-03-21, 20 days after last seen (2024-03-01)"
+    )
+    assert evidence.weight > 0
+    too_late = MissingRecord("M2", last_seen_date=date(2024, 5, 15))
+    (evidence,) = [e for e in score_pair(too_late, body).evidence if e.criterion == "pmi"]
+    assert evidence.text == "PMI 30–120 days puts death by 2024-04-20, 25 days before last seen"
+    assert evidence.weight < 0

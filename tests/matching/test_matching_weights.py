@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date
 
 import pytest
 
@@ -18,6 +19,7 @@ from matching import (
     default_weights,
     estimate_weights,
 )
+from matching.estimation import pair_levels
 
 
 def test_defaults_cover_every_level_and_sum_to_one() -> None:
@@ -120,3 +122,32 @@ def test_a_weights_file_missing_a_whole_criterion_is_still_refused() -> None:
     del saved["criteria"]["sex"]
     with pytest.raises(WeightsError):
         Weights.from_json(json.dumps(saved))
+
+
+def test_weights_saved_under_older_levels_take_the_defaults_for_those_criteria() -> None:
+    saved = json.loads(default_weights().to_json())
+    saved["criteria"]["pmi"] = {
+        level: {"m": 0.1, "u": 0.1}
+        for level in ("within_narrow", "within_wide", "close", "later", "borderline")
+    }
+    saved["criteria"]["sex"]["agree"] = {"m": 0.9, "u": 0.6}
+    loaded = Weights.from_json(json.dumps(saved))
+    assert loaded.probabilities["pmi"] == default_weights().probabilities["pmi"]
+    assert loaded.probabilities["sex"]["agree"] == (0.9, 0.6)
+
+
+def test_re_estimation_leaves_out_pairs_the_rules_exclude() -> None:
+    seen = MissingRecord("M1", last_seen_date=date(2024, 5, 20))
+    found_before = RemainsRecord("R1", found_date=date(2024, 5, 1))  # excluded outright
+    found_later = RemainsRecord("R2", found_date=date(2025, 5, 25))  # ranked: "two_months"
+    pairs = [LabelledPair(seen, found_before, False)] * 40 + [
+        LabelledPair(seen, found_later, False)
+    ] * 10
+    assert pair_levels([seen], [found_before])["interval"].tolist() == [1]  # "week"
+    new = estimate_weights(pairs, smoothing=1.0)
+    old = default_weights().probabilities["interval"]
+    # the 40 excluded pairs would have made "week" look common among different people
+    assert new.probabilities["interval"]["week"][1] == pytest.approx(old["week"][1] / 11)
+    assert new.probabilities["interval"]["two_months"][1] == pytest.approx(
+        (10 + old["two_months"][1]) / 11
+    )
