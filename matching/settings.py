@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from matching.errors import MatchingError
+from matching.weights import CRITERIA
+
 
 @dataclass(frozen=True, slots=True)
 class MatchSettings:
@@ -70,3 +73,17 @@ class MatchSettings:
     land_interval_factor: float = 8.0
     pmi_replaces_interval: bool = True
     range_central_fraction: float = 0.5
+
+    def __post_init__(self) -> None:
+        for field, criterion, extra in (
+            ("distance_thresholds_km", "distance", 1),
+            ("interval_days", "interval", 1),
+            ("pmi_gap_days", "pmi", 3),
+        ):
+            bounds = getattr(self, field)
+            wanted = len(CRITERIA[criterion]) - extra
+            if len(bounds) != wanted or list(bounds) != sorted(bounds):
+                raise MatchingError(
+                    f"{field} must hold {wanted} ascending bounds, as the {criterion} "
+                    f"levels need, not {bounds!r}"
+                )

@@ -11,6 +11,7 @@ from pyproj import Geod
 from shapely.geometry import LineString
 
 from matching import (
+    MatchingError,
     MatchSettings,
     MissingRecord,
     RemainsRecord,
@@ -430,3 +431,16 @@ def test_pmi_explanation_names_the_estimated_death() -> None:
     (evidence,) = [e for e in score_pair(too_late, body).evidence if e.criterion == "pmi"]
     assert evidence.text == "PMI 30–120 days puts death by 2024-04-20, 25 days before last seen"
     assert evidence.weight < 0
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"interval_days": (7.0, 15.0)},
+        {"pmi_gap_days": (4.0, -3.0, 8.0, 15.0, 30.0, 60.0, 120.0)},
+        {"distance_thresholds_km": ()},
+    ],
+)
+def test_level_bounds_must_fit_the_levels(bad: dict[str, tuple[float, ...]]) -> None:
+    with pytest.raises(MatchingError, match="ascending bounds"):
+        MatchSettings(**bad)  # type: ignore[arg-type]
