@@ -134,6 +134,11 @@ def describe_pairs(
     return described
 
 
+def _span_text(low: float, high: float) -> str:
+    """"32" for 32–32, "32–34" otherwise."""
+    return _num(low) if low == high else f"{_num(low)}–{_num(high)}"
+
+
 def _pmi_text(missing: MissingRecord, remains: RemainsRecord, level: str) -> str:
     """The PMI against the last-seen date, in words: when it puts death."""
     assert remains.found_date is not None and missing.last_seen_date is not None
@@ -194,7 +199,7 @@ def _pair_evidence(
             "age",
             f"Estimated age {_range_text(remains.age_min, remains.age_max)} "
             f"{verdicts[levels['age'] - 1]} age at death about "
-            f"{_num(round(age_range[0]))}–{_num(round(age_range[1]))}"
+            + _span_text(round(age_range[0]), round(age_range[1]))
             + middle.get(levels["age"], ""),
         )
     if levels["stature"]:

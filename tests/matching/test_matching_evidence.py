@@ -444,3 +444,10 @@ def test_pmi_explanation_names_the_estimated_death() -> None:
 def test_level_bounds_must_fit_the_levels(bad: dict[str, tuple[float, ...]]) -> None:
     with pytest.raises(MatchingError, match="ascending bounds"):
         MatchSettings(**bad)  # type: ignore[arg-type]
+
+
+def test_an_age_at_death_known_to_the_year_reads_as_one_age() -> None:
+    person = MissingRecord("M1", birth_date=date(1990, 1, 1), last_seen_date=date(2022, 6, 1))
+    body = RemainsRecord("R1", age_min=26, age_max=38, found_date=date(2022, 6, 20))
+    (evidence,) = [e for e in score_pair(person, body).evidence if e.criterion == "age"]
+    assert "age at death about 32, near the middle" in evidence.text
