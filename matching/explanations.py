@@ -135,7 +135,7 @@ def describe_pairs(
 
 
 def _span_text(low: float, high: float) -> str:
-    """"32" for 32–32, "32–34" otherwise."""
+    """ "32" for 32–32, "32–34" otherwise."""
     return _num(low) if low == high else f"{_num(low)}–{_num(high)}"
 
 
