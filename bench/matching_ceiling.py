@@ -3,9 +3,9 @@
 Run: .venv/bin/python bench/matching_ceiling.py [--missing 20000 --remains 5000 --seed 1]
 
 For remains that carry no document (where the engine loses recall), every pair is described by
-fine-grained evidence: days from last seen to the estimated death (or to the recovery when
-there is no PMI) in 17 bins, the age and stature differences in 1-year and 2-cm steps, the
-distance to the route and to the last-seen point in 15 bins, each apart for sea and land; sex,
+fine-grained evidence: days from last seen to the estimated death in 18 bins (to the recovery
+in 15 when there is no PMI), the age and stature differences in 1-year and 2-cm steps, the
+distance to the route and to the last-seen point in 18 bins, each apart for sea and land; sex,
 marks, effects and dental on the engine's levels. Likelihood ratios for every bin are then
 counted from the truth of a training caseload as large as the test one (every true pair, and
 every pair of a sample of remains for u). That is naive Bayes fitted to the answer on far finer
