@@ -130,11 +130,18 @@ def distance_level(
     scaled = km / np.where(sea, settings.sea_drift_factor, 1.0) if np.any(sea) else km
     if no_route is not None and settings.point_only_factor != 1.0 and np.any(no_route):
         scaled = scaled / np.where(no_route, settings.point_only_factor, 1.0)
-    level = np.ones(np.shape(km), dtype=np.int8)
-    for bound in settings.distance_thresholds_km:
-        level += scaled > bound
+    level = 1 + _bounds_passed(scaled, settings.distance_thresholds_km)
     level[np.isnan(km)] = 0
     return level
+
+
+def _bounds_passed(values: Array, bounds: tuple[float, ...], at_bound: bool = False) -> Array:
+    """How many of ``bounds`` each value exceeds (``at_bound``: reaches), as int8; a NaN value
+    passes none."""
+    passed = np.zeros(np.shape(values), dtype=np.int8)
+    for bound in bounds:
+        passed += (values >= bound) if at_bound else (values > bound)
+    return passed
 
 
 def _interval_level(
@@ -147,9 +154,7 @@ def _interval_level(
         if settings.land_interval_factor != 1.0
         else gap_days
     )
-    level = np.ones(shape, dtype=np.int8)
-    for bound in settings.interval_days:
-        level += scaled_gap > bound
+    level = np.broadcast_to(1 + _bounds_passed(scaled_gap, settings.interval_days), shape)
     return np.where(np.isnan(gap_days), np.int8(0), level).astype(np.int8)
 
 
@@ -178,10 +183,7 @@ def _pmi_level(m: Mapping[str, Array], r: Mapping[str, Array], settings: MatchSe
     slack = settings.pmi_slack_days + settings.pmi_slack_fraction * r["pmi_min"]
     behind = m["last_seen"] - latest_death
     gap = (r["found"] - estimated_pmi(r)) - m["last_seen"]
-    bins = np.zeros(np.shape(gap), dtype=np.int8)
-    for bound in settings.pmi_gap_days:
-        bins += gap >= bound
-    level = _PMI_LEVEL_OF_BIN[bins]
+    level = _PMI_LEVEL_OF_BIN[_bounds_passed(gap, settings.pmi_gap_days, at_bound=True)]
     level = np.where(
         behind > settings.last_seen_tolerance_days,
         np.where(behind > slack, _PMI_INCONSISTENT, _PMI_BORDERLINE),
