@@ -485,9 +485,11 @@ class CandidateIndex:
         totals = np.broadcast_to(totals, (size,)).copy()
         totals[compared.excluded | ~columns["active"]] = -np.inf
         route_km = np.full(size, np.nan)
-        self._refine_routes(
-            record, other, compared.levels["distance"], totals, route_km, top_k, m, r, order
-        )
+        routes = _QueryRoutes.of(record, other, m, r)
+        if routes is not None:
+            self._refine_routes(
+                routes, compared.levels["distance"], totals, route_km, top_k, m, r, order
+            )
         top_k = min(top_k, int(np.isfinite(totals).sum()))
         if top_k <= 0:
             empty = np.zeros(0, dtype=np.int64)
@@ -496,42 +498,17 @@ class CandidateIndex:
         slots = best if order is None else order[best]
         rank = np.lexsort((slots, -totals[best]))
         best, slots = best[rank], slots[rank]
-        route_best = self._measure_routes(record, other, route_km[best], slots, m, r, best)
+        route_best = route_km[best]
+        if routes is not None:
+            # route distances the ranking did not need (the point was as near) are measured
+            # here, so the explanation can say which was nearer without measuring one by one
+            need = np.flatnonzero(np.isnan(route_best) & routes.measurable[best])
+            route_best[need] = routes.km(best[need], slots[need])
         return slots.astype(np.int64), totals[best], _take(names, best), route_best
-
-    def _measure_routes(
-        self,
-        record: MissingRecord | RemainsRecord,
-        other: _Side,
-        route_km: FloatArray,
-        slots: IntArray,
-        m: dict[str, Array],
-        r: dict[str, Array],
-        positions: IntArray,
-    ) -> FloatArray:
-        """Route distances of the pairs kept, measured here where the ranking did not need
-        them (the point was as near), so the explanation can say which was nearer without
-        measuring them again one by one."""
-        route_km = route_km.copy()
-        if isinstance(record, MissingRecord):
-            if record.route is None or record.route.is_empty:
-                return route_km
-            points = r["point"][positions]
-            need = np.flatnonzero(np.isnan(route_km) & ~np.isnan(points[:, 0]))
-            if need.size:
-                segments = route_segments(record.route)
-                km = distance_to_segments_km(points[need], segments)
-                route_km[need] = np.min(km, axis=-1)
-        elif record.found_lat is not None and record.found_lon is not None:
-            need = np.flatnonzero(np.isnan(route_km) & m["has_route"][positions])
-            if need.size:
-                route_km[need] = other.routes.distances_km(r["point"][0], slots[need])
-        return route_km
 
     def _refine_routes(
         self,
-        record: MissingRecord | RemainsRecord,
-        other: _Side,
+        routes: _QueryRoutes,
         point_levels: Array,
         totals: FloatArray,
         route_km: FloatArray,
@@ -545,17 +522,7 @@ class CandidateIndex:
         distance_table = self._tables["distance"]
         now = np.broadcast_to(distance_table[point_levels], totals.shape)
         gain = distance_table.max() - now
-        segments: FloatArray | None
-        if isinstance(record, MissingRecord):
-            if record.route is None or record.route.is_empty:
-                return
-            pending = np.isfinite(totals) & ~np.isnan(r["point"][:, 0]) & (gain > 0)
-            segments = route_segments(record.route)
-        else:
-            if record.found_lat is None or record.found_lon is None:
-                return
-            pending = np.isfinite(totals) & m["has_route"] & (gain > 0)
-            segments = None
+        pending = np.isfinite(totals) & routes.measurable & (gain > 0)
         settled = np.where(pending, -np.inf, totals)
         top = _top_values(settled, top_k)
         kth = top[0] if top.size >= top_k else -np.inf
@@ -571,11 +538,7 @@ class CandidateIndex:
             chunk = by_bound[start : start + _CHUNK]
             if totals[chunk[0]] + gain[chunk[0]] <= kth:
                 break
-            if segments is not None:
-                km = np.min(distance_to_segments_km(r["point"][chunk], segments), axis=-1)
-            else:
-                slots = chunk if order is None else order[chunk]
-                km = other.routes.distances_km(r["point"][0], slots)
+            km = routes.km(chunk, chunk if order is None else order[chunk])
             route_km[chunk] = km
             better = distance_table[distance_level(km, sea[chunk], self.settings)]
             # the nearer of point and route counts; with no point, the route alone does
@@ -713,6 +676,46 @@ class CandidateIndex:
 
 
 _NAME_FIELDS = ("given", "surname", "all_document", "dice")
+
+
+@dataclass(frozen=True)
+class _QueryRoutes:
+    """Route distances for one query: which pairs have one to measure, and how.
+
+    A missing person's query brings its own route (``segments``) to every remains' recovery
+    point; a remains query's recovery point goes to the routes the index stores.
+    """
+
+    measurable: Array
+    points: FloatArray
+    segments: FloatArray | None
+    store: _RouteStore
+
+    @classmethod
+    def of(
+        cls,
+        record: MissingRecord | RemainsRecord,
+        other: _Side,
+        m: dict[str, Array],
+        r: dict[str, Array],
+    ) -> _QueryRoutes | None:
+        """None when no route distance can be measured for this query."""
+        if isinstance(record, MissingRecord):
+            if record.route is None or record.route.is_empty:
+                return None
+            points = r["point"]
+            return cls(~np.isnan(points[:, 0]), points, route_segments(record.route), other.routes)
+        if record.found_lat is None or record.found_lon is None:
+            return None
+        return cls(m["has_route"], r["point"], None, other.routes)
+
+    def km(self, positions: IntArray, slots: IntArray) -> FloatArray:
+        """Route distances of the pairs at ``positions`` of the columns (``slots`` of the
+        other side)."""
+        if self.segments is not None:
+            km = distance_to_segments_km(self.points[positions], self.segments)
+            return np.asarray(np.min(km, axis=-1), dtype=np.float64)
+        return self.store.distances_km(self.points[0], slots)
 
 
 def _take(names: NameAgreement, positions: IntArray) -> NameAgreement:
