@@ -4,7 +4,6 @@ an officer can check against the case files ("Stature 165–175 cm consistent wi
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,6 +22,7 @@ from matching.scoring import (
     age_at_death,
     compare_columns,
     distance_level,
+    estimated_pmi,
     name_agreement_pair,
     pair_name_agreement,
     probability,
@@ -116,6 +116,7 @@ def describe_pairs(
         strict=True,
     )
     dice = np.broadcast_to(names.dice, (len(missing),)).tolist()
+    pmi_days = np.broadcast_to(estimated_pmi(r), (len(missing),)).tolist()
     # plain Python lists: indexing numpy arrays element by element is slow
     columns = {criterion: level.tolist() for criterion, level in levels.items()}
     rows = zip(missing, remains, km.tolist(), via_route.tolist(), sea.tolist(), ages, strict=True)
@@ -123,7 +124,16 @@ def describe_pairs(
     for i, (person, body, pair_km, by_route, at_sea, age_range) in enumerate(rows):
         pair_levels = {criterion: level[i] for criterion, level in columns.items()}
         evidence = _pair_evidence(
-            person, body, pair_levels, tables, pair_km, by_route, at_sea, age_range, dice[i]
+            person,
+            body,
+            pair_levels,
+            tables,
+            pair_km,
+            by_route,
+            at_sea,
+            age_range,
+            dice[i],
+            pmi_days[i],
         )
         if excluded[i]:
             evidence = (
@@ -139,17 +149,18 @@ def _span_text(low: float, high: float) -> str:
     return _num(low) if low == high else f"{_num(low)}–{_num(high)}"
 
 
-def _pmi_text(missing: MissingRecord, remains: RemainsRecord, level: str) -> str:
-    """The PMI against the last-seen date, in words: when it puts death."""
+def _pmi_text(
+    missing: MissingRecord, remains: RemainsRecord, level: str, estimate_days: float
+) -> str:
+    """The PMI against the last-seen date, in words: when it puts death (``estimate_days``:
+    the PMI the score took, ``estimated_pmi``)."""
     assert remains.found_date is not None and missing.last_seen_date is not None
     pmi = _range_text(remains.pmi_min_days, remains.pmi_max_days, " days")
     if level in ("borderline", "inconsistent"):
         latest = remains.found_date - timedelta(days=float(remains.pmi_min_days or 0.0))
         before = (missing.last_seen_date - latest).days
         return f"PMI {pmi} puts death by {latest}, {before} days before last seen"
-    low = max(float(remains.pmi_min_days or 0.0), 1.0)
-    high = float(remains.pmi_max_days) if remains.pmi_max_days is not None else low
-    estimate = remains.found_date - timedelta(days=round(math.sqrt(low * max(high, low))))
+    estimate = remains.found_date - timedelta(days=round(estimate_days))
     gap = (estimate - missing.last_seen_date).days
     if gap < 0:
         return (
@@ -172,6 +183,7 @@ def _pair_evidence(
     sea: bool,
     age_range: tuple[float, float],
     dice: float,
+    pmi_days: float,
 ) -> tuple[Evidence, ...]:
     evidence: list[Evidence] = []
 
@@ -214,7 +226,7 @@ def _pair_evidence(
         days = (remains.found_date - missing.last_seen_date).days
         add("interval", f"Found {days} days after last seen ({missing.last_seen_date})")
     if levels["pmi"] and remains.found_date and missing.last_seen_date:
-        add("pmi", _pmi_text(missing, remains, CRITERIA["pmi"][levels["pmi"] - 1]))
+        add("pmi", _pmi_text(missing, remains, CRITERIA["pmi"][levels["pmi"] - 1], pmi_days))
     if levels["distance"]:
         place = f" ({missing.last_seen_place})" if missing.last_seen_place else ""
         via = "the intended route" if via_route else f"the last-seen point{place}"
