@@ -1,8 +1,11 @@
-"""The database: declarative base with a naming convention, engine set-up for SpatiaLite."""
+"""The database: declarative base with a naming convention, engine set-up for SpatiaLite, and
+the one unit of work (`transaction()`) every service writes through."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +14,11 @@ from flask_sqlalchemy import SQLAlchemy
 from geoalchemy2.admin.dialects.sqlite import init_spatialite
 from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, Uuid, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
+
+from casework.errors import ConflictError, Unavailable
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -73,6 +80,9 @@ def sqlite_engine_options() -> dict[str, Any]:
     return {"module": sqlean}
 
 
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
 def install_spatialite(engine: Engine, spatialite_library: str) -> None:
     """Load SpatiaLite into every new SQLite connection and initialise its metadata once."""
 
@@ -88,7 +98,10 @@ def install_spatialite(engine: Engine, spatialite_library: str) -> None:
         finally:
             dbapi_conn.enable_load_extension(False)
         dbapi_conn.execute("PRAGMA foreign_keys = ON")
-        dbapi_conn.execute("PRAGMA busy_timeout = 10000")
+        # readers never wait for a writer (a bulk import) and a writer never blocks readers;
+        # writers queue for the lock up to the busy timeout (then: Unavailable, 503)
+        dbapi_conn.execute("PRAGMA journal_mode = WAL")
+        dbapi_conn.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         init_spatialite(dbapi_conn, transaction=True, init_mode="WGS84")
 
     event.listen(engine, "connect", _on_connect)
@@ -105,3 +118,89 @@ def str_enum(enum_class: type[Any], length: int = 32) -> Enum:
         create_constraint=True,
         name=enum_class.__name__.lower(),
     )
+
+
+_UNIT = "casework.unit_of_work"
+
+
+def hold_write_lock(session: Session) -> None:
+    """On SQLite, make the session's transaction the writer now (BEGIN IMMEDIATE) unless it
+    already is: what it reads from here on (the audit chain's tail, a reference counter, a
+    case's version) cannot change under it before it commits. The driver would otherwise
+    begin a transaction only at the first INSERT or UPDATE, after those reads. PostgreSQL
+    locks rows and the audit chain itself, so nothing is done there."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """The database is down, dropped the connection, or (SQLite) stayed locked past the busy
+    timeout: a moment's trouble, worth trying again, not a fault in the request."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    text = str(error.orig).lower()
+    return any(
+        sign in text
+        for sign in (
+            "database is locked",
+            "connection refused",
+            "server closed the connection",
+            "terminating connection",
+            "connection is closed",
+            "could not connect",
+            "the database system is",
+        )
+    )
+
+
+def unavailable() -> Unavailable:
+    return Unavailable(
+        "The database is busy or cannot be reached just now. Nothing was saved: "
+        "try again in a few seconds."
+    )
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """One unit of work: everything done in the block is committed together at its end, or
+    rolled back together if anything in it fails; nothing else ever commits.
+
+    Nested blocks join the outermost one (a service calling another commits once). The
+    database's concurrency failures come out as the errors users read: a row changed by
+    someone else since it was loaded (the optimistic version check) as `ConflictError`
+    (409); a database that is locked too long or unreachable as `Unavailable` (503).
+
+    Example:
+        >>> with transaction():  # doctest: +SKIP
+        ...     case.status = RemainsStatus.IDENTIFIED
+    """
+    session = db.session
+    if session.info.get(_UNIT):
+        yield session
+        return
+    session.info[_UNIT] = True
+    try:
+        hold_write_lock(session)
+        yield session
+        session.commit()
+    except StaleDataError as error:
+        session.rollback()
+        raise ConflictError(
+            "Someone else saved this record while you were working on it. Your changes "
+            "were not saved: reload it, check what changed, and try again."
+        ) from error
+    except DBAPIError as error:
+        session.rollback()
+        if is_unreachable(error):
+            raise unavailable() from error
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(_UNIT, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 
@@ -35,6 +35,13 @@ class ConflictError(CaseworkError):
     """Somebody else changed the record since it was loaded."""
 
     status_code = 409
+
+
+class Unavailable(CaseworkError):
+    """The database is busy or unreachable for a moment; the request can simply be retried."""
+
+    status_code = 503
+    retry_after_seconds = 5
 
 
 class SetupError(CaseworkError):
@@ -73,8 +80,18 @@ def _render(status: int, title: str, message: str) -> Any:
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def _retry_later(response: Any, error: CaseworkError) -> Any:
+    """A 503 tells well-behaved clients (and proxies) when to come back."""
+    seconds = getattr(error, "retry_after_seconds", None)
+    if seconds is not None:
+        flask_response = make_response(response)
+        flask_response.headers["Retry-After"] = str(seconds)
+        return flask_response
+    return response
+
+
 def register_errorhandlers(app: Flask) -> None:
-    from casework.db import db
+    from casework.db import db, is_unreachable, unavailable
 
     @app.errorhandler(CaseworkError)
     def _casework_error(error: CaseworkError) -> Any:
@@ -82,8 +99,10 @@ def register_errorhandlers(app: Flask) -> None:
         if _is_api():
             from casework.api.responses import casework_error_response
 
-            return casework_error_response(error)
-        return _render(error.status_code, error.__class__.__name__, error.message)
+            return _retry_later(casework_error_response(error), error)
+        return _retry_later(
+            _render(error.status_code, error.__class__.__name__, error.message), error
+        )
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(error: RequestEntityTooLarge) -> Any:
@@ -109,6 +128,15 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
         db.session.rollback()
+        if is_unreachable(error):
+            # a dropped connection or a database that is down: the client may try again
+            app.logger.warning(  # the class only: the statement may carry personal data
+                "Database unavailable on %s %s: %s",
+                request.method,
+                request.path,
+                type(getattr(error, "orig", error)).__name__,
+            )
+            return _casework_error(unavailable())
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if app.config.get("PROPAGATE_UNEXPECTED"):
             raise error

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from casework.audit.models import AuditEntry
 from casework.clock import now
-from casework.db import db
+from casework.db import db, hold_write_lock
 from casework.errors import CaseworkError
 from casework.keystore import audit_chain_key
 
@@ -114,6 +114,10 @@ def _tail(session: Session) -> tuple[int, bytes]:
     if session.get_bind().dialect.name == "postgresql":
         # one writer extends the chain at a time; released at commit or rollback
         session.execute(text("SELECT pg_advisory_xact_lock(7431)"))
+    else:
+        # SQLite: the tail must be read as the one writer, or two sessions read the same
+        # tail and the second insert clashes on `seq` (writes outside `transaction()` too)
+        hold_write_lock(session)
     with session.no_autoflush:
         last = session.execute(
             select(AuditEntry.seq, AuditEntry.entry_hash).order_by(AuditEntry.seq.desc()).limit(1)
