@@ -3,8 +3,9 @@ the one unit of work (`transaction()`) every service writes through."""
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -121,6 +122,8 @@ def str_enum(enum_class: type[Any], length: int = 32) -> Enum:
 
 
 _UNIT = "casework.unit_of_work"
+_AFTER_COMMIT = "casework.after_commit"
+log = logging.getLogger(__name__)
 
 
 def hold_write_lock(session: Session) -> None:
@@ -184,6 +187,7 @@ def transaction() -> Iterator[Session]:
         yield session
         return
     session.info[_UNIT] = True
+    session.info[_AFTER_COMMIT] = []
     try:
         hold_write_lock(session)
         yield session
@@ -204,3 +208,27 @@ def transaction() -> Iterator[Session]:
         raise
     finally:
         session.info.pop(_UNIT, None)
+        works = session.info.pop(_AFTER_COMMIT, None) or []
+    _run_after_commit(works)  # reached only when the commit went through
+
+
+def after_commit(work: Callable[[], Any], what: str) -> None:
+    """Run `work` once the current unit of work has committed (never if it rolls back).
+
+    For what follows a save without being part of it (recomputing candidates): a failure there
+    is logged and does not turn the stored save into an error; `work` must leave its own trace
+    of what is still to do if that matters. `what` names the work in the log.
+    """
+    pending = db.session.info.get(_AFTER_COMMIT)
+    if pending is None:
+        raise RuntimeError("after_commit() is only meaningful inside transaction().")
+    pending.append((work, what))
+
+
+def _run_after_commit(works: list[tuple[Callable[[], Any], str]]) -> None:
+    for work, what in works:
+        try:
+            work()
+        except Exception:
+            db.session.rollback()
+            log.exception("After the commit, %s failed; the save stands", what)

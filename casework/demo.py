@@ -30,7 +30,7 @@ from casework.cases.references import next_reference
 from casework.cases.status import Via, record_transition
 from casework.clock import now
 from casework.custody.models import CustodyEvent, Sample, SampleKind, SampleStatus
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import ValidationError
 from casework.matches.models import CandidateMatch, CandidateStatus
 from casework.matches.services import rematch_all
@@ -988,7 +988,7 @@ def build_world(cases: int, seed: int, password: str) -> DemoWorld:
     people = synthetic_people(cases, seed, today)
     rng = random.Random(f"{seed}:cases")
     builder = _Builder(rng, today)
-    try:
+    with transaction():
         accounts = builder.agencies_and_accounts(password)
         missing = []
         for person in people:
@@ -1023,10 +1023,6 @@ def build_world(cases: int, seed: int, password: str) -> DemoWorld:
             note.created_at = heard
             case.notes.append(note)
             case.updated_at = note.created_at
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     candidates = rematch_all()
     stages = {
         "excluded": 0,
@@ -1035,13 +1031,9 @@ def build_world(cases: int, seed: int, password: str) -> DemoWorld:
         "repatriations_open": 0,
         "repatriations_complete": 0,
     }
-    try:
+    with transaction():
         _decide(builder, truth, stages)
         _repatriations(builder, stages)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return DemoWorld(
         accounts=accounts,
         missing=cases,

@@ -109,6 +109,17 @@ def rematch() -> None:
     click.echo(f"{stored} candidates stored.")
 
 
+@candidates.command("refresh-pending")
+def refresh_pending() -> None:
+    """Recompute the candidates of the cases whose recomputation after a save failed."""
+    from casework.matches.services import refresh_pending as run
+
+    done, failed = run()
+    click.echo(f"{done} cases brought up to date; {failed} still failing (see the log).")
+    if failed:
+        sys.exit(1)
+
+
 @candidates.command("reestimate")
 @click.option(
     "--smoothing", default=100.0, show_default=True, type=click.FloatRange(min=0, min_open=True)

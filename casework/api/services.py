@@ -13,7 +13,7 @@ from sqlalchemy import select
 from casework.accounts.models import User
 from casework.api.models import ApiToken, Scope
 from casework.clock import now
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import NotFound, ValidationError
 
 TOKEN_PREFIX = "cwk_"
@@ -64,7 +64,7 @@ def issue_token(
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     moment = now()
-    try:
+    with transaction():
         token = ApiToken(
             user_id=user.id,
             name=label,
@@ -75,10 +75,6 @@ def issue_token(
             expires_at=moment + timedelta(days=expires_in_days) if expires_in_days else None,
         )
         db.session.add(token)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return IssuedToken(token=token, secret=secret)
 
 

@@ -15,7 +15,7 @@ from casework.attachments.models import Attachment, AttachmentKind, MediaType
 from casework.audit.services import AuditAction, record
 from casework.cases.fields import optional_text
 from casework.clock import now
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import ValidationError, readable_size
 from casework.remains.models import UnidentifiedRemains
 
@@ -139,12 +139,8 @@ def attach(
     user: User, remains: UnidentifiedRemains, kind: str, content: bytes, caption: str | None
 ) -> Attachment:
     """Store a photo or document on a remains case; nothing is stored if anything is wrong."""
-    try:
+    with transaction():
         attachment = build_attachment(user, remains, kind, content, caption)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return attachment
 
 

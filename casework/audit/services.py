@@ -22,7 +22,15 @@ from casework.keystore import audit_chain_key
 
 GENESIS = b"\x00" * 32
 _TAIL = "casework.audit_tail"
-_UNAUDITED = {"AuditEntry", "NameToken", "DataKey", "CaseSequence"}
+# bookkeeping, not case data: a sequence counter, a retry key, a recomputation still to do
+_UNAUDITED = {
+    "AuditEntry",
+    "NameToken",
+    "DataKey",
+    "CaseSequence",
+    "CreationKey",
+    "PendingRefresh",
+}
 
 
 class AuditAction(enum.StrEnum):

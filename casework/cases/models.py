@@ -7,7 +7,15 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.db import Base, RowId, UtcDateTime, str_enum, utcnow
@@ -138,6 +146,27 @@ class CaseSequence(Base):
     country: Mapped[str] = mapped_column(String(3), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CreationKey(RowId, Base):
+    """The key a client sent with a create (an API `Idempotency-Key`, a form's one-time token)
+    and the case it created, stored with the case: a retry of the same request finds it and
+    answers with that case instead of creating a second one."""
+
+    __tablename__ = "creation_key"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(100))
+    # what was asked (a digest of the request), so a key reused for another request is refused
+    request_digest: Mapped[str | None] = mapped_column(String(64))
+    missing_person_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("missing_person.id", ondelete="CASCADE")
+    )
+    remains_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("unidentified_remains.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class StatusChange(RowId, Base):

@@ -12,7 +12,7 @@ from casework.audit.services import AuditAction, record
 from casework.cases.fields import parse_dental, parse_effects, parse_marks
 from casework.cases.models import CaseNote, DentalFinding, DistinguishingMark, Effect
 from casework.crypto import blind_digest
-from casework.db import db, utcnow
+from casework.db import db, transaction, utcnow
 from casework.errors import ConflictError, ValidationError
 from casework.keystore import current_keyring
 from casework.personal_data import NameToken, normalise_name
@@ -78,17 +78,18 @@ def add_note(case: Any, author: User, body: str) -> CaseNote:
         raise ValidationError("A note cannot be empty.", field="body")
     if len(text) > 20000:
         raise ValidationError("A note must be under 20,000 characters.", field="body")
-    note = CaseNote(author_id=author.id, **_owner_key(case))
-    note.body = text
-    case.notes.append(note)
-    db.session.commit()
+    with transaction():
+        note = CaseNote(author_id=author.id, **_owner_key(case))
+        note.body = text
+        case.notes.append(note)
     return note
 
 
 def record_view(case: Any) -> None:
-    """Decrypted personal data is about to be shown: leave a trace, then commit it."""
-    record(AuditAction.VIEW, case)
-    db.session.commit()
+    """Decrypted personal data is about to be shown: leave a trace, then commit it (inside a
+    larger unit of work, it is committed with the rest)."""
+    with transaction():
+        record(AuditAction.VIEW, case)
 
 
 def case_ids_by_name(kind: str, query: str) -> select:  # type: ignore[valid-type]
@@ -120,8 +121,10 @@ def case_ids_by_similar_name(model: Any, visible: Any, query: str, limit: int = 
             names.extend(value if isinstance(value, list) else [value] if value else [])
         people.append((str(case.id), names))
     hits = NameSearch(people).search(query, limit=limit)
-    record(AuditAction.VIEW, None, search="similar names", kind=model.__case_kind__, hits=len(hits))
-    db.session.commit()
+    with transaction():
+        record(
+            AuditAction.VIEW, None, search="similar names", kind=model.__case_kind__, hits=len(hits)
+        )
     return [uuid.UUID(hit.ref) for hit in hits]
 
 

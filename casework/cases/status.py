@@ -33,7 +33,7 @@ from casework.accounts.models import Role, User
 from casework.cases.models import StatusChange
 from casework.cases.services import check_version
 from casework.clock import now
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import NotAllowed, ValidationError
 from casework.missing.models import MissingPerson, MissingPersonStatus
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
@@ -197,9 +197,9 @@ def change_status(
 ) -> StatusChange:
     """A person changes the status on the case page: stale copies, steps other routes make,
     roles without the right and missing reasons are refused; nothing is stored then."""
-    from casework.matches.services import refresh_candidates  # matches builds on this module
+    from casework.matches.services import refresh_after_save  # matches builds on this module
 
-    try:
+    with transaction():
         check_version(case, version)
         kind = case.__case_kind__
         step = transition(kind, case.status.value, str(new_status or ""))
@@ -209,11 +209,7 @@ def change_status(
                 f"{_words(step.target)}: ask a supervisor."
             )
         change = record_transition(case, new_status, user, reason, via=Via.FORM)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    refresh_candidates(case)  # a reopened case is matched again; a closed one is left alone
+        refresh_after_save(case)  # a reopened case is matched again; a closed one is left alone
     return change
 
 

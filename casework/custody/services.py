@@ -11,7 +11,7 @@ from casework.accounts.models import User
 from casework.cases.fields import optional_text
 from casework.clock import now
 from casework.custody.models import CustodyEvent, Sample, SampleKind
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import ValidationError
 from casework.remains.models import UnidentifiedRemains
 
@@ -26,7 +26,7 @@ def _utc(moment: datetime | None, field: str) -> datetime | None:
 
 
 def record_sample(case: UnidentifiedRemains, data: dict[str, Any]) -> Sample:
-    try:
+    with transaction():
         barcode = (data.get("barcode") or "").strip()
         if not barcode:
             raise ValidationError("A sample needs its barcode.", field="barcode")
@@ -48,10 +48,6 @@ def record_sample(case: UnidentifiedRemains, data: dict[str, Any]) -> Sample:
             collected_at=_utc(data.get("collected_at"), "collected_at"),
         )
         db.session.add(sample)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return sample
 
 
@@ -63,7 +59,7 @@ def record_transfer(
     data: dict[str, Any],
 ) -> CustodyEvent:
     """Append one link to the chain of custody of the remains or of one of their samples."""
-    try:
+    with transaction():
         if (remains is None) == (sample is None):
             raise ValidationError(
                 "Choose what changes hands: the remains or one sample.", field="subject"
@@ -90,8 +86,4 @@ def record_transfer(
             recorded_by_id=user.id,
         )
         db.session.add(event)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return event

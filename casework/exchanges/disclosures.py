@@ -14,7 +14,7 @@ from casework.access import missing_visible_to, remains_visible_to
 from casework.accounts.models import Role, User
 from casework.audit.services import AuditAction, append, record
 from casework.clock import now
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import NotAllowed, NotFound, ValidationError
 from casework.exchanges.errors import ExchangeRefused
 from casework.exchanges.guard import DatabaseReplayGuard
@@ -227,7 +227,7 @@ def decide(
     fields: list[str] | None,
 ) -> None:
     """A supervisor's decision on a peer's request; on approval the fields go out encrypted."""
-    try:
+    with transaction():
         if user.role is not Role.SUPERVISOR:
             raise NotAllowed("Only a supervisor can decide on a disclosure request.")
         if disclosure.direction is not DisclosureDirection.INCOMING:
@@ -305,10 +305,6 @@ def decide(
             request_id=disclosure.request_id,
             released_fields=released,
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def _case(disclosure: Disclosure) -> MissingPerson | UnidentifiedRemains:

@@ -8,7 +8,7 @@ import urllib.request
 
 from casework.audit.services import AuditAction, record
 from casework.clock import now
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import ValidationError
 from casework.exchanges.errors import ExchangeRefused
 from casework.exchanges.models import OutgoingMessage
@@ -48,7 +48,7 @@ def push(message: OutgoingMessage) -> str:
             "Try again later or send the file."
         ) from None
     status = str(body.get("status", "")) if isinstance(body, dict) else ""
-    try:
+    with transaction():
         message.pushed_at = now()
         record(
             AuditAction.EXPORT,
@@ -58,8 +58,4 @@ def push(message: OutgoingMessage) -> str:
             message_id=message.message_id,
             status=status,
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return status

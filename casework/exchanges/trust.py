@@ -13,7 +13,7 @@ from sqlalchemy import select
 from casework.accounts.models import User
 from casework.audit.services import AuditAction, record
 from casework.clock import now
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import NotFound, ValidationError
 from casework.exchanges.identity import IDENTITY_FORMAT, current_identity
 from casework.exchanges.models import PeerAuthority
@@ -155,28 +155,20 @@ def add_peer(
 
 
 def revoke_peer(peer: PeerAuthority) -> None:
-    try:
+    with transaction():
         if peer.revoked_at is not None:
             raise ValidationError(f"{peer.authority_id} was revoked already.")
         peer.revoked_at = now()
         record(AuditAction.KEYS, peer, event="peer revoked", authority=peer.authority_id)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def update_peer(peer: PeerAuthority, *, linkage_secret: str | None, inbox_url: str | None) -> None:
     """Change the agreed linkage secret (if given) and the inbox address."""
-    try:
+    with transaction():
         if linkage_secret:
             peer.linkage_secret = parse_linkage_secret(linkage_secret)
         peer.inbox_url = _inbox_url(inbox_url)
         record(AuditAction.KEYS, peer, event="peer settings changed")
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def peers() -> list[PeerAuthority]:

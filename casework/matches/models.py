@@ -96,3 +96,23 @@ class MatchWeights(Base):
     weights_json: Mapped[str] = mapped_column(Text)
     confirmed_pairs: Mapped[int] = mapped_column(Integer)
     excluded_pairs: Mapped[int] = mapped_column(Integer)
+
+
+class PendingRefresh(RowId, Base):
+    """A saved case whose candidates are still to be recomputed. Written in the save's own
+    transaction and deleted in the one that stores the new candidates, so a recomputation
+    that failed (or a process that died after the commit) leaves this trace behind, and
+    `casework candidates refresh-pending` (or a full re-match) finishes the work."""
+
+    __tablename__ = "pending_refresh"
+
+    missing_person_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("missing_person.id", ondelete="CASCADE"), index=True
+    )
+    remains_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("unidentified_remains.id", ondelete="CASCADE"), index=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    # the kind of error only (its message may quote a record): the log has the rest
+    last_failure: Mapped[str | None] = mapped_column(String(100))

@@ -10,13 +10,13 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.orm import selectinload
 
 from casework.accounts.models import Role, User
 from casework.cases.status import Via, record_transition
 from casework.clock import now
-from casework.db import db
+from casework.db import after_commit, db, transaction
 from casework.errors import ConflictError, NotAllowed, ValidationError
 from casework.keystore import current_keyring
 from casework.matches.models import (
@@ -25,6 +25,7 @@ from casework.matches.models import (
     CandidateStatus,
     Identifier,
     MatchWeights,
+    PendingRefresh,
 )
 from casework.matches.open_cases import OPEN_MISSING, OPEN_REMAINS, open_cases
 from casework.matches.records import missing_record, remains_record
@@ -157,21 +158,97 @@ def recompute_for_case(case: MissingPerson | UnidentifiedRemains) -> int:
             ids = held.refs_to_ids(MissingPerson)
             missing_ids = {c.missing_ref: ids[c.missing_ref] for c in found}
             remains_ids = {case.reference: case.id}
-    stored = _store(found, missing_ids, remains_ids)
-    db.session.commit()
+    with transaction():
+        stored = _store(found, missing_ids, remains_ids)
+        db.session.execute(delete(PendingRefresh).where(_owned_by(case)))
     return stored
 
 
-def refresh_candidates(case: MissingPerson | UnidentifiedRemains) -> None:
-    """After a case was saved: recompute its candidates. The save stands even if this fails."""
-    open_statuses = OPEN_MISSING if isinstance(case, MissingPerson) else OPEN_REMAINS
-    if case.status not in open_statuses:
-        return
+def _is_open(case: MissingPerson | UnidentifiedRemains) -> bool:
+    return case.status in (OPEN_MISSING if isinstance(case, MissingPerson) else OPEN_REMAINS)
+
+
+def _owned_by(case: MissingPerson | UnidentifiedRemains) -> Any:
+    if isinstance(case, MissingPerson):
+        return PendingRefresh.missing_person_id == case.id
+    return PendingRefresh.remains_id == case.id
+
+
+def refresh_after_save(case: MissingPerson | UnidentifiedRemains) -> None:
+    """Inside the save's transaction: note that the case's candidates are to be recomputed,
+    and recompute them once the save has committed. A failure there does not undo the save
+    nor reach the user; it is logged and the note stays for `refresh_pending`."""
+    if not _is_open(case):
+        return  # a closed case keeps the candidates it has; a reopened one is matched again
+    if db.session.scalar(select(PendingRefresh.id).where(_owned_by(case))) is None:
+        key = "missing_person_id" if isinstance(case, MissingPerson) else "remains_id"
+        db.session.add(PendingRefresh(**{key: case.id}))
+    after_commit(lambda: refresh_candidates(case), f"recomputing candidates of {case.reference}")
+
+
+def refresh_candidates(case: MissingPerson | UnidentifiedRemains) -> bool:
+    """Recompute the candidates of a saved case; True when done. On a failure the case stays
+    marked as pending (with the kind of failure) and the error is logged, never raised."""
     try:
-        recompute_for_case(case)
-    except Exception:
+        if _is_open(case):
+            recompute_for_case(case)
+        else:
+            with transaction():
+                db.session.execute(delete(PendingRefresh).where(_owned_by(case)))
+        return True
+    except Exception as error:
         db.session.rollback()
-        log.exception("Candidates for %s could not be recomputed", case.reference)
+        log.exception("Candidates for case %s could not be recomputed; left pending", _id(case))
+        _note_failure(case, error)
+        return False
+
+
+def _note_failure(case: MissingPerson | UnidentifiedRemains, error: Exception) -> None:
+    try:
+        with transaction():
+            marks = db.session.scalars(select(PendingRefresh).where(_owned_by(case))).all()
+            if not marks:  # refreshed outside a save (a reopened case): keep the trace anyway
+                key = "missing_person_id" if isinstance(case, MissingPerson) else "remains_id"
+                marks = [PendingRefresh(**{key: case.id})]
+                db.session.add(marks[0])
+            for mark in marks:
+                mark.failures = (mark.failures or 0) + 1
+                mark.last_failure = type(error).__name__[:100]
+    except Exception:  # the database itself is failing: the log is all that is left
+        db.session.rollback()
+        log.exception("The pending recomputation of case %s could not be noted", _id(case))
+
+
+def _id(case: MissingPerson | UnidentifiedRemains) -> Any:
+    """The case's id without a trip to the database (which may be what just failed)."""
+    identity = inspect(case).identity
+    return identity[0] if identity else None
+
+
+def pending_refreshes() -> int:
+    """How many saved cases still wait for their candidates to be recomputed."""
+    return int(db.session.scalar(select(func.count()).select_from(PendingRefresh)) or 0)
+
+
+def refresh_pending() -> tuple[int, int]:
+    """Recompute the candidates of every case left pending; returns (done, still failing)."""
+    done = failed = 0
+    for mark_id in db.session.scalars(select(PendingRefresh.id)).all():
+        mark = db.session.get(PendingRefresh, mark_id)
+        if mark is None:  # cleared with another mark of the same case
+            continue
+        case = (
+            db.session.get(MissingPerson, mark.missing_person_id)
+            if mark.missing_person_id is not None
+            else db.session.get(UnidentifiedRemains, mark.remains_id)
+        )
+        if case is None:
+            continue
+        if refresh_candidates(case):
+            done += 1
+        else:
+            failed += 1
+    return done, failed
 
 
 def rematch_all(progress: Callable[[int, int], None] | None = None) -> int:
@@ -180,10 +257,11 @@ def rematch_all(progress: Callable[[int, int], None] | None = None) -> int:
     index = CandidateIndex(weights=current_weights())
     index.add_many([*(missing_record(m) for m in missing), *(remains_record(r) for r in remains)])
     found = index.match_all(top_k=TOP_K, as_of=now().date(), progress=progress, processes=1)
-    stored = _store(
-        found, {m.reference: m.id for m in missing}, {r.reference: r.id for r in remains}
-    )
-    db.session.commit()
+    with transaction():
+        stored = _store(
+            found, {m.reference: m.id for m in missing}, {r.reference: r.id for r in remains}
+        )
+        db.session.execute(delete(PendingRefresh))  # every open case was just matched
     return stored
 
 
@@ -212,16 +290,12 @@ def _decidable(
 
 
 def exclude(candidate: CandidateMatch, user: User, reason: str | None, version: int | None) -> None:
-    try:
+    with transaction():
         _decidable(candidate, version, (CandidateStatus.PROPOSED,))
         candidate.decision_reason = _reason(reason)
         candidate.status = CandidateStatus.EXCLUDED
         candidate.excluded_digest = candidate.evidence_digest
         candidate.decided_by_id, candidate.decided_at = user.id, now()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def propose_identification(
@@ -233,7 +307,7 @@ def propose_identification(
 ) -> None:
     """First signature: the officer cites what confirms it (a primary identifier, or
     secondary ones with a reason)."""
-    try:
+    with transaction():
         _decidable(candidate, version, (CandidateStatus.PROPOSED,))
         try:
             cited = {Identifier(value) for value in identifiers}
@@ -255,15 +329,11 @@ def propose_identification(
         candidate.status = CandidateStatus.IDENTIFICATION_PROPOSED
         candidate.proposed_by_id, candidate.proposed_at = user.id, now()
         _under_review(candidate, user)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def confirm_identification(candidate: CandidateMatch, user: User, version: int | None) -> None:
     """Second signature, by a supervisor other than the proposer: the remains are identified."""
-    try:
+    with transaction():
         _decidable(candidate, version, (CandidateStatus.IDENTIFICATION_PROPOSED,))
         if user.role is not Role.SUPERVISOR:
             raise NotAllowed("Only a supervisor can confirm an identification.")
@@ -285,16 +355,12 @@ def confirm_identification(candidate: CandidateMatch, user: User, version: int |
         record_transition(
             person, MissingPersonStatus.IDENTIFIED, user, remains.reference, via=Via.IDENTIFICATION
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def reject_identification(
     candidate: CandidateMatch, user: User, reason: str | None, version: int | None
 ) -> None:
-    try:
+    with transaction():
         _decidable(candidate, version, (CandidateStatus.IDENTIFICATION_PROPOSED,))
         if user.role is not Role.SUPERVISOR:
             raise NotAllowed("Only a supervisor can turn down a proposed identification.")
@@ -303,10 +369,6 @@ def reject_identification(
         candidate.identifiers = None
         candidate.proposed_by_id = candidate.proposed_at = None
         _review_over(candidate, user)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def _under_review(candidate: CandidateMatch, user: User) -> None:
@@ -374,11 +436,11 @@ def reestimate_weights(smoothing: float = 100.0) -> MatchWeights:
     weights = estimate_weights(
         pairs, start=default_weights(), smoothing=smoothing, as_of=now().date()
     )
-    stored = MatchWeights(
-        weights_json=weights.to_json(),
-        confirmed_pairs=confirmed,
-        excluded_pairs=len(pairs) - confirmed,
-    )
-    db.session.add(stored)
-    db.session.commit()
+    with transaction():
+        stored = MatchWeights(
+            weights_json=weights.to_json(),
+            confirmed_pairs=confirmed,
+            excluded_pairs=len(pairs) - confirmed,
+        )
+        db.session.add(stored)
     return stored

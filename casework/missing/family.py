@@ -16,7 +16,7 @@ from casework.cases.fields import optional_text
 from casework.cases.services import parse_uuid
 from casework.clock import now
 from casework.custody.models import Sample, SampleStatus
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import ValidationError
 from casework.matches.models import CandidateMatch, CandidateStatus
 from casework.missing.models import (
@@ -30,7 +30,7 @@ from casework.missing.models import (
 
 def add_family_contact(case: MissingPerson, user: User, data: dict[str, Any]) -> FamilyContact:
     """Log one contact with the family; nothing is stored if any field is wrong."""
-    try:
+    with transaction():
         try:
             channel = ContactChannel(data.get("channel"))
         except ValueError:
@@ -71,10 +71,6 @@ def add_family_contact(case: MissingPerson, user: User, data: dict[str, Any]) ->
         )
         contact.summary = summary
         db.session.add(contact)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return contact
 
 

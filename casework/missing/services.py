@@ -19,9 +19,9 @@ from casework.cases.models import Sex
 from casework.cases.references import next_reference
 from casework.cases.services import check_version, replace_marks_effects_dental
 from casework.clock import now
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import ValidationError
-from casework.matches.services import refresh_candidates
+from casework.matches.services import refresh_after_save
 from casework.missing.models import MissingPerson, Relative
 
 
@@ -60,32 +60,24 @@ def _apply(case: MissingPerson, data: dict[str, Any]) -> None:
 
 def register_missing_person(user: User, data: dict[str, Any]) -> MissingPerson:
     """Create a case from a family's search request; nothing is stored if any field is wrong."""
-    try:
+    with transaction():
         case = MissingPerson(agency_id=user.agency_id, created_by_id=user.id)
         _apply(case, data)
         case.reference = next_reference("MP", user.agency.country, now().year)
         db.session.add(case)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    refresh_candidates(case)
+        refresh_after_save(case)
     return case
 
 
 def update_missing_person(case: MissingPerson, data: dict[str, Any], version: int | None) -> None:
-    try:
+    with transaction():
         check_version(case, version)
         _apply(case, data)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    refresh_candidates(case)
+        refresh_after_save(case)
 
 
 def add_relative(case: MissingPerson, data: dict[str, Any]) -> Relative:
-    try:
+    with transaction():
         countries = (data.get("consent_countries") or "").strip().upper()
         if countries and countries != "*":
             codes = [code.strip() for code in re.split(r"[;, ]+", countries) if code.strip()]
@@ -110,8 +102,4 @@ def add_relative(case: MissingPerson, data: dict[str, Any]) -> Relative:
             raise ValidationError("Give the relative's name.", field="name")
         relative.contact = optional_text(data.get("contact"), "contact", 2000)
         case.relatives.append(relative)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return relative

@@ -10,9 +10,9 @@ from casework.cases.models import Sex
 from casework.cases.references import next_reference
 from casework.cases.services import check_version, replace_marks_effects_dental
 from casework.clock import now
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import ValidationError
-from casework.matches.services import refresh_candidates
+from casework.matches.services import refresh_after_save
 from casework.remains.models import RemainsCondition, UnidentifiedRemains
 
 
@@ -58,26 +58,18 @@ def _apply(case: UnidentifiedRemains, data: dict[str, Any]) -> None:
 
 def log_remains(user: User, data: dict[str, Any]) -> UnidentifiedRemains:
     """Create a remains case; nothing is stored if any field is wrong."""
-    try:
+    with transaction():
         case = UnidentifiedRemains(agency_id=user.agency_id, created_by_id=user.id)
         _apply(case, data)
         year = (case.recovery_date or now().date()).year
         case.reference = next_reference("UR", user.agency.country, year)
         db.session.add(case)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    refresh_candidates(case)
+        refresh_after_save(case)
     return case
 
 
 def update_remains(case: UnidentifiedRemains, data: dict[str, Any], version: int | None) -> None:
-    try:
+    with transaction():
         check_version(case, version)
         _apply(case, data)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    refresh_candidates(case)
+        refresh_after_save(case)

@@ -25,7 +25,7 @@ from casework.audit.services import AuditAction, record
 from casework.cases.fields import optional_text
 from casework.cases.status import record_transition
 from casework.clock import now
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import ConflictError, NotAllowed, ValidationError
 from casework.matches.models import CandidateMatch, CandidateStatus
 from casework.missing.models import MissingPerson
@@ -119,7 +119,7 @@ def identification_date(remains: UnidentifiedRemains) -> date | None:
 def start_repatriation(user: User, remains: UnidentifiedRemains) -> Repatriation:
     """Open a repatriation with its steps and first due dates; only a consul of the person's
     nationality, only for remains identified through a confirmed candidate, only once."""
-    try:
+    with transaction():
         person = (
             db.session.get(MissingPerson, remains.identified_as_id)
             if remains.identified_as_id
@@ -159,10 +159,6 @@ def start_repatriation(user: User, remains: UnidentifiedRemains) -> Repatriation
                 )
             )
         db.session.add(repatriation)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return repatriation
 
 
@@ -256,7 +252,7 @@ def update_step(
 
     Every saved step moves the repatriation's version on, so a client that names the version
     it read (the API does) is refused when someone saved a step in between."""
-    try:
+    with transaction():
         repatriation = step.repatriation
         if not can_manage_repatriation(user, repatriation.missing_person):
             raise NotAllowed("Only a consular official of the person's country can change this.")
@@ -291,10 +287,6 @@ def update_step(
             _mark_remains_repatriated(repatriation.remains, user, step)
         else:
             repatriation.version += 1  # only a step changed: move the version on by hand
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return step
 
 
