@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from casework.accounts import services as accounts
 from casework.accounts.models import Agency, AgencyKind, Role, User
 from casework.audit.services import Actor, AuditAction, append, verify_chain
-from casework.db import db
+from casework.db import db, transaction
 from casework.demo import build_world
 from casework.errors import CaseworkError
 from casework.key_rotation import census, reencrypt, rotate
@@ -37,8 +37,8 @@ def _fail(error: CaseworkError) -> None:
 def ensure_data_key() -> bool:
     if db.session.scalar(select(func.count()).select_from(DataKey)):
         return False
-    add_data_key(current_app.config["MASTER_KEY"])
-    db.session.commit()
+    with transaction():
+        add_data_key(current_app.config["MASTER_KEY"])
     forget_keyring()
     return True
 
@@ -58,16 +58,16 @@ def keys_rotate(resume: bool, batch: int | None) -> None:
     size = batch or current_app.config["KEY_ROTATION_BATCH"]
     step = reencrypt if resume else rotate
     report = step(size, lambda table, n: click.echo(f"  {table}: {n} rows checked", err=True))
-    append(
-        db.session,
-        AuditAction.KEYS,
-        details={
-            "event": "resumed" if resume else "rotated",
-            "version": report.version,
-            "rewritten": report.rewritten,
-        },
-    )
-    db.session.commit()
+    with transaction():
+        append(
+            db.session,
+            AuditAction.KEYS,
+            details={
+                "event": "resumed" if resume else "rotated",
+                "version": report.version,
+                "rewritten": report.rewritten,
+            },
+        )
     click.echo(
         f"Active key version {report.version}: {report.rewritten} values re-encrypted"
         + (

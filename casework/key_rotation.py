@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from casework.crypto import field_context, key_version
-from casework.db import Base, db
+from casework.db import Base, db, transaction
 from casework.keystore import add_data_key, current_keyring, forget_keyring
 from casework.personal_data import Encrypted
 
@@ -72,25 +72,25 @@ def reencrypt(
             )
             if last_id is not None:
                 query = query.where(model.id > last_id)
-            rows = db.session.execute(query).all()
-            if not rows:
-                break
-            for row in rows:
-                for column, blob in zip(columns, row[1:], strict=True):
-                    if blob is None or key_version(blob) == ring.active_version:
-                        continue
-                    context = field_context(table.name, table.columns[column].name, row.id)
-                    fresh = ring.encrypt(ring.decrypt(blob, context), context)
-                    result = db.session.execute(
-                        update(table)
-                        .where(table.c.id == row.id, table.c[column] == blob)
-                        .values({column: fresh})
-                    )
-                    if result.rowcount == 1:
-                        rewritten += 1
-                    else:
-                        skipped += 1  # changed meanwhile by a save, which used a current key
-            db.session.commit()
+            with transaction():  # one batch: stopped anywhere, it starts again cleanly
+                rows = db.session.execute(query).all()
+                if not rows:
+                    break
+                for row in rows:
+                    for column, blob in zip(columns, row[1:], strict=True):
+                        if blob is None or key_version(blob) == ring.active_version:
+                            continue
+                        context = field_context(table.name, table.columns[column].name, row.id)
+                        fresh = ring.encrypt(ring.decrypt(blob, context), context)
+                        result = db.session.execute(
+                            update(table)
+                            .where(table.c.id == row.id, table.c[column] == blob)
+                            .values({column: fresh})
+                        )
+                        if result.rowcount == 1:
+                            rewritten += 1
+                        else:
+                            skipped += 1  # changed meanwhile by a save, which used a current key
             last_id = rows[-1].id
             if progress:
                 progress(model.__tablename__, len(rows))
@@ -99,6 +99,6 @@ def reencrypt(
 
 def rotate(batch_size: int, progress: Callable[[str, int], None] | None = None) -> RotationReport:
     """Add a new data-key version, then re-encrypt everything under it."""
-    add_data_key(current_app.config["MASTER_KEY"])
-    db.session.commit()
+    with transaction():
+        add_data_key(current_app.config["MASTER_KEY"])
     return reencrypt(batch_size, progress)

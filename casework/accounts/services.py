@@ -16,9 +16,9 @@ from casework.accounts.passwords import (
     verify_nothing,
     verify_password,
 )
-from casework.audit.services import Actor, AuditAction, append
+from casework.audit.services import Actor, AuditAction, append, record
 from casework.clock import now
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import ValidationError
 
 MAX_FAILED_LOGINS = 5
@@ -42,9 +42,9 @@ def create_agency(code: str, country: str, name: str, kind: AgencyKind) -> Agenc
         raise ValidationError("An agency needs a name.", field="name")
     if db.session.scalar(select(Agency.id).where(Agency.code == code)) is not None:
         raise ValidationError(f"An agency with code {code} already exists.", field="code")
-    agency = Agency(code=code, country=_valid_country(country), name=name.strip(), kind=kind)
-    db.session.add(agency)
-    db.session.commit()
+    with transaction():
+        agency = Agency(code=code, country=_valid_country(country), name=name.strip(), kind=kind)
+        db.session.add(agency)
     return agency
 
 
@@ -64,16 +64,17 @@ def create_user(
         raise ValidationError("Enter the person's name.", field="display_name")
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise ValidationError(f"An account for {email} already exists.", field="email")
-    user = User(
-        agency=agency,
-        email=email,
-        display_name=display_name.strip(),
-        role=role,
-        password_hash=hash_password(password),
-        language=language,
-    )
-    db.session.add(user)
-    db.session.commit()
+    password_hash = hash_password(password)  # slow on purpose: not while holding the lock
+    with transaction():
+        user = User(
+            agency=agency,
+            email=email,
+            display_name=display_name.strip(),
+            role=role,
+            password_hash=password_hash,
+            language=language,
+        )
+        db.session.add(user)
     return user
 
 
@@ -97,46 +98,48 @@ def check_password_login(email: str, password: str, remote_addr: str | None) -> 
     moment = now()
     if user is None:
         verify_nothing(password)
-        append(
-            db.session,
-            AuditAction.LOGIN_FAILED,
-            details={"email": email[:254], "reason": "unknown account"},
-            actor=Actor(None, "anonymous", None, remote_addr),
-        )
-        db.session.commit()
+        with transaction():
+            append(
+                db.session,
+                AuditAction.LOGIN_FAILED,
+                details={"email": email[:254], "reason": "unknown account"},
+                actor=Actor(None, "anonymous", None, remote_addr),
+            )
         raise LoginRefused(_REFUSED)
     actor = Actor(user.id, user.email, user.agency_id, remote_addr)
     if user.locked_until is not None and user.locked_until > moment:
-        append(
-            db.session,
-            AuditAction.LOGIN_FAILED,
-            object_type="User",
-            object_id=user.id,
-            details={"reason": "locked"},
-            actor=actor,
-        )
-        db.session.commit()
+        with transaction():
+            append(
+                db.session,
+                AuditAction.LOGIN_FAILED,
+                object_type="User",
+                object_id=user.id,
+                details={"reason": "locked"},
+                actor=actor,
+            )
         raise LoginRefused(
             "Too many failed attempts: this account is locked for a few minutes. "
             "Try again later or ask an administrator."
         )
     if not verify_password(user.password_hash, password) or not user.is_enabled:
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = moment + LOCKOUT
-            user.failed_logins = 0
-        append(
-            db.session,
-            AuditAction.LOGIN_FAILED,
-            object_type="User",
-            object_id=user.id,
-            details={"reason": "wrong password" if user.is_enabled else "disabled"},
-            actor=actor,
-        )
-        db.session.commit()
+        with transaction():
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILED_LOGINS:
+                user.locked_until = moment + LOCKOUT
+                user.failed_logins = 0
+            append(
+                db.session,
+                AuditAction.LOGIN_FAILED,
+                object_type="User",
+                object_id=user.id,
+                details={"reason": "wrong password" if user.is_enabled else "disabled"},
+                actor=actor,
+            )
         raise LoginRefused(_REFUSED)
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        rehashed = hash_password(password)
+        with transaction():
+            user.password_hash = rehashed
     return LoginOutcome(user=user, needs_totp=user.totp_enabled)
 
 
@@ -158,26 +161,31 @@ def check_totp(user: User, code: str) -> bool:
 
 
 def complete_login(user: User, remote_addr: str | None, *, second_factor: bool) -> None:
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now()
-    append(
-        db.session,
-        AuditAction.LOGIN,
-        object_type="User",
-        object_id=user.id,
-        details={"second_factor": second_factor},
-        actor=Actor(user.id, user.email, user.agency_id, remote_addr),
-    )
-    db.session.commit()
+    with transaction():
+        user.failed_logins = 0
+        user.locked_until = None
+        user.last_login_at = now()
+        append(
+            db.session,
+            AuditAction.LOGIN,
+            object_type="User",
+            object_id=user.id,
+            details={"second_factor": second_factor},
+            actor=Actor(user.id, user.email, user.agency_id, remote_addr),
+        )
+
+
+def record_logout(user: User) -> None:
+    with transaction():
+        record(AuditAction.LOGOUT, user)
 
 
 def begin_totp_enrolment(user: User) -> str:
     """A new secret, kept pending (not enabled) until the user proves they can use it."""
     secret = pyotp.random_base32()
-    user.totp_secret = secret
-    user.totp_enabled = False
-    db.session.commit()
+    with transaction():
+        user.totp_secret = secret
+        user.totp_enabled = False
     return secret
 
 
@@ -188,27 +196,27 @@ def provisioning_uri(user: User) -> str:
 def confirm_totp_enrolment(user: User, code: str) -> None:
     if not user.totp_secret:
         raise ValidationError("Start the set-up of the authenticator app first.")
-    user.totp_enabled = True
-    if not check_totp(user, code):
-        db.session.rollback()
-        raise ValidationError(
-            "That code is not right. Check the clock of your phone and try again.", field="code"
+    with transaction():  # a wrong code leaves the account as it was
+        user.totp_enabled = True
+        if not check_totp(user, code):
+            raise ValidationError(
+                "That code is not right. Check the clock of your phone and try again.",
+                field="code",
+            )
+        append(
+            db.session,
+            AuditAction.SECURITY,
+            object_type="User",
+            object_id=user.id,
+            details={"event": "totp enabled"},
         )
-    append(
-        db.session,
-        AuditAction.SECURITY,
-        object_type="User",
-        object_id=user.id,
-        details={"event": "totp enabled"},
-    )
-    db.session.commit()
 
 
 def set_language(user: User, language: str, allowed: list[str]) -> None:
     if language not in allowed:
         raise ValidationError(f"Choose one of the languages offered ({', '.join(allowed)}).")
-    user.language = language
-    db.session.commit()
+    with transaction():
+        user.language = language
 
 
 def load_user(user_id: str) -> User | None:

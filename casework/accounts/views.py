@@ -24,7 +24,6 @@ from casework.access import Permission, requires
 from casework.accounts import services
 from casework.accounts.forms import AgencyForm, LanguageForm, LoginForm, TotpForm, UserForm
 from casework.accounts.models import Agency, AgencyKind, Role, User
-from casework.audit.services import AuditAction, record
 from casework.db import db
 from casework.errors import ValidationError
 from casework.extensions import limiter
@@ -68,7 +67,6 @@ def login() -> Any:
             session.clear()
             session["pending_user"] = str(outcome.user.id)
             session["pending_next"] = _safe_next(request.args.get("next"))
-            db.session.commit()
             return redirect(url_for("auth.totp"))
         services.complete_login(outcome.user, request.remote_addr, second_factor=False)
         session.clear()
@@ -93,7 +91,6 @@ def totp() -> Any:
             session.clear()
             login_user(user)
             return redirect(_safe_next(target))
-        db.session.rollback()
         form.code.errors = [_("That code is not right, or was already used.")]
         return render_template("accounts/totp.html", form=form), 401
     return render_template("accounts/totp.html", form=form), 400 if form.errors else 200
@@ -127,8 +124,7 @@ def totp_setup() -> Any:
 @auth.route("/logout", methods=["POST"])
 def logout() -> Any:
     if current_user.is_authenticated:
-        record(AuditAction.LOGOUT, current_user._get_current_object())
-        db.session.commit()
+        services.record_logout(current_user._get_current_object())
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

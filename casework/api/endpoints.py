@@ -55,7 +55,6 @@ from casework.api.schemas import (
 )
 from casework.api.services import user_for_token
 from casework.attachments.services import attachments_of
-from casework.audit.services import AuditAction, record
 from casework.cases.pages import filtered_cases, visible_case_or_404
 from casework.cases.services import record_view
 from casework.cases.status import change_status, history, next_statuses
@@ -447,8 +446,7 @@ def _candidate(candidate_id: uuid.UUID) -> CandidateMatch:
 
 
 def _candidate_answer(row: CandidateMatch) -> Response:
-    record(AuditAction.VIEW, row)  # the evidence quotes names: a look at personal data
-    db.session.commit()
+    record_view(row)  # the evidence quotes names: a look at personal data
     return answer(show.candidate_full(row), ETag=_etag(row.version))
 
 

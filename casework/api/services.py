@@ -94,8 +94,8 @@ def revoke_token(user: User, token_id: uuid.UUID) -> ApiToken:
     if token is None:
         raise NotFound("No such token.")
     if token.revoked_at is None:
-        token.revoked_at = now()
-        db.session.commit()
+        with transaction():
+            token.revoked_at = now()
     return token
 
 
@@ -108,6 +108,6 @@ def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
     if token is None or not token.is_usable(moment) or not token.user.is_active:
         return None
     if token.last_used_at is None or moment - token.last_used_at > LAST_USED_RESOLUTION:
-        token.last_used_at = moment
-        db.session.commit()
+        with transaction():
+            token.last_used_at = moment
     return token.user, token

@@ -146,14 +146,14 @@ def attach(
 
 def open_attachment(attachment: Attachment, remains: UnidentifiedRemains, download: bool) -> bytes:
     """The decrypted bytes, with an audit entry for this look at them committed first."""
-    record(
-        AuditAction.EXPORT if download else AuditAction.VIEW,
-        attachment,
-        remains=remains.reference,
-        kind=attachment.kind.value,
-        download=download,
-    )
-    db.session.commit()
+    with transaction():
+        record(
+            AuditAction.EXPORT if download else AuditAction.VIEW,
+            attachment,
+            remains=remains.reference,
+            kind=attachment.kind.value,
+            download=download,
+        )
     return attachment.content  # type: ignore[no-any-return]
 
 

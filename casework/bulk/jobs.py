@@ -147,7 +147,6 @@ def _check(folder: Path, job: dict[str, Any], actor: Actor) -> None:
     try:
         report, _already = validate_file(job["kind"], source, job["agency"], _phases(folder))
     except Exception as error:
-        db.session.rollback()
         log.exception("Checking import %s failed", folder.name)
         report = ImportReport(job["kind"], job["agency"], True)
         message = error.message if isinstance(error, CaseworkError) else "The check failed."
@@ -211,8 +210,7 @@ def _run(folder: Path, job: dict[str, Any], actor: Actor) -> None:
                 from casework.matches.services import rematch_all
 
                 rematch_all()
-        except Exception:
-            db.session.rollback()
+        except Exception:  # rolled back by rematch_all's own transaction
             log.exception("Re-matching after import %s failed", folder.name)
             counts["message"] = "Candidates were not recomputed: run casework candidates rematch."
         _progress(folder, "done", total, total, **counts)

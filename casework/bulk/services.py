@@ -37,7 +37,7 @@ from casework.bulk.interchange import (
 from casework.bulk.sources import FileProblem, check_file, read_rows
 from casework.cases.references import next_references
 from casework.clock import now
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import ValidationError
 from casework.matches.records import birth_parts
 from casework.matches.services import OPEN_MISSING, OPEN_REMAINS
@@ -359,15 +359,15 @@ def validate_file(
     report.duplicates_total = finder.total - (len(finder.found) - len(report.duplicates))
     if finder.decrypted:
         # names of open cases were decrypted (in memory) to look for duplicates
-        record(
-            AuditAction.VIEW,
-            None,
-            search="import duplicate check",
-            kind=kind,
-            cases=finder.decrypted,
-            duplicates=len(report.duplicates),
-        )
-        db.session.commit()
+        with transaction():
+            record(
+                AuditAction.VIEW,
+                None,
+                search="import duplicate check",
+                kind=kind,
+                cases=finder.decrypted,
+                duplicates=len(report.duplicates),
+            )
     return report, already
 
 
@@ -419,7 +419,7 @@ def import_file(
         _insert_new(session, pending)
         pending.clear()  # bounded memory: the batch lives on in the transaction only
 
-    try:
+    with transaction():
         done = 0
         # the rows were checked a moment ago: parsed again only, and the whole file must read
         # the same as then (else nothing is saved)
@@ -455,10 +455,6 @@ def import_file(
                 "duplicates_flagged": len(report.duplicates),
             },
         )
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     if progress is not None:
         progress(total, total)
     return report
@@ -559,8 +555,8 @@ def export_cases(kind: str, condition: Any, target: IO[str], filters: dict[str, 
     the filter and the row count (committed)."""
     model = _kind(kind)
     count = write_cases_csv(kind, cases_for_export(model, condition), target)
-    record(AuditAction.EXPORT, None, kind=kind, format="csv", filters=filters, rows=count)
-    db.session.commit()
+    with transaction():
+        record(AuditAction.EXPORT, None, kind=kind, format="csv", filters=filters, rows=count)
     return count
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from casework.accounts.models import User
 from casework.audit.services import AuditAction, append, record
 from casework.clock import now
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import ConflictError, ValidationError
 from casework.exchanges.errors import ExchangeRefused
 from casework.exchanges.guard import DatabaseReplayGuard
@@ -119,7 +119,7 @@ def export_records(
     peer: PeerAuthority, selection: Selection, user: User | None = None
 ) -> OutgoingMessage:
     """Anonymise the chosen cases for `peer`, seal them as the next bundle, keep and audit it."""
-    try:
+    with transaction():
         _check(selection)
         identity = require_identity()
         moment = now()
@@ -212,11 +212,7 @@ def export_records(
             remains=[case.reference for case in remains],
             missing=[case.reference for case in missing],
         )
-        db.session.commit()
         return message
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def store_bundle(received: ImportedBundle, guard: DatabaseReplayGuard) -> list[ForeignRecord]:

@@ -102,7 +102,7 @@ def request_disclosure(
     fields: list[str] | None,
 ) -> Disclosure:
     """Ask the authority that sent the record of a hit for personal data behind it."""
-    try:
+    with transaction():
         identity = require_identity()
         foreign = hit.foreign_record
         peer = foreign.peer
@@ -157,11 +157,7 @@ def request_disclosure(
             request_id=request.request_id,
             fields=sorted(request.requested_fields),
         )
-        db.session.commit()
         return disclosure
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def _keep(
@@ -463,6 +459,12 @@ def visible_disclosures(user: User) -> Any:
             )
         )
     )
+
+
+def record_released_view(item: Disclosure, fields: list[str]) -> None:
+    """Released personal data is about to be shown: which fields, by whom."""
+    with transaction():
+        record(AuditAction.VIEW, item, fields=fields)
 
 
 def disclosures_for(user: User, limit: int = 200) -> list[Disclosure]:

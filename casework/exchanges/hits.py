@@ -14,7 +14,7 @@ from sqlalchemy import and_, or_, select
 from casework.access import missing_visible_to, remains_visible_to
 from casework.accounts.models import User
 from casework.clock import now
-from casework.db import db
+from casework.db import after_commit, db, transaction
 from casework.errors import NotFound
 from casework.exchanges.bundles import shared_record
 from casework.exchanges.models import CrossBorderHit, ForeignRecord, PeerAuthority
@@ -68,61 +68,64 @@ def refresh_for_peer(peer: PeerAuthority) -> int:
     remains_ids = {case.reference: case.id for case in remains}
     as_of = now().date()
     stored = 0
-    rows = db.session.scalars(select(ForeignRecord).where(ForeignRecord.peer_id == peer.id))
-    for row in rows:
-        shared = shared_record(row)
-        ref = f"foreign:{row.id}"
-        if isinstance(shared, SharedMissingPerson):
-            person = foreign_missing(ref, shared)
-            found = _best(
-                [
-                    index.candidates_for_missing(replace(person, name_bloom=bloom), TOP_K, as_of)
-                    for bloom in shared.names or (None,)
-                ],
-                lambda c: c.remains_ref,
-            )
-            pairs = [(c, None, remains_ids.get(c.remains_ref)) for c in found]
-        else:
-            body = foreign_remains(ref, shared)
-            found = _best(
-                [
-                    index.candidates_for_remains(replace(body, name_bloom=bloom), TOP_K, as_of)
-                    for bloom in shared.document_names or (None,)
-                ],
-                lambda c: c.missing_ref,
-            )
-            pairs = [(c, missing_ids.get(c.missing_ref), None) for c in found]
-        for candidate, missing_id, remains_id in pairs:
-            if missing_id is None and remains_id is None:
-                continue
-            hit = db.session.scalar(
-                select(CrossBorderHit).where(
-                    CrossBorderHit.foreign_record_id == row.id,
-                    CrossBorderHit.missing_person_id == missing_id,
-                    CrossBorderHit.remains_id == remains_id,
+    with transaction():
+        rows = db.session.scalars(select(ForeignRecord).where(ForeignRecord.peer_id == peer.id))
+        for row in rows:
+            shared = shared_record(row)
+            ref = f"foreign:{row.id}"
+            if isinstance(shared, SharedMissingPerson):
+                person = foreign_missing(ref, shared)
+                found = _best(
+                    [
+                        index.candidates_for_missing(
+                            replace(person, name_bloom=bloom), TOP_K, as_of
+                        )
+                        for bloom in shared.names or (None,)
+                    ],
+                    lambda c: c.remains_ref,
                 )
-            )
-            if hit is None:
-                hit = CrossBorderHit(
-                    foreign_record_id=row.id, missing_person_id=missing_id, remains_id=remains_id
+                pairs = [(c, None, remains_ids.get(c.remains_ref)) for c in found]
+            else:
+                body = foreign_remains(ref, shared)
+                found = _best(
+                    [
+                        index.candidates_for_remains(replace(body, name_bloom=bloom), TOP_K, as_of)
+                        for bloom in shared.document_names or (None,)
+                    ],
+                    lambda c: c.missing_ref,
                 )
-                db.session.add(hit)
-            hit.score = round(candidate.score, 6)
-            hit.review = candidate.review
-            hit.evidence = evidence_json(candidate)
-            hit.computed_at = now()
-            stored += 1
-    db.session.commit()
+                pairs = [(c, missing_ids.get(c.missing_ref), None) for c in found]
+            for candidate, missing_id, remains_id in pairs:
+                if missing_id is None and remains_id is None:
+                    continue
+                hit = db.session.scalar(
+                    select(CrossBorderHit).where(
+                        CrossBorderHit.foreign_record_id == row.id,
+                        CrossBorderHit.missing_person_id == missing_id,
+                        CrossBorderHit.remains_id == remains_id,
+                    )
+                )
+                if hit is None:
+                    hit = CrossBorderHit(
+                        foreign_record_id=row.id,
+                        missing_person_id=missing_id,
+                        remains_id=remains_id,
+                    )
+                    db.session.add(hit)
+                hit.score = round(candidate.score, 6)
+                hit.review = candidate.review
+                hit.evidence = evidence_json(candidate)
+                hit.computed_at = now()
+                stored += 1
     return stored
 
 
 def refresh_after_import(sender_id: str) -> None:
-    """After a bundle was stored: find hits. The import stands even if this fails."""
-    try:
-        refresh_for_peer(get_peer(sender_id))
-    except Exception:
-        db.session.rollback()
-        log.exception("Cross-border hits for %s could not be computed", sender_id)
+    """Inside the import's transaction: find hits once it has committed. The import stands
+    even if this fails (the failure is logged; `casework exchange` can refresh again)."""
+    after_commit(
+        lambda: refresh_for_peer(get_peer(sender_id)), f"cross-border hits for {sender_id}"
+    )
 
 
 def visible_hits(user: User) -> Any:

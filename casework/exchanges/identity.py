@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from casework.audit.services import AuditAction, record
 from casework.crypto import derive_key
-from casework.db import db
+from casework.db import db, transaction
 from casework.errors import SetupError, ValidationError
 from casework.exchanges.models import AuthorityIdentity
 from exchange import AuthorityKeys, format_fingerprint
@@ -35,7 +35,7 @@ def require_identity() -> AuthorityIdentity:
 
 def create_identity(authority_id: str, country: str, name: str) -> AuthorityIdentity:
     """Generate our long-term keys once; the private seeds are stored encrypted."""
-    try:
+    with transaction():
         authority_id = authority_id.strip()
         country = country.strip().upper()
         name = name.strip()
@@ -64,11 +64,7 @@ def create_identity(authority_id: str, country: str, name: str) -> AuthorityIden
         db.session.add(identity)
         db.session.flush()
         record(AuditAction.KEYS, identity, event="exchange keys created")
-        db.session.commit()
         return identity
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def own_keys(identity: AuthorityIdentity) -> AuthorityKeys:

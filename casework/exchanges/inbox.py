@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from casework.clock import now
-from casework.db import db
+from casework.db import transaction
 from casework.exchanges.errors import ExchangeRefused
 from casework.exchanges.guard import DatabaseReplayGuard
 from casework.exchanges.identity import own_keys, require_identity
@@ -61,27 +61,25 @@ def receive(raw: bytes) -> Receipt:
     }
     kind = stated_kind(raw)
     try:
-        if kind is MessageKind.BUNDLE:
-            received = import_bundle(raw, **arguments)
-            stored = store_bundle(received, guard) if received.is_new else []
-            receipt = Receipt(
-                kind,
-                received.header.sender_id,
-                received.header.message_id,
-                received.is_new,
-                len(stored),
-            )
-        else:
-            header, is_new, disclosure_id = disclosures.receive(kind, raw, arguments, guard)
-            receipt = Receipt(kind, header.sender_id, header.message_id, is_new, 0, disclosure_id)
-        db.session.commit()
+        with transaction():
+            if kind is MessageKind.BUNDLE:
+                received = import_bundle(raw, **arguments)
+                stored = store_bundle(received, guard) if received.is_new else []
+                receipt = Receipt(
+                    kind,
+                    received.header.sender_id,
+                    received.header.message_id,
+                    received.is_new,
+                    len(stored),
+                )
+                if receipt.new:
+                    hits.refresh_after_import(receipt.sender)
+            else:
+                header, is_new, disclosure_id = disclosures.receive(kind, raw, arguments, guard)
+                receipt = Receipt(
+                    kind, header.sender_id, header.message_id, is_new, 0, disclosure_id
+                )
     except ExchangeError as error:
-        db.session.rollback()
         log.info("Refused a %s message: %s", kind, error)
         raise ExchangeRefused.of(error) from None
-    except Exception:
-        db.session.rollback()
-        raise
-    if kind is MessageKind.BUNDLE and receipt.new:
-        hits.refresh_after_import(receipt.sender)
     return receipt

@@ -8,7 +8,8 @@ import uuid
 from sqlalchemy import func, select
 
 from casework.accounts.models import User
-from casework.db import db
+from casework.audit.services import AuditAction, record
+from casework.db import db, transaction
 from casework.errors import NotFound
 from casework.exchanges.models import MessageKind, OutgoingMessage, PeerAuthority
 
@@ -55,6 +56,12 @@ def get_message(message_id: uuid.UUID) -> OutgoingMessage:
     if message is None:
         raise NotFound("No such outgoing message.")
     return message
+
+
+def record_download(message: OutgoingMessage) -> None:
+    """A bundle leaves by download: the trail says who took it."""
+    with transaction():
+        record(AuditAction.EXPORT, message, event="downloaded", message_id=message.message_id)
 
 
 def recent_messages(limit: int = 50) -> list[OutgoingMessage]:

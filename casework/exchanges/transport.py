@@ -8,7 +8,7 @@ import urllib.request
 
 from casework.audit.services import AuditAction, record
 from casework.clock import now
-from casework.db import db, transaction
+from casework.db import transaction
 from casework.errors import ValidationError
 from casework.exchanges.errors import ExchangeRefused
 from casework.exchanges.models import OutgoingMessage

@@ -84,7 +84,7 @@ def add_peer(
     `confirmed_fingerprint` is what the administrator heard from the peer by telephone; None
     only when the operator confirmed it another way (the command asks).
     """
-    try:
+    with transaction():
         document = _identity_document(raw_identity)
         try:
             keys = AuthorityPublicKeys.from_json(document["keys"])
@@ -147,11 +147,7 @@ def add_peer(
         db.session.add(peer)
         db.session.flush()
         record(AuditAction.KEYS, peer, event="peer trusted", authority=authority_id)
-        db.session.commit()
         return peer
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def revoke_peer(peer: PeerAuthority) -> None:

@@ -25,8 +25,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from casework.access import Permission, allows, requires
-from casework.audit.services import Actor, AuditAction, record
-from casework.db import db
+from casework.audit.services import Actor
 from casework.errors import CaseworkError
 from casework.exchanges import disclosures, hits, trust
 from casework.exchanges.bundles import Selection, export_records, shared_record
@@ -43,7 +42,7 @@ from casework.exchanges.forms import (
 from casework.exchanges.identity import current_identity, display_fingerprint
 from casework.exchanges.inbox import receive
 from casework.exchanges.models import DisclosureDirection, DisclosureStatus
-from casework.exchanges.outbox import file_name, get_message, recent_messages
+from casework.exchanges.outbox import file_name, get_message, recent_messages, record_download
 from casework.exchanges.transport import push as push_message
 from casework.extensions import csrf
 from exchange import DEFAULT_LIMITS
@@ -177,8 +176,7 @@ def _download(message: Any) -> Response:
 @requires(Permission.SHARE_RECORDS)
 def download(message_id: uuid.UUID) -> Any:
     message = get_message(message_id)
-    record(AuditAction.EXPORT, message, event="downloaded", message_id=message.message_id)
-    db.session.commit()
+    record_download(message)
     return _download(message)
 
 
@@ -314,8 +312,7 @@ def disclosures_index() -> Any:
 def _disclosure_page(item: Any, form: DecisionForm | None = None, status: int = 200) -> Any:
     released = json.loads(item.disclosed) if item.disclosed else None
     if released:
-        record(AuditAction.VIEW, item, fields=sorted(released))
-        db.session.commit()
+        disclosures.record_released_view(item, sorted(released))
     return render_template(
         "exchanges/disclosure.html",
         item=item,

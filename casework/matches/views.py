@@ -12,8 +12,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from casework.access import Permission, allows, missing_visible_to, remains_visible_to, requires
-from casework.audit.services import AuditAction, record
 from casework.cases.forms import submitted_version
+from casework.cases.services import record_view
 from casework.db import db
 from casework.errors import CaseworkError
 from casework.matches import services
@@ -87,8 +87,7 @@ def index() -> Any:
 @requires(Permission.READ_MATCHES)
 def detail(candidate_id: uuid.UUID) -> Any:
     candidate = _candidate(candidate_id)
-    record(AuditAction.VIEW, candidate)
-    db.session.commit()
+    record_view(candidate)
     return _page(candidate)
 
 
@@ -113,8 +112,7 @@ def _decide(candidate_id: uuid.UUID, form_class: type, key: str, act: Any, done:
     try:
         act(candidate, form, submitted_version(form.version.data))
     except CaseworkError as error:
-        db.session.expire_all()
-        candidate = _candidate(candidate_id)
+        candidate = _candidate(candidate_id)  # as stored: the refused change was rolled back
         field = getattr(form, error.field or "", None)
         if field is not None:
             field.errors = [*field.errors, _(error.message)]

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from casework.accounts.models import User
+from casework.audit.services import AuditAction, record
 from casework.cases.fields import optional_text
 from casework.cases.services import parse_uuid
 from casework.clock import now
@@ -72,6 +73,12 @@ def add_family_contact(case: MissingPerson, user: User, data: dict[str, Any]) ->
         contact.summary = summary
         db.session.add(contact)
     return contact
+
+
+def record_summary_printed(case: MissingPerson, language: str) -> None:
+    """The family summary quotes the case: the trail says who printed it, in which language."""
+    with transaction():
+        record(AuditAction.EXPORT, case, document="family summary", language=language)
 
 
 def contacts_of(case: MissingPerson) -> list[FamilyContact]:

@@ -28,7 +28,6 @@ from casework.access import (
     requires,
 )
 from casework.accounts.models import Agency
-from casework.audit.services import AuditAction, record
 from casework.cases.fields import point_coordinates, route_wkt
 from casework.cases.forms import VIA_LABELS, NoteForm, submitted_version
 from casework.cases.pages import (
@@ -270,8 +269,7 @@ def family_summary(reference: str) -> Any:
         )
     contacts = family.contacts_of(case)
     contact = family.agency_contact(case, contacts)
-    record(AuditAction.EXPORT, case, document="family summary", language=lang)
-    db.session.commit()
+    family.record_summary_printed(case, lang)
     toolbar = {  # for the staff member printing it: in their own language
         "lang": interface,
         "options": _("Print options"),

@@ -100,8 +100,8 @@ def identified_nationals(user: User) -> list[IdentifiedNational]:
         IdentifiedNational(remains, person, (decided or now()).date(), repatriation)
         for remains, person, decided, repatriation in rows
     ]
-    record(AuditAction.VIEW, None, list="identified nationals", count=len(found))
-    db.session.commit()
+    with transaction():
+        record(AuditAction.VIEW, None, list="identified nationals", count=len(found))
     return found
 
 
