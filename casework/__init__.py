@@ -75,7 +75,9 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         if is_sqlite(app.config["SQLALCHEMY_DATABASE_URI"]):
-            install_spatialite(db.engine, app.config["SPATIALITE_LIBRARY"])
+            install_spatialite(
+                db.engine, app.config["SPATIALITE_LIBRARY"], app.config["SQLITE_BUSY_TIMEOUT_MS"]
+            )
     migrate.init_app(app, db, directory=str(ROOT / "casework" / "migrations"), compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -81,11 +81,9 @@ def sqlite_engine_options() -> dict[str, Any]:
     return {"module": sqlean}
 
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
-
-
-def install_spatialite(engine: Engine, spatialite_library: str) -> None:
-    """Load SpatiaLite into every new SQLite connection and initialise its metadata once."""
+def install_spatialite(engine: Engine, spatialite_library: str, busy_timeout_ms: int) -> None:
+    """Load SpatiaLite into every new SQLite connection and initialise its metadata once; run
+    the database with a write-ahead log and writers waiting `busy_timeout_ms` for the lock."""
 
     def _on_connect(dbapi_conn: Any, record: Any) -> None:
         dbapi_conn.enable_load_extension(True)
@@ -102,7 +100,7 @@ def install_spatialite(engine: Engine, spatialite_library: str) -> None:
         # readers never wait for a writer (a bulk import) and a writer never blocks readers;
         # writers queue for the lock up to the busy timeout (then: Unavailable, 503)
         dbapi_conn.execute("PRAGMA journal_mode = WAL")
-        dbapi_conn.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        dbapi_conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         init_spatialite(dbapi_conn, transaction=True, init_mode="WGS84")
 
     event.listen(engine, "connect", _on_connect)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, jsonify, make_response, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 
@@ -80,16 +80,6 @@ def _render(status: int, title: str, message: str) -> Any:
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
-def _retry_later(response: Any, error: CaseworkError) -> Any:
-    """A 503 tells well-behaved clients (and proxies) when to come back."""
-    seconds = getattr(error, "retry_after_seconds", None)
-    if seconds is not None:
-        flask_response = make_response(response)
-        flask_response.headers["Retry-After"] = str(seconds)
-        return flask_response
-    return response
-
-
 def register_errorhandlers(app: Flask) -> None:
     from casework.db import db, is_unreachable, unavailable
 
@@ -99,10 +89,16 @@ def register_errorhandlers(app: Flask) -> None:
         if _is_api():
             from casework.api.responses import casework_error_response
 
-            return _retry_later(casework_error_response(error), error)
-        return _retry_later(
-            _render(error.status_code, error.__class__.__name__, error.message), error
-        )
+            return casework_error_response(error)
+        return _render(error.status_code, error.__class__.__name__, error.message)
+
+    @app.after_request
+    def _retry_later(response: Response) -> Response:
+        # every 503 (an error page, or a form shown again with "try again") says when to come
+        # back, for clients and proxies that retry by themselves
+        if response.status_code == 503 and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(Unavailable.retry_after_seconds)
+        return response
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(error: RequestEntityTooLarge) -> Any:

@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     "MASTER_KEY": None,  # base64 of 32 bytes; or MASTER_KEY_FILE
     "MASTER_KEY_FILE": None,  # embedded default: instance/master.key, created once
     "SPATIALITE_LIBRARY": "mod_spatialite",
+    # embedded database: how long a save waits for another writer (a bulk import) before the
+    # user is told to try again (503); reads never wait (write-ahead log)
+    "SQLITE_BUSY_TIMEOUT_MS": 10_000,
     "REQUIRE_TOTP": None,  # default: off in embedded mode, on in production
     "IDLE_TIMEOUT_MINUTES": 30,
     "LOGIN_RATE_LIMIT": "10 per minute",
@@ -57,6 +60,7 @@ _INTEGER = {
     "IDLE_TIMEOUT_MINUTES",
     "KEYRING_REFRESH_SECONDS",
     "KEY_ROTATION_BATCH",
+    "SQLITE_BUSY_TIMEOUT_MS",
     "IMPORT_MAX_BYTES",
     "ARGON2_TIME_COST",
     "ARGON2_MEMORY_KIB",

@@ -55,8 +55,9 @@ from casework.api.schemas import (
 )
 from casework.api.services import user_for_token
 from casework.attachments.services import attachments_of
+from casework.cases.creation_keys import Created, checked_key, create_once, request_digest
 from casework.cases.pages import filtered_cases, visible_case_or_404
-from casework.cases.services import record_view
+from casework.cases.services import record_view, save_then_record_view
 from casework.cases.status import change_status, history, next_statuses
 from casework.custody import services as custody
 from casework.custody.models import CustodyEvent, Sample
@@ -221,9 +222,28 @@ def _missing(reference: str) -> MissingPerson:
     return visible_case_or_404(MissingPerson, missing_visible_to, reference)  # type: ignore[no-any-return]
 
 
-def _missing_answer(case: MissingPerson, status: int = 200) -> Response:
-    record_view(case)
+def _saved(save: Callable[[], Any], case: Any) -> None:
+    """Save and audit the look at the saved case in one transaction: the answer shows the case,
+    and nothing left to do after the commit can turn the stored save into an error."""
+    save_then_record_view(save, case)
+
+
+def _created(model: Any, values: dict[str, Any], create: Callable[[], Any]) -> Created:
+    """A create under the client's `Idempotency-Key`, if it sent one: a retry of the same
+    request answers with the case the first one made (201 again) instead of a second case."""
+    key = checked_key(request.headers.get("Idempotency-Key"), "Idempotency-Key")
+    digest = request_digest(model.__case_kind__, values)
+    return create_once(current_user, model, key, digest, create, record_look=True)
+
+
+def _missing_answer(
+    case: MissingPerson, status: int = 200, *, looked: bool = False, replayed: bool = False
+) -> Response:
+    if not looked:
+        record_view(case)
     headers = {"ETag": _etag(case.version)}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
     if status == 201:
         headers["Location"] = url_for("api.missing_person", reference=case.reference)
     return answer({**show.missing_full(case), **_status_part(case)}, status, **headers)
@@ -242,8 +262,12 @@ def missing_list() -> Response:
 def missing_create() -> Response:
     _require(Permission.EDIT_MISSING)
     values = checked(_json_body(), MISSING_FIELDS)
-    case = missing.register_missing_person(current_user, service_input(values, ("aliases",)))
-    return _missing_answer(case, 201)
+    created = _created(
+        MissingPerson,
+        values,
+        lambda: missing.register_missing_person(current_user, service_input(values, ("aliases",))),
+    )
+    return _missing_answer(created.case, 201, looked=True, replayed=created.replayed)
 
 
 @blueprint.get("/missing/<reference>")
@@ -261,8 +285,11 @@ def missing_update(reference: str) -> Response:
     values = checked(_json_body(), _with_version(MISSING_FIELDS))
     version = _submitted_version(values)
     merged = {**checked(show.missing_editable(case), MISSING_FIELDS), **values}
-    missing.update_missing_person(case, service_input(merged, ("aliases",)), version)
-    return _missing_answer(case)
+    _saved(
+        lambda: missing.update_missing_person(case, service_input(merged, ("aliases",)), version),
+        case,
+    )
+    return _missing_answer(case, looked=True)
 
 
 @blueprint.post("/missing/<reference>/status")
@@ -280,8 +307,11 @@ def _remains(reference: str) -> UnidentifiedRemains:
     return visible_case_or_404(UnidentifiedRemains, remains_visible_to, reference)  # type: ignore[no-any-return]
 
 
-def _remains_answer(case: UnidentifiedRemains, status: int = 200) -> Response:
-    record_view(case)
+def _remains_answer(
+    case: UnidentifiedRemains, status: int = 200, *, looked: bool = False, replayed: bool = False
+) -> Response:
+    if not looked:
+        record_view(case)
     identified = (
         db.session.scalar(
             select(MissingPerson.reference).where(MissingPerson.id == case.identified_as_id)
@@ -290,6 +320,8 @@ def _remains_answer(case: UnidentifiedRemains, status: int = 200) -> Response:
         else None
     )
     headers = {"ETag": _etag(case.version)}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
     if status == 201:
         headers["Location"] = url_for("api.remains_case", reference=case.reference)
     return answer({**show.remains_full(case, identified), **_status_part(case)}, status, **headers)
@@ -309,8 +341,12 @@ def remains_list() -> Response:
 def remains_create() -> Response:
     _require(Permission.EDIT_REMAINS)
     values = checked(_json_body(), REMAINS_FIELDS)
-    case = remains.log_remains(current_user, service_input(values, ("document_names",)))
-    return _remains_answer(case, 201)
+    created = _created(
+        UnidentifiedRemains,
+        values,
+        lambda: remains.log_remains(current_user, service_input(values, ("document_names",))),
+    )
+    return _remains_answer(created.case, 201, looked=True, replayed=created.replayed)
 
 
 @blueprint.get("/remains/<reference>")
@@ -328,8 +364,11 @@ def remains_update(reference: str) -> Response:
     values = checked(_json_body(), _with_version(REMAINS_FIELDS))
     version = _submitted_version(values)
     merged = {**checked(show.remains_editable(case), REMAINS_FIELDS), **values}
-    remains.update_remains(case, service_input(merged, ("document_names",)), version)
-    return _remains_answer(case)
+    _saved(
+        lambda: remains.update_remains(case, service_input(merged, ("document_names",)), version),
+        case,
+    )
+    return _remains_answer(case, looked=True)
 
 
 @blueprint.post("/remains/<reference>/status")

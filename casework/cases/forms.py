@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -58,6 +59,10 @@ class DentalChartField(Field):
         return shown
 
 
+def _one_time_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class CaseDetailsMixin:
     marks = TextAreaField(
         _l("Distinguishing marks (one a line: kind: body location: description)"),
@@ -69,6 +74,9 @@ class CaseDetailsMixin:
     )
     dental = DentalChartField(_l("Dental chart (FDI notation)"), validators=[Length(max=2000)])
     version = HiddenField()
+    # a new case's form carries a one-time token: sent twice (a double click, a retry after a
+    # timeout) it still makes one case (see casework.cases.creation_keys)
+    form_token = HiddenField(default=_one_time_token)
 
 
 class NoteForm(FlaskForm):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -17,6 +18,8 @@ from casework.errors import ConflictError, ValidationError
 from casework.keystore import current_keyring
 from casework.personal_data import NameToken, normalise_name
 from matching import NameSearch
+
+T = TypeVar("T")
 
 
 def check_version(case: Any, submitted_version: int | None) -> None:
@@ -90,6 +93,16 @@ def record_view(case: Any) -> None:
     larger unit of work, it is committed with the rest)."""
     with transaction():
         record(AuditAction.VIEW, case)
+
+
+def save_then_record_view(save: Callable[[], T], shown: Any) -> T:
+    """Run a save and audit the look at what it stored in the same transaction, for callers
+    answered with the stored record (the API): once the save has committed, no audit entry
+    is left to fail."""
+    with transaction():
+        result = save()
+        record(AuditAction.VIEW, shown)
+    return result
 
 
 def case_ids_by_name(kind: str, query: str) -> select:  # type: ignore[valid-type]

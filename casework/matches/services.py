@@ -178,6 +178,7 @@ def refresh_after_save(case: MissingPerson | UnidentifiedRemains) -> None:
     """Inside the save's transaction: note that the case's candidates are to be recomputed,
     and recompute them once the save has committed. A failure there does not undo the save
     nor reach the user; it is logged and the note stays for `refresh_pending`."""
+    db.session.flush()  # a new case takes its first status (a column default) here
     if not _is_open(case):
         return  # a closed case keeps the candidates it has; a reopened one is matched again
     if db.session.scalar(select(PendingRefresh.id).where(_owned_by(case))) is None:

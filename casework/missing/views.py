@@ -28,6 +28,7 @@ from casework.access import (
     requires,
 )
 from casework.accounts.models import Agency
+from casework.cases.creation_keys import checked_key, create_once
 from casework.cases.fields import point_coordinates, route_wkt
 from casework.cases.forms import VIA_LABELS, NoteForm, submitted_version
 from casework.cases.pages import (
@@ -88,11 +89,21 @@ def new() -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            case = services.register_missing_person(current_user, form.data)
+            created = create_once(
+                current_user,
+                MissingPerson,
+                checked_key(form.form_token.data, "form_token"),
+                None,
+                lambda: services.register_missing_person(current_user, form.data),
+            )
         except CaseworkError as error:
             status = show_error(form, error)
         else:
-            flash(_("Registered as %(reference)s.", reference=case.reference), "success")
+            case = created.case
+            if created.replayed:
+                flash(_("This form was saved already, as %(reference)s.", reference=case.reference))
+            else:
+                flash(_("Registered as %(reference)s.", reference=case.reference), "success")
             return redirect(url_for("missing.detail", reference=case.reference))
     elif form.errors:
         status = 400
