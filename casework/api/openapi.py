@@ -448,6 +448,18 @@ IF_MATCH = {
     "description": 'The version changed, quoted as in ETag ("3"); or a version field.',
 }
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+    "description": (
+        "A key of the client's choosing (a UUID): the same request sent again with it answers "
+        "with the case the first one made (201, Idempotent-Replayed: true) instead of creating "
+        "another; the same key with another body is refused (422)."
+    ),
+}
+
 
 def _case_paths(
     kind: str, label: str, summary: str, full: str, statuses: Any, status_input: str
@@ -466,6 +478,7 @@ def _case_paths(
             "post": {
                 "operationId": f"create_{kind}",
                 "summary": f"Register a {label} case (write scope).",
+                "parameters": [IDEMPOTENCY_KEY],
                 "requestBody": _body(f"{full}Input"),
                 "responses": _responses(
                     "201", _envelope(_ref(full)), "400", "415", "422", etag=True
