@@ -195,3 +195,25 @@ def test_a_save_from_a_stale_copy_loaded_before_another_commit_is_a_conflict(app
             db.select(UnidentifiedRemains).where(UnidentifiedRemains.reference == reference)
         )
         assert (stored.storage_location, stored.version) == ("B", 2)
+
+
+def test_two_api_updates_of_one_case_at_once_one_wins_the_other_gets_409(app, world) -> None:
+    reference = _remains_case(app, world)
+    secret = _token(app, world, "forensic_officer")
+    headers = {"Authorization": f"Bearer {secret}"}
+    clients = [app.test_client() for _ in range(2)]
+    answers = _together(
+        [
+            lambda client=client, place=place: client.patch(
+                f"/api/v1/remains/{reference}",
+                json={"storage_location": place, "version": 1},
+                headers=headers,
+            )
+            for client, place in zip(clients, ("Cooler 1", "Cooler 2"), strict=True)
+        ]
+    )
+    codes = sorted(str(getattr(answer, "status_code", answer)) for answer in answers)
+    assert codes == ["200", "409"], answers
+    refused = next(answer for answer in answers if answer.status_code == 409)
+    assert refused.get_json()["error"]["code"] == "conflict"
+    _chain_intact(app)
