@@ -87,11 +87,8 @@ def new() -> Any:
         except CaseworkError as error:
             status = show_error(form, error)
         else:
-            case = created.case
-            if created.replayed:
-                flash(_("This form was saved already, as %(reference)s.", reference=case.reference))
-            else:
-                flash(_("Logged as %(reference)s.", reference=case.reference), "success")
+            case = created.case  # sent again (created.replayed): the case the first one made
+            flash(_("Logged as %(reference)s.", reference=case.reference), "success")
             return redirect(url_for("remains.detail", reference=case.reference))
     elif form.errors:
         status = 400
