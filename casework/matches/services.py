@@ -10,13 +10,13 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import delete, func, inspect, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import selectinload
 
 from casework.accounts.models import Role, User
 from casework.cases.status import Via, record_transition
 from casework.clock import now
-from casework.db import after_commit, db, transaction
+from casework.db import after_commit, db, transaction, utcnow
 from casework.errors import ConflictError, NotAllowed, ValidationError
 from casework.keystore import current_keyring
 from casework.matches.models import (
@@ -226,11 +226,6 @@ def _id(case: MissingPerson | UnidentifiedRemains) -> Any:
     return identity[0] if identity else None
 
 
-def pending_refreshes() -> int:
-    """How many saved cases still wait for their candidates to be recomputed."""
-    return int(db.session.scalar(select(func.count()).select_from(PendingRefresh)) or 0)
-
-
 def refresh_pending() -> tuple[int, int]:
     """Recompute the candidates of every case left pending; returns (done, still failing)."""
     done = failed = 0
@@ -254,6 +249,7 @@ def refresh_pending() -> tuple[int, int]:
 
 def rematch_all(progress: Callable[[int, int], None] | None = None) -> int:
     """Every open remains against every open missing person: the top K of each are stored."""
+    started = utcnow()
     missing, remains = open_missing(), open_remains()
     index = CandidateIndex(weights=current_weights())
     index.add_many([*(missing_record(m) for m in missing), *(remains_record(r) for r in remains)])
@@ -262,7 +258,8 @@ def rematch_all(progress: Callable[[int, int], None] | None = None) -> int:
         stored = _store(
             found, {m.reference: m.id for m in missing}, {r.reference: r.id for r in remains}
         )
-        db.session.execute(delete(PendingRefresh))  # every open case was just matched
+        # every case open when this began was just matched; later saves keep their marks
+        db.session.execute(delete(PendingRefresh).where(PendingRefresh.requested_at <= started))
     return stored
 
 
