@@ -74,16 +74,13 @@ def log10_lr_of(lr: float) -> float:
 def log10_posterior_odds(log10_lr: float, prior: float) -> float:
     """log10 of the posterior odds of identity: log10 LR + log10(prior / (1 - prior)).
 
-    Infinite when the prior is 1 (and the LR not 0); minus infinity for an LR of 0.
+    Infinite when the prior is 1; minus infinity for an LR of 0, whatever the prior (an
+    exclusion refutes even a prior of 1, which only said the person was certainly among those
+    in scope).
     """
     log10_lr = _check_log10_lr(log10_lr)
     prior = _check_prior(prior)
     if log10_lr == -math.inf:
-        if prior == 1.0:
-            raise ReadingError(
-                "An LR of 0 (an exclusion) contradicts a prior of 1: the person cannot be both "
-                "certainly the one and excluded."
-            )
         return -math.inf
     if prior == 1.0:
         return math.inf
