@@ -570,12 +570,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--population", default="SW Hispanic")
     parser.add_argument("--frequencies", type=Path, default=None, help="folder of CSV tables")
     parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated")
+    parser.add_argument(
+        "--all-loci",
+        action="store_true",
+        help="every locus of the population (default: the 23 expanded CODIS loci)",
+    )
     parser.add_argument("--mutation-rate", type=float, default=0.002)
     parser.add_argument("--max-loss", type=float, default=0.4)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     try:
-        table = read_frequencies(args.population, args.frequencies)
+        table = read_frequencies(
+            args.population, args.frequencies, None if args.all_loci else EXPANDED_CODIS
+        )
         simulation = simulate(
             table,
             families=args.families,
