@@ -495,8 +495,10 @@ def parse_ranges(ranges: str | Iterable[tuple[int, int]]) -> tuple[tuple[int, in
             pairs.append((int(bounds[0]), int(bounds[1])))
     else:
         for pair in ranges:
-            if len(pair) != 2 or not all(
-                isinstance(b, int) and not isinstance(b, bool) for b in pair
+            if (
+                not isinstance(pair, tuple | list)
+                or len(pair) != 2
+                or not all(isinstance(b, int) and not isinstance(b, bool) for b in pair)
             ):
                 raise LineageError(f"{pair!r} is not a sequenced range (two positions).")
             pairs.append((pair[0], pair[1]))

@@ -301,6 +301,8 @@ def test_mito_profile_sorts_and_writes_variants_back() -> None:
         ("263G", "1-600-700", "not a sequenced range"),
         ("263G", "1-17000", "outside rCRS"),
         ("263G", [(1, 600, 3)], "two positions"),
+        ("263G", [600], "two positions"),
+        ("263G", [("1", "600")], "two positions"),
         ("263G", [], "No sequenced range"),
     ],
 )
