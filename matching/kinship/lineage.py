@@ -4,9 +4,9 @@ rCRS (the mother's line), compared as match or number of differences, with a hap
 Lineage markers pass unchanged, but for mutation, to every man of a paternal line (Y) and every
 child of a maternal line (mtDNA). They can exclude a line, and a match says only that the two
 share a line; so a single difference is read as a possible mutation (inconclusive) and two or
-more as an exclusion, the threshold being a setting (SWGDAM Y-STR Interpretation Guidelines 2014
-and Interpretation Guidelines for mtDNA Analysis 2019 leave the number to the laboratory; two is
-the usual choice in missing-person work).
+more as an exclusion, the threshold being a setting (the rule of the SWGDAM Interpretation
+Guidelines for mtDNA Analysis, 2019; the SWGDAM Y-STR Interpretation Guidelines, 2014, likewise
+allow for mutation between relatives).
 
 The frequency of a matching haplotype is a count in a database: ``(x + 1) / (N + 1)`` for a
 haplotype seen ``x`` times among ``N``, which counts the questioned haplotype as one more
