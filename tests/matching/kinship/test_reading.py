@@ -119,7 +119,7 @@ def test_posterior_equals_the_direct_formula_for_moderate_lrs(
     log10_lr: float, prior: float
 ) -> None:
     lr = 10.0**log10_lr
-    direct = lr * prior / (lr * prior + 1.0 - prior)
+    direct = lr * prior / (lr * prior + (1.0 - prior))  # (1 - prior) first: no cancellation
     assert posterior_probability(log10_lr, prior) == pytest.approx(direct, rel=1e-9, abs=1e-300)
     assert posterior_probability(log10_lr, prior) + probability_not_identity(
         log10_lr, prior
