@@ -38,6 +38,7 @@ from matching.kinship.profiles import (
     normalise_locus,
     parse_genotype,
 )
+from matching.kinship.search import KinshipHit, KinshipSearch
 from matching.kinship.settings import KinshipSettings, MutationModel
 from matching.records import Sex
 
@@ -49,7 +50,9 @@ __all__ = [
     "FrequencyError",
     "Genotype",
     "KinshipError",
+    "KinshipHit",
     "KinshipResult",
+    "KinshipSearch",
     "KinshipSettings",
     "LocusFrequencies",
     "LocusResult",

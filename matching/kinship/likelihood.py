@@ -38,6 +38,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import NDArray
@@ -219,12 +220,14 @@ class Network:
         typed: the typed people, in the order their evidence is passed.
         target: the person whose alleles are left open (the missing person), or None.
         key: the einsum subscripts; two networks with the same key differ only in names.
+        letters: person id to the subscripts of their paternal and maternal allele.
     """
 
     people: tuple[Person, ...]
     typed: tuple[str, ...]
     target: str | None
     key: str
+    letters: Mapping[str, tuple[str, str]]
 
     @property
     def founders(self) -> int:
@@ -309,7 +312,8 @@ def network(
     output = (_BATCH if batch != "none" else "") + (
         "".join(letter[target]) if target in letter else ""
     )
-    return Network(people, typed_order, target, ",".join(terms) + "->" + output)
+    key = ",".join(terms) + "->" + output
+    return Network(people, typed_order, target, key, MappingProxyType(letter))
 
 
 def transmission(alleles: Sequence[str], settings: KinshipSettings, female: bool) -> Array:
@@ -328,8 +332,78 @@ def evidence_matrix(genotype: Genotype, index: Mapping[str, int], size: int) -> 
 
 def contract(net: Network, operands: Sequence[Array]) -> Array:
     """Sum the network out with an optimised contraction order."""
-    path, _ = np.einsum_path(net.key, *operands, optimize="greedy")
-    return np.asarray(np.einsum(net.key, *operands, optimize=path), dtype=np.float64)
+    return _einsum(net.key, operands)
+
+
+def _einsum(key: str, operands: Sequence[Array]) -> Array:
+    # The default limit (no intermediate larger than the largest input) makes numpy give up
+    # on pairwise contraction and fall back to one naive sum over every index.
+    path, _ = np.einsum_path(key, *operands, optimize=("greedy", 1e10))
+    return np.asarray(np.einsum(key, *operands, optimize=path), dtype=np.float64)
+
+
+def phased_joint(
+    net: Network,
+    founder: Array,
+    male: Array,
+    female: Array,
+    genotypes: Mapping[str, NDArray[np.int64]],
+) -> Array:
+    """P(references, missing person = ordered genotype) for a batch of families, [family, x, y].
+
+    ``net`` must be built with ``batch="evidence"``; ``genotypes[person]`` holds, per family,
+    the ladder indices of that typed person's two alleles. Instead of an evidence matrix, each
+    typed person's alleles are fixed in both phases (paternal x and maternal y, or the reverse;
+    one phase for a homozygote) and their allele variables leave the network: the cost per
+    family is that of the untyped people, not of the typed ones' genotype pairs.
+    """
+    people = {person.id: person for person in net.people}
+    typed = list(net.typed)
+    batch = len(next(iter(genotypes.values()))) if genotypes else 1
+    kinds: list[tuple[Array, str]] = []
+    for person in net.people:
+        pat, mat = net.letters[person.id]
+        if person.is_founder:
+            kinds += [(founder, pat), (founder, mat)]
+        else:
+            assert person.father is not None and person.mother is not None
+            kinds.append((male, "".join(net.letters[person.father]) + pat))
+            kinds.append((female, "".join(net.letters[person.mother]) + mat))
+    output = _BATCH + ("".join(net.letters[net.target]) if net.target in people else "")
+    total: Array | None = None
+    path: list[object] | None = None
+    for phases in product((0, 1), repeat=len(typed)):
+        fixed: dict[str, NDArray[np.int64]] = {}
+        weight = np.ones(batch)
+        for person, phase in zip(typed, phases, strict=True):
+            alleles = genotypes[person]
+            pat, mat = net.letters[person]
+            fixed[pat], fixed[mat] = alleles[:, phase], alleles[:, 1 - phase]
+            if phase:
+                weight = weight * (alleles[:, 0] != alleles[:, 1])
+        if not weight.any():
+            continue
+        operands: list[Array] = []
+        terms: list[str] = []
+        for tensor, letters in kinds:
+            observed = [n for n, c in enumerate(letters) if c in fixed]
+            if not observed:
+                operands.append(tensor)
+                terms.append(letters)
+                continue
+            free = [n for n in range(len(letters)) if n not in observed]
+            moved = np.transpose(tensor, observed + free)
+            operands.append(moved[tuple(fixed[letters[n]] for n in observed)])
+            terms.append(_BATCH + "".join(letters[n] for n in free))
+        operands.append(weight)
+        terms.append(_BATCH)
+        key = ",".join(terms) + "->" + output
+        if path is None:
+            path = np.einsum_path(key, *operands, optimize=("greedy", 1e10))[0]
+        part = np.asarray(np.einsum(key, *operands, optimize=path), dtype=np.float64)
+        total = part if total is None else total + part
+    assert total is not None
+    return total
 
 
 def lr_tables(
@@ -360,23 +434,24 @@ def lr_tables(
         p, transmission(alleles, settings, False), transmission(alleles, settings, True), evidence
     )
     joint = contract(net, operands)  # [family, paternal, maternal] = P(refs, missing = (x, y))
-    return tables_from_joint(joint, p)
+    tables, valid = tables_from_joint(joint, p)
+    return [table if ok else None for table, ok in zip(tables, valid, strict=True)]
 
 
-def tables_from_joint(joint: Array, p: Array) -> list[Array | None]:
-    """LR tables (triangular genotype order) from P(refs, missing = ordered genotype)."""
+def tables_from_joint(joint: Array, p: Array) -> tuple[Array, NDArray[np.bool_]]:
+    """LR tables (rows, triangular genotype order) from P(refs, missing = ordered genotype),
+    and whether each row's references are possible at all (rows that are not hold zeros)."""
     size = p.shape[0]
     refs = joint.sum(axis=(1, 2))
     unordered = joint + np.swapaxes(joint, 1, 2)
-    upper_i, upper_j = np.triu_indices(size)  # i <= j, ordered as genotype_index below
+    upper_i, upper_j = np.triu_indices(size)
     order = np.argsort(upper_j * (upper_j + 1) // 2 + upper_i)
     i, j = upper_i[order], upper_j[order]
     numerator = np.where(i == j, joint[:, i, j], unordered[:, i, j])
     prior = np.where(i == j, p[i] * p[j], 2 * p[i] * p[j])
-    tables: list[Array | None] = []
-    for row, total in zip(numerator, refs, strict=True):
-        tables.append(None if total <= 0 else row / (prior * total))
-    return tables
+    valid = refs > 0
+    safe = np.where(valid, refs, 1.0)
+    return numerator / (prior[None, :] * safe[:, None]) * valid[:, None], valid
 
 
 # --- theta > 0 ----------------------------------------------------------------------------
