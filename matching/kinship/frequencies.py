@@ -172,7 +172,7 @@ def load_frequencies(path: str | Path | Iterable[str | Path] | None = None) -> F
         >>> "SW Hispanic" in database.names(), "Africa" in database.names()
         (True, True)
         >>> round(database.population("sw hispanic").locus("vwa").alleles["17"], 4)
-        0.2759
+        0.2249
     """
     sources: list[tuple[str, str]] = []
     if path is None:

@@ -23,7 +23,7 @@ def mutation_matrix(
     Example:
         >>> m = mutation_matrix(["9", "9.3", "10", "11"], KinshipSettings(mutation_rate=0.01))
         >>> m.round(6).tolist()[2]
-        [0.008591, 0.0005, 0.99, 0.000909]
+        [0.00475, 0.0005, 0.99, 0.00475]
     """
     n = len(alleles)
     rate = settings.rate(female)
