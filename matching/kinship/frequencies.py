@@ -78,7 +78,8 @@ class PopulationFrequencies:
         keep their positions whatever is added after them.
 
         Example:
-            >>> table = PopulationFrequencies("P", {"TH01": LocusFrequencies({"6": .5, "7": .5}, 10)})
+            >>> th01 = LocusFrequencies({"6": 0.5, "7": 0.5}, n_alleles=10)
+            >>> table = PopulationFrequencies("P", {"TH01": th01})
             >>> table.ladder("TH01", ["9.3"], 0.01)
             (('6', '7', '9.3'), (0.3333333333333333, 0.3333333333333333, 0.3333333333333333))
         """
@@ -117,7 +118,10 @@ class FrequencyDatabase:
 
 
 def _read_rows(
-    text: str, source: str, into: dict[str, dict[str, dict[str, float]]], sizes: dict[tuple[str, str], int]
+    text: str,
+    source: str,
+    into: dict[str, dict[str, dict[str, float]]],
+    sizes: dict[tuple[str, str], int],
 ) -> None:
     reader = csv.DictReader(io.StringIO(text))
     columns = [c.strip().lower() for c in (reader.fieldnames or [])]
@@ -138,7 +142,9 @@ def _read_rows(
         try:
             frequency = float(row["frequency"] or "")
         except ValueError:
-            raise FrequencyError(f"{where}: frequency {row['frequency']!r} is not a number.") from None
+            raise FrequencyError(
+                f"{where}: frequency {row['frequency']!r} is not a number."
+            ) from None
         if not 0.0 < frequency <= 1.0:
             raise FrequencyError(f"{where}: frequency {frequency} is not in (0, 1].")
         alleles = into.setdefault(population, {}).setdefault(locus, {})

@@ -43,7 +43,7 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import NDArray
 
-from matching.kinship.errors import FrequencyError, KinshipError, SettingsError
+from matching.kinship.errors import KinshipError, SettingsError
 from matching.kinship.frequencies import FrequencyDatabase, PopulationFrequencies
 from matching.kinship.mutation import mutation_matrix
 from matching.kinship.pedigree import Family, Pedigree, Person
@@ -369,15 +369,16 @@ def phased_joint(
             assert person.father is not None and person.mother is not None
             kinds.append((male, "".join(net.letters[person.father]) + pat))
             kinds.append((female, "".join(net.letters[person.mother]) + mat))
-    output = _BATCH + ("".join(net.letters[net.target]) if net.target in people else "")
+    target = net.target
+    output = _BATCH + ("".join(net.letters[target]) if target in people and target else "")
     total: Array | None = None
     path: list[object] | None = None
     for phases in product((0, 1), repeat=len(typed)):
         fixed: dict[str, NDArray[np.int64]] = {}
         weight = np.ones(batch)
-        for person, phase in zip(typed, phases, strict=True):
-            alleles = genotypes[person]
-            pat, mat = net.letters[person]
+        for typed_id, phase in zip(typed, phases, strict=True):
+            alleles = genotypes[typed_id]
+            pat, mat = net.letters[typed_id]
             fixed[pat], fixed[mat] = alleles[:, phase], alleles[:, 1 - phase]
             if phase:
                 weight = weight * (alleles[:, 0] != alleles[:, 1])
@@ -505,7 +506,9 @@ def dirichlet_rule(alpha: Sequence[float], degree: int) -> tuple[Array, Array]:
     return q, weights
 
 
-def _lumped_matrix(alleles: int, ladder: int, rest: bool, rate: float, model: MutationModel) -> Array:
+def _lumped_matrix(
+    alleles: int, ladder: int, rest: bool, rate: float, model: MutationModel
+) -> Array:
     size = alleles + (1 if rest else 0)
     if model == MutationModel.NONE or rate == 0.0 or ladder < 2:
         return np.eye(size)
@@ -571,4 +574,3 @@ def _theta_lr(
     if denominator <= 0:
         return None
     return numerator / denominator
-

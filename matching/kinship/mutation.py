@@ -46,7 +46,9 @@ def mutation_matrix(
                 whole.append((j, settings.stepwise_range ** (int(step) - 1)))
             else:
                 fractional.append(j)
-        share = settings.microvariant_share if whole and fractional else (1.0 if fractional else 0.0)
+        share = (
+            settings.microvariant_share if whole and fractional else (1.0 if fractional else 0.0)
+        )
         matrix[i, i] = 1.0 - rate if whole or fractional else 1.0
         if whole:
             total = sum(weight for _, weight in whole)

@@ -176,7 +176,9 @@ def _validate(people: tuple[Person, ...], missing: str, ordered: bool = True) ->
             return
         if state.get(person_id) == 1:
             cycle = " -> ".join(path[path.index(person_id) :] + [person_id])
-            raise PedigreeError(f"The pedigree has a cycle: {cycle} (someone is their own ancestor).")
+            raise PedigreeError(
+                f"The pedigree has a cycle: {cycle} (someone is their own ancestor)."
+            )
         state[person_id] = 1
         person = by_id[person_id]
         for parent in (person.father, person.mother):
@@ -248,7 +250,8 @@ class Relationship(StrEnum):
 
 
 _M, _F, _U = Sex.MALE, Sex.FEMALE, Sex.UNKNOWN
-_SHAPES: Mapping[Relationship, tuple[tuple[tuple[str, str | None, str | None, Sex], ...], tuple[str, ...]]] = {
+_Line = tuple[str, str | None, str | None, Sex]
+_SHAPES: Mapping[Relationship, tuple[tuple[_Line, ...], tuple[str, ...]]] = {
     Relationship.MOTHER: ((("father", None, None, _M), ("mother", None, None, _F),
                            ("missing", "father", "mother", _U)), ("mother",)),
     Relationship.FATHER: ((("father", None, None, _M), ("mother", None, None, _F),

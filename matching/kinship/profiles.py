@@ -125,7 +125,9 @@ def parse_genotype(
     """
     name = normalise_locus(locus)
     first = normalise_allele(allele1, name)
-    second = first if allele2 is None or not str(allele2).strip() else normalise_allele(allele2, name)
+    second = (
+        first if allele2 is None or not str(allele2).strip() else normalise_allele(allele2, name)
+    )
     pair = sorted((first, second), key=allele_value)
     return name, (pair[0], pair[1])
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,13 +35,16 @@ from matching.kinship.likelihood import (
     tables_from_joint,
     transmission,
 )
-from matching.kinship.pedigree import Family
+from matching.kinship.pedigree import Family, Pedigree
 from matching.kinship.profiles import Genotype, Profile
 from matching.kinship.settings import KinshipSettings
 
 # Families contracted at once: bounded so that a batch's largest tensor stays near 160 MB.
 _CELLS_PER_BATCH = 20_000_000
 _REMAINS_PER_BLOCK = 256
+_THREADS = 2
+# Families ranked on float32 sums beyond ``top`` that are summed again exactly.
+_MARGIN = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,7 @@ class _Block:
     ids: list[str]
     families: list[Family]
     tables: list[NDArray[np.float64]]
+    rough: list[NDArray[np.float32]]
     used: NDArray[np.float32]  # (loci, families): 1 where a relative is typed and consistent
     alive: NDArray[np.bool_]
     special: dict[tuple[int, Genotype], NDArray[np.float64]] = field(default_factory=dict)
@@ -152,12 +157,17 @@ class KinshipSearch:
     @property
     def family_ids(self) -> list[str]:
         """The families held, in the order they were added."""
-        return [fid for block in self._blocks for fid, a in zip(block.ids, block.alive) if a]
+        return [
+            fid
+            for block in self._blocks
+            for fid, a in zip(block.ids, block.alive, strict=True)
+            if a
+        ]
 
     @property
     def remains_ids(self) -> list[str]:
         """The remains profiles held, in the order they were added."""
-        return [rid for rid, a in zip(self._remains_ids, self._remains_alive) if a]
+        return [rid for rid, a in zip(self._remains_ids, self._remains_alive, strict=True) if a]
 
     def add_families(self, families: Iterable[Family]) -> None:
         """Add families (a family already held under the same id is replaced)."""
@@ -173,11 +183,12 @@ class KinshipSearch:
             np.zeros((locus.genotypes + 1, len(batch)), dtype=np.float64) for locus in self._loci
         ]
         used = np.zeros((len(self._loci), len(batch)), dtype=np.float32)
-        networks: dict[tuple[int, frozenset[str]], Network] = {}
+        networks: dict[tuple[Pedigree, frozenset[str]], Network] = {}
+        by_locus = [_by_locus(family) for family in batch]
         for n, locus in enumerate(self._loci):
             groups: dict[str, list[tuple[int, Network, dict[str, Genotype]]]] = defaultdict(list)
             for column, family in enumerate(batch):
-                refs = _typed_at(family, locus.name)
+                refs = by_locus[column].get(locus.name)
                 if not refs:
                     continue
                 if any(a not in locus.index for g in refs.values() for a in g):
@@ -186,14 +197,15 @@ class KinshipSearch:
                         tables[n][: locus.genotypes, column] = _log10(row[: locus.genotypes])
                         used[n, column] = 1.0
                     continue
-                key = (column, frozenset(refs))
+                key = (family.pedigree, frozenset(refs))
                 if key not in networks:
                     networks[key] = network(family.pedigree, refs, family.pedigree.missing)
                 net = networks[key]
                 groups[net.key].append((column, net, refs))
             for items in groups.values():
                 self._contract_group(locus, items, tables[n], used[n])
-        block = _Block(ids, batch, tables, used, np.ones(len(batch), dtype=bool))
+        rough = [table.astype(np.float32) for table in tables]
+        block = _Block(ids, batch, tables, rough, used, np.ones(len(batch), dtype=bool))
         self._blocks.append(block)
         for column, family_id in enumerate(ids):
             self._where[family_id] = (len(self._blocks) - 1, column)
@@ -216,12 +228,12 @@ class KinshipSearch:
     def _merge_small_blocks(self) -> None:
         small = [b for b in self._blocks if len(b.ids) < 64]
         large = [b for b in self._blocks if len(b.ids) >= 64]
-        families = [f for b in small for f, a in zip(b.families, b.alive) if a]
+        families = [f for b in small for f, a in zip(b.families, b.alive, strict=True) if a]
         self._blocks = large
         self._where = {
             fid: (n, c)
             for n, b in enumerate(large)
-            for c, (fid, a) in enumerate(zip(b.ids, b.alive))
+            for c, (fid, a) in enumerate(zip(b.ids, b.alive, strict=True))
             if a
         }
         self.add_families(families)
@@ -240,10 +252,7 @@ class KinshipSearch:
             part = items[start : start + chunk]
             genotypes = {
                 person: np.array(
-                    [
-                        [locus.index[a] for a in refs[net.typed[position]]]
-                        for _, net, refs in part
-                    ],
+                    [[locus.index[a] for a in refs[net.typed[position]]] for _, net, refs in part],
                     dtype=np.int64,
                 )
                 for position, person in enumerate(first.typed)
@@ -335,65 +344,107 @@ class KinshipSearch:
                         self.settings.minimum_frequency,
                     )
                     index = {a: i for i, a in enumerate(alleles)}
-                    column[c] = _log10(
-                        row[genotype_index(index[genotype[0]], index[genotype[1]])]
-                    )
+                    column[c] = _log10(row[genotype_index(index[genotype[0]], index[genotype[1]])])
             block.special[key] = column
         return block.special[key]
 
     # --- scores and hits --------------------------------------------------------------------
 
-    def _scores(self, remains: NDArray[np.int64], block: _Block) -> tuple[Array, Array]:
-        """(log10 LR, loci used) of the given remains rows against one block of families."""
-        rows = self._remains_rows[remains]
-        score = np.zeros((len(remains), len(block.ids)))
-        for n, table in enumerate(block.tables):
-            score += table[rows[:, n]]
-        for r, position in enumerate(remains):
-            for n, genotype in self._remains_special.get(int(position), ()):
-                score[r] += self._special_column(block, n, genotype)
-        loci = self._remains_typed[remains] @ block.used
-        return score, loci
-
-    def _ranked(
-        self,
-        scores: Array,
-        loci: Array,
-        top: int | None,
-        min_log10_lr: float | None,
-    ) -> list[tuple[int, float, int]]:
-        order = np.arange(scores.shape[0])
-        keep = np.ones(scores.shape[0], dtype=bool)
-        if min_log10_lr is not None:
-            keep = scores >= min_log10_lr
-        order = order[keep]
-        if top is not None and len(order) > top:
-            part = np.argpartition(-scores[order], top - 1)[:top]
-            order = order[part]
-        order = order[np.lexsort((order, -scores[order]))]
-        return [(int(i), float(scores[i]), int(round(loci[i]))) for i in order]
-
-    def _family_axis(self) -> tuple[list[str], list[tuple[_Block, NDArray[np.int64]]]]:
+    def _axis(self) -> tuple[list[str], NDArray[np.int64], NDArray[np.int64]]:
+        """The live families: ids, their block and their column in it."""
         ids: list[str] = []
-        parts = []
-        for block in self._blocks:
+        blocks, columns = [], []
+        for number, block in enumerate(self._blocks):
             alive = np.flatnonzero(block.alive)
             ids += [block.ids[c] for c in alive]
-            parts.append((block, alive))
-        return ids, parts
+            blocks.append(np.full(len(alive), number, dtype=np.int64))
+            columns.append(alive.astype(np.int64))
+        if not blocks:
+            return [], np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return ids, np.concatenate(blocks), np.concatenate(columns)
 
-    def _remains_block(self, positions: NDArray[np.int64]) -> tuple[Array, Array]:
-        scores, loci = [], []
-        for block, alive in self._family_axis()[1]:
-            s, n = self._scores(positions, block)
-            scores.append(s[:, alive])
-            loci.append(n[:, alive])
-        if not scores:
-            return np.zeros((len(positions), 0)), np.zeros((len(positions), 0))
-        return np.concatenate(scores, axis=1), np.concatenate(loci, axis=1)
+    def _rough(self, positions: NDArray[np.int64]) -> NDArray[np.float32]:
+        """float32 log10 LRs of these remains against every live family, for ranking."""
+        rows = self._remains_rows[positions]
+        parts = []
+        for block in self._blocks:
+            score = np.zeros((len(positions), len(block.ids)), dtype=np.float32)
+            gathered = np.empty_like(score)
+            for n, table in enumerate(block.rough):
+                np.take(table, rows[:, n], axis=0, out=gathered)
+                score += gathered
+            for r, position in enumerate(positions):
+                for n, genotype in self._remains_special.get(int(position), ()):
+                    score[r] += self._special_column(block, n, genotype).astype(np.float32)
+            parts.append(score[:, block.alive])
+        if not parts:
+            return np.zeros((len(positions), 0), dtype=np.float32)
+        return np.concatenate(parts, axis=1)
+
+    def _exact(
+        self,
+        positions: NDArray[np.int64],
+        blocks: NDArray[np.int64],
+        columns: NDArray[np.int64],
+    ) -> tuple[Array, Array]:
+        """float64 log10 LRs and loci used of pairs (remains position, block, column)."""
+        value = np.zeros(len(positions))
+        loci = np.zeros(len(positions))
+        rows = self._remains_rows[positions]
+        for number in np.unique(blocks):
+            block = self._blocks[int(number)]
+            mask = blocks == number
+            cols, rr = columns[mask], rows[mask]
+            total = np.zeros(int(mask.sum()))
+            for n, table in enumerate(block.tables):
+                total += table[rr[:, n], cols]
+            for local, k in enumerate(np.flatnonzero(mask)):
+                for n, genotype in self._remains_special.get(int(positions[k]), ()):
+                    total[local] += self._special_column(block, n, genotype)[columns[k]]
+            value[mask] = total
+            typed = self._remains_typed[positions[mask]]
+            loci[mask] = (typed * block.used[:, cols].T).sum(axis=1)
+        return value, loci
+
+    def _best(
+        self,
+        positions: NDArray[np.int64],
+        top: int | None,
+        min_log10_lr: float | None,
+        axis: tuple[list[str], NDArray[np.int64], NDArray[np.int64]],
+    ) -> list[list[tuple[int, float, int]]]:
+        """Per remains position: (family on the axis, exact log10 LR, loci), best first."""
+        _, blocks, columns = axis
+        rough = self._rough(positions)
+        families = rough.shape[1]
+        if top is None or top + _MARGIN >= families:
+            candidates = np.broadcast_to(np.arange(families), rough.shape)
+        else:
+            candidates = np.argpartition(-rough, top + _MARGIN - 1, axis=1)[:, : top + _MARGIN]
+        flat = candidates.reshape(-1)
+        owners = np.repeat(positions, candidates.shape[1])
+        value, loci = self._exact(owners, blocks[flat], columns[flat])
+        value = value.reshape(candidates.shape)
+        loci = loci.reshape(candidates.shape)
+        ranked = []
+        for r in range(len(positions)):
+            keep = np.ones(candidates.shape[1], dtype=bool)
+            if min_log10_lr is not None:
+                keep = value[r] >= min_log10_lr
+            order = np.flatnonzero(keep)
+            order = order[np.lexsort((candidates[r, order], -value[r, order]))]
+            if top is not None:
+                order = order[:top]
+            ranked.append(
+                [(int(candidates[r, i]), float(value[r, i]), int(round(loci[r, i]))) for i in order]
+            )
+        return ranked
 
     def hits(self, top: int | None = 10, min_log10_lr: float | None = 0.0) -> list[KinshipHit]:
         """Every remains profile against every family: per remains its best families.
+
+        Families are ranked on float32 sums, then the best ``top`` plus a margin are summed
+        again in float64, so the values reported are exact to the last bits.
 
         Args:
             top: families kept per remains profile (None: all).
@@ -403,17 +454,20 @@ class KinshipSearch:
             Hits grouped by remains (in the order added), best family first (rank 1).
         """
         _check(top)
-        family_ids, _ = self._family_axis()
+        axis = self._axis()
         positions = np.flatnonzero(self._remains_alive)
+        chunks = [
+            positions[start : start + _REMAINS_PER_BLOCK]
+            for start in range(0, len(positions), _REMAINS_PER_BLOCK)
+        ]
+        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+            results = list(pool.map(lambda part: self._best(part, top, min_log10_lr, axis), chunks))
         found: list[KinshipHit] = []
-        for start in range(0, len(positions), _REMAINS_PER_BLOCK):
-            part = positions[start : start + _REMAINS_PER_BLOCK]
-            scores, loci = self._remains_block(part)
-            for r, position in enumerate(part):
-                ranked = self._ranked(scores[r], loci[r], top, min_log10_lr)
+        for part, ranked_part in zip(chunks, results, strict=True):
+            for position, ranked in zip(part, ranked_part, strict=True):
                 sample = self._remains_ids[position]
                 found += [
-                    KinshipHit(sample, family_ids[f], value, count, rank)
+                    KinshipHit(sample, axis[0][f], value, count, rank)
                     for rank, (f, value, count) in enumerate(ranked, start=1)
                 ]
         return found
@@ -425,11 +479,10 @@ class KinshipSearch:
         _check(top)
         if sample not in self._remains_at:
             raise KinshipError(f"Remains {sample} are not in the search.")
-        family_ids, _ = self._family_axis()
-        scores, loci = self._remains_block(np.array([self._remains_at[sample]]))
-        ranked = self._ranked(scores[0], loci[0], top, min_log10_lr)
+        axis = self._axis()
+        ranked = self._best(np.array([self._remains_at[sample]]), top, min_log10_lr, axis)[0]
         return [
-            KinshipHit(sample, family_ids[f], value, count, rank)
+            KinshipHit(sample, axis[0][f], value, count, rank)
             for rank, (f, value, count) in enumerate(ranked, start=1)
         ]
 
@@ -451,7 +504,11 @@ class KinshipSearch:
             for n, genotype in self._remains_special.get(int(position), ()):
                 score[r] += self._special_column(block, n, genotype)[column]
         loci = self._remains_typed[positions] @ block.used[:, column]
-        ranked = self._ranked(score, loci, top, min_log10_lr)
+        order = np.arange(len(score))
+        if min_log10_lr is not None:
+            order = order[score >= min_log10_lr]
+        order = order[np.lexsort((order, -score[order]))][:top]
+        ranked = [(int(i), float(score[i]), int(round(loci[i]))) for i in order]
         return [
             KinshipHit(self._remains_ids[positions[r]], family_id, value, count, rank)
             for rank, (r, value, count) in enumerate(ranked, start=1)
@@ -463,6 +520,14 @@ class KinshipSearch:
             if hit.remains == sample:
                 return hit.log10_lr
         raise KinshipError(f"Remains {sample} are not in the search.")
+
+
+def _by_locus(family: Family) -> dict[str, dict[str, Genotype]]:
+    typed: dict[str, dict[str, Genotype]] = defaultdict(dict)
+    for person, profile in family.references.items():
+        for locus, genotype in profile.genotypes.items():
+            typed[locus][person] = genotype
+    return typed
 
 
 def _typed_at(family: Family, locus: str) -> dict[str, Genotype]:

@@ -159,7 +159,9 @@ def test_a_single_mutation_does_not_exclude() -> None:
 
 
 def test_microvariants_mutate_with_their_share() -> None:
-    table = PopulationFrequencies("m", {"TH01": LocusFrequencies({"9": 0.5, "9.3": 0.3, "10": 0.2})})
+    table = PopulationFrequencies(
+        "m", {"TH01": LocusFrequencies({"9": 0.5, "9.3": 0.3, "10": 0.2})}
+    )
     mu, share = 0.01, 0.05
     s = KinshipSettings(mutation_rate=mu, microvariant_share=share)
     pedigree, _ = standard_pedigree(Relationship.MOTHER)
@@ -210,15 +212,13 @@ def test_total_is_the_sum_of_loci_and_relatives_count_jointly() -> None:
 
 def test_references_contradicting_the_pedigree_leave_the_locus_out() -> None:
     pedigree, _ = standard_pedigree(Relationship.BOTH_PARENTS)
-    family = Family("F", pedigree, {
-        "mother": Profile.parse("m", {"TH01": "6,6"}), "father": Profile.parse("f", {"TH01": "7,7"}),
-    })  # fmt: skip
+    mother, father = Profile.parse("m", {"TH01": "6,6"}), Profile.parse("f", {"TH01": "7,7"})
+    family = Family("F", pedigree, {"mother": mother, "father": father})
     remains = Profile.parse("r", {"TH01": "6,7"})
     assert likelihood_ratio(family, remains, TABLE, NO_MUTATION).loci[0].used
     pedigree, _ = standard_pedigree(Relationship.TWO_SIBLINGS)
-    family = Family("F", pedigree, {
-        "sibling": Profile.parse("a", {"TH01": "6,7"}), "sibling2": Profile.parse("b", {"TH01": "8,9"}),
-    })  # fmt: skip
+    first, second = Profile.parse("a", {"TH01": "6,7"}), Profile.parse("b", {"TH01": "8,9"})
+    family = Family("F", pedigree, {"sibling": first, "sibling2": second})
     locus = likelihood_ratio(family, remains, TABLE, NO_MUTATION).loci[0]
     assert locus.used  # two siblings may share nothing: not a contradiction
     pedigree = Pedigree.build(
@@ -261,7 +261,9 @@ def _matrix(model: str, rate: float, r: float = 0.1) -> list[list[float]]:
             rows.append([1 - rate if i == j else rate / (n - 1) for j in range(n)])
         else:  # stepwise on whole repeats 10, 11, 12
             weights = [0.0 if i == j else r ** (abs(i - j) - 1) for j in range(n)]
-            rows.append([1 - rate if i == j else rate * w / sum(weights) for j, w in enumerate(weights)])
+            rows.append(
+                [1 - rate if i == j else rate * w / sum(weights) for j, w in enumerate(weights)]
+            )
     return rows
 
 
@@ -283,9 +285,11 @@ def _brute_total(
     position = {person: n for n, (person, _, _) in enumerate(people)}
     total = 0.0
     for assignment in product(*options):
-        founders = [a for (person, f, _), g in zip(people, assignment) if f is None for a in g]
+        founders = [
+            a for (_, f, _), g in zip(people, assignment, strict=True) if f is None for a in g
+        ]
         value = _polya(founders, p, theta)
-        for (person, father, mother), (pat, mat) in zip(people, assignment):
+        for (_, father, mother), (pat, mat) in zip(people, assignment, strict=True):
             if father is None or mother is None:
                 continue
             fp, fm = assignment[position[father]]
@@ -351,7 +355,9 @@ def test_agrees_with_brute_force_enumeration(case: dict[str, object]) -> None:
         [Person(person, father, mother, sexes[person]) for person, father, mother in people],
         missing,
     )
-    table = PopulationFrequencies("b", {"TH01": LocusFrequencies(dict(zip(ALLELES, p)))})
+    table = PopulationFrequencies(
+        "b", {"TH01": LocusFrequencies(dict(zip(ALLELES, p, strict=True)))}
+    )
     profiles = {
         person: Profile.parse(person, {"TH01": (ALLELES[x], ALLELES[y])})
         for person, (x, y) in typed.items()

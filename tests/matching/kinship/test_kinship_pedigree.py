@@ -40,13 +40,16 @@ def test_one_parent_given_adds_the_other_as_an_untyped_founder() -> None:
 @pytest.mark.parametrize(
     ("people", "missing", "words"),
     [([Person("a", "b", "c"), Person("b", "a", "c", M), Person("c", sex=F)], "a", "cycle"),
-     ([Person("a", "b", "c"), Person("b", sex=F), Person("c", sex=F)], "a", "father b is recorded as female"),
-     ([Person("a", "b", "c"), Person("b", sex=M), Person("c", sex=M)], "a", "mother c is recorded as male"),
+     ([Person("a", "b", "c"), Person("b", sex=F), Person("c", sex=F)], "a",
+      "father b is recorded as female"),
+     ([Person("a", "b", "c"), Person("b", sex=M), Person("c", sex=M)], "a",
+      "mother c is recorded as male"),
      ([Person("a", "b", "x"), Person("b", sex=M)], "a", "mother x is not in the pedigree"),
      ([Person("a"), Person("a")], "a", "listed twice"),
      ([Person("")], "", "empty id"),
      ([Person("a")], "nobody", "missing person 'nobody' is not in the pedigree"),
-     ([Person("a", "p", "q"), Person("b", "q", "p"), Person("p"), Person("q")], "a", "both a father and a mother"),
+     ([Person("a", "p", "q"), Person("b", "q", "p"), Person("p"), Person("q")], "a",
+      "both a father and a mother"),
      ([Person("a", "a", "m"), Person("m", sex=F)], "a", "own father")],
 )  # fmt: skip
 def test_bad_pedigrees_are_refused(people: list[Person], missing: str, words: str) -> None:
@@ -60,7 +63,8 @@ def test_direct_construction_refuses_a_single_parent() -> None:
 
 
 @pytest.mark.parametrize(
-    ("code", "sex"), [("1", M), ("2", F), ("0", Sex.UNKNOWN), ("male", M), ("F", F), ("", Sex.UNKNOWN)]
+    ("code", "sex"),
+    [("1", M), ("2", F), ("0", Sex.UNKNOWN), ("male", M), ("F", F), ("", Sex.UNKNOWN)],
 )
 def test_sex_codes(code: str, sex: Sex) -> None:
     assert parse_sex(code) == sex
