@@ -1,5 +1,6 @@
-"""DNA kinship engine: STR profiles, frequency databases, pedigrees, exact likelihood ratios and
-the DNA-led search of every remains profile against every family. No web, no database, no clock.
+"""DNA kinship engine: STR profiles, frequency databases, pedigrees, exact likelihood ratios,
+the DNA-led search of every remains profile against every family, lineage markers (Y-STR,
+mtDNA), and the posterior and plain-words reading of a result. No web, no database, no clock.
 """
 
 from matching.kinship.errors import (
@@ -21,6 +22,16 @@ from matching.kinship.likelihood import (
     LocusResult,
     likelihood_ratio,
 )
+from matching.kinship.lineage import (
+    HaplotypeFrequency,
+    LineageError,
+    LineageSettings,
+    LineageVerdict,
+    compare_mito,
+    compare_y,
+    parse_mito_profile,
+    parse_y_haplotype,
+)
 from matching.kinship.mutation import mutation_matrix
 from matching.kinship.pedigree import (
     Family,
@@ -38,6 +49,17 @@ from matching.kinship.profiles import (
     normalise_locus,
     parse_genotype,
 )
+from matching.kinship.reading import (
+    Reading,
+    ReadingError,
+    Relation,
+    english,
+    log10_lr_of,
+    posterior_probability,
+    prior_from_open_cases,
+    probability_not_identity,
+    read_likelihood_ratio,
+)
 from matching.kinship.search import KinshipHit, KinshipSearch
 from matching.kinship.settings import KinshipSettings, MutationModel
 from matching.records import Sex
@@ -49,11 +71,15 @@ __all__ = [
     "FrequencyDatabase",
     "FrequencyError",
     "Genotype",
+    "HaplotypeFrequency",
     "KinshipError",
     "KinshipHit",
     "KinshipResult",
     "KinshipSearch",
     "KinshipSettings",
+    "LineageError",
+    "LineageSettings",
+    "LineageVerdict",
     "LocusFrequencies",
     "LocusResult",
     "MutationModel",
@@ -63,15 +89,28 @@ __all__ = [
     "PopulationFrequencies",
     "Profile",
     "ProfileError",
+    "Reading",
+    "ReadingError",
+    "Relation",
     "Relationship",
     "SettingsError",
     "Sex",
+    "compare_mito",
+    "compare_y",
+    "english",
     "likelihood_ratio",
     "load_frequencies",
+    "log10_lr_of",
     "mutation_matrix",
     "normalise_allele",
     "normalise_locus",
     "parse_genotype",
+    "parse_mito_profile",
     "parse_sex",
+    "parse_y_haplotype",
+    "posterior_probability",
+    "prior_from_open_cases",
+    "probability_not_identity",
+    "read_likelihood_ratio",
     "standard_pedigree",
 ]

@@ -24,10 +24,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from matching.errors import MatchingError
+from matching.kinship.errors import KinshipError
 
 
-class LineageError(MatchingError, ValueError):
+class LineageError(KinshipError, ValueError):
     """A haplotype, a variant, a sequenced range or a count is malformed."""
 
 

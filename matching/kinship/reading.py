@@ -23,10 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from matching.errors import MatchingError
+from matching.kinship.errors import KinshipError
 
 
-class ReadingError(MatchingError, ValueError):
+class ReadingError(KinshipError, ValueError):
     """An LR, a prior, a count or a relative that cannot be read."""
 
 
