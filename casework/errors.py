@@ -15,8 +15,8 @@ background jobs, bulk import reports, tests) it is English. So:
 - never an f-string, `%` or `.format` on the message, nor a bare string: the catalogues would
   not know it (`tests/casework/test_error_messages.py` fails);
 - parameters are values that read the same in every language (references, barcodes, numbers,
-  ISO dates); a stored code (status, step, kind) goes in as its word from
-  `casework.vocabulary.label`, the word the pages show;
+  ISO dates); a stored code (status, step, kind) goes in as `casework.vocabulary.word(code)`,
+  the word the pages show, itself rendered when read;
 - a message made elsewhere passes through as it is (`ValidationError(error.message)`): the
   exchange library's messages are English and carry their stable code;
 - views show `error.message` as it is: it is translated already.

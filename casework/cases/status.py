@@ -38,7 +38,7 @@ from casework.db import db
 from casework.errors import NotAllowed, ValidationError
 from casework.missing.models import MissingPerson, MissingPersonStatus
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
-from casework.vocabulary import label
+from casework.vocabulary import word, words
 
 Case = MissingPerson | UnidentifiedRemains
 
@@ -168,20 +168,20 @@ def record_transition(
             _l(
                 "%(reference)s is already %(status)s.",
                 reference=case.reference,
-                status=label(source),
+                status=word(source),
             ),
             field="status",
         )
     step = transition(kind, source, target.value)
     if step is None:
-        allowed = [label(t.target) for t in TRANSITIONS if t.kind == kind and t.source == source]
+        allowed = [t.target for t in TRANSITIONS if t.kind == kind and t.source == source]
         if not allowed:
             raise ValidationError(
                 _l(
                     "A case that is %(status)s cannot become %(target)s. From %(status)s it can "
                     "become nothing: this status is final.",
-                    status=label(source),
-                    target=label(target),
+                    status=word(source),
+                    target=word(target),
                 ),
                 field="status",
             )
@@ -189,9 +189,9 @@ def record_transition(
             _l(
                 "A case that is %(status)s cannot become %(target)s. From %(status)s it can "
                 "become %(allowed)s.",
-                status=label(source),
-                target=label(target),
-                allowed=", ".join(allowed),
+                status=word(source),
+                target=word(target),
+                allowed=words(allowed),
             ),
             field="status",
         )
@@ -229,8 +229,8 @@ def change_status(
             raise NotAllowed(
                 _l(
                     "Your role cannot make a case that is %(status)s %(target)s: ask a supervisor.",
-                    status=label(step.source),
-                    target=label(step.target),
+                    status=word(step.source),
+                    target=word(step.target),
                 )
             )
         change = record_transition(case, new_status, user, reason, via=Via.FORM)

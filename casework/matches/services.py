@@ -31,7 +31,7 @@ from casework.matches.open_cases import OPEN_MISSING, OPEN_REMAINS, open_cases
 from casework.matches.records import missing_record, remains_record
 from casework.missing.models import MissingPerson, MissingPersonStatus
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
-from casework.vocabulary import label
+from casework.vocabulary import word
 from matching import (
     Candidate,
     CandidateIndex,
@@ -212,7 +212,7 @@ def _decidable(
         raise ValidationError(
             _l(
                 "This candidate is %(status)s: that step does not apply.",
-                status=label(candidate.status),
+                status=word(candidate.status),
             )
         )
 
@@ -288,7 +288,7 @@ def confirm_identification(candidate: CandidateMatch, user: User, version: int |
                 _l(
                     "%(reference)s is already %(status)s.",
                     reference=remains.reference,
-                    status=label(remains.status),
+                    status=word(remains.status),
                 )
             )
         candidate.status = CandidateStatus.CONFIRMED

@@ -39,7 +39,7 @@ from casework.repatriation.models import (
     RepatriationStep,
     StepKind,
 )
-from casework.vocabulary import label
+from casework.vocabulary import word, words
 
 # Days from the start of a repatriation to each step's first due date (the consul adjusts them).
 DEFAULT_DUE_DAYS: dict[StepKind, int | None] = {
@@ -149,7 +149,7 @@ def start_repatriation(user: User, remains: UnidentifiedRemains) -> Repatriation
                 _l(
                     "%(reference)s is %(status)s: only identified remains can be repatriated.",
                     reference=remains.reference,
-                    status=label(remains.status),
+                    status=word(remains.status),
                 )
             )
         start = today()
@@ -217,8 +217,8 @@ def _check_order(step: RepatriationStep, completed: date | None) -> None:
             raise ValidationError(
                 _l(
                     "The %(step)s step needs %(steps)s completed first.",
-                    step=label(step.kind),
-                    steps=", ".join(label(kind) for kind in missing),
+                    step=word(step.kind),
+                    steps=words(missing),
                 ),
                 field="completed_on",
             )
@@ -229,8 +229,8 @@ def _check_order(step: RepatriationStep, completed: date | None) -> None:
                     _l(
                         "The %(step)s cannot be completed before the %(needed)s "
                         "(completed on %(date)s).",
-                        step=label(step.kind),
-                        needed=label(need),
+                        step=word(step.kind),
+                        needed=word(need),
                         date=done.isoformat(),
                     ),
                     field="completed_on",
@@ -242,7 +242,7 @@ def _check_order(step: RepatriationStep, completed: date | None) -> None:
                 _l(
                     "The %(step)s step was completed on %(date)s and depends on this one: this "
                     "step must be completed on or before that date.",
-                    step=label(dependent),
+                    step=word(dependent),
                     date=done.isoformat(),
                 ),
                 field="completed_on",
