@@ -234,5 +234,9 @@ def test_a_spanish_form_shows_the_service_error_in_spanish(app, world, as_user) 
     assert page.status_code == 400 and 'lang="es"' in text
     assert "El intervalo de edad está al revés" in text
     assert "runs backwards" not in text
+    # a form's own checks (WTForms' messages, through Flask-WTF) speak Spanish as well
+    form["recovery_uncertainty_m"] = "lots"
+    page = client.post("/remains/new", data={k: v for k, v in form.items() if v is not None})
+    assert page.status_code == 400 and "No es un valor entero válido" in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(UnidentifiedRemains)) == 0
