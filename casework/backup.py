@@ -20,6 +20,7 @@ import click
 import sqlean
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.engine import make_url
 
 from casework.clock import now
@@ -52,12 +53,14 @@ def _sqlite_path() -> Path:
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     if not is_sqlite(url):
         raise BackupError(
-            "This installation runs on PostgreSQL: back it up with pg_dump and restore it with "
-            "pg_restore (the exact commands are in docs/backup.md)."
+            _l(
+                "This installation runs on PostgreSQL: back it up with pg_dump and restore it with "
+                "pg_restore (the exact commands are in docs/backup.md)."
+            )
         )
     database = make_url(url).database
     if not database or database == ":memory:":
-        raise BackupError("The database is in memory: there is nothing to back up.")
+        raise BackupError(_l("The database is in memory: there is nothing to back up."))
     return Path(database).resolve()
 
 
@@ -83,7 +86,9 @@ def make_backup(out_dir: Path) -> Manifest:
     """Copy the live database into `out_dir` (created; must be new or empty) with a manifest."""
     source_path = _sqlite_path()
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        raise BackupError(f"{out_dir} exists and is not an empty folder: choose a new one.")
+        raise BackupError(
+            _l("%(folder)s exists and is not an empty folder: choose a new one.", folder=out_dir)
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     target_path = out_dir / DATABASE_FILE
     source = sqlean.connect(f"file:{source_path}?mode=ro", uri=True)
@@ -97,7 +102,7 @@ def make_backup(out_dir: Path) -> Manifest:
         target.close()
         source.close()
     if not versions:
-        raise BackupError("The database has no data key: it was never set up.")
+        raise BackupError(_l("The database has no data key: it was never set up."))
     manifest = Manifest(
         sha256=_sha256(target_path),
         size=target_path.stat().st_size,
@@ -120,21 +125,30 @@ def read_manifest(backup_dir: Path) -> Manifest:
     manifest_path, database_path = backup_dir / MANIFEST_FILE, backup_dir / DATABASE_FILE
     if not manifest_path.is_file() or not database_path.is_file():
         raise BackupError(
-            f"{backup_dir} is not a casework backup: it needs {MANIFEST_FILE} and {DATABASE_FILE}."
+            _l(
+                "%(folder)s is not a casework backup: it needs %(manifest)s and %(database)s.",
+                folder=backup_dir,
+                manifest=MANIFEST_FILE,
+                database=DATABASE_FILE,
+            )
         )
     try:
         body = json.loads(manifest_path.read_text())
         if body.get("format") != FORMAT:
-            raise BackupError(f"Unknown backup format {body.get('format')!r}.")
+            raise BackupError(
+                _l("Unknown backup format %(format)s.", format=repr(body.get("format")))
+            )
         manifest = Manifest(
             **{key: body[key] for key in Manifest.__dataclass_fields__}  # type: ignore[arg-type]
         )
     except (ValueError, KeyError, TypeError):
-        raise BackupError("The backup's manifest is damaged: it cannot be read.") from None
+        raise BackupError(_l("The backup's manifest is damaged: it cannot be read.")) from None
     if database_path.stat().st_size != manifest.size or _sha256(database_path) != manifest.sha256:
         raise BackupError(
-            "The backup is damaged or truncated: its checksum does not match the manifest. "
-            "Nothing was restored."
+            _l(
+                "The backup is damaged or truncated: its checksum does not match the manifest. "
+                "Nothing was restored."
+            )
         )
     return manifest
 
@@ -146,18 +160,23 @@ def _check_backup(database_path: Path, master_key: bytes) -> None:
             verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
             rows = connection.execute("SELECT version, wrapped FROM data_key").fetchall()
         except sqlean.DatabaseError:
-            raise BackupError("The backup is not a readable casework database.") from None
+            raise BackupError(_l("The backup is not a readable casework database.")) from None
         if verdict != "ok":
-            raise BackupError(f"The backup failed SQLite's integrity check: {verdict}.")
+            raise BackupError(
+                _l("The backup failed SQLite's integrity check: %(verdict)s.", verdict=verdict)
+            )
         for version, wrapped in rows:
             try:
                 unwrap_key(master_key, wrapped, f"data v{version}")
             except CryptoError:
                 raise BackupError(
-                    f"The current master key cannot unwrap data key version {version} of this "
-                    "backup, so its personal data could not be read. Restore with the master "
-                    "key that was in use when the backup was made (CASEWORK_MASTER_KEY_FILE or "
-                    "CASEWORK_MASTER_KEY). Nothing was restored."
+                    _l(
+                        "The current master key cannot unwrap data key version %(version)s of "
+                        "this backup, so its personal data could not be read. Restore with the "
+                        "master key that was in use when the backup was made "
+                        "(CASEWORK_MASTER_KEY_FILE or CASEWORK_MASTER_KEY). Nothing was restored.",
+                        version=version,
+                    )
                 ) from None
     finally:
         connection.close()
@@ -180,8 +199,10 @@ def restore_backup(backup_dir: Path, force: bool = False) -> Manifest:
     _check_backup(backup_dir / DATABASE_FILE, current_app.config["MASTER_KEY"])
     if live_path.exists() and any(_live_counts(live_path).values()) and not force:
         raise BackupError(
-            "The database already holds accounts or cases: restoring would replace them. "
-            "Give --force to replace it anyway."
+            _l(
+                "The database already holds accounts or cases: restoring would replace them. "
+                "Give --force to replace it anyway."
+            )
         )
     db.session.remove()
     db.engine.dispose()

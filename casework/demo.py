@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import from_shape
 from shapely import LineString, Point
 from sqlalchemy import func, select
@@ -979,11 +980,16 @@ def build_world(cases: int, seed: int, password: str) -> DemoWorld:
     """
     if cases_exist():
         raise DemoRefused(
-            "The database already holds cases: the demo only fills an empty database."
+            _l("The database already holds cases: the demo only fills an empty database.")
         )
     taken = db.session.scalar(select(User.email).where(User.email.in_(_demo_emails())).limit(1))
     if taken is not None:
-        raise DemoRefused(f"The demo account {taken} exists already: start from an empty database.")
+        raise DemoRefused(
+            _l(
+                "The demo account %(email)s exists already: start from an empty database.",
+                email=taken,
+            )
+        )
     today = now().date()
     people = synthetic_people(cases, seed, today)
     rng = random.Random(f"{seed}:cases")

@@ -7,6 +7,7 @@ import time
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, LargeBinary, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -46,7 +47,7 @@ def load_keyring(master_key: bytes) -> KeyRing:
         rows = db.session.scalars(select(DataKey).order_by(DataKey.version)).all()
     if not rows:
         raise SetupError(
-            "No data encryption key exists yet: run `casework setup` (or `casework keys init`)."
+            _l("No data encryption key exists yet: run `casework setup` (or `casework keys init`).")
         )
     keys = {row.version: unwrap_key(master_key, row.wrapped, _label(row.version)) for row in rows}
     return KeyRing(

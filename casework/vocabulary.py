@@ -6,6 +6,7 @@ Templates write `status|label`; a code without an entry here shows with its unde
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -153,4 +154,29 @@ def label(code: enum.Enum | str | None, shown: object = None) -> str:
     return str(shown) if shown is not None else value.replace("_", " ")
 
 
-__all__ = ["LABELS", "LANGUAGE_NAMES", "TOOTH_STATE_WORDS", "label", "tooth_state"]
+def word(code: enum.Enum | str) -> LazyString:
+    """The word for a stored code, rendered when read: a message raised now and shown later
+    (casework/errors.py) names the status or step in the reader's language.
+
+    Example:
+        >>> str(word("sent_to_lab"))  # outside a request: English
+        'sent to the laboratory'
+    """
+    return LazyString(label, code)
+
+
+def words(codes: Iterable[enum.Enum | str]) -> LazyString:
+    """The words for several codes, comma-separated, rendered when read."""
+    items = list(codes)
+    return LazyString(lambda: ", ".join(label(code) for code in items))
+
+
+__all__ = [
+    "LABELS",
+    "LANGUAGE_NAMES",
+    "TOOTH_STATE_WORDS",
+    "label",
+    "tooth_state",
+    "word",
+    "words",
+]

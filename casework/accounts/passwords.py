@@ -7,6 +7,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from casework.errors import ValidationError
 
@@ -44,11 +45,12 @@ def needs_rehash(stored_hash: str) -> bool:
 def check_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
         raise ValidationError(
-            f"The password must be at least {MIN_LENGTH} characters long.", field="password"
+            _l("The password must be at least %(length)s characters long.", length=MIN_LENGTH),
+            field="password",
         )
     if password.strip() != password or len(set(password)) < 5:
         raise ValidationError(
-            "The password is too simple: use a longer phrase with varied characters.",
+            _l("The password is too simple: use a longer phrase with varied characters."),
             field="password",
         )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from casework.accounts.models import Agency, AgencyKind, Role, User
@@ -24,24 +25,30 @@ from casework.errors import ValidationError
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 TOTP_ISSUER = "Casework"
-COUNTRY_CODES_HELP = "a three-letter ISO 3166 code such as GTM, USA or ERI"
 
 
 def _valid_country(country: str) -> str:
     code = (country or "").strip().upper()
     if len(code) != 3 or not code.isalpha() or not code.isascii():
-        raise ValidationError(f"Country must be {COUNTRY_CODES_HELP}.", field="country")
+        raise ValidationError(
+            _l("Country must be a three-letter ISO 3166 code such as GTM, USA or ERI."),
+            field="country",
+        )
     return code
 
 
 def create_agency(code: str, country: str, name: str, kind: AgencyKind) -> Agency:
     code = (code or "").strip().upper()
     if not code or len(code) > 40:
-        raise ValidationError("An agency needs a short code (up to 40 characters).", field="code")
+        raise ValidationError(
+            _l("An agency needs a short code (up to 40 characters)."), field="code"
+        )
     if not (name or "").strip():
-        raise ValidationError("An agency needs a name.", field="name")
+        raise ValidationError(_l("An agency needs a name."), field="name")
     if db.session.scalar(select(Agency.id).where(Agency.code == code)) is not None:
-        raise ValidationError(f"An agency with code {code} already exists.", field="code")
+        raise ValidationError(
+            _l("An agency with code %(code)s already exists.", code=code), field="code"
+        )
     with transaction():
         agency = Agency(code=code, country=_valid_country(country), name=name.strip(), kind=kind)
         db.session.add(agency)
@@ -59,11 +66,13 @@ def create_user(
 ) -> User:
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254 or " " in email:
-        raise ValidationError("Enter a valid e-mail address.", field="email")
+        raise ValidationError(_l("Enter a valid e-mail address."), field="email")
     if not (display_name or "").strip():
-        raise ValidationError("Enter the person's name.", field="display_name")
+        raise ValidationError(_l("Enter the person's name."), field="display_name")
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
-        raise ValidationError(f"An account for {email} already exists.", field="email")
+        raise ValidationError(
+            _l("An account for %(email)s already exists.", email=email), field="email"
+        )
     password_hash = hash_password(password)  # slow on purpose: not while holding the lock
     with transaction():
         user = User(
@@ -88,7 +97,7 @@ class LoginOutcome:
     needs_totp: bool
 
 
-_REFUSED = "The e-mail address or password is wrong."
+_REFUSED = _l("The e-mail address or password is wrong.")
 
 
 def check_password_login(email: str, password: str, remote_addr: str | None) -> LoginOutcome:
@@ -118,8 +127,10 @@ def check_password_login(email: str, password: str, remote_addr: str | None) -> 
                 actor=actor,
             )
         raise LoginRefused(
-            "Too many failed attempts: this account is locked for a few minutes. "
-            "Try again later or ask an administrator."
+            _l(
+                "Too many failed attempts: this account is locked for a few minutes. "
+                "Try again later or ask an administrator."
+            )
         )
     if not verify_password(user.password_hash, password) or not user.is_enabled:
         with transaction():
@@ -195,12 +206,12 @@ def provisioning_uri(user: User) -> str:
 
 def confirm_totp_enrolment(user: User, code: str) -> None:
     if not user.totp_secret:
-        raise ValidationError("Start the set-up of the authenticator app first.")
+        raise ValidationError(_l("Start the set-up of the authenticator app first."))
     with transaction():  # a wrong code leaves the account as it was
         user.totp_enabled = True
         if not check_totp(user, code):
             raise ValidationError(
-                "That code is not right. Check the clock of your phone and try again.",
+                _l("That code is not right. Check the clock of your phone and try again."),
                 field="code",
             )
         append(
@@ -214,7 +225,9 @@ def confirm_totp_enrolment(user: User, code: str) -> None:
 
 def set_language(user: User, language: str, allowed: list[str]) -> None:
     if language not in allowed:
-        raise ValidationError(f"Choose one of the languages offered ({', '.join(allowed)}).")
+        raise ValidationError(
+            _l("Choose one of the languages offered (%(languages)s).", languages=", ".join(allowed))
+        )
     with transaction():
         user.language = language
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
@@ -28,6 +37,8 @@ class CookieSessionsOutsideApi(SecureCookieSessionInterface):
 
 
 def select_locale() -> str | None:
+    if not has_request_context():  # the CLI and background jobs speak the default language
+        return current_app.config["DEFAULT_LANGUAGE"]  # type: ignore[no-any-return]
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language  # type: ignore[no-any-return]

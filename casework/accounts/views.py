@@ -61,7 +61,7 @@ def login() -> Any:
                 form.email.data, form.password.data, request.remote_addr
             )
         except ValidationError as error:
-            form.password.errors = [_(error.message)]
+            form.password.errors = [error.message]
             return render_template("accounts/login.html", form=form), 401
         if outcome.needs_totp:
             session.clear()
@@ -107,7 +107,7 @@ def totp_setup() -> Any:
         try:
             services.confirm_totp_enrolment(current_user, form.code.data)
         except ValidationError as error:
-            form.code.errors = [_(error.message)]
+            form.code.errors = [error.message]
         else:
             flash(_("Two-step sign-in is on."), "success")
             return redirect(url_for("dashboard.index"))
@@ -168,7 +168,7 @@ def new_user() -> Any:
                 password=form.password.data,
             )
         except ValidationError as error:
-            getattr(form, error.field or "email").errors.append(_(error.message))
+            getattr(form, error.field or "email").errors.append(error.message)
         else:
             flash(_("Account created."), "success")
             return redirect(url_for("admin.users"))
@@ -185,7 +185,7 @@ def agencies() -> Any:
                 form.code.data, form.country.data, form.name.data, AgencyKind(form.kind.data)
             )
         except ValidationError as error:
-            getattr(form, error.field or "code").errors.append(_(error.message))
+            getattr(form, error.field or "code").errors.append(error.message)
         else:
             flash(_("Agency added."), "success")
             return redirect(url_for("admin.agencies"))

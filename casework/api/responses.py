@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import jsonify
 from flask.wrappers import Response
-from flask_babel import gettext as _
 
 from casework.errors import CaseworkError, ValidationError
 
@@ -80,7 +79,7 @@ def casework_error_response(error: CaseworkError) -> Response:
     """A service's refusal in the API's terms: bad field values are 422 with the field named."""
     if isinstance(error, ApiError):
         return error_response(error.status_code, error.message, error.code, error.fields)
-    message = _(error.message)
+    message = error.message
     if isinstance(error, ValidationError):
         return error_response(422, message, fields={error.field or "body": message})
     return error_response(error.status_code, message)

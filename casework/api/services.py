@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from casework.accounts.models import User
@@ -41,10 +42,10 @@ def parse_scopes(values: list[str] | tuple[str, ...]) -> frozenset[Scope]:
             scopes.add(Scope(value))
         except ValueError:
             raise ValidationError(
-                f"“{value}” is not a scope: use read or write.", field="scopes"
+                _l("“%(value)s” is not a scope: use read or write.", value=value), field="scopes"
             ) from None
     if not scopes:
-        raise ValidationError("Choose at least one scope.", field="scopes")
+        raise ValidationError(_l("Choose at least one scope."), field="scopes")
     return frozenset(scopes)
 
 
@@ -54,12 +55,15 @@ def issue_token(
     """Create a token for `user`; the returned secret is shown once and never stored."""
     label = (name or "").strip()
     if not label or len(label) > 100:
-        raise ValidationError("Name the token (up to 100 characters).", field="name")
+        raise ValidationError(_l("Name the token (up to 100 characters)."), field="name")
     if not scopes:
-        raise ValidationError("Choose at least one scope.", field="scopes")
+        raise ValidationError(_l("Choose at least one scope."), field="scopes")
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_LIFETIME_DAYS:
         raise ValidationError(
-            f"A token lasts between 1 and {MAX_LIFETIME_DAYS} days, or does not expire.",
+            _l(
+                "A token lasts between 1 and %(days)s days, or does not expire.",
+                days=MAX_LIFETIME_DAYS,
+            ),
             field="expires_in_days",
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -92,7 +96,7 @@ def revoke_token(user: User, token_id: uuid.UUID) -> ApiToken:
         select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
     )
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(_l("No such token."))
     if token.revoked_at is None:
         with transaction():
             token.revoked_at = now()

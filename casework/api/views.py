@@ -42,7 +42,7 @@ def index() -> Any:
             )
         except ValidationError as error:
             field = getattr(form, error.field or "name")
-            field.errors = [*field.errors, _(error.message)]
+            field.errors = [*field.errors, error.message]
             return _page(form, status=400)
         # the secret is in this one answer only: it is not stored, and never shown again
         return _page(TokenForm(formdata=None), secret=issued.secret)

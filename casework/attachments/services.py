@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from casework.accounts.models import User
@@ -57,7 +58,7 @@ def reencode_image(content: bytes, media_type: MediaType) -> bytes:
             with Image.open(io.BytesIO(content)) as opened:
                 if opened.width * opened.height > MAX_PIXELS:
                     raise ValidationError(
-                        "The image has too many pixels: send one of at most 40 megapixels.",
+                        _l("The image has too many pixels: send one of at most 40 megapixels."),
                         field="file",
                     )
                 opened.load()
@@ -65,7 +66,7 @@ def reencode_image(content: bytes, media_type: MediaType) -> bytes:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
             Image.DecompressionBombError, Image.DecompressionBombWarning):  # fmt: skip
         raise ValidationError(
-            "The image could not be read: it is damaged or not really a JPEG, PNG or WebP.",
+            _l("The image could not be read: it is damaged or not really a JPEG, PNG or WebP."),
             field="file",
         ) from None
     if upright.mode in ("P", "PA", "LA"):  # a palette would not survive the copy below
@@ -85,23 +86,26 @@ def check_file(content: bytes, kind: AttachmentKind) -> CleanFile:
     """The file as it will be stored, or a ValidationError saying what is wrong with it."""
     limit = int(current_app.config["ATTACHMENT_MAX_BYTES"])
     if not content:
-        raise ValidationError("Choose a file to upload: this one is empty.", field="file")
+        raise ValidationError(_l("Choose a file to upload: this one is empty."), field="file")
     if len(content) > limit:
         raise ValidationError(
-            f"The file is too large: files up to {readable_size(limit)} are accepted.",
+            _l(
+                "The file is too large: files up to %(size)s are accepted.",
+                size=readable_size(limit),
+            ),
             field="file",
         )
     media_type = sniff(content)
     if media_type is None:
         raise ValidationError(
-            "This type of file is not accepted: send a JPEG, PNG or WebP photo, or a PDF.",
+            _l("This type of file is not accepted: send a JPEG, PNG or WebP photo, or a PDF."),
             field="file",
         )
     if media_type is MediaType.PDF:
         if kind is not AttachmentKind.DOCUMENT:
-            raise ValidationError("A photo must be a JPEG, PNG or WebP image.", field="file")
+            raise ValidationError(_l("A photo must be a JPEG, PNG or WebP image."), field="file")
         if b"%%EOF" not in content[-1024:]:
-            raise ValidationError("The PDF is incomplete or damaged.", field="file")
+            raise ValidationError(_l("The PDF is incomplete or damaged."), field="file")
         return CleanFile(media_type, content)
     return CleanFile(media_type, reencode_image(content, media_type))
 
@@ -118,7 +122,9 @@ def build_attachment(
     try:
         chosen = AttachmentKind(kind)
     except ValueError:
-        raise ValidationError("Choose what the file shows from the list.", field="kind") from None
+        raise ValidationError(
+            _l("Choose what the file shows from the list."), field="kind"
+        ) from None
     clean = check_file(content, chosen)
     attachment = Attachment(
         remains_id=remains.id,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import g, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
@@ -233,10 +234,14 @@ def capture_changes(session: Session) -> None:
     """Before a flush: append-only tables stay untouched, every other change is recorded."""
     for obj in session.dirty:
         if getattr(obj, "__append_only__", False) and session.is_modified(obj):
-            raise AppendOnlyError(f"{type(obj).__name__} records cannot be changed.")
+            raise AppendOnlyError(
+                _l("%(kind)s records cannot be changed.", kind=type(obj).__name__)
+            )
     for obj in session.deleted:
         if getattr(obj, "__append_only__", False):
-            raise AppendOnlyError(f"{type(obj).__name__} records cannot be deleted.")
+            raise AppendOnlyError(
+                _l("%(kind)s records cannot be deleted.", kind=type(obj).__name__)
+            )
 
     for action, objects in (
         (AuditAction.CREATE, list(session.new)),

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, g, has_request_context, request
+from flask_babel import lazy_gettext as _l
 
 from casework.audit.services import Actor
 from casework.bulk.services import ImportReport, import_file, validate_file
@@ -40,7 +41,7 @@ def _jobs_dir() -> Path:
 
 def _job_dir(token: str) -> Path:
     if not token.replace("-", "").replace("_", "").isalnum() or len(token) > 64:
-        raise NotFound("No such import.")
+        raise NotFound(_l("No such import."))
     return _jobs_dir() / token
 
 
@@ -60,10 +61,10 @@ def load_job(token: str, user_id: Any) -> dict[str, Any]:
     """The job `token` of this user (404 for anyone else: its existence is not revealed)."""
     path = _job_dir(token) / "job.json"
     if not path.is_file():
-        raise NotFound("No such import.")
+        raise NotFound(_l("No such import."))
     job: dict[str, Any] = json.loads(path.read_text())
     if job["user_id"] != str(user_id):
-        raise NotFound("No such import.")
+        raise NotFound(_l("No such import."))
     progress = _job_dir(token) / "progress.json"
     job["progress"] = json.loads(progress.read_text()) if progress.is_file() else None
     return job
@@ -84,7 +85,7 @@ def check_upload(kind: str, filename: str, stream: Any, user: Any) -> str:
     """Keep an uploaded file and check it (the dry run); returns the job's token."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in SUFFIXES:
-        raise ValidationError("Give a .csv or an .xlsx file.", field="file")
+        raise ValidationError(_l("Give a .csv or an .xlsx file."), field="file")
     limit = current_app.config["IMPORT_MAX_BYTES"]
     _forget_old_jobs()
     token = secrets.token_urlsafe(_TOKEN_BYTES)
@@ -100,7 +101,10 @@ def check_upload(kind: str, filename: str, stream: Any, user: Any) -> str:
                 source.unlink()
                 folder.rmdir()
                 raise ValidationError(
-                    f"The file is larger than the limit of {limit / 1e6:.1f} MB: split it.",
+                    _l(
+                        "The file is larger than the limit of %(limit)s MB: split it.",
+                        limit=f"{limit / 1e6:.1f}",
+                    ),
                     field="file",
                 )
             handle.write(block)
@@ -166,12 +170,12 @@ def start_import(token: str, user: Any) -> threading.Thread:
     """Run the checked import of job `token` in a background thread; returns the thread."""
     job = load_job(token, user.id)
     if job["state"] != "checked" or not job["report"]["ok"]:
-        raise ValidationError("This import cannot be started: check its report.")
+        raise ValidationError(_l("This import cannot be started: check its report."))
     folder = _job_dir(token)
     try:  # exactly once, even when the button is pressed twice at the same moment
         os.close(os.open(folder / "started", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:
-        raise ValidationError("This import was started already.") from None
+        raise ValidationError(_l("This import was started already.")) from None
     job["state"] = "started"
     _write(folder / "job.json", {key: value for key, value in job.items() if key != "progress"})
     _progress(folder, "importing", 0, job["report"]["rows"])

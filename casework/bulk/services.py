@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
 
@@ -100,13 +101,13 @@ class _Person:
 def _agency(code: str) -> Agency:
     agency = db.session.scalar(select(Agency).where(Agency.code == (code or "").strip().upper()))
     if agency is None:
-        raise ValidationError(f"No agency has the code {code}.", field="agency")
+        raise ValidationError(_l("No agency has the code %(code)s.", code=code), field="agency")
     return agency
 
 
 def _kind(kind: str) -> Any:
     if kind not in MODELS:
-        raise ValidationError("Say what the file holds: missing or remains.", field="kind")
+        raise ValidationError(_l("Say what the file holds: missing or remains."), field="kind")
     return MODELS[kind]
 
 
@@ -428,7 +429,9 @@ def import_file(
         for number, cells, checked in rows:
             done += 1
             if checked is None:
-                raise ValidationError(f"Row {number} changed since it was checked: nothing saved.")
+                raise ValidationError(
+                    _l("Row %(row)s changed since it was checked: nothing saved.", row=number)
+                )
             if checked.record.ref in already:
                 continue
             case = build_case(kind, checked, cells, agency_id)
@@ -442,7 +445,7 @@ def import_file(
         if pending:
             store_batch()
         if read_again.digest() != checked_file.digest():
-            raise ValidationError("The file changed while it was imported: nothing saved.")
+            raise ValidationError(_l("The file changed while it was imported: nothing saved."))
         append(
             session,
             "import",

@@ -11,6 +11,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from casework.errors import ValidationError
 
 SUFFIXES = (".csv", ".xlsx")
@@ -37,14 +39,17 @@ class SourceRow:
 
 def check_file(path: Path, max_bytes: int) -> None:
     if path.suffix.lower() not in SUFFIXES:
-        raise FileProblem("Give a .csv or an .xlsx file.")
+        raise FileProblem(_l("Give a .csv or an .xlsx file."))
     size = path.stat().st_size
     if size == 0:
-        raise FileProblem("The file is empty.")
+        raise FileProblem(_l("The file is empty."))
     if size > max_bytes:
         raise FileProblem(
-            f"The file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB. "
-            "Split it into smaller files."
+            _l(
+                "The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.",
+                size=f"{size / 1e6:.1f}",
+                limit=f"{max_bytes / 1e6:.1f}",
+            )
         )
 
 
@@ -71,10 +76,16 @@ def read_rows(path: Path) -> tuple[list[str], RowStream]:
 
 
 def _not_utf8(line: int | None = None) -> FileProblem:
-    where = f" (near line {line})" if line else ""
+    if line:
+        return FileProblem(
+            _l(
+                "The file is not UTF-8 text (near line %(line)s): save it from the spreadsheet "
+                "as “CSV UTF-8”, or as .xlsx.",
+                line=line,
+            )
+        )
     return FileProblem(
-        f"The file is not UTF-8 text{where}: save it from the spreadsheet as "
-        "“CSV UTF-8”, or as .xlsx."
+        _l("The file is not UTF-8 text: save it from the spreadsheet as “CSV UTF-8”, or as .xlsx.")
     )
 
 
@@ -85,13 +96,15 @@ def _csv(path: Path) -> tuple[list[str], RowStream]:
         header = next(reader)
     except StopIteration:
         handle.close()
-        raise FileProblem("The file is empty.") from None
+        raise FileProblem(_l("The file is empty.")) from None
     except UnicodeDecodeError:
         handle.close()
         raise _not_utf8(1) from None
     except csv.Error as error:
         handle.close()
-        raise FileProblem(f"The file is not a readable CSV file: {error}.") from None
+        raise FileProblem(
+            _l("The file is not a readable CSV file: %(error)s.", error=error)
+        ) from None
 
     def rows() -> Iterator[SourceRow]:
         while True:
@@ -103,7 +116,11 @@ def _csv(path: Path) -> tuple[list[str], RowStream]:
                 raise _not_utf8(reader.line_num + 1) from None
             except csv.Error as error:
                 raise FileProblem(
-                    f"Line {reader.line_num}: not readable as CSV ({error})."
+                    _l(
+                        "Line %(line)s: not readable as CSV (%(error)s).",
+                        line=reader.line_num,
+                        error=error,
+                    )
                 ) from None
             if not any(cell.strip() for cell in cells):
                 continue
@@ -139,19 +156,22 @@ def _xlsx(path: Path) -> tuple[list[str], RowStream]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise FileProblem("The file is not a readable .xlsx workbook.") from None
+        raise FileProblem(_l("The file is not a readable .xlsx workbook.")) from None
     sheets = book.worksheets
     if len(sheets) != 1:
         book.close()
         raise FileProblem(
-            f"The workbook has {len(sheets)} sheets; give a workbook with exactly one sheet "
-            "of cases."
+            _l(
+                "The workbook has %(count)s sheets; give a workbook with exactly one sheet of "
+                "cases.",
+                count=len(sheets),
+            )
         )
     values = sheets[0].iter_rows(values_only=True)
     first = next(values, None)
     if first is None or not any(_cell_text(cell).strip() for cell in first):
         book.close()
-        raise FileProblem("The sheet is empty: its first row must be the header row.")
+        raise FileProblem(_l("The sheet is empty: its first row must be the header row."))
     header = [_cell_text(cell).strip() for cell in first]
     while header and not header[-1]:
         header.pop()  # trailing empty columns of a formatted sheet

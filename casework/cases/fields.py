@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from geoalchemy2 import WKBElement
 from geoalchemy2.shape import from_shape, to_shape
 from shapely import LineString, Point
@@ -15,13 +16,15 @@ from shapely import wkt as shapely_wkt
 from shapely.errors import ShapelyError
 
 from casework.cases.models import FDI_TEETH, EffectCategory, MarkKind, ToothState
-from casework.errors import ValidationError
+from casework.errors import Message, ValidationError, sentences
 
 
 def optional_text(value: str | None, field: str, max_length: int) -> str | None:
     text = (value or "").strip()
     if len(text) > max_length:
-        raise ValidationError(f"Keep this under {max_length} characters.", field=field)
+        raise ValidationError(
+            _l("Keep this under %(limit)s characters.", limit=max_length), field=field
+        )
     return text or None
 
 
@@ -32,16 +35,16 @@ def parse_birth_date(value: str | None) -> str | None:
         return None
     if re.fullmatch(r"\d{4}", text):
         if not 1900 <= int(text) <= date.today().year:
-            raise ValidationError("The birth year is out of range.", field="birth_date")
+            raise ValidationError(_l("The birth year is out of range."), field="birth_date")
         return text
     try:
         parsed = date.fromisoformat(text)
     except ValueError:
         raise ValidationError(
-            "Give the birth date as YYYY-MM-DD, or only the year as YYYY.", field="birth_date"
+            _l("Give the birth date as YYYY-MM-DD, or only the year as YYYY."), field="birth_date"
         ) from None
     if parsed.year < 1900 or parsed > date.today():
-        raise ValidationError("The birth date is out of range.", field="birth_date")
+        raise ValidationError(_l("The birth date is out of range."), field="birth_date")
     return parsed.isoformat()
 
 
@@ -51,7 +54,7 @@ def parse_country(value: str | None, field: str) -> str | None:
         return None
     if not re.fullmatch(r"[A-Z]{3}", text):
         raise ValidationError(
-            "Use a three-letter ISO 3166 country code such as GTM, ERI or SEN.", field=field
+            _l("Use a three-letter ISO 3166 country code such as GTM, ERI or SEN."), field=field
         )
     return text
 
@@ -60,10 +63,11 @@ def parse_point(lat: float | None, lon: float | None, field: str) -> WKBElement 
     if lat is None and lon is None:
         return None
     if lat is None or lon is None:
-        raise ValidationError("Give both latitude and longitude, or neither.", field=field)
+        raise ValidationError(_l("Give both latitude and longitude, or neither."), field=field)
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValidationError(
-            "Latitude must be between -90 and 90 and longitude between -180 and 180.", field=field
+            _l("Latitude must be between -90 and 90 and longitude between -180 and 180."),
+            field=field,
         )
     return from_shape(Point(lon, lat), srid=4326)
 
@@ -83,19 +87,24 @@ def parse_route(value: str | None, field: str = "intended_route") -> WKBElement 
         return None
     if re.fullmatch(r"(?i)LINESTRING\s*\(\s*[^,()]+\)", text):
         # one vertex: what a single click on the route map writes
-        raise ValidationError("The route must be a LINESTRING of at least two points.", field=field)
+        raise ValidationError(
+            _l("The route must be a LINESTRING of at least two points."), field=field
+        )
     try:
         shape = shapely_wkt.loads(text)
     except (ShapelyError, ValueError):
         raise ValidationError(
-            "Give the route as LINESTRING (lon lat, lon lat, ...), longitude first.", field=field
+            _l("Give the route as LINESTRING (lon lat, lon lat, ...), longitude first."),
+            field=field,
         ) from None
     if not isinstance(shape, LineString) or shape.is_empty or len(shape.coords) < 2:
-        raise ValidationError("The route must be a LINESTRING of at least two points.", field=field)
+        raise ValidationError(
+            _l("The route must be a LINESTRING of at least two points."), field=field
+        )
     for lon, lat, *_ in shape.coords:
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise ValidationError(
-                "A route point is outside the globe: longitude comes first, then latitude.",
+                _l("A route point is outside the globe: longitude comes first, then latitude."),
                 field=field,
             )
     return from_shape(shape, srid=4326)
@@ -116,7 +125,6 @@ def route_wkt(element: WKBElement | None) -> str:
     return "" if element is None else to_shape(element).wkt
 
 
-TOOTH_STATE_WORDS = "V (sound), M (missing), F (filled) or C (crown)"
 # The chart as a dentist reads it, facing the patient: upper right, upper left / lower right,
 # lower left; each row runs from the back teeth of one side to those of the other.
 CHART_ROWS: tuple[tuple[int, ...], ...] = (
@@ -131,35 +139,50 @@ def parse_dental(value: str | None) -> list[tuple[int, ToothState]]:
     Every problem is reported, one sentence a tooth, so the chart can be fixed in one go.
     """
     findings: dict[int, ToothState] = {}
-    problems: list[str] = []
+    problems: list[Message] = []
     for item in re.split(r"[;\n,]+", value or ""):
         item = item.strip()
         if not item:
             continue
         match = re.fullmatch(r"(\d{1,3})\s*[:=]\s*([A-Za-z]+)", item)
         if not match:
-            problems.append(f"“{item}” is not a dental finding: write tooth:state, such as 36:F.")
+            problems.append(
+                _l(
+                    "“%(item)s” is not a dental finding: write tooth:state, such as 36:F.",
+                    item=item,
+                )
+            )
             continue
         tooth, state = int(match.group(1)), match.group(2).upper()
         if tooth not in FDI_TEETH:
             problems.append(
-                f"Tooth {tooth}: {tooth} is not a tooth in FDI notation "
-                "(11–18, 21–28, 31–38, 41–48)."
+                _l(
+                    "Tooth %(tooth)s: %(tooth)s is not a tooth in FDI notation "
+                    "(11–18, 21–28, 31–38, 41–48).",
+                    tooth=tooth,
+                )
             )
             continue
         try:
             parsed = ToothState(state)
         except ValueError:
             problems.append(
-                f"Tooth {tooth}: “{state}” is not a tooth state: use {TOOTH_STATE_WORDS}."
+                _l(
+                    "Tooth %(tooth)s: “%(state)s” is not a tooth state: use V (sound), "
+                    "M (missing), F (filled) or C (crown).",
+                    tooth=tooth,
+                    state=state,
+                )
             )
             continue
         if tooth in findings:
-            problems.append(f"Tooth {tooth} is given twice: give each tooth one state.")
+            problems.append(
+                _l("Tooth %(tooth)s is given twice: give each tooth one state.", tooth=tooth)
+            )
             continue
         findings[tooth] = parsed
     if problems:
-        raise ValidationError(" ".join(problems), field="dental")
+        raise ValidationError(sentences(problems), field="dental")
     return sorted(findings.items())
 
 
@@ -179,7 +202,13 @@ def parse_marks(value: str | None) -> list[tuple[MarkKind, str | None, str | Non
         except ValueError:
             kinds = ", ".join(kind.value for kind in MarkKind)
             raise ValidationError(
-                f"Line {number}: “{parts[0]}” is not a kind of mark ({kinds}).", field="marks"
+                _l(
+                    "Line %(line)s: “%(kind)s” is not a kind of mark (%(kinds)s).",
+                    line=number,
+                    kind=parts[0],
+                    kinds=kinds,
+                ),
+                field="marks",
             ) from None
         location = optional_text(parts[1] if len(parts) > 1 else None, "marks", 120)
         description = optional_text(parts[2] if len(parts) > 2 else None, "marks", 500)
@@ -200,7 +229,7 @@ def parse_effects(value: str | None) -> list[tuple[EffectCategory, str]]:
         except ValueError:
             category, description = EffectCategory.OTHER, line.strip()
         if not description:
-            raise ValidationError("Describe each item after its category.", field="effects")
+            raise ValidationError(_l("Describe each item after its category."), field="effects")
         effects.append((category, optional_text(description, "effects", 500) or ""))
     return effects
 

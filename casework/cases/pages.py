@@ -76,9 +76,9 @@ def show_error(form: Any, error: CaseworkError) -> int:
     """Attach the error to its field (or flash it) and return the status to answer with."""
     field = getattr(form, error.field or "", None)
     if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors) + [_(error.message)]
+        field.errors = list(field.errors) + [error.message]
     else:
-        flash(_(error.message), "error")
+        flash(error.message, "error")
     return error.status_code
 
 

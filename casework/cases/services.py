@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from casework.accounts.models import User
@@ -26,8 +27,11 @@ def check_version(case: Any, submitted_version: int | None) -> None:
     """Refuse a save made from a stale copy of the case (somebody else saved in between)."""
     if submitted_version is None or submitted_version != case.version:
         raise ConflictError(
-            f"{case.reference} was changed by someone else while you were editing it. "
-            "Your changes were not saved: reload the case, check the new version, and edit again."
+            _l(
+                "%(reference)s was changed by someone else while you were editing it. Your "
+                "changes were not saved: reload the case, check the new version, and edit again.",
+                reference=case.reference,
+            )
         )
 
 
@@ -78,9 +82,9 @@ def _children(case: Any) -> tuple[list[tuple[Any, ...]], ...]:
 def add_note(case: Any, author: User, body: str) -> CaseNote:
     text = (body or "").strip()
     if not text:
-        raise ValidationError("A note cannot be empty.", field="body")
+        raise ValidationError(_l("A note cannot be empty."), field="body")
     if len(text) > 20000:
-        raise ValidationError("A note must be under 20,000 characters.", field="body")
+        raise ValidationError(_l("A note must be under 20,000 characters."), field="body")
     with transaction():
         note = CaseNote(author_id=author.id, **_owner_key(case))
         note.body = text
@@ -109,7 +113,7 @@ def case_ids_by_name(kind: str, query: str) -> select:  # type: ignore[valid-typ
     """The ids of cases of `kind` whose name tokens include every token of `query`."""
     tokens = normalise_name(query)
     if not tokens:
-        raise ValidationError("Type at least one name to look for.", field="name")
+        raise ValidationError(_l("Type at least one name to look for."), field="name")
     key = current_keyring().index_key
     digests = {blind_digest(key, token) for token in tokens}
     return (
@@ -124,7 +128,7 @@ def case_ids_by_similar_name(model: Any, visible: Any, query: str, limit: int = 
     """Ids of the visible cases whose names resemble `query` (other spellings, transliterations,
     order), best first. Names are decrypted in memory only; the search itself is audited."""
     if not normalise_name(query):
-        raise ValidationError("Type at least one name to look for.", field="name")
+        raise ValidationError(_l("Type at least one name to look for."), field="name")
     cases = db.session.scalars(select(model).where(visible)).all()
     people = []
     for case in cases:

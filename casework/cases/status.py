@@ -27,6 +27,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from casework.accounts.models import Role, User
@@ -37,6 +38,7 @@ from casework.db import db, transaction
 from casework.errors import NotAllowed, ValidationError
 from casework.missing.models import MissingPerson, MissingPersonStatus
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
+from casework.vocabulary import word, words
 
 Case = MissingPerson | UnidentifiedRemains
 
@@ -101,25 +103,23 @@ _BY_EDGE = {(t.kind, t.source, t.target): t for t in TRANSITIONS}
 
 # What the case page says when someone asks there for a step another route makes.
 _ELSEWHERE = {
-    Via.FORM: "A person makes this change on the case page, with a reason where one is needed.",
-    Via.MATCHING: (
+    Via.FORM: _l("A person makes this change on the case page, with a reason where one is needed."),
+    Via.MATCHING: _l(
         "Candidate review sets and clears this status: propose an identification on the "
         "candidate page, or turn the proposal down there."
     ),
-    Via.IDENTIFICATION: (
+    Via.IDENTIFICATION: _l(
         "A case becomes identified only when a supervisor confirms a proposed identification "
         "on the candidate page (two people sign)."
     ),
-    Via.WORKFLOW: "Repatriation is recorded by the repatriation workflow, not on the case page.",
+    Via.WORKFLOW: _l(
+        "Repatriation is recorded by the repatriation workflow, not on the case page."
+    ),
 }
 
 
 def _statuses(kind: str) -> type[enum.StrEnum]:
     return MissingPersonStatus if kind == "missing" else RemainsStatus
-
-
-def _words(status: str) -> str:
-    return status.replace("_", " ")
 
 
 def transition(kind: str, source: str, target: str) -> Transition | None:
@@ -141,9 +141,9 @@ def next_statuses(case: Case, user: User) -> list[enum.StrEnum]:
 def _reason(text: str | None, required: bool) -> str | None:
     reason = (text or "").strip()
     if required and len(reason) < 5:
-        raise ValidationError("Give the reason for this change in a few words.", field="reason")
+        raise ValidationError(_l("Give the reason for this change in a few words."), field="reason")
     if len(reason) > 5000:
-        raise ValidationError("Keep the reason under 5,000 characters.", field="reason")
+        raise ValidationError(_l("Keep the reason under 5,000 characters."), field="reason")
     return reason or None
 
 
@@ -162,21 +162,43 @@ def record_transition(
     try:
         target = _statuses(kind)(str(to))
     except ValueError:
-        raise ValidationError("Choose a status from the list.", field="status") from None
+        raise ValidationError(_l("Choose a status from the list."), field="status") from None
     if target.value == source:
-        raise ValidationError(f"{case.reference} is already {_words(source)}.", field="status")
+        raise ValidationError(
+            _l(
+                "%(reference)s is already %(status)s.",
+                reference=case.reference,
+                status=word(source),
+            ),
+            field="status",
+        )
     step = transition(kind, source, target.value)
     if step is None:
-        allowed = [_words(t.target) for t in TRANSITIONS if t.kind == kind and t.source == source]
-        after = ", ".join(allowed) if allowed else "nothing: this status is final"
+        allowed = [t.target for t in TRANSITIONS if t.kind == kind and t.source == source]
+        if not allowed:
+            raise ValidationError(
+                _l(
+                    "A case that is %(status)s cannot become %(target)s. From %(status)s it can "
+                    "become nothing: this status is final.",
+                    status=word(source),
+                    target=word(target),
+                ),
+                field="status",
+            )
         raise ValidationError(
-            f"A case that is {_words(source)} cannot become {_words(target.value)}. "
-            f"From {_words(source)} it can become {after}.",
+            _l(
+                "A case that is %(status)s cannot become %(target)s. From %(status)s it can "
+                "become %(allowed)s.",
+                status=word(source),
+                target=word(target),
+                allowed=words(allowed),
+            ),
             field="status",
         )
     if step.via is not via:
         raise ValidationError(
-            _ELSEWHERE.get(step.via, "That step is not made on the case page."), field="status"
+            _ELSEWHERE.get(step.via, _l("That step is not made on the case page.")),
+            field="status",
         )
     change = StatusChange(
         from_status=source,
@@ -205,8 +227,11 @@ def change_status(
         step = transition(kind, case.status.value, str(new_status or ""))
         if step is not None and step.via is Via.FORM and user.role not in step.roles:
             raise NotAllowed(
-                f"Your role cannot make a case that is {_words(step.source)} "
-                f"{_words(step.target)}: ask a supervisor."
+                _l(
+                    "Your role cannot make a case that is %(status)s %(target)s: ask a supervisor.",
+                    status=word(step.source),
+                    target=word(step.target),
+                )
             )
         change = record_transition(case, new_status, user, reason, via=Via.FORM)
         refresh_after_save(case)  # a reopened case is matched again; a closed one is left alone

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from casework.accounts.models import User
@@ -21,7 +22,7 @@ def _utc(moment: datetime | None, field: str) -> datetime | None:
         return None
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
     if moment > now():
-        raise ValidationError("That time is in the future.", field=field)
+        raise ValidationError(_l("That time is in the future."), field=field)
     return moment
 
 
@@ -29,16 +30,17 @@ def record_sample(case: UnidentifiedRemains, data: dict[str, Any]) -> Sample:
     with transaction():
         barcode = (data.get("barcode") or "").strip()
         if not barcode:
-            raise ValidationError("A sample needs its barcode.", field="barcode")
+            raise ValidationError(_l("A sample needs its barcode."), field="barcode")
         if db.session.scalar(select(Sample.id).where(Sample.barcode == barcode)) is not None:
             raise ValidationError(
-                f"A sample with barcode {barcode} is already recorded.", field="barcode"
+                _l("A sample with barcode %(barcode)s is already recorded.", barcode=barcode),
+                field="barcode",
             )
         try:
             kind = SampleKind(data.get("kind"))
         except ValueError:
             raise ValidationError(
-                "Choose the kind of sample from the list.", field="kind"
+                _l("Choose the kind of sample from the list."), field="kind"
             ) from None
         sample = Sample(
             barcode=barcode,
@@ -62,20 +64,22 @@ def record_transfer(
     with transaction():
         if (remains is None) == (sample is None):
             raise ValidationError(
-                "Choose what changes hands: the remains or one sample.", field="subject"
+                _l("Choose what changes hands: the remains or one sample."), field="subject"
             )
         from_party = optional_text(data.get("from_party"), "from_party", 200)
         to_party = optional_text(data.get("to_party"), "to_party", 200)
         purpose = optional_text(data.get("purpose"), "purpose", 2000)
         if not from_party or not to_party:
-            raise ValidationError("Say who handed it over and who received it.", field="from_party")
+            raise ValidationError(
+                _l("Say who handed it over and who received it."), field="from_party"
+            )
         if from_party == to_party:
-            raise ValidationError("The giver and the receiver are the same.", field="to_party")
+            raise ValidationError(_l("The giver and the receiver are the same."), field="to_party")
         if not purpose:
-            raise ValidationError("Say why it changed hands.", field="purpose")
+            raise ValidationError(_l("Say why it changed hands."), field="purpose")
         occurred_at = _utc(data.get("occurred_at"), "occurred_at")
         if occurred_at is None:
-            raise ValidationError("Say when it changed hands.", field="occurred_at")
+            raise ValidationError(_l("Say when it changed hands."), field="occurred_at")
         event = CustodyEvent(
             remains_id=remains.id if remains else None,
             sample_id=sample.id if sample else None,

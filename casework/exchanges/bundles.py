@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -104,13 +105,13 @@ def _check(selection: Selection) -> None:
     start, end = selection.remains_from, selection.remains_to
     if (start is None) != (end is None):
         raise ValidationError(
-            "Give both ends of the recovery period, or neither.", field="remains_to"
+            _l("Give both ends of the recovery period, or neither."), field="remains_to"
         )
     if start is not None and end is not None and end < start:
-        raise ValidationError("The period ends before it starts.", field="remains_to")
+        raise ValidationError(_l("The period ends before it starts."), field="remains_to")
     if start is None and not selection.include_missing:
         raise ValidationError(
-            "Choose something to share: remains recovered in a period, or missing persons.",
+            _l("Choose something to share: remains recovered in a period, or missing persons."),
             field="remains_from",
         )
 
@@ -147,7 +148,11 @@ def export_records(
             except ExchangeError as error:
                 reason = error.message.split(": ", 1)[-1]
                 raise ExchangeRefused(
-                    f"{case.reference} cannot be shared: {reason} Correct it or leave it out.",
+                    _l(
+                        "%(reference)s cannot be shared: %(reason)s Correct it or leave it out.",
+                        reference=case.reference,
+                        reason=reason,
+                    ),
                     code=str(error.code),
                 ) from None
             shared.append(item)
@@ -200,8 +205,11 @@ def export_records(
             db.session.flush()
         except IntegrityError:
             raise ConflictError(
-                f"Another bundle for {peer.authority_id} was made at the same moment; "
-                "build this one again."
+                _l(
+                    "Another bundle for %(authority)s was made at the same moment; build this "
+                    "one again.",
+                    authority=peer.authority_id,
+                )
             ) from None
         record(
             AuditAction.EXPORT,

@@ -8,6 +8,7 @@ import json
 import uuid
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from casework.access import missing_visible_to, remains_visible_to
@@ -15,7 +16,7 @@ from casework.accounts.models import Role, User
 from casework.audit.services import AuditAction, append, record
 from casework.clock import now
 from casework.db import db, transaction
-from casework.errors import NotAllowed, NotFound, ValidationError
+from casework.errors import Message, NotAllowed, NotFound, ValidationError
 from casework.exchanges.errors import ExchangeRefused
 from casework.exchanges.guard import DatabaseReplayGuard
 from casework.exchanges.identity import own_keys, require_identity
@@ -68,21 +69,21 @@ def _label(officer: Officer) -> str:
     return f"{officer.name} ({officer.role})"
 
 
-def _text(value: str | None, field: str, what: str) -> str:
+def _text(value: str | None, field: str, too_short: Message, too_long: Message) -> str:
     text = (value or "").strip()
     if len(text) < 10:
-        raise ValidationError(f"Give the {what} in a sentence or two.", field=field)
+        raise ValidationError(too_short, field=field)
     if len(text) > MAX_TEXT:
-        raise ValidationError(f"Keep the {what} under 2,000 characters.", field=field)
+        raise ValidationError(too_long, field=field)
     return text
 
 
 def _fields(names: list[str] | None, field: str = "fields") -> frozenset[str]:
     chosen = frozenset(names or ())
     if not chosen:
-        raise ValidationError("Choose at least one field.", field=field)
+        raise ValidationError(_l("Choose at least one field."), field=field)
     if not chosen <= DISCLOSABLE_FIELDS:
-        raise ValidationError("Choose fields from the list.", field=field)
+        raise ValidationError(_l("Choose fields from the list."), field=field)
     return chosen
 
 
@@ -109,13 +110,20 @@ def request_disclosure(
         try:
             why = Purpose(purpose or "")
         except ValueError:
-            raise ValidationError("Choose the purpose from the list.", field="purpose") from None
+            raise ValidationError(
+                _l("Choose the purpose from the list."), field="purpose"
+            ) from None
         request = DisclosureRequest(
             request_id=new_request_id(),
             pseudonym=foreign.pseudonym,
             record_type=RecordType(foreign.record_kind.value),
             purpose=why,
-            justification=_text(justification, "justification", "justification"),
+            justification=_text(
+                justification,
+                "justification",
+                _l("Give the justification in a sentence or two."),
+                _l("Keep the justification under 2,000 characters."),
+            ),
             requested_fields=_fields(fields),
             requested_by=_officer(user),
         )
@@ -225,19 +233,26 @@ def decide(
     """A supervisor's decision on a peer's request; on approval the fields go out encrypted."""
     with transaction():
         if user.role is not Role.SUPERVISOR:
-            raise NotAllowed("Only a supervisor can decide on a disclosure request.")
+            raise NotAllowed(_l("Only a supervisor can decide on a disclosure request."))
         if disclosure.direction is not DisclosureDirection.INCOMING:
-            raise ValidationError("Only the owner of a record decides on a request for it.")
+            raise ValidationError(_l("Only the owner of a record decides on a request for it."))
         if disclosure.status is not DisclosureStatus.AWAITING_DECISION:
-            raise ValidationError("This request was decided already.")
+            raise ValidationError(_l("This request was decided already."))
         identity = require_identity()
         peer = disclosure.peer
-        why = _text(reason, "reason", "reason for the decision")
+        why = _text(
+            reason,
+            "reason",
+            _l("Give the reason for the decision in a sentence or two."),
+            _l("Keep the reason for the decision under 2,000 characters."),
+        )
         approved: frozenset[str] = frozenset()
         if approve:
             approved = _fields(fields)
             if not approved <= set(disclosure.requested_field_list):
-                raise ValidationError("Approve only fields that were asked for.", field="fields")
+                raise ValidationError(
+                    _l("Approve only fields that were asked for."), field="fields"
+                )
         decision = DisclosureDecision(
             request_id=disclosure.request_id,
             decision=Decision.APPROVED if approve else Decision.REFUSED,
@@ -309,15 +324,11 @@ def _case(disclosure: Disclosure) -> MissingPerson | UnidentifiedRemains:
     else:
         case = db.session.get(UnidentifiedRemains, disclosure.remains_id)
     if case is None:
-        raise ValidationError("The case this request is about no longer exists.")
+        raise ValidationError(_l("The case this request is about no longer exists."))
     return case
 
 
 # Receiving ---------------------------------------------------------------------------------
-
-
-def _refuse(message: str, code: str) -> ExchangeRefused:
-    return ExchangeRefused(message, code=code)
 
 
 def _ours(peer: PeerAuthority, request_id: str) -> Disclosure:
@@ -329,8 +340,12 @@ def _ours(peer: PeerAuthority, request_id: str) -> Disclosure:
         )
     )
     if disclosure is None:
-        raise _refuse(
-            f"{peer.authority_id} answers a request we did not send it.", "unknown-request"
+        raise ExchangeRefused(
+            _l(
+                "%(authority)s answers a request we did not send it.",
+                authority=peer.authority_id,
+            ),
+            code="unknown-request",
         )
     return disclosure
 
@@ -343,8 +358,8 @@ def _store_request(header: EnvelopeHeader, request: DisclosureRequest) -> Disclo
         )
     )
     if exported is None or exported.record_kind.value != request.record_type.value:
-        raise _refuse(
-            "The request names a record we never sent to this authority.", "unknown-record"
+        raise ExchangeRefused(
+            _l("The request names a record we never sent to this authority."), code="unknown-record"
         )
     if db.session.scalar(
         select(Disclosure.id).where(
@@ -352,7 +367,7 @@ def _store_request(header: EnvelopeHeader, request: DisclosureRequest) -> Disclo
             Disclosure.request_id == request.request_id,
         )
     ):
-        raise _refuse("A request with this id was received already.", "id-reused")
+        raise ExchangeRefused(_l("A request with this id was received already."), code="id-reused")
     disclosure = Disclosure(
         direction=DisclosureDirection.INCOMING,
         request_id=request.request_id,
@@ -373,7 +388,7 @@ def _store_request(header: EnvelopeHeader, request: DisclosureRequest) -> Disclo
 def _store_decision(header: EnvelopeHeader, decision: DisclosureDecision) -> Disclosure:
     disclosure = _ours(get_peer(header.sender_id), decision.request_id)
     if disclosure.status is not DisclosureStatus.AWAITING_DECISION:
-        raise _refuse("This request was decided already.", "already-decided")
+        raise ExchangeRefused(_l("This request was decided already."), code="already-decided")
     disclosure.status = (
         DisclosureStatus.APPROVED
         if decision.decision is Decision.APPROVED
@@ -389,9 +404,9 @@ def _store_decision(header: EnvelopeHeader, decision: DisclosureDecision) -> Dis
 def _store_response(header: EnvelopeHeader, response: DisclosureResponse) -> Disclosure:
     disclosure = _ours(get_peer(header.sender_id), response.request_id)
     if disclosure.status is not DisclosureStatus.APPROVED:
-        raise _refuse(
-            "No approval of this request has been received: import the decision first.",
-            "decision-missing",
+        raise ExchangeRefused(
+            _l("No approval of this request has been received: import the decision first."),
+            code="decision-missing",
         )
     decision = DisclosureDecision(
         request_id=disclosure.request_id,
@@ -405,7 +420,9 @@ def _store_response(header: EnvelopeHeader, response: DisclosureResponse) -> Dis
     except ExchangeError as error:
         raise ExchangeRefused.of(error) from None
     if response.pseudonym != disclosure.pseudonym:
-        raise _refuse("The response is about another record than the request.", "wrong-record")
+        raise ExchangeRefused(
+            _l("The response is about another record than the request."), code="wrong-record"
+        )
     disclosure.disclosed = json.dumps(dict(response.fields), ensure_ascii=False, sort_keys=True)
     disclosure.status = DisclosureStatus.ANSWERED
     disclosure.answered_at = now()
@@ -475,7 +492,7 @@ def disclosures_for(user: User, limit: int = 200) -> list[Disclosure]:
 def get_disclosure(user: User, disclosure_id: uuid.UUID) -> Disclosure:
     disclosure = db.session.scalar(visible_disclosures(user).where(Disclosure.id == disclosure_id))
     if disclosure is None:
-        raise NotFound("No such disclosure request.")
+        raise NotFound(_l("No such disclosure request."))
     return disclosure
 
 

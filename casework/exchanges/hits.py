@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from casework.access import missing_visible_to, remains_visible_to
@@ -151,7 +152,7 @@ def hits_for(user: User, limit: int = 200) -> list[CrossBorderHit]:
 def get_hit(user: User, hit_id: uuid.UUID) -> CrossBorderHit:
     hit = db.session.scalar(visible_hits(user).where(CrossBorderHit.id == hit_id))
     if hit is None:
-        raise NotFound("No such hit.")
+        raise NotFound(_l("No such hit."))
     return hit
 
 

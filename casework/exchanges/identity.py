@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from casework.audit.services import AuditAction, record
@@ -28,7 +29,7 @@ def require_identity() -> AuthorityIdentity:
     identity = current_identity()
     if identity is None:
         raise SetupError(
-            "This installation has no exchange keys yet: run `casework exchange keys init`."
+            _l("This installation has no exchange keys yet: run `casework exchange keys init`.")
         )
     return identity
 
@@ -40,16 +41,16 @@ def create_identity(authority_id: str, country: str, name: str) -> AuthorityIden
         country = country.strip().upper()
         name = name.strip()
         if current_identity() is not None:
-            raise ValidationError("This installation has its exchange keys already.")
+            raise ValidationError(_l("This installation has its exchange keys already."))
         if not AUTHORITY_ID_PATTERN.match(authority_id):
             raise ValidationError(
-                "The authority id is 1-64 lowercase letters, digits and inner hyphens.",
+                _l("The authority id is 1-64 lowercase letters, digits and inner hyphens."),
                 field="authority_id",
             )
         if not COUNTRY_PATTERN.match(country):
-            raise ValidationError("The country is three letters, such as ESP.", field="country")
+            raise ValidationError(_l("The country is three letters, such as ESP."), field="country")
         if not 1 <= len(name) <= 200:
-            raise ValidationError("Give the authority's name (200 characters at most).")
+            raise ValidationError(_l("Give the authority's name (200 characters at most)."))
         keys = AuthorityKeys.generate()
         identity = AuthorityIdentity(
             authority_id=authority_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from casework.accounts.models import User
@@ -54,7 +55,7 @@ def new_message_id() -> str:
 def get_message(message_id: uuid.UUID) -> OutgoingMessage:
     message = db.session.get(OutgoingMessage, message_id)
     if message is None:
-        raise NotFound("No such outgoing message.")
+        raise NotFound(_l("No such outgoing message."))
     return message
 
 

@@ -6,6 +6,8 @@ import json
 import urllib.error
 import urllib.request
 
+from flask_babel import lazy_gettext as _l
+
 from casework.audit.services import AuditAction, record
 from casework.clock import now
 from casework.db import transaction
@@ -21,7 +23,10 @@ def push(message: OutgoingMessage) -> str:
     url = message.peer.inbox_url
     if not url:
         raise ValidationError(
-            f"No inbox address is set for {message.peer.authority_id}: send the file instead."
+            _l(
+                "No inbox address is set for %(authority)s: send the file instead.",
+                authority=message.peer.authority_id,
+            )
         )
     request = urllib.request.Request(
         url,
@@ -38,14 +43,24 @@ def push(message: OutgoingMessage) -> str:
             refusal = body["error"]
             code, text = str(refusal["code"]), str(refusal["message"])
         except (ValueError, KeyError, TypeError):
-            code, text = "http-error", f"The peer's inbox answered {error.code}."
+            code = "http-error"
+            text = _l("The peer's inbox answered %(status)s.", status=error.code)
         raise ExchangeRefused(
-            f"{message.peer.authority_id} refused it: {text}", code=code
+            _l(
+                "%(authority)s refused it: %(reason)s",
+                authority=message.peer.authority_id,
+                reason=text,
+            ),
+            code=code,
         ) from None
     except (urllib.error.URLError, OSError, ValueError) as error:
         raise ValidationError(
-            f"The inbox of {message.peer.authority_id} could not be reached ({error}). "
-            "Try again later or send the file."
+            _l(
+                "The inbox of %(authority)s could not be reached (%(error)s). Try again later "
+                "or send the file.",
+                authority=message.peer.authority_id,
+                error=error,
+            )
         ) from None
     status = str(body.get("status", "")) if isinstance(body, dict) else ""
     with transaction():

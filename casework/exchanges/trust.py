@@ -8,6 +8,7 @@ import re
 import uuid
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from casework.accounts.models import User
@@ -36,7 +37,7 @@ def _identity_document(raw: bytes) -> dict[str, object]:
         or document["format"] != IDENTITY_FORMAT
     ):
         raise ValidationError(
-            "This is not an authority's public key file (from `casework exchange keys show`).",
+            _l("This is not an authority's public key file (from `casework exchange keys show`)."),
             field="identity",
         )
     return document
@@ -47,7 +48,7 @@ def parse_linkage_secret(text: str | None) -> str:
     compact = re.sub(r"\s+", "", text or "").lower()
     if not re.fullmatch(r"(?:[0-9a-f]{2}){32,128}", compact):
         raise ValidationError(
-            "The linkage secret is 64 to 256 hexadecimal digits, as agreed with the peer.",
+            _l("The linkage secret is 64 to 256 hexadecimal digits, as agreed with the peer."),
             field="linkage_secret",
         )
     return compact
@@ -59,7 +60,7 @@ def _inbox_url(text: str | None) -> str | None:
         return None
     if not re.fullmatch(r"https?://[^\s]{1,490}", url):
         raise ValidationError(
-            "The inbox address starts with https:// (or http:// on a closed network).",
+            _l("The inbox address starts with https:// (or http:// on a closed network)."),
             field="inbox_url",
         )
     return url
@@ -93,15 +94,17 @@ def add_peer(
         fingerprint = keys.fingerprint.hex()
         if document["fingerprint"] != fingerprint:
             raise ValidationError(
-                "The fingerprint in the file does not match its keys: the file was altered.",
+                _l("The fingerprint in the file does not match its keys: the file was altered."),
                 field="identity",
             )
         if confirmed_fingerprint is not None and not _same_fingerprint(
             fingerprint, confirmed_fingerprint
         ):
             raise ValidationError(
-                "The fingerprint you compared with the peer does not match these keys. "
-                "Do not trust them; ask the peer for its file again.",
+                _l(
+                    "The fingerprint you compared with the peer does not match these keys. "
+                    "Do not trust them; ask the peer for its file again."
+                ),
                 field="fingerprint",
             )
         authority_id, country, name = (
@@ -110,27 +113,32 @@ def add_peer(
             document["name"],
         )
         if not isinstance(authority_id, str) or not AUTHORITY_ID_PATTERN.match(authority_id):
-            raise ValidationError("The file names an invalid authority id.", field="identity")
+            raise ValidationError(_l("The file names an invalid authority id."), field="identity")
         if not isinstance(country, str) or not COUNTRY_PATTERN.match(country):
-            raise ValidationError("The file names an invalid country.", field="identity")
+            raise ValidationError(_l("The file names an invalid country."), field="identity")
         if not isinstance(name, str) or not 1 <= len(name) <= 200:
-            raise ValidationError("The file names no valid authority name.", field="identity")
+            raise ValidationError(_l("The file names no valid authority name."), field="identity")
         own = current_identity()
         if own is not None and own.authority_id == authority_id:
-            raise ValidationError("That is this installation's own identity.", field="identity")
+            raise ValidationError(_l("That is this installation's own identity."), field="identity")
         if db.session.scalar(
             select(PeerAuthority.id).where(PeerAuthority.authority_id == authority_id)
         ):
             raise ValidationError(
-                f"{authority_id} is in the trust list already; revoke it before adding new keys.",
+                _l(
+                    "%(authority)s is in the trust list already; revoke it before adding new keys.",
+                    authority=authority_id,
+                ),
                 field="identity",
             )
         start = valid_from or now()
         if valid_until.tzinfo is None or start.tzinfo is None:
-            raise ValidationError("Give the validity dates with a time zone.", field="valid_until")
+            raise ValidationError(
+                _l("Give the validity dates with a time zone."), field="valid_until"
+            )
         if valid_until <= start:
             raise ValidationError(
-                "The end of validity must be later than its start.", field="valid_until"
+                _l("The end of validity must be later than its start."), field="valid_until"
             )
         peer = PeerAuthority(
             authority_id=authority_id,
@@ -153,7 +161,9 @@ def add_peer(
 def revoke_peer(peer: PeerAuthority) -> None:
     with transaction():
         if peer.revoked_at is not None:
-            raise ValidationError(f"{peer.authority_id} was revoked already.")
+            raise ValidationError(
+                _l("%(authority)s was revoked already.", authority=peer.authority_id)
+            )
         peer.revoked_at = now()
         record(AuditAction.KEYS, peer, event="peer revoked", authority=peer.authority_id)
 
@@ -182,7 +192,7 @@ def get_peer(peer_id: uuid.UUID | str) -> PeerAuthority:
             select(PeerAuthority).where(PeerAuthority.authority_id == str(peer_id))
         )
     if peer is None:
-        raise NotFound(f"No authority {peer_id} is in the trust list.")
+        raise NotFound(_l("No authority %(authority)s is in the trust list.", authority=peer_id))
     return peer
 
 

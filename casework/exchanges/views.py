@@ -52,7 +52,7 @@ blueprint = Blueprint("exchanges", __name__, url_prefix="/exchange")
 
 def _form_error(form: Any, error: CaseworkError, default: str) -> None:
     field = getattr(form, error.field or default, None) or getattr(form, default)
-    field.errors = [*field.errors, _(error.message)]
+    field.errors = [*field.errors, error.message]
 
 
 def _midnight(day: Any) -> datetime:
@@ -189,7 +189,7 @@ def push(message_id: uuid.UUID) -> Any:
     try:
         status = push_message(message)
     except CaseworkError as error:
-        flash(_(error.message), "error")
+        flash(error.message, "error")
         return redirect(url_for("exchanges.index")), 303
     flash(_("Delivered.") if status == "new" else _("The peer had received it already."), "success")
     return redirect(url_for("exchanges.index"))
@@ -204,7 +204,7 @@ def upload() -> Any:
         try:
             receipt = receive(raw)
         except CaseworkError as error:
-            form.message.errors = [*form.message.errors, _(error.message)]
+            form.message.errors = [*form.message.errors, error.message]
         else:
             if not receipt.new:
                 flash(_("This message was imported before; nothing changed."), "success")

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import selectinload
 
@@ -31,6 +32,7 @@ from casework.matches.open_cases import OPEN_MISSING, OPEN_REMAINS, open_cases
 from casework.matches.records import missing_record, remains_record
 from casework.missing.models import MissingPerson, MissingPersonStatus
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
+from casework.vocabulary import word
 from matching import (
     Candidate,
     CandidateIndex,
@@ -266,9 +268,9 @@ def rematch_all(progress: Callable[[int, int], None] | None = None) -> int:
 def _reason(text: str | None, field: str = "reason") -> str:
     reason = (text or "").strip()
     if len(reason) < 5:
-        raise ValidationError("Give the reason in a few words.", field=field)
+        raise ValidationError(_l("Give the reason in a few words."), field=field)
     if len(reason) > 5000:
-        raise ValidationError("Keep the reason under 5,000 characters.", field=field)
+        raise ValidationError(_l("Keep the reason under 5,000 characters."), field=field)
     return reason
 
 
@@ -277,13 +279,17 @@ def _decidable(
 ) -> None:
     if version is None or version != candidate.version:
         raise ConflictError(
-            "Someone else decided on this candidate while you were reading it. "
-            "Reload the page to see what changed."
+            _l(
+                "Someone else decided on this candidate while you were reading it. "
+                "Reload the page to see what changed."
+            )
         )
     if candidate.status not in allowed:
         raise ValidationError(
-            f"This candidate is {candidate.status.value.replace('_', ' ')}: "
-            "that step does not apply."
+            _l(
+                "This candidate is %(status)s: that step does not apply.",
+                status=word(candidate.status),
+            )
         )
 
 
@@ -311,12 +317,14 @@ def propose_identification(
             cited = {Identifier(value) for value in identifiers}
         except ValueError:
             raise ValidationError(
-                "Choose identifiers from the list.", field="identifiers"
+                _l("Choose identifiers from the list."), field="identifiers"
             ) from None
         if not cited:
             raise ValidationError(
-                "Cite what confirms the identification: DNA, dental, fingerprints, "
-                "or secondary identifiers.",
+                _l(
+                    "Cite what confirms the identification: DNA, dental, fingerprints, "
+                    "or secondary identifiers."
+                ),
                 field="identifiers",
             )
         text = (reason or "").strip()
@@ -334,15 +342,22 @@ def confirm_identification(candidate: CandidateMatch, user: User, version: int |
     with transaction():
         _decidable(candidate, version, (CandidateStatus.IDENTIFICATION_PROPOSED,))
         if user.role is not Role.SUPERVISOR:
-            raise NotAllowed("Only a supervisor can confirm an identification.")
+            raise NotAllowed(_l("Only a supervisor can confirm an identification."))
         if user.id == candidate.proposed_by_id:
             raise NotAllowed(
-                "An identification needs two people: someone else must confirm what you proposed."
+                _l(
+                    "An identification needs two people: someone else must confirm what you "
+                    "proposed."
+                )
             )
         remains, person = candidate.remains, candidate.missing_person
         if remains.status not in OPEN_REMAINS:
             raise ValidationError(
-                f"{remains.reference} is already {remains.status.value.replace('_', ' ')}."
+                _l(
+                    "%(reference)s is already %(status)s.",
+                    reference=remains.reference,
+                    status=word(remains.status),
+                )
             )
         candidate.status = CandidateStatus.CONFIRMED
         candidate.decided_by_id, candidate.decided_at = user.id, now()
@@ -361,7 +376,7 @@ def reject_identification(
     with transaction():
         _decidable(candidate, version, (CandidateStatus.IDENTIFICATION_PROPOSED,))
         if user.role is not Role.SUPERVISOR:
-            raise NotAllowed("Only a supervisor can turn down a proposed identification.")
+            raise NotAllowed(_l("Only a supervisor can turn down a proposed identification."))
         candidate.decision_reason = _reason(reason)
         candidate.status = CandidateStatus.PROPOSED
         candidate.identifiers = None

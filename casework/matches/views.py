@@ -115,9 +115,9 @@ def _decide(candidate_id: uuid.UUID, form_class: type, key: str, act: Any, done:
         candidate = _candidate(candidate_id)  # as stored: the refused change was rolled back
         field = getattr(form, error.field or "", None)
         if field is not None:
-            field.errors = [*field.errors, _(error.message)]
+            field.errors = [*field.errors, error.message]
         else:
-            flash(_(error.message), "error")
+            flash(error.message, "error")
         return _page(candidate, error.status_code, **{key: form})
     flash(done, "success")
     return redirect(url_for("matches.detail", candidate_id=candidate_id))

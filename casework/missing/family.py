@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from casework.accounts.models import User
@@ -36,30 +37,30 @@ def add_family_contact(case: MissingPerson, user: User, data: dict[str, Any]) ->
             channel = ContactChannel(data.get("channel"))
         except ValueError:
             raise ValidationError(
-                "Choose how you were in contact from the list.", field="channel"
+                _l("Choose how you were in contact from the list."), field="channel"
             ) from None
         contacted_at = data.get("contacted_at")
         if not isinstance(contacted_at, datetime):
-            raise ValidationError("Say when you were in contact.", field="contacted_at")
+            raise ValidationError(_l("Say when you were in contact."), field="contacted_at")
         if contacted_at.tzinfo is None:
             contacted_at = contacted_at.replace(tzinfo=UTC)
         if contacted_at > now():
-            raise ValidationError("That time is in the future.", field="contacted_at")
+            raise ValidationError(_l("That time is in the future."), field="contacted_at")
         relative_id = None
         if data.get("relative_id"):
             relative_id = parse_uuid(data["relative_id"])
             known = {relative.id for relative in case.relatives}
             if relative_id not in known:
                 raise ValidationError(
-                    "Choose a relative of this case from the list.", field="relative_id"
+                    _l("Choose a relative of this case from the list."), field="relative_id"
                 )
         summary = optional_text(data.get("summary"), "summary", 5000)
         if not summary:
-            raise ValidationError("Say in a few words what was said.", field="summary")
+            raise ValidationError(_l("Say in a few words what was said."), field="summary")
         due = data.get("next_contact_due")
         if due is not None and due < contacted_at.date():
             raise ValidationError(
-                "The next contact cannot be due before this one.", field="next_contact_due"
+                _l("The next contact cannot be due before this one."), field="next_contact_due"
             )
         contact = FamilyContact(
             missing_person_id=case.id,

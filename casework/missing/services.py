@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from casework.accounts.models import User
 from casework.cases.fields import (
     assign_geometry,
@@ -32,7 +34,7 @@ def _apply(case: MissingPerson, data: dict[str, Any]) -> None:
     try:
         case.sex = Sex(data.get("sex") or "U")
     except ValueError:
-        raise ValidationError("Sex must be F, M or U (unknown).", field="sex") from None
+        raise ValidationError(_l("Sex must be F, M or U (unknown)."), field="sex") from None
     case.birth_date = parse_birth_date(data.get("birth_date"))
     case.age_at_disappearance = data.get("age_at_disappearance")
     case.height_cm = data.get("height_cm")
@@ -40,7 +42,7 @@ def _apply(case: MissingPerson, data: dict[str, Any]) -> None:
     case.languages = optional_text(data.get("languages"), "languages", 200)
     case.last_seen_date = data.get("last_seen_date")
     if case.last_seen_date is not None and case.last_seen_date > now().date():
-        raise ValidationError("The last-seen date is in the future.", field="last_seen_date")
+        raise ValidationError(_l("The last-seen date is in the future."), field="last_seen_date")
     case.last_seen_place = optional_text(data.get("last_seen_place"), "last_seen_place", 300)
     assign_geometry(
         case,
@@ -54,7 +56,7 @@ def _apply(case: MissingPerson, data: dict[str, Any]) -> None:
     replace_marks_effects_dental(case, data.get("marks"), data.get("effects"), data.get("dental"))
     if not (case.given_names or case.surnames or case.aliases):
         raise ValidationError(
-            "Give at least one name: a given name, a surname or an alias.", field="given_names"
+            _l("Give at least one name: a given name, a surname or an alias."), field="given_names"
         )
 
 
@@ -86,7 +88,7 @@ def add_relative(case: MissingPerson, data: dict[str, Any]) -> Relative:
             countries = ";".join(codes)
         if data.get("consent_to_share") and not countries:
             raise ValidationError(
-                "Say with which countries the family agrees to share (or * for all).",
+                _l("Say with which countries the family agrees to share (or * for all)."),
                 field="consent_countries",
             )
         relative = Relative(
@@ -99,7 +101,7 @@ def add_relative(case: MissingPerson, data: dict[str, Any]) -> Relative:
         )
         relative.name = optional_text(data.get("name"), "name", 200)
         if not relative.name:
-            raise ValidationError("Give the relative's name.", field="name")
+            raise ValidationError(_l("Give the relative's name."), field="name")
         relative.contact = optional_text(data.get("contact"), "contact", 2000)
         case.relatives.append(relative)
     return relative

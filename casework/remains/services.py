@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from casework.accounts.models import User
 from casework.cases.fields import assign_geometry, optional_text, parse_point, split_list
 from casework.cases.models import Sex
@@ -11,22 +13,24 @@ from casework.cases.references import next_reference
 from casework.cases.services import check_version, replace_marks_effects_dental
 from casework.clock import now
 from casework.db import db, transaction
-from casework.errors import ValidationError
+from casework.errors import Message, ValidationError
 from casework.matches.services import refresh_after_save
 from casework.remains.models import RemainsCondition, UnidentifiedRemains
 
 
-def _range(data: dict[str, Any], low: str, high: str, label: str) -> tuple[int | None, int | None]:
+def _range(
+    data: dict[str, Any], low: str, high: str, backwards: Message
+) -> tuple[int | None, int | None]:
     lo, hi = data.get(low), data.get(high)
     if lo is not None and hi is not None and lo > hi:
-        raise ValidationError(f"The {label} range runs backwards: “from” is above “to”.", field=low)
+        raise ValidationError(backwards, field=low)
     return lo, hi
 
 
 def _apply(case: UnidentifiedRemains, data: dict[str, Any]) -> None:
     case.recovery_date = data.get("recovery_date")
     if case.recovery_date is not None and case.recovery_date > now().date():
-        raise ValidationError("The recovery date is in the future.", field="recovery_date")
+        raise ValidationError(_l("The recovery date is in the future."), field="recovery_date")
     case.recovery_place = optional_text(data.get("recovery_place"), "recovery_place", 300)
     assign_geometry(
         case,
@@ -41,14 +45,22 @@ def _apply(case: UnidentifiedRemains, data: dict[str, Any]) -> None:
         case.estimated_sex = Sex(data.get("estimated_sex") or "U")
     except ValueError:
         raise ValidationError(
-            "Choose a condition and sex from the lists.", field="condition"
+            _l("Choose a condition and sex from the lists."), field="condition"
         ) from None
-    case.age_min, case.age_max = _range(data, "age_min", "age_max", "age")
+    case.age_min, case.age_max = _range(
+        data, "age_min", "age_max", _l("The age range runs backwards: “from” is above “to”.")
+    )
     case.stature_min_cm, case.stature_max_cm = _range(
-        data, "stature_min_cm", "stature_max_cm", "stature"
+        data,
+        "stature_min_cm",
+        "stature_max_cm",
+        _l("The stature range runs backwards: “from” is above “to”."),
     )
     case.pmi_min_days, case.pmi_max_days = _range(
-        data, "pmi_min_days", "pmi_max_days", "post-mortem interval"
+        data,
+        "pmi_min_days",
+        "pmi_max_days",
+        _l("The post-mortem interval range runs backwards: “from” is above “to”."),
     )
     case.document_names = split_list(data.get("document_names"))
     case.storage_location = optional_text(data.get("storage_location"), "storage_location", 200)

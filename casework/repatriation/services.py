@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from casework.access import can_manage_repatriation, repatriation_visible_to
@@ -38,6 +39,7 @@ from casework.repatriation.models import (
     RepatriationStep,
     StepKind,
 )
+from casework.vocabulary import word, words
 
 # Days from the start of a repatriation to each step's first due date (the consul adjusts them).
 DEFAULT_DUE_DAYS: dict[StepKind, int | None] = {
@@ -53,10 +55,6 @@ DEFAULT_DUE_DAYS: dict[StepKind, int | None] = {
 
 def today() -> date:
     return now().date()
-
-
-def _label(kind: StepKind) -> str:
-    return kind.value.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -128,20 +126,31 @@ def start_repatriation(user: User, remains: UnidentifiedRemains) -> Repatriation
         identified_on = identification_date(remains)
         if person is None or identified_on is None:
             raise ValidationError(
-                f"{remains.reference} is not identified: a repatriation starts after a "
-                "confirmed identification."
+                _l(
+                    "%(reference)s is not identified: a repatriation starts after a confirmed "
+                    "identification.",
+                    reference=remains.reference,
+                )
             )
         if not can_manage_repatriation(user, person):
-            raise NotAllowed("Only a consular official of the person's country can start this.")
+            raise NotAllowed(_l("Only a consular official of the person's country can start this."))
         existing = db.session.scalar(
             select(Repatriation.id).where(Repatriation.remains_id == remains.id)
         )
         if existing is not None:
-            raise ValidationError(f"A repatriation of {remains.reference} is already under way.")
+            raise ValidationError(
+                _l(
+                    "A repatriation of %(reference)s is already under way.",
+                    reference=remains.reference,
+                )
+            )
         if remains.status is not RemainsStatus.IDENTIFIED:
             raise ValidationError(
-                f"{remains.reference} is {remains.status.value.replace('_', ' ')}: "
-                "only identified remains can be repatriated."
+                _l(
+                    "%(reference)s is %(status)s: only identified remains can be repatriated.",
+                    reference=remains.reference,
+                    status=word(remains.status),
+                )
             )
         start = today()
         repatriation = Repatriation(
@@ -178,15 +187,17 @@ def _check_dates(step: RepatriationStep, due: date | None, completed: date | Non
     shown = identified_on.isoformat()
     if due is not None and due < identified_on:
         raise ValidationError(
-            f"The due date is before the identification ({shown}).", field="due_date"
+            _l("The due date is before the identification (%(date)s).", date=shown),
+            field="due_date",
         )
     if completed is None:
         return
     if completed > today():
-        raise ValidationError("The completion date is in the future.", field="completed_on")
+        raise ValidationError(_l("The completion date is in the future."), field="completed_on")
     if completed < identified_on:
         raise ValidationError(
-            f"The completion date is before the identification ({shown}).", field="completed_on"
+            _l("The completion date is before the identification (%(date)s).", date=shown),
+            field="completed_on",
         )
 
 
@@ -200,24 +211,36 @@ def _check_order(step: RepatriationStep, completed: date | None) -> None:
         ]
         if missing:
             raise ValidationError(
-                f"The {_label(step.kind)} step needs "
-                f"{', '.join(_label(kind) for kind in missing)} completed first.",
+                _l(
+                    "The %(step)s step needs %(steps)s completed first.",
+                    step=word(step.kind),
+                    steps=words(missing),
+                ),
                 field="completed_on",
             )
         for need in PREREQUISITES.get(step.kind, ()):
             done = repatriation.step(need).completed_on
             if done is not None and completed < done:
                 raise ValidationError(
-                    f"The {_label(step.kind)} cannot be completed before the {_label(need)} "
-                    f"(completed on {done.isoformat()}).",
+                    _l(
+                        "The %(step)s cannot be completed before the %(needed)s "
+                        "(completed on %(date)s).",
+                        step=word(step.kind),
+                        needed=word(need),
+                        date=done.isoformat(),
+                    ),
                     field="completed_on",
                 )
     for dependent in _dependents(step.kind):
         done = repatriation.step(dependent).completed_on
         if done is not None and (completed is None or completed > done):
             raise ValidationError(
-                f"The {_label(dependent)} step was completed on {done.isoformat()} and depends "
-                f"on this one: this step must be completed on or before that date.",
+                _l(
+                    "The %(step)s step was completed on %(date)s and depends on this one: this "
+                    "step must be completed on or before that date.",
+                    step=word(dependent),
+                    date=done.isoformat(),
+                ),
                 field="completed_on",
             )
 
@@ -229,12 +252,12 @@ def _responsible(user: User, value: Any) -> uuid.UUID | None:
         chosen = uuid.UUID(str(value))
     except ValueError:
         raise ValidationError(
-            "Choose the responsible person from the list.", field="responsible_user"
+            _l("Choose the responsible person from the list."), field="responsible_user"
         ) from None
     found = db.session.get(User, chosen)
     if found is None or found.agency_id != user.agency_id:
         raise ValidationError(
-            "Choose the responsible person from the list.", field="responsible_user"
+            _l("Choose the responsible person from the list."), field="responsible_user"
         )
     return chosen
 
@@ -255,16 +278,23 @@ def update_step(
     with transaction():
         repatriation = step.repatriation
         if not can_manage_repatriation(user, repatriation.missing_person):
-            raise NotAllowed("Only a consular official of the person's country can change this.")
+            raise NotAllowed(
+                _l("Only a consular official of the person's country can change this.")
+            )
         if version is not None and version != repatriation.version:
             raise ConflictError(
-                f"The repatriation of {repatriation.reference} was changed by someone else "
-                "while you were editing it. Nothing was saved: read it again and redo the change."
+                _l(
+                    "The repatriation of %(reference)s was changed by someone else while you "
+                    "were editing it. Nothing was saved: read it again and redo the change.",
+                    reference=repatriation.reference,
+                )
             )
         if repatriation.closed_on is not None:
             raise ValidationError(
-                f"This repatriation was closed on {repatriation.closed_on.isoformat()}: "
-                "its steps can no longer change."
+                _l(
+                    "This repatriation was closed on %(date)s: its steps can no longer change.",
+                    date=repatriation.closed_on.isoformat(),
+                )
             )
         due, completed = data.get("due_date"), data.get("completed_on")
         _check_dates(step, due, completed)

@@ -1,0 +1,548 @@
+"""DNA-led search: every remains profile against every family, ranked by the exact LR.
+
+What depends on a family is computed once: per family and locus, the log10 LR of every
+genotype the remains could have there (all genotypes of the database's alleles of the locus;
+one contraction of the family's allele network, batched over families of the same shape).
+Comparing remains with families is then array work: per locus, the row of each remains
+genotype is gathered and the rows summed. A remains genotype with an allele the database lacks
+gets its own column, computed for all families on first use. The values are those of
+:func:`matching.kinship.likelihood_ratio` for every pair (same ladder, same frequencies).
+
+The search computes theta = 0 LRs (theta makes founders dependent, which defeats the per-family
+tables); recompute the shortlisted pairs with ``likelihood_ratio`` when theta > 0 is wanted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from matching.kinship.errors import KinshipError, SettingsError
+from matching.kinship.frequencies import FrequencyDatabase, PopulationFrequencies
+from matching.kinship.likelihood import (
+    Array,
+    Network,
+    contract,
+    genotype_index,
+    network,
+    phased_joint,
+    population_of,
+    tables_from_joint,
+    transmission,
+)
+from matching.kinship.pedigree import Family, Pedigree
+from matching.kinship.profiles import Genotype, Profile
+from matching.kinship.settings import KinshipSettings
+
+# Families contracted at once: bounded so that a batch's largest tensor stays near 160 MB.
+_CELLS_PER_BATCH = 20_000_000
+_REMAINS_PER_BLOCK = 256
+_THREADS = 2
+# Families ranked on float32 sums beyond ``top`` that are summed again exactly.
+_MARGIN = 16
+
+
+@dataclass(frozen=True, slots=True)
+class KinshipHit:
+    """One remains profile and one family, with the evidence.
+
+    Attributes:
+        remains: the remains profile's sample id.
+        family: the family's id.
+        log10_lr: log10 of the LR that the remains are the family's missing person.
+        loci: loci that counted (typed in the remains and in a relative).
+        rank: 1 for the best family of these remains (or the best remains of this family in
+            :meth:`KinshipSearch.hits_for_family`).
+    """
+
+    remains: str
+    family: str
+    log10_lr: float
+    loci: int
+    rank: int
+
+
+@dataclass(slots=True)
+class _Locus:
+    name: str
+    alleles: tuple[str, ...]
+    founder: Array
+    index: dict[str, int]
+    male: Array
+    female: Array
+
+    @property
+    def genotypes(self) -> int:
+        return len(self.alleles) * (len(self.alleles) + 1) // 2
+
+
+@dataclass(slots=True)
+class _Block:
+    """Families added together: per locus a (genotypes + 1, families) table of log10 LRs, the
+    last row 0 for remains untyped at the locus."""
+
+    ids: list[str]
+    families: list[Family]
+    tables: list[NDArray[np.float64]]
+    rough: list[NDArray[np.float32]]
+    used: NDArray[np.float32]  # (loci, families): 1 where a relative is typed and consistent
+    alive: NDArray[np.bool_]
+    special: dict[tuple[int, Genotype], NDArray[np.float64]] = field(default_factory=dict)
+
+
+class KinshipSearch:
+    """Families and remains profiles held for ranking by LR, updated one at a time or in bulk.
+
+    Example:
+        >>> from matching.kinship import (Family, LocusFrequencies, PopulationFrequencies,
+        ...     Profile, Relationship, standard_pedigree, MutationModel)
+        >>> table = PopulationFrequencies("demo", {"TH01": LocusFrequencies(
+        ...     {"6": 0.2, "7": 0.3, "9.3": 0.5})})
+        >>> pedigree, _ = standard_pedigree(Relationship.MOTHER)
+        >>> families = [Family("F-1", pedigree, {"mother": Profile.parse("R1", {"TH01": "6,7"})}),
+        ...             Family("F-2", pedigree, {"mother": Profile.parse("R2", {"TH01": "9.3"})})]
+        >>> search = KinshipSearch(table, KinshipSettings(mutation_model=MutationModel.NONE),
+        ...                        families, [Profile.parse("PM-1", {"TH01": "6,9.3"})])
+        >>> [(h.family, round(h.log10_lr, 3), h.rank) for h in search.hits(top=2)]
+        [('F-1', 0.097, 1), ('F-2', 0.0, 2)]
+    """
+
+    def __init__(
+        self,
+        frequencies: FrequencyDatabase | PopulationFrequencies,
+        settings: KinshipSettings | None = None,
+        families: Iterable[Family] = (),
+        remains: Iterable[Profile] = (),
+    ) -> None:
+        self.settings = settings or KinshipSettings()
+        if self.settings.theta > 0:
+            raise SettingsError(
+                "The DNA-led search computes LRs with theta = 0; recompute the shortlisted "
+                "pairs with likelihood_ratio() for theta > 0."
+            )
+        self.population = population_of(frequencies, self.settings)
+        self._loci: list[_Locus] = []
+        for name, table in sorted(self.population.loci.items()):
+            alleles = tuple(table.alleles)
+            founder = np.array(list(table.alleles.values()))
+            self._loci.append(
+                _Locus(
+                    name,
+                    alleles,
+                    founder,
+                    {a: i for i, a in enumerate(alleles)},
+                    transmission(alleles, self.settings, False),
+                    transmission(alleles, self.settings, True),
+                )
+            )
+        self._locus_at = {locus.name: n for n, locus in enumerate(self._loci)}
+        self._blocks: list[_Block] = []
+        self._where: dict[str, tuple[int, int]] = {}
+        self._remains_ids: list[str] = []
+        self._remains_rows = np.zeros((0, len(self._loci)), dtype=np.int64)
+        self._remains_typed = np.zeros((0, len(self._loci)), dtype=np.float32)
+        self._remains_special: dict[int, list[tuple[int, Genotype]]] = {}
+        self._remains_alive = np.zeros(0, dtype=bool)
+        self._remains_at: dict[str, int] = {}
+        self.add_families(families)
+        self.add_remains(remains)
+
+    # --- families ---------------------------------------------------------------------------
+
+    @property
+    def family_ids(self) -> list[str]:
+        """The families held, in the order they were added."""
+        return [
+            fid
+            for block in self._blocks
+            for fid, a in zip(block.ids, block.alive, strict=True)
+            if a
+        ]
+
+    @property
+    def remains_ids(self) -> list[str]:
+        """The remains profiles held, in the order they were added."""
+        return [rid for rid, a in zip(self._remains_ids, self._remains_alive, strict=True) if a]
+
+    def add_families(self, families: Iterable[Family]) -> None:
+        """Add families (a family already held under the same id is replaced)."""
+        batch = list(families)
+        if not batch:
+            return
+        ids = [family.id for family in batch]
+        if len(set(ids)) != len(ids):
+            raise KinshipError("A family id is given twice in one batch.")
+        for family_id in ids:
+            self.remove_family(family_id, missing_ok=True)
+        tables = [
+            np.zeros((locus.genotypes + 1, len(batch)), dtype=np.float64) for locus in self._loci
+        ]
+        used = np.zeros((len(self._loci), len(batch)), dtype=np.float32)
+        networks: dict[tuple[Pedigree, frozenset[str]], Network] = {}
+        by_locus = [_by_locus(family) for family in batch]
+        for n, locus in enumerate(self._loci):
+            groups: dict[str, list[tuple[int, Network, dict[str, Genotype]]]] = defaultdict(list)
+            for column, family in enumerate(batch):
+                refs = by_locus[column].get(locus.name)
+                if not refs:
+                    continue
+                if any(a not in locus.index for g in refs.values() for a in g):
+                    row = self._special_family_table(family, locus, refs, ())
+                    if row is not None:
+                        tables[n][: locus.genotypes, column] = _log10(row[: locus.genotypes])
+                        used[n, column] = 1.0
+                    continue
+                key = (family.pedigree, frozenset(refs))
+                if key not in networks:
+                    networks[key] = network(family.pedigree, refs, family.pedigree.missing)
+                net = networks[key]
+                groups[net.key].append((column, net, refs))
+            for items in groups.values():
+                self._contract_group(locus, items, tables[n], used[n])
+        rough = [table.astype(np.float32) for table in tables]
+        block = _Block(ids, batch, tables, rough, used, np.ones(len(batch), dtype=bool))
+        self._blocks.append(block)
+        for column, family_id in enumerate(ids):
+            self._where[family_id] = (len(self._blocks) - 1, column)
+        if sum(len(b.ids) < 64 for b in self._blocks) > 32:
+            self._merge_small_blocks()
+
+    def add_family(self, family: Family) -> None:
+        """Add one family, or replace the one held under its id."""
+        self.add_families([family])
+
+    def remove_family(self, family_id: str, missing_ok: bool = False) -> None:
+        """Stop searching a family."""
+        if family_id not in self._where:
+            if missing_ok:
+                return
+            raise KinshipError(f"Family {family_id} is not in the search.")
+        block, column = self._where.pop(family_id)
+        self._blocks[block].alive[column] = False
+
+    def _merge_small_blocks(self) -> None:
+        small = [b for b in self._blocks if len(b.ids) < 64]
+        large = [b for b in self._blocks if len(b.ids) >= 64]
+        families = [f for b in small for f, a in zip(b.families, b.alive, strict=True) if a]
+        self._blocks = large
+        self._where = {
+            fid: (n, c)
+            for n, b in enumerate(large)
+            for c, (fid, a) in enumerate(zip(b.ids, b.alive, strict=True))
+            if a
+        }
+        self.add_families(families)
+
+    def _contract_group(
+        self,
+        locus: _Locus,
+        items: Sequence[tuple[int, Network, dict[str, Genotype]]],
+        table: NDArray[np.float64],
+        used: NDArray[np.float32],
+    ) -> None:
+        size = len(locus.alleles)
+        chunk = max(16, _CELLS_PER_BATCH // size**3)
+        first = items[0][1]
+        for start in range(0, len(items), chunk):
+            part = items[start : start + chunk]
+            genotypes = {
+                person: np.array(
+                    [[locus.index[a] for a in refs[net.typed[position]]] for _, net, refs in part],
+                    dtype=np.int64,
+                )
+                for position, person in enumerate(first.typed)
+            }
+            joint = phased_joint(first, locus.founder, locus.male, locus.female, genotypes)
+            rows_lr, valid = tables_from_joint(joint, locus.founder)
+            columns = np.array([column for column, _, _ in part])
+            table[: locus.genotypes, columns] = _log10(rows_lr).T
+            used[columns] = valid.astype(np.float32)
+
+    def _special_family_table(
+        self,
+        family: Family,
+        locus: _Locus,
+        refs: dict[str, Genotype],
+        extra: Iterable[str],
+    ) -> Array | None:
+        seen = {a for g in refs.values() for a in g} | set(extra)
+        alleles, founder = self.population.ladder(locus.name, seen, self.settings.minimum_frequency)
+        p = np.asarray(founder)
+        index = {a: i for i, a in enumerate(alleles)}
+        net = network(family.pedigree, refs, family.pedigree.missing)
+        evidence = {}
+        for person in net.typed:
+            matrix = np.zeros((1, len(alleles), len(alleles)))
+            i, j = index[refs[person][0]], index[refs[person][1]]
+            matrix[0, i, j] = matrix[0, j, i] = 1.0
+            evidence[person] = matrix
+        operands = net.operands(
+            p,
+            transmission(alleles, self.settings, False),
+            transmission(alleles, self.settings, True),
+            evidence,
+        )
+        rows_lr, valid = tables_from_joint(contract(net, operands), p)
+        return rows_lr[0] if valid[0] else None
+
+    # --- remains ----------------------------------------------------------------------------
+
+    def add_remains(self, profiles: Iterable[Profile]) -> None:
+        """Add remains profiles (a profile already held under the same sample is replaced)."""
+        batch = list(profiles)
+        if not batch:
+            return
+        if len({p.sample for p in batch}) != len(batch):
+            raise KinshipError("A remains sample id is given twice in one batch.")
+        rows = np.zeros((len(batch), len(self._loci)), dtype=np.int64)
+        typed = np.zeros((len(batch), len(self._loci)), dtype=np.float32)
+        offset = len(self._remains_ids)
+        for r, profile in enumerate(batch):
+            if profile.sample in self._remains_at:
+                self._remains_alive[self._remains_at[profile.sample]] = False
+            self._remains_at[profile.sample] = offset + r
+            for n, locus in enumerate(self._loci):
+                genotype = profile.genotypes.get(locus.name)
+                rows[r, n] = locus.genotypes
+                if genotype is None:
+                    continue
+                typed[r, n] = 1.0
+                if genotype[0] in locus.index and genotype[1] in locus.index:
+                    rows[r, n] = genotype_index(locus.index[genotype[0]], locus.index[genotype[1]])
+                else:
+                    self._remains_special.setdefault(offset + r, []).append((n, genotype))
+        self._remains_ids += [p.sample for p in batch]
+        self._remains_rows = np.concatenate([self._remains_rows, rows])
+        self._remains_typed = np.concatenate([self._remains_typed, typed])
+        self._remains_alive = np.concatenate([self._remains_alive, np.ones(len(batch), bool)])
+
+    def remove_remains(self, sample: str) -> None:
+        """Stop searching a remains profile."""
+        if sample not in self._remains_at:
+            raise KinshipError(f"Remains {sample} are not in the search.")
+        self._remains_alive[self._remains_at.pop(sample)] = False
+
+    def _special_column(self, block: _Block, n: int, genotype: Genotype) -> NDArray[np.float64]:
+        key = (n, genotype)
+        if key not in block.special:
+            locus = self._loci[n]
+            column = np.zeros(len(block.ids))
+            for c, family in enumerate(block.families):
+                refs = _typed_at(family, locus.name)
+                if not refs or not block.used[n, c]:
+                    continue
+                row = self._special_family_table(family, locus, refs, genotype)
+                if row is not None:
+                    alleles, _ = self.population.ladder(
+                        locus.name,
+                        {a for g in refs.values() for a in g} | set(genotype),
+                        self.settings.minimum_frequency,
+                    )
+                    index = {a: i for i, a in enumerate(alleles)}
+                    column[c] = _log10(row[genotype_index(index[genotype[0]], index[genotype[1]])])
+            block.special[key] = column
+        return block.special[key]
+
+    # --- scores and hits --------------------------------------------------------------------
+
+    def _axis(self) -> tuple[list[str], NDArray[np.int64], NDArray[np.int64]]:
+        """The live families: ids, their block and their column in it."""
+        ids: list[str] = []
+        blocks, columns = [], []
+        for number, block in enumerate(self._blocks):
+            alive = np.flatnonzero(block.alive)
+            ids += [block.ids[c] for c in alive]
+            blocks.append(np.full(len(alive), number, dtype=np.int64))
+            columns.append(alive.astype(np.int64))
+        if not blocks:
+            return [], np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return ids, np.concatenate(blocks), np.concatenate(columns)
+
+    def _rough(self, positions: NDArray[np.int64]) -> NDArray[np.float32]:
+        """float32 log10 LRs of these remains against every live family, for ranking."""
+        rows = self._remains_rows[positions]
+        parts = []
+        for block in self._blocks:
+            score = np.zeros((len(positions), len(block.ids)), dtype=np.float32)
+            gathered = np.empty_like(score)
+            for n, table in enumerate(block.rough):
+                np.take(table, rows[:, n], axis=0, out=gathered)
+                score += gathered
+            for r, position in enumerate(positions):
+                for n, genotype in self._remains_special.get(int(position), ()):
+                    score[r] += self._special_column(block, n, genotype).astype(np.float32)
+            parts.append(score[:, block.alive])
+        if not parts:
+            return np.zeros((len(positions), 0), dtype=np.float32)
+        return np.concatenate(parts, axis=1)
+
+    def _exact(
+        self,
+        positions: NDArray[np.int64],
+        blocks: NDArray[np.int64],
+        columns: NDArray[np.int64],
+    ) -> tuple[Array, Array]:
+        """float64 log10 LRs and loci used of pairs (remains position, block, column)."""
+        value = np.zeros(len(positions))
+        loci = np.zeros(len(positions))
+        rows = self._remains_rows[positions]
+        for number in np.unique(blocks):
+            block = self._blocks[int(number)]
+            mask = blocks == number
+            cols, rr = columns[mask], rows[mask]
+            total = np.zeros(int(mask.sum()))
+            for n, table in enumerate(block.tables):
+                total += table[rr[:, n], cols]
+            for local, k in enumerate(np.flatnonzero(mask)):
+                for n, genotype in self._remains_special.get(int(positions[k]), ()):
+                    total[local] += self._special_column(block, n, genotype)[columns[k]]
+            value[mask] = total
+            typed = self._remains_typed[positions[mask]]
+            loci[mask] = (typed * block.used[:, cols].T).sum(axis=1)
+        return value, loci
+
+    def _best(
+        self,
+        positions: NDArray[np.int64],
+        top: int | None,
+        min_log10_lr: float | None,
+        axis: tuple[list[str], NDArray[np.int64], NDArray[np.int64]],
+    ) -> list[list[tuple[int, float, int]]]:
+        """Per remains position: (family on the axis, exact log10 LR, loci), best first."""
+        _, blocks, columns = axis
+        rough = self._rough(positions)
+        families = rough.shape[1]
+        if top is None or top + _MARGIN >= families:
+            candidates = np.broadcast_to(np.arange(families), rough.shape)
+        else:
+            candidates = np.argpartition(-rough, top + _MARGIN - 1, axis=1)[:, : top + _MARGIN]
+        flat = candidates.reshape(-1)
+        owners = np.repeat(positions, candidates.shape[1])
+        value, loci = self._exact(owners, blocks[flat], columns[flat])
+        value = value.reshape(candidates.shape)
+        loci = loci.reshape(candidates.shape)
+        ranked = []
+        for r in range(len(positions)):
+            keep = np.ones(candidates.shape[1], dtype=bool)
+            if min_log10_lr is not None:
+                keep = value[r] >= min_log10_lr
+            order = np.flatnonzero(keep)
+            order = order[np.lexsort((candidates[r, order], -value[r, order]))]
+            if top is not None:
+                order = order[:top]
+            ranked.append(
+                [(int(candidates[r, i]), float(value[r, i]), int(round(loci[r, i]))) for i in order]
+            )
+        return ranked
+
+    def hits(self, top: int | None = 10, min_log10_lr: float | None = 0.0) -> list[KinshipHit]:
+        """Every remains profile against every family: per remains its best families.
+
+        Families are ranked on float32 sums, then the best ``top`` plus a margin are summed
+        again in float64, so the values reported are exact to the last bits.
+
+        Args:
+            top: families kept per remains profile (None: all).
+            min_log10_lr: least log10 LR kept (None: no threshold, exclusions included).
+
+        Returns:
+            Hits grouped by remains (in the order added), best family first (rank 1).
+        """
+        _check(top)
+        axis = self._axis()
+        positions = np.flatnonzero(self._remains_alive)
+        chunks = [
+            positions[start : start + _REMAINS_PER_BLOCK]
+            for start in range(0, len(positions), _REMAINS_PER_BLOCK)
+        ]
+        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+            results = list(pool.map(lambda part: self._best(part, top, min_log10_lr, axis), chunks))
+        found: list[KinshipHit] = []
+        for part, ranked_part in zip(chunks, results, strict=True):
+            for position, ranked in zip(part, ranked_part, strict=True):
+                sample = self._remains_ids[position]
+                found += [
+                    KinshipHit(sample, axis[0][f], value, count, rank)
+                    for rank, (f, value, count) in enumerate(ranked, start=1)
+                ]
+        return found
+
+    def hits_for_remains(
+        self, sample: str, top: int | None = 10, min_log10_lr: float | None = 0.0
+    ) -> list[KinshipHit]:
+        """One remains profile (e.g. just added) against every family, best first."""
+        _check(top)
+        if sample not in self._remains_at:
+            raise KinshipError(f"Remains {sample} are not in the search.")
+        axis = self._axis()
+        ranked = self._best(np.array([self._remains_at[sample]]), top, min_log10_lr, axis)[0]
+        return [
+            KinshipHit(sample, axis[0][f], value, count, rank)
+            for rank, (f, value, count) in enumerate(ranked, start=1)
+        ]
+
+    def hits_for_family(
+        self, family_id: str, top: int | None = 10, min_log10_lr: float | None = 0.0
+    ) -> list[KinshipHit]:
+        """One family (e.g. just added or changed) against every remains profile, best first."""
+        _check(top)
+        if family_id not in self._where:
+            raise KinshipError(f"Family {family_id} is not in the search.")
+        block_no, column = self._where[family_id]
+        block = self._blocks[block_no]
+        positions = np.flatnonzero(self._remains_alive)
+        rows = self._remains_rows[positions]
+        score = np.zeros(len(positions))
+        for n, table in enumerate(block.tables):
+            score += table[rows[:, n], column]
+        for r, position in enumerate(positions):
+            for n, genotype in self._remains_special.get(int(position), ()):
+                score[r] += self._special_column(block, n, genotype)[column]
+        loci = self._remains_typed[positions] @ block.used[:, column]
+        order = np.arange(len(score))
+        if min_log10_lr is not None:
+            order = order[score >= min_log10_lr]
+        order = order[np.lexsort((order, -score[order]))][:top]
+        ranked = [(int(i), float(score[i]), int(round(loci[i]))) for i in order]
+        return [
+            KinshipHit(self._remains_ids[positions[r]], family_id, value, count, rank)
+            for rank, (r, value, count) in enumerate(ranked, start=1)
+        ]
+
+    def log10_lr(self, sample: str, family_id: str) -> float:
+        """The log10 LR of one pair, from the tables."""
+        for hit in self.hits_for_family(family_id, top=None, min_log10_lr=None):
+            if hit.remains == sample:
+                return hit.log10_lr
+        raise KinshipError(f"Remains {sample} are not in the search.")
+
+
+def _by_locus(family: Family) -> dict[str, dict[str, Genotype]]:
+    typed: dict[str, dict[str, Genotype]] = defaultdict(dict)
+    for person, profile in family.references.items():
+        for locus, genotype in profile.genotypes.items():
+            typed[locus][person] = genotype
+    return typed
+
+
+def _typed_at(family: Family, locus: str) -> dict[str, Genotype]:
+    return {
+        person: profile.genotypes[locus]
+        for person, profile in family.references.items()
+        if locus in profile.genotypes
+    }
+
+
+def _log10(values: Array) -> Array:
+    with np.errstate(divide="ignore"):
+        return np.asarray(np.log10(values), dtype=np.float64)
+
+
+def _check(top: int | None) -> None:
+    if top is not None and (not isinstance(top, int) or top < 1):
+        raise KinshipError(f"top must be a positive whole number, not {top!r}.")
