@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlean
+from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy import SQLAlchemy
 from geoalchemy2.admin.dialects.sqlite import init_spatialite
 from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, Uuid, event
@@ -161,8 +162,10 @@ def is_unreachable(error: BaseException) -> bool:
 
 def unavailable() -> Unavailable:
     return Unavailable(
-        "The database is busy or cannot be reached just now. Nothing was saved: "
-        "try again in a few seconds."
+        _l(
+            "The database is busy or cannot be reached just now. Nothing was saved: "
+            "try again in a few seconds."
+        )
     )
 
 
@@ -193,8 +196,10 @@ def transaction() -> Iterator[Session]:
     except StaleDataError as error:
         session.rollback()
         raise ConflictError(
-            "Someone else saved this record while you were working on it. Your changes "
-            "were not saved: reload it, check what changed, and try again."
+            _l(
+                "Someone else saved this record while you were working on it. Your changes "
+                "were not saved: reload it, check what changed, and try again."
+            )
         ) from error
     except DBAPIError as error:
         session.rollback()

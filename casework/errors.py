@@ -87,6 +87,7 @@ class Unavailable(CaseworkError):
     """The database is busy or unreachable for a moment; the request can simply be retried."""
 
     status_code = 503
+    title = _l("Try again in a moment")
     retry_after_seconds = 5
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -38,7 +39,7 @@ def checked_key(raw: str | None, field: str) -> str | None:
         return None
     if not _KEY.fullmatch(raw):
         raise ValidationError(
-            "An idempotency key is 1 to 100 printable characters without spaces, such as a UUID.",
+            _l("An idempotency key is 1 to 100 printable characters without spaces (a UUID)."),
             field=field,
         )
     return raw
@@ -115,7 +116,7 @@ def _earlier(user: User, model: Any, key: str, digest: str | None) -> Any:
     case_id = getattr(found, _OWNER[model.__case_kind__])
     if case_id is None or (digest is not None and found.request_digest != digest):
         raise ValidationError(
-            "This idempotency key was used for another request: send a new key for a new case.",
+            _l("This idempotency key was used for another request: send a new key for a new case."),
             field="idempotency_key",
         )
     return db.session.get(model, case_id)
