@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from flask import g, has_request_context, request
@@ -208,6 +209,7 @@ def record(action: AuditAction, obj: Any = None, **details: Any) -> AuditEntry:
 
 def forget_tail(session: Session) -> None:
     session.info.pop(_TAIL, None)
+    session.info.pop(_STAGED, None)  # the staging table went with the transaction
 
 
 def _changed_fields(obj: Any) -> list[str]:
@@ -323,6 +325,102 @@ def append_created(session: Session, objects: list[Any], actor: Actor | None = N
         session.execute(AuditEntry.__table__.insert(), rows)
         session.info[_TAIL] = (seq, prev)
     return len(rows)
+
+
+_STAGING = "casework_audit_staging"
+_STAGED = "casework.audit_staged"
+_CHAIN_PAGE = 2000
+
+
+def stage_created(session: Session, objects: list[Any], actor: Actor | None = None) -> int:
+    """`append_created` for a long bulk insert (an import). On PostgreSQL the entries wait in a
+    temporary table of this transaction and join the chain in `chain_staged`, at its end: the
+    chain's lock is then held for that last step only, not while the whole file is read, so
+    every other user's audited work (a case page, a save) goes on meanwhile. On SQLite the one
+    writer holds the database anyway: the entries are chained at once."""
+    if session.get_bind().dialect.name != "postgresql":
+        return append_created(session, objects, actor)
+    if not session.info.get(_STAGED):
+        session.execute(
+            text(
+                f"CREATE TEMPORARY TABLE {_STAGING} (n bigserial PRIMARY KEY, "
+                "occurred_at timestamptz NOT NULL, object_type text, object_id text, "
+                "object_ref text, details text NOT NULL) ON COMMIT DROP"
+            )
+        )
+        session.info[_STAGED] = True
+    moment = now()
+    rows = []
+    for obj in objects:
+        name = type(obj).__name__
+        if name in _UNAUDITED:
+            continue
+        details = _owner(obj)
+        details["fields"] = _created_fields(obj)
+        object_id = getattr(obj, "id", None)
+        rows.append(
+            {
+                "occurred_at": moment,
+                "object_type": name,
+                "object_id": None if object_id is None else str(object_id),
+                "object_ref": getattr(obj, "reference", None),
+                "details": json.dumps(details, sort_keys=True, separators=(",", ":"), default=str),
+            }
+        )
+    if rows:
+        session.execute(
+            text(
+                f"INSERT INTO {_STAGING} (occurred_at, object_type, object_id, object_ref, "
+                "details) VALUES (:occurred_at, :object_type, :object_id, :object_ref, :details)"
+            ),
+            rows,
+        )
+    return len(rows)
+
+
+def chain_staged(session: Session, actor: Actor | None = None) -> int:
+    """Chain the entries `stage_created` kept aside, in the order they were staged (a page at a
+    time: memory stays flat however long the import). Returns how many were chained."""
+    if not session.info.pop(_STAGED, False):
+        return 0
+    actor = actor or current_actor()
+    seq, prev = _tail(session)  # takes the chain's lock, until this transaction ends
+    key = audit_chain_key()
+    chained, after = 0, 0
+    while True:
+        page = session.execute(
+            text(
+                f"SELECT n, occurred_at, object_type, object_id, object_ref, details "
+                f"FROM {_STAGING} WHERE n > :after ORDER BY n LIMIT {_CHAIN_PAGE}"
+            ),
+            {"after": after},
+        ).all()
+        if not page:
+            break
+        rows = []
+        for staged in page:
+            seq += 1
+            values: dict[str, Any] = {
+                "seq": seq,
+                "occurred_at": staged.occurred_at.astimezone(UTC),
+                "actor_id": actor.id,
+                "actor_label": actor.label,
+                "agency_id": actor.agency_id,
+                "action": str(AuditAction.CREATE),
+                "object_type": staged.object_type,
+                "object_id": staged.object_id,
+                "object_ref": staged.object_ref,
+                "details": staged.details,
+                "remote_addr": actor.remote_addr,
+                "prev_hash": prev,
+            }
+            values["entry_hash"] = prev = _digest(key, values)
+            rows.append(values)
+        session.execute(AuditEntry.__table__.insert(), rows)
+        chained += len(rows)
+        after = page[-1].n
+    session.info[_TAIL] = (seq, prev)
+    return chained
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
 
 from casework.accounts.models import Agency
-from casework.audit.services import AuditAction, append, append_created, record
+from casework.audit.services import AuditAction, append, chain_staged, record, stage_created
 from casework.bulk.interchange import (
     CheckedRow,
     build_case,
@@ -446,6 +446,7 @@ def import_file(
             store_batch()
         if read_again.digest() != checked_file.digest():
             raise ValidationError(_l("The file changed while it was imported: nothing saved."))
+        chain_staged(session)
         append(
             session,
             "import",
@@ -495,7 +496,7 @@ def _insert_new(session: Any, cases: list[Any]) -> None:
     for model, objects in children.items():
         _insert_rows(session, model, [_column_values(child) for child in objects])
     _insert_rows(session, NameToken, tokens)
-    append_created(session, audited)
+    stage_created(session, audited)  # chained at the end of the import (PostgreSQL)
 
 
 def _insert_rows(session: Any, model: Any, rows: list[dict[str, Any]]) -> None:

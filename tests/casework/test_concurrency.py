@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.casework.factories import MISSING, REMAINS, make_remains
 from tests.conftest import PASSWORD, login
@@ -216,4 +217,54 @@ def test_two_api_updates_of_one_case_at_once_one_wins_the_other_gets_409(app, wo
     assert codes == ["200", "409"], answers
     refused = next(answer for answer in answers if answer.status_code == 409)
     assert refused.get_json()["error"]["code"] == "conflict"
+    _chain_intact(app)
+
+
+def test_case_pages_stay_open_while_an_import_is_half_way(app, world, backend, tmp_path) -> None:
+    """PostgreSQL: an import chains its audit entries at its end, so the chain's lock is not
+    held while it reads the file, and a case page (which audits the look) answers at once.
+    (On SQLite the one writer holds the whole database: there the page waits for the lock,
+    then answers 503 with Retry-After; see test_transactions.)"""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL only")
+    import time
+
+    from flask import g
+
+    from casework.audit.services import Actor
+    from casework.bulk.services import import_file
+    from casework.extensions import db
+    from casework.missing.models import MissingPerson
+    from tests.casework.bulk.test_import import GOOD_MISSING, HEADER, write
+
+    reference = _remains_case(app, world)
+    client = _clients(app, "forensic_officer@home.example", 1)[0]
+    path = write(tmp_path / "legacy.csv", HEADER, GOOD_MISSING)
+    paused, resume = threading.Event(), threading.Event()
+
+    def progress(done: int, total: int) -> None:
+        if done < total and not paused.is_set():  # the first batch is stored, not committed
+            paused.set()
+            resume.wait(30)
+
+    def run() -> None:
+        with app.test_request_context():
+            g.audit_actor = Actor(None, "test import", None, None)
+            import_file("missing", path, "PCOME", batch_size=1, progress=progress)
+            db.session.remove()
+
+    importer = threading.Thread(target=run)
+    importer.start()
+    try:
+        assert paused.wait(30)
+        started = time.monotonic()
+        page = client.get(f"/remains/{reference}")
+        waited = time.monotonic() - started
+    finally:
+        resume.set()
+        importer.join(60)
+    assert page.status_code == 200 and waited < 5, waited
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MissingPerson)) == 3
+        db.session.remove()
     _chain_intact(app)
