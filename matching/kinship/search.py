@@ -15,7 +15,7 @@ tables); recompute the shortlisted pairs with ``likelihood_ratio`` when theta > 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -29,6 +29,7 @@ from matching.kinship.likelihood import (
     Network,
     contract,
     genotype_index,
+    likelihood_ratio,
     network,
     phased_joint,
     population_of,
@@ -38,6 +39,8 @@ from matching.kinship.likelihood import (
 from matching.kinship.pedigree import Family, Pedigree
 from matching.kinship.profiles import Genotype, Profile
 from matching.kinship.settings import KinshipSettings
+
+Progress = Callable[[int, int], None]
 
 # Families contracted at once: bounded so that a batch's largest tensor stays near 160 MB.
 _CELLS_PER_BATCH = 20_000_000
@@ -169,8 +172,11 @@ class KinshipSearch:
         """The remains profiles held, in the order they were added."""
         return [rid for rid, a in zip(self._remains_ids, self._remains_alive, strict=True) if a]
 
-    def add_families(self, families: Iterable[Family]) -> None:
-        """Add families (a family already held under the same id is replaced)."""
+    def add_families(self, families: Iterable[Family], progress: Progress | None = None) -> None:
+        """Add families (a family already held under the same id is replaced).
+
+        ``progress(done, total)`` is called as the loci's tables are built.
+        """
         batch = list(families)
         if not batch:
             return
@@ -204,6 +210,8 @@ class KinshipSearch:
                 groups[net.key].append((column, net, refs))
             for items in groups.values():
                 self._contract_group(locus, items, tables[n], used[n])
+            if progress is not None:
+                progress(n + 1, len(self._loci))
         rough = [table.astype(np.float32) for table in tables]
         block = _Block(ids, batch, tables, rough, used, np.ones(len(batch), dtype=bool))
         self._blocks.append(block)
@@ -363,9 +371,11 @@ class KinshipSearch:
             return [], np.zeros(0, np.int64), np.zeros(0, np.int64)
         return ids, np.concatenate(blocks), np.concatenate(columns)
 
-    def _rough(self, positions: NDArray[np.int64]) -> NDArray[np.float32]:
-        """float32 log10 LRs of these remains against every live family, for ranking."""
+    def _rough(self, positions: NDArray[np.int64], min_loci: int = 0) -> NDArray[np.float32]:
+        """float32 log10 LRs of these remains against every live family, for ranking; minus
+        infinity for pairs with fewer than ``min_loci`` loci compared."""
         rows = self._remains_rows[positions]
+        typed = self._remains_typed[positions]
         parts = []
         for block in self._blocks:
             score = np.zeros((len(positions), len(block.ids)), dtype=np.float32)
@@ -376,6 +386,8 @@ class KinshipSearch:
             for r, position in enumerate(positions):
                 for n, genotype in self._remains_special.get(int(position), ()):
                     score[r] += self._special_column(block, n, genotype).astype(np.float32)
+            if min_loci > 0:
+                score[typed @ block.used < min_loci - 0.5] = -np.inf
             parts.append(score[:, block.alive])
         if not parts:
             return np.zeros((len(positions), 0), dtype=np.float32)
@@ -412,10 +424,11 @@ class KinshipSearch:
         top: int | None,
         min_log10_lr: float | None,
         axis: tuple[list[str], NDArray[np.int64], NDArray[np.int64]],
+        min_loci: int = 0,
     ) -> list[list[tuple[int, float, int]]]:
         """Per remains position: (family on the axis, exact log10 LR, loci), best first."""
         _, blocks, columns = axis
-        rough = self._rough(positions)
+        rough = self._rough(positions, min_loci)
         families = rough.shape[1]
         if top is None or top + _MARGIN >= families:
             candidates = np.broadcast_to(np.arange(families), rough.shape)
@@ -428,9 +441,9 @@ class KinshipSearch:
         loci = loci.reshape(candidates.shape)
         ranked = []
         for r in range(len(positions)):
-            keep = np.ones(candidates.shape[1], dtype=bool)
+            keep = loci[r] >= min_loci - 0.5
             if min_log10_lr is not None:
-                keep = value[r] >= min_log10_lr
+                keep &= value[r] >= min_log10_lr
             order = np.flatnonzero(keep)
             order = order[np.lexsort((candidates[r, order], -value[r, order]))]
             if top is not None:
@@ -440,7 +453,13 @@ class KinshipSearch:
             )
         return ranked
 
-    def hits(self, top: int | None = 10, min_log10_lr: float | None = 0.0) -> list[KinshipHit]:
+    def hits(
+        self,
+        top: int | None = 10,
+        min_log10_lr: float | None = 0.0,
+        progress: Progress | None = None,
+        min_loci: int = 0,
+    ) -> list[KinshipHit]:
         """Every remains profile against every family: per remains its best families.
 
         Families are ranked on float32 sums, then the best ``top`` plus a margin are summed
@@ -449,6 +468,9 @@ class KinshipSearch:
         Args:
             top: families kept per remains profile (None: all).
             min_log10_lr: least log10 LR kept (None: no threshold, exclusions included).
+            progress: called as ``progress(done, total)`` as remains profiles are ranked.
+            min_loci: least number of loci compared (1 leaves out the pairs with no locus in
+                common, whose LR is 1 for want of evidence).
 
         Returns:
             Hits grouped by remains (in the order added), best family first (rank 1).
@@ -460,8 +482,14 @@ class KinshipSearch:
             positions[start : start + _REMAINS_PER_BLOCK]
             for start in range(0, len(positions), _REMAINS_PER_BLOCK)
         ]
+        results = []
         with ThreadPoolExecutor(max_workers=_THREADS) as pool:
-            results = list(pool.map(lambda part: self._best(part, top, min_log10_lr, axis), chunks))
+            for ranked_part in pool.map(
+                lambda part: self._best(part, top, min_log10_lr, axis, min_loci), chunks
+            ):
+                results.append(ranked_part)
+                if progress is not None:
+                    progress(sum(len(part) for part in results), len(positions))
         found: list[KinshipHit] = []
         for part, ranked_part in zip(chunks, results, strict=True):
             for position, ranked in zip(part, ranked_part, strict=True):
@@ -473,23 +501,34 @@ class KinshipSearch:
         return found
 
     def hits_for_remains(
-        self, sample: str, top: int | None = 10, min_log10_lr: float | None = 0.0
+        self,
+        sample: str,
+        top: int | None = 10,
+        min_log10_lr: float | None = 0.0,
+        min_loci: int = 0,
     ) -> list[KinshipHit]:
-        """One remains profile (e.g. just added) against every family, best first."""
+        """One remains profile (e.g. just added) against every family, best first (the
+        arguments are those of :meth:`hits`)."""
         _check(top)
         if sample not in self._remains_at:
             raise KinshipError(f"Remains {sample} are not in the search.")
         axis = self._axis()
-        ranked = self._best(np.array([self._remains_at[sample]]), top, min_log10_lr, axis)[0]
+        position = np.array([self._remains_at[sample]])
+        ranked = self._best(position, top, min_log10_lr, axis, min_loci)[0]
         return [
             KinshipHit(sample, axis[0][f], value, count, rank)
             for rank, (f, value, count) in enumerate(ranked, start=1)
         ]
 
     def hits_for_family(
-        self, family_id: str, top: int | None = 10, min_log10_lr: float | None = 0.0
+        self,
+        family_id: str,
+        top: int | None = 10,
+        min_log10_lr: float | None = 0.0,
+        min_loci: int = 0,
     ) -> list[KinshipHit]:
-        """One family (e.g. just added or changed) against every remains profile, best first."""
+        """One family (e.g. just added or changed) against every remains profile, best first
+        (the arguments are those of :meth:`hits`)."""
         _check(top)
         if family_id not in self._where:
             raise KinshipError(f"Family {family_id} is not in the search.")
@@ -504,9 +543,9 @@ class KinshipSearch:
             for n, genotype in self._remains_special.get(int(position), ()):
                 score[r] += self._special_column(block, n, genotype)[column]
         loci = self._remains_typed[positions] @ block.used[:, column]
-        order = np.arange(len(score))
+        order = np.flatnonzero(loci >= min_loci - 0.5)
         if min_log10_lr is not None:
-            order = order[score >= min_log10_lr]
+            order = order[score[order] >= min_log10_lr]
         order = order[np.lexsort((order, -score[order]))][:top]
         ranked = [(int(i), float(score[i]), int(round(loci[i]))) for i in order]
         return [
@@ -520,6 +559,66 @@ class KinshipSearch:
             if hit.remains == sample:
                 return hit.log10_lr
         raise KinshipError(f"Remains {sample} are not in the search.")
+
+
+def recompute_hits(
+    hits: Iterable[KinshipHit],
+    families: Mapping[str, Family],
+    remains: Mapping[str, Profile],
+    frequencies: FrequencyDatabase | PopulationFrequencies,
+    settings: KinshipSettings,
+    top: int | None = 10,
+    min_log10_lr: float | None = 0.0,
+    progress: Progress | None = None,
+) -> list[KinshipHit]:
+    """Compute shortlisted hits again pair by pair with :func:`likelihood_ratio` under
+    ``settings`` (theta > 0, which the search cannot do), and rank each remains' hits again.
+
+    Shortlist at theta = 0 a few more families than ``top`` (theta moves LRs towards 1, so the
+    order can change near the cut). Each pair costs about 0.1-1 s with theta > 0: this is for
+    the shortlist, never for every pair.
+
+    Returns:
+        per remains (in the order of ``hits``), its best ``top`` families with a log10 LR of at
+        least ``min_log10_lr`` under ``settings``, best first.
+
+    Example:
+        >>> from matching.kinship import (LocusFrequencies, PopulationFrequencies, Profile,
+        ...     Family, Relationship, standard_pedigree, MutationModel)
+        >>> table = PopulationFrequencies("demo", {"TH01": LocusFrequencies(
+        ...     {"6": 0.2, "7": 0.3, "9.3": 0.5})})
+        >>> pedigree, _ = standard_pedigree(Relationship.MOTHER)
+        >>> family = Family("F-1", pedigree, {"mother": Profile.parse("R1", {"TH01": "6,7"})})
+        >>> remains = Profile.parse("PM-1", {"TH01": "6,9.3"})
+        >>> shortlist = [KinshipHit("PM-1", "F-1", 0.097, 1, 1)]
+        >>> theta = KinshipSettings(theta=0.03, mutation_model=MutationModel.NONE)
+        >>> [round(h.log10_lr, 3) for h in recompute_hits(  # (1 + 2θ) / (4 (θ + (1 - θ) p_6))
+        ...     shortlist, {"F-1": family}, {"PM-1": remains}, table, theta)]
+        [0.073]
+    """
+    _check(top)
+    by_remains: dict[str, list[KinshipHit]] = {}
+    for hit in hits:
+        by_remains.setdefault(hit.remains, []).append(hit)
+    total = sum(len(found) for found in by_remains.values())
+    done = 0
+    ranked: list[KinshipHit] = []
+    for sample, found in by_remains.items():
+        scored: list[tuple[float, str, int]] = []
+        for hit in found:
+            result = likelihood_ratio(families[hit.family], remains[sample], frequencies, settings)
+            scored.append((result.log10_lr, hit.family, result.loci_used))
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        if min_log10_lr is not None:
+            scored = [item for item in scored if item[0] >= min_log10_lr]
+        ranked += [
+            KinshipHit(sample, family, value, loci, rank)
+            for rank, (value, family, loci) in enumerate(scored[:top], start=1)
+        ]
+    return ranked
 
 
 def _by_locus(family: Family) -> dict[str, dict[str, Genotype]]:

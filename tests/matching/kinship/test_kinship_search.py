@@ -177,3 +177,25 @@ def test_bad_input_is_refused() -> None:
         search.add_families([families[0], families[0]])
     with pytest.raises(KinshipError, match="twice"):
         search.add_remains([remains[0], remains[0]])
+
+
+def test_pairs_with_no_locus_in_common_are_left_out_on_request() -> None:
+    families, remains = _world(7, 12, 3)
+    fga_only = Profile.parse("R-FGA", {"FGA": ("19", "20")})
+    families.append(Family("F-TH01", families[0].pedigree, {
+        who: Profile.parse(f"X-{who}", {"TH01": ("6", "7")}) for who in families[0].references
+    }))  # fmt: skip
+    search = KinshipSearch(TABLE, SETTINGS, families, [*remains, fga_only])
+    everything = search.hits(top=None, min_log10_lr=None)
+    assert any(hit.loci == 0 for hit in everything)
+    kept = search.hits(top=None, min_log10_lr=None, min_loci=1)
+    assert kept and all(hit.loci >= 1 for hit in kept)
+    assert len(kept) == sum(1 for hit in everything if hit.loci >= 1)
+    # the best families with a locus in common, even when below every pair with none
+    best = search.hits_for_remains("R-FGA", top=2, min_log10_lr=None, min_loci=1)
+    assert [hit.rank for hit in best] == [1, 2] and all(hit.loci == 1 for hit in best)
+    assert "F-TH01" not in {hit.family for hit in best}
+    assert all(
+        hit.loci >= 1
+        for hit in search.hits_for_family("F-TH01", top=None, min_log10_lr=None, min_loci=1)
+    )
