@@ -175,7 +175,9 @@ def read_pedigrees(
             lines[family].append(line)
     pedigrees: dict[str, Pedigree] = {}
     for family in first:
-        found = broken[family] + _family_problems(family, lines[family], source)
+        # a family with a bad row is left out; checking what is left would only report
+        # the consequences (a parent not listed...) of that row
+        found = broken[family] or _family_problems(family, lines[family], source)
         if not found:
             try:
                 pedigrees[family] = _build(lines[family])
