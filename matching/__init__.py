@@ -17,6 +17,7 @@ from matching.casefiles import (
     write_candidates_csv,
 )
 from matching.dental import ToothFinding, compare_teeth
+from matching.dna import DnaEvidence, pair_dna
 from matching.errors import MatchingError, RecordError, RowError, WeightsError
 from matching.estimation import LabelledPair, estimate_weights, pair_levels
 from matching.explanations import score_pair
@@ -50,6 +51,7 @@ __all__ = [
     "Candidate",
     "CandidateIndex",
     "DentalEntry",
+    "DnaEvidence",
     "Evidence",
     "LabelledPair",
     "Mark",
@@ -78,6 +80,7 @@ __all__ = [
     "estimate_weights",
     "match_files",
     "name_keys",
+    "pair_dna",
     "pair_levels",
     "parse_mark",
     "parse_missing_row",

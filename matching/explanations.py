@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from matching.candidates import Candidate, Evidence
 from matching.dental import compare_teeth
+from matching.dna import pair_dna
 from matching.features import missing_row, remains_row, single_columns
 from matching.geodesy import distance_to_route_km
 from matching.records import MissingRecord, RemainsRecord
@@ -135,12 +136,21 @@ def describe_pairs(
             dice[i],
             pmi_days[i],
         )
-        if excluded[i]:
+        total, is_excluded = float(totals[i]), bool(excluded[i])
+        dna = pair_dna(person, body)
+        if dna is not None:
+            # the LR is a likelihood ratio like the others: its log2 adds to the total
+            total += dna.weight
+            is_excluded = is_excluded or dna.excludes
+            if dna.log10_lr is not None or dna.lineage_note:
+                line = Evidence("dna", round(dna.weight, 2), dna.text(person.sex))
+                evidence = tuple(sorted((*evidence, line), key=lambda item: -abs(item.weight)))
+        if is_excluded:
             evidence = (
                 Evidence("exclusion", float("-inf"), _exclusion_text(person, body, settings)),
                 *evidence,
             )
-        described.append(PairDescription(evidence, bool(excluded[i]), float(totals[i])))
+        described.append(PairDescription(evidence, is_excluded, total))
     return described
 
 
@@ -252,6 +262,9 @@ def _exclusion_text(missing: MissingRecord, remains: RemainsRecord, settings: Ma
     if teeth:
         listed = ", ".join(str(f.tooth) for f in teeth)
         reasons.append(f"tooth {listed} missing in life but present after death")
+    dna = pair_dna(missing, remains)
+    if dna is not None and dna.excludes:
+        reasons.append(dna.exclusion_text())
     return "EXCLUDED: " + "; ".join(reasons)
 
 

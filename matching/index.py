@@ -22,6 +22,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from matching.candidates import Candidate, Evidence
+from matching.dna import DnaEvidence
 from matching.errors import MatchingError
 from matching.explanations import describe_pairs
 from matching.features import (
@@ -176,6 +177,41 @@ class _RouteStore:
         return np.asarray(np.minimum.reduceat(km, offsets), dtype=np.float64)
 
 
+class _DnaStore:
+    """The DNA evidence the open cases carry, looked up from the other side of each pair: a
+    remains query must see the evidence the open missing persons carry about it, and back."""
+
+    def __init__(self) -> None:
+        # remains ref -> missing ref -> evidence carried by that missing person's record
+        self.from_missing: dict[str, dict[str, DnaEvidence]] = {}
+        # missing ref -> remains ref -> evidence carried by those remains' record
+        self.from_remains: dict[str, dict[str, DnaEvidence]] = {}
+
+    def add(self, record: MissingRecord | RemainsRecord) -> None:
+        for evidence in record.dna:
+            if isinstance(record, MissingRecord):
+                self.from_missing.setdefault(evidence.remains_ref, {})[record.ref] = evidence
+            else:
+                self.from_remains.setdefault(evidence.missing_ref, {})[record.ref] = evidence
+
+    def remove(self, record: MissingRecord | RemainsRecord) -> None:
+        for evidence in record.dna:
+            if isinstance(record, MissingRecord):
+                held = self.from_missing.get(evidence.remains_ref, {})
+            else:
+                held = self.from_remains.get(evidence.missing_ref, {})
+            held.pop(record.ref, None)
+
+    def for_query(self, record: MissingRecord | RemainsRecord) -> dict[str, DnaEvidence]:
+        """Evidence about the query's pairs by the other side's ref; the remains' evidence
+        wins when both records of a pair carry one (as in :func:`matching.dna.pair_dna`)."""
+        if isinstance(record, RemainsRecord):
+            held = self.from_missing.get(record.ref, {})
+            return {**held, **{e.missing_ref: e for e in record.dna}} if record.dna else held
+        own = {e.remains_ref: e for e in record.dna}
+        return {**own, **self.from_remains.get(record.ref, {})}
+
+
 @dataclass
 class _Side:
     """The open cases of one kind: records, feature columns, name tokens, routes."""
@@ -221,6 +257,7 @@ class CandidateIndex:
         self._tables = weight_tables(self.weights)
         self._missing = _Side(FeatureColumns(MISSING_COLUMNS), _TokenIndex(workers))
         self._remains = _Side(FeatureColumns(REMAINS_COLUMNS), _TokenIndex(workers))
+        self._dna = _DnaStore()
 
     # -- keeping the index up to date -------------------------------------------------------
 
@@ -277,6 +314,7 @@ class CandidateIndex:
         for slot, record in zip(slots, records, strict=True):
             side.records.append(record)
             side.slots[record.ref] = slot
+            self._dna.add(record)
             if isinstance(record, MissingRecord):
                 side.tokens.add(slot, missing_name_tokens(record))
                 has_route = record.route is not None and not record.route.is_empty
@@ -294,6 +332,9 @@ class CandidateIndex:
         side = self._missing if isinstance(record, MissingRecord) else self._remains
         slot = side.slots.pop(record.ref, None)
         if slot is not None:
+            held = side.records[slot]
+            if held is not None:
+                self._dna.remove(held)
             side.columns.deactivate(slot)
             side.records[slot] = None
             side.routes.forget(slot)
@@ -484,6 +525,7 @@ class CandidateIndex:
         totals = np.array(total_weight(compared.levels, self._tables), dtype=np.float64)
         totals = np.broadcast_to(totals, (size,)).copy()
         totals[compared.excluded | ~columns["active"]] = -np.inf
+        self._add_dna(record, other, totals, by_last_seen if order is not None else None)
         route_km = np.full(size, np.nan)
         routes = _QueryRoutes.of(record, other, m, r)
         if routes is not None:
@@ -505,6 +547,28 @@ class CandidateIndex:
             need = np.flatnonzero(np.isnan(route_best) & routes.measurable[best])
             route_best[need] = routes.km(best[need], slots[need])
         return slots.astype(np.int64), totals[best], _take(names, best), route_best
+
+    def _add_dna(
+        self,
+        record: MissingRecord | RemainsRecord,
+        other: _Side,
+        totals: FloatArray,
+        by_last_seen: _ByLastSeen | None,
+    ) -> None:
+        """Add the DNA weight (log2 LR) of the query's pairs that have DNA evidence; a lineage
+        exclusion, or an LR of 0, excludes the pair. ``totals`` runs over the other side's
+        slots, or over ``by_last_seen``'s order when given."""
+        for ref, evidence in self._dna.for_query(record).items():
+            slot = other.slots.get(ref)
+            if slot is None:
+                continue
+            position = slot if by_last_seen is None else int(by_last_seen.position[slot])
+            if not 0 <= position < totals.size:
+                continue  # last seen after these remains were found: excluded already
+            if evidence.excludes:
+                totals[position] = -np.inf
+            elif np.isfinite(totals[position]):
+                totals[position] += evidence.weight
 
     def _refine_routes(
         self,
@@ -730,6 +794,7 @@ class _ByLastSeen:
     order: IntArray
     columns: dict[str, Array]
     last_seen: FloatArray
+    position: IntArray  # per slot, its place in ``order`` (-1: not open)
 
     @classmethod
     def of(cls, side: _Side) -> _ByLastSeen:
@@ -738,10 +803,13 @@ class _ByLastSeen:
         last_seen = np.nan_to_num(columns["last_seen"][active].astype(np.float64), nan=-np.inf)
         rank = np.argsort(last_seen, kind="stable")
         order = active[rank]
+        position = np.full(side.columns.size, -1, dtype=np.int64)
+        position[order] = np.arange(order.size)
         return cls(
             order=order,
             columns={name: array[order] for name, array in columns.items()},
             last_seen=last_seen[rank],
+            position=position,
         )
 
     def limit(self, record: RemainsRecord, settings: MatchSettings) -> int:

@@ -8,10 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from shapely.geometry import LineString
 
 from matching.errors import RecordError
+
+if TYPE_CHECKING:  # matching.dna reads Sex from here
+    from matching.dna import DnaEvidence
 
 
 class Sex(StrEnum):
@@ -78,7 +82,8 @@ class MissingRecord:
 
     ``route`` is a shapely LineString in lon/lat order. ``sea_crossing`` says the journey
     crossed the sea (bodies may drift far); ``None`` lets the engine infer it from
-    ``last_seen_place`` (see docs/matching.md).
+    ``last_seen_place`` (see docs/matching.md). ``dna`` holds DNA results of the family's
+    references against remains profiles, each naming this record's ref.
     """
 
     ref: str
@@ -101,10 +106,16 @@ class MissingRecord:
     effects: tuple[str, ...] = ()
     dental: tuple[DentalEntry, ...] = ()
     name_bloom: bytes | None = None
+    dna: tuple[DnaEvidence, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.ref:
             raise RecordError("a missing-person record needs a ref")
+        for evidence in self.dna:
+            if evidence.missing_ref != self.ref:
+                raise RecordError(
+                    f"DNA evidence for {evidence.missing_ref} given with missing person {self.ref}"
+                )
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +124,8 @@ class RemainsRecord:
 
     ``document_names`` are names read on documents found with the remains; ``at_sea`` says
     the remains were recovered at sea or on a shore (``None``: inferred from ``found_place``).
+    ``dna`` holds DNA results of the remains' profile against families, each naming this
+    record's ref; when both records of a pair carry one, the remains' is used.
     """
 
     ref: str
@@ -133,7 +146,13 @@ class RemainsRecord:
     dental: tuple[DentalEntry, ...] = ()
     name_bloom: bytes | None = None
     at_sea: bool | None = None
+    dna: tuple[DnaEvidence, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.ref:
             raise RecordError("a remains record needs a ref")
+        for evidence in self.dna:
+            if evidence.remains_ref != self.ref:
+                raise RecordError(
+                    f"DNA evidence for {evidence.remains_ref} given with remains {self.ref}"
+                )
