@@ -84,6 +84,16 @@ class _Locus:
         return len(self.alleles) * (len(self.alleles) + 1) // 2
 
 
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """Families of one batch with the same pedigree and the same typed relatives."""
+
+    pedigree: Pedigree
+    persons: tuple[str, ...]
+    columns: NDArray[np.int64]  # the families' columns in the batch
+    codes: NDArray[np.int32]  # (family, relative, locus, 2) ladder indices; -1 untyped
+
+
 @dataclass(slots=True)
 class _Block:
     """Families added together: per locus a (genotypes + 1, families) table of log10 LRs, the
@@ -189,29 +199,20 @@ class KinshipSearch:
             np.zeros((locus.genotypes + 1, len(batch)), dtype=np.float64) for locus in self._loci
         ]
         used = np.zeros((len(self._loci), len(batch)), dtype=np.float32)
-        networks: dict[tuple[Pedigree, frozenset[str]], Network] = {}
-        by_locus = [_by_locus(family) for family in batch]
-        for n, locus in enumerate(self._loci):
-            groups: dict[str, list[tuple[int, Network, dict[str, Genotype]]]] = defaultdict(list)
-            for column, family in enumerate(batch):
-                refs = by_locus[column].get(locus.name)
-                if not refs:
-                    continue
-                if any(a not in locus.index for g in refs.values() for a in g):
-                    row = self._special_family_table(family, locus, refs, ())
-                    if row is not None:
-                        tables[n][: locus.genotypes, column] = _log10(row[: locus.genotypes])
-                        used[n, column] = 1.0
-                    continue
-                key = (family.pedigree, frozenset(refs))
-                if key not in networks:
-                    networks[key] = network(family.pedigree, refs, family.pedigree.missing)
-                net = networks[key]
-                groups[net.key].append((column, net, refs))
-            for items in groups.values():
-                self._contract_group(locus, items, tables[n], used[n])
-            if progress is not None:
-                progress(n + 1, len(self._loci))
+        kinds = self._kinds(batch)
+        nets: dict[tuple[int, tuple[str, ...]], Network] = {}
+        done = 0
+        # numpy's contractions release the GIL: two loci at a time keep both cores busy
+        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+            work = [
+                pool.submit(self._locus_tables, n, batch, kinds, nets, tables[n], used[n])
+                for n in range(len(self._loci))
+            ]
+            for job in work:
+                job.result()
+                done += 1
+                if progress is not None:
+                    progress(done, len(self._loci))
         rough = [table.astype(np.float32) for table in tables]
         block = _Block(ids, batch, tables, rough, used, np.ones(len(batch), dtype=bool))
         self._blocks.append(block)
@@ -246,30 +247,109 @@ class KinshipSearch:
         }
         self.add_families(families)
 
-    def _contract_group(
+    def _kinds(self, batch: Sequence[Family]) -> list[_Kind]:
+        """The batch's families grouped by pedigree and typed relatives, with the ladder
+        index of every typed allele: (family, relative, locus, 2), -1 where untyped and -2
+        for an allele the database lacks."""
+        pedigrees: dict[Pedigree, int] = {}
+        grouped: dict[tuple[int, tuple[str, ...]], list[int]] = defaultdict(list)
+        codes: list[NDArray[np.int32]] = []
+        for column, family in enumerate(batch):
+            persons = tuple(sorted(family.references))
+            number = pedigrees.setdefault(family.pedigree, len(pedigrees))
+            grouped[(number, persons)].append(column)
+            typed = np.full((len(persons), len(self._loci), 2), -1, dtype=np.int32)
+            for i, person in enumerate(persons):
+                for name, (first, second) in family.references[person].genotypes.items():
+                    n = self._locus_at.get(name)
+                    if n is not None:
+                        index = self._loci[n].index
+                        typed[i, n] = (index.get(first, -2), index.get(second, -2))
+            codes.append(typed)
+        return [
+            _Kind(batch[columns[0]].pedigree, persons, np.array(columns), np.stack(
+                [codes[c] for c in columns]))
+            for (_, persons), columns in grouped.items()
+        ]  # fmt: skip
+
+    def _locus_tables(
         self,
-        locus: _Locus,
-        items: Sequence[tuple[int, Network, dict[str, Genotype]]],
+        n: int,
+        batch: Sequence[Family],
+        kinds: Sequence[_Kind],
+        nets: dict[tuple[int, tuple[str, ...]], Network],
         table: NDArray[np.float64],
         used: NDArray[np.float32],
     ) -> None:
+        """Fill one locus's table: families whose typed relatives form the same allele network
+        are contracted together, each distinct set of typed genotypes once. ``nets`` keeps
+        the networks of (kind, relatives typed at a locus) from one locus to the next."""
+        locus = self._loci[n]
+        buckets: dict[str, list[tuple[Network, NDArray[np.int64], NDArray[np.int32]]]] = {}
+        for number, kind in enumerate(kinds):
+            alleles = kind.codes[:, :, n, :]  # (families, relatives, 2)
+            typed = alleles[:, :, 0] != -1
+            special = (alleles == -2).any(axis=(1, 2))
+            for row in np.flatnonzero(special):
+                family = batch[int(kind.columns[row])]
+                refs = {
+                    person: family.references[person].genotypes[locus.name]
+                    for person, on in zip(kind.persons, typed[row], strict=True)
+                    if on
+                }
+                lr = self._special_family_table(family, locus, refs, ())
+                if lr is not None:
+                    table[: locus.genotypes, kind.columns[row]] = _log10(lr[: locus.genotypes])
+                    used[kind.columns[row]] = 1.0
+            plain = ~special & typed.any(axis=1)
+            patterns, which = np.unique(typed[plain], axis=0, return_inverse=True)
+            rows = np.flatnonzero(plain)
+            for position, pattern in enumerate(patterns):
+                subset = tuple(p for p, on in zip(kind.persons, pattern, strict=True) if on)
+                net = nets.get((number, subset))
+                if net is None:  # two threads may both build it: the same network
+                    net = nets[(number, subset)] = network(
+                        kind.pedigree, subset, kind.pedigree.missing
+                    )
+                chosen = rows[which.reshape(-1) == position]
+                order = [kind.persons.index(person) for person in net.typed]
+                genotypes = alleles[chosen][:, order, :].reshape(len(chosen), -1)
+                buckets.setdefault(net.key, []).append((net, kind.columns[chosen], genotypes))
+        for parts in buckets.values():
+            columns = np.concatenate([part[1] for part in parts])
+            genotypes = np.concatenate([part[2] for part in parts])
+            self._contract(locus, parts[0][0], columns, genotypes, table, used)
+
+    def _contract(
+        self,
+        locus: _Locus,
+        net: Network,
+        columns: NDArray[np.int64],
+        genotypes: NDArray[np.int32],
+        table: NDArray[np.float64],
+        used: NDArray[np.float32],
+    ) -> None:
+        """LR tables of families sharing one network; ``genotypes`` holds per family the
+        alleles of ``net.typed`` in order. Families with the same typed genotypes (common at
+        every locus) are computed once."""
+        distinct, inverse = np.unique(genotypes, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
         size = len(locus.alleles)
         chunk = max(16, _CELLS_PER_BATCH // size**3)
-        first = items[0][1]
-        for start in range(0, len(items), chunk):
-            part = items[start : start + chunk]
-            genotypes = {
-                person: np.array(
-                    [[locus.index[a] for a in refs[net.typed[position]]] for _, net, refs in part],
-                    dtype=np.int64,
-                )
-                for position, person in enumerate(first.typed)
+        logs = np.empty((len(distinct), locus.genotypes))
+        valid = np.empty(len(distinct), dtype=bool)
+        for start in range(0, len(distinct), chunk):
+            part = distinct[start : start + chunk].astype(np.int64)
+            by_person = {
+                person: part[:, 2 * position : 2 * position + 2]
+                for position, person in enumerate(net.typed)
             }
-            joint = phased_joint(first, locus.founder, locus.male, locus.female, genotypes)
-            rows_lr, valid = tables_from_joint(joint, locus.founder)
-            columns = np.array([column for column, _, _ in part])
-            table[: locus.genotypes, columns] = _log10(rows_lr).T
-            used[columns] = valid.astype(np.float32)
+            joint = phased_joint(net, locus.founder, locus.male, locus.female, by_person)
+            rows_lr, ok = tables_from_joint(joint, locus.founder)
+            logs[start : start + chunk] = _log10(rows_lr)
+            valid[start : start + chunk] = ok
+        table[: locus.genotypes, columns] = logs[inverse].T
+        used[columns] = valid[inverse].astype(np.float32)
 
     def _special_family_table(
         self,
@@ -619,14 +699,6 @@ def recompute_hits(
             for rank, (value, family, loci) in enumerate(scored[:top], start=1)
         ]
     return ranked
-
-
-def _by_locus(family: Family) -> dict[str, dict[str, Genotype]]:
-    typed: dict[str, dict[str, Genotype]] = defaultdict(dict)
-    for person, profile in family.references.items():
-        for locus, genotype in profile.genotypes.items():
-            typed[locus][person] = genotype
-    return typed
 
 
 def _typed_at(family: Family, locus: str) -> dict[str, Genotype]:
