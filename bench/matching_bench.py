@@ -3,7 +3,9 @@
 Run: .venv/bin/python bench/matching_bench.py [--missing 20000 --remains 5000 --seed 1]
 Prints recall@1 and @10, the review queue's precision and recall, full-match throughput,
 single-new-case latency at 100,000 open cases and peak memory, beside a simple exclusion-filter
-baseline run on the same cases.
+baseline run on the same cases; then recall again with the DNA share of the world (some
+families gave references, some remains a profile: bench/matching_dna.py), beside the same
+figures without it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from matching_synthetic import SyntheticCases, extra_missing, extra_remains, generate  # noqa: E402
 
+from bench.matching_dna import add_dna  # noqa: E402
 from matching import (  # noqa: E402
     Candidate,
     CandidateIndex,
@@ -182,6 +185,54 @@ def latency(args: argparse.Namespace, cases: SyntheticCases) -> None:
         )
 
 
+def dna_share(
+    args: argparse.Namespace, cases: SyntheticCases, without_dna: dict[str, list[str]]
+) -> None:
+    """Recall with the DNA share of the world, beside the same figures without it."""
+    started = time.perf_counter()
+    share = add_dna(
+        cases.missing,
+        cases.remains,
+        cases.truth,
+        args.seed,
+        family_share=args.dna_families,
+        profile_share=args.dna_profiles,
+    )
+    say(
+        f"\nDNA share: {share.families:,} families gave references, {share.profiles:,} remains "
+        f"have a profile ({share.searchable:,} of a person whose family gave references); "
+        f"simulated and searched in {time.perf_counter() - started:.1f} s"
+    )
+    index = CandidateIndex()
+    index.add_many([*cases.missing, *share.remains])
+    started = time.perf_counter()
+    candidates = index.match_all(top_k=args.top, as_of=AS_OF)
+    matched = time.perf_counter() - started
+    ranked: dict[str, list[str]] = {}
+    for candidate in candidates:
+        ranked.setdefault(candidate.remains_ref, []).append(candidate.missing_ref)
+    precision, queue_recall, queue_size = review_quality(candidates, cases.truth)
+    say("engine (matching.CandidateIndex), default weights, with DNA as a criterion")
+    parts = (
+        ("all remains", cases.truth),
+        (
+            "remains with a profile and a family with references",
+            {ref: cases.truth[ref] for ref in share.searchable_refs},
+        ),
+    )
+    for label, truth in parts:
+        reported = sum(1 for person in truth.values() if person is not None)
+        say(
+            f"  {label} ({reported:,} reported): recall@1 {recall(ranked, truth, 1):.3f} with "
+            f"DNA, {recall(without_dna, truth, 1):.3f} without; recall@10 "
+            f"{recall(ranked, truth, 10):.3f} with, {recall(without_dna, truth, 10):.3f} without"
+        )
+    say(
+        f"  review queue: {queue_size:,} candidates, precision {precision:.3f}, "
+        f"recall {queue_recall:.3f}; full match {matched:.1f} s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--missing", type=int, default=20000)
@@ -190,6 +241,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--latency-cases", type=int, default=100_000)
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--dna-families", type=float, default=0.5, help="share giving samples")
+    parser.add_argument("--dna-profiles", type=float, default=0.6, help="share of remains typed")
+    parser.add_argument("--skip-dna", action="store_true")
     args = parser.parse_args()
 
     load = os.getloadavg()[0]
@@ -232,6 +286,8 @@ def main() -> None:
             f"{cpu:.1f} s of CPU, workers included)"
         )
         engine_recall_1 = recall(ranked, cases.truth, 1)
+        if weights is None:
+            without_dna = ranked
         for part, keep in (
             ("with a document name", lambda body: bool(body.document_names)),
             ("with no document", lambda body: not body.document_names),
@@ -253,6 +309,8 @@ def main() -> None:
     say(f"  full match {base_time:.1f} s")
     ratio = engine_recall_1 / max(recall(base, cases.truth, 1), 1e-9)
     say(f"\nrecall@1 engine / baseline: {ratio:.1f}x")
+    if not args.skip_dna:
+        dna_share(args, cases, without_dna)
     if not args.skip_latency:
         say(f"\nsingle new case at {args.latency_cases:,} open cases")
         latency(args, cases)
