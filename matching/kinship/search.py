@@ -90,6 +90,7 @@ class _Kind:
 
     pedigree: Pedigree
     persons: tuple[str, ...]
+    families: list[Family]
     columns: NDArray[np.int64]  # the families' columns in the batch
     codes: NDArray[np.int32]  # (family, relative, locus, 2) ladder indices; -1 untyped
 
@@ -105,6 +106,8 @@ class _Block:
     rough: list[NDArray[np.float32]]
     used: NDArray[np.float32]  # (loci, families): 1 where a relative is typed and consistent
     alive: NDArray[np.bool_]
+    kinds: list[_Kind]
+    nets: dict[tuple[int, tuple[str, ...]], Network]
     special: dict[tuple[int, Genotype], NDArray[np.float64]] = field(default_factory=dict)
 
 
@@ -214,7 +217,8 @@ class KinshipSearch:
                 if progress is not None:
                     progress(done, len(self._loci))
         rough = [table.astype(np.float32) for table in tables]
-        block = _Block(ids, batch, tables, rough, used, np.ones(len(batch), dtype=bool))
+        alive = np.ones(len(batch), dtype=bool)
+        block = _Block(ids, batch, tables, rough, used, alive, kinds, nets)
         self._blocks.append(block)
         for column, family_id in enumerate(ids):
             self._where[family_id] = (len(self._blocks) - 1, column)
@@ -267,8 +271,8 @@ class KinshipSearch:
                         typed[i, n] = (index.get(first, -2), index.get(second, -2))
             codes.append(typed)
         return [
-            _Kind(batch[columns[0]].pedigree, persons, np.array(columns), np.stack(
-                [codes[c] for c in columns]))
+            _Kind(batch[columns[0]].pedigree, persons, [batch[c] for c in columns],
+                  np.array(columns), np.stack([codes[c] for c in columns]))
             for (_, persons), columns in grouped.items()
         ]  # fmt: skip
 
@@ -282,58 +286,79 @@ class KinshipSearch:
         used: NDArray[np.float32],
     ) -> None:
         """Fill one locus's table: families whose typed relatives form the same allele network
-        are contracted together, each distinct set of typed genotypes once. ``nets`` keeps
-        the networks of (kind, relatives typed at a locus) from one locus to the next."""
+        are contracted together, each distinct set of typed genotypes once."""
         locus = self._loci[n]
-        buckets: dict[str, list[tuple[Network, NDArray[np.int64], NDArray[np.int32]]]] = {}
+        buckets, special = self._buckets(n, kinds, nets)
+        for column, refs in special:
+            lr = self._special_family_table(batch[column], locus, refs, ())
+            if lr is not None:
+                table[: locus.genotypes, column] = _log10(lr[: locus.genotypes])
+                used[column] = 1.0
+        for net, columns, genotypes in buckets:
+            distinct, inverse = np.unique(genotypes, axis=0, return_inverse=True)
+            logs, valid = self._contract(locus, net, distinct)
+            inverse = inverse.reshape(-1)
+            table[: locus.genotypes, columns] = logs[inverse].T
+            used[columns] = valid[inverse].astype(np.float32)
+
+    def _buckets(
+        self,
+        n: int,
+        kinds: Sequence[_Kind],
+        nets: dict[tuple[int, tuple[str, ...]], Network],
+    ) -> tuple[
+        list[tuple[Network, NDArray[np.int64], NDArray[np.int32]]],
+        list[tuple[int, dict[str, Genotype]]],
+    ]:
+        """At one locus: the families typed there, as (network, their columns, the ladder
+        indices of ``network.typed``'s alleles in order) for each allele network, and apart
+        the families with an allele the database lacks, as (column, typed genotypes).
+
+        ``nets`` keeps the networks of (kind, relatives typed at a locus) from one locus to
+        the next; two threads may both build one, which is the same network."""
+        locus = self._loci[n]
+        grouped: dict[str, list[tuple[Network, NDArray[np.int64], NDArray[np.int32]]]] = {}
+        special: list[tuple[int, dict[str, Genotype]]] = []
         for number, kind in enumerate(kinds):
             alleles = kind.codes[:, :, n, :]  # (families, relatives, 2)
             typed = alleles[:, :, 0] != -1
-            special = (alleles == -2).any(axis=(1, 2))
-            for row in np.flatnonzero(special):
-                family = batch[int(kind.columns[row])]
-                refs = {
+            odd = (alleles == -2).any(axis=(1, 2))
+            for row in np.flatnonzero(odd):
+                family = kind.families[row]
+                special.append((int(kind.columns[row]), {
                     person: family.references[person].genotypes[locus.name]
                     for person, on in zip(kind.persons, typed[row], strict=True)
                     if on
-                }
-                lr = self._special_family_table(family, locus, refs, ())
-                if lr is not None:
-                    table[: locus.genotypes, kind.columns[row]] = _log10(lr[: locus.genotypes])
-                    used[kind.columns[row]] = 1.0
-            plain = ~special & typed.any(axis=1)
+                }))  # fmt: skip
+            plain = ~odd & typed.any(axis=1)
             patterns, which = np.unique(typed[plain], axis=0, return_inverse=True)
             rows = np.flatnonzero(plain)
             for position, pattern in enumerate(patterns):
                 subset = tuple(p for p, on in zip(kind.persons, pattern, strict=True) if on)
                 net = nets.get((number, subset))
-                if net is None:  # two threads may both build it: the same network
+                if net is None:
                     net = nets[(number, subset)] = network(
                         kind.pedigree, subset, kind.pedigree.missing
                     )
                 chosen = rows[which.reshape(-1) == position]
                 order = [kind.persons.index(person) for person in net.typed]
                 genotypes = alleles[chosen][:, order, :].reshape(len(chosen), -1)
-                buckets.setdefault(net.key, []).append((net, kind.columns[chosen], genotypes))
-        for parts in buckets.values():
-            columns = np.concatenate([part[1] for part in parts])
-            genotypes = np.concatenate([part[2] for part in parts])
-            self._contract(locus, parts[0][0], columns, genotypes, table, used)
+                grouped.setdefault(net.key, []).append((net, kind.columns[chosen], genotypes))
+        buckets = [
+            (
+                parts[0][0],
+                np.concatenate([part[1] for part in parts]),
+                np.concatenate([part[2] for part in parts]),
+            )
+            for parts in grouped.values()
+        ]
+        return buckets, special
 
     def _contract(
-        self,
-        locus: _Locus,
-        net: Network,
-        columns: NDArray[np.int64],
-        genotypes: NDArray[np.int32],
-        table: NDArray[np.float64],
-        used: NDArray[np.float32],
-    ) -> None:
-        """LR tables of families sharing one network; ``genotypes`` holds per family the
-        alleles of ``net.typed`` in order. Families with the same typed genotypes (common at
-        every locus) are computed once."""
-        distinct, inverse = np.unique(genotypes, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
+        self, locus: _Locus, net: Network, distinct: NDArray[np.int32]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """log10 LR tables, and whether the references are possible at all, for sets of typed
+        genotypes (rows: the alleles of ``net.typed`` in order) on one network."""
         size = len(locus.alleles)
         chunk = max(16, _CELLS_PER_BATCH // size**3)
         logs = np.empty((len(distinct), locus.genotypes))
@@ -348,8 +373,7 @@ class KinshipSearch:
             rows_lr, ok = tables_from_joint(joint, locus.founder)
             logs[start : start + chunk] = _log10(rows_lr)
             valid[start : start + chunk] = ok
-        table[: locus.genotypes, columns] = logs[inverse].T
-        used[columns] = valid[inverse].astype(np.float32)
+        return logs, valid
 
     def _special_family_table(
         self,
@@ -416,25 +440,50 @@ class KinshipSearch:
         self._remains_alive[self._remains_at.pop(sample)] = False
 
     def _special_column(self, block: _Block, n: int, genotype: Genotype) -> NDArray[np.float64]:
+        """log10 LRs of a remains genotype with an allele the database lacks, against every
+        family of a block: the ladder grows by that allele (at the minimum frequency, the
+        others scaled down, as :func:`likelihood_ratio` does) and the block's families are
+        contracted on it as for their tables, keeping only this genotype's entry."""
         key = (n, genotype)
-        if key not in block.special:
-            locus = self._loci[n]
-            column = np.zeros(len(block.ids))
-            for c, family in enumerate(block.families):
-                refs = _typed_at(family, locus.name)
-                if not refs or not block.used[n, c]:
-                    continue
-                row = self._special_family_table(family, locus, refs, genotype)
-                if row is not None:
-                    alleles, _ = self.population.ladder(
-                        locus.name,
-                        {a for g in refs.values() for a in g} | set(genotype),
-                        self.settings.minimum_frequency,
-                    )
-                    index = {a: i for i, a in enumerate(alleles)}
-                    column[c] = _log10(row[genotype_index(index[genotype[0]], index[genotype[1]])])
-            block.special[key] = column
-        return block.special[key]
+        if key in block.special:
+            return block.special[key]
+        locus = self._loci[n]
+        wider = self._wider(locus, genotype)
+        i, j = (wider.index[allele] for allele in genotype)
+        column = np.zeros(len(block.ids))
+        buckets, special = self._buckets(n, block.kinds, block.nets)
+        for net, columns, genotypes in buckets:
+            distinct, inverse = np.unique(genotypes, axis=0, return_inverse=True)
+            logs, valid = self._contract(wider, net, distinct)
+            entry = np.where(valid, logs[:, genotype_index(i, j)], 0.0)
+            column[columns] = entry[inverse.reshape(-1)]
+        for c, refs in special:
+            row = self._special_family_table(block.families[c], locus, refs, genotype)
+            if row is not None:
+                alleles, _ = self.population.ladder(
+                    locus.name,
+                    {a for g in refs.values() for a in g} | set(genotype),
+                    self.settings.minimum_frequency,
+                )
+                index = {a: i for i, a in enumerate(alleles)}
+                column[c] = _log10(row[genotype_index(index[genotype[0]], index[genotype[1]])])
+        block.special[key] = column
+        return column
+
+    def _wider(self, locus: _Locus, genotype: Genotype) -> _Locus:
+        """The locus with a remains genotype's unlisted alleles added to its ladder (after the
+        listed ones, whose indices stay)."""
+        alleles, founder = self.population.ladder(
+            locus.name, genotype, self.settings.minimum_frequency
+        )
+        return _Locus(
+            locus.name,
+            alleles,
+            np.array(founder),
+            {a: i for i, a in enumerate(alleles)},
+            transmission(alleles, self.settings, False),
+            transmission(alleles, self.settings, True),
+        )
 
     # --- scores and hits --------------------------------------------------------------------
 
@@ -699,14 +748,6 @@ def recompute_hits(
             for rank, (value, family, loci) in enumerate(scored[:top], start=1)
         ]
     return ranked
-
-
-def _typed_at(family: Family, locus: str) -> dict[str, Genotype]:
-    return {
-        person: profile.genotypes[locus]
-        for person, profile in family.references.items()
-        if locus in profile.genotypes
-    }
 
 
 def _log10(values: Array) -> Array:
