@@ -369,3 +369,32 @@ def test_the_command_needs_no_app(files: dict[str, Path], monkeypatch) -> None:
     result = CliRunner().invoke(build_cli(), args, env={"CASEWORK_MODE": "production"})
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").startswith("unidentified,family,log10_lr,loci,rank")
+
+
+def test_the_simulations_files_rank_each_true_family_first(tmp_path: Path) -> None:
+    """The benchmark's simulation writes sex as M/F and missing as 1/0: read as they are, and
+    with both parents typed the true family comes first for every remains."""
+    from bench.kinship_simulation import read_frequencies, simulate, write_files
+
+    simulation = simulate(
+        read_frequencies("SW Hispanic"),
+        families=12,
+        unrelated=3,
+        kinds=["both_parents", "child_partner"],
+        max_loss=0.2,
+        seed=5,
+    )
+    written = write_files(simulation, tmp_path)
+    out = tmp_path / "out.csv"
+    args = ["--pedigrees", str(written["pedigrees.csv"])]
+    args += ["--references", str(written["references.csv"])]
+    args += ["--unidentified", str(written["unidentified.csv"]), "--out", str(out)]
+    result = CliRunner().invoke(kinship, [*args, "--top", "3"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    with out.open(encoding="utf-8") as handle:
+        best = {r["unidentified"]: r for r in csv.DictReader(handle) if r["rank"] == "1"}
+    for remains in simulation.remains:
+        if remains.family is not None:
+            assert best[remains.sample]["family"] == remains.family
+            assert float(best[remains.sample]["log10_lr"]) > 4
