@@ -226,18 +226,16 @@ def _pedigree_line(row: int, values: Row) -> tuple[_Line | None, str]:
 
 def _family_problems(family: str, lines: list[_Line], source: str) -> list[RowProblem]:
     found: list[RowProblem] = []
+
+    def problem(row: int, reason: str) -> None:
+        found.append(RowProblem(source, row, reason))
+
     people: dict[str, _Line] = {}
     for line in lines:
         if line.person in people:
             earlier = people[line.person].row
-            found.append(
-                RowProblem(
-                    source,
-                    line.row,
-                    f"person {line.person} is listed twice "
-                    f"in family {family} (first at row {earlier}).",
-                )
-            )
+            problem(line.row, f"person {line.person} is listed twice in family {family} "
+                    f"(first at row {earlier}).")  # fmt: skip
         else:
             people[line.person] = line
     roles: dict[str, tuple[str, int]] = {}
@@ -249,60 +247,26 @@ def _family_problems(family: str, lines: list[_Line], source: str) -> list[RowPr
             if parent is None:
                 continue
             if parent not in people:
-                found.append(
-                    RowProblem(
-                        source,
-                        line.row,
-                        f"{role} {parent} of {line.person} is not a person of family {family}.",
-                    )
-                )
+                problem(line.row, f"{role} {parent} of {line.person} is not a person of family "
+                        f"{family}.")  # fmt: skip
                 continue
             if people[parent].sex == wrong:
-                found.append(
-                    RowProblem(
-                        source,
-                        line.row,
-                        f"{role} {parent} of {line.person} is "
-                        f"recorded as {'female' if wrong == Sex.FEMALE else 'male'}.",
-                    )
-                )
+                recorded = "female" if wrong == Sex.FEMALE else "male"
+                problem(line.row, f"{role} {parent} of {line.person} is recorded as {recorded}.")
             other, at = roles.setdefault(parent, (role, line.row))
             if other != role:
-                found.append(
-                    RowProblem(
-                        source,
-                        line.row,
-                        f"{parent} is the {role} of "
-                        f"{line.person} but the {other} of another (row {at}).",
-                    )
-                )
+                problem(line.row, f"{parent} is the {role} of {line.person} but the {other} of "
+                        f"another (row {at}).")  # fmt: skip
     missing = [line for line in people.values() if line.missing]
     if not missing:
-        found.append(
-            RowProblem(
-                source,
-                lines[0].row if lines else 0,
-                f"family {family} has no missing person (missing = 1).",
-            )
-        )
+        problem(lines[0].row, f"family {family} has no missing person (missing = 1).")
     for line in missing[1:]:
-        found.append(
-            RowProblem(
-                source,
-                line.row,
-                f"a second missing person in family {family} "
-                f"(the first is {missing[0].person}, row {missing[0].row}).",
-            )
-        )
+        problem(line.row, f"a second missing person in family {family} (the first is "
+                f"{missing[0].person}, row {missing[0].row}).")  # fmt: skip
     cycle = _cycle(people)
     if cycle:
-        found.append(
-            RowProblem(
-                source,
-                people[cycle[0]].row,
-                f"the pedigree has a cycle: {' -> '.join(cycle)} (someone is their own ancestor).",
-            )
-        )
+        problem(people[cycle[0]].row, f"the pedigree has a cycle: {' -> '.join(cycle)} "
+                "(someone is their own ancestor).")  # fmt: skip
     return found
 
 
