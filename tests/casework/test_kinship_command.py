@@ -17,7 +17,9 @@ Interpretation, 2005, ch. 7), with k0, k1, k2 the IBD probabilities of the relat
 from __future__ import annotations
 
 import csv
+import io
 import math
+import sys
 from pathlib import Path
 
 import pytest
@@ -398,3 +400,23 @@ def test_the_simulations_files_rank_each_true_family_first(tmp_path: Path) -> No
         if remains.family is not None:
             assert best[remains.sample]["family"] == remains.family
             assert float(best[remains.sample]["log10_lr"]) > 4
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_shows_on_a_terminal_only(monkeypatch) -> None:
+    from casework.kinship_commands import progress_bar
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with progress_bar("Family tables", "locus") as progress:
+        progress(12, 23)
+    assert "Family tables" in terminal.getvalue() and "12/23" in terminal.getvalue()
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    with progress_bar("Family tables", "locus") as progress:
+        progress(12, 23)
+    assert piped.getvalue() == ""
