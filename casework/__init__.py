@@ -28,6 +28,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_listeners()
     register_template_context(app)
     return app
 
@@ -124,15 +125,46 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from casework.errors import register_errorhandlers as register
+    from casework.error_handlers import register_errorhandlers as register
 
     register(app)
 
 
 def register_commands(app: Flask) -> None:
-    from casework.commands import register
+    """Each area's console commands, as its blueprint is registered above."""
+    from casework.accounts.commands import users
+    from casework.api.commands import tokens
+    from casework.audit.commands import audit
+    from casework.backup import backup_command, restore_command
+    from casework.bulk.commands import export_command, import_command
+    from casework.commands import demo, keys, setup
+    from casework.exchanges.commands import exchange
+    from casework.matches.commands import candidates, match
 
-    register(app)
+    for command in (
+        keys,
+        audit,
+        users,
+        setup,
+        demo,
+        match,
+        candidates,
+        exchange,
+        import_command,
+        export_command,
+        backup_command,
+        restore_command,
+        tokens,
+    ):
+        app.cli.add_command(command)
+
+
+def register_listeners() -> None:
+    """Areas that act on what happens in other areas (connected once: signals are global)."""
+    from casework.cases.events import status_changed
+    from casework.matches.services import refresh_after_status_change
+
+    status_changed.connect(refresh_after_status_change)
 
 
 def register_template_context(app: Flask) -> None:

@@ -1,8 +1,11 @@
-"""Who may see and change what: roles per action, and per-object visibility of cases.
+"""What each role may do: the permissions, the table that grants them, and the view guard.
 
-Users see the cases of their own agency and cases shared with it; consular officials see only
-cases of their country's nationals; auditors read and change nothing; administrators manage
-accounts, not cases. Pages a role never uses answer 403; cases outside a user's sight answer 404.
+Pages a role never uses answer 403. Which objects a user sees is each area's rule, next to the
+models it filters (`casework/missing/access.py`, `remains/access.py`, `repatriation/access.py`,
+and `cases/access.py` for who edits a case): users see the cases of their own agency and cases
+shared with it; consular officials see only cases of their country's nationals; auditors read
+and change nothing; administrators manage accounts, not cases. Cases outside a user's sight
+answer 404.
 """
 
 from __future__ import annotations
@@ -14,12 +17,8 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, exists, false, select
 
 from casework.accounts.models import Role, User
-from casework.cases.models import CaseShare
-from casework.missing.models import MissingPerson
-from casework.remains.models import UnidentifiedRemains
 
 
 class Permission(enum.StrEnum):
@@ -148,85 +147,4 @@ def requires(permission: Permission) -> Callable[[F], F]:
     return decorator
 
 
-def _shared_with(column: Any, agency_id: int) -> ColumnElement[bool]:
-    return exists(
-        select(CaseShare.id).where(
-            column == CaseShare.missing_person_id, CaseShare.agency_id == agency_id
-        )
-        if column is MissingPerson.id
-        else select(CaseShare.id).where(
-            column == CaseShare.remains_id, CaseShare.agency_id == agency_id
-        )
-    )
-
-
-def missing_visible_to(user: User) -> ColumnElement[bool]:
-    """SQL condition: the missing-person cases `user` may see."""
-    if not allows(user, Permission.READ_MISSING):
-        return false()
-    if user.role is Role.CONSULAR_OFFICIAL:
-        return MissingPerson.nationality == user.agency.country
-    return (MissingPerson.agency_id == user.agency_id) | _shared_with(
-        MissingPerson.id, user.agency_id
-    )
-
-
-def remains_visible_to(user: User) -> ColumnElement[bool]:
-    """SQL condition: the remains cases `user` may see."""
-    if not allows(user, Permission.READ_REMAINS):
-        return false()
-    if user.role is Role.CONSULAR_OFFICIAL:
-        return UnidentifiedRemains.identified_as_id.in_(
-            select(MissingPerson.id).where(MissingPerson.nationality == user.agency.country)
-        )
-    return (UnidentifiedRemains.agency_id == user.agency_id) | _shared_with(
-        UnidentifiedRemains.id, user.agency_id
-    )
-
-
-def repatriation_visible_to(user: User) -> ColumnElement[bool]:
-    """SQL condition on a query joining remains and missing person: the repatriations `user` may
-    read. Consuls see those of their country's nationals; staff those of remains their agency
-    holds (shares do not extend to repatriations)."""
-    if not allows(user, Permission.READ_REPATRIATION):
-        return false()
-    if user.role is Role.CONSULAR_OFFICIAL:
-        return MissingPerson.nationality == user.agency.country
-    return UnidentifiedRemains.agency_id == user.agency_id
-
-
-def can_manage_repatriation(user: User, person: MissingPerson) -> bool:
-    """Consuls of the person's nationality run the repatriation; nobody else changes it."""
-    return (
-        allows(user, Permission.MANAGE_REPATRIATION)
-        and user.role is Role.CONSULAR_OFFICIAL
-        and person.nationality == user.agency.country
-    )
-
-
-def can_edit_case(user: User, case: MissingPerson | UnidentifiedRemains) -> bool:
-    """Only the owning agency edits its cases; shares and consular access are read-only."""
-    needed = Permission.EDIT_MISSING if isinstance(case, MissingPerson) else Permission.EDIT_REMAINS
-    return allows(user, needed) and case.agency_id == user.agency_id
-
-
-def can_add_to_case(
-    user: User, case: MissingPerson | UnidentifiedRemains, permission: Permission
-) -> bool:
-    return allows(user, permission) and (
-        case.agency_id == user.agency_id or permission is Permission.WRITE_NOTES
-    )
-
-
-__all__ = [
-    "GRANTS",
-    "Permission",
-    "allows",
-    "can_add_to_case",
-    "can_edit_case",
-    "can_manage_repatriation",
-    "missing_visible_to",
-    "remains_visible_to",
-    "repatriation_visible_to",
-    "requires",
-]
+__all__ = ["GRANTS", "Permission", "allows", "requires"]

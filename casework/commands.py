@@ -1,37 +1,28 @@
-"""Command-line commands: set-up, accounts, keys, audit verification."""
+"""Commands for the installation as a whole: set-up, data keys, the demo world. Each area
+keeps its own commands (`accounts/commands.py`, `matches/commands.py`...); the app factory
+registers them all."""
 
 from __future__ import annotations
 
 import secrets
-import sys
 
 import click
-from flask import Flask, current_app, g
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from casework.accounts import services as accounts
 from casework.accounts.models import Agency, AgencyKind, Role, User
-from casework.audit.services import Actor, AuditAction, append, verify_chain
+from casework.audit.services import AuditAction, append
+from casework.console import act_as_cli, fail
 from casework.db import db, transaction
 from casework.demo import build_world
 from casework.errors import CaseworkError
 from casework.key_rotation import census, reencrypt, rotate
-from casework.keystore import DataKey, add_data_key, audit_chain_key, forget_keyring
+from casework.keystore import DataKey, add_data_key, forget_keyring
 
 keys = AppGroup("keys", help="Data encryption keys: create, rotate, inspect.")
-audit = AppGroup("audit", help="The audit trail.")
-users = AppGroup("users", help="Accounts.")
-
-
-def _as_cli(command: str) -> None:
-    g.audit_actor = Actor(None, f"cli:{command}", None, None)
-
-
-def _fail(error: CaseworkError) -> None:
-    click.echo(f"Error: {error.message}", err=True)
-    sys.exit(2)
 
 
 def ensure_data_key() -> bool:
@@ -54,7 +45,7 @@ def keys_init() -> None:
 @click.option("--batch", type=click.IntRange(1, 100000), default=None, help="Rows per transaction.")
 def keys_rotate(resume: bool, batch: int | None) -> None:
     """Add a data-key version and re-encrypt all personal data under it, in batches."""
-    _as_cli("keys rotate")
+    act_as_cli("keys rotate")
     size = batch or current_app.config["KEY_ROTATION_BATCH"]
     step = reencrypt if resume else rotate
     report = step(size, lambda table, n: click.echo(f"  {table}: {n} rows checked", err=True))
@@ -90,44 +81,6 @@ def keys_status() -> None:
         click.echo(f"  {table}: {count} values under version {version}")
 
 
-@audit.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain of the audit trail; exit 1 if any entry was changed or removed."""
-    count, problems = verify_chain(db.session, audit_chain_key())
-    for problem in problems:
-        click.echo(f"Entry {problem.seq}: {problem.reason}")
-    if problems:
-        click.echo(f"Audit trail DAMAGED: {len(problems)} problem(s) in {count} entries.")
-        sys.exit(1)
-    click.echo(f"Audit trail intact: {count} entries verified.")
-
-
-@users.command("create")
-@click.option("--email", required=True)
-@click.option("--name", "display_name", required=True)
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--agency", "agency_code", required=True, help="Agency code.")
-@click.password_option(help="At least 12 characters.")
-def users_create(email: str, display_name: str, role: str, agency_code: str, password: str) -> None:
-    """Create an account."""
-    _as_cli("users create")
-    agency = db.session.scalar(select(Agency).where(Agency.code == agency_code.upper()))
-    if agency is None:
-        click.echo(f"Error: no agency has the code {agency_code}.", err=True)
-        sys.exit(2)
-    try:
-        accounts.create_user(
-            agency=agency,
-            email=email,
-            display_name=display_name,
-            role=Role(role),
-            password=password,
-        )
-    except CaseworkError as error:
-        _fail(error)
-    click.echo(f"Created {email} ({role}).")
-
-
 @click.command("setup")
 @with_appcontext
 @click.option("--agency-code", default="LOCAL", show_default=True)
@@ -146,7 +99,7 @@ def setup(
     agency_code: str, agency_name: str, country: str, admin_email: str, admin_password: str | None
 ) -> None:
     """Build or upgrade the database, create the data key and a first administrator."""
-    _as_cli("setup")
+    act_as_cli("setup")
     upgrade()
     if ensure_data_key():
         click.echo("Created the first data encryption key.")
@@ -166,7 +119,7 @@ def setup(
             password=password,
         )
     except CaseworkError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"First administrator: {admin_email}")
     if not admin_password:
         click.echo(f"Password (shown once): {password}")
@@ -190,13 +143,13 @@ def setup(
 )
 def demo(cases: int, seed: int, password: str | None) -> None:
     """Fill an empty database with a synthetic world: agencies, accounts, cases, candidates."""
-    _as_cli("demo")
+    act_as_cli("demo")
     ensure_data_key()
     chosen = password or secrets.token_urlsafe(12)
     try:
         world = build_world(cases, seed, chosen)
     except CaseworkError as error:
-        _fail(error)
+        fail(error)
     stages = world.stages
     click.echo(
         f"Demo world: {world.missing} missing persons, {world.remains} remains, "
@@ -214,28 +167,3 @@ def demo(cases: int, seed: int, password: str | None) -> None:
         click.echo("Every demo account uses the password you gave.")
     else:
         click.echo(f"Password of every demo account (shown once): {chosen}")
-
-
-def register(app: Flask) -> None:
-    from casework.api.commands import tokens
-    from casework.backup import backup_command, restore_command
-    from casework.bulk.commands import export_command, import_command
-    from casework.exchanges.commands import exchange
-    from casework.matching_commands import candidates, match
-
-    for command in (
-        keys,
-        audit,
-        users,
-        setup,
-        demo,
-        match,
-        candidates,
-        exchange,
-        import_command,
-        export_command,
-        backup_command,
-        restore_command,
-        tokens,
-    ):
-        app.cli.add_command(command)

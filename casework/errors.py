@@ -1,4 +1,5 @@
-"""Errors users can cause, each with a message meant for them, and the one handler for all.
+"""Errors users can cause, each with a message meant for them; `casework/error_handlers.py` is
+the one handler for all of them (a page, or under /api/ the API's JSON envelope).
 
 A message is translated when it is read, not when it is raised. Services raise with a lazy
 string (`flask_babel.lazy_gettext`, imported as `_l`) that carries its parameters:
@@ -24,12 +25,8 @@ background jobs, bulk import reports, tests) it is English. So:
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 Message = str | LazyString
 
@@ -98,10 +95,6 @@ class SetupError(CaseworkError):
     title = _l("Not ready")
 
 
-def _is_api() -> bool:
-    return request.path.startswith("/api/")
-
-
 def readable_size(size: int) -> str:
     """A byte count as people say it.
 
@@ -112,82 +105,3 @@ def readable_size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.0f} MB"
     return f"{max(1, round(size / 1024))} KB"
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
-def _render(status: int, title: str, message: str) -> Any:
-    if _is_api():
-        from casework.api.responses import error_response
-
-        return error_response(status, message)
-    if _wants_json():
-        return jsonify({"ok": False, "error": {"status": status, "message": message}}), status
-    return render_template("errors/error.html", status=status, title=title, message=message), status
-
-
-def register_errorhandlers(app: Flask) -> None:
-    from casework.db import db, is_unreachable, unavailable
-
-    @app.errorhandler(CaseworkError)
-    def _casework_error(error: CaseworkError) -> Any:
-        db.session.rollback()
-        if _is_api():
-            from casework.api.responses import casework_error_response
-
-            return casework_error_response(error)
-        return _render(error.status_code, str(error.title), error.message)
-
-    @app.after_request
-    def _retry_later(response: Response) -> Response:
-        # every 503 (an error page, or a form shown again with "try again") says when to come
-        # back, for clients and proxies that retry by themselves
-        if response.status_code == 503 and "Retry-After" not in response.headers:
-            response.headers["Retry-After"] = str(Unavailable.retry_after_seconds)
-        return response
-
-    @app.errorhandler(RequestEntityTooLarge)
-    def _too_large(error: RequestEntityTooLarge) -> Any:
-        from flask_babel import gettext as _
-
-        db.session.rollback()
-        # an upload page names its file limit; elsewhere the request limit is what counts
-        limit = g.get("file_size_limit") or request.max_content_length or 0
-        return _render(
-            413,
-            _("Too large"),
-            _(
-                "The file is too large: files up to %(size)s are accepted. Nothing was saved.",
-                size=readable_size(limit),
-            ),
-        )
-
-    @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> Any:
-        db.session.rollback()
-        return _render(error.code or 500, error.name, error.description or error.name)
-
-    @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> Any:
-        db.session.rollback()
-        if is_unreachable(error):
-            # a dropped connection or a database that is down: the client may try again
-            app.logger.warning(  # the class only: the statement may carry personal data
-                "Database unavailable on %s %s: %s",
-                request.method,
-                request.path,
-                type(getattr(error, "orig", error)).__name__,
-            )
-            return _casework_error(unavailable())
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        if app.config.get("PROPAGATE_UNEXPECTED"):
-            raise error
-        from flask_babel import gettext as _
-
-        return _render(
-            500,
-            _("Internal error"),
-            _("Something went wrong on our side. Nothing was saved. The error has been logged."),
-        )

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from casework.accounts.models import User
 from casework.api.services import issue_token, parse_scopes
+from casework.console import act_as_cli
 from casework.db import db
 from casework.errors import CaseworkError
 
@@ -33,9 +34,7 @@ tokens = AppGroup("tokens", help="Personal API tokens.")
 )
 def create(email: str, name: str, scopes: tuple[str, ...], days: int | None) -> None:
     """Create a token and print its secret once (only a hash is kept)."""
-    from casework.commands import _as_cli
-
-    _as_cli("tokens create")
+    act_as_cli("tokens create")
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None or not user.is_active:
         click.echo(f"Error: no active account has the e-mail {email}.", err=True)

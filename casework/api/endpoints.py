@@ -21,16 +21,7 @@ from flask_login import current_user
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import selectinload
 
-from casework.access import (
-    Permission,
-    allows,
-    can_add_to_case,
-    can_edit_case,
-    can_manage_repatriation,
-    missing_visible_to,
-    remains_visible_to,
-    repatriation_visible_to,
-)
+from casework.access import Permission, allows
 from casework.api import representations as show
 from casework.api.models import Scope
 from casework.api.openapi import document
@@ -55,6 +46,7 @@ from casework.api.schemas import (
 )
 from casework.api.services import user_for_token
 from casework.attachments.services import attachments_of
+from casework.cases.access import can_add_to_case, can_edit_case
 from casework.cases.creation_keys import Created, checked_key, create_once, request_digest
 from casework.cases.pages import filtered_cases, visible_case_or_404
 from casework.cases.services import record_view, save_then_record_view
@@ -65,12 +57,15 @@ from casework.db import db
 from casework.extensions import csrf, limiter
 from casework.matches import services as matches
 from casework.matches.models import CandidateMatch, CandidateStatus
-from casework.matches.views import visible_candidates
+from casework.matches.queries import visible_candidates
 from casework.missing import services as missing
+from casework.missing.access import missing_visible_to
 from casework.missing.models import MissingPerson, MissingPersonStatus
 from casework.remains import services as remains
+from casework.remains.access import remains_visible_to
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
 from casework.repatriation import services as repatriations
+from casework.repatriation.access import can_manage_repatriation, repatriation_visible_to
 from casework.repatriation.models import Repatriation, StepKind
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -459,7 +454,7 @@ def custody_transfer(reference: str) -> Response:
 @blueprint.get("/candidates")
 def candidates() -> Response:
     _require(Permission.READ_MATCHES)
-    query = visible_candidates()
+    query = visible_candidates(current_user)
     status = request.args.get("status")
     if status is not None:
         if status not in {item.value for item in CandidateStatus}:
@@ -478,7 +473,9 @@ def candidates() -> Response:
 
 
 def _candidate(candidate_id: uuid.UUID) -> CandidateMatch:
-    row = db.session.scalar(visible_candidates().where(CandidateMatch.id == candidate_id))
+    row = db.session.scalar(
+        visible_candidates(current_user).where(CandidateMatch.id == candidate_id)
+    )
     if row is None:
         raise ApiError(404, _("No such candidate, or it is outside your sight."))
     return row  # type: ignore[no-any-return]

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -12,7 +11,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -22,14 +20,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from casework import FORM_OVERHEAD_BYTES
-from casework.access import Permission, can_edit_case, remains_visible_to, requires
+from casework.access import Permission, requires
 from casework.attachments import services
 from casework.attachments.forms import AttachmentForm
 from casework.attachments.models import Attachment
+from casework.attachments.uploads import accepts_upload, limit_upload_size, uploaded_bytes
+from casework.cases.access import can_edit_case
 from casework.cases.pages import show_error, visible_case_or_404
 from casework.db import db
 from casework.errors import CaseworkError, readable_size
+from casework.remains.access import remains_visible_to
 from casework.remains.models import UnidentifiedRemains
 
 blueprint = Blueprint("attachments", __name__, url_prefix="/attachments")
@@ -40,30 +40,8 @@ def filesize(size: int) -> str:
     return readable_size(size)
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def accepts_upload(view: F) -> F:
-    """Mark a view whose requests carry one attachment: their body is limited to it."""
-    view.accepts_upload = True  # type: ignore[attr-defined]
-    return view
-
-
-@blueprint.app_url_value_preprocessor
-def limit_upload_size(endpoint: str | None, values: dict[str, Any] | None) -> None:
-    """Refuse (413) a body larger than one attachment and its form on upload pages, before
-    anything reads it: URL preprocessors run ahead of the CSRF check, which parses the form."""
-    view = current_app.view_functions.get(endpoint or "")
-    if getattr(view, "accepts_upload", False):
-        limit = int(current_app.config["ATTACHMENT_MAX_BYTES"])
-        g.file_size_limit = limit
-        request.max_content_length = limit + FORM_OVERHEAD_BYTES
-
-
-def uploaded_bytes(field: Any) -> bytes:
-    """The bytes of an uploaded file field; empty when no file was chosen."""
-    storage = field.data
-    return storage.read() if storage is not None and hasattr(storage, "read") else b""
+# upload pages anywhere in the app (repatriation documents too) get their body limit
+blueprint.app_url_value_preprocessor(limit_upload_size)
 
 
 @blueprint.route("/remains/<reference>/new", methods=["GET", "POST"])

@@ -6,17 +6,15 @@ import sys
 from pathlib import Path
 
 import click
-from flask import g
 from flask.cli import with_appcontext
 from sqlalchemy import true
 
 from casework.accounts.models import Agency
-from casework.audit.services import Actor
 from casework.bulk.interchange import KINDS
 from casework.bulk.services import MODELS, ImportReport, export_cases, import_file
+from casework.console import act_as_cli, progress_bar
 from casework.db import db
 from casework.errors import CaseworkError
-from casework.matching_commands import progress_bar
 
 
 def print_report(report: ImportReport) -> None:
@@ -49,7 +47,7 @@ def print_report(report: ImportReport) -> None:
 def import_command(kind: str, path: Path, agency_code: str, dry_run: bool, rematch: bool) -> None:
     """Import legacy cases from a CSV or XLSX file (case interchange columns): all or nothing;
     rows whose ref the agency already holds are skipped."""
-    g.audit_actor = Actor(None, f"cli:import {kind}", None, None)
+    act_as_cli(f"import {kind}")
     try:
         with progress_bar("Checking" if dry_run else "Importing") as progress:
             report = import_file(kind, path, agency_code, dry_run=dry_run, progress=progress)
@@ -101,7 +99,7 @@ def import_command(kind: str, path: Path, agency_code: str, dry_run: bool, remat
 @click.option("--status", default=None, help="Only cases with this status.")
 def export_command(kind: str, out_path: Path, agency_code: str | None, status: str | None) -> None:
     """Export cases as interchange CSV (personal data in clear: the export is audited)."""
-    g.audit_actor = Actor(None, f"cli:export {kind}", None, None)
+    act_as_cli(f"export {kind}")
     model = MODELS[kind]
     condition = true()
     if agency_code:

@@ -8,14 +8,16 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from casework.access import Permission, allows, missing_visible_to, remains_visible_to, requires
+from casework.access import Permission, allows, requires
 from casework.bulk import jobs
 from casework.bulk.forms import ConfirmImportForm, ImportUploadForm
 from casework.bulk.services import export_to_text
 from casework.cases.pages import filtered_cases, show_error
 from casework.clock import now
 from casework.errors import CaseworkError
+from casework.missing.access import missing_visible_to
 from casework.missing.models import MissingPerson, MissingPersonStatus
+from casework.remains.access import remains_visible_to
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
 
 blueprint = Blueprint("bulk", __name__, url_prefix="/bulk")

@@ -27,6 +27,13 @@ if TYPE_CHECKING:
 FDI_TEETH = frozenset(q * 10 + n for q in (1, 2, 3, 4) for n in range(1, 9))
 
 
+class CaseKind(enum.StrEnum):
+    """The two kinds of case; the value names them in URLs, imports, exports and the history."""
+
+    MISSING = "missing"  # a missing person: what the family reports (ante-mortem)
+    REMAINS = "remains"  # unidentified remains: what the examination finds (post-mortem)
+
+
 class Sex(enum.StrEnum):
     MALE = "M"
     FEMALE = "F"
@@ -198,12 +205,13 @@ class StatusChange(RowId, Base):
     changed_by: Mapped[User | None] = relationship()
 
     @property
-    def case_kind(self) -> str:
-        return "missing" if self.missing_person_id is not None else "remains"
+    def case_kind(self) -> CaseKind:
+        return CaseKind.MISSING if self.missing_person_id is not None else CaseKind.REMAINS
 
 
 __all__ = [
     "CaseChild",
+    "CaseKind",
     "CaseNote",
     "CaseSequence",
     "CaseShare",

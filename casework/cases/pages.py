@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from casework.access import Permission, can_add_to_case, can_edit_case
+from casework.access import Permission
+from casework.cases.access import can_add_to_case, can_edit_case
 from casework.cases.fields import format_dental
 from casework.cases.forms import NoteForm, StatusForm, submitted_version
 from casework.cases.services import add_note, case_ids_by_name, case_ids_by_similar_name

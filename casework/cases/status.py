@@ -31,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from casework.accounts.models import Role, User
+from casework.cases.events import status_changed
 from casework.cases.models import StatusChange
 from casework.cases.services import check_version
 from casework.clock import now
@@ -219,8 +220,6 @@ def change_status(
 ) -> StatusChange:
     """A person changes the status on the case page: stale copies, steps other routes make,
     roles without the right and missing reasons are refused; nothing is stored then."""
-    from casework.matches.services import refresh_after_save  # matches builds on this module
-
     with transaction():
         check_version(case, version)
         kind = case.__case_kind__
@@ -234,7 +233,7 @@ def change_status(
                 )
             )
         change = record_transition(case, new_status, user, reason, via=Via.FORM)
-        refresh_after_save(case)  # a reopened case is matched again; a closed one is left alone
+        status_changed.send(case)  # a reopened case is matched again (casework.matches)
     return change
 
 

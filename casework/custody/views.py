@@ -10,13 +10,15 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from casework.access import Permission, can_add_to_case, remains_visible_to, requires
+from casework.access import Permission, requires
+from casework.cases.access import can_add_to_case
 from casework.cases.pages import show_error, visible_case_or_404
 from casework.custody import services
 from casework.custody.forms import SampleForm, TransferForm
 from casework.custody.models import CustodyEvent, Sample
 from casework.db import db
 from casework.errors import CaseworkError
+from casework.remains.access import remains_visible_to
 from casework.remains.models import UnidentifiedRemains
 
 blueprint = Blueprint("custody", __name__, url_prefix="/custody")

@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from casework.access import remains_visible_to
 from casework.accounts.models import User
 from casework.db import db
+from casework.remains.access import remains_visible_to
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
 
 CHART_WIDTH = 600

@@ -8,11 +8,13 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from casework.access import Permission, allows, missing_visible_to, remains_visible_to
+from casework.access import Permission, allows
 from casework.clock import now
 from casework.dashboard import charts
 from casework.db import db
+from casework.missing.access import missing_visible_to
 from casework.missing.models import MissingPerson
+from casework.remains.access import remains_visible_to
 from casework.remains.models import UnidentifiedRemains
 from casework.repatriation.services import counts_for as repatriation_counts
 

@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from flask import g
 from flask.cli import AppGroup
 
-from casework.audit.services import Actor
+from casework.console import act_as_cli, fail
 from casework.errors import CaseworkError
 
 exchange = AppGroup("exchange", help="Exchange with other authorities.")
@@ -21,12 +20,7 @@ exchange.add_command(trust)
 
 
 def _as_cli(command: str) -> None:
-    g.audit_actor = Actor(None, f"cli:exchange {command}", None, None)
-
-
-def _fail(error: CaseworkError) -> None:
-    click.echo(f"Error: {error.message}", err=True)
-    sys.exit(2)
+    act_as_cli(f"exchange {command}")
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -45,7 +39,7 @@ def keys_init(authority_id: str, country: str, name: str) -> None:
     try:
         identity = create_identity(authority_id, country, name)
     except CaseworkError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"Created the exchange keys of {identity.authority_id}.")
     click.echo(f"Fingerprint: {display_fingerprint(identity.fingerprint)}")
 
@@ -64,7 +58,7 @@ def keys_show(out: Path | None) -> None:
     try:
         identity = require_identity()
     except CaseworkError as error:
-        _fail(error)
+        fail(error)
     document = public_identity(identity)
     if out is None:
         click.echo(document.decode())
@@ -121,7 +115,7 @@ def trust_add(
             inbox_url=inbox_url,
         )
     except CaseworkError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"Trusted {peer.authority_id} ({peer.country}) until {peer.valid_until:%Y-%m-%d}.")
 
 
@@ -154,7 +148,7 @@ def trust_revoke(peer_id: str) -> None:
         peer = get_peer(peer_id)
         revoke_peer(peer)
     except CaseworkError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"Revoked {peer.authority_id}.")
 
 
@@ -192,7 +186,7 @@ def export(
             ),
         )
     except CaseworkError as error:
-        _fail(error)
+        fail(error)
     out.write_bytes(message.envelope)
     click.echo(
         f"Bundle {message.sequence} for {message.peer.authority_id}: "
@@ -210,7 +204,7 @@ def import_(file: Path) -> None:
     try:
         receipt = receive(file.read_bytes())
     except CaseworkError as error:
-        _fail(error)
+        fail(error)
     if not receipt.new:
         click.echo("Already imported; nothing changed.")
     else:
@@ -230,7 +224,7 @@ def refresh_hits(peer_id: str | None) -> None:
     try:
         chosen = [get_peer(peer_id)] if peer_id else peers()
     except CaseworkError as error:
-        _fail(error)
+        fail(error)
     total = sum(refresh_for_peer(peer) for peer in chosen)
     click.echo(f"{total} hits stored.")
 
@@ -261,5 +255,5 @@ def outbox(message_id: str, out: Path | None, push_it: bool) -> None:
         try:
             status = push(message)
         except CaseworkError as error:
-            _fail(error)
+            fail(error)
         click.echo(f"Delivered ({status}).")

@@ -11,7 +11,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
-from casework.access import missing_visible_to, remains_visible_to
 from casework.accounts.models import Role, User
 from casework.audit.services import AuditAction, append, record
 from casework.clock import now
@@ -33,7 +32,9 @@ from casework.exchanges.models import (
 )
 from casework.exchanges.outbox import keep, next_sequence
 from casework.exchanges.trust import get_peer, trusted
+from casework.missing.access import missing_visible_to
 from casework.missing.models import MissingPerson
+from casework.remains.access import remains_visible_to
 from casework.remains.models import UnidentifiedRemains
 from exchange import (
     DISCLOSABLE_FIELDS,

@@ -12,7 +12,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
-from casework.access import missing_visible_to, remains_visible_to
 from casework.accounts.models import User
 from casework.clock import now
 from casework.db import after_commit, db, transaction
@@ -32,7 +31,9 @@ from casework.matches.services import (
     open_missing,
     open_remains,
 )
+from casework.missing.access import missing_visible_to
 from casework.missing.models import MissingPerson
+from casework.remains.access import remains_visible_to
 from casework.remains.models import UnidentifiedRemains
 from exchange import SharedMissingPerson
 from matching import Candidate, CandidateIndex

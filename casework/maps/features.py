@@ -17,11 +17,13 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import mapping
 from sqlalchemy import select
 
-from casework.access import Permission, allows, missing_visible_to, remains_visible_to
+from casework.access import Permission, allows
 from casework.accounts.models import User
 from casework.db import db
 from casework.errors import ValidationError
+from casework.missing.access import missing_visible_to
 from casework.missing.models import MissingPerson, MissingPersonStatus
+from casework.remains.access import remains_visible_to
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
 
 COORDINATE_DIGITS = 5  # about a metre: as precise as the forms take

@@ -249,6 +249,12 @@ def refresh_pending() -> tuple[int, int]:
     return done, failed
 
 
+def refresh_after_status_change(case: MissingPerson | UnidentifiedRemains, **_: Any) -> None:
+    """Listens to `casework.cases.events.status_changed`, inside the change's transaction: a
+    reopened case is matched again once the change is committed; a closed one is left alone."""
+    refresh_after_save(case)
+
+
 def rematch_all(progress: Callable[[int, int], None] | None = None) -> int:
     """Every open remains against every open missing person: the top K of each are stored."""
     started = utcnow()

@@ -9,9 +9,8 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from casework.access import Permission, allows, missing_visible_to, remains_visible_to, requires
+from casework.access import Permission, requires
 from casework.cases.forms import submitted_version
 from casework.cases.services import record_view
 from casework.db import db
@@ -19,52 +18,27 @@ from casework.errors import CaseworkError
 from casework.matches import services
 from casework.matches.forms import ConfirmForm, ExcludeForm, ProposeForm, RejectForm
 from casework.matches.models import CandidateMatch, CandidateStatus
-from casework.missing.models import MissingPerson
+from casework.matches.queries import visible_candidates
 from casework.remains.models import UnidentifiedRemains
 
 blueprint = Blueprint("matches", __name__, url_prefix="/matches")
 PAGE_SIZE = 50
 
 
-def visible_candidates() -> Any:
-    """Candidates whose two cases the user may both see."""
-    return (
-        select(CandidateMatch)
-        .join(MissingPerson, CandidateMatch.missing_person_id == MissingPerson.id)
-        .join(UnidentifiedRemains, CandidateMatch.remains_id == UnidentifiedRemains.id)
-        .where(missing_visible_to(current_user), remains_visible_to(current_user))
-    )
-
-
 def _candidate(candidate_id: uuid.UUID) -> CandidateMatch:
-    candidate = db.session.scalar(visible_candidates().where(CandidateMatch.id == candidate_id))
+    candidate = db.session.scalar(
+        visible_candidates(current_user).where(CandidateMatch.id == candidate_id)
+    )
     if candidate is None:
         abort(404)
     return candidate
-
-
-def candidates_of(
-    case: MissingPerson | UnidentifiedRemains, limit: int = 10
-) -> list[CandidateMatch] | None:
-    """The best candidates of a case that the user may review, for its page (None: not allowed)."""
-    if not allows(current_user, Permission.READ_MATCHES):
-        return None
-    column = (
-        CandidateMatch.missing_person_id
-        if isinstance(case, MissingPerson)
-        else CandidateMatch.remains_id
-    )
-    query = visible_candidates().where(
-        column == case.id, CandidateMatch.status != CandidateStatus.EXCLUDED
-    )
-    return list(db.session.scalars(query.order_by(CandidateMatch.score.desc()).limit(limit)))
 
 
 @blueprint.route("/")
 @requires(Permission.READ_MATCHES)
 def index() -> Any:
     status = request.args.get("status", "review")
-    query = visible_candidates()
+    query = visible_candidates(current_user)
     if status == "review":
         query = query.where(
             (CandidateMatch.review & (CandidateMatch.status == CandidateStatus.PROPOSED))

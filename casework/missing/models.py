@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.cases.models import CaseNote, DentalFinding, DistinguishingMark, Effect, Sex
+from casework.cases.models import CaseKind, CaseNote, DentalFinding, DistinguishingMark, Effect, Sex
 from casework.db import Base, RowId, UtcDateTime, str_enum, utcnow
 from casework.personal_data import Encrypted
 
@@ -38,7 +38,7 @@ class MissingPersonStatus(enum.StrEnum):
 
 class MissingPerson(RowId, Base):
     __tablename__ = "missing_person"
-    __case_kind__ = "missing"
+    __case_kind__ = CaseKind.MISSING
     __name_fields__ = ("given_names", "surnames", "aliases")
     __table_args__ = (
         Index(

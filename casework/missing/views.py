@@ -19,15 +19,9 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from casework.access import (
-    Permission,
-    allows,
-    can_add_to_case,
-    can_edit_case,
-    missing_visible_to,
-    requires,
-)
+from casework.access import Permission, allows, requires
 from casework.accounts.models import Agency
+from casework.cases.access import can_add_to_case, can_edit_case
 from casework.cases.creation_keys import checked_key, create_once
 from casework.cases.fields import point_coordinates, route_wkt
 from casework.cases.forms import VIA_LABELS, NoteForm, submitted_version
@@ -45,8 +39,9 @@ from casework.cases.status import history
 from casework.clock import now
 from casework.db import db
 from casework.errors import CaseworkError
-from casework.matches.views import candidates_of
+from casework.matches.queries import candidates_of
 from casework.missing import family, services
+from casework.missing.access import missing_visible_to
 from casework.missing.forms import (
     CHANNEL_LABELS,
     FamilyContactForm,
@@ -140,7 +135,7 @@ def _detail_page(
         route=route_wkt(case.intended_route),
         can_edit=can_edit,
         can_note=can_add_to_case(current_user, case, Permission.WRITE_NOTES),
-        case_candidates=candidates_of(case),
+        case_candidates=candidates_of(case, current_user),
         note_form=NoteForm(),
         status_form=status_form(case, status_form_),
         status_action=url_for("missing.change_case_status", reference=case.reference),

@@ -11,7 +11,7 @@ from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.cases.models import CaseNote, DentalFinding, DistinguishingMark, Effect, Sex
+from casework.cases.models import CaseKind, CaseNote, DentalFinding, DistinguishingMark, Effect, Sex
 from casework.db import Base, RowId, UtcDateTime, str_enum, utcnow
 from casework.personal_data import Encrypted
 
@@ -35,7 +35,7 @@ class RemainsCondition(enum.StrEnum):
 
 class UnidentifiedRemains(RowId, Base):
     __tablename__ = "unidentified_remains"
-    __case_kind__ = "remains"
+    __case_kind__ = CaseKind.REMAINS
     __name_fields__ = ("document_names",)
     __table_args__ = (
         Index(

@@ -9,15 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from casework.access import (
-    Permission,
-    can_add_to_case,
-    can_edit_case,
-    remains_visible_to,
-    repatriation_visible_to,
-    requires,
-)
+from casework.access import Permission, requires
 from casework.attachments.services import attachments_of
+from casework.cases.access import can_add_to_case, can_edit_case
 from casework.cases.creation_keys import checked_key, create_once
 from casework.cases.fields import point_coordinates
 from casework.cases.forms import VIA_LABELS, NoteForm, submitted_version
@@ -36,11 +30,13 @@ from casework.clock import now
 from casework.custody.models import CustodyEvent, Sample
 from casework.db import db
 from casework.errors import CaseworkError
-from casework.matches.views import candidates_of
+from casework.matches.queries import candidates_of
 from casework.missing.models import MissingPerson
 from casework.remains import services
+from casework.remains.access import remains_visible_to
 from casework.remains.forms import RemainsForm
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
+from casework.repatriation.access import repatriation_visible_to
 from casework.repatriation.models import Repatriation
 
 blueprint = Blueprint("remains", __name__, url_prefix="/remains")
@@ -130,7 +126,7 @@ def _detail_page(case: UnidentifiedRemains, code: int = 200, status_form_: Any =
         can_edit=can_edit_case(current_user, case),
         can_custody=can_add_to_case(current_user, case, Permission.RECORD_CUSTODY),
         can_note=can_add_to_case(current_user, case, Permission.WRITE_NOTES),
-        case_candidates=candidates_of(case),
+        case_candidates=candidates_of(case, current_user),
         note_form=NoteForm(),
         status_form=status_form(case, status_form_),
         status_action=url_for("remains.change_case_status", reference=case.reference),

@@ -19,7 +19,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from casework.access import can_manage_repatriation, repatriation_visible_to
 from casework.accounts.models import User
 from casework.attachments.services import build_attachment
 from casework.audit.services import AuditAction, record
@@ -31,6 +30,7 @@ from casework.errors import ConflictError, NotAllowed, ValidationError
 from casework.matches.models import CandidateMatch, CandidateStatus
 from casework.missing.models import MissingPerson
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
+from casework.repatriation.access import can_manage_repatriation, repatriation_visible_to
 from casework.repatriation.models import (
     FINAL_STEPS,
     PREREQUISITES,

@@ -11,24 +11,19 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from casework.access import (
-    Permission,
-    allows,
-    can_manage_repatriation,
-    remains_visible_to,
-    repatriation_visible_to,
-    requires,
-)
+from casework.access import Permission, allows, requires
 from casework.accounts.models import User
 from casework.attachments.services import attachments_of
-from casework.attachments.views import accepts_upload, uploaded_bytes
+from casework.attachments.uploads import accepts_upload, uploaded_bytes
 from casework.cases.pages import show_error, visible_case_or_404
 from casework.cases.services import record_view
 from casework.db import db
 from casework.errors import CaseworkError
 from casework.missing.models import MissingPerson
+from casework.remains.access import remains_visible_to
 from casework.remains.models import UnidentifiedRemains
 from casework.repatriation import services
+from casework.repatriation.access import can_manage_repatriation, repatriation_visible_to
 from casework.repatriation.forms import StartForm, StepForm
 from casework.repatriation.models import Repatriation, StepKind
 

@@ -554,3 +554,32 @@ def test_officer_cannot_change_a_missing_person_and_abroad_cannot_see_it(
     assert client.post(f"/remains/{people['remains']}/status", data=data).status_code == 404
     with app.test_request_context():
         assert _history_count() == 0
+
+
+def test_a_reopened_case_is_matched_again(app, world, people) -> None:
+    """The status change is announced (`casework.cases.events`) and candidate matching listens:
+    remains recovered while the search was closed become candidates when it is reopened."""
+    from casework.cases.status import change_status
+    from casework.extensions import db
+    from casework.matches.models import CandidateMatch
+
+    def pair_exists(person, remains) -> bool:
+        return (
+            db.session.scalar(
+                select(func.count()).where(
+                    CandidateMatch.missing_person_id == person.id,
+                    CandidateMatch.remains_id == remains.id,
+                )
+            )
+            > 0
+        )
+
+    with app.test_request_context():
+        liaison = _user(world, "family_liaison")
+        case = _person(people["person"])
+        change_status(case, "closed", liaison, "The family withdrew the request.", case.version)
+        later = make_remains(_user(world, "forensic_officer"))
+        assert not pair_exists(_person(people["person"]), later)  # closed cases are not matched
+        case = _person(people["person"])
+        change_status(case, "open", liaison, "New call from a cousin in Tapachula.", case.version)
+        assert pair_exists(_person(people["person"]), later)

@@ -1,41 +1,21 @@
-"""Command-line matching: on partners' CSV files (no database), and over the open cases."""
+"""`casework match` on partners' CSV files (no database), and `casework candidates` over the
+open cases."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from tqdm import tqdm
 
 from casework.clock import now
+from casework.console import progress_bar
 from matching import MatchingError, match_files
 
 candidates = AppGroup(
     "candidates", help="Candidate matches between the open cases in the database."
 )
-
-
-@contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on a terminal; silence when the output is a file or a pipe."""
-    if not sys.stderr.isatty():
-        yield lambda done, total: None
-        return
-    bar = tqdm(total=0, desc=label, unit="case", file=sys.stderr)
-
-    def update(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    try:
-        yield update
-    finally:
-        bar.close()
 
 
 @click.command("match")
