@@ -16,8 +16,6 @@ import numpy.typing as npt
 
 from matching.records import DentalEntry, ToothState
 
-UIntArray = npt.NDArray[np.uint32]
-
 STATES: tuple[ToothState, ...] = (
     ToothState.SOUND,
     ToothState.FILLED,

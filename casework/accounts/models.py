@@ -80,8 +80,5 @@ class User(RowId, UserMixin, Base):
     def country(self) -> str:
         return self.agency.country
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
     def __str__(self) -> str:
         return self.display_name

@@ -21,7 +21,6 @@ from casework.errors import ValidationError, readable_size
 from casework.remains.models import UnidentifiedRemains
 
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; anything larger is refused, not decoded
-IMAGE_TYPES = frozenset({MediaType.JPEG, MediaType.PNG, MediaType.WEBP})
 _PILLOW_FORMATS = {MediaType.JPEG: "JPEG", MediaType.PNG: "PNG", MediaType.WEBP: "WEBP"}
 
 

@@ -9,13 +9,15 @@ from wtforms import SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
+from casework.cases.models import CaseKind
+
 
 class ImportUploadForm(FlaskForm):
     kind = SelectField(
         _l("The file holds"),
         choices=[
-            SelectChoice("missing", _l("Missing persons")),
-            SelectChoice("remains", _l("Unidentified remains")),
+            SelectChoice(CaseKind.MISSING.value, _l("Missing persons")),
+            SelectChoice(CaseKind.REMAINS.value, _l("Unidentified remains")),
         ],
         validators=[DataRequired()],
     )

@@ -36,6 +36,7 @@ from casework.bulk.interchange import (
     parse_checked_row,
 )
 from casework.bulk.sources import FileProblem, check_file, read_rows
+from casework.cases.models import CaseKind
 from casework.cases.references import next_references
 from casework.clock import now
 from casework.db import db, transaction
@@ -48,8 +49,8 @@ from casework.remains.models import UnidentifiedRemains
 from matching import BlockedNameSearch, MissingRecord, RemainsRecord, RowError, name_keys
 
 Progress = Callable[[int, int], None]
-MODELS: dict[str, Any] = {"missing": MissingPerson, "remains": UnidentifiedRemains}
-PREFIXES = {"missing": "MP", "remains": "UR"}
+MODELS: dict[str, Any] = {CaseKind.MISSING: MissingPerson, CaseKind.REMAINS: UnidentifiedRemains}
+PREFIXES = {CaseKind.MISSING: "MP", CaseKind.REMAINS: "UR"}
 BATCH = 500
 # names of open cases a row's name is compared with at most (those sharing its rarest keys)
 FUZZY_CANDIDATES = 500
@@ -154,7 +155,7 @@ class _DuplicateFinder:
         self.total = 0
         self._seen: dict[str, list[_Person]] = defaultdict(list)
         model = MODELS[kind]
-        statuses = OPEN_MISSING if kind == "missing" else OPEN_REMAINS
+        statuses = OPEN_MISSING if kind == CaseKind.MISSING else OPEN_REMAINS
         cases = db.session.scalars(
             select(model).where(model.agency_id == agency_id, model.status.in_(statuses))
         )
@@ -163,7 +164,7 @@ class _DuplicateFinder:
         people: list[tuple[str, list[str]]] = []
         for case in cases:
             names = _case_names(case)
-            if kind == "missing":
+            if kind == CaseKind.MISSING:
                 _, year = birth_parts(case.birth_date)
                 full_date, _ = birth_parts(case.birth_date)
                 year = year or (full_date.year if full_date else None)
@@ -174,7 +175,7 @@ class _DuplicateFinder:
             people.append((case.reference, names))
             for name in names:
                 self._existing_keys[_name_key(name)].append(case.reference)
-            if kind == "remains" and case.recovery_date and case.recovery_point is not None:
+            if kind == CaseKind.REMAINS and case.recovery_date and case.recovery_point is not None:
                 from geoalchemy2.shape import to_shape
 
                 point = to_shape(case.recovery_point)
@@ -227,7 +228,7 @@ def _case_names(case: Any) -> list[str]:
     for name in case.__name_fields__:
         value = getattr(case, name)
         names.extend(value if isinstance(value, list) else [value] if value else [])
-    if case.__case_kind__ == "missing" and (case.given_names or case.surnames):
+    if case.__case_kind__ is CaseKind.MISSING and (case.given_names or case.surnames):
         full = " ".join(part for part in (case.given_names, case.surnames) if part)
         names = [full, *case.aliases]
     return names
@@ -408,7 +409,7 @@ def import_file(
         # references are taken a batch at a time: one sequence look-up per year, not per case
         by_year: dict[int, list[Any]] = defaultdict(list)
         for case in pending:
-            if kind == "remains" and case.recovery_date is not None:
+            if kind == CaseKind.REMAINS and case.recovery_date is not None:
                 by_year[case.recovery_date.year].append(case)
             else:
                 by_year[now().year].append(case)

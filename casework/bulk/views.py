@@ -12,6 +12,7 @@ from casework.access import Permission, allows, requires
 from casework.bulk import jobs
 from casework.bulk.forms import ConfirmImportForm, ImportUploadForm
 from casework.bulk.services import export_to_text
+from casework.cases.models import CaseKind
 from casework.cases.pages import filtered_cases, show_error
 from casework.clock import now
 from casework.errors import CaseworkError
@@ -23,8 +24,13 @@ from casework.remains.models import RemainsStatus, UnidentifiedRemains
 blueprint = Blueprint("bulk", __name__, url_prefix="/bulk")
 
 _EXPORTS: dict[str, tuple[Any, Any, Any, Permission]] = {
-    "missing": (MissingPerson, missing_visible_to, MissingPersonStatus, Permission.EXPORT_MISSING),
-    "remains": (
+    CaseKind.MISSING: (
+        MissingPerson,
+        missing_visible_to,
+        MissingPersonStatus,
+        Permission.EXPORT_MISSING,
+    ),
+    CaseKind.REMAINS: (
         UnidentifiedRemains,
         remains_visible_to,
         RemainsStatus,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from casework.accounts.models import User
 from casework.audit.services import AuditAction, record
 from casework.cases.fields import parse_dental, parse_effects, parse_marks
-from casework.cases.models import CaseNote, DentalFinding, DistinguishingMark, Effect
+from casework.cases.models import CaseKind, CaseNote, DentalFinding, DistinguishingMark, Effect
 from casework.crypto import blind_digest
 from casework.db import db, transaction, utcnow
 from casework.errors import ConflictError, ValidationError
@@ -38,7 +38,7 @@ def check_version(case: Any, submitted_version: int | None) -> None:
 def _owner_key(case: Any) -> dict[str, Any]:
     return (
         {"missing_person_id": case.id}
-        if case.__case_kind__ == "missing"
+        if case.__case_kind__ is CaseKind.MISSING
         else {"remains_id": case.id}
     )
 

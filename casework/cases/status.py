@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from casework.accounts.models import Role, User
 from casework.cases.events import status_changed
-from casework.cases.models import StatusChange
+from casework.cases.models import CaseKind, StatusChange
 from casework.cases.services import check_version
 from casework.clock import now
 from casework.db import db, transaction
@@ -55,7 +55,7 @@ class Via(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Transition:
-    kind: str  # "missing" or "remains"
+    kind: CaseKind
     source: str
     target: str
     via: Via
@@ -72,13 +72,13 @@ SUPERVISOR = frozenset({Role.SUPERVISOR})
 def _missing(
     source: M, target: M, via: Via, roles: frozenset[Role] = frozenset(), reason: bool = False
 ) -> Transition:
-    return Transition("missing", source.value, target.value, via, roles, reason)
+    return Transition(CaseKind.MISSING, source.value, target.value, via, roles, reason)
 
 
 def _remains(
     source: R, target: R, via: Via, roles: frozenset[Role] = frozenset(), reason: bool = False
 ) -> Transition:
-    return Transition("remains", source.value, target.value, via, roles, reason)
+    return Transition(CaseKind.REMAINS, source.value, target.value, via, roles, reason)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -119,11 +119,11 @@ _ELSEWHERE = {
 }
 
 
-def _statuses(kind: str) -> type[enum.StrEnum]:
-    return MissingPersonStatus if kind == "missing" else RemainsStatus
+def _statuses(kind: CaseKind) -> type[enum.StrEnum]:
+    return MissingPersonStatus if kind is CaseKind.MISSING else RemainsStatus
 
 
-def transition(kind: str, source: str, target: str) -> Transition | None:
+def transition(kind: CaseKind | str, source: str, target: str) -> Transition | None:
     """The transition from `source` to `target` for cases of `kind`, if there is one."""
     return _BY_EDGE.get((kind, str(source), str(target)))
 
@@ -207,7 +207,7 @@ def record_transition(
         via=via.value,
         changed_by_id=user.id if user is not None else None,
         changed_at=now(),
-        **({"missing_person_id": case.id} if kind == "missing" else {"remains_id": case.id}),
+        **({"missing_person_id": case.id} if kind is CaseKind.MISSING else {"remains_id": case.id}),
     )
     change.reason = _reason(reason, step.needs_reason)
     case.status = target
@@ -241,7 +241,7 @@ def history(case: Case) -> list[StatusChange]:
     """The status changes of a case, newest first."""
     column = (
         StatusChange.missing_person_id
-        if case.__case_kind__ == "missing"
+        if case.__case_kind__ is CaseKind.MISSING
         else StatusChange.remains_id
     )
     return list(

@@ -22,7 +22,6 @@ from exchange import AuthorityPublicKeys, ExchangeError, TrustedAuthority, Trust
 from exchange.trust import AUTHORITY_ID_PATTERN, COUNTRY_PATTERN
 from exchange.wire import parse_json
 
-MIN_LINKAGE_SECRET_BYTES = 32
 _IDENTITY_FIELDS = {"format", "authority_id", "country", "name", "keys", "fingerprint"}
 
 

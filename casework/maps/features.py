@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from casework.access import Permission, allows
 from casework.accounts.models import User
+from casework.cases.models import CaseKind
 from casework.db import db
 from casework.errors import ValidationError
 from casework.missing.access import missing_visible_to
@@ -27,11 +28,6 @@ from casework.remains.access import remains_visible_to
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
 
 COORDINATE_DIGITS = 5  # about a metre: as precise as the forms take
-
-
-class CaseKind(enum.StrEnum):
-    REMAINS = "remains"
-    MISSING = "missing"
 
 
 STATUSES: dict[CaseKind, frozenset[str]] = {

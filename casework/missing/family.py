@@ -3,6 +3,7 @@ plain words (no jargon, nothing about remains, scores or internal notes)."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -93,9 +94,17 @@ def contacts_of(case: MissingPerson) -> list[FamilyContact]:
     )
 
 
-def candidate_stage(case: MissingPerson) -> str | None:
-    """How far the best lead has gone: "confirmed", "proposed" (an identification awaits its
-    second signature), "under_review" (a candidate in the review queue) or None."""
+class LeadStage(enum.StrEnum):
+    """How far the best lead of a search has gone, as the family is told: a candidate in the
+    review queue, an identification awaiting its second signature, a confirmed one."""
+
+    UNDER_REVIEW = "under_review"
+    IDENTIFICATION_PROPOSED = "identification_proposed"
+    CONFIRMED = "confirmed"
+
+
+def candidate_stage(case: MissingPerson) -> LeadStage | None:
+    """The stage of the best lead of `case`, or None when there is no lead under review."""
     rows = db.session.execute(
         select(CandidateMatch.status, CandidateMatch.review).where(
             CandidateMatch.missing_person_id == case.id
@@ -103,11 +112,11 @@ def candidate_stage(case: MissingPerson) -> str | None:
     ).all()
     statuses = {row.status for row in rows}
     if CandidateStatus.CONFIRMED in statuses or case.status is MissingPersonStatus.IDENTIFIED:
-        return "confirmed"
+        return LeadStage.CONFIRMED
     if CandidateStatus.IDENTIFICATION_PROPOSED in statuses:
-        return "proposed"
+        return LeadStage.IDENTIFICATION_PROPOSED
     if any(row.status is CandidateStatus.PROPOSED and row.review for row in rows):
-        return "under_review"
+        return LeadStage.UNDER_REVIEW
     return None
 
 
@@ -143,7 +152,7 @@ def plain_status(case: MissingPerson, contacts: list[FamilyContact] | None = Non
     paragraphs: list[str] = []
     steps: list[str] = []
 
-    if status is MissingPersonStatus.IDENTIFIED or stage == "confirmed":
+    if status is MissingPersonStatus.IDENTIFIED or stage is LeadStage.CONFIRMED:
         paragraphs.append(
             _(
                 "The search has ended: %(name)s has been identified. The person in charge of "
@@ -163,7 +172,7 @@ def plain_status(case: MissingPerson, contacts: list[FamilyContact] | None = Non
                 name=name,
             )
         )
-    elif stage == "proposed":
+    elif stage is LeadStage.IDENTIFICATION_PROPOSED:
         paragraphs.append(
             _(
                 "Specialists think they may have found %(name)s and are checking this very "
@@ -172,7 +181,7 @@ def plain_status(case: MissingPerson, contacts: list[FamilyContact] | None = Non
                 name=name,
             )
         )
-    elif stage == "under_review":
+    elif stage is LeadStage.UNDER_REVIEW:
         paragraphs.append(
             _(
                 "We are checking a possible lead. This does not mean that %(name)s has been "
@@ -262,6 +271,7 @@ def family_language(case: MissingPerson, languages: list[str], fallback: str) ->
 
 __all__ = [
     "FamilyStatus",
+    "LeadStage",
     "add_family_contact",
     "agency_contact",
     "candidate_stage",
