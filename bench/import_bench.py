@@ -68,7 +68,7 @@ def _row(record: MissingRecord) -> dict[str, str]:
 
 def write_file(path: Path, rows: int, seed: int) -> None:
     """The legacy file: the matching benchmark's synthetic missing persons, 5,000 at a time."""
-    from matching_synthetic import extra_missing
+    from matching.synthetic import extra_missing
 
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(MISSING_FIELDS))

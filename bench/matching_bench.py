@@ -25,8 +25,6 @@ from rapidfuzz import fuzz, process
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matching_synthetic import SyntheticCases, extra_missing, extra_remains, generate  # noqa: E402
-
 from bench.matching_dna import add_dna  # noqa: E402
 from matching import (  # noqa: E402
     Candidate,
@@ -39,6 +37,7 @@ from matching import (  # noqa: E402
     estimate_weights,
 )
 from matching.geodesy import distance_km  # noqa: E402
+from matching.synthetic import SyntheticCases, extra_missing, extra_remains, generate  # noqa: E402
 
 AS_OF = date(2025, 1, 1)
 

@@ -28,8 +28,6 @@ import numpy.typing as npt
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matching_synthetic import SyntheticCases, generate  # noqa: E402
-
 from matching import MatchSettings, RemainsRecord  # noqa: E402
 from matching.features import (  # noqa: E402
     MISSING_COLUMNS,
@@ -45,6 +43,7 @@ from matching.scoring import (  # noqa: E402
     compare_columns,
     estimated_pmi,
 )
+from matching.synthetic import SyntheticCases, generate  # noqa: E402
 
 Array = npt.NDArray[Any]
 AS_OF = float(date(2025, 1, 1).toordinal())

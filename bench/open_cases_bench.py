@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/open_cases_bench.py [--cases 100000]
 Builds a SQLite database with that many open missing-person cases (synthetic, as in
-bench/matching_synthetic.py), then times what a save costs in `recompute_for_case`: the first
+matching/synthetic.py), then times what a save costs in `recompute_for_case`: the first
 save (the process-level index is built), later saves of remains (only changed cases are read),
 and a save after another app instance on the same database changed cases.
 """
@@ -27,7 +27,7 @@ from shapely.geometry import Point
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matching_synthetic import extra_missing, extra_remains, generate  # noqa: E402
+from matching.synthetic import extra_missing, extra_remains, generate  # noqa: E402
 
 
 def say(text: str = "") -> None:

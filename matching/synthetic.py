@@ -1,8 +1,12 @@
-"""Synthetic missing-person and remains cases with known truth, for the matching benchmark.
+"""A synthetic world with known truth: the people who went missing, and the cases that record
+them, for the matching benchmarks (`bench/`) and the demo database (`casework demo`).
 
 Four corridors (Sonoran desert, Darién, central Mediterranean, Atlantic to the Canaries), four
 naming cultures, transliteration and typing noise, relatives travelling together, partial
-documents, remains of people nobody reported, and many empty fields.
+documents, remains of people nobody reported, and many empty fields. `synthetic_people` draws
+the truth; `generate` turns it into the engine's records with noise; the demo turns the same
+people into database rows its own way. A seed gives the same world every time: the benchmark's
+figures are comparable from run to run only while this module draws the same numbers.
 """
 
 from __future__ import annotations
@@ -14,17 +18,21 @@ from datetime import date, timedelta
 import numpy as np
 from shapely.geometry import LineString
 
-from matching import DentalEntry, Mark, MissingRecord, RemainsRecord, Sex, ToothState
+from matching.records import DentalEntry, Mark, MissingRecord, RemainsRecord, Sex, ToothState
+from matching.vocabulary import parse_mark
 
 
 @dataclass(frozen=True)
 class Corridor:
+    """A migration route: where people set out, the way they take, where the dead are found."""
+
     name: str
     waypoints: tuple[tuple[float, float], ...]  # lon, lat
     sea: bool
     cultures: tuple[str, ...]
     start_place: str
     found_places: tuple[str, ...]
+    share: float  # of the people on all corridors
 
 
 CORRIDORS = (
@@ -35,6 +43,7 @@ CORRIDORS = (
         ("central_american",),
         "Altar, Sonora",
         ("Arivaca desert", "Tohono O'odham lands", "Sasabe wash", "Three Points"),
+        0.3,
     ),
     Corridor(
         "darien",
@@ -43,6 +52,7 @@ CORRIDORS = (
         ("central_american", "west_african"),
         "Necoclí",
         ("Darién jungle", "Río Tuquesa", "Bajo Chiquito trail"),
+        0.2,
     ),
     Corridor(
         "central_med",
@@ -51,6 +61,7 @@ CORRIDORS = (
         ("horn", "west_african", "maghreb"),
         "Zuwara beach",
         ("Lampedusa coast", "at sea south of Lampedusa", "Zuwara shore", "Sabratha beach"),
+        0.3,
     ),
     Corridor(
         "atlantic",
@@ -59,6 +70,7 @@ CORRIDORS = (
         ("west_african", "maghreb"),
         "Nouadhibou",
         ("El Hierro coast", "at sea off Dakhla", "Playa de Arguineguín", "Tarfaya beach"),
+        0.2,
     ),
 )
 
@@ -124,52 +136,149 @@ FATHER_NAMES_HORN = "Gebremedhin Tekle Haile Kidane Berhe Asfaha Mehari Tesfamar
 FATHER_NAMES_HORN += "Ghebreyesus Mohamed Abdi Hassan Ali Farah Osman Ahmed Nur Warsame Jama"
 HORN_FATHERS = FATHER_NAMES_HORN.split()
 
-MARKS_AM = [
-    "tattoo left forearm rose",
-    "tattoo right arm name of mother",
-    "scar on forehead",
-    "scar left knee",
-    "birthmark on neck",
-    "tattoo chest cross",
-    "amputated finger right hand",
-    "mole on left cheek",
-    "tattoo back eagle",
-    "burn scar right hand",
-    "piercing left ear",
-]
-MARKS_PM = {
-    "tattoo left forearm rose": ["tatuaje antebrazo izquierdo rosa", "tattoo left arm flower rose"],
-    "tattoo right arm name of mother": [
-        "tattoo right upper arm lettering name",
-        "tatuaje brazo derecho nombre",
-    ],
-    "scar on forehead": ["cicatriz frente", "healed scar forehead"],
-    "scar left knee": ["scar left knee", "cicatriz rodilla izquierda"],
-    "birthmark on neck": ["mancha de nacimiento cuello", "birthmark neck"],
-    "tattoo chest cross": ["tatuaje pecho cruz", "tattoo on chest cross"],
-    "amputated finger right hand": ["amputation right hand finger", "amputación dedo mano derecha"],
-    "mole on left cheek": ["lunar mejilla izquierda", "mole left cheek"],
-    "tattoo back eagle": ["tatouage dos aigle", "tattoo back eagle"],
-    "burn scar right hand": ["brûlure main droite", "burn right hand"],
-    "piercing left ear": ["piercing left ear", "perforación oreja izquierda"],
-}
-EFFECTS_AM = [
-    ("black hoodie", ["sudadera con capucha negra", "hooded sweatshirt black"]),
-    ("blue jeans", ["vaqueros azules", "denim trousers blue"]),
-    ("rosary", ["prayer beads", "rosario", "chapelet"]),
-    ("red cap", ["gorra roja", "casquette rouge"]),
-    ("white sneakers", ["tenis blancos", "baskets blanches"]),
-    ("life jacket orange", ["chaleco salvavidas", "gilet de sauvetage"]),
-    ("silver ring", ["anillo", "bague"]),
-    ("watch", ["reloj", "montre"]),
-    ("green jacket", ["chaqueta verde", "veste verte"]),
-    ("backpack", ["mochila", "sac à dos"]),
-    ("quran", ["coran"]),
-    ("bracelet", ["pulsera", "bracelet"]),
-    ("grey t-shirt", ["camiseta gris", "tee-shirt gris"]),
-    ("sandals", ["chanclas", "sandales"]),
-]
+
+@dataclass(frozen=True)
+class SyntheticMark:
+    """A mark on someone's body: as the family tells it in one line, in parts, and as examiners
+    have written it on remains (in several languages)."""
+
+    told: str
+    kind: str
+    location: str
+    description: str
+    examined: tuple[str, ...]
+
+
+MARKS = (
+    SyntheticMark(
+        "tattoo left forearm rose",
+        "tattoo",
+        "left forearm",
+        "rose",
+        ("tatuaje antebrazo izquierdo rosa", "tattoo left arm flower rose"),
+    ),
+    SyntheticMark(
+        "tattoo right arm name of mother",
+        "tattoo",
+        "right arm",
+        "name of his mother",
+        ("tattoo right upper arm lettering name", "tatuaje brazo derecho nombre"),
+    ),
+    SyntheticMark(
+        "scar on forehead", "scar", "forehead", "", ("cicatriz frente", "healed scar forehead")
+    ),
+    SyntheticMark(
+        "scar left knee", "scar", "left knee", "", ("scar left knee", "cicatriz rodilla izquierda")
+    ),
+    SyntheticMark(
+        "birthmark on neck",
+        "birthmark",
+        "neck",
+        "dark patch",
+        ("mancha de nacimiento cuello", "birthmark neck"),
+    ),
+    SyntheticMark(
+        "tattoo chest cross",
+        "tattoo",
+        "chest",
+        "cross",
+        ("tatuaje pecho cruz", "tattoo on chest cross"),
+    ),
+    SyntheticMark(
+        "amputated finger right hand",
+        "amputation",
+        "right hand",
+        "a finger missing",
+        ("amputation right hand finger", "amputación dedo mano derecha"),
+    ),
+    SyntheticMark(
+        "mole on left cheek",
+        "birthmark",
+        "left cheek",
+        "mole",
+        ("lunar mejilla izquierda", "mole left cheek"),
+    ),
+    SyntheticMark(
+        "tattoo back eagle", "tattoo", "back", "eagle", ("tatouage dos aigle", "tattoo back eagle")
+    ),
+    SyntheticMark(
+        "burn scar right hand",
+        "scar",
+        "right hand",
+        "burn",
+        ("brûlure main droite", "burn right hand"),
+    ),
+    SyntheticMark(
+        "piercing left ear",
+        "piercing",
+        "left ear",
+        "",
+        ("piercing left ear", "perforación oreja izquierda"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SyntheticEffect:
+    """Something a person wore or carried: as the family describes it, and as examiners have
+    written it on the effects found with remains."""
+
+    told: str
+    category: str
+    examined: tuple[str, ...]
+
+
+EFFECTS = (
+    SyntheticEffect(
+        "black hoodie", "clothing", ("sudadera con capucha negra", "hooded sweatshirt black")
+    ),
+    SyntheticEffect("blue jeans", "clothing", ("vaqueros azules", "denim trousers blue")),
+    SyntheticEffect("rosary", "religious", ("prayer beads", "rosario", "chapelet")),
+    SyntheticEffect("red cap", "clothing", ("gorra roja", "casquette rouge")),
+    SyntheticEffect("white sneakers", "footwear", ("tenis blancos", "baskets blanches")),
+    SyntheticEffect("life jacket orange", "other", ("chaleco salvavidas", "gilet de sauvetage")),
+    SyntheticEffect("silver ring", "jewellery", ("anillo", "bague")),
+    SyntheticEffect("watch", "jewellery", ("reloj", "montre")),
+    SyntheticEffect("green jacket", "clothing", ("chaqueta verde", "veste verte")),
+    SyntheticEffect("backpack", "other", ("mochila", "sac à dos")),
+    SyntheticEffect("quran", "religious", ("coran",)),
+    SyntheticEffect("bracelet", "jewellery", ("pulsera", "bracelet")),
+    SyntheticEffect("grey t-shirt", "clothing", ("camiseta gris", "tee-shirt gris")),
+    SyntheticEffect("sandals", "footwear", ("chanclas", "sandales")),
+)
 TEETH = [q * 10 + t for q in (1, 2, 3, 4) for t in range(1, 9)]
+
+
+@dataclass(frozen=True)
+class Era:
+    """When people went missing: on one of `days` days from `first_day`."""
+
+    first_day: date
+    days: int
+
+
+BENCHMARK_ERA = Era(date(2014, 1, 1), 10 * 365)
+
+
+@dataclass(frozen=True)
+class SyntheticPerson:
+    """Who someone really was; each case shows only part of it, with noise. `marks` and
+    `effects` index `MARKS` and `EFFECTS`; `family` is the person one travelled with."""
+
+    culture: str
+    sex: str  # "M" or "F"
+    given: tuple[str, ...]
+    surnames: tuple[str, ...]
+    birth: date
+    height: float
+    corridor: Corridor
+    route: LineString
+    last_seen: date
+    last_seen_point: tuple[float, float]  # lon, lat
+    marks: tuple[int, ...]
+    effects: tuple[int, ...]
+    dental: dict[int, ToothState]
+    family: SyntheticPerson | None = None
 
 
 @dataclass
@@ -179,6 +288,20 @@ class SyntheticCases:
     missing: list[MissingRecord]
     remains: list[RemainsRecord]
     truth: dict[str, str | None]
+
+
+def moved_by(lon: float, lat: float, km: float, bearing: float) -> tuple[float, float]:
+    """The point `km` away from (lon, lat) towards `bearing` (radians from north), on a sphere
+    flat enough at these distances.
+
+    Example:
+        >>> lon, lat = moved_by(0.0, 0.0, 111.2, 0.0)
+        >>> round(lon, 6), round(lat, 6)
+        (0.0, 1.0)
+    """
+    dlat = km * math.cos(bearing) / 111.2
+    dlon = km * math.sin(bearing) / (111.2 * math.cos(math.radians(lat)))
+    return lon + dlon, lat + dlat
 
 
 def _typo(rng: np.random.Generator, word: str) -> str:
@@ -210,39 +333,24 @@ def _spell(rng: np.random.Generator, name: str, typo_rate: float) -> str:
     return " ".join(words)
 
 
-def _pick(rng: np.random.Generator, items: list[str]) -> str:
+def _pick(rng: np.random.Generator, items: tuple[str, ...] | list[str]) -> str:
     return items[int(rng.integers(len(items)))]
 
 
-@dataclass
-class _Person:
-    culture: str
-    sex: str
-    given: list[str]
-    surnames: list[str]
-    birth: date
-    height: float
-    corridor: Corridor
-    route: LineString
-    last_seen: date
-    last_seen_point: tuple[float, float]
-    marks: list[str]
-    effects: list[int]
-    dental: dict[int, ToothState]
-
-
-def _names(rng: np.random.Generator, culture: str, sex: str) -> tuple[list[str], list[str]]:
+def _names(
+    rng: np.random.Generator, culture: str, sex: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     given_pool = GIVEN[culture][sex]
     if culture == "central_american":
         given = [_pick(rng, given_pool)] + ([_pick(rng, given_pool)] if rng.random() < 0.5 else [])
         pool = SURNAMES[culture]
-        return given, [_pick(rng, pool), _pick(rng, pool)]
-    if culture == "horn":
-        return [_pick(rng, given_pool)], [_pick(rng, HORN_FATHERS), _pick(rng, HORN_FATHERS)]
+        return tuple(given), (_pick(rng, pool), _pick(rng, pool))
+    if culture == "horn":  # given name, father's name, grandfather's name
+        return (_pick(rng, given_pool),), (_pick(rng, HORN_FATHERS), _pick(rng, HORN_FATHERS))
     if culture == "maghreb":
         prefix = "Ben " if rng.random() < 0.2 else "El " if rng.random() < 0.2 else ""
-        return [_pick(rng, given_pool)], [prefix + _pick(rng, SURNAMES[culture])]
-    return [_pick(rng, given_pool)], [_pick(rng, SURNAMES[culture])]
+        return (_pick(rng, given_pool),), (prefix + _pick(rng, SURNAMES[culture]),)
+    return (_pick(rng, given_pool),), (_pick(rng, SURNAMES[culture]),)
 
 
 def _point_along(
@@ -254,38 +362,39 @@ def _point_along(
 
 
 def _offset(rng: np.random.Generator, lon: float, lat: float, km: float) -> tuple[float, float]:
-    angle = rng.uniform(0, 2 * math.pi)
-    dlat = km * math.cos(angle) / 111.2
-    dlon = km * math.sin(angle) / (111.2 * math.cos(math.radians(lat)))
-    return lon + dlon, lat + dlat
+    return moved_by(lon, lat, km, float(rng.uniform(0, 2 * math.pi)))
 
 
-def _person(rng: np.random.Generator, family: _Person | None = None) -> _Person:
+def synthetic_person(
+    rng: np.random.Generator, era: Era = BENCHMARK_ERA, family: SyntheticPerson | None = None
+) -> SyntheticPerson:
+    """One person; with `family`, a relative who set out with them (same corridor, culture,
+    surnames and route, last seen within a day and a few kilometres)."""
     if family is not None:
         corridor, culture = family.corridor, family.culture
     else:
-        corridor = CORRIDORS[int(rng.choice(4, p=[0.3, 0.2, 0.3, 0.2]))]
+        corridor = CORRIDORS[int(rng.choice(len(CORRIDORS), p=[c.share for c in CORRIDORS]))]
         culture = corridor.cultures[int(rng.integers(len(corridor.cultures)))]
     sex = "M" if rng.random() < 0.82 else "F"
     given, surnames = _names(rng, culture, sex)
     if family is not None:
-        surnames = list(family.surnames)
+        surnames = family.surnames
     height = float(rng.normal(169 if sex == "M" else 158, 7))
     jitter = np.asarray(corridor.waypoints) + rng.normal(0, 0.05, (len(corridor.waypoints), 2))
     route = LineString(jitter) if family is None else family.route
     if family is None:
-        last_seen = date(2014, 1, 1) + timedelta(days=int(rng.integers(0, 10 * 365)))
+        last_seen = era.first_day + timedelta(days=int(rng.integers(0, era.days)))
         lon, lat, _ = _point_along(rng, route, 0.0, 0.15)
         last_seen_point = _offset(rng, lon, lat, float(rng.uniform(0, 10)))
     else:
         last_seen = family.last_seen + timedelta(days=int(rng.integers(-1, 2)))
         last_seen_point = _offset(rng, *family.last_seen_point, float(rng.uniform(0, 3)))
     birth = last_seen - timedelta(days=int(rng.uniform(15, 50) * 365.25))
-    marks = [_pick(rng, MARKS_AM)] if rng.random() < 0.3 else []
+    marks = (int(rng.integers(len(MARKS))),) if rng.random() < 0.3 else ()
     effects = (
-        sorted({int(i) for i in rng.integers(0, len(EFFECTS_AM), int(rng.integers(1, 4)))})
+        tuple(sorted({int(i) for i in rng.integers(0, len(EFFECTS), int(rng.integers(1, 4)))}))
         if rng.random() < 0.5
-        else []
+        else ()
     )
     dental: dict[int, ToothState] = {}
     for tooth in TEETH:
@@ -299,24 +408,46 @@ def _person(rng: np.random.Generator, family: _Person | None = None) -> _Person:
             if roll < 0.14
             else ToothState.SOUND
         )
-    return _Person(
-        culture,
-        sex,
-        given,
-        surnames,
-        birth,
-        height,
-        corridor,
-        route,
-        last_seen,
-        last_seen_point,
-        marks,
-        effects,
-        dental,
+    return SyntheticPerson(
+        culture=culture,
+        sex=sex,
+        given=given,
+        surnames=surnames,
+        birth=birth,
+        height=height,
+        corridor=corridor,
+        route=route,
+        last_seen=last_seen,
+        last_seen_point=last_seen_point,
+        marks=marks,
+        effects=effects,
+        dental=dental,
+        family=family,
     )
 
 
-def _missing_record(rng: np.random.Generator, person: _Person, ref: str) -> MissingRecord:
+def synthetic_people(
+    rng: np.random.Generator, count: int, era: Era = BENCHMARK_ERA
+) -> list[SyntheticPerson]:
+    """`count` people, some travelling with relatives (8 % of groups); the same for the same
+    generator state.
+
+    Example:
+        >>> people = synthetic_people(np.random.default_rng(1), 3)
+        >>> len(people), people[0].corridor.name
+        (3, 'central_med')
+    """
+    people: list[SyntheticPerson] = []
+    while len(people) < count:
+        head = synthetic_person(rng, era)
+        people.append(head)
+        if rng.random() < 0.08:
+            for _ in range(int(rng.integers(1, 4))):
+                people.append(synthetic_person(rng, era, family=head))
+    return people[:count]
+
+
+def _missing_record(rng: np.random.Generator, person: SyntheticPerson, ref: str) -> MissingRecord:
     age_years = (person.last_seen - person.birth).days / 365.25
     roll = rng.random()
     birth_date = person.birth if roll < 0.2 else None
@@ -327,7 +458,7 @@ def _missing_record(rng: np.random.Generator, person: _Person, ref: str) -> Miss
     )
     has_point = rng.random() < 0.75
     has_route = rng.random() < 0.6 or not has_point
-    chart = ()
+    chart: tuple[DentalEntry, ...] = ()
     if rng.random() < 0.12:
         teeth = rng.choice(TEETH, int(rng.integers(4, 12)), replace=False)
         chart = tuple(DentalEntry(int(t), person.dental[int(t)]) for t in sorted(teeth))
@@ -349,19 +480,13 @@ def _missing_record(rng: np.random.Generator, person: _Person, ref: str) -> Miss
         last_seen_place=person.corridor.start_place if rng.random() < 0.5 else "",
         route=person.route if has_route else None,
         sea_crossing=True if person.corridor.sea and rng.random() < 0.5 else None,
-        marks=tuple(m for text in person.marks if (m := _mark(text)) is not None),
-        effects=tuple(EFFECTS_AM[i][0] for i in person.effects),
+        marks=tuple(m for i in person.marks if (m := parse_mark(MARKS[i].told)) is not None),
+        effects=tuple(EFFECTS[i].told for i in person.effects),
         dental=chart,
     )
 
 
-def _mark(text: str) -> Mark | None:
-    from matching import parse_mark
-
-    return parse_mark(text)
-
-
-def _remains_record(rng: np.random.Generator, person: _Person, ref: str) -> RemainsRecord:
+def _remains_record(rng: np.random.Generator, person: SyntheticPerson, ref: str) -> RemainsRecord:
     corridor = person.corridor
     lon, lat, _ = _point_along(rng, person.route, 0.1, 0.95)
     spread = float(rng.uniform(10, 150)) if corridor.sea else float(rng.exponential(8))
@@ -386,18 +511,18 @@ def _remains_record(rng: np.random.Generator, person: _Person, ref: str) -> Rema
             parts = parts[1:] + parts[:1]
         documents = (_spell(rng, " ".join(parts), 0.15),)
     marks: list[Mark] = []
-    for text in person.marks:
+    for index in person.marks:
         if rng.random() < 0.5:
-            mark = _mark(_pick(rng, MARKS_PM[text]))
+            mark = parse_mark(_pick(rng, MARKS[index].examined))
             if mark is not None:
                 marks.append(mark)
     if rng.random() < 0.1:
-        mark = _mark(_pick(rng, MARKS_AM))
+        mark = parse_mark(_pick(rng, [item.told for item in MARKS]))
         if mark is not None:
             marks.append(mark)
-    effects = [_pick(rng, EFFECTS_AM[i][1]) for i in person.effects if rng.random() < 0.5]
+    effects = [_pick(rng, EFFECTS[i].examined) for i in person.effects if rng.random() < 0.5]
     if rng.random() < 0.2:
-        effects.append(_pick(rng, EFFECTS_AM[int(rng.integers(len(EFFECTS_AM)))][1]))
+        effects.append(_pick(rng, EFFECTS[int(rng.integers(len(EFFECTS)))].examined))
     chart: list[DentalEntry] = []
     if rng.random() < 0.5:
         for tooth in TEETH:
@@ -419,7 +544,7 @@ def _remains_record(rng: np.random.Generator, person: _Person, ref: str) -> Rema
         found_date=found if rng.random() < 0.97 else None,
         found_lat=lat,
         found_lon=lon,
-        found_place=_pick(rng, list(corridor.found_places)),
+        found_place=_pick(rng, corridor.found_places),
         pmi_min_days=round(pmi * 0.6) if pmi_known else None,
         pmi_max_days=round(pmi * 1.6 + 3) if pmi_known else None,
         document_names=documents,
@@ -440,14 +565,7 @@ def generate(
         (50, 10)
     """
     rng = np.random.default_rng(seed)
-    people: list[_Person] = []
-    while len(people) < missing_count:
-        head = _person(rng)
-        people.append(head)
-        if rng.random() < 0.08:
-            for _ in range(int(rng.integers(1, 4))):
-                people.append(_person(rng, family=head))
-    people = people[:missing_count]
+    people = synthetic_people(rng, missing_count)
     missing = [_missing_record(rng, p, f"M{i:06d}") for i, p in enumerate(people)]
     reported = min(int(remains_count * reported_share), missing_count)
     dead = rng.choice(missing_count, reported, replace=False)
@@ -459,7 +577,7 @@ def generate(
         truth[ref] = missing[int(slot)].ref
     for i in range(reported, remains_count):
         ref = f"R{i:06d}"
-        remains.append(_remains_record(rng, _person(rng), ref))
+        remains.append(_remains_record(rng, synthetic_person(rng), ref))
         truth[ref] = None
     order = rng.permutation(len(remains))
     remains = [remains[int(i)] for i in order]
@@ -472,7 +590,7 @@ def extra_missing(
     """More missing persons (for the 100,000-case latency check), refs not clashing."""
     rng = np.random.default_rng(seed)
     return [
-        replace(_missing_record(rng, _person(rng), "x"), ref=f"{prefix}{i:07d}")
+        replace(_missing_record(rng, synthetic_person(rng), "x"), ref=f"{prefix}{i:07d}")
         for i in range(count)
     ]
 
@@ -480,4 +598,27 @@ def extra_missing(
 def extra_remains(count: int, seed: int) -> list[RemainsRecord]:
     """Remains of unreported people (for the 100,000-case latency check)."""
     rng = np.random.default_rng(seed)
-    return [_remains_record(rng, _person(rng), f"Y{i:07d}") for i in range(count)]
+    return [_remains_record(rng, synthetic_person(rng), f"Y{i:07d}") for i in range(count)]
+
+
+__all__ = [
+    "BENCHMARK_ERA",
+    "CORRIDORS",
+    "EFFECTS",
+    "GIVEN",
+    "MARKS",
+    "SURNAMES",
+    "TEETH",
+    "Corridor",
+    "Era",
+    "SyntheticCases",
+    "SyntheticEffect",
+    "SyntheticMark",
+    "SyntheticPerson",
+    "extra_missing",
+    "extra_remains",
+    "generate",
+    "moved_by",
+    "synthetic_people",
+    "synthetic_person",
+]
