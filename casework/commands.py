@@ -18,9 +18,11 @@ from casework.audit.services import AuditAction, append
 from casework.console import act_as_cli, fail
 from casework.db import db, transaction
 from casework.demo import build_world
+from casework.demo.review import REPATRIATIONS_COMPLETE, REPATRIATIONS_OPEN
 from casework.errors import CaseworkError
 from casework.key_rotation import census, reencrypt, rotate
 from casework.keystore import DataKey, add_data_key, forget_keyring
+from casework.matches.models import CandidateStatus
 
 keys = AppGroup("keys", help="Data encryption keys: create, rotate, inspect.")
 
@@ -151,13 +153,13 @@ def demo(cases: int, seed: int, password: str | None) -> None:
     except CaseworkError as error:
         fail(error)
     stages = world.stages
+    repatriations = stages[REPATRIATIONS_OPEN] + stages[REPATRIATIONS_COMPLETE]
     click.echo(
         f"Demo world: {world.missing} missing persons, {world.remains} remains, "
-        f"{world.candidates} candidates ({stages['excluded']} excluded, "
-        f"{stages['identification_proposed']} identifications proposed, "
-        f"{stages['confirmed']} confirmed), "
-        f"{stages['repatriations_open'] + stages['repatriations_complete']} repatriations "
-        f"({stages['repatriations_complete']} complete)."
+        f"{world.candidates} candidates ({stages[CandidateStatus.EXCLUDED]} excluded, "
+        f"{stages[CandidateStatus.IDENTIFICATION_PROPOSED]} identifications proposed, "
+        f"{stages[CandidateStatus.CONFIRMED]} confirmed), "
+        f"{repatriations} repatriations ({stages[REPATRIATIONS_COMPLETE]} complete)."
     )
     click.echo("Demo accounts:")
     width = max(len(account.email) for account in world.accounts)

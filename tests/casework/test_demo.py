@@ -133,13 +133,13 @@ def test_demo_account_signs_in_and_sees_cases(app: Any, runner: Any, client: Any
 
 
 def test_same_seed_same_people_other_seed_other_people() -> None:
-    from casework.demo import synthetic_people
+    from casework.demo import demo_people
 
     today = date(2026, 6, 1)
-    first = synthetic_people(30, 7, today)
+    first = demo_people(30, 7, today)
 
-    assert synthetic_people(30, 7, today) == first
-    assert synthetic_people(30, 8, today) != first
+    assert demo_people(30, 7, today) == first
+    assert demo_people(30, 8, today) != first
     assert len({person.corridor.name for person in first}) > 1
     assert all(person.last_seen < today for person in first)
 
