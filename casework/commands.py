@@ -145,7 +145,7 @@ def users_create(email: str, display_name: str, role: str, agency_code: str, pas
 def setup(
     agency_code: str, agency_name: str, country: str, admin_email: str, admin_password: str | None
 ) -> None:
-    """Build or upgrade the database, create the data key and a first administrator."""
+    """Build or upgrade the database, create the data key and a first (system) administrator."""
     _as_cli("setup")
     upgrade()
     if ensure_data_key():
@@ -161,13 +161,13 @@ def setup(
         accounts.create_user(
             agency=agency,
             email=admin_email,
-            display_name="Administrator",
-            role=Role.ADMINISTRATOR,
+            display_name="System administrator",
+            role=Role.SYSTEM_ADMINISTRATOR,
             password=password,
         )
     except CaseworkError as error:
         _fail(error)
-    click.echo(f"First administrator: {admin_email}")
+    click.echo(f"First administrator: {admin_email} (system administrator)")
     if not admin_password:
         click.echo(f"Password (shown once): {password}")
 

@@ -27,8 +27,9 @@ class Role(enum.StrEnum):
     FAMILY_LIAISON = "family_liaison"
     CONSULAR_OFFICIAL = "consular_official"
     SUPERVISOR = "supervisor"
-    ADMINISTRATOR = "administrator"
+    ADMINISTRATOR = "administrator"  # the accounts of their own agency
     AUDITOR = "auditor"
+    SYSTEM_ADMINISTRATOR = "system_administrator"  # agencies, every agency's accounts, trust
 
 
 class Agency(Base):

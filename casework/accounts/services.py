@@ -10,6 +10,7 @@ import pyotp
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from casework.access import administers, assignable_roles
 from casework.accounts.models import Agency, AgencyKind, Role, User
 from casework.accounts.passwords import (
     hash_password,
@@ -20,7 +21,7 @@ from casework.accounts.passwords import (
 from casework.audit.services import Actor, AuditAction, append, record
 from casework.clock import now
 from casework.db import db, transaction
-from casework.errors import ValidationError
+from casework.errors import NotAllowed, ValidationError
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -55,6 +56,22 @@ def create_agency(code: str, country: str, name: str, kind: AgencyKind) -> Agenc
     return agency
 
 
+def check_may_administer(by: User, agency: Agency, role: Role | None = None) -> None:
+    """Refuse, in words, an account change outside what `by` administers: another agency's
+    accounts for an agency administrator, or a role they may not give."""
+    if not administers(by, agency.id):
+        raise NotAllowed(
+            "You manage the accounts of your own agency only; "
+            "the system administrator manages the other agencies' accounts.",
+            field="agency_id",
+        )
+    if role is not None and role not in assignable_roles(by):
+        raise NotAllowed(
+            "Only a system administrator can give the role of system administrator.",
+            field="role",
+        )
+
+
 def create_user(
     *,
     agency: Agency,
@@ -63,7 +80,12 @@ def create_user(
     role: Role,
     password: str,
     language: str = "en",
+    by: User | None = None,
 ) -> User:
+    """A new account. `by` is the administrator creating it from the pages (checked against
+    what they administer); None for the operator at the command line."""
+    if by is not None:
+        check_may_administer(by, agency, role)
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254 or " " in email:
         raise ValidationError(_l("Enter a valid e-mail address."), field="email")

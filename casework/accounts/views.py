@@ -20,12 +20,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from casework.access import Permission, requires
+from casework.access import SYSTEM_WIDE_ROLES, Permission, assignable_roles, requires
 from casework.accounts import services
 from casework.accounts.forms import AgencyForm, LanguageForm, LoginForm, TotpForm, UserForm
 from casework.accounts.models import Agency, AgencyKind, Role, User
 from casework.db import db
-from casework.errors import ValidationError
+from casework.errors import CaseworkError, ValidationError
 from casework.extensions import limiter
 
 auth = Blueprint("auth", __name__, url_prefix="/auth")
@@ -145,38 +145,61 @@ def account() -> Any:
 @admin.route("/users")
 @requires(Permission.MANAGE_USERS)
 def users() -> Any:
-    rows = db.session.scalars(
-        select(User).where(User.agency_id == current_user.agency_id).order_by(User.display_name)
-    ).all()
-    return render_template("accounts/users.html", users=rows)
+    query = select(User).order_by(User.display_name)
+    if current_user.role not in SYSTEM_WIDE_ROLES:
+        query = query.where(User.agency_id == current_user.agency_id)
+    rows = db.session.scalars(query).all()
+    return render_template(
+        "accounts/users.html", users=rows, system_wide=current_user.role in SYSTEM_WIDE_ROLES
+    )
+
+
+def _administered_agencies() -> list[Agency]:
+    query = select(Agency).order_by(Agency.name)
+    if current_user.role not in SYSTEM_WIDE_ROLES:
+        query = query.where(Agency.id == current_user.agency_id)
+    return list(db.session.scalars(query))
 
 
 @admin.route("/users/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_USERS)
 def new_user() -> Any:
-    form = UserForm()
-    agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    form.agency_id.choices = [SelectChoice(str(agency.id), str(agency)) for agency in agencies]
+    form = UserForm(agency_id=current_user.agency_id)
+    form.agency_id.choices = [
+        SelectChoice(str(agency.id), str(agency)) for agency in _administered_agencies()
+    ]
+    form.role.choices = [
+        SelectChoice(role.value, role.value) for role in assignable_roles(current_user)
+    ]
+    status = 200
     if form.validate_on_submit():
         agency = db.session.get(Agency, form.agency_id.data)
         try:
+            if agency is None:
+                raise ValidationError("Choose one of the agencies offered.", field="agency_id")
+            if form.role.data not in {role.value for role in Role}:
+                raise ValidationError("Choose one of the roles offered.", field="role")
             services.create_user(
                 agency=agency,
                 email=form.email.data,
                 display_name=form.display_name.data,
                 role=Role(form.role.data),
                 password=form.password.data,
+                by=current_user,
             )
-        except ValidationError as error:
+        except CaseworkError as error:
             getattr(form, error.field or "email").errors.append(error.message)
+            status = error.status_code
         else:
             flash(_("Account created."), "success")
             return redirect(url_for("admin.users"))
-    return render_template("accounts/user_form.html", form=form), 400 if form.errors else 200
+    elif form.errors:
+        status = 400
+    return render_template("accounts/user_form.html", form=form), status
 
 
 @admin.route("/agencies", methods=["GET", "POST"])
-@requires(Permission.MANAGE_USERS)
+@requires(Permission.MANAGE_AGENCIES)
 def agencies() -> Any:
     form = AgencyForm()
     if form.validate_on_submit():

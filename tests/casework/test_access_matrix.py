@@ -19,6 +19,7 @@ ROLES = [
     "supervisor",
     "consular_official",
     "administrator",
+    "system_administrator",
     "auditor",
     "consular_gtm",
     "officer_abroad",
@@ -30,32 +31,57 @@ def row(default, **overrides):
 
 
 EVERYONE = row(OK)
-READERS = row(OK, administrator=FORBIDDEN)  # every role that reads cases
+READERS = row(
+    OK, administrator=FORBIDDEN, system_administrator=FORBIDDEN
+)  # every role that reads cases
 # A case of the home agency (USA), nationality GTM (remains identified as that person).
-HOME_CASE_READ = row(OK, consular_official=HIDDEN, officer_abroad=HIDDEN, administrator=FORBIDDEN)
-NOTE_ON_HOME = row(
-    OK, consular_official=HIDDEN, officer_abroad=HIDDEN, administrator=FORBIDDEN, auditor=FORBIDDEN
+HOME_CASE_READ = row(
+    OK,
+    consular_official=HIDDEN,
+    officer_abroad=HIDDEN,
+    administrator=FORBIDDEN,
+    system_administrator=FORBIDDEN,
 )
-ADMIN_ONLY = row(FORBIDDEN, administrator=OK)
-AUDIT = row(FORBIDDEN, administrator=OK, auditor=OK)
+NOTE_ON_HOME = row(
+    OK,
+    consular_official=HIDDEN,
+    officer_abroad=HIDDEN,
+    administrator=FORBIDDEN,
+    system_administrator=FORBIDDEN,
+    auditor=FORBIDDEN,
+)
+# administrators manage their own agency's accounts; agencies are the system administrator's
+ADMIN_ONLY = row(FORBIDDEN, administrator=OK, system_administrator=OK)
+SYSTEM_ADMIN_ONLY = row(FORBIDDEN, system_administrator=OK)
+AUDIT = row(FORBIDDEN, administrator=OK, system_administrator=OK, auditor=OK)
 MISSING_EDITORS = row(FORBIDDEN, family_liaison=OK, supervisor=OK)
 REMAINS_EDITORS_NEW = row(FORBIDDEN, forensic_officer=OK, supervisor=OK, officer_abroad=OK)
 REMAINS_EDITORS_HOME = row(FORBIDDEN, forensic_officer=OK, supervisor=OK, officer_abroad=HIDDEN)
 SAMPLES_HOME = row(
     FORBIDDEN, forensic_officer=OK, family_liaison=OK, supervisor=OK, officer_abroad=HIDDEN
 )
-ABROAD_CASE_READ = row(HIDDEN, officer_abroad=OK, administrator=FORBIDDEN)
+ABROAD_CASE_READ = row(
+    HIDDEN, officer_abroad=OK, administrator=FORBIDDEN, system_administrator=FORBIDDEN
+)
 MATCH_READERS = row(
-    OK, consular_official=FORBIDDEN, consular_gtm=FORBIDDEN, administrator=FORBIDDEN
+    OK,
+    consular_official=FORBIDDEN,
+    consular_gtm=FORBIDDEN,
+    administrator=FORBIDDEN,
+    system_administrator=FORBIDDEN,
 )
 HOME_MATCH_READ = {**MATCH_READERS, "officer_abroad": HIDDEN}
 HOME_MATCH_REVIEW = row(FORBIDDEN, forensic_officer=OK, supervisor=OK, officer_abroad=HIDDEN)
 HOME_MATCH_CONFIRM = row(FORBIDDEN, supervisor=OK)
 EXCHANGE_READERS = row(
-    OK, consular_official=FORBIDDEN, consular_gtm=FORBIDDEN, administrator=FORBIDDEN
+    OK,
+    consular_official=FORBIDDEN,
+    consular_gtm=FORBIDDEN,
+    administrator=FORBIDDEN,
+    system_administrator=FORBIDDEN,
 )
 SHARERS = row(FORBIDDEN, forensic_officer=OK, family_liaison=OK, supervisor=OK, officer_abroad=OK)
-TRUST_ADMIN = row(FORBIDDEN, administrator=OK)
+TRUST_ADMIN = SYSTEM_ADMIN_ONLY  # the trust list is the whole installation's
 HOME_HIT_READ = {**EXCHANGE_READERS, "officer_abroad": HIDDEN}
 HOME_HIT_REQUEST = {**SHARERS, "officer_abroad": HIDDEN}
 HOME_DISCLOSURE_DECIDE = row(FORBIDDEN, supervisor=OK)
@@ -63,7 +89,9 @@ HOME_DISCLOSURE_DECIDE = row(FORBIDDEN, supervisor=OK)
 FAMILY_SUMMARY_HOME = row(
     FORBIDDEN, family_liaison=OK, supervisor=OK, consular_official=HIDDEN, consular_gtm=OK
 )
-REPATRIATION_READERS = row(OK, family_liaison=FORBIDDEN, administrator=FORBIDDEN)
+REPATRIATION_READERS = row(
+    OK, family_liaison=FORBIDDEN, administrator=FORBIDDEN, system_administrator=FORBIDDEN
+)
 # the repatriation of the home agency's remains, identified as a Guatemalan national
 HOME_REPATRIATION_READ = {
     **REPATRIATION_READERS,
@@ -150,8 +178,8 @@ MATRIX = [
     ("GET", "admin.users", "/admin/users", ADMIN_ONLY),
     ("GET", "admin.new_user", "/admin/users/new", ADMIN_ONLY),
     ("POST", "admin.new_user", "/admin/users/new", ADMIN_ONLY),
-    ("GET", "admin.agencies", "/admin/agencies", ADMIN_ONLY),
-    ("POST", "admin.agencies", "/admin/agencies", ADMIN_ONLY),
+    ("GET", "admin.agencies", "/admin/agencies", SYSTEM_ADMIN_ONLY),
+    ("POST", "admin.agencies", "/admin/agencies", SYSTEM_ADMIN_ONLY),
     ("GET", "audit.index", "/audit/", AUDIT),
     ("GET", "maps.index", "/map/", READERS),
     ("GET", "maps.cases_geojson", "/map/cases.geojson", READERS),
