@@ -29,6 +29,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_context(app)
+    register_response_headers(app)
     return app
 
 
@@ -133,6 +134,12 @@ def register_commands(app: Flask) -> None:
     from casework.commands import register
 
     register(app)
+
+
+def register_response_headers(app: Flask) -> None:
+    from casework.security_headers import install_security_headers
+
+    install_security_headers(app)
 
 
 def register_template_context(app: Flask) -> None:
