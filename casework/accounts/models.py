@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -86,3 +87,21 @@ class User(RowId, UserMixin, Base):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class SignInSession(Base):
+    """One signed-in browser, recorded on the server: the cookie carries a random token whose
+    digest is kept here, so signing out (or an administrator's action) ends it for every
+    application process, and a copied cookie stops working."""
+
+    __tablename__ = "sign_in_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    # SHA-256 of the cookie's token (256 random bits, so no slow hash is needed)
+    token_digest: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

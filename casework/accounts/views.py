@@ -21,7 +21,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from casework.access import SYSTEM_WIDE_ROLES, Permission, assignable_roles, requires
-from casework.accounts import services
+from casework.accounts import services, session_store
 from casework.accounts.forms import AgencyForm, LanguageForm, LoginForm, TotpForm, UserForm
 from casework.accounts.models import Agency, AgencyKind, Role, User
 from casework.db import db
@@ -70,6 +70,7 @@ def login() -> Any:
             return redirect(url_for("auth.totp"))
         services.complete_login(outcome.user, request.remote_addr, second_factor=False)
         session.clear()
+        session_store.start(outcome.user)
         login_user(outcome.user)
         return redirect(_safe_next(request.args.get("next")))
     status = 400 if form.errors else 200
@@ -89,6 +90,7 @@ def totp() -> Any:
             target = session.get("pending_next") or url_for("dashboard.index")
             services.complete_login(user, request.remote_addr, second_factor=True)
             session.clear()
+            session_store.start(user)
             login_user(user)
             return redirect(_safe_next(target))
         form.code.errors = [_("That code is not right, or was already used.")]
@@ -125,6 +127,7 @@ def totp_setup() -> Any:
 def logout() -> Any:
     if current_user.is_authenticated:
         services.record_logout(current_user._get_current_object())
+    session_store.end_current()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

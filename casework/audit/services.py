@@ -24,7 +24,8 @@ from casework.keystore import audit_chain_key
 
 GENESIS = b"\x00" * 32
 _TAIL = "casework.audit_tail"
-# bookkeeping, not case data: a sequence counter, a retry key, a recomputation still to do
+# bookkeeping, not case data: a sequence counter, a retry key, a recomputation still to do,
+# a sign-in session (signing in and out are audited as events; its stamps are not changes)
 _UNAUDITED = {
     "AuditEntry",
     "NameToken",
@@ -32,6 +33,7 @@ _UNAUDITED = {
     "CaseSequence",
     "CreationKey",
     "PendingRefresh",
+    "SignInSession",
 }
 
 
