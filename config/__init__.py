@@ -53,6 +53,9 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_KIB": 65536,
     "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,  # one photo or document
+    # reverse proxies in front of the app whose X-Forwarded-* headers are believed; 0 believes
+    # none (a client could forge them), so set it to the number of proxies really there
+    "TRUSTED_PROXIES": 0,
 }
 
 _BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE"}
@@ -65,6 +68,7 @@ _INTEGER = {
     "ARGON2_TIME_COST",
     "ARGON2_MEMORY_KIB",
     "ATTACHMENT_MAX_BYTES",
+    "TRUSTED_PROXIES",
 }
 
 

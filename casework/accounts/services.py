@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 
 import pyotp
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from casework.access import administers, assignable_roles
+from casework.accounts import throttle
 from casework.accounts.models import Agency, AgencyKind, Role, User
 from casework.accounts.passwords import (
     hash_password,
@@ -23,8 +24,6 @@ from casework.clock import now
 from casework.db import db, transaction
 from casework.errors import NotAllowed, ValidationError
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 TOTP_ISSUER = "Casework"
 
 
@@ -122,8 +121,15 @@ class LoginOutcome:
 _REFUSED = _l("The e-mail address or password is wrong.")
 
 
+HELD_BACK = _l(
+    "Too many failed attempts from this address: wait a few minutes and try again, "
+    "or ask an administrator."
+)
+
+
 def check_password_login(email: str, password: str, remote_addr: str | None) -> LoginOutcome:
-    """First factor. Failed attempts count towards a temporary lock-out and are audited."""
+    """First factor. Failed attempts are audited and count towards holding back this address
+    for this account (see `throttle`), never the account for everyone."""
     email = (email or "").strip().lower()
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     moment = now()
@@ -137,43 +143,46 @@ def check_password_login(email: str, password: str, remote_addr: str | None) -> 
                 actor=Actor(None, "anonymous", None, remote_addr),
             )
         raise LoginRefused(_REFUSED)
-    actor = Actor(user.id, user.email, user.agency_id, remote_addr)
-    if user.locked_until is not None and user.locked_until > moment:
-        with transaction():
-            append(
-                db.session,
-                AuditAction.LOGIN_FAILED,
-                object_type="User",
-                object_id=user.id,
-                details={"reason": "locked"},
-                actor=actor,
-            )
-        raise LoginRefused(
-            _l(
-                "Too many failed attempts: this account is locked for a few minutes. "
-                "Try again later or ask an administrator."
-            )
-        )
+    if throttle.held_until(user, remote_addr, moment) is not None:
+        _login_failed(user, remote_addr, "held back", moment, count=False)
+        raise LoginRefused(HELD_BACK)
     if not verify_password(user.password_hash, password) or not user.is_enabled:
-        with transaction():
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until = moment + LOCKOUT
-                user.failed_logins = 0
-            append(
-                db.session,
-                AuditAction.LOGIN_FAILED,
-                object_type="User",
-                object_id=user.id,
-                details={"reason": "wrong password" if user.is_enabled else "disabled"},
-                actor=actor,
-            )
+        _login_failed(
+            user, remote_addr, "wrong password" if user.is_enabled else "disabled", moment
+        )
         raise LoginRefused(_REFUSED)
     if needs_rehash(user.password_hash):
         rehashed = hash_password(password)
         with transaction():
             user.password_hash = rehashed
     return LoginOutcome(user=user, needs_totp=user.totp_enabled)
+
+
+def _login_failed(
+    user: User, remote_addr: str | None, reason: str, moment: datetime, *, count: bool = True
+) -> None:
+    """Audit a refused attempt and count it against this address, in a transaction of its own
+    (whatever else the attempt touched is rolled back first)."""
+    db.session.rollback()
+    held = throttle.record_failure(user, remote_addr, moment) if count else False
+    append(
+        db.session,
+        AuditAction.LOGIN_FAILED,
+        object_type="User",
+        object_id=user.id,
+        details={"reason": reason, **({"held_back": True} if held else {})},
+        actor=Actor(user.id, user.email, user.agency_id, remote_addr),
+    )
+    db.session.commit()
+
+
+def second_factor_held(user: User, remote_addr: str | None) -> bool:
+    return throttle.held_until(user, remote_addr, now()) is not None
+
+
+def second_factor_failed(user: User, remote_addr: str | None) -> None:
+    """A wrong (or replayed) code counts like a wrong password."""
+    _login_failed(user, remote_addr, "wrong code", now())
 
 
 def check_totp(user: User, code: str) -> bool:
@@ -195,8 +204,7 @@ def check_totp(user: User, code: str) -> bool:
 
 def complete_login(user: User, remote_addr: str | None, *, second_factor: bool) -> None:
     with transaction():
-        user.failed_logins = 0
-        user.locked_until = None
+        throttle.forget(user, remote_addr)
         user.last_login_at = now()
         append(
             db.session,

@@ -86,6 +86,9 @@ def totp() -> Any:
         return redirect(url_for("auth.login"))
     form = TotpForm()
     if form.validate_on_submit():
+        if services.second_factor_held(user, request.remote_addr):
+            form.code.errors = [str(services.HELD_BACK)]
+            return render_template("accounts/totp.html", form=form), 401
         if services.check_totp(user, form.code.data):
             target = session.get("pending_next") or url_for("dashboard.index")
             services.complete_login(user, request.remote_addr, second_factor=True)
@@ -93,6 +96,7 @@ def totp() -> Any:
             session_store.start(user)
             login_user(user)
             return redirect(_safe_next(target))
+        services.second_factor_failed(user, request.remote_addr)
         form.code.errors = [_("That code is not right, or was already used.")]
         return render_template("accounts/totp.html", form=form), 401
     return render_template("accounts/totp.html", form=form), 400 if form.errors else 200

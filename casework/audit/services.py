@@ -35,6 +35,7 @@ _UNAUDITED = {
     "CreationKey",
     "PendingRefresh",
     "SignInSession",
+    "SignInThrottle",
 }
 HEAD_ID = 1
 
