@@ -47,6 +47,31 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
+class AccountRoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[], validate_choice=False)
+    submit = SubmitField(_l("Change role"))
+
+
+class AccountEnabledForm(FlaskForm):
+    enabled = SelectField(
+        _l("Account"),
+        choices=[SelectChoice("1", _l("enabled")), SelectChoice("0", _l("disabled"))],
+        validators=[DataRequired()],
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=12, max=1024)]
+    )
+    submit = SubmitField(_l("Set the new password"))
+
+
+class AccountUnlockForm(FlaskForm):
+    submit = SubmitField(_l("Clear failed sign-ins"))
+
+
 class AgencyForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
     country = StringField(

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from casework.access import administers, assignable_roles
-from casework.accounts import throttle
+from casework.accounts import session_store, throttle
 from casework.accounts.models import Agency, AgencyKind, Role, User
 from casework.accounts.passwords import (
     hash_password,
@@ -106,6 +106,67 @@ def create_user(
         )
         db.session.add(user)
     return user
+
+
+def _administered(by: User, user: User) -> None:
+    """`by` may act on `user`'s account: same agency (or system-wide), and a role `by` could
+    give (an agency administrator leaves a system administrator alone)."""
+    check_may_administer(by, user.agency, user.role)
+
+
+def _account_event(user: User, event: str, **details: object) -> None:
+    append(
+        db.session,
+        AuditAction.SECURITY,
+        object_type="User",
+        object_id=user.id,
+        details={"event": event, "account": user.email, **details},
+    )
+
+
+def set_enabled(by: User, user: User, enabled: bool) -> None:
+    """Disable an account (its sessions end at once) or enable it again."""
+    _administered(by, user)
+    if user.id == by.id and not enabled:
+        raise ValidationError("You cannot disable your own account.")
+    if user.is_enabled == enabled:
+        return
+    user.is_enabled = enabled
+    ended = session_store.end_all(user) if not enabled else 0
+    _account_event(user, "account enabled" if enabled else "account disabled", sessions=ended)
+    db.session.commit()
+
+
+def unlock(by: User, user: User) -> int:
+    """Forget every address's failed sign-ins to `user`; returns how many were held back."""
+    _administered(by, user)
+    cleared = throttle.forget(user)
+    _account_event(user, "sign-in failures cleared", addresses=cleared)
+    db.session.commit()
+    return cleared
+
+
+def reset_password(by: User, user: User, password: str) -> None:
+    """Give `user` a new password (told to them apart); their sessions end."""
+    _administered(by, user)
+    user.password_hash = hash_password(password)
+    throttle.forget(user)
+    ended = session_store.end_all(user)
+    _account_event(user, "password reset", sessions=ended)
+    db.session.commit()
+
+
+def change_role(by: User, user: User, role: Role) -> None:
+    _administered(by, user)
+    check_may_administer(by, user.agency, role)
+    if user.id == by.id:
+        raise ValidationError("You cannot change your own role.", field="role")
+    if user.role is role:
+        return
+    before = user.role
+    user.role = role
+    _account_event(user, "role changed", role=[before.value, role.value])
+    db.session.commit()
 
 
 class LoginRefused(ValidationError):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -20,10 +23,27 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from casework.access import SYSTEM_WIDE_ROLES, Permission, assignable_roles, requires
-from casework.accounts import services, session_store
-from casework.accounts.forms import AgencyForm, LanguageForm, LoginForm, TotpForm, UserForm
+from casework.access import (
+    SYSTEM_WIDE_ROLES,
+    Permission,
+    administers,
+    assignable_roles,
+    requires,
+)
+from casework.accounts import services, session_store, throttle
+from casework.accounts.forms import (
+    AccountEnabledForm,
+    AccountRoleForm,
+    AccountUnlockForm,
+    AgencyForm,
+    LanguageForm,
+    LoginForm,
+    PasswordResetForm,
+    TotpForm,
+    UserForm,
+)
 from casework.accounts.models import Agency, AgencyKind, Role, User
+from casework.clock import now
 from casework.db import db
 from casework.errors import CaseworkError, ValidationError
 from casework.extensions import limiter
@@ -203,6 +223,100 @@ def new_user() -> Any:
     elif form.errors:
         status = 400
     return render_template("accounts/user_form.html", form=form), status
+
+
+def _managed_account(user_id: uuid.UUID) -> User:
+    """An account the signed-in administrator manages; others are not revealed (404)."""
+    user = db.session.get(User, user_id)
+    if user is None or not administers(current_user, user.agency_id):
+        abort(404)
+    return user
+
+
+def _account_page(user: User, status: int = 200, **forms: Any) -> Any:
+    role_form = forms.get("role_form") or AccountRoleForm(role=user.role.value)
+    role_form.role.choices = [
+        SelectChoice(role.value, role.value) for role in assignable_roles(current_user)
+    ]
+    return render_template(
+        "accounts/user_detail.html",
+        account=user,
+        held=throttle.is_held_anywhere(user, now()),
+        role_form=role_form,
+        enabled_form=forms.get("enabled_form")
+        or AccountEnabledForm(enabled="1" if user.is_enabled else "0"),
+        password_form=forms.get("password_form") or PasswordResetForm(),
+        unlock_form=AccountUnlockForm(),
+    ), status
+
+
+def _account_action(user: User, form: Any, field: str, action: Callable[[], Any]) -> Any:
+    """Run an administrator's change to `user` from a valid `form`; on a refusal show the
+    account page again with the message on `field`."""
+    if not form.validate_on_submit():
+        return _account_page(user, 400, **{f"{field}_form": form})
+    try:
+        action()
+    except CaseworkError as error:
+        getattr(form, error.field if error.field in form else field).errors.append(_(error.message))
+        return _account_page(user, error.status_code, **{f"{field}_form": form})
+    flash(_("Saved."), "success")
+    return redirect(url_for("admin.user_account", user_id=user.id))
+
+
+@admin.route("/users/<uuid:user_id>")
+@requires(Permission.MANAGE_USERS)
+def user_account(user_id: uuid.UUID) -> Any:
+    return _account_page(_managed_account(user_id))
+
+
+@admin.route("/users/<uuid:user_id>/role", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def account_role(user_id: uuid.UUID) -> Any:
+    user = _managed_account(user_id)
+    form = AccountRoleForm()
+
+    def change() -> None:
+        if form.role.data not in {role.value for role in Role}:
+            raise ValidationError("Choose one of the roles offered.", field="role")
+        services.change_role(current_user, user, Role(form.role.data))
+
+    return _account_action(user, form, "role", change)
+
+
+@admin.route("/users/<uuid:user_id>/enabled", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def account_enabled(user_id: uuid.UUID) -> Any:
+    user = _managed_account(user_id)
+    form = AccountEnabledForm()
+    return _account_action(
+        user,
+        form,
+        "enabled",
+        lambda: services.set_enabled(current_user, user, form.enabled.data == "1"),
+    )
+
+
+@admin.route("/users/<uuid:user_id>/unlock", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def account_unlock(user_id: uuid.UUID) -> Any:
+    user = _managed_account(user_id)
+    return _account_action(
+        user, AccountUnlockForm(), "unlock", lambda: services.unlock(current_user, user)
+    )
+
+
+@admin.route("/users/<uuid:user_id>/password", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def account_password(user_id: uuid.UUID) -> Any:
+    user = _managed_account(user_id)
+    form = PasswordResetForm()
+    return _account_action(
+        user,
+        form,
+        "password",
+        lambda: services.reset_password(current_user, user, form.password.data),
+    )
 
 
 @admin.route("/agencies", methods=["GET", "POST"])

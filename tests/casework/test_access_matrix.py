@@ -53,6 +53,8 @@ NOTE_ON_HOME = row(
 # administrators manage their own agency's accounts; agencies are the system administrator's
 ADMIN_ONLY = row(FORBIDDEN, administrator=OK, system_administrator=OK)
 SYSTEM_ADMIN_ONLY = row(FORBIDDEN, system_administrator=OK)
+# an account of the other agency: not the agency administrator's to see
+ACCOUNT_ABROAD = row(FORBIDDEN, administrator=HIDDEN, system_administrator=OK)
 AUDIT = row(FORBIDDEN, administrator=OK, system_administrator=OK, auditor=OK)
 MISSING_EDITORS = row(FORBIDDEN, family_liaison=OK, supervisor=OK)
 REMAINS_EDITORS_NEW = row(FORBIDDEN, forensic_officer=OK, supervisor=OK, officer_abroad=OK)
@@ -177,6 +179,16 @@ MATRIX = [
     ("POST", "matches.reject", "/matches/{match_home}/reject", HOME_MATCH_CONFIRM),
     ("GET", "admin.users", "/admin/users", ADMIN_ONLY),
     ("GET", "admin.new_user", "/admin/users/new", ADMIN_ONLY),
+    ("GET", "admin.user_account", "/admin/users/{account_home}", ADMIN_ONLY),
+    ("GET", "admin.user_account", "/admin/users/{account_abroad}", ACCOUNT_ABROAD),
+    ("POST", "admin.account_role", "/admin/users/{account_home}/role", ADMIN_ONLY),
+    ("POST", "admin.account_role", "/admin/users/{account_abroad}/role", ACCOUNT_ABROAD),
+    ("POST", "admin.account_enabled", "/admin/users/{account_home}/enabled", ADMIN_ONLY),
+    ("POST", "admin.account_enabled", "/admin/users/{account_abroad}/enabled", ACCOUNT_ABROAD),
+    ("POST", "admin.account_unlock", "/admin/users/{account_home}/unlock", ADMIN_ONLY),
+    ("POST", "admin.account_unlock", "/admin/users/{account_abroad}/unlock", ACCOUNT_ABROAD),
+    ("POST", "admin.account_password", "/admin/users/{account_home}/password", ADMIN_ONLY),
+    ("POST", "admin.account_password", "/admin/users/{account_abroad}/password", ACCOUNT_ABROAD),
     ("POST", "admin.new_user", "/admin/users/new", ADMIN_ONLY),
     ("GET", "admin.agencies", "/admin/agencies", SYSTEM_ADMIN_ONLY),
     ("POST", "admin.agencies", "/admin/agencies", SYSTEM_ADMIN_ONLY),
@@ -359,6 +371,8 @@ def cases(app, world):
 
         officer_token = issue_token(officer, "matrix", frozenset({Scope.READ}), None).token.id
         return {
+            "account_home": world.user("family_liaison"),
+            "account_abroad": world.user("officer_abroad"),
             "officer_token": officer_token,
             **exchange,
             **repatriation,
