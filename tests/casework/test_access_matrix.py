@@ -111,6 +111,7 @@ MATRIX = [
     ("POST", "auth.account", "/auth/account", EVERYONE),
     ("GET", "auth.totp_setup", "/auth/totp/setup", EVERYONE),
     ("GET", "missing.index", "/missing/", READERS),
+    ("POST", "missing.index", "/missing/", READERS),  # the name search form
     ("GET", "missing.new", "/missing/new", MISSING_EDITORS),
     ("POST", "missing.new", "/missing/new", MISSING_EDITORS),
     ("GET", "missing.detail", "/missing/{mp_home}", HOME_CASE_READ),
@@ -148,6 +149,7 @@ MATRIX = [
         ),
     ),
     ("GET", "remains.index", "/remains/", READERS),
+    ("POST", "remains.index", "/remains/", READERS),
     ("GET", "remains.new", "/remains/new", REMAINS_EDITORS_NEW),
     ("POST", "remains.new", "/remains/new", REMAINS_EDITORS_NEW),
     ("GET", "remains.detail", "/remains/{ur_home}", HOME_CASE_READ),
