@@ -25,6 +25,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     configure(app, settings)
     register_extensions(app)
+    register_request_checks(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -151,6 +152,12 @@ def register_commands(app: Flask) -> None:
     from casework.commands import register
 
     register(app)
+
+
+def register_request_checks(app: Flask) -> None:
+    from casework.request_checks import install_request_checks
+
+    install_request_checks(app)
 
 
 def register_response_headers(app: Flask) -> None:
