@@ -293,6 +293,24 @@ def _decidable(
         )
 
 
+def _both_open(candidate: CandidateMatch) -> None:
+    """Neither case is identified, repatriated, found alive or closed: a person is identified
+    once, and remains are someone once."""
+    for case, open_statuses in (
+        (candidate.remains, OPEN_REMAINS),
+        (candidate.missing_person, OPEN_MISSING),
+    ):
+        if case.status not in open_statuses:
+            raise ValidationError(
+                _l(
+                    "%(reference)s is already %(status)s: no identification can be proposed "
+                    "or confirmed with it.",
+                    reference=case.reference,
+                    status=word(case.status),
+                )
+            )
+
+
 def exclude(candidate: CandidateMatch, user: User, reason: str | None, version: int | None) -> None:
     with transaction():
         _decidable(candidate, version, (CandidateStatus.PROPOSED,))
@@ -313,6 +331,7 @@ def propose_identification(
     secondary ones with a reason)."""
     with transaction():
         _decidable(candidate, version, (CandidateStatus.PROPOSED,))
+        _both_open(candidate)
         try:
             cited = {Identifier(value) for value in identifiers}
         except ValueError:
@@ -350,15 +369,8 @@ def confirm_identification(candidate: CandidateMatch, user: User, version: int |
                     "proposed."
                 )
             )
+        _both_open(candidate)
         remains, person = candidate.remains, candidate.missing_person
-        if remains.status not in OPEN_REMAINS:
-            raise ValidationError(
-                _l(
-                    "%(reference)s is already %(status)s.",
-                    reference=remains.reference,
-                    status=word(remains.status),
-                )
-            )
         candidate.status = CandidateStatus.CONFIRMED
         candidate.decided_by_id, candidate.decided_at = user.id, now()
         record_transition(
