@@ -42,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATE_LIMIT": "10 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
     "API_RATE_LIMIT": "300 per minute",  # per API token (per address without one)
+    "EXCHANGE_INBOX_RATE_LIMIT": "60 per minute",  # messages peers post, per sending address
     "KEYRING_REFRESH_SECONDS": 30,
     "KEY_ROTATION_BATCH": 500,
     "IMPORT_MAX_BYTES": 200_000_000,  # largest case file `casework import` and the page accept
