@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import lazy_gettext as _l
 
 from casework.errors import ValidationError
 
@@ -47,8 +48,11 @@ def install_request_checks(app: Flask) -> None:
         field = _field_with_nul()
         if field is not None:
             raise ValidationError(
-                f"The field “{field}” contains a NUL character (an invisible control "
-                "character, often pasted from another program), which cannot be stored. "
-                "Remove it and send again. Nothing was saved.",
+                _l(
+                    "The field “%(field)s” contains a NUL character (an invisible control "
+                    "character, often pasted from another program), which cannot be stored. "
+                    "Remove it and send again. Nothing was saved.",
+                    field=field,
+                ),
                 field=field,
             )

@@ -63,8 +63,11 @@ def check_strength(password: str) -> None:
         )
     if is_common(password):
         raise ValidationError(
-            "This password is too common: it is among those most often found in breaches "
-            "and tried first by anyone guessing. Choose a phrase of several words of your own.",
+            _l(
+                "This password is too common: it is among those most often found in breaches "
+                "and tried first by anyone guessing. Choose a phrase of several words of your "
+                "own."
+            ),
             field="password",
         )
 

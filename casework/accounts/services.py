@@ -60,13 +60,15 @@ def check_may_administer(by: User, agency: Agency, role: Role | None = None) -> 
     accounts for an agency administrator, or a role they may not give."""
     if not administers(by, agency.id):
         raise NotAllowed(
-            "You manage the accounts of your own agency only; "
-            "the system administrator manages the other agencies' accounts.",
+            _l(
+                "You manage the accounts of your own agency only; "
+                "the system administrator manages the other agencies' accounts."
+            ),
             field="agency_id",
         )
     if role is not None and role not in assignable_roles(by):
         raise NotAllowed(
-            "Only a system administrator can give the role of system administrator.",
+            _l("Only a system administrator can give the role of system administrator."),
             field="role",
         )
 
@@ -128,7 +130,7 @@ def set_enabled(by: User, user: User, enabled: bool) -> None:
     """Disable an account (its sessions end at once) or enable it again."""
     _administered(by, user)
     if user.id == by.id and not enabled:
-        raise ValidationError("You cannot disable your own account.")
+        raise ValidationError(_l("You cannot disable your own account."))
     if user.is_enabled == enabled:
         return
     user.is_enabled = enabled
@@ -160,7 +162,7 @@ def change_role(by: User, user: User, role: Role) -> None:
     _administered(by, user)
     check_may_administer(by, user.agency, role)
     if user.id == by.id:
-        raise ValidationError("You cannot change your own role.", field="role")
+        raise ValidationError(_l("You cannot change your own role."), field="role")
     if user.role is role:
         return
     before = user.role

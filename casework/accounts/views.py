@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -203,9 +204,9 @@ def new_user() -> Any:
         agency = db.session.get(Agency, form.agency_id.data)
         try:
             if agency is None:
-                raise ValidationError("Choose one of the agencies offered.", field="agency_id")
+                raise ValidationError(_l("Choose one of the agencies offered."), field="agency_id")
             if form.role.data not in {role.value for role in Role}:
-                raise ValidationError("Choose one of the roles offered.", field="role")
+                raise ValidationError(_l("Choose one of the roles offered."), field="role")
             services.create_user(
                 agency=agency,
                 email=form.email.data,
@@ -258,7 +259,7 @@ def _account_action(user: User, form: Any, field: str, action: Callable[[], Any]
     try:
         action()
     except CaseworkError as error:
-        getattr(form, error.field if error.field in form else field).errors.append(_(error.message))
+        getattr(form, error.field if error.field in form else field).errors.append(error.message)
         return _account_page(user, error.status_code, **{f"{field}_form": form})
     flash(_("Saved."), "success")
     return redirect(url_for("admin.user_account", user_id=user.id))
@@ -278,7 +279,7 @@ def account_role(user_id: uuid.UUID) -> Any:
 
     def change() -> None:
         if form.role.data not in {role.value for role in Role}:
-            raise ValidationError("Choose one of the roles offered.", field="role")
+            raise ValidationError(_l("Choose one of the roles offered."), field="role")
         services.change_role(current_user, user, Role(form.role.data))
 
     return _account_action(user, form, "role", change)

@@ -165,21 +165,30 @@ def check_workbook(
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError):
-        raise FileProblem("The file is not a readable .xlsx workbook.") from None
+        raise FileProblem(_l("The file is not a readable .xlsx workbook.")) from None
     unpacked = sum(part.file_size for part in parts)
     if unpacked > max_unpacked:
         raise FileProblem(
-            f"The workbook would unpack to {unpacked / 1e6:,.0f} MB (the limit is "
-            f"{max_unpacked / 1e6:,.0f} MB): it is not a sheet of cases as a spreadsheet "
-            "writes one. Save the sheet again, or split it."
+            _l(
+                "The workbook would unpack to %(size)s MB (the limit is %(limit)s MB): it is "
+                "not a sheet of cases as a spreadsheet writes one. Save the sheet again, or "
+                "split it.",
+                size=f"{unpacked / 1e6:,.0f}",
+                limit=f"{max_unpacked / 1e6:,.0f}",
+            )
         )
     for part in parts:
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size >= _RATIO_FROM_BYTES and ratio > max_ratio:
             raise FileProblem(
-                f"The workbook's part {part.filename} unpacks {ratio:,.0f} times larger than "
-                f"it is stored (more than {max_ratio} times is not a real sheet): the file "
-                "looks built to exhaust the server and was not opened."
+                _l(
+                    "The workbook's part %(part)s unpacks %(ratio)s times larger than it is "
+                    "stored (more than %(limit)s times is not a real sheet): the file looks "
+                    "built to exhaust the server and was not opened.",
+                    part=part.filename,
+                    ratio=f"{ratio:,.0f}",
+                    limit=max_ratio,
+                )
             )
 
 
