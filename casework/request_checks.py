@@ -8,9 +8,11 @@ from typing import Any
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 
-from casework.errors import ValidationError
+from casework.errors import CaseworkError, ValidationError
 
 NUL = "\x00"
 
@@ -29,15 +31,21 @@ class CaseworkJSONProvider(DefaultJSONProvider):
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _field_with_nul() -> str | None:
-    # a form body only: reading `request.form` of anything else would consume a raw body (the
-    # exchange inbox reads its stream itself)
-    sources = (request.args, request.form) if request.mimetype in _FORMS else (request.args,)
-    for source in sources:
-        for name, values in source.lists():
-            if NUL in name or any(NUL in value for value in values):
-                return name.replace(NUL, "")
+def _with_nul(source: MultiDict[str, str]) -> str | None:
+    """The name of the first field of `source` holding a NUL character, if any."""
+    for name, values in source.lists():
+        if NUL in name or any(NUL in value for value in values):
+            return name.replace(NUL, "")
     return None
+
+
+def _refusal(field: str) -> LazyString:
+    return _l(
+        "The field “%(field)s” contains a NUL character (an invisible control character, often "
+        "pasted from another program), which cannot be stored. Remove it and send again. "
+        "Nothing was saved.",
+        field=field,
+    )
 
 
 def install_request_checks(app: Flask) -> None:
@@ -45,14 +53,12 @@ def install_request_checks(app: Flask) -> None:
 
     @app.before_request
     def _refuse_nul_characters() -> None:
-        field = _field_with_nul()
+        # a bad query is a bad request (400, also in the API); a bad form field is shown on the
+        # form. Only a form body is read: reading `request.form` of anything else would consume
+        # a raw body (the exchange inbox reads its stream itself).
+        field = _with_nul(request.args)
         if field is not None:
-            raise ValidationError(
-                _l(
-                    "The field “%(field)s” contains a NUL character (an invisible control "
-                    "character, often pasted from another program), which cannot be stored. "
-                    "Remove it and send again. Nothing was saved.",
-                    field=field,
-                ),
-                field=field,
-            )
+            raise CaseworkError(_refusal(field))
+        field = _with_nul(request.form) if request.mimetype in _FORMS else None
+        if field is not None:
+            raise ValidationError(_refusal(field), field=field)

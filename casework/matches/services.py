@@ -295,7 +295,8 @@ def _decidable(
 
 def _both_open(candidate: CandidateMatch) -> None:
     """Neither case is identified, repatriated, found alive or closed: a person is identified
-    once, and remains are someone once."""
+    once, and remains are someone once (checked when an identification is proposed; on
+    confirmation the status rules refuse a case that changed meanwhile)."""
     for case, open_statuses in (
         (candidate.remains, OPEN_REMAINS),
         (candidate.missing_person, OPEN_MISSING),
@@ -304,7 +305,7 @@ def _both_open(candidate: CandidateMatch) -> None:
             raise ValidationError(
                 _l(
                     "%(reference)s is already %(status)s: no identification can be proposed "
-                    "or confirmed with it.",
+                    "with it.",
                     reference=case.reference,
                     status=word(case.status),
                 )
@@ -369,8 +370,15 @@ def confirm_identification(candidate: CandidateMatch, user: User, version: int |
                     "proposed."
                 )
             )
-        _both_open(candidate)
         remains, person = candidate.remains, candidate.missing_person
+        if remains.status not in OPEN_REMAINS:
+            raise ValidationError(
+                _l(
+                    "%(reference)s is already %(status)s.",
+                    reference=remains.reference,
+                    status=word(remains.status),
+                )
+            )
         candidate.status = CandidateStatus.CONFIRMED
         candidate.decided_by_id, candidate.decided_at = user.id, now()
         record_transition(

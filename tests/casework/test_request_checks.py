@@ -49,7 +49,8 @@ def test_the_api_answers_a_nul_in_its_query_in_its_own_envelope(app, world) -> N
     response = app.test_client().get(
         "/api/v1/missing?status=open\x00", headers={"Authorization": f"Bearer {secret}"}
     )
-    assert response.status_code == 422  # the API's status for input it refuses
+    assert response.status_code == 400  # a bad query, as the API documents it
+    assert response.json["error"]["code"] == "bad_request"
     assert "NUL character" in response.json["error"]["message"]
 
 
