@@ -133,29 +133,30 @@ def set_enabled(by: User, user: User, enabled: bool) -> None:
         raise ValidationError(_l("You cannot disable your own account."))
     if user.is_enabled == enabled:
         return
-    user.is_enabled = enabled
-    ended = session_store.end_all(user) if not enabled else 0
-    _account_event(user, "account enabled" if enabled else "account disabled", sessions=ended)
-    db.session.commit()
+    with transaction():
+        user.is_enabled = enabled
+        ended = session_store.end_all(user) if not enabled else 0
+        _account_event(user, "account enabled" if enabled else "account disabled", sessions=ended)
 
 
 def unlock(by: User, user: User) -> int:
     """Forget every address's failed sign-ins to `user`; returns how many were held back."""
     _administered(by, user)
-    cleared = throttle.forget(user)
-    _account_event(user, "sign-in failures cleared", addresses=cleared)
-    db.session.commit()
+    with transaction():
+        cleared = throttle.forget(user)
+        _account_event(user, "sign-in failures cleared", addresses=cleared)
     return cleared
 
 
 def reset_password(by: User, user: User, password: str) -> None:
     """Give `user` a new password (told to them apart); their sessions end."""
     _administered(by, user)
-    user.password_hash = hash_password(password)
-    throttle.forget(user)
-    ended = session_store.end_all(user)
-    _account_event(user, "password reset", sessions=ended)
-    db.session.commit()
+    password_hash = hash_password(password)  # slow on purpose: not while holding the lock
+    with transaction():
+        user.password_hash = password_hash
+        throttle.forget(user)
+        ended = session_store.end_all(user)
+        _account_event(user, "password reset", sessions=ended)
 
 
 def change_role(by: User, user: User, role: Role) -> None:
@@ -166,9 +167,9 @@ def change_role(by: User, user: User, role: Role) -> None:
     if user.role is role:
         return
     before = user.role
-    user.role = role
-    _account_event(user, "role changed", role=[before.value, role.value])
-    db.session.commit()
+    with transaction():
+        user.role = role
+        _account_event(user, "role changed", role=[before.value, role.value])
 
 
 class LoginRefused(ValidationError):
@@ -224,19 +225,17 @@ def check_password_login(email: str, password: str, remote_addr: str | None) -> 
 def _login_failed(
     user: User, remote_addr: str | None, reason: str, moment: datetime, *, count: bool = True
 ) -> None:
-    """Audit a refused attempt and count it against this address, in a transaction of its own
-    (whatever else the attempt touched is rolled back first)."""
-    db.session.rollback()
-    held = throttle.record_failure(user, remote_addr, moment) if count else False
-    append(
-        db.session,
-        AuditAction.LOGIN_FAILED,
-        object_type="User",
-        object_id=user.id,
-        details={"reason": reason, **({"held_back": True} if held else {})},
-        actor=Actor(user.id, user.email, user.agency_id, remote_addr),
-    )
-    db.session.commit()
+    """Audit a refused attempt and count it against this address."""
+    with transaction():
+        held = throttle.record_failure(user, remote_addr, moment) if count else False
+        append(
+            db.session,
+            AuditAction.LOGIN_FAILED,
+            object_type="User",
+            object_id=user.id,
+            details={"reason": reason, **({"held_back": True} if held else {})},
+            actor=Actor(user.id, user.email, user.agency_id, remote_addr),
+        )
 
 
 def second_factor_held(user: User, remote_addr: str | None) -> bool:

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from casework.accounts.models import SignInSession, User
 from casework.clock import now
-from casework.db import db
+from casework.db import db, transaction
 
 TOKEN_KEY = "sign_in"  # the cookie session's key holding this browser's token
 # the last-seen stamp is written at most this often: the idle time-out is counted in minutes,
@@ -29,12 +29,15 @@ def start(user: User) -> None:
     cookie session was cleared, so no earlier token survives)."""
     token = secrets.token_urlsafe(32)
     moment = now()
-    db.session.add(
-        SignInSession(
-            user_id=user.id, token_digest=_digest(token), started_at=moment, last_seen_at=moment
+    with transaction():
+        db.session.add(
+            SignInSession(
+                user_id=user.id,
+                token_digest=_digest(token),
+                started_at=moment,
+                last_seen_at=moment,
+            )
         )
-    )
-    db.session.commit()
     session[TOKEN_KEY] = token
 
 
@@ -62,20 +65,22 @@ def idle_for(row: SignInSession, moment: datetime) -> timedelta:
 
 def touch(row: SignInSession, moment: datetime) -> None:
     if moment - row.last_seen_at >= TOUCH_EVERY:
-        row.last_seen_at = moment
-        db.session.commit()
+        with transaction():
+            row.last_seen_at = moment
 
 
 def end_current() -> None:
     """End this browser's session (signing out, or idle too long)."""
     token = session.get(TOKEN_KEY)
     if isinstance(token, str):
-        db.session.execute(
-            update(SignInSession)
-            .where(SignInSession.token_digest == _digest(token), SignInSession.ended_at.is_(None))
-            .values(ended_at=now())
-        )
-        db.session.commit()
+        with transaction():
+            db.session.execute(
+                update(SignInSession)
+                .where(
+                    SignInSession.token_digest == _digest(token), SignInSession.ended_at.is_(None)
+                )
+                .values(ended_at=now())
+            )
 
 
 def end_all(user: User) -> int:

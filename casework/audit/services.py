@@ -439,6 +439,8 @@ def chain_staged(session: Session, actor: Actor | None = None) -> int:
         chained += len(rows)
         after = page[-1].n
     session.info[_TAIL] = (seq, prev)
+    if chained:
+        _advance_head(session, seq, prev)
     return chained
 
 

@@ -1,8 +1,8 @@
 """The system administrator: a role of its own, apart from the administrators who manage the
 accounts of one agency. Widens the CHECK constraint of user_account.role.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 03:00:00
 
 """
@@ -10,8 +10,8 @@ Create Date: 2026-12-07 03:00:00
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
