@@ -2,7 +2,9 @@
 
 Users see the cases of their own agency and cases shared with it; consular officials see only
 cases of their country's nationals; auditors read and change nothing; administrators manage
-accounts, not cases. Pages a role never uses answer 403; cases outside a user's sight answer 404.
+the accounts of their own agency, not cases; the system administrator alone manages agencies, the
+accounts of every agency and the exchange trust list. Pages a role never uses answer 403; cases
+outside a user's sight answer 404.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ class Permission(enum.StrEnum):
     RECORD_CUSTODY = "record_custody"
     RECORD_SAMPLES = "record_samples"
     WRITE_NOTES = "write_notes"
-    MANAGE_USERS = "manage_users"
+    MANAGE_USERS = "manage_users"  # own agency, every agency for the system administrator
+    MANAGE_AGENCIES = "manage_agencies"
     READ_AUDIT = "read_audit"
     READ_MATCHES = "read_matches"
     REVIEW_MATCHES = "review_matches"
@@ -121,8 +124,13 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.READ_REPATRIATION,
         }
     ),
-    R.ADMINISTRATOR: frozenset({P.MANAGE_USERS, P.READ_AUDIT, P.MANAGE_TRUST}),
+    R.ADMINISTRATOR: frozenset({P.MANAGE_USERS, P.READ_AUDIT}),
+    R.SYSTEM_ADMINISTRATOR: frozenset(
+        {P.MANAGE_USERS, P.MANAGE_AGENCIES, P.READ_AUDIT, P.MANAGE_TRUST}
+    ),
 }
+# Accounts whose reach is the whole installation rather than one agency.
+SYSTEM_WIDE_ROLES = frozenset({R.SYSTEM_ADMINISTRATOR})
 
 
 def allows(user: User, permission: Permission) -> bool:
@@ -210,6 +218,24 @@ def can_edit_case(user: User, case: MissingPerson | UnidentifiedRemains) -> bool
     return allows(user, needed) and case.agency_id == user.agency_id
 
 
+def administers(user: User, agency_id: int) -> bool:
+    """Whether `user` manages the accounts of the agency `agency_id`: administrators their own
+    agency only, the system administrator every agency."""
+    if not allows(user, Permission.MANAGE_USERS):
+        return False
+    return user.role in SYSTEM_WIDE_ROLES or agency_id == user.agency_id
+
+
+def assignable_roles(user: User) -> list[Role]:
+    """The roles `user` may give an account: an agency administrator never makes anyone a
+    system-wide administrator (that would reach beyond their agency)."""
+    if not allows(user, Permission.MANAGE_USERS):
+        return []
+    if user.role in SYSTEM_WIDE_ROLES:
+        return list(Role)
+    return [role for role in Role if role not in SYSTEM_WIDE_ROLES]
+
+
 def can_add_to_case(
     user: User, case: MissingPerson | UnidentifiedRemains, permission: Permission
 ) -> bool:
@@ -220,8 +246,11 @@ def can_add_to_case(
 
 __all__ = [
     "GRANTS",
+    "SYSTEM_WIDE_ROLES",
     "Permission",
+    "administers",
     "allows",
+    "assignable_roles",
     "can_add_to_case",
     "can_edit_case",
     "can_manage_repatriation",

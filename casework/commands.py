@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from casework.accounts import services as accounts
 from casework.accounts.models import Agency, AgencyKind, Role, User
-from casework.audit.services import Actor, AuditAction, append, verify_chain
+from casework.audit.services import Actor, AuditAction, append, chain_head, verify_chain
 from casework.db import db, transaction
 from casework.demo import build_world
 from casework.errors import CaseworkError
@@ -90,16 +90,52 @@ def keys_status() -> None:
         click.echo(f"  {table}: {count} values under version {version}")
 
 
+def _parse_anchor(value: str | None) -> tuple[int, bytes] | None:
+    if value is None:
+        return None
+    seq, _, digest = value.strip().partition(":")
+    try:
+        parsed = (int(seq), bytes.fromhex(digest))
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed[0] < 1 or len(parsed[1]) != 32:
+        raise click.BadParameter(
+            "give the anchor as `casework audit anchor` printed it: the entry number, a colon "
+            "and 64 hexadecimal digits.",
+            param_hint="--anchor",
+        )
+    return parsed
+
+
 @audit.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain of the audit trail; exit 1 if any entry was changed or removed."""
-    count, problems = verify_chain(db.session, audit_chain_key())
+@click.option(
+    "--anchor",
+    default=None,
+    metavar="SEQ:HASH",
+    help="An anchor printed earlier by `casework audit anchor` and kept apart from the database.",
+)
+def audit_verify(anchor: str | None) -> None:
+    """Check the hash chain of the audit trail, that none of its end was cut off, and the anchor
+    when one is given; exit 1 if any entry was changed or removed."""
+    count, problems = verify_chain(db.session, audit_chain_key(), _parse_anchor(anchor))
     for problem in problems:
         click.echo(f"Entry {problem.seq}: {problem.reason}")
     if problems:
         click.echo(f"Audit trail DAMAGED: {len(problems)} problem(s) in {count} entries.")
         sys.exit(1)
     click.echo(f"Audit trail intact: {count} entries verified.")
+
+
+@audit.command("anchor")
+def audit_anchor() -> None:
+    """Print the chain's end (entry number and hash) to keep apart from the database, in a log,
+    a ticket or on paper; `casework audit verify --anchor` later proves nothing up to it was
+    removed or changed."""
+    seq, digest = chain_head(db.session)
+    if seq == 0:
+        click.echo("The audit trail is empty: nothing to anchor yet.")
+        return
+    click.echo(f"{seq}:{digest.hex()}")
 
 
 @users.command("create")
@@ -145,7 +181,7 @@ def users_create(email: str, display_name: str, role: str, agency_code: str, pas
 def setup(
     agency_code: str, agency_name: str, country: str, admin_email: str, admin_password: str | None
 ) -> None:
-    """Build or upgrade the database, create the data key and a first administrator."""
+    """Build or upgrade the database, create the data key and a first (system) administrator."""
     _as_cli("setup")
     upgrade()
     if ensure_data_key():
@@ -161,13 +197,13 @@ def setup(
         accounts.create_user(
             agency=agency,
             email=admin_email,
-            display_name="Administrator",
-            role=Role.ADMINISTRATOR,
+            display_name="System administrator",
+            role=Role.SYSTEM_ADMINISTRATOR,
             password=password,
         )
     except CaseworkError as error:
         _fail(error)
-    click.echo(f"First administrator: {admin_email}")
+    click.echo(f"First administrator: {admin_email} (system administrator)")
     if not admin_password:
         click.echo(f"Password (shown once): {password}")
 

@@ -252,7 +252,9 @@ def _missing_answer(
 @blueprint.get("/missing")
 def missing_list() -> Response:
     _require(Permission.READ_MISSING)
-    query, _filters = filtered_cases(MissingPerson, missing_visible_to, MissingPersonStatus)
+    query, _filters = filtered_cases(
+        MissingPerson, missing_visible_to, MissingPersonStatus, names_in_query=True
+    )
     return _paginated(
         query.order_by(MissingPerson.created_at.desc(), MissingPerson.id), show.missing_summary
     )
@@ -330,7 +332,9 @@ def _remains_answer(
 @blueprint.get("/remains")
 def remains_list() -> Response:
     _require(Permission.READ_REMAINS)
-    query, _filters = filtered_cases(UnidentifiedRemains, remains_visible_to, RemainsStatus)
+    query, _filters = filtered_cases(
+        UnidentifiedRemains, remains_visible_to, RemainsStatus, names_in_query=True
+    )
     return _paginated(
         query.order_by(UnidentifiedRemains.created_at.desc(), UnidentifiedRemains.id),
         show.remains_summary,

@@ -96,6 +96,11 @@ def check_row(
     parsed = parse(cells, row)
     problems = [] if not isinstance(parsed, list) else list(parsed)
     clean = {(key or "").strip().lower(): (value or "").strip() for key, value in cells.items()}
+    problems += [
+        RowError(row, column, "contains a NUL character (an invisible control character)")
+        for column, value in clean.items()
+        if "\x00" in value
+    ]
     _length(problems, row, "ref", clean.get("ref", ""), _MAX_REF)
     for text in clean.get("marks", "").split(";"):
         _length(problems, row, "marks", text.strip(), 500)

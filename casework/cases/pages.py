@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from casework.access import Permission, can_add_to_case, can_edit_case
+from casework.cases import searches
 from casework.cases.fields import format_dental
 from casework.cases.forms import NoteForm, StatusForm, submitted_version
 from casework.cases.services import add_note, case_ids_by_name, case_ids_by_similar_name
@@ -24,24 +25,65 @@ from casework.vocabulary import label
 
 @dataclass(frozen=True)
 class CaseFilters:
-    """What a case list was asked for, read from the query string."""
+    """What a case list was asked for: status and reference from the query string, the name
+    from a search kept in the session (`search` is its id) or, for the token API, the query."""
 
     status: str
     name: str
     similar: bool
     reference: str
+    search: str = ""
 
 
-def filtered_cases(model: Any, visible: Any, statuses: type[enum.Enum]) -> tuple[Any, CaseFilters]:
-    """The visible cases of `model` narrowed by status, name (exact tokens through the blind
-    index, or similar spellings) and reference; 400 for a filter that makes no sense."""
+def _page_filters(kind: str) -> CaseFilters:
     args = request.args
-    filters = CaseFilters(
+    if "name" in args:
+        abort(400, _("Search for names with the search form: names are never put in addresses."))
+    search_id = args.get("search", "")
+    kept = searches.recall(kind, search_id) if search_id else None
+    if search_id and kept is None:
+        flash(_("That name search has expired: search again."), "info")
+    return CaseFilters(
+        status=args.get("status", ""),
+        name=kept.name if kept else "",
+        similar=kept.similar if kept else False,
+        reference=args.get("reference", "").strip().upper(),
+        search=search_id if kept else "",
+    )
+
+
+def _api_filters() -> CaseFilters:
+    args = request.args
+    return CaseFilters(
         status=args.get("status", ""),
         name=args.get("name", "").strip(),
         similar=args.get("similar") == "1",
         reference=args.get("reference", "").strip().upper(),
     )
+
+
+def search_from_form(endpoint: str, kind: str) -> Any:
+    """A case list's search form, posted: keep the name in the session and send the browser
+    to the list's address with the search's id, the status and the reference (never the
+    name)."""
+    form = request.form
+    name = form.get("name", "").strip()
+    target: dict[str, str] = {
+        key: value for key in ("status", "reference") if (value := form.get(key, "").strip())
+    }
+    if name:
+        similar = form.get("similar") == "1"
+        target["search"] = searches.remember(kind, searches.NameSearch(name, similar))
+    return redirect(url_for(endpoint, **target), 303)
+
+
+def filtered_cases(
+    model: Any, visible: Any, statuses: type[enum.Enum], *, names_in_query: bool = False
+) -> tuple[Any, CaseFilters]:
+    """The visible cases of `model` narrowed by status, name (exact tokens through the blind
+    index, or similar spellings) and reference; 400 for a filter that makes no sense. Pages
+    take the name from a kept search; the token API (`names_in_query`) from its query."""
+    filters = _api_filters() if names_in_query else _page_filters(model.__case_kind__)
     condition = visible(current_user)
     query = select(model).where(condition)
     if filters.status:

@@ -36,6 +36,7 @@ from casework.cases.pages import (
     filtered_cases,
     post_note,
     post_status,
+    search_from_form,
     show_error,
     status_form,
     visible_case_or_404,
@@ -64,9 +65,11 @@ def _visible_case(reference: str) -> MissingPerson:
     return visible_case_or_404(MissingPerson, missing_visible_to, reference)  # type: ignore[no-any-return]
 
 
-@blueprint.route("/")
+@blueprint.route("/", methods=["GET", "POST"])
 @requires(Permission.READ_MISSING)
 def index() -> Any:
+    if request.method == "POST":  # the search form: the name goes in the body, never the address
+        return search_from_form("missing.index", MissingPerson.__case_kind__)
     query, filters = filtered_cases(MissingPerson, missing_visible_to, MissingPersonStatus)
     page = db.paginate(
         query.order_by(MissingPerson.created_at.desc()), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE
@@ -78,6 +81,7 @@ def index() -> Any:
         name=filters.name,
         reference=filters.reference,
         similar=filters.similar,
+        search=filters.search,
         statuses=list(MissingPersonStatus),
     )
 

@@ -26,6 +26,7 @@ from casework.cases.pages import (
     filtered_cases,
     post_note,
     post_status,
+    search_from_form,
     show_error,
     status_form,
     visible_case_or_404,
@@ -51,9 +52,11 @@ def _visible_case(reference: str) -> UnidentifiedRemains:
     return visible_case_or_404(UnidentifiedRemains, remains_visible_to, reference)  # type: ignore[no-any-return]
 
 
-@blueprint.route("/")
+@blueprint.route("/", methods=["GET", "POST"])
 @requires(Permission.READ_REMAINS)
 def index() -> Any:
+    if request.method == "POST":  # the search form: the name goes in the body, never the address
+        return search_from_form("remains.index", UnidentifiedRemains.__case_kind__)
     query, filters = filtered_cases(UnidentifiedRemains, remains_visible_to, RemainsStatus)
     query = query.order_by(
         UnidentifiedRemains.recovery_date.desc(), UnidentifiedRemains.created_at.desc()
@@ -66,6 +69,7 @@ def index() -> Any:
         name=filters.name,
         reference=filters.reference,
         similar=filters.similar,
+        search=filters.search,
         statuses=list(RemainsStatus),
     )
 
