@@ -236,8 +236,7 @@ def _inbox_flooded(limit: Any) -> Any:
     response, status = _refusal(
         "rate-limited", "Too many messages from this address: send again a little later.", 429
     )
-    response.status_code = status
-    response.headers["Retry-After"] = "60"
+    response.status_code = status  # the limiter adds Retry-After: the seconds until it resets
     return response
 
 

@@ -108,5 +108,5 @@ def test_the_inbox_is_rate_limited_per_sending_address(app, settings):
     assert [answer.status_code for answer in answers[:3]] == [400] * 3  # refused as malformed
     assert answers[3].status_code == 429
     assert answers[3].get_json()["error"]["code"] == "rate-limited"
-    assert answers[3].headers["Retry-After"] == "60"
+    assert 0 < int(answers[3].headers["Retry-After"]) <= 60
     assert elsewhere.status_code == 400  # another peer is not held back
