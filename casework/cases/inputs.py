@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from geoalchemy2 import WKBElement
+from sqlalchemy import inspect
 from wtforms import (
     BooleanField,
     DateField,
@@ -636,7 +637,7 @@ class CaseInput:
         values = {name: getattr(self, name) for name in self.specs()}
         for name, spec in self.specs().items():
             spec.store(case, name, values[name], values)
-        if _children(case) != before:
+        if _children(case) != before and inspect(case).persistent:
             # the case row changes too (updated_at, and so its version): a concurrent edit of
             # the children is refused, and other processes holding the case see that it changed
             case.updated_at = utcnow()  # what the column's onupdate would write
