@@ -7,10 +7,11 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import from_shape
-from shapely import LineString, Point
+from shapely import LineString
 from sqlalchemy import func, select
 
 from casework.accounts.models import Agency, AgencyKind, Role, User
@@ -19,9 +20,6 @@ from casework.cases.models import (
     FDI_TEETH,
     CaseNote,
     CaseShare,
-    DentalFinding,
-    DistinguishingMark,
-    Effect,
     EffectCategory,
     MarkKind,
     Sex,
@@ -35,7 +33,9 @@ from casework.db import db, transaction
 from casework.errors import ValidationError
 from casework.matches.models import CandidateMatch, CandidateStatus
 from casework.matches.services import rematch_all
+from casework.missing.inputs import MissingPersonInput
 from casework.missing.models import MissingPerson, MissingPersonStatus, Relative
+from casework.remains.inputs import RemainsInput
 from casework.remains.models import RemainsCondition, RemainsStatus, UnidentifiedRemains
 from casework.repatriation.models import Repatriation, RepatriationStep, StepKind
 from casework.repatriation.services import DEFAULT_DUE_DAYS
@@ -517,58 +517,49 @@ class _Builder:
         registered = min(self.today, person.last_seen + timedelta(days=rng.randint(3, 120)))
         case = MissingPerson(agency_id=owner.id, created_by_id=registrar.id)
         case.reference = next_reference("MP", owner.country, registered.year)
-        case.created_at = case.updated_at = _at(registered, rng)
-        case.given_names = person.given
-        case.surnames = person.surnames if rng.random() < 0.97 else None
+        created = _at(registered, rng)
+        given: dict[str, Any] = {
+            "given_names": person.given,
+            "surnames": person.surnames if rng.random() < 0.97 else None,
+        }
         if rng.random() < 0.15:
-            case.aliases = [_plain(person.given.split()[0]) + " " + person.surnames.split()[0]]
-        case.sex = person.sex
+            given["aliases"] = [_plain(person.given.split()[0]) + " " + person.surnames.split()[0]]
+        given["sex"] = person.sex
         roll = rng.random()
         if roll < 0.5:
-            case.birth_date = person.birth.isoformat()
+            given["birth_date"] = person.birth.isoformat()
         elif roll < 0.7:
-            case.birth_date = str(person.birth.year)
-        case.age_at_disappearance = (person.last_seen - person.birth).days // 365
+            given["birth_date"] = str(person.birth.year)
+        given["age_at_disappearance"] = (person.last_seen - person.birth).days // 365
         if rng.random() < 0.75:
-            case.height_cm = round((person.height + rng.gauss(0, 3)) / 5) * 5
-        case.nationality = person.nationality
-        case.languages = rng.choice(LANGUAGES[person.nationality])
-        case.last_seen_date = person.last_seen
-        case.last_seen_place = corridor.start_place
-        lon, lat = person.last_seen_point
-        case.last_seen_point = from_shape(Point(lon, lat), srid=4326)
+            given["height_cm"] = round((person.height + rng.gauss(0, 3)) / 5) * 5
+        given["nationality"] = person.nationality
+        given["languages"] = rng.choice(LANGUAGES[person.nationality])
+        given["last_seen_date"] = person.last_seen
+        given["last_seen_place"] = corridor.start_place
+        given["last_seen_lon"], given["last_seen_lat"] = person.last_seen_point
         if rng.random() < 0.8:
-            case.intended_route = from_shape(person.route, srid=4326)
-        case.sea_crossing = corridor.sea
-        case.circumstances = rng.choice(CIRCUMSTANCES).format(
+            given["intended_route"] = from_shape(person.route, srid=4326)
+        given["sea_crossing"] = corridor.sea
+        given["circumstances"] = rng.choice(CIRCUMSTANCES).format(
             place=corridor.start_place, n=rng.randint(3, 40)
         )
         if rng.random() < 0.2:
-            case.medical_notes = rng.choice(
+            given["medical_notes"] = rng.choice(
                 ("Broken left wrist in 2015, healed.", "Diabetic.", "Metal pin in the right femur.")
             )
-        for index in person.marks:
-            kind, location, description, _ = MARKS[index]
-            case.marks.append(
-                DistinguishingMark(
-                    missing_person_id=case.id,
-                    kind=kind,
-                    body_location=location,
-                    description=description or None,
-                )
-            )
-        for index in person.effects:
-            category, description, _ = EFFECTS[index]
-            case.effects.append(
-                Effect(missing_person_id=case.id, category=category, description=description)
-            )
+        given["marks"] = [
+            (kind, location, description or None)
+            for kind, location, description, _ in (MARKS[index] for index in person.marks)
+        ]
+        given["effects"] = [EFFECTS[index][:2] for index in person.effects]
         if rng.random() < 0.25:
-            for tooth in sorted(rng.sample(TEETH, rng.randint(4, 12))):
-                case.dental.append(
-                    DentalFinding(
-                        missing_person_id=case.id, tooth=tooth, state=person.dental[tooth]
-                    )
-                )
+            given["dental"] = [
+                (tooth, person.dental[tooth])
+                for tooth in sorted(rng.sample(TEETH, rng.randint(4, 12)))
+            ]
+        MissingPersonInput.parse(given, self.today).store(case)
+        case.created_at = case.updated_at = created
         for _ in range(rng.choice((1, 1, 2))):
             self.relative(case, person, registered, registrar)
         if owner_code != corridor.forensic_agency:
@@ -680,16 +671,17 @@ class _Builder:
         found = max(found, person.last_seen)
         case = UnidentifiedRemains(agency_id=agency.id, created_by_id=officer.id)
         case.reference = next_reference("UR", agency.country, found.year)
-        case.created_at = case.updated_at = _at(min(self.today, found + timedelta(days=1)), rng)
-        case.recovery_date = found
-        case.recovery_place = rng.choice(corridor.found_places)
+        created = _at(min(self.today, found + timedelta(days=1)), rng)
+        given: dict[str, Any] = {
+            "recovery_date": found,
+            "recovery_place": rng.choice(corridor.found_places),
+        }
         spot = person.route.interpolate(rng.uniform(0.1, 0.95), normalized=True)
         spread = rng.uniform(10, 150) if corridor.sea else rng.expovariate(1 / 8)
-        lon, lat = _offset(rng, spot.x, spot.y, spread)
-        case.recovery_point = from_shape(Point(lon, lat), srid=4326)
-        case.recovery_uncertainty_m = rng.choice((10, 50, 100, 500, 2000))
-        case.recovered_by = rng.choice(corridor.recovered_by)
-        case.condition = (
+        given["recovery_lon"], given["recovery_lat"] = _offset(rng, spot.x, spot.y, spread)
+        given["recovery_uncertainty_m"] = rng.choice((10, 50, 100, 500, 2000))
+        given["recovered_by"] = rng.choice(corridor.recovered_by)
+        condition = (
             rng.choice((RemainsCondition.FRESH, RemainsCondition.DECOMPOSED))
             if pmi < 20
             else rng.choice(
@@ -700,51 +692,48 @@ class _Builder:
                 )
             )
         )
+        given["condition"] = condition
         if rng.random() < 0.85:
-            case.estimated_sex = person.sex
+            given["estimated_sex"] = person.sex
         age = (death - person.birth).days / 365.25 + rng.gauss(0, 3)
         if rng.random() < 0.8:
-            case.age_min, case.age_max = max(12, round(age - 6)), round(age + 6)
+            given["age_min"], given["age_max"] = max(12, round(age - 6)), round(age + 6)
         if rng.random() < 0.6:
             stature = person.height + rng.gauss(0, 3)
-            case.stature_min_cm, case.stature_max_cm = round(stature - 5), round(stature + 5)
+            given["stature_min_cm"], given["stature_max_cm"] = (
+                round(stature - 5),
+                round(stature + 5),
+            )
         if rng.random() < 0.7:
-            case.pmi_min_days, case.pmi_max_days = round(pmi * 0.6), round(pmi * 1.6 + 3)
+            given["pmi_min_days"], given["pmi_max_days"] = round(pmi * 0.6), round(pmi * 1.6 + 3)
         if rng.random() < 0.25:
             parts = [person.given.split()[0], *person.surnames.split()]
-            case.document_names = [_plain(" ".join(parts)).upper()]
-        case.storage_location = f"Cooler {rng.randint(1, 4)}, bay {rng.randint(1, 40)}"
+            given["document_names"] = [_plain(" ".join(parts)).upper()]
+        given["storage_location"] = f"Cooler {rng.randint(1, 4)}, bay {rng.randint(1, 40)}"
         if rng.random() < 0.3:
-            case.notes_text = rng.choice(
+            given["notes_text"] = rng.choice(
                 (
                     "Healed fracture of the left distal radius.",
                     "Found with a group of personal effects scattered over 30 m.",
                     "Partial skeleton; skull and long bones recovered.",
                 )
             )
+        given["marks"] = []
         for index in person.marks:
             kind, location, _, variants = MARKS[index]
-            if rng.random() < 0.5 and case.condition is not RemainsCondition.SKELETONISED:
-                case.marks.append(
-                    DistinguishingMark(
-                        remains_id=case.id,
-                        kind=kind,
-                        body_location=location,
-                        description=rng.choice(variants) or None,
-                    )
-                )
+            if rng.random() < 0.5 and condition is not RemainsCondition.SKELETONISED:
+                given["marks"].append((kind, location, rng.choice(variants) or None))
+        given["effects"] = []
         for index in person.effects:
             category, _, variants = EFFECTS[index]
             if rng.random() < 0.6:
-                case.effects.append(
-                    Effect(remains_id=case.id, category=category, description=rng.choice(variants))
-                )
+                given["effects"].append((category, rng.choice(variants)))
         if rng.random() < 0.6:
-            for tooth in TEETH:
-                if rng.random() < 0.6:
-                    case.dental.append(
-                        DentalFinding(remains_id=case.id, tooth=tooth, state=person.dental[tooth])
-                    )
+            given["dental"] = [
+                (tooth, person.dental[tooth]) for tooth in TEETH if rng.random() < 0.6
+            ]
+        RemainsInput.parse(given, self.today).store(case)
+        case.created_at = case.updated_at = created
         db.session.add(case)
         self.remains_custody(case, corridor, officer)
         return case

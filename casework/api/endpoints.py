@@ -51,7 +51,6 @@ from casework.api.schemas import (
     VERSION,
     Body,
     checked,
-    service_input,
 )
 from casework.api.services import user_for_token
 from casework.attachments.services import attachments_of
@@ -67,8 +66,10 @@ from casework.matches import services as matches
 from casework.matches.models import CandidateMatch, CandidateStatus
 from casework.matches.views import visible_candidates
 from casework.missing import services as missing
+from casework.missing.inputs import MissingPersonInput
 from casework.missing.models import MissingPerson, MissingPersonStatus
 from casework.remains import services as remains
+from casework.remains.inputs import RemainsInput
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
 from casework.repatriation import services as repatriations
 from casework.repatriation.models import Repatriation, StepKind
@@ -267,7 +268,7 @@ def missing_create() -> Response:
     created = _created(
         MissingPerson,
         values,
-        lambda: missing.register_missing_person(current_user, service_input(values, ("aliases",))),
+        lambda: missing.register_missing_person(current_user, MissingPersonInput.from_json(values)),
     )
     return _missing_answer(created.case, 201, looked=True, replayed=created.replayed)
 
@@ -286,9 +287,9 @@ def missing_update(reference: str) -> Response:
         raise ApiError(403, _("Only the agency that holds a case changes it."))
     values = checked(_json_body(), _with_version(MISSING_FIELDS))
     version = _submitted_version(values)
-    merged = {**checked(show.missing_editable(case), MISSING_FIELDS), **values}
+    merged = {**checked(MissingPersonInput.of_case(case).to_json(), MISSING_FIELDS), **values}
     _saved(
-        lambda: missing.update_missing_person(case, service_input(merged, ("aliases",)), version),
+        lambda: missing.update_missing_person(case, MissingPersonInput.from_json(merged), version),
         case,
     )
     return _missing_answer(case, looked=True)
@@ -348,7 +349,7 @@ def remains_create() -> Response:
     created = _created(
         UnidentifiedRemains,
         values,
-        lambda: remains.log_remains(current_user, service_input(values, ("document_names",))),
+        lambda: remains.log_remains(current_user, RemainsInput.from_json(values)),
     )
     return _remains_answer(created.case, 201, looked=True, replayed=created.replayed)
 
@@ -367,9 +368,9 @@ def remains_update(reference: str) -> Response:
         raise ApiError(403, _("Only the agency that holds a case changes it."))
     values = checked(_json_body(), _with_version(REMAINS_FIELDS))
     version = _submitted_version(values)
-    merged = {**checked(show.remains_editable(case), REMAINS_FIELDS), **values}
+    merged = {**checked(RemainsInput.of_case(case).to_json(), REMAINS_FIELDS), **values}
     _saved(
-        lambda: remains.update_remains(case, service_input(merged, ("document_names",)), version),
+        lambda: remains.update_remains(case, RemainsInput.from_json(merged), version),
         case,
     )
     return _remains_answer(case, looked=True)

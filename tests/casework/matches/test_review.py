@@ -103,6 +103,7 @@ def test_exclusion_needs_a_reason_and_is_remembered(app, world, pair, as_user, c
 
 def test_new_evidence_brings_an_excluded_pair_back(app, pair, as_user, client) -> None:
     from casework.matches.models import CandidateStatus
+    from casework.remains.inputs import RemainsInput
     from casework.remains.services import update_remains
 
     as_user("forensic_officer")
@@ -111,7 +112,9 @@ def test_new_evidence_brings_an_excluded_pair_back(app, pair, as_user, client) -
     )
     with app.test_request_context():
         remains = _candidate(app, pair["candidate"]).remains
-        update_remains(remains, {**REMAINS, "dental": "16:F; 36:C; 48:M"}, remains.version)
+        update_remains(
+            remains, RemainsInput.parse({**REMAINS, "dental": "16:F; 36:C; 48:M"}), remains.version
+        )
         assert _candidate(app, pair["candidate"]).status is CandidateStatus.PROPOSED
 
 
