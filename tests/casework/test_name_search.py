@@ -77,7 +77,7 @@ def test_the_searched_name_never_appears_in_an_address(
     from casework.accounts.models import User
     from casework.extensions import db
 
-    monkeypatch.setattr(f"casework.{kind}.views.PAGE_SIZE", 3)
+    monkeypatch.setattr("casework.cases.pages.PAGE_SIZE", 3)  # both kinds page through CasePages
     with app.test_request_context():
         liaison = db.session.get(User, world.user("supervisor"))
         for _ in range(4):  # more than a page of results
