@@ -169,24 +169,28 @@ def select_some(model: Any, count: int) -> Any:
     return select(model).limit(count)
 
 
-def _remains_form(body: Any) -> dict[str, Any]:
-    return {
-        "recovery_date": body.found_date,
-        "recovery_place": body.found_place,
-        "recovery_lat": body.found_lat,
-        "recovery_lon": body.found_lon,
-        "estimated_sex": body.sex.value,
-        "age_min": int(body.age_min) if body.age_min is not None else None,
-        "age_max": int(body.age_max) if body.age_max is not None else None,
-        "stature_min_cm": int(body.stature_min_cm) if body.stature_min_cm is not None else None,
-        "stature_max_cm": int(body.stature_max_cm) if body.stature_max_cm is not None else None,
-        "pmi_min_days": int(body.pmi_min_days) if body.pmi_min_days is not None else None,
-        "pmi_max_days": int(body.pmi_max_days) if body.pmi_max_days is not None else None,
-        "document_names": "; ".join(body.document_names),
-        "marks": "",
-        "effects": "",
-        "dental": "",
-    }
+def _remains_form(body: Any) -> Any:
+    from casework.remains.inputs import RemainsInput
+
+    return RemainsInput.parse(
+        {
+            "recovery_date": body.found_date,
+            "recovery_place": body.found_place,
+            "recovery_lat": body.found_lat,
+            "recovery_lon": body.found_lon,
+            "estimated_sex": body.sex.value,
+            "age_min": int(body.age_min) if body.age_min is not None else None,
+            "age_max": int(body.age_max) if body.age_max is not None else None,
+            "stature_min_cm": int(body.stature_min_cm) if body.stature_min_cm is not None else None,
+            "stature_max_cm": int(body.stature_max_cm) if body.stature_max_cm is not None else None,
+            "pmi_min_days": int(body.pmi_min_days) if body.pmi_min_days is not None else None,
+            "pmi_max_days": int(body.pmi_max_days) if body.pmi_max_days is not None else None,
+            "document_names": "; ".join(body.document_names),
+            "marks": "",
+            "effects": "",
+            "dental": "",
+        }
+    )
 
 
 if __name__ == "__main__":

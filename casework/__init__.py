@@ -25,11 +25,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     configure(app, settings)
     register_extensions(app)
+    register_request_checks(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     register_listeners()
     register_template_context(app)
+    register_response_headers(app)
     return app
 
 
@@ -53,6 +55,23 @@ def configure(app: Flask, settings: dict[str, Any]) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "casework" / "translations")
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # bounded by the session's idle timeout instead
     app.config["MAX_CONTENT_LENGTH"] = request_size_limit(settings)
+    trust_proxies(app, int(settings.get("TRUSTED_PROXIES") or 0))
+
+
+def trust_proxies(app: Flask, count: int) -> None:
+    """Behind `count` reverse proxies, take the client's address, scheme and host from their
+    X-Forwarded-* headers, so the sign-in limits and the audit trail see each client rather than
+    the proxy. Without proxies nothing is believed: a client could forge the headers."""
+    if count < 0:
+        from config import ConfigurationError
+
+        raise ConfigurationError("CASEWORK_TRUSTED_PROXIES must be 0 or more.")
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
 
 
 FORM_OVERHEAD_BYTES = 1024 * 1024  # the other fields and the multipart framing around a file
@@ -165,6 +184,18 @@ def register_listeners() -> None:
     from casework.matches.services import refresh_after_status_change
 
     status_changed.connect(refresh_after_status_change)
+
+
+def register_request_checks(app: Flask) -> None:
+    from casework.request_checks import install_request_checks
+
+    install_request_checks(app)
+
+
+def register_response_headers(app: Flask) -> None:
+    from casework.security_headers import install_security_headers
+
+    install_security_headers(app)
 
 
 def register_template_context(app: Flask) -> None:

@@ -2,10 +2,12 @@
 
 Pages a role never uses answer 403. Which objects a user sees is each area's rule, next to the
 models it filters (`casework/missing/access.py`, `remains/access.py`, `repatriation/access.py`,
-and `cases/access.py` for who edits a case): users see the cases of their own agency and cases
-shared with it; consular officials see only cases of their country's nationals; auditors read
-and change nothing; administrators manage accounts, not cases. Cases outside a user's sight
-answer 404.
+`cases/access.py` for who edits a case, `accounts/access.py` for whose accounts an
+administrator manages): users see the cases of their own agency and cases shared with it;
+consular officials see only cases of their country's nationals; auditors read and change
+nothing; administrators manage the accounts of their own agency, not cases; the system
+administrator alone manages agencies, the accounts of every agency and the exchange trust list.
+Cases outside a user's sight answer 404.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ class Permission(enum.StrEnum):
     RECORD_CUSTODY = "record_custody"
     RECORD_SAMPLES = "record_samples"
     WRITE_NOTES = "write_notes"
-    MANAGE_USERS = "manage_users"
+    MANAGE_USERS = "manage_users"  # own agency, every agency for the system administrator
+    MANAGE_AGENCIES = "manage_agencies"
     READ_AUDIT = "read_audit"
     READ_MATCHES = "read_matches"
     REVIEW_MATCHES = "review_matches"
@@ -120,8 +123,13 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.READ_REPATRIATION,
         }
     ),
-    R.ADMINISTRATOR: frozenset({P.MANAGE_USERS, P.READ_AUDIT, P.MANAGE_TRUST}),
+    R.ADMINISTRATOR: frozenset({P.MANAGE_USERS, P.READ_AUDIT}),
+    R.SYSTEM_ADMINISTRATOR: frozenset(
+        {P.MANAGE_USERS, P.MANAGE_AGENCIES, P.READ_AUDIT, P.MANAGE_TRUST}
+    ),
 }
+# Accounts whose reach is the whole installation rather than one agency.
+SYSTEM_WIDE_ROLES = frozenset({R.SYSTEM_ADMINISTRATOR})
 
 
 def allows(user: User, permission: Permission) -> bool:
@@ -147,4 +155,4 @@ def requires(permission: Permission) -> Callable[[F], F]:
     return decorator
 
 
-__all__ = ["GRANTS", "Permission", "allows", "requires"]
+__all__ = ["GRANTS", "SYSTEM_WIDE_ROLES", "Permission", "allows", "requires"]

@@ -28,6 +28,7 @@ from casework.crypto import CryptoError, unwrap_key
 from casework.db import db, is_sqlite
 from casework.errors import CaseworkError
 from casework.keystore import forget_keyring, load_keyring
+from casework.private_files import make_private_folder, open_private
 
 DATABASE_FILE = "casework.db"
 MANIFEST_FILE = "manifest.json"
@@ -89,8 +90,9 @@ def make_backup(out_dir: Path) -> Manifest:
         raise BackupError(
             _l("%(folder)s exists and is not an empty folder: choose a new one.", folder=out_dir)
         )
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_private_folder(out_dir)  # the copy holds every case: its owner alone reads it
     target_path = out_dir / DATABASE_FILE
+    open_private(target_path, "wb").close()  # SQLite fills the empty file, keeping its mode
     source = sqlean.connect(f"file:{source_path}?mode=ro", uri=True)
     target = sqlean.connect(str(target_path))
     try:
@@ -117,7 +119,8 @@ def make_backup(out_dir: Path) -> Manifest:
         **manifest.__dict__,
         "master_key": "not included: restore needs the master key in use when this was made",
     }
-    (out_dir / MANIFEST_FILE).write_text(json.dumps(body, indent=2) + "\n")
+    with open_private(out_dir / MANIFEST_FILE) as handle:
+        handle.write(json.dumps(body, indent=2) + "\n")
     return manifest
 
 

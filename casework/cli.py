@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
+import click
 from flask.cli import FlaskGroup
 
 from casework import create_app
 from casework.kinship_commands import kinship
+from config import ConfigurationError, load_settings
 
 
 def build_cli() -> FlaskGroup:
@@ -19,4 +23,12 @@ def build_cli() -> FlaskGroup:
 
 
 def main() -> None:
-    build_cli()()
+    group = build_cli()
+    # kinship reads a laboratory's files and needs no settings; every other command does
+    if sys.argv[1:2] != [kinship.name]:
+        try:
+            load_settings()  # checked before any command: an unusable setting is one sentence
+        except ConfigurationError as error:
+            click.echo(f"Error: the configuration cannot be used. {error}", err=True)
+            sys.exit(2)
+    group()

@@ -100,7 +100,7 @@ def keys_status() -> None:
 def setup(
     agency_code: str, agency_name: str, country: str, admin_email: str, admin_password: str | None
 ) -> None:
-    """Build or upgrade the database, create the data key and a first administrator."""
+    """Build or upgrade the database, create the data key and a first (system) administrator."""
     act_as_cli("setup")
     upgrade()
     if ensure_data_key():
@@ -116,13 +116,13 @@ def setup(
         accounts.create_user(
             agency=agency,
             email=admin_email,
-            display_name="Administrator",
-            role=Role.ADMINISTRATOR,
+            display_name="System administrator",
+            role=Role.SYSTEM_ADMINISTRATOR,
             password=password,
         )
     except CaseworkError as error:
         fail(error)
-    click.echo(f"First administrator: {admin_email}")
+    click.echo(f"First administrator: {admin_email} (system administrator)")
     if not admin_password:
         click.echo(f"Password (shown once): {password}")
 

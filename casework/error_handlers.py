@@ -65,6 +65,8 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
         db.session.rollback()
+        if error.response is not None:  # an answer already built for it (the inbox's 429)
+            return error.response
         return _render(error.code or 500, error.name, error.description or error.name)
 
     @app.errorhandler(Exception)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 import uuid
 from typing import Any, Literal
 
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from casework.crypto import blind_digest, field_context, key_version
 from casework.db import Base
 from casework.keystore import current_keyring
+from matching import fold_accents
 
 _MISSING = object()
 
@@ -92,8 +92,7 @@ def normalise_name(value: str) -> list[str]:
         >>> normalise_name("José  de la Cruz-Pérez")
         ['jose', 'de', 'la', 'cruz', 'perez']
     """
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = fold_accents(value.casefold())
     return [token for token in re.split(r"[^\w]+|_", stripped) if token]
 
 

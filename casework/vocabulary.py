@@ -102,6 +102,7 @@ LABELS: dict[str, LazyString] = {
     "supervisor": _l("supervisor"),
     "administrator": _l("administrator"),
     "auditor": _l("auditor"),
+    "system_administrator": _l("system administrator"),
     "medical_examiner": _l("medical examiner"),
     "forensic_institute": _l("forensic institute"),
     "search_mechanism": _l("search mechanism"),

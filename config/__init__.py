@@ -42,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATE_LIMIT": "10 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
     "API_RATE_LIMIT": "300 per minute",  # per API token (per address without one)
+    "EXCHANGE_INBOX_RATE_LIMIT": "60 per minute",  # messages peers post, per sending address
     "KEYRING_REFRESH_SECONDS": 30,
     "KEY_ROTATION_BATCH": 500,
     "IMPORT_MAX_BYTES": 200_000_000,  # largest case file `casework import` and the page accept
@@ -53,6 +54,9 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_KIB": 65536,
     "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,  # one photo or document
+    # reverse proxies in front of the app whose X-Forwarded-* headers are believed; 0 believes
+    # none (a client could forge them), so set it to the number of proxies really there
+    "TRUSTED_PROXIES": 0,
 }
 
 _BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE"}
@@ -65,6 +69,7 @@ _INTEGER = {
     "ARGON2_TIME_COST",
     "ARGON2_MEMORY_KIB",
     "ATTACHMENT_MAX_BYTES",
+    "TRUSTED_PROXIES",
 }
 
 
@@ -111,6 +116,24 @@ def _decode_master_key(value: str, source: str) -> bytes:
     return key
 
 
+def _check_master_key_is_random(key: bytes, source: str) -> None:
+    """Refuse a master key that is plainly not 32 random bytes. Random bytes almost never repeat
+    enough to show fewer than 16 distinct values (odds below 1e-9), nor all fall in printable
+    ASCII (below 1e-13): such a key is zeros, a pattern or typed text, and easy to guess."""
+    if len(set(key)) < 16:
+        raise ConfigurationError(
+            f"The master key in {source} is not random (zeros or a repeated pattern): create "
+            "one with: python -c 'import base64, secrets; "
+            "print(base64.b64encode(secrets.token_bytes(32)).decode())'."
+        )
+    if all(32 <= byte < 127 for byte in key):
+        raise ConfigurationError(
+            f"The master key in {source} is typed text, not random bytes: create one with: "
+            "python -c 'import base64, secrets; "
+            "print(base64.b64encode(secrets.token_bytes(32)).decode())'."
+        )
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -137,7 +160,8 @@ def load_settings(
     instance = Path(settings["INSTANCE_DIR"])
 
     if production:
-        if not settings["SECRET_KEY"] or len(str(settings["SECRET_KEY"])) < 32:
+        secret = str(settings["SECRET_KEY"] or "")
+        if not secret or len(secret) < 32 or len(set(secret)) < 12:
             raise ConfigurationError(
                 "Production mode needs CASEWORK_SECRET_KEY: a random value of at least 32 "
                 "characters (for example the output of: "
@@ -153,6 +177,12 @@ def load_settings(
                 "Production mode needs CASEWORK_DATABASE_URL, for example "
                 "postgresql+psycopg://casework@db.example/casework."
             )
+        if not str(settings["DATABASE_URL"]).startswith("postgresql"):
+            raise ConfigurationError(
+                "Production mode needs PostgreSQL in CASEWORK_DATABASE_URL (for example "
+                "postgresql+psycopg://casework@db.example/casework): SQLite is the embedded "
+                "mode's database, for one process on one machine."
+            )
     else:
         if not settings["SECRET_KEY"]:
             settings["SECRET_KEY"] = read_or_create_secret(instance / "secret_key", 48)
@@ -164,14 +194,16 @@ def load_settings(
             settings["DATABASE_URL"] = f"sqlite:///{instance / 'casework.db'}"
 
     if settings["MASTER_KEY"]:
-        settings["MASTER_KEY"] = _decode_master_key(
-            str(settings["MASTER_KEY"]), "CASEWORK_MASTER_KEY"
-        )
+        source = "CASEWORK_MASTER_KEY"
+        settings["MASTER_KEY"] = _decode_master_key(str(settings["MASTER_KEY"]), source)
     else:
         path = Path(settings["MASTER_KEY_FILE"])
         if not path.exists():
             raise ConfigurationError(f"The master key file {path} does not exist.")
-        settings["MASTER_KEY"] = _decode_master_key(path.read_text(), str(path))
+        source = str(path)
+        settings["MASTER_KEY"] = _decode_master_key(path.read_text(), source)
+    if production:
+        _check_master_key_is_random(settings["MASTER_KEY"], source)
 
     if settings["REQUIRE_TOTP"] is None:
         settings["REQUIRE_TOTP"] = production

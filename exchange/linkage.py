@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from exchange.pseudonym import check_secret
+from exchange.vocabulary import fold_accents
 
 FILTER_BITS = 1024
 FILTER_BYTES = FILTER_BITS // 8
@@ -33,11 +34,8 @@ def name_tokens(parts: Iterable[str]) -> list[str]:
     """
     tokens: list[str] = []
     for part in parts:
-        decomposed = unicodedata.normalize("NFKD", part)
         letters = "".join(
-            ch if unicodedata.category(ch).startswith("L") else " "
-            for ch in decomposed
-            if not unicodedata.combining(ch)
+            ch if unicodedata.category(ch).startswith("L") else " " for ch in fold_accents(part)
         )
         tokens.extend(unicodedata.normalize("NFC", letters.casefold()).split())
     return tokens

@@ -490,6 +490,19 @@ _PART_WORDS: Mapping[str, str] = {
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
+def fold_accents(text: str) -> str:
+    """The text with accents and other combining marks taken off (NFKD): the folding every
+    word and name token shared goes through. (The engine keeps its own copy, `matching`'s
+    `fold_accents`: this library imports nothing of the engine.)
+
+    Example:
+        >>> fold_accents("Tatuaje: CORAZÓN")
+        'Tatuaje: CORAZON'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def words(text: str) -> list[str]:
     """Split text into lower-case words without accents; digits and punctuation are dropped.
 
@@ -497,9 +510,7 @@ def words(text: str) -> list[str]:
         >>> words("Tatuaje: CORAZÓN, 1998!")
         ['tatuaje', 'corazon']
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _WORD.findall(stripped.casefold())
+    return _WORD.findall(fold_accents(text).casefold())
 
 
 def _term(word: str, allowed: frozenset[str]) -> str | None:

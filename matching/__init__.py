@@ -40,10 +40,11 @@ from matching.records import (
     ToothState,
 )
 from matching.settings import MatchSettings
-from matching.vocabulary import effect_concepts, parse_mark
+from matching.vocabulary import effect_concepts, fold_accents, parse_mark
 from matching.weights import CRITERIA, Weights, default_weights
 
 __all__ = [
+    "fold_accents",
     "CANDIDATE_FIELDS",
     "CRITERIA",
     "MISSING_FIELDS",

@@ -202,6 +202,19 @@ _STOP_WORDS = frozenset(
 )
 
 
+def fold_accents(text: str) -> str:
+    """The text with accents and other combining marks taken off (NFKD, compatibility forms
+    unfolded too): the one folding that names and words go through, here and in the app's
+    blind name index, whose stored digests depend on it.
+
+    Example:
+        >>> fold_accents("Nguyễn Thị Ｍinh ﬁ")
+        'Nguyen Thi Minh fi'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def plain_text(text: str) -> str:
     """Lower-case, strip accents and punctuation, collapse spaces.
 
@@ -209,8 +222,7 @@ def plain_text(text: str) -> str:
         >>> plain_text("  Tatuaje — BRAZO izquierdo! ")
         'tatuaje brazo izquierdo'
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = fold_accents(text)
     return " ".join(re.sub(r"[^a-z0-9'\-]+", " ", stripped.lower()).replace("-", " ").split())
 
 

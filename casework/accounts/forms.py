@@ -8,7 +8,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
-from casework.accounts.models import AgencyKind, Role
+from casework.accounts.models import AgencyKind
 
 
 class LoginForm(FlaskForm):
@@ -37,15 +37,39 @@ class UserForm(FlaskForm):
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
     )
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    role = SelectField(
-        _l("Role"),
-        choices=[SelectChoice(role.value, role.value.replace("_", " ")) for role in Role],
-    )
-    agency_id = SelectField(_l("Agency"), coerce=int, choices=[])
+    # the choices are what the administrator may give; the service refuses anything else in
+    # words rather than the form's bare "not a valid choice"
+    role = SelectField(_l("Role"), choices=[], validate_choice=False)
+    agency_id = SelectField(_l("Agency"), coerce=int, choices=[], validate_choice=False)
     password = PasswordField(
         _l("Initial password"), validators=[DataRequired(), Length(min=12, max=1024)]
     )
     submit = SubmitField(_l("Create account"))
+
+
+class AccountRoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[], validate_choice=False)
+    submit = SubmitField(_l("Change role"))
+
+
+class AccountEnabledForm(FlaskForm):
+    enabled = SelectField(
+        _l("Account"),
+        choices=[SelectChoice("1", _l("enabled")), SelectChoice("0", _l("disabled"))],
+        validators=[DataRequired()],
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=12, max=1024)]
+    )
+    submit = SubmitField(_l("Set the new password"))
+
+
+class AccountUnlockForm(FlaskForm):
+    submit = SubmitField(_l("Clear failed sign-ins"))
 
 
 class AgencyForm(FlaskForm):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.db import Base, RowId, UtcDateTime, str_enum, utcnow
@@ -27,8 +28,9 @@ class Role(enum.StrEnum):
     FAMILY_LIAISON = "family_liaison"
     CONSULAR_OFFICIAL = "consular_official"
     SUPERVISOR = "supervisor"
-    ADMINISTRATOR = "administrator"
+    ADMINISTRATOR = "administrator"  # the accounts of their own agency
     AUDITOR = "auditor"
+    SYSTEM_ADMINISTRATOR = "system_administrator"  # agencies, every agency's accounts, trust
 
 
 class Agency(Base):
@@ -60,8 +62,6 @@ class User(RowId, UserMixin, Base):
     totp_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
@@ -82,3 +82,38 @@ class User(RowId, UserMixin, Base):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class SignInSession(Base):
+    """One signed-in browser, recorded on the server: the cookie carries a random token whose
+    digest is kept here, so signing out (or an administrator's action) ends it for every
+    application process, and a copied cookie stops working."""
+
+    __tablename__ = "sign_in_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    # SHA-256 of the cookie's token (256 random bits, so no slow hash is needed)
+    token_digest: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins to one account from one address. Too many hold back that address only,
+    so an outsider guessing at a known account cannot lock its owner out."""
+
+    __tablename__ = "sign_in_throttle"
+    __table_args__ = (UniqueConstraint("user_id", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    held_until: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -1,8 +1,13 @@
-"""Password hashing with argon2id (memory-hard) and the rules a new password must meet."""
+"""Password hashing with argon2id (memory-hard) and the rules a new password must meet:
+long enough, varied, and none of the passwords most often found in breaches (an offline list
+shipped with the package, see data/README.md), nor one of them dressed up with digits."""
 
 from __future__ import annotations
 
+import gzip
+import re
 from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,6 +17,9 @@ from flask_babel import lazy_gettext as _l
 from casework.errors import ValidationError
 
 MIN_LENGTH = 12
+COMMON_PASSWORDS = Path(__file__).resolve().parent / "data" / "common-passwords.txt.gz"
+# digits and symbols around a word: "Password2024!" is "password" to anyone guessing
+_DRESSING = re.compile(r"^[\d\W_]+|[\d\W_]+$")
 
 
 @cache
@@ -53,6 +61,35 @@ def check_strength(password: str) -> None:
             _l("The password is too simple: use a longer phrase with varied characters."),
             field="password",
         )
+    if is_common(password):
+        raise ValidationError(
+            _l(
+                "This password is too common: it is among those most often found in breaches "
+                "and tried first by anyone guessing. Choose a phrase of several words of your "
+                "own."
+            ),
+            field="password",
+        )
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    with gzip.open(COMMON_PASSWORDS, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip() for line in lines if line.strip())
+
+
+def is_common(password: str) -> bool:
+    """Whether `password`, ignoring case, surrounding digits and symbols and spaces, is one of
+    the common passwords.
+
+    Example:
+        >>> is_common("Password2024!"), is_common("pass word 1234"), is_common("kettle ochre ferry")
+        (True, True, False)
+    """
+    lowered = password.strip().lower()
+    word = _DRESSING.sub("", lowered)
+    candidates = {lowered, word, re.sub(r"\s+", "", word)}
+    return bool(candidates & _common_passwords())
 
 
 def verify_nothing(password: str) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 
 import pyotp
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from casework.accounts import session_store, throttle
+from casework.accounts.access import administers, assignable_roles
 from casework.accounts.models import Agency, AgencyKind, Role, User
 from casework.accounts.passwords import (
     hash_password,
@@ -20,10 +22,8 @@ from casework.accounts.passwords import (
 from casework.audit.services import Actor, AuditAction, append, record
 from casework.clock import now
 from casework.db import db, transaction
-from casework.errors import ValidationError
+from casework.errors import NotAllowed, ValidationError
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 TOTP_ISSUER = "Casework"
 
 
@@ -55,6 +55,24 @@ def create_agency(code: str, country: str, name: str, kind: AgencyKind) -> Agenc
     return agency
 
 
+def check_may_administer(by: User, agency: Agency, role: Role | None = None) -> None:
+    """Refuse, in words, an account change outside what `by` administers: another agency's
+    accounts for an agency administrator, or a role they may not give."""
+    if not administers(by, agency.id):
+        raise NotAllowed(
+            _l(
+                "You manage the accounts of your own agency only; "
+                "the system administrator manages the other agencies' accounts."
+            ),
+            field="agency_id",
+        )
+    if role is not None and role not in assignable_roles(by):
+        raise NotAllowed(
+            _l("Only a system administrator can give the role of system administrator."),
+            field="role",
+        )
+
+
 def create_user(
     *,
     agency: Agency,
@@ -63,7 +81,12 @@ def create_user(
     role: Role,
     password: str,
     language: str = "en",
+    by: User | None = None,
 ) -> User:
+    """A new account. `by` is the administrator creating it from the pages (checked against
+    what they administer); None for the operator at the command line."""
+    if by is not None:
+        check_may_administer(by, agency, role)
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254 or " " in email:
         raise ValidationError(_l("Enter a valid e-mail address."), field="email")
@@ -87,6 +110,68 @@ def create_user(
     return user
 
 
+def _administered(by: User, user: User) -> None:
+    """`by` may act on `user`'s account: same agency (or system-wide), and a role `by` could
+    give (an agency administrator leaves a system administrator alone)."""
+    check_may_administer(by, user.agency, user.role)
+
+
+def _account_event(user: User, event: str, **details: object) -> None:
+    append(
+        db.session,
+        AuditAction.SECURITY,
+        object_type="User",
+        object_id=user.id,
+        details={"event": event, "account": user.email, **details},
+    )
+
+
+def set_enabled(by: User, user: User, enabled: bool) -> None:
+    """Disable an account (its sessions end at once) or enable it again."""
+    _administered(by, user)
+    if user.id == by.id and not enabled:
+        raise ValidationError(_l("You cannot disable your own account."))
+    if user.is_enabled == enabled:
+        return
+    with transaction():
+        user.is_enabled = enabled
+        ended = session_store.end_all(user) if not enabled else 0
+        _account_event(user, "account enabled" if enabled else "account disabled", sessions=ended)
+
+
+def unlock(by: User, user: User) -> int:
+    """Forget every address's failed sign-ins to `user`; returns how many were held back."""
+    _administered(by, user)
+    with transaction():
+        cleared = throttle.forget(user)
+        _account_event(user, "sign-in failures cleared", addresses=cleared)
+    return cleared
+
+
+def reset_password(by: User, user: User, password: str) -> None:
+    """Give `user` a new password (told to them apart); their sessions end."""
+    _administered(by, user)
+    password_hash = hash_password(password)  # slow on purpose: not while holding the lock
+    with transaction():
+        user.password_hash = password_hash
+        throttle.forget(user)
+        ended = session_store.end_all(user)
+        _account_event(user, "password reset", sessions=ended)
+
+
+def change_role(by: User, user: User, role: Role) -> None:
+    _administered(by, user)
+    check_may_administer(by, user.agency, role)
+    if user.id == by.id:
+        raise ValidationError(_l("You cannot change your own role."), field="role")
+    if user.role is role:
+        return
+    before = user.role
+    with transaction():
+        user.role = role
+        _account_event(user, "role changed", role=[before.value, role.value])
+
+
 class LoginRefused(ValidationError):
     status_code = 401
 
@@ -100,8 +185,15 @@ class LoginOutcome:
 _REFUSED = _l("The e-mail address or password is wrong.")
 
 
+HELD_BACK = _l(
+    "Too many failed attempts from this address: wait a few minutes and try again, "
+    "or ask an administrator."
+)
+
+
 def check_password_login(email: str, password: str, remote_addr: str | None) -> LoginOutcome:
-    """First factor. Failed attempts count towards a temporary lock-out and are audited."""
+    """First factor. Failed attempts are audited and count towards holding back this address
+    for this account (see `throttle`), never the account for everyone."""
     email = (email or "").strip().lower()
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     moment = now()
@@ -115,43 +207,44 @@ def check_password_login(email: str, password: str, remote_addr: str | None) -> 
                 actor=Actor(None, "anonymous", None, remote_addr),
             )
         raise LoginRefused(_REFUSED)
-    actor = Actor(user.id, user.email, user.agency_id, remote_addr)
-    if user.locked_until is not None and user.locked_until > moment:
-        with transaction():
-            append(
-                db.session,
-                AuditAction.LOGIN_FAILED,
-                object_type="User",
-                object_id=user.id,
-                details={"reason": "locked"},
-                actor=actor,
-            )
-        raise LoginRefused(
-            _l(
-                "Too many failed attempts: this account is locked for a few minutes. "
-                "Try again later or ask an administrator."
-            )
-        )
+    if throttle.held_until(user, remote_addr, moment) is not None:
+        _login_failed(user, remote_addr, "held back", moment, count=False)
+        raise LoginRefused(HELD_BACK)
     if not verify_password(user.password_hash, password) or not user.is_enabled:
-        with transaction():
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until = moment + LOCKOUT
-                user.failed_logins = 0
-            append(
-                db.session,
-                AuditAction.LOGIN_FAILED,
-                object_type="User",
-                object_id=user.id,
-                details={"reason": "wrong password" if user.is_enabled else "disabled"},
-                actor=actor,
-            )
+        _login_failed(
+            user, remote_addr, "wrong password" if user.is_enabled else "disabled", moment
+        )
         raise LoginRefused(_REFUSED)
     if needs_rehash(user.password_hash):
         rehashed = hash_password(password)
         with transaction():
             user.password_hash = rehashed
     return LoginOutcome(user=user, needs_totp=user.totp_enabled)
+
+
+def _login_failed(
+    user: User, remote_addr: str | None, reason: str, moment: datetime, *, count: bool = True
+) -> None:
+    """Audit a refused attempt and count it against this address."""
+    with transaction():
+        held = throttle.record_failure(user, remote_addr, moment) if count else False
+        append(
+            db.session,
+            AuditAction.LOGIN_FAILED,
+            object_type="User",
+            object_id=user.id,
+            details={"reason": reason, **({"held_back": True} if held else {})},
+            actor=Actor(user.id, user.email, user.agency_id, remote_addr),
+        )
+
+
+def second_factor_held(user: User, remote_addr: str | None) -> bool:
+    return throttle.held_until(user, remote_addr, now()) is not None
+
+
+def second_factor_failed(user: User, remote_addr: str | None) -> None:
+    """A wrong (or replayed) code counts like a wrong password."""
+    _login_failed(user, remote_addr, "wrong code", now())
 
 
 def check_totp(user: User, code: str) -> bool:
@@ -173,8 +266,7 @@ def check_totp(user: User, code: str) -> bool:
 
 def complete_login(user: User, remote_addr: str | None, *, second_factor: bool) -> None:
     with transaction():
-        user.failed_logins = 0
-        user.locked_until = None
+        throttle.forget(user, remote_addr)
         user.last_login_at = now()
         append(
             db.session,

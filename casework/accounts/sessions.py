@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import (
     Flask,
     current_app,
     flash,
+    g,
     has_request_context,
     redirect,
     request,
@@ -18,6 +20,8 @@ from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from casework.accounts import session_store
+from casework.accounts.models import User
 from casework.accounts.services import load_user
 from casework.clock import now
 from casework.extensions import login_manager
@@ -45,9 +49,18 @@ def select_locale() -> str | None:
     return request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LANGUAGE"]
 
 
+def load_signed_in_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the user the cookie names, only while the server still holds the
+    session its token names (signing out ends it for a copied cookie too)."""
+    user = load_user(user_id)
+    if user is None or session_store.current(user.id) is None:
+        return None
+    return user
+
+
 def install_session_rules(app: Flask) -> None:
     app.session_interface = CookieSessionsOutsideApi()
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(load_signed_in_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
@@ -58,15 +71,18 @@ def install_session_rules(app: Flask) -> None:
             return None
         if not current_user.is_authenticated:
             return None
-        moment = now().timestamp()
-        last = session.get("last_seen")
-        limit = current_app.config["IDLE_TIMEOUT_MINUTES"] * 60
-        if last is not None and moment - float(last) > limit:
+        row = g.get("sign_in_session")
+        if row is None:
+            return None
+        moment = now()
+        limit = timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
+        if session_store.idle_for(row, moment) > limit:
+            session_store.end_current()
             logout_user()
             session.clear()
             flash(_("You were signed out after a period of inactivity."), "info")
             return redirect(url_for("auth.login"))
-        session["last_seen"] = moment
+        session_store.touch(row, moment)
         session.permanent = True
         return None
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -16,16 +19,29 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from casework.access import Permission, requires
-from casework.accounts import services
-from casework.accounts.forms import AgencyForm, LanguageForm, LoginForm, TotpForm, UserForm
+from casework.access import SYSTEM_WIDE_ROLES, Permission, requires
+from casework.accounts import services, session_store, throttle
+from casework.accounts.access import administers, assignable_roles
+from casework.accounts.forms import (
+    AccountEnabledForm,
+    AccountRoleForm,
+    AccountUnlockForm,
+    AgencyForm,
+    LanguageForm,
+    LoginForm,
+    PasswordResetForm,
+    TotpForm,
+    UserForm,
+)
 from casework.accounts.models import Agency, AgencyKind, Role, User
+from casework.clock import now
 from casework.db import db
-from casework.errors import ValidationError
+from casework.errors import CaseworkError, ValidationError
 from casework.extensions import limiter
 
 auth = Blueprint("auth", __name__, url_prefix="/auth")
@@ -70,6 +86,7 @@ def login() -> Any:
             return redirect(url_for("auth.totp"))
         services.complete_login(outcome.user, request.remote_addr, second_factor=False)
         session.clear()
+        session_store.start(outcome.user)
         login_user(outcome.user)
         return redirect(_safe_next(request.args.get("next")))
     status = 400 if form.errors else 200
@@ -85,12 +102,17 @@ def totp() -> Any:
         return redirect(url_for("auth.login"))
     form = TotpForm()
     if form.validate_on_submit():
+        if services.second_factor_held(user, request.remote_addr):
+            form.code.errors = [str(services.HELD_BACK)]
+            return render_template("accounts/totp.html", form=form), 401
         if services.check_totp(user, form.code.data):
             target = session.get("pending_next") or url_for("dashboard.index")
             services.complete_login(user, request.remote_addr, second_factor=True)
             session.clear()
+            session_store.start(user)
             login_user(user)
             return redirect(_safe_next(target))
+        services.second_factor_failed(user, request.remote_addr)
         form.code.errors = [_("That code is not right, or was already used.")]
         return render_template("accounts/totp.html", form=form), 401
     return render_template("accounts/totp.html", form=form), 400 if form.errors else 200
@@ -125,6 +147,7 @@ def totp_setup() -> Any:
 def logout() -> Any:
     if current_user.is_authenticated:
         services.record_logout(current_user._get_current_object())
+    session_store.end_current()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -145,38 +168,155 @@ def account() -> Any:
 @admin.route("/users")
 @requires(Permission.MANAGE_USERS)
 def users() -> Any:
-    rows = db.session.scalars(
-        select(User).where(User.agency_id == current_user.agency_id).order_by(User.display_name)
-    ).all()
-    return render_template("accounts/users.html", users=rows)
+    query = select(User).order_by(User.display_name)
+    if current_user.role not in SYSTEM_WIDE_ROLES:
+        query = query.where(User.agency_id == current_user.agency_id)
+    rows = db.session.scalars(query).all()
+    return render_template(
+        "accounts/users.html", users=rows, system_wide=current_user.role in SYSTEM_WIDE_ROLES
+    )
+
+
+def _administered_agencies() -> list[Agency]:
+    query = select(Agency).order_by(Agency.name)
+    if current_user.role not in SYSTEM_WIDE_ROLES:
+        query = query.where(Agency.id == current_user.agency_id)
+    return list(db.session.scalars(query))
 
 
 @admin.route("/users/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_USERS)
 def new_user() -> Any:
-    form = UserForm()
-    agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    form.agency_id.choices = [SelectChoice(str(agency.id), str(agency)) for agency in agencies]
+    form = UserForm(agency_id=current_user.agency_id)
+    form.agency_id.choices = [
+        SelectChoice(str(agency.id), str(agency)) for agency in _administered_agencies()
+    ]
+    form.role.choices = [
+        SelectChoice(role.value, role.value) for role in assignable_roles(current_user)
+    ]
+    status = 200
     if form.validate_on_submit():
         agency = db.session.get(Agency, form.agency_id.data)
         try:
+            if agency is None:
+                raise ValidationError(_l("Choose one of the agencies offered."), field="agency_id")
+            if form.role.data not in {role.value for role in Role}:
+                raise ValidationError(_l("Choose one of the roles offered."), field="role")
             services.create_user(
                 agency=agency,
                 email=form.email.data,
                 display_name=form.display_name.data,
                 role=Role(form.role.data),
                 password=form.password.data,
+                by=current_user,
             )
-        except ValidationError as error:
+        except CaseworkError as error:
             getattr(form, error.field or "email").errors.append(error.message)
+            status = error.status_code
         else:
             flash(_("Account created."), "success")
             return redirect(url_for("admin.users"))
-    return render_template("accounts/user_form.html", form=form), 400 if form.errors else 200
+    elif form.errors:
+        status = 400
+    return render_template("accounts/user_form.html", form=form), status
+
+
+def _managed_account(user_id: uuid.UUID) -> User:
+    """An account the signed-in administrator manages; others are not revealed (404)."""
+    user = db.session.get(User, user_id)
+    if user is None or not administers(current_user, user.agency_id):
+        abort(404)
+    return user
+
+
+def _account_page(user: User, status: int = 200, **forms: Any) -> Any:
+    role_form = forms.get("role_form") or AccountRoleForm(role=user.role.value)
+    role_form.role.choices = [
+        SelectChoice(role.value, role.value) for role in assignable_roles(current_user)
+    ]
+    return render_template(
+        "accounts/user_detail.html",
+        account=user,
+        held=throttle.is_held_anywhere(user, now()),
+        role_form=role_form,
+        enabled_form=forms.get("enabled_form")
+        or AccountEnabledForm(enabled="1" if user.is_enabled else "0"),
+        password_form=forms.get("password_form") or PasswordResetForm(),
+        unlock_form=AccountUnlockForm(),
+    ), status
+
+
+def _account_action(user: User, form: Any, field: str, action: Callable[[], Any]) -> Any:
+    """Run an administrator's change to `user` from a valid `form`; on a refusal show the
+    account page again with the message on `field`."""
+    if not form.validate_on_submit():
+        return _account_page(user, 400, **{f"{field}_form": form})
+    try:
+        action()
+    except CaseworkError as error:
+        getattr(form, error.field if error.field in form else field).errors.append(error.message)
+        return _account_page(user, error.status_code, **{f"{field}_form": form})
+    flash(_("Saved."), "success")
+    return redirect(url_for("admin.user_account", user_id=user.id))
+
+
+@admin.route("/users/<uuid:user_id>")
+@requires(Permission.MANAGE_USERS)
+def user_account(user_id: uuid.UUID) -> Any:
+    return _account_page(_managed_account(user_id))
+
+
+@admin.route("/users/<uuid:user_id>/role", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def account_role(user_id: uuid.UUID) -> Any:
+    user = _managed_account(user_id)
+    form = AccountRoleForm()
+
+    def change() -> None:
+        if form.role.data not in {role.value for role in Role}:
+            raise ValidationError(_l("Choose one of the roles offered."), field="role")
+        services.change_role(current_user, user, Role(form.role.data))
+
+    return _account_action(user, form, "role", change)
+
+
+@admin.route("/users/<uuid:user_id>/enabled", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def account_enabled(user_id: uuid.UUID) -> Any:
+    user = _managed_account(user_id)
+    form = AccountEnabledForm()
+    return _account_action(
+        user,
+        form,
+        "enabled",
+        lambda: services.set_enabled(current_user, user, form.enabled.data == "1"),
+    )
+
+
+@admin.route("/users/<uuid:user_id>/unlock", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def account_unlock(user_id: uuid.UUID) -> Any:
+    user = _managed_account(user_id)
+    return _account_action(
+        user, AccountUnlockForm(), "unlock", lambda: services.unlock(current_user, user)
+    )
+
+
+@admin.route("/users/<uuid:user_id>/password", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def account_password(user_id: uuid.UUID) -> Any:
+    user = _managed_account(user_id)
+    form = PasswordResetForm()
+    return _account_action(
+        user,
+        form,
+        "password",
+        lambda: services.reset_password(current_user, user, form.password.data),
+    )
 
 
 @admin.route("/agencies", methods=["GET", "POST"])
-@requires(Permission.MANAGE_USERS)
+@requires(Permission.MANAGE_AGENCIES)
 def agencies() -> Any:
     form = AgencyForm()
     if form.validate_on_submit():

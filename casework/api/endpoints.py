@@ -42,7 +42,6 @@ from casework.api.schemas import (
     VERSION,
     Body,
     checked,
-    service_input,
 )
 from casework.api.services import user_for_token
 from casework.attachments.services import attachments_of
@@ -60,9 +59,11 @@ from casework.matches.models import CandidateMatch, CandidateStatus
 from casework.matches.queries import visible_candidates
 from casework.missing import services as missing
 from casework.missing.access import missing_visible_to
+from casework.missing.inputs import MissingPersonInput
 from casework.missing.models import MissingPerson, MissingPersonStatus
 from casework.remains import services as remains
 from casework.remains.access import remains_visible_to
+from casework.remains.inputs import RemainsInput
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
 from casework.repatriation import services as repatriations
 from casework.repatriation.access import can_manage_repatriation, repatriation_visible_to
@@ -247,7 +248,9 @@ def _missing_answer(
 @blueprint.get("/missing")
 def missing_list() -> Response:
     _require(Permission.READ_MISSING)
-    query, _filters = filtered_cases(MissingPerson, missing_visible_to, MissingPersonStatus)
+    query, _filters = filtered_cases(
+        MissingPerson, missing_visible_to, MissingPersonStatus, names_in_query=True
+    )
     return _paginated(
         query.order_by(MissingPerson.created_at.desc(), MissingPerson.id), show.missing_summary
     )
@@ -260,7 +263,7 @@ def missing_create() -> Response:
     created = _created(
         MissingPerson,
         values,
-        lambda: missing.register_missing_person(current_user, service_input(values, ("aliases",))),
+        lambda: missing.register_missing_person(current_user, MissingPersonInput.from_json(values)),
     )
     return _missing_answer(created.case, 201, looked=True, replayed=created.replayed)
 
@@ -279,9 +282,9 @@ def missing_update(reference: str) -> Response:
         raise ApiError(403, _("Only the agency that holds a case changes it."))
     values = checked(_json_body(), _with_version(MISSING_FIELDS))
     version = _submitted_version(values)
-    merged = {**checked(show.missing_editable(case), MISSING_FIELDS), **values}
+    merged = {**checked(MissingPersonInput.of_case(case).to_json(), MISSING_FIELDS), **values}
     _saved(
-        lambda: missing.update_missing_person(case, service_input(merged, ("aliases",)), version),
+        lambda: missing.update_missing_person(case, MissingPersonInput.from_json(merged), version),
         case,
     )
     return _missing_answer(case, looked=True)
@@ -325,7 +328,9 @@ def _remains_answer(
 @blueprint.get("/remains")
 def remains_list() -> Response:
     _require(Permission.READ_REMAINS)
-    query, _filters = filtered_cases(UnidentifiedRemains, remains_visible_to, RemainsStatus)
+    query, _filters = filtered_cases(
+        UnidentifiedRemains, remains_visible_to, RemainsStatus, names_in_query=True
+    )
     return _paginated(
         query.order_by(UnidentifiedRemains.created_at.desc(), UnidentifiedRemains.id),
         show.remains_summary,
@@ -339,7 +344,7 @@ def remains_create() -> Response:
     created = _created(
         UnidentifiedRemains,
         values,
-        lambda: remains.log_remains(current_user, service_input(values, ("document_names",))),
+        lambda: remains.log_remains(current_user, RemainsInput.from_json(values)),
     )
     return _remains_answer(created.case, 201, looked=True, replayed=created.replayed)
 
@@ -358,9 +363,9 @@ def remains_update(reference: str) -> Response:
         raise ApiError(403, _("Only the agency that holds a case changes it."))
     values = checked(_json_body(), _with_version(REMAINS_FIELDS))
     version = _submitted_version(values)
-    merged = {**checked(show.remains_editable(case), REMAINS_FIELDS), **values}
+    merged = {**checked(RemainsInput.of_case(case).to_json(), REMAINS_FIELDS), **values}
     _saved(
-        lambda: remains.update_remains(case, service_input(merged, ("document_names",)), version),
+        lambda: remains.update_remains(case, RemainsInput.from_json(merged), version),
         case,
     )
     return _remains_answer(case, looked=True)

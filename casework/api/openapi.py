@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from casework.api.fields import EFFECT, MARK, TOOTH, Body, Field
 from casework.api.schemas import (
     CONFIRM_FIELDS,
-    EFFECT,
     EXCLUDE_FIELDS,
-    MARK,
     MISSING_FIELDS,
     MISSING_STATUS_FIELDS,
     PROPOSE_FIELDS,
@@ -18,11 +17,8 @@ from casework.api.schemas import (
     REPATRIATION_START_FIELDS,
     SAMPLE_FIELDS,
     STEP_FIELDS,
-    TOOTH,
     TRANSFER_FIELDS,
     VERSION,
-    Body,
-    Field,
 )
 from casework.cases.models import Sex
 from casework.custody.models import CustodySubject, SampleKind, SampleStatus

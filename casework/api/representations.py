@@ -1,5 +1,6 @@
-"""How rows look in API answers. Summaries carry no personal data; full cases decrypt it and
-are only built after the caller's right to see the case was checked and the view audited."""
+"""How rows look in API answers (a case's own fields as its input type writes them). Summaries
+carry no personal data; full cases decrypt it and are only built after the caller's right to
+see the case was checked and the view audited."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from datetime import date, datetime
 from typing import Any
 
 from casework.attachments.models import Attachment
-from casework.cases.fields import point_coordinates, route_wkt
 from casework.cases.models import StatusChange
 from casework.custody.models import CustodyEvent, Sample
 from casework.matches.models import CandidateMatch
+from casework.missing.inputs import MissingPersonInput
 from casework.missing.models import MissingPerson
+from casework.remains.inputs import RemainsInput
 from casework.remains.models import UnidentifiedRemains
 from casework.repatriation.models import Repatriation, RepatriationStep
 
@@ -23,26 +25,6 @@ def _day(value: date | None) -> str | None:
 
 def _moment(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def _details(case: MissingPerson | UnidentifiedRemains) -> dict[str, Any]:
-    return {
-        "marks": [
-            {
-                "kind": mark.kind.value,
-                "body_location": mark.body_location,
-                "description": mark.description,
-            }
-            for mark in case.marks
-        ],
-        "effects": [
-            {"category": item.category.value, "description": item.description}
-            for item in case.effects
-        ],
-        "dental": [
-            {"tooth": finding.tooth, "state": finding.state.value} for finding in case.dental
-        ],
-    }
 
 
 def missing_summary(case: MissingPerson) -> dict[str, Any]:
@@ -58,33 +40,8 @@ def missing_summary(case: MissingPerson) -> dict[str, Any]:
     }
 
 
-def missing_editable(case: MissingPerson) -> dict[str, Any]:
-    """The fields a client may write, with their current values (decrypted)."""
-    point = point_coordinates(case.last_seen_point)
-    return {
-        "given_names": case.given_names,
-        "surnames": case.surnames,
-        "aliases": list(case.aliases),
-        "sex": case.sex.value,
-        "birth_date": case.birth_date,
-        "age_at_disappearance": case.age_at_disappearance,
-        "height_cm": case.height_cm,
-        "nationality": case.nationality,
-        "languages": case.languages,
-        "last_seen_date": _day(case.last_seen_date),
-        "last_seen_place": case.last_seen_place,
-        "last_seen_lat": point[0] if point else None,
-        "last_seen_lon": point[1] if point else None,
-        "intended_route": route_wkt(case.intended_route) or None,
-        "sea_crossing": bool(case.sea_crossing),
-        "circumstances": case.circumstances,
-        "medical_notes": case.medical_notes,
-        **_details(case),
-    }
-
-
 def missing_full(case: MissingPerson) -> dict[str, Any]:
-    return {**missing_summary(case), **missing_editable(case)}
+    return {**missing_summary(case), **MissingPersonInput.of_case(case).to_json()}
 
 
 def remains_summary(case: UnidentifiedRemains) -> dict[str, Any]:
@@ -100,34 +57,10 @@ def remains_summary(case: UnidentifiedRemains) -> dict[str, Any]:
     }
 
 
-def remains_editable(case: UnidentifiedRemains) -> dict[str, Any]:
-    point = point_coordinates(case.recovery_point)
-    return {
-        "recovery_date": _day(case.recovery_date),
-        "recovery_place": case.recovery_place,
-        "recovery_lat": point[0] if point else None,
-        "recovery_lon": point[1] if point else None,
-        "recovery_uncertainty_m": case.recovery_uncertainty_m,
-        "recovered_by": case.recovered_by,
-        "condition": case.condition.value if case.condition else None,
-        "estimated_sex": case.estimated_sex.value,
-        "age_min": case.age_min,
-        "age_max": case.age_max,
-        "stature_min_cm": case.stature_min_cm,
-        "stature_max_cm": case.stature_max_cm,
-        "pmi_min_days": case.pmi_min_days,
-        "pmi_max_days": case.pmi_max_days,
-        "document_names": list(case.document_names),
-        "storage_location": case.storage_location,
-        "notes_text": case.notes_text,
-        **_details(case),
-    }
-
-
 def remains_full(case: UnidentifiedRemains, identified_as: str | None) -> dict[str, Any]:
     return {
         **remains_summary(case),
-        **remains_editable(case),
+        **RemainsInput.of_case(case).to_json(),
         "identified_as": identified_as,
     }
 

@@ -1,211 +1,37 @@
 """What the API accepts: one table of fields per body, read both by the checks that turn JSON
-into the services' input and by the OpenAPI document, so the two cannot drift apart."""
+into the services' input and by the OpenAPI document, so the two cannot drift apart. The tables
+of the two case kinds are made from their inputs (`remains/inputs.py`, `missing/inputs.py`)."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
 
+from casework.api.fields import (
+    EARLIEST_YEAR,
+    NO_NUL,
+    ONE_LINE,
+    ONE_LINE_NO_COLON,
+    ONE_LINE_NO_SEPARATOR,
+    Body,
+    Field,
+)
+from casework.api.fields import enum_field as _enum
+from casework.api.fields import text_field as _text
 from casework.api.responses import ApiError
-from casework.cases.models import FDI_TEETH, EffectCategory, MarkKind, Sex, ToothState
 from casework.custody.models import SampleKind
 from casework.matches.models import Identifier
+from casework.missing.inputs import MissingPersonInput
 from casework.missing.models import MissingPersonStatus
-from casework.remains.models import RemainsCondition, RemainsStatus
+from casework.remains.inputs import RemainsInput
+from casework.remains.models import RemainsStatus
 
-# characters that would end a line in the services' one-line-per-item text formats
-_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-NO_NUL = "^[^\\x00]*$"
-ONE_LINE = "^[^\\x00\\n\\r\\x0b\\x0c\\x1c\\x1d\\x1e\\x85\\u2028\\u2029]*$"
-ONE_LINE_NO_SEPARATOR = "^[^\\x00\\n\\r\\x0b\\x0c\\x1c\\x1d\\x1e\\x85\\u2028\\u2029;]*$"
-ONE_LINE_NO_COLON = "^[^\\x00\\n\\r\\x0b\\x0c\\x1c\\x1d\\x1e\\x85\\u2028\\u2029:]*$"
-EARLIEST_YEAR = 1900
-
-
-@dataclass(frozen=True)
-class Field:
-    """One property of a JSON body: its type, limits and how it becomes a service value."""
-
-    kind: str  # string, integer, number, boolean, date, date-time, array
-    description: str
-    nullable: bool = True
-    required: bool = False
-    max_length: int | None = None
-    min_length: int | None = None
-    pattern: str | None = None
-    forbidden: str = "\x00"  # characters refused in strings (the pattern says the same)
-    minimum: float | None = None
-    maximum: float | None = None
-    choices: tuple[Any, ...] | None = None
-    items: Field | Body | None = None
-    max_items: int | None = None
-
-
-@dataclass(frozen=True)
-class Body:
-    """A JSON object of known fields; anything else is refused."""
-
-    name: str
-    fields: dict[str, Field]
-    description: str = ""
-    extra: dict[str, Field] = field(default_factory=dict)
-
-    def all_fields(self) -> dict[str, Field]:
-        return {**self.fields, **self.extra}
-
-
-def _text(description: str, max_length: int, pattern: str = NO_NUL, **kwargs: Any) -> Field:
-    forbidden = "\x00"
-    if pattern in (ONE_LINE, ONE_LINE_NO_SEPARATOR, ONE_LINE_NO_COLON):
-        forbidden += _LINE_BREAKS
-    if pattern == ONE_LINE_NO_SEPARATOR:
-        forbidden += ";"
-    if pattern == ONE_LINE_NO_COLON:
-        forbidden += ":"
-    return Field(
-        "string",
-        description,
-        max_length=max_length,
-        pattern=pattern,
-        forbidden=forbidden,
-        **kwargs,
-    )
-
-
-def _enum(description: str, values: tuple[str, ...], **kwargs: Any) -> Field:
-    return Field("string", description, choices=values, **kwargs)
-
-
-def _int(description: str, minimum: int, maximum: int, **kwargs: Any) -> Field:
-    return Field("integer", description, minimum=minimum, maximum=maximum, **kwargs)
-
-
-MARK = Body(
-    "Mark",
-    {
-        "kind": _enum(
-            "Kind of mark.", tuple(k.value for k in MarkKind), nullable=False, required=True
-        ),
-        "body_location": _text("Where on the body.", 120, ONE_LINE_NO_COLON),
-        "description": _text("What it looks like.", 500, ONE_LINE),
-    },
-    "A distinguishing mark.",
-)
-EFFECT = Body(
-    "Effect",
-    {
-        "category": _enum(
-            "Category.", tuple(c.value for c in EffectCategory), nullable=False, required=True
-        ),
-        "description": _text(
-            "What it is.", 500, ONE_LINE, nullable=False, required=True, min_length=1
-        ),
-    },
-    "Clothing or a personal effect.",
-)
-TOOTH = Body(
-    "DentalFinding",
-    {
-        "tooth": Field(
-            "integer",
-            "FDI tooth number.",
-            nullable=False,
-            required=True,
-            choices=tuple(sorted(FDI_TEETH)),
-        ),
-        "state": _enum(
-            "V sound, M missing, F filled, C crown.",
-            tuple(s.value for s in ToothState),
-            nullable=False,
-            required=True,
-        ),
-    },
-    "The state of one tooth.",
-)
-
-
-def _details() -> dict[str, Field]:
-    return {
-        "marks": Field("array", "Distinguishing marks.", nullable=False, items=MARK, max_items=50),
-        "effects": Field(
-            "array", "Clothing and effects.", nullable=False, items=EFFECT, max_items=100
-        ),
-        "dental": Field("array", "Dental chart.", nullable=False, items=TOOTH, max_items=32),
-    }
-
-
-_SEXES = tuple(s.value for s in Sex)
-_NAME = _text("A name.", 200, ONE_LINE_NO_SEPARATOR, nullable=False, min_length=1)
-
-MISSING_FIELDS = Body(
-    "MissingPersonInput",
-    {
-        "given_names": _text("Given names.", 200),
-        "surnames": _text("Surnames.", 200),
-        "aliases": Field(
-            "array", "Other names and spellings.", nullable=False, items=_NAME, max_items=20
-        ),
-        "sex": _enum("F, M or U (unknown).", _SEXES, nullable=False),
-        "birth_date": _text(
-            "YYYY-MM-DD, or only the year YYYY.", 10, "^[0-9]{4}(-[0-9]{2}-[0-9]{2})?$"
-        ),
-        "age_at_disappearance": _int("Age when last seen.", 0, 120),
-        "height_cm": _int("Height in centimetres.", 40, 260),
-        "nationality": _text("ISO 3166 alpha-3 code.", 3, "^[A-Za-z]{3}$"),
-        "languages": _text("Languages spoken.", 200),
-        "last_seen_date": Field("date", "Last seen on (not in the future)."),
-        "last_seen_place": _text("Last seen at (place).", 300),
-        "last_seen_lat": Field(
-            "number", "Latitude of the last-seen point.", minimum=-90, maximum=90
-        ),
-        "last_seen_lon": Field(
-            "number", "Longitude of the last-seen point.", minimum=-180, maximum=180
-        ),
-        "intended_route": _text("WKT LINESTRING (lon lat, lon lat, ...).", 20000),
-        "sea_crossing": Field("boolean", "The journey included a sea crossing.", nullable=False),
-        "circumstances": _text("Circumstances of the disappearance.", 20000),
-        "medical_notes": _text("Medical notes.", 20000),
-        **_details(),
-    },
-    "A missing person's case as a client writes it. Absent fields are empty on creation and "
-    "unchanged on update.",
-)
-
-REMAINS_FIELDS = Body(
-    "RemainsInput",
-    {
-        "recovery_date": Field("date", "Recovered on (not in the future)."),
-        "recovery_place": _text("Recovered at (place).", 300),
-        "recovery_lat": Field("number", "Latitude of the recovery point.", minimum=-90, maximum=90),
-        "recovery_lon": Field(
-            "number", "Longitude of the recovery point.", minimum=-180, maximum=180
-        ),
-        "recovery_uncertainty_m": _int("Uncertainty of the point in metres.", 0, 500000),
-        "recovered_by": _text("Recovered by.", 200),
-        "condition": _enum("Condition.", tuple(c.value for c in RemainsCondition)),
-        "estimated_sex": _enum("F, M or U (unknown).", _SEXES, nullable=False),
-        "age_min": _int("Estimated age from.", 0, 120),
-        "age_max": _int("Estimated age to.", 0, 120),
-        "stature_min_cm": _int("Stature from (cm).", 40, 260),
-        "stature_max_cm": _int("Stature to (cm).", 40, 260),
-        "pmi_min_days": _int("Post-mortem interval from (days).", 0, 36500),
-        "pmi_max_days": _int("Post-mortem interval to (days).", 0, 36500),
-        "document_names": Field(
-            "array", "Names read on documents found.", nullable=False, items=_NAME, max_items=20
-        ),
-        "storage_location": _text("Storage location.", 200),
-        "notes_text": _text("Examination notes.", 20000),
-        **_details(),
-    },
-    "A remains case as a client writes it. Absent fields are empty on creation and unchanged "
-    "on update.",
-)
+MISSING_FIELDS = MissingPersonInput.json_body()
+REMAINS_FIELDS = RemainsInput.json_body()
 
 VERSION = Field(
     "integer",
@@ -493,38 +319,3 @@ def checked(body: Any, schema: Body) -> dict[str, Any]:
     if errors:
         raise ApiError(422, _("Some fields are wrong. Nothing was stored."), fields=errors)
     return values
-
-
-# The services read the same text formats as the forms: marks, effects and dental charts as
-# lines, name lists separated by ";". The checks above keep separators out of each piece.
-
-
-def marks_text(marks: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        f"{m['kind']}: {m.get('body_location') or ''}: {m.get('description') or ''}" for m in marks
-    )
-
-
-def effects_text(effects: list[dict[str, Any]]) -> str:
-    return "\n".join(f"{e['category']}: {e['description']}" for e in effects)
-
-
-def dental_text(dental: list[dict[str, Any]]) -> str:
-    return "; ".join(f"{d['tooth']}:{d['state']}" for d in dental)
-
-
-def service_input(values: dict[str, Any], lists: tuple[str, ...]) -> dict[str, Any]:
-    """Checked API values in the form the case services take."""
-    data = dict(values)
-    for name in lists:
-        if name in data:
-            data[name] = "; ".join(data[name] or [])
-    converters: dict[str, Callable[[list[dict[str, Any]]], str]] = {
-        "marks": marks_text,
-        "effects": effects_text,
-        "dental": dental_text,
-    }
-    for name, convert in converters.items():
-        if name in data:
-            data[name] = convert(data[name] or [])
-    return data

@@ -1,4 +1,4 @@
-"""`casework audit verify`: check the hash chain of the audit trail."""
+"""`casework audit`: check the hash chain of the audit trail, and print its end to keep apart."""
 
 from __future__ import annotations
 
@@ -7,20 +7,56 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from casework.audit.services import verify_chain
+from casework.audit.services import chain_head, verify_chain
 from casework.db import db
 from casework.keystore import audit_chain_key
 
 audit = AppGroup("audit", help="The audit trail.")
 
 
+def _parse_anchor(value: str | None) -> tuple[int, bytes] | None:
+    if value is None:
+        return None
+    seq, _, digest = value.strip().partition(":")
+    try:
+        parsed = (int(seq), bytes.fromhex(digest))
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed[0] < 1 or len(parsed[1]) != 32:
+        raise click.BadParameter(
+            "give the anchor as `casework audit anchor` printed it: the entry number, a colon "
+            "and 64 hexadecimal digits.",
+            param_hint="--anchor",
+        )
+    return parsed
+
+
 @audit.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain of the audit trail; exit 1 if any entry was changed or removed."""
-    count, problems = verify_chain(db.session, audit_chain_key())
+@click.option(
+    "--anchor",
+    default=None,
+    metavar="SEQ:HASH",
+    help="An anchor printed earlier by `casework audit anchor` and kept apart from the database.",
+)
+def audit_verify(anchor: str | None) -> None:
+    """Check the hash chain of the audit trail, that none of its end was cut off, and the anchor
+    when one is given; exit 1 if any entry was changed or removed."""
+    count, problems = verify_chain(db.session, audit_chain_key(), _parse_anchor(anchor))
     for problem in problems:
         click.echo(f"Entry {problem.seq}: {problem.reason}")
     if problems:
         click.echo(f"Audit trail DAMAGED: {len(problems)} problem(s) in {count} entries.")
         sys.exit(1)
     click.echo(f"Audit trail intact: {count} entries verified.")
+
+
+@audit.command("anchor")
+def audit_anchor() -> None:
+    """Print the chain's end (entry number and hash) to keep apart from the database, in a log,
+    a ticket or on paper; `casework audit verify --anchor` later proves nothing up to it was
+    removed or changed."""
+    seq, digest = chain_head(db.session)
+    if seq == 0:
+        click.echo("The audit trail is empty: nothing to anchor yet.")
+        return
+    click.echo(f"{seq}:{digest.hex()}")

@@ -1,4 +1,5 @@
-"""One audit entry; each carries the keyed hash of its predecessor and of itself."""
+"""One audit entry; each carries the keyed hash of its predecessor and of itself. A single
+checkpoint row records where the chain ends, so cutting entries off the end is detected."""
 
 from __future__ import annotations
 
@@ -27,4 +28,16 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class AuditHead(Base):
+    """The chain's end as last written: its length and its last entry's hash. Moved forward in
+    the same transaction as every append; the database refuses to move it back or delete it.
+    Deleting the last entries (or all of them) then no longer verifies as an intact chain."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # always 1
+    seq: Mapped[int] = mapped_column(Integer)
     entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32))

@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
-from casework.audit.models import AuditEntry
+from casework.audit.models import AuditEntry, AuditHead
 from casework.clock import now
 from casework.db import db, hold_write_lock
 from casework.errors import CaseworkError
@@ -24,15 +24,20 @@ from casework.keystore import audit_chain_key
 
 GENESIS = b"\x00" * 32
 _TAIL = "casework.audit_tail"
-# bookkeeping, not case data: a sequence counter, a retry key, a recomputation still to do
+# bookkeeping, not case data: a sequence counter, a retry key, a recomputation still to do,
+# a sign-in session (signing in and out are audited as events; its stamps are not changes)
 _UNAUDITED = {
     "AuditEntry",
+    "AuditHead",
     "NameToken",
     "DataKey",
     "CaseSequence",
     "CreationKey",
     "PendingRefresh",
+    "SignInSession",
+    "SignInThrottle",
 }
+HEAD_ID = 1
 
 
 class AuditAction(enum.StrEnum):
@@ -192,7 +197,20 @@ def append(
     )
     session.add(entry)
     session.info[_TAIL] = (entry.seq, entry.entry_hash)
+    _advance_head(session, entry.seq, entry.entry_hash)
     return entry
+
+
+def _advance_head(session: Session, seq: int, entry_hash: bytes) -> None:
+    """Move the checkpoint to the new end of the chain, in the appending transaction (Core
+    statements: this also runs inside a flush, where the ORM must not flush again)."""
+    table = AuditHead.__table__
+    with session.no_autoflush:
+        moved = session.execute(
+            table.update().where(table.c.id == HEAD_ID).values(seq=seq, entry_hash=entry_hash)
+        )
+        if not getattr(moved, "rowcount", 0):
+            session.execute(table.insert().values(id=HEAD_ID, seq=seq, entry_hash=entry_hash))
 
 
 def record(action: AuditAction, obj: Any = None, **details: Any) -> AuditEntry:
@@ -324,6 +342,7 @@ def append_created(session: Session, objects: list[Any], actor: Actor | None = N
     if rows:
         session.execute(AuditEntry.__table__.insert(), rows)
         session.info[_TAIL] = (seq, prev)
+        _advance_head(session, seq, prev)
     return len(rows)
 
 
@@ -420,6 +439,8 @@ def chain_staged(session: Session, actor: Actor | None = None) -> int:
         chained += len(rows)
         after = page[-1].n
     session.info[_TAIL] = (seq, prev)
+    if chained:
+        _advance_head(session, seq, prev)
     return chained
 
 
@@ -429,10 +450,19 @@ class ChainProblem:
     reason: str
 
 
-def verify_chain(session: Session, key: bytes) -> tuple[int, list[ChainProblem]]:
-    """Walk the whole chain; return how many entries were read and every problem found."""
+def verify_chain(
+    session: Session, key: bytes, anchor: tuple[int, bytes] | None = None
+) -> tuple[int, list[ChainProblem]]:
+    """Walk the whole chain; return how many entries were read and every problem found.
+
+    Besides each entry's hash and link, the chain's end must be where the checkpoint row says
+    it is (entries cut off the end leave a chain that is whole but short), and, when an
+    `anchor` (seq, hash) kept apart from the database is given, that entry must still be there
+    unchanged (this holds even against someone who could rewrite the checkpoint too).
+    """
     problems: list[ChainProblem] = []
     expected_seq, prev_hash, count = 1, GENESIS, 0
+    anchored: bytes | None = None
     rows = session.execute(
         select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000)
     ).scalars()
@@ -450,5 +480,46 @@ def verify_chain(session: Session, key: bytes) -> tuple[int, list[ChainProblem]]
             )
         if not hmac.compare_digest(entry_digest(key, entry), entry.entry_hash):
             problems.append(ChainProblem(entry.seq, "its content was changed after it was written"))
+        if anchor is not None and entry.seq == anchor[0]:
+            anchored = entry.entry_hash
         expected_seq, prev_hash = entry.seq + 1, entry.entry_hash
+    last_seq = expected_seq - 1
+    problems += _head_problems(session, last_seq, prev_hash)
+    if anchor is not None:
+        seq, digest = anchor
+        if anchored is None:
+            problems.append(ChainProblem(seq, "the anchored entry is missing (deleted)"))
+        elif not hmac.compare_digest(anchored, digest):
+            problems.append(ChainProblem(seq, "differs from the anchor kept apart"))
     return count, problems
+
+
+def _head_problems(session: Session, last_seq: int, last_hash: bytes) -> list[ChainProblem]:
+    head = session.execute(
+        select(AuditHead.seq, AuditHead.entry_hash).where(AuditHead.id == HEAD_ID)
+    ).first()
+    if head is None:
+        if last_seq == 0:
+            return []
+        return [ChainProblem(last_seq, "the checkpoint of the chain's end is missing (deleted)")]
+    if head.seq > last_seq:
+        return [
+            ChainProblem(
+                last_seq + 1,
+                f"entries {last_seq + 1}–{head.seq} are missing: the trail was cut short "
+                f"(the checkpoint records {head.seq} entries)",
+            )
+        ]
+    if head.seq < last_seq:
+        return [ChainProblem(head.seq, f"the checkpoint stops at entry {head.seq} (set back)")]
+    if not hmac.compare_digest(head.entry_hash, last_hash):
+        return [ChainProblem(last_seq, "the last entry is not the one the checkpoint records")]
+    return []
+
+
+def chain_head(session: Session) -> tuple[int, bytes]:
+    """The chain's end as the checkpoint records it: (number of entries, last entry's hash)."""
+    row = session.execute(
+        select(AuditHead.seq, AuditHead.entry_hash).where(AuditHead.id == HEAD_ID)
+    ).first()
+    return (row.seq, row.entry_hash) if row else (0, GENESIS)

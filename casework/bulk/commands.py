@@ -15,6 +15,7 @@ from casework.bulk.services import MODELS, ImportReport, export_cases, import_fi
 from casework.console import act_as_cli, progress_bar
 from casework.db import db
 from casework.errors import CaseworkError
+from casework.private_files import open_private
 
 
 def print_report(report: ImportReport) -> None:
@@ -115,6 +116,7 @@ def export_command(kind: str, out_path: Path, agency_code: str | None, status: s
             sys.exit(2)
         condition = condition & (model.status == status)
     filters = {"agency": agency_code, "status": status}
-    with open(out_path, "w", encoding="utf-8", newline="") as handle:
+    # personal data in clear: readable by the operator alone
+    with open_private(out_path, encoding="utf-8", newline="") as handle:
         count = export_cases(kind, condition, handle, filters)
     click.echo(f"{count} {kind} cases written to {out_path}.")

@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from geoalchemy2.shape import from_shape, to_shape
-from shapely import Point
+from geoalchemy2.shape import to_shape
 
 from casework.cases.fields import parse_birth_date, parse_country, parse_route
 from casework.cases.models import (
-    DentalFinding,
     DistinguishingMark,
     Effect,
     EffectCategory,
@@ -26,7 +24,9 @@ from casework.cases.models import (
     ToothState,
 )
 from casework.errors import ValidationError
+from casework.missing.inputs import MissingPersonInput
 from casework.missing.models import MissingPerson
+from casework.remains.inputs import RemainsInput
 from casework.remains.models import UnidentifiedRemains
 from matching import (
     MISSING_FIELDS,
@@ -96,6 +96,11 @@ def check_row(
     parsed = parse(cells, row)
     problems = [] if not isinstance(parsed, list) else list(parsed)
     clean = {(key or "").strip().lower(): (value or "").strip() for key, value in cells.items()}
+    problems += [
+        RowError(row, column, "contains a NUL character (an invisible control character)")
+        for column, value in clean.items()
+        if "\x00" in value
+    ]
     _length(problems, row, "ref", clean.get("ref", ""), _MAX_REF)
     for text in clean.get("marks", "").split(";"):
         _length(problems, row, "marks", text.strip(), 500)
@@ -155,22 +160,19 @@ def _items(text: str) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()]
 
 
-def _point(lat: float | None, lon: float | None) -> Any:
-    return None if lat is None or lon is None else from_shape(Point(lon, lat), srid=4326)
+def _point(lat: float | None, lon: float | None) -> tuple[float | None, float | None]:
+    return (None, None) if lat is None or lon is None else (lat, lon)
 
 
-def _children(
-    owner: dict[str, Any], record: MissingRecord | RemainsRecord, mark_texts: list[str]
-) -> dict[str, Any]:
+def _details(record: MissingRecord | RemainsRecord, mark_texts: list[str]) -> dict[str, Any]:
+    """The marks, effects and dental chart of a parsed row as an input holds them."""
     marks = []
     kinds = {kind.value for kind in MarkKind}
     for mark, text in zip(record.marks, mark_texts, strict=True):
         kind = MarkKind(mark.kind) if mark.kind in kinds else MarkKind.OTHER
         location = " ".join(part for part in (mark.side, mark.region) if part) or None
         # the parsed description is folded (lower case, no accents): keep the words as written
-        marks.append(
-            DistinguishingMark(kind=kind, body_location=location, description=text, **owner)
-        )
+        marks.append((kind, location, text))
     effects = []
     for text in record.effects:
         head, _, tail = text.partition(":")
@@ -178,58 +180,70 @@ def _children(
             category, description = EffectCategory(head.strip().lower()), tail.strip()
         except ValueError:
             category, description = EffectCategory.OTHER, text
-        effects.append(Effect(category=category, description=description or text, **owner))
-    teeth = {entry.tooth: entry.state.value for entry in record.dental}
-    dental = [
-        DentalFinding(tooth=tooth, state=ToothState(state), **owner)
-        for tooth, state in sorted(teeth.items())
-    ]
-    return {"marks": marks, "effects": effects, "dental": dental}
+        effects.append((category, description or text))
+    teeth = {entry.tooth: ToothState(entry.state.value) for entry in record.dental}
+    return {
+        "marks": tuple(marks),
+        "effects": tuple(effects),
+        "dental": tuple(sorted(teeth.items())),
+    }
+
+
+def row_input(
+    checked: CheckedRow, cells: Mapping[str, str | None]
+) -> MissingPersonInput | RemainsInput:
+    """The input a checked row gives: what a person would have typed into the case form."""
+    record = checked.record
+    clean = {(key or "").strip().lower(): (value or "").strip() for key, value in cells.items()}
+    details = _details(record, _items(clean.get("marks", "")))
+    if isinstance(record, MissingRecord):
+        lat, lon = _point(record.last_seen_lat, record.last_seen_lon)
+        return MissingPersonInput(
+            given_names=" ".join(record.given_names) or None,
+            surnames=" ".join(record.surnames) or None,
+            aliases=tuple(record.aliases),
+            sex=Sex(record.sex.value),
+            birth_date=parse_birth_date(clean.get("birth_date")),
+            age_at_disappearance=_whole(record.age),
+            height_cm=_whole(record.height_cm),
+            nationality=record.nationality,
+            last_seen_date=record.last_seen_date,
+            last_seen_place=record.last_seen_place or None,
+            last_seen_lat=lat,
+            last_seen_lon=lon,
+            intended_route=parse_route(checked.route_wkt) if checked.route_wkt else None,
+            sea_crossing=checked.sea_crossing,
+            **details,
+        )
+    lat, lon = _point(record.found_lat, record.found_lon)
+    return RemainsInput(
+        recovery_date=record.found_date,
+        recovery_place=record.found_place or None,
+        recovery_lat=lat,
+        recovery_lon=lon,
+        estimated_sex=Sex(record.sex.value),
+        age_min=_whole(record.age_min),
+        age_max=_whole(record.age_max),
+        stature_min_cm=_whole(record.stature_min_cm),
+        stature_max_cm=_whole(record.stature_max_cm),
+        pmi_min_days=_whole(record.pmi_min_days),
+        pmi_max_days=_whole(record.pmi_max_days),
+        document_names=tuple(record.document_names),
+        **details,
+    )
 
 
 def build_case(
     kind: str, checked: CheckedRow, cells: Mapping[str, str | None], agency_id: int
 ) -> MissingPerson | UnidentifiedRemains:
     """A new case (not yet in a session) from a checked row; the caller gives it a reference."""
-    record = checked.record
-    clean = {(key or "").strip().lower(): (value or "").strip() for key, value in cells.items()}
-    if isinstance(record, MissingRecord):
-        case: MissingPerson | UnidentifiedRemains = MissingPerson(agency_id=agency_id)
-        owner = {"missing_person_id": case.id}
-        case.external_reference = record.ref
-        case.given_names = " ".join(record.given_names) or None
-        case.surnames = " ".join(record.surnames) or None
-        case.aliases = list(record.aliases)
-        case.sex = Sex(record.sex.value)
-        case.birth_date = parse_birth_date(clean.get("birth_date"))
-        case.age_at_disappearance = _whole(record.age)
-        case.height_cm = _whole(record.height_cm)
-        case.nationality = record.nationality
-        case.last_seen_date = record.last_seen_date
-        case.last_seen_place = record.last_seen_place or None
-        case.last_seen_point = _point(record.last_seen_lat, record.last_seen_lon)
-        case.intended_route = parse_route(checked.route_wkt) if checked.route_wkt else None
-        case.sea_crossing = checked.sea_crossing
-    else:
-        case = UnidentifiedRemains(agency_id=agency_id)
-        owner = {"remains_id": case.id}
-        case.external_reference = record.ref
-        case.estimated_sex = Sex(record.sex.value)
-        case.age_min, case.age_max = _whole(record.age_min), _whole(record.age_max)
-        case.stature_min_cm = _whole(record.stature_min_cm)
-        case.stature_max_cm = _whole(record.stature_max_cm)
-        case.pmi_min_days, case.pmi_max_days = (
-            _whole(record.pmi_min_days),
-            _whole(record.pmi_max_days),
-        )
-        case.recovery_date = record.found_date
-        case.recovery_place = record.found_place or None
-        case.recovery_point = _point(record.found_lat, record.found_lon)
-        case.document_names = list(record.document_names)
-    children = _children(owner, record, _items(clean.get("marks", "")))
-    case.marks = children["marks"]
-    case.effects = children["effects"]
-    case.dental = children["dental"]
+    case: MissingPerson | UnidentifiedRemains = (
+        MissingPerson(agency_id=agency_id)
+        if kind == "missing"
+        else UnidentifiedRemains(agency_id=agency_id)
+    )
+    case.external_reference = checked.record.ref
+    row_input(checked, cells).store(case)
     return case
 
 

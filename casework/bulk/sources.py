@@ -16,6 +16,12 @@ from flask_babel import lazy_gettext as _l
 from casework.errors import ValidationError
 
 SUFFIXES = (".csv", ".xlsx")
+# An .xlsx is a zip of XML. A "zip bomb" packs a sheet of gigabytes into a small file and keeps
+# an import busy for minutes: the sizes the zip declares are checked before anything is parsed
+# (they are upper bounds: the zip reader stops at the declared size).
+XLSX_MAX_UNPACKED_BYTES = 400_000_000  # about a million rows of cases: far beyond any real file
+XLSX_MAX_RATIO = 200  # real sheets compress ten to fifty times; bombs a thousand times and more
+_RATIO_FROM_BYTES = 1_000_000  # small parts (styles, an empty sheet) may compress very well
 
 
 class FileProblem(ValidationError):
@@ -149,10 +155,48 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def check_workbook(
+    path: Path,
+    max_unpacked: int = XLSX_MAX_UNPACKED_BYTES,
+    max_ratio: int = XLSX_MAX_RATIO,
+) -> None:
+    """Refuse a workbook that would unpack to far more than it weighs, before parsing it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise FileProblem(_l("The file is not a readable .xlsx workbook.")) from None
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > max_unpacked:
+        raise FileProblem(
+            _l(
+                "The workbook would unpack to %(size)s MB (the limit is %(limit)s MB): it is "
+                "not a sheet of cases as a spreadsheet writes one. Save the sheet again, or "
+                "split it.",
+                size=f"{unpacked / 1e6:,.0f}",
+                limit=f"{max_unpacked / 1e6:,.0f}",
+            )
+        )
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size >= _RATIO_FROM_BYTES and ratio > max_ratio:
+            raise FileProblem(
+                _l(
+                    "The workbook's part %(part)s unpacks %(ratio)s times larger than it is "
+                    "stored (more than %(limit)s times is not a real sheet): the file looks "
+                    "built to exhaust the server and was not opened.",
+                    part=part.filename,
+                    ratio=f"{ratio:,.0f}",
+                    limit=max_ratio,
+                )
+            )
+
+
 def _xlsx(path: Path) -> tuple[list[str], RowStream]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_workbook(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):

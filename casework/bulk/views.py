@@ -90,7 +90,11 @@ def export(kind: str) -> Any:
     if not allows(current_user, permission):
         abort(403)
     query, filters = filtered_cases(model, visible, statuses)
-    condition = model.id.in_(query.with_only_columns(model.id).scalar_subquery())
+    # the agency's own cases only: another agency's case shared with it may be read here, not
+    # taken away as a file
+    condition = model.id.in_(query.with_only_columns(model.id).scalar_subquery()) & (
+        model.agency_id == current_user.agency_id
+    )
     text, count = export_to_text(
         kind,
         condition,

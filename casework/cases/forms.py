@@ -1,4 +1,5 @@
-"""Form fields both kinds of case share."""
+"""Form pieces both kinds of case share: the dental chart, notes, status changes, and how a
+refusal is shown on a form (at its field, or flashed)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ import re
 import secrets
 from typing import Any
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Optional
 
-from casework.cases.fields import CHART_ROWS
+from casework.cases.fields import CHART_ROWS, format_dental
 from casework.cases.models import ToothState
+from casework.errors import CaseworkError
 from casework.vocabulary import TOOTH_STATE_WORDS
 
 
@@ -33,6 +36,8 @@ class DentalChartField(Field):
         if data is unset_value:
             data = self.default() if callable(self.default) else self.default
         self.object_data = data
+        if isinstance(data, list | tuple):  # the findings of a case: (tooth, state) pairs
+            data = format_dental(list(data))
         self.data = data or ""
         if formdata is None:
             return
@@ -59,24 +64,10 @@ class DentalChartField(Field):
         return shown
 
 
-def _one_time_token() -> str:
+def one_time_token() -> str:
+    """A new case's form carries a one-time token: sent twice (a double click, a retry after a
+    timeout) it still makes one case (see casework.cases.creation_keys)."""
     return secrets.token_urlsafe(24)
-
-
-class CaseDetailsMixin:
-    marks = TextAreaField(
-        _l("Distinguishing marks (one a line: kind: body location: description)"),
-        validators=[Optional(), Length(max=5000)],
-    )
-    effects = TextAreaField(
-        _l("Clothing and effects (one a line: category: description)"),
-        validators=[Optional(), Length(max=5000)],
-    )
-    dental = DentalChartField(_l("Dental chart (FDI notation)"), validators=[Length(max=2000)])
-    version = HiddenField()
-    # a new case's form carries a one-time token: sent twice (a double click, a retry after a
-    # timeout) it still makes one case (see casework.cases.creation_keys)
-    form_token = HiddenField(default=_one_time_token)
 
 
 class NoteForm(FlaskForm):
@@ -104,6 +95,16 @@ VIA_LABELS = {
 }
 
 
+def show_error(form: Any, error: CaseworkError) -> int:
+    """Attach the error to its field (or flash it) and return the status to answer with."""
+    field = getattr(form, error.field or "", None)
+    if field is not None and hasattr(field, "errors"):
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "error")
+    return error.status_code
+
+
 def submitted_version(value: str | None) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
@@ -113,9 +114,10 @@ def submitted_version(value: str | None) -> int | None:
 
 __all__ = [
     "VIA_LABELS",
-    "CaseDetailsMixin",
     "DentalChartField",
     "NoteForm",
     "StatusForm",
+    "one_time_token",
+    "show_error",
     "submitted_version",
 ]

@@ -11,10 +11,9 @@ from sqlalchemy import func, select
 
 from casework.accounts.models import User
 from casework.audit.services import AuditAction, record
-from casework.cases.fields import parse_dental, parse_effects, parse_marks
-from casework.cases.models import CaseKind, CaseNote, DentalFinding, DistinguishingMark, Effect
+from casework.cases.models import CaseKind, CaseNote
 from casework.crypto import blind_digest
-from casework.db import db, transaction, utcnow
+from casework.db import db, transaction
 from casework.errors import ConflictError, ValidationError
 from casework.keystore import current_keyring
 from casework.personal_data import NameToken, normalise_name
@@ -35,47 +34,12 @@ def check_version(case: Any, submitted_version: int | None) -> None:
         )
 
 
-def _owner_key(case: Any) -> dict[str, Any]:
+def owner_key(case: Any) -> dict[str, Any]:
+    """The foreign key a child row (mark, note, finding) of this case is stored with."""
     return (
         {"missing_person_id": case.id}
         if case.__case_kind__ is CaseKind.MISSING
         else {"remains_id": case.id}
-    )
-
-
-def replace_marks_effects_dental(
-    case: Any, marks: str | None, effects: str | None, dental: str | None
-) -> None:
-    parsed_marks = parse_marks(marks)
-    parsed_effects = parse_effects(effects)
-    parsed_dental = parse_dental(dental)
-    before = _children(case)
-    owner = _owner_key(case)
-    case.marks = [
-        DistinguishingMark(kind=kind, body_location=location, description=description, **owner)
-        for kind, location, description in parsed_marks
-    ]
-    case.effects = [
-        Effect(category=category, description=text, **owner) for category, text in parsed_effects
-    ]
-    by_tooth = {finding.tooth: finding for finding in case.dental}
-    kept = []
-    for tooth, state in parsed_dental:
-        finding = by_tooth.get(tooth) or DentalFinding(tooth=tooth, **owner)
-        finding.state = state
-        kept.append(finding)
-    case.dental = kept
-    if _children(case) != before:
-        # the case row changes too (updated_at, and so its version): a concurrent edit of the
-        # children is refused, and other processes holding the case see that it changed
-        case.updated_at = utcnow()  # what the column's onupdate would write
-
-
-def _children(case: Any) -> tuple[list[tuple[Any, ...]], ...]:
-    return (
-        [(mark.kind, mark.body_location, mark.description) for mark in case.marks],
-        [(effect.category, effect.description) for effect in case.effects],
-        sorted((finding.tooth, finding.state) for finding in case.dental),
     )
 
 
@@ -86,7 +50,7 @@ def add_note(case: Any, author: User, body: str) -> CaseNote:
     if len(text) > 20000:
         raise ValidationError(_l("A note must be under 20,000 characters."), field="body")
     with transaction():
-        note = CaseNote(author_id=author.id, **_owner_key(case))
+        note = CaseNote(author_id=author.id, **owner_key(case))
         note.body = text
         case.notes.append(note)
     return note

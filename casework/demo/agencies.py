@@ -99,7 +99,9 @@ class DemoAccount:
 
 def staff(spec: DemoAgency) -> list[tuple[Role, str]]:
     """The demo accounts of an agency: role and e-mail address."""
-    roles = spec.roles + ((Role.ADMINISTRATOR,) if spec.code == ADMIN_AGENCY else ())
+    roles = spec.roles + (
+        (Role.ADMINISTRATOR, Role.SYSTEM_ADMINISTRATOR) if spec.code == ADMIN_AGENCY else ()
+    )
     return [(role, f"{role.value.replace('_', '.')}@{spec.domain}") for role in roles]
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 import random
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from geoalchemy2.shape import from_shape
-from shapely import Point
 from sqlalchemy import select
 
 from casework.accounts.models import Agency, Role, User
@@ -16,9 +16,6 @@ from casework.accounts.passwords import hash_password
 from casework.cases.models import (
     FDI_TEETH,
     CaseShare,
-    DentalFinding,
-    DistinguishingMark,
-    Effect,
     EffectCategory,
     MarkKind,
 )
@@ -35,7 +32,9 @@ from casework.demo.agencies import (
     staff,
 )
 from casework.demo.people import LANGUAGE_CODE, LANGUAGES, PHONE_PREFIX, CorridorOffice, DemoPerson
+from casework.missing.inputs import MissingPersonInput
 from casework.missing.models import MissingPerson, Relative
+from casework.remains.inputs import RemainsInput
 from casework.remains.models import RemainsCondition, UnidentifiedRemains
 from matching.synthetic import EFFECTS, GIVEN, MARKS, moved_by
 
@@ -129,62 +128,52 @@ class CaseBuilder:
         registered = min(self.today, person.last_seen + timedelta(days=rng.randint(3, 120)))
         case = MissingPerson(agency_id=owner.id, created_by_id=registrar.id)
         case.reference = next_reference("MP", owner.country, registered.year)
-        case.created_at = case.updated_at = _at(registered, rng)
-        case.given_names = person.given
-        case.surnames = person.surnames if rng.random() < 0.97 else None
+        created = _at(registered, rng)
+        given: dict[str, Any] = {
+            "given_names": person.given,
+            "surnames": person.surnames if rng.random() < 0.97 else None,
+        }
         if rng.random() < 0.15:
-            case.aliases = [_plain(person.given.split()[0]) + " " + person.surnames.split()[0]]
-        case.sex = person.sex
+            given["aliases"] = [_plain(person.given.split()[0]) + " " + person.surnames.split()[0]]
+        given["sex"] = person.sex
         roll = rng.random()
         if roll < 0.5:
-            case.birth_date = person.birth.isoformat()
+            given["birth_date"] = person.birth.isoformat()
         elif roll < 0.7:
-            case.birth_date = str(person.birth.year)
-        case.age_at_disappearance = (person.last_seen - person.birth).days // 365
+            given["birth_date"] = str(person.birth.year)
+        given["age_at_disappearance"] = (person.last_seen - person.birth).days // 365
         if rng.random() < 0.75:
-            case.height_cm = round((person.height + rng.gauss(0, 3)) / 5) * 5
-        case.nationality = person.nationality
-        case.languages = rng.choice(LANGUAGES[person.nationality])
-        case.last_seen_date = person.last_seen
-        case.last_seen_place = corridor.start_place
-        lon, lat = person.last_seen_point
-        case.last_seen_point = from_shape(Point(lon, lat), srid=4326)
+            given["height_cm"] = round((person.height + rng.gauss(0, 3)) / 5) * 5
+        given["nationality"] = person.nationality
+        given["languages"] = rng.choice(LANGUAGES[person.nationality])
+        given["last_seen_date"] = person.last_seen
+        given["last_seen_place"] = corridor.start_place
+        given["last_seen_lon"], given["last_seen_lat"] = person.last_seen_point
         if rng.random() < 0.8:
-            case.intended_route = from_shape(person.route, srid=4326)
-        case.sea_crossing = corridor.sea
-        case.circumstances = rng.choice(CIRCUMSTANCES).format(
+            given["intended_route"] = from_shape(person.route, srid=4326)
+        given["sea_crossing"] = corridor.sea
+        given["circumstances"] = rng.choice(CIRCUMSTANCES).format(
             place=corridor.start_place, n=rng.randint(3, 40)
         )
         if rng.random() < 0.2:
-            case.medical_notes = rng.choice(
+            given["medical_notes"] = rng.choice(
                 ("Broken left wrist in 2015, healed.", "Diabetic.", "Metal pin in the right femur.")
             )
-        for index in person.marks:
-            mark = MARKS[index]
-            case.marks.append(
-                DistinguishingMark(
-                    missing_person_id=case.id,
-                    kind=MarkKind(mark.kind),
-                    body_location=mark.location,
-                    description=mark.description or None,
-                )
-            )
-        for index in person.effects:
-            effect = EFFECTS[index]
-            case.effects.append(
-                Effect(
-                    missing_person_id=case.id,
-                    category=EffectCategory(effect.category),
-                    description=effect.told,
-                )
-            )
+        given["marks"] = [
+            (MarkKind(mark.kind), mark.location, mark.description or None)
+            for mark in (MARKS[index] for index in person.marks)
+        ]
+        given["effects"] = [
+            (EffectCategory(effect.category), effect.told)
+            for effect in (EFFECTS[index] for index in person.effects)
+        ]
         if rng.random() < 0.25:
-            for tooth in sorted(rng.sample(TEETH, rng.randint(4, 12))):
-                case.dental.append(
-                    DentalFinding(
-                        missing_person_id=case.id, tooth=tooth, state=person.dental[tooth]
-                    )
-                )
+            given["dental"] = [
+                (tooth, person.dental[tooth])
+                for tooth in sorted(rng.sample(TEETH, rng.randint(4, 12)))
+            ]
+        MissingPersonInput.parse(given, self.today).store(case)
+        case.created_at = case.updated_at = created
         for _ in range(rng.choice((1, 1, 2))):
             self.relative(case, person, registered, registrar)
         if owner_code != office.forensic_agency:
@@ -296,16 +285,19 @@ class CaseBuilder:
         found = max(found, person.last_seen)
         case = UnidentifiedRemains(agency_id=agency.id, created_by_id=officer.id)
         case.reference = next_reference("UR", agency.country, found.year)
-        case.created_at = case.updated_at = _at(min(self.today, found + timedelta(days=1)), rng)
-        case.recovery_date = found
-        case.recovery_place = rng.choice(corridor.found_places)
+        created = _at(min(self.today, found + timedelta(days=1)), rng)
+        given: dict[str, Any] = {
+            "recovery_date": found,
+            "recovery_place": rng.choice(corridor.found_places),
+        }
         spot = person.route.interpolate(rng.uniform(0.1, 0.95), normalized=True)
         spread = rng.uniform(10, 150) if corridor.sea else rng.expovariate(1 / 8)
-        lon, lat = moved_by(spot.x, spot.y, spread, rng.uniform(0, 2 * math.pi))
-        case.recovery_point = from_shape(Point(lon, lat), srid=4326)
-        case.recovery_uncertainty_m = rng.choice((10, 50, 100, 500, 2000))
-        case.recovered_by = rng.choice(office.recovered_by)
-        case.condition = (
+        given["recovery_lon"], given["recovery_lat"] = moved_by(
+            spot.x, spot.y, spread, rng.uniform(0, 2 * math.pi)
+        )
+        given["recovery_uncertainty_m"] = rng.choice((10, 50, 100, 500, 2000))
+        given["recovered_by"] = rng.choice(office.recovered_by)
+        condition = (
             rng.choice((RemainsCondition.FRESH, RemainsCondition.DECOMPOSED))
             if pmi < 20
             else rng.choice(
@@ -316,55 +308,52 @@ class CaseBuilder:
                 )
             )
         )
+        given["condition"] = condition
         if rng.random() < 0.85:
-            case.estimated_sex = person.sex
+            given["estimated_sex"] = person.sex
         age = (death - person.birth).days / 365.25 + rng.gauss(0, 3)
         if rng.random() < 0.8:
-            case.age_min, case.age_max = max(12, round(age - 6)), round(age + 6)
+            given["age_min"], given["age_max"] = max(12, round(age - 6)), round(age + 6)
         if rng.random() < 0.6:
             stature = person.height + rng.gauss(0, 3)
-            case.stature_min_cm, case.stature_max_cm = round(stature - 5), round(stature + 5)
+            given["stature_min_cm"], given["stature_max_cm"] = (
+                round(stature - 5),
+                round(stature + 5),
+            )
         if rng.random() < 0.7:
-            case.pmi_min_days, case.pmi_max_days = round(pmi * 0.6), round(pmi * 1.6 + 3)
+            given["pmi_min_days"], given["pmi_max_days"] = round(pmi * 0.6), round(pmi * 1.6 + 3)
         if rng.random() < 0.25:
             parts = [person.given.split()[0], *person.surnames.split()]
-            case.document_names = [_plain(" ".join(parts)).upper()]
-        case.storage_location = f"Cooler {rng.randint(1, 4)}, bay {rng.randint(1, 40)}"
+            given["document_names"] = [_plain(" ".join(parts)).upper()]
+        given["storage_location"] = f"Cooler {rng.randint(1, 4)}, bay {rng.randint(1, 40)}"
         if rng.random() < 0.3:
-            case.notes_text = rng.choice(
+            given["notes_text"] = rng.choice(
                 (
                     "Healed fracture of the left distal radius.",
                     "Found with a group of personal effects scattered over 30 m.",
                     "Partial skeleton; skull and long bones recovered.",
                 )
             )
+        given["marks"] = []
         for index in person.marks:
             mark = MARKS[index]
-            if rng.random() < 0.5 and case.condition is not RemainsCondition.SKELETONISED:
-                case.marks.append(
-                    DistinguishingMark(
-                        remains_id=case.id,
-                        kind=MarkKind(mark.kind),
-                        body_location=mark.location,
-                        description=rng.choice(mark.examined),
-                    )
+            if rng.random() < 0.5 and condition is not RemainsCondition.SKELETONISED:
+                given["marks"].append(
+                    (MarkKind(mark.kind), mark.location, rng.choice(mark.examined))
                 )
+        given["effects"] = []
         for index in person.effects:
             effect = EFFECTS[index]
             if rng.random() < 0.6:
-                case.effects.append(
-                    Effect(
-                        remains_id=case.id,
-                        category=EffectCategory(effect.category),
-                        description=rng.choice(effect.examined),
-                    )
+                given["effects"].append(
+                    (EffectCategory(effect.category), rng.choice(effect.examined))
                 )
         if rng.random() < 0.6:
-            for tooth in TEETH:
-                if rng.random() < 0.6:
-                    case.dental.append(
-                        DentalFinding(remains_id=case.id, tooth=tooth, state=person.dental[tooth])
-                    )
+            given["dental"] = [
+                (tooth, person.dental[tooth]) for tooth in TEETH if rng.random() < 0.6
+            ]
+        RemainsInput.parse(given, self.today).store(case)
+        case.created_at = case.updated_at = created
         db.session.add(case)
         self.remains_custody(case, office, officer)
         return case

@@ -7,13 +7,18 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from geoalchemy2.shape import to_shape
-
+from casework.cases.fields import point_coordinates
 from casework.cases.models import DentalFinding as LocalDental
 from casework.cases.models import DistinguishingMark
 from casework.cases.models import Effect as LocalEffect
 from casework.cases.models import ToothState as LocalTooth
-from casework.matches.records import birth_parts, missing_record, remains_record
+from casework.matches.records import (
+    birth_parts,
+    engine_dental,
+    engine_mark,
+    missing_record,
+    remains_record,
+)
 from casework.missing.models import MissingPerson
 from casework.remains.models import UnidentifiedRemains
 from exchange import (
@@ -30,7 +35,7 @@ from exchange import (
     encode_name,
 )
 from exchange.shared import GridCell, Range
-from matching import DentalEntry, MissingRecord, ToothState, parse_mark
+from matching import DentalEntry, MissingRecord, ToothState
 from matching import Mark as MatchingMark
 from matching import RemainsRecord as MatchingRemains
 from matching import Sex as MatchingSex
@@ -57,10 +62,8 @@ _EFFECT_CATEGORY = {"religious": "religious-item"}
 
 
 def _point(geometry: Any) -> GeoPoint | None:
-    if geometry is None:
-        return None
-    shape = to_shape(geometry)
-    return GeoPoint(lat=shape.y, lon=shape.x)
+    coordinates = point_coordinates(geometry)
+    return None if coordinates is None else GeoPoint(lat=coordinates[0], lon=coordinates[1])
 
 
 def _marks(marks: list[DistinguishingMark]) -> tuple[Mark, ...]:
@@ -154,15 +157,14 @@ def _shared_marks(marks: tuple[SharedMark, ...]) -> tuple[MatchingMark, ...]:
     found = []
     for mark in marks:
         where = "" if mark.location == "unspecified" else mark.location.replace("-", " ")
-        text = " ".join(part for part in (mark.kind, where, *mark.terms) if part)
-        found.append(
-            parse_mark(text) or MatchingMark(kind=mark.kind, description=" ".join(mark.terms))
-        )
+        found.append(engine_mark(mark.kind, (where, *mark.terms), " ".join(mark.terms)))
     return tuple(found)
 
 
 def _shared_dental(findings: tuple[DentalFinding, ...]) -> tuple[DentalEntry, ...]:
-    return tuple(DentalEntry(f.tooth, _TOOTH_IN[f.state]) for f in findings if f.state in _TOOTH_IN)
+    return engine_dental(
+        (f.tooth, _TOOTH_IN[f.state].value) for f in findings if f.state in _TOOTH_IN
+    )
 
 
 def foreign_missing(ref: str, shared: SharedMissingPerson) -> MissingRecord:

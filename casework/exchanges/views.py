@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -44,7 +45,7 @@ from casework.exchanges.inbox import receive
 from casework.exchanges.models import DisclosureDirection, DisclosureStatus
 from casework.exchanges.outbox import file_name, get_message, recent_messages, record_download
 from casework.exchanges.transport import push as push_message
-from casework.extensions import csrf
+from casework.extensions import csrf, limiter
 from exchange import DEFAULT_LIMITS
 
 blueprint = Blueprint("exchanges", __name__, url_prefix="/exchange")
@@ -226,8 +227,24 @@ def upload() -> Any:
     return render_template("exchanges/import.html", form=form), 400 if form.errors else 200
 
 
+def _inbox_limit() -> str:
+    return str(current_app.config["EXCHANGE_INBOX_RATE_LIMIT"])
+
+
+def _inbox_flooded(limit: Any) -> Any:
+    """The refusal a peer's installation reads, in the inbox's own format."""
+    response, status = _refusal(
+        "rate-limited", "Too many messages from this address: send again a little later.", 429
+    )
+    response.status_code = status  # the limiter adds Retry-After: the seconds until it resets
+    return response
+
+
 @csrf.exempt
 @blueprint.route("/inbox", methods=["POST"])
+# per sending address: each message costs a signature check and a decryption, and the inbox
+# answers anyone before it knows who they are
+@limiter.limit(_inbox_limit, on_breach=_inbox_flooded)
 def inbox() -> Any:
     """Messages posted by peers' installations; the library checks who sent them."""
     limit = DEFAULT_LIMITS.max_envelope_bytes

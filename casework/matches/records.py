@@ -2,30 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from geoalchemy2.shape import to_shape
 
+from casework.cases.fields import point_coordinates
 from casework.cases.models import DentalFinding, DistinguishingMark
 from casework.missing.models import MissingPerson
 from casework.remains.models import UnidentifiedRemains
 from matching import DentalEntry, Mark, MissingRecord, RemainsRecord, Sex, ToothState, parse_mark
 
 
+def engine_mark(kind: str, words: Iterable[str | None], description: str) -> Mark:
+    """A mark as the engine reads it: its kind and words parsed into kind, region and side
+    when the vocabulary knows them, else kept as the kind with the description (for our marks
+    and for those a peer shares alike)."""
+    text = " ".join(part for part in (kind, *words) if part)
+    return parse_mark(text) or Mark(kind=kind, description=description)
+
+
+def engine_dental(findings: Iterable[tuple[int, str]]) -> tuple[DentalEntry, ...]:
+    """(tooth, state letter) pairs as the engine's dental chart."""
+    return tuple(DentalEntry(tooth, ToothState(state)) for tooth, state in findings)
+
+
 def _marks(marks: list[DistinguishingMark]) -> tuple[Mark, ...]:
-    found = []
-    for mark in marks:
-        text = " ".join(
-            part for part in (mark.kind.value, mark.body_location, mark.description) if part
-        )
-        found.append(
-            parse_mark(text) or Mark(kind=mark.kind.value, description=mark.description or "")
-        )
-    return tuple(found)
+    return tuple(
+        engine_mark(mark.kind.value, (mark.body_location, mark.description), mark.description or "")
+        for mark in marks
+    )
 
 
 def _dental(findings: list[DentalFinding]) -> tuple[DentalEntry, ...]:
-    return tuple(DentalEntry(f.tooth, ToothState(f.state.value)) for f in findings)
+    return engine_dental((f.tooth, f.state.value) for f in findings)
 
 
 def birth_parts(value: str | None) -> tuple[date | None, int | None]:
@@ -39,7 +49,7 @@ def birth_parts(value: str | None) -> tuple[date | None, int | None]:
 
 def missing_record(case: MissingPerson) -> MissingRecord:
     birth_date, birth_year = birth_parts(case.birth_date)
-    point = to_shape(case.last_seen_point) if case.last_seen_point is not None else None
+    lat, lon = point_coordinates(case.last_seen_point) or (None, None)
     return MissingRecord(
         ref=case.reference,
         given_names=(case.given_names,) if case.given_names else (),
@@ -52,8 +62,8 @@ def missing_record(case: MissingPerson) -> MissingRecord:
         height_cm=case.height_cm,
         nationality=case.nationality,
         last_seen_date=case.last_seen_date,
-        last_seen_lat=point.y if point is not None else None,
-        last_seen_lon=point.x if point is not None else None,
+        last_seen_lat=lat,
+        last_seen_lon=lon,
         last_seen_place=case.last_seen_place or "",
         route=to_shape(case.intended_route) if case.intended_route is not None else None,
         sea_crossing=True if case.sea_crossing else None,
@@ -64,7 +74,7 @@ def missing_record(case: MissingPerson) -> MissingRecord:
 
 
 def remains_record(case: UnidentifiedRemains) -> RemainsRecord:
-    point = to_shape(case.recovery_point) if case.recovery_point is not None else None
+    lat, lon = point_coordinates(case.recovery_point) or (None, None)
     return RemainsRecord(
         ref=case.reference,
         sex=Sex(case.estimated_sex.value),
@@ -73,8 +83,8 @@ def remains_record(case: UnidentifiedRemains) -> RemainsRecord:
         stature_min_cm=case.stature_min_cm,
         stature_max_cm=case.stature_max_cm,
         found_date=case.recovery_date,
-        found_lat=point.y if point is not None else None,
-        found_lon=point.x if point is not None else None,
+        found_lat=lat,
+        found_lon=lon,
         found_place=case.recovery_place or "",
         pmi_min_days=case.pmi_min_days,
         pmi_max_days=case.pmi_max_days,

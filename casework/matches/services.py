@@ -299,6 +299,25 @@ def _decidable(
         )
 
 
+def _both_open(candidate: CandidateMatch) -> None:
+    """Neither case is identified, repatriated, found alive or closed: a person is identified
+    once, and remains are someone once (checked when an identification is proposed; on
+    confirmation the status rules refuse a case that changed meanwhile)."""
+    for case, open_statuses in (
+        (candidate.remains, OPEN_REMAINS),
+        (candidate.missing_person, OPEN_MISSING),
+    ):
+        if case.status not in open_statuses:
+            raise ValidationError(
+                _l(
+                    "%(reference)s is already %(status)s: no identification can be proposed "
+                    "with it.",
+                    reference=case.reference,
+                    status=word(case.status),
+                )
+            )
+
+
 def exclude(candidate: CandidateMatch, user: User, reason: str | None, version: int | None) -> None:
     with transaction():
         _decidable(candidate, version, (CandidateStatus.PROPOSED,))
@@ -319,6 +338,7 @@ def propose_identification(
     secondary ones with a reason)."""
     with transaction():
         _decidable(candidate, version, (CandidateStatus.PROPOSED,))
+        _both_open(candidate)
         try:
             cited = {Identifier(value) for value in identifiers}
         except ValueError:

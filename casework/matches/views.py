@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from casework.access import Permission, requires
-from casework.cases.forms import submitted_version
+from casework.cases.forms import show_error, submitted_version
 from casework.cases.services import record_view
 from casework.db import db
 from casework.errors import CaseworkError
@@ -87,12 +87,7 @@ def _decide(candidate_id: uuid.UUID, form_class: type, key: str, act: Any, done:
         act(candidate, form, submitted_version(form.version.data))
     except CaseworkError as error:
         candidate = _candidate(candidate_id)  # as stored: the refused change was rolled back
-        field = getattr(form, error.field or "", None)
-        if field is not None:
-            field.errors = [*field.errors, error.message]
-        else:
-            flash(error.message, "error")
-        return _page(candidate, error.status_code, **{key: form})
+        return _page(candidate, show_error(form, error), **{key: form})
     flash(done, "success")
     return redirect(url_for("matches.detail", candidate_id=candidate_id))
 

@@ -1,4 +1,5 @@
-"""Forms for registering and editing a missing person, and their reporting relatives."""
+"""Forms for registering and editing a missing person (made from the fields of
+`MissingPersonInput`), and for their reporting relatives and contacts with the family."""
 
 from __future__ import annotations
 
@@ -8,66 +9,17 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    FloatField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from casework.cases.forms import CaseDetailsMixin
-from casework.cases.models import Sex
+from casework.missing.inputs import MissingPersonInput
 
-SEX_CHOICES = [
-    SelectChoice("U", _l("Unknown")),
-    SelectChoice("F", _l("Female")),
-    SelectChoice("M", _l("Male")),
-]
-
-
-class MissingPersonForm(CaseDetailsMixin, FlaskForm):
-    given_names = StringField(_l("Given names"), validators=[Optional(), Length(max=200)])
-    surnames = StringField(_l("Surnames"), validators=[Optional(), Length(max=200)])
-    aliases = StringField(
-        _l("Other names and spellings (separated by ;)"), validators=[Optional(), Length(max=500)]
-    )
-    sex = SelectField(_l("Sex"), choices=SEX_CHOICES, default=Sex.UNKNOWN.value)
-    birth_date = StringField(
-        _l("Birth date (YYYY-MM-DD or year)"), validators=[Optional(), Length(max=10)]
-    )
-    age_at_disappearance = IntegerField(
-        _l("Age when last seen"), validators=[Optional(), NumberRange(min=0, max=120)]
-    )
-    height_cm = IntegerField(
-        _l("Height (cm)"), validators=[Optional(), NumberRange(min=40, max=260)]
-    )
-    nationality = StringField(
-        _l("Nationality (ISO code, e.g. GTM)"), validators=[Optional(), Length(max=3)]
-    )
-    languages = StringField(_l("Languages spoken"), validators=[Optional(), Length(max=200)])
-    last_seen_date = DateField(_l("Last seen on"), validators=[Optional()])
-    last_seen_place = StringField(
-        _l("Last seen at (place)"), validators=[Optional(), Length(max=300)]
-    )
-    last_seen_lat = FloatField(
-        _l("Latitude"), validators=[Optional(), NumberRange(min=-90, max=90)]
-    )
-    last_seen_lon = FloatField(
-        _l("Longitude"), validators=[Optional(), NumberRange(min=-180, max=180)]
-    )
-    intended_route = TextAreaField(
-        _l("Intended route (LINESTRING (lon lat, lon lat, ...))"),
-        validators=[Optional(), Length(max=20000)],
-    )
-    sea_crossing = BooleanField(_l("The journey included a sea crossing"))
-    circumstances = TextAreaField(
-        _l("Circumstances of the disappearance"), validators=[Optional(), Length(max=20000)]
-    )
-    medical_notes = TextAreaField(_l("Medical notes"), validators=[Optional(), Length(max=20000)])
-    submit = SubmitField(_l("Save"))
+MissingPersonForm = MissingPersonInput.form_class("MissingPersonForm")
 
 
 class RelativeForm(FlaskForm):

@@ -52,15 +52,17 @@ REMAINS = {
 
 
 def make_missing(user: Any, **overrides: Any) -> Any:
+    from casework.missing.inputs import MissingPersonInput
     from casework.missing.services import register_missing_person
 
-    return register_missing_person(user, {**MISSING, **overrides})
+    return register_missing_person(user, MissingPersonInput.parse({**MISSING, **overrides}))
 
 
 def make_remains(user: Any, **overrides: Any) -> Any:
+    from casework.remains.inputs import RemainsInput
     from casework.remains.services import log_remains
 
-    return log_remains(user, {**REMAINS, **overrides})
+    return log_remains(user, RemainsInput.parse({**REMAINS, **overrides}))
 
 
 def charted_teeth(page: str) -> dict[int, str]:

@@ -19,6 +19,7 @@ ROLES = [
     "supervisor",
     "consular_official",
     "administrator",
+    "system_administrator",
     "auditor",
     "consular_gtm",
     "officer_abroad",
@@ -30,32 +31,59 @@ def row(default, **overrides):
 
 
 EVERYONE = row(OK)
-READERS = row(OK, administrator=FORBIDDEN)  # every role that reads cases
+READERS = row(
+    OK, administrator=FORBIDDEN, system_administrator=FORBIDDEN
+)  # every role that reads cases
 # A case of the home agency (USA), nationality GTM (remains identified as that person).
-HOME_CASE_READ = row(OK, consular_official=HIDDEN, officer_abroad=HIDDEN, administrator=FORBIDDEN)
-NOTE_ON_HOME = row(
-    OK, consular_official=HIDDEN, officer_abroad=HIDDEN, administrator=FORBIDDEN, auditor=FORBIDDEN
+HOME_CASE_READ = row(
+    OK,
+    consular_official=HIDDEN,
+    officer_abroad=HIDDEN,
+    administrator=FORBIDDEN,
+    system_administrator=FORBIDDEN,
 )
-ADMIN_ONLY = row(FORBIDDEN, administrator=OK)
-AUDIT = row(FORBIDDEN, administrator=OK, auditor=OK)
+NOTE_ON_HOME = row(
+    OK,
+    consular_official=HIDDEN,
+    officer_abroad=HIDDEN,
+    administrator=FORBIDDEN,
+    system_administrator=FORBIDDEN,
+    auditor=FORBIDDEN,
+)
+# administrators manage their own agency's accounts; agencies are the system administrator's
+ADMIN_ONLY = row(FORBIDDEN, administrator=OK, system_administrator=OK)
+SYSTEM_ADMIN_ONLY = row(FORBIDDEN, system_administrator=OK)
+# an account of the other agency: not the agency administrator's to see
+ACCOUNT_ABROAD = row(FORBIDDEN, administrator=HIDDEN, system_administrator=OK)
+AUDIT = row(FORBIDDEN, administrator=OK, system_administrator=OK, auditor=OK)
 MISSING_EDITORS = row(FORBIDDEN, family_liaison=OK, supervisor=OK)
 REMAINS_EDITORS_NEW = row(FORBIDDEN, forensic_officer=OK, supervisor=OK, officer_abroad=OK)
 REMAINS_EDITORS_HOME = row(FORBIDDEN, forensic_officer=OK, supervisor=OK, officer_abroad=HIDDEN)
 SAMPLES_HOME = row(
     FORBIDDEN, forensic_officer=OK, family_liaison=OK, supervisor=OK, officer_abroad=HIDDEN
 )
-ABROAD_CASE_READ = row(HIDDEN, officer_abroad=OK, administrator=FORBIDDEN)
+ABROAD_CASE_READ = row(
+    HIDDEN, officer_abroad=OK, administrator=FORBIDDEN, system_administrator=FORBIDDEN
+)
 MATCH_READERS = row(
-    OK, consular_official=FORBIDDEN, consular_gtm=FORBIDDEN, administrator=FORBIDDEN
+    OK,
+    consular_official=FORBIDDEN,
+    consular_gtm=FORBIDDEN,
+    administrator=FORBIDDEN,
+    system_administrator=FORBIDDEN,
 )
 HOME_MATCH_READ = {**MATCH_READERS, "officer_abroad": HIDDEN}
 HOME_MATCH_REVIEW = row(FORBIDDEN, forensic_officer=OK, supervisor=OK, officer_abroad=HIDDEN)
 HOME_MATCH_CONFIRM = row(FORBIDDEN, supervisor=OK)
 EXCHANGE_READERS = row(
-    OK, consular_official=FORBIDDEN, consular_gtm=FORBIDDEN, administrator=FORBIDDEN
+    OK,
+    consular_official=FORBIDDEN,
+    consular_gtm=FORBIDDEN,
+    administrator=FORBIDDEN,
+    system_administrator=FORBIDDEN,
 )
 SHARERS = row(FORBIDDEN, forensic_officer=OK, family_liaison=OK, supervisor=OK, officer_abroad=OK)
-TRUST_ADMIN = row(FORBIDDEN, administrator=OK)
+TRUST_ADMIN = SYSTEM_ADMIN_ONLY  # the trust list is the whole installation's
 HOME_HIT_READ = {**EXCHANGE_READERS, "officer_abroad": HIDDEN}
 HOME_HIT_REQUEST = {**SHARERS, "officer_abroad": HIDDEN}
 HOME_DISCLOSURE_DECIDE = row(FORBIDDEN, supervisor=OK)
@@ -63,7 +91,9 @@ HOME_DISCLOSURE_DECIDE = row(FORBIDDEN, supervisor=OK)
 FAMILY_SUMMARY_HOME = row(
     FORBIDDEN, family_liaison=OK, supervisor=OK, consular_official=HIDDEN, consular_gtm=OK
 )
-REPATRIATION_READERS = row(OK, family_liaison=FORBIDDEN, administrator=FORBIDDEN)
+REPATRIATION_READERS = row(
+    OK, family_liaison=FORBIDDEN, administrator=FORBIDDEN, system_administrator=FORBIDDEN
+)
 # the repatriation of the home agency's remains, identified as a Guatemalan national
 HOME_REPATRIATION_READ = {
     **REPATRIATION_READERS,
@@ -81,6 +111,7 @@ MATRIX = [
     ("POST", "auth.account", "/auth/account", EVERYONE),
     ("GET", "auth.totp_setup", "/auth/totp/setup", EVERYONE),
     ("GET", "missing.index", "/missing/", READERS),
+    ("POST", "missing.index", "/missing/", READERS),  # the name search form
     ("GET", "missing.new", "/missing/new", MISSING_EDITORS),
     ("POST", "missing.new", "/missing/new", MISSING_EDITORS),
     ("GET", "missing.detail", "/missing/{mp_home}", HOME_CASE_READ),
@@ -118,6 +149,7 @@ MATRIX = [
         ),
     ),
     ("GET", "remains.index", "/remains/", READERS),
+    ("POST", "remains.index", "/remains/", READERS),
     ("GET", "remains.new", "/remains/new", REMAINS_EDITORS_NEW),
     ("POST", "remains.new", "/remains/new", REMAINS_EDITORS_NEW),
     ("GET", "remains.detail", "/remains/{ur_home}", HOME_CASE_READ),
@@ -149,9 +181,19 @@ MATRIX = [
     ("POST", "matches.reject", "/matches/{match_home}/reject", HOME_MATCH_CONFIRM),
     ("GET", "admin.users", "/admin/users", ADMIN_ONLY),
     ("GET", "admin.new_user", "/admin/users/new", ADMIN_ONLY),
+    ("GET", "admin.user_account", "/admin/users/{account_home}", ADMIN_ONLY),
+    ("GET", "admin.user_account", "/admin/users/{account_abroad}", ACCOUNT_ABROAD),
+    ("POST", "admin.account_role", "/admin/users/{account_home}/role", ADMIN_ONLY),
+    ("POST", "admin.account_role", "/admin/users/{account_abroad}/role", ACCOUNT_ABROAD),
+    ("POST", "admin.account_enabled", "/admin/users/{account_home}/enabled", ADMIN_ONLY),
+    ("POST", "admin.account_enabled", "/admin/users/{account_abroad}/enabled", ACCOUNT_ABROAD),
+    ("POST", "admin.account_unlock", "/admin/users/{account_home}/unlock", ADMIN_ONLY),
+    ("POST", "admin.account_unlock", "/admin/users/{account_abroad}/unlock", ACCOUNT_ABROAD),
+    ("POST", "admin.account_password", "/admin/users/{account_home}/password", ADMIN_ONLY),
+    ("POST", "admin.account_password", "/admin/users/{account_abroad}/password", ACCOUNT_ABROAD),
     ("POST", "admin.new_user", "/admin/users/new", ADMIN_ONLY),
-    ("GET", "admin.agencies", "/admin/agencies", ADMIN_ONLY),
-    ("POST", "admin.agencies", "/admin/agencies", ADMIN_ONLY),
+    ("GET", "admin.agencies", "/admin/agencies", SYSTEM_ADMIN_ONLY),
+    ("POST", "admin.agencies", "/admin/agencies", SYSTEM_ADMIN_ONLY),
     ("GET", "audit.index", "/audit/", AUDIT),
     ("GET", "maps.index", "/map/", READERS),
     ("GET", "maps.cases_geojson", "/map/cases.geojson", READERS),
@@ -331,6 +373,8 @@ def cases(app, world):
 
         officer_token = issue_token(officer, "matrix", frozenset({Scope.READ}), None).token.id
         return {
+            "account_home": world.user("family_liaison"),
+            "account_abroad": world.user("officer_abroad"),
             "officer_token": officer_token,
             **exchange,
             **repatriation,

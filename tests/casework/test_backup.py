@@ -114,6 +114,25 @@ def test_backup_and_restore_keep_every_record(
         db.engine.dispose()
 
 
+def test_backups_are_readable_by_their_owner_only(
+    app, world, runner, tmp_path, sqlite_only
+) -> None:
+    import os
+    import stat
+
+    _fill(app, world)
+    out = tmp_path / "backup"
+    previous = os.umask(0o022)
+    try:
+        result = runner.invoke(args=["backup", str(out)])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    for name in ("casework.db", "manifest.json"):
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o600, name
+
+
 def test_damaged_or_foreign_backups_are_refused(
     app, world, runner, tmp_path, settings, migrated, sqlite_only
 ) -> None:

@@ -21,7 +21,7 @@ def test_setup_creates_key_and_first_administrator_once(app, runner) -> None:
     assert again.exit_code == 0 and "nothing else to do" in again.output
     with app.app_context():
         admin = db.session.scalar(select(User))
-        assert admin.role is Role.ADMINISTRATOR and admin.agency.country == "ESP"
+        assert admin.role is Role.SYSTEM_ADMINISTRATOR and admin.agency.country == "ESP"
         assert db.session.scalar(select(func.count()).select_from(DataKey)) == 1
     client = app.test_client()
     response = client.post(

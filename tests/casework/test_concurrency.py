@@ -165,6 +165,7 @@ def test_a_save_from_a_stale_copy_loaded_before_another_commit_is_a_conflict(app
     finds no row at that version (StaleDataError), which users read as 409, not 500."""
     from casework.errors import ConflictError
     from casework.extensions import db
+    from casework.remains.inputs import RemainsInput
     from casework.remains.models import UnidentifiedRemains
     from casework.remains.services import update_remains
 
@@ -189,7 +190,7 @@ def test_a_save_from_a_stale_copy_loaded_before_another_commit_is_a_conflict(app
         )
         assert saved == [302]
         with pytest.raises(ConflictError):
-            update_remains(stale, {**REMAINS, "storage_location": "A"}, 1)
+            update_remains(stale, RemainsInput.parse({**REMAINS, "storage_location": "A"}), 1)
         db.session.remove()
     with app.app_context():
         stored = db.session.scalar(

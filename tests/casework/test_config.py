@@ -8,10 +8,10 @@ import pytest
 
 from config import ConfigurationError, load_settings
 
-KEY = base64.b64encode(b"m" * 32).decode()
+KEY = base64.b64encode(bytes(range(11, 11 + 32 * 7, 7))).decode()  # 32 distinct bytes
 PRODUCTION = {
     "CASEWORK_MODE": "production",
-    "CASEWORK_SECRET_KEY": "s" * 48,
+    "CASEWORK_SECRET_KEY": "Zq3vT9xLw2Rk7pYb4NcH8mJs6DfG1aUe5hKt0iOo",
     "CASEWORK_MASTER_KEY": KEY,
     "CASEWORK_DATABASE_URL": "postgresql+psycopg://casework@db/casework",
 }
@@ -51,6 +51,14 @@ def test_production_with_everything_given() -> None:
     [
         ({"CASEWORK_SECRET_KEY": None}, "CASEWORK_SECRET_KEY"),
         ({"CASEWORK_SECRET_KEY": "dev"}, "at least 32"),
+        ({"CASEWORK_SECRET_KEY": "s" * 48}, "random value"),
+        ({"CASEWORK_MASTER_KEY": base64.b64encode(bytes(32)).decode()}, "not random"),
+        ({"CASEWORK_MASTER_KEY": base64.b64encode(b"k" * 32).decode()}, "not random"),
+        (
+            {"CASEWORK_MASTER_KEY": base64.b64encode(b"my own secret master key 123456!").decode()},
+            "typed text",
+        ),
+        ({"CASEWORK_DATABASE_URL": "sqlite:////var/lib/casework.db"}, "needs PostgreSQL"),
         ({"CASEWORK_MASTER_KEY": None}, "encryption key"),
         ({"CASEWORK_MASTER_KEY": "short"}, "base64"),
         ({"CASEWORK_MASTER_KEY": base64.b64encode(b"x" * 16).decode()}, "32 bytes"),
@@ -79,3 +87,22 @@ def test_factory_refuses_production_without_key(monkeypatch) -> None:
     monkeypatch.delenv("CASEWORK_MASTER_KEY")
     with pytest.raises(ConfigurationError, match="encryption key"):
         create_app()
+
+
+def test_the_command_line_says_what_is_wrong_in_one_sentence(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    environ = {**PRODUCTION, "CASEWORK_DATABASE_URL": "sqlite:///x.db", "PATH": ""}
+    environ["CASEWORK_INSTANCE_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", "from casework.cli import main; main()", "keys", "status"],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and "File " not in result.stderr
+    assert result.stderr.startswith("Error: the configuration cannot be used. Production mode")
+    assert "needs PostgreSQL" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -127,10 +127,15 @@ def test_find_by_surname_through_blind_index(app, world) -> None:
             )
         ).all()
         # a renamed case is found under its new name only
+        from casework.missing.inputs import MissingPersonInput
         from casework.missing.services import update_missing_person
         from tests.casework.factories import MISSING
 
-        update_missing_person(wanted, {**MISSING, "surnames": "Ajú", "aliases": ""}, wanted.version)
+        update_missing_person(
+            wanted,
+            MissingPersonInput.parse({**MISSING, "surnames": "Ajú", "aliases": ""}),
+            wanted.version,
+        )
         assert not db.session.scalars(
             select(MissingPerson.id).where(
                 MissingPerson.id.in_(case_ids_by_name("missing", "Xitumul"))

@@ -124,8 +124,18 @@ def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     context = browser.new_context(viewport=LAPTOP, locale="en-GB")
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # every page of every browser test also checks that the content security policy blocked
+    # nothing the pages need (an inline handler, a style, a script from elsewhere)
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert blocked == [], "the content security policy blocked: " + "; ".join(blocked)
 
 
 @pytest.fixture

@@ -152,3 +152,85 @@ def test_orm_refuses_to_change_audit_entries(app, world) -> None:
         with pytest.raises(AppendOnlyError):
             db.session.delete(_entries(db)[0])
             db.session.commit()
+
+
+def _trail_with_entries(app, world) -> int:
+    """A few dozen entries (a case registered, viewed and changed); returns how many."""
+    from casework.accounts.models import User
+    from casework.extensions import db
+
+    with app.test_request_context():
+        liaison = db.session.get(User, world.user("family_liaison"))
+        for surname in ("Lopez", "Garcia", "Tesfaye", "Haile", "Mendez", "Osman"):
+            make_missing(liaison, surnames=surname)
+        return int(db.session.scalar(text("SELECT count(*) FROM audit_entry")))
+
+
+def _cut(app, backend: str, where: str) -> None:
+    from casework.extensions import db
+
+    with app.app_context(), db.engine.begin() as conn:
+        _disable_guard(conn, backend)
+        conn.execute(text(f"DELETE FROM audit_entry {where}"))
+
+
+@pytest.mark.parametrize("cut", ["last 50", "all"])
+def test_verify_catches_a_trail_cut_short(app, world, runner, backend, cut) -> None:
+    total = _trail_with_entries(app, world)
+    assert total > 50
+    _cut(app, backend, f"WHERE seq > {total - 50}" if cut == "last 50" else "")
+    damaged = runner.invoke(args=["audit", "verify"])
+    assert damaged.exit_code == 1, damaged.output
+    first_missing = total - 49 if cut == "last 50" else 1
+    assert f"entries {first_missing}–{total} are missing: the trail was cut short" in (
+        damaged.output
+    )
+
+
+def test_the_database_refuses_to_set_the_checkpoint_back(app, world, backend) -> None:
+    from casework.extensions import db
+
+    _trail_with_entries(app, world)
+    for statement in ("UPDATE audit_head SET seq = seq - 1", "DELETE FROM audit_head"):
+        with pytest.raises(DBAPIError, match="only moves forward"):
+            with app.app_context(), db.engine.begin() as conn:
+                conn.execute(text(statement))
+
+
+def test_an_anchor_kept_apart_catches_a_rewritten_checkpoint(app, world, runner, backend) -> None:
+    """An intruder who also removes the guards and rewinds the checkpoint leaves a chain that
+    looks whole; the anchor printed earlier still catches it."""
+    from casework.extensions import db
+
+    total = _trail_with_entries(app, world)
+    printed = runner.invoke(args=["audit", "anchor"])
+    assert printed.exit_code == 0
+    anchor = printed.output.strip()
+    assert anchor.startswith(f"{total}:") and len(anchor.split(":")[1]) == 64
+    assert runner.invoke(args=["audit", "verify", "--anchor", anchor]).exit_code == 0
+
+    with app.app_context(), db.engine.begin() as conn:
+        _disable_guard(conn, backend)
+        if backend == "postgresql":
+            conn.execute(text("ALTER TABLE audit_head DISABLE TRIGGER USER"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_head_forward"))
+        conn.execute(text("DELETE FROM audit_entry WHERE seq > :s"), {"s": total - 10})
+        conn.execute(
+            text(
+                "UPDATE audit_head SET seq = :s, "
+                "entry_hash = (SELECT entry_hash FROM audit_entry WHERE seq = :s)"
+            ),
+            {"s": total - 10},
+        )
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0  # looks whole without it
+    damaged = runner.invoke(args=["audit", "verify", "--anchor", anchor])
+    assert damaged.exit_code == 1
+    assert f"Entry {total}: the anchored entry is missing" in damaged.output
+
+
+@pytest.mark.parametrize("anchor", ["12", "x:abcd", "3:" + "ab" * 31, "0:" + "ab" * 32])
+def test_a_malformed_anchor_is_refused_in_words(app, runner, anchor) -> None:
+    result = runner.invoke(args=["audit", "verify", "--anchor", anchor])
+    assert result.exit_code == 2
+    assert "the entry number, a colon and 64 hexadecimal digits" in result.output

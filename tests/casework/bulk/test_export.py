@@ -74,6 +74,45 @@ def test_export_only_holds_what_the_user_may_see(app, world, as_user) -> None:
     assert len(list(csv.DictReader(io.StringIO(body)))) == 1
 
 
+def test_export_leaves_out_cases_another_agency_only_shared(app, world, as_user) -> None:
+    from casework.cases.models import CaseShare
+    from casework.extensions import db
+
+    with app.test_request_context():
+        make_missing(_user(app, world, "supervisor"))
+        theirs = make_missing(_user(app, world, "officer_abroad"), surnames="Lopez")
+        db.session.add(CaseShare(missing_person_id=theirs.id, agency_id=world.home))
+        db.session.commit()
+        theirs_reference = theirs.reference
+    supervisor = as_user("supervisor")
+    assert theirs_reference in supervisor.get("/missing/").get_data(as_text=True)  # readable
+    exported = supervisor.get("/bulk/export/missing.csv")
+    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
+    assert exported.headers["X-Case-Count"] == "1" and len(rows) == 1
+    assert rows[0]["surnames"] == "Pérez Xitumul"
+
+
+def test_export_files_are_readable_by_their_owner_only(app, world, runner, tmp_path) -> None:
+    import os
+    import stat
+
+    with app.test_request_context():
+        make_missing(_user(app, world, "family_liaison"))
+    fresh, existing = tmp_path / "fresh.csv", tmp_path / "existing.csv"
+    existing.write_text("old")
+    existing.chmod(0o644)
+    previous = os.umask(0o022)
+    try:
+        for path in (fresh, existing):
+            result = runner.invoke(args=["export", "missing", "--out", str(path)])
+            assert result.exit_code == 0, result.output
+    finally:
+        os.umask(previous)
+    for path in (fresh, existing):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert "Pérez" in existing.read_text(encoding="utf-8")
+
+
 def test_export_command_and_round_trip(app, world, runner, tmp_path, settings, migrated) -> None:
     from casework import create_app
     from casework.accounts import services

@@ -244,6 +244,46 @@ def test_xlsx_with_several_sheets_or_none_is_refused(app, world, runner, tmp_pat
     assert counts(app) == (0, 0)
 
 
+def _inflated(source: Path, target: Path, padding: int) -> Path:
+    """`source` with its sheet's XML padded by `padding` bytes of whitespace between elements:
+    still a valid workbook, tiny on disk, huge once unpacked (a "zip bomb")."""
+    import zipfile
+
+    with (
+        zipfile.ZipFile(source) as original,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for part in original.infolist():
+            content = original.read(part.filename)
+            if part.filename.startswith("xl/worksheets/"):
+                content = content.replace(b"<sheetData>", b"<sheetData>" + b" " * padding, 1)
+            bomb.writestr(part.filename, content)
+    return target
+
+
+def test_an_xlsx_bomb_is_refused_before_it_is_parsed(app, world, runner, tmp_path) -> None:
+    rows = [["ref", "given_names", "surnames"], ["X-1", "Fatou", "Diallo"]]
+    plain = xlsx(tmp_path / "plain.xlsx", {"Cases": rows})
+    bomb = _inflated(plain, tmp_path / "bomb.xlsx", 40_000_000)
+    assert bomb.stat().st_size < 200_000
+    result = run_import(runner, "missing", bomb)
+    assert result.exit_code == 1, result.output
+    assert "unpacks" in result.output and "times larger than it is stored" in result.output
+    assert counts(app) == (0, 0)
+    # the same workbook without the padding imports
+    assert run_import(runner, "missing", plain).exit_code == 0
+
+
+def test_a_workbook_unpacking_past_the_limit_is_refused(tmp_path) -> None:
+    from casework.bulk.sources import FileProblem, check_workbook
+
+    rows = [["ref", "given_names"], *[[f"X-{i}", "Fatou"] for i in range(2000)]]
+    path = xlsx(tmp_path / "cases.xlsx", {"Cases": rows})
+    check_workbook(path)  # a real sheet passes
+    with pytest.raises(FileProblem, match="would unpack to"):
+        check_workbook(path, max_unpacked=10_000)
+
+
 def test_likely_duplicates_are_flagged_not_blocking(app, world, runner, tmp_path) -> None:
     from casework.accounts.models import User
     from casework.extensions import db

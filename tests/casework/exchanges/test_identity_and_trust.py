@@ -206,19 +206,19 @@ def _form(**changes):
 def test_trust_form_shows_what_is_wrong(app, as_user, changes, message):
     with app.test_request_context():
         make_identity()
-    client = as_user("administrator")
+    client = as_user("system_administrator")
     response = client.post("/exchange/trust", data=_form(**changes))
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
 
 
-def test_administrator_trusts_changes_and_revokes_a_peer(app, as_user):
+def test_system_administrator_trusts_changes_and_revokes_a_peer(app, as_user):
     from casework.exchanges.models import PeerAuthority
     from casework.extensions import db
 
     with app.test_request_context():
         make_identity()
-    client = as_user("administrator")
+    client = as_user("system_administrator")
     page = client.get("/exchange/trust")
     assert "Fingerprint" in page.get_data(as_text=True) or "fingerprint" in page.get_data(
         as_text=True

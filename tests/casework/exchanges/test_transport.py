@@ -83,3 +83,30 @@ def test_inbox_refuses_an_oversized_message(app, client, monkeypatch):
     response = client.post("/exchange/inbox", data=b"x" * 11)
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "too-large"
+
+
+def test_the_inbox_is_rate_limited_per_sending_address(app, settings):
+    from casework import create_app
+    from casework.extensions import db
+
+    limited = create_app(
+        {**settings, "RATELIMIT_ENABLED": True, "EXCHANGE_INBOX_RATE_LIMIT": "3 per minute"}
+    )
+    try:
+        with limited.test_request_context():
+            make_identity()
+        flood = limited.test_client()
+        flood.environ_base["REMOTE_ADDR"] = "203.0.113.50"
+        answers = [flood.post("/exchange/inbox", data=b"not a message") for _ in range(4)]
+        other = limited.test_client()
+        other.environ_base["REMOTE_ADDR"] = "198.51.100.60"
+        elsewhere = other.post("/exchange/inbox", data=b"not a message")
+    finally:
+        with limited.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    assert [answer.status_code for answer in answers[:3]] == [400] * 3  # refused as malformed
+    assert answers[3].status_code == 429
+    assert answers[3].get_json()["error"]["code"] == "rate-limited"
+    assert 0 < int(answers[3].headers["Retry-After"]) <= 60
+    assert elsewhere.status_code == 400  # another peer is not held back

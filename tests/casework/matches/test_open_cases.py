@@ -61,6 +61,7 @@ def second_app(settings: dict[str, Any]) -> Iterator[Any]:
 def test_a_saved_case_changes_its_candidates_without_a_rebuild(app, world) -> None:
     from casework.extensions import db
     from casework.matches.open_cases import open_cases
+    from casework.missing.inputs import MissingPersonInput
     from casework.missing.services import update_missing_person
 
     with app.test_request_context():
@@ -77,7 +78,9 @@ def test_a_saved_case_changes_its_candidates_without_a_rebuild(app, world) -> No
         assert before["names"] > 10  # José Luis Pérez: the document found with `near`
 
         db.session.refresh(person)
-        update_missing_person(person, {**MISSING, **ERITREAN}, person.version)
+        update_missing_person(
+            person, MissingPersonInput.parse({**MISSING, **ERITREAN}), person.version
+        )
         now_near = _evidence(person.id, near.id)
         now_far = _evidence(person.id, far.id)
         assert now_near["names"] < 0 and now_far["names"] > 10
@@ -90,8 +93,10 @@ def test_a_saved_case_changes_its_candidates_without_a_rebuild(app, world) -> No
 def test_another_app_on_the_same_database_sees_changes(app, second_app, world) -> None:
     from casework.extensions import db
     from casework.matches.open_cases import open_cases
+    from casework.missing.inputs import MissingPersonInput
     from casework.missing.models import MissingPerson, MissingPersonStatus
     from casework.missing.services import update_missing_person
+    from casework.remains.inputs import RemainsInput
     from casework.remains.models import UnidentifiedRemains
     from casework.remains.services import update_remains
 
@@ -107,11 +112,15 @@ def test_another_app_on_the_same_database_sees_changes(app, second_app, world) -
         assert _evidence(person_id, remains_id)["names"] > 10
         # the second app renames the person and drops the effects the remains share
         person = db.session.get(MissingPerson, person_id)
-        update_missing_person(person, {**MISSING, **ERITREAN, "effects": ""}, person.version)
+        update_missing_person(
+            person, MissingPersonInput.parse({**MISSING, **ERITREAN, "effects": ""}), person.version
+        )
 
     with app.test_request_context():
         remains = db.session.get(UnidentifiedRemains, remains_id)
-        update_remains(remains, {**REMAINS, "notes_text": "Re-examined."}, remains.version)
+        update_remains(
+            remains, RemainsInput.parse({**REMAINS, "notes_text": "Re-examined."}), remains.version
+        )
         evidence = _evidence(person_id, remains_id)
         assert evidence["names"] < 0 and "effects" not in evidence
         assert held_a.builds == 1
@@ -124,7 +133,11 @@ def test_another_app_on_the_same_database_sees_changes(app, second_app, world) -
 
     with app.test_request_context():
         remains = db.session.get(UnidentifiedRemains, remains_id)
-        update_remains(remains, {**REMAINS, "notes_text": "Checked again."}, remains.version)
+        update_remains(
+            remains,
+            RemainsInput.parse({**REMAINS, "notes_text": "Checked again."}),
+            remains.version,
+        )
         assert person_ref not in held_a.refs_to_ids(MissingPerson)
         assert held_a.builds == 1
 
@@ -134,6 +147,7 @@ def test_only_marks_changed_in_another_app_is_seen(app, second_app, world) -> No
     from casework.extensions import db
     from casework.matches.open_cases import open_cases
     from casework.missing.models import MissingPerson
+    from casework.remains.inputs import RemainsInput
     from casework.remains.models import UnidentifiedRemains
     from casework.remains.services import update_remains
 
@@ -145,15 +159,20 @@ def test_only_marks_changed_in_another_app_is_seen(app, second_app, world) -> No
         assert "effects" in _evidence(person_id, remains_id)
 
     with second_app.test_request_context():
+        from casework.missing.inputs import MissingPersonInput
         from casework.missing.services import update_missing_person
 
         changed = db.session.get(MissingPerson, person_id)
-        update_missing_person(changed, {**MISSING, "effects": ""}, changed.version)
+        update_missing_person(
+            changed, MissingPersonInput.parse({**MISSING, "effects": ""}), changed.version
+        )
         assert db.session.get(MissingPerson, person_id).version > version
 
     with app.test_request_context():
         remains = db.session.get(UnidentifiedRemains, remains_id)
-        update_remains(remains, {**REMAINS, "notes_text": "Re-examined."}, remains.version)
+        update_remains(
+            remains, RemainsInput.parse({**REMAINS, "notes_text": "Re-examined."}), remains.version
+        )
         assert "effects" not in _evidence(person_id, remains_id)
         assert open_cases(app).builds == 1
 
@@ -162,6 +181,7 @@ def test_new_weights_rebuild_the_index(app, world) -> None:
     from casework.extensions import db
     from casework.matches.models import MatchWeights
     from casework.matches.open_cases import open_cases
+    from casework.remains.inputs import RemainsInput
     from casework.remains.services import update_remains
     from matching import default_weights
 
@@ -177,7 +197,9 @@ def test_new_weights_rebuild_the_index(app, world) -> None:
         )
         db.session.commit()
         db.session.refresh(remains)
-        update_remains(remains, {**REMAINS, "notes_text": "Re-examined."}, remains.version)
+        update_remains(
+            remains, RemainsInput.parse({**REMAINS, "notes_text": "Re-examined."}), remains.version
+        )
         assert held.builds == 2
 
 
@@ -189,8 +211,10 @@ def test_a_change_stamped_long_ago_is_still_found(app, second_app, world) -> Non
 
     from casework.extensions import db
     from casework.matches.open_cases import open_cases
+    from casework.missing.inputs import MissingPersonInput
     from casework.missing.models import MissingPerson
     from casework.missing.services import update_missing_person
+    from casework.remains.inputs import RemainsInput
     from casework.remains.models import UnidentifiedRemains
     from casework.remains.services import update_remains
 
@@ -203,7 +227,9 @@ def test_a_change_stamped_long_ago_is_still_found(app, second_app, world) -> Non
 
     with second_app.test_request_context():
         changed = db.session.get(MissingPerson, person_id)
-        update_missing_person(changed, {**MISSING, **ERITREAN}, changed.version)
+        update_missing_person(
+            changed, MissingPersonInput.parse({**MISSING, **ERITREAN}), changed.version
+        )
         stamped = db.session.get(MissingPerson, person_id).updated_at
         db.session.execute(
             update(MissingPerson)
@@ -215,6 +241,8 @@ def test_a_change_stamped_long_ago_is_still_found(app, second_app, world) -> Non
 
     with app.test_request_context():
         remains = db.session.get(UnidentifiedRemains, remains_id)
-        update_remains(remains, {**REMAINS, "notes_text": "Re-examined."}, remains.version)
+        update_remains(
+            remains, RemainsInput.parse({**REMAINS, "notes_text": "Re-examined."}), remains.version
+        )
         assert _evidence(person_id, remains_id)["names"] < 0
         assert open_cases(app).builds == 1

@@ -103,6 +103,7 @@ def test_exclusion_needs_a_reason_and_is_remembered(app, world, pair, as_user, c
 
 def test_new_evidence_brings_an_excluded_pair_back(app, pair, as_user, client) -> None:
     from casework.matches.models import CandidateStatus
+    from casework.remains.inputs import RemainsInput
     from casework.remains.services import update_remains
 
     as_user("forensic_officer")
@@ -111,7 +112,9 @@ def test_new_evidence_brings_an_excluded_pair_back(app, pair, as_user, client) -
     )
     with app.test_request_context():
         remains = _candidate(app, pair["candidate"]).remains
-        update_remains(remains, {**REMAINS, "dental": "16:F; 36:C; 48:M"}, remains.version)
+        update_remains(
+            remains, RemainsInput.parse({**REMAINS, "dental": "16:F; 36:C; 48:M"}), remains.version
+        )
         assert _candidate(app, pair["candidate"]).status is CandidateStatus.PROPOSED
 
 
@@ -249,3 +252,57 @@ def test_case_pages_list_their_candidates(app, pair, as_user, client) -> None:
     assert "Candidate matches" in remains_page and pair["person"] in remains_page
     as_user("consular_official")  # no access to candidates: the section is absent
     assert "Candidate matches" not in client.get("/").get_data(as_text=True)
+
+
+def test_no_identification_is_proposed_on_an_identified_case(app, world, pair) -> None:
+    """Two similar people were both candidates for the remains; once one is identified, the
+    other candidate can no longer be proposed (nor confirmed)."""
+    from casework.accounts import services as accounts
+    from casework.accounts.models import Agency, Role, User
+    from casework.errors import ValidationError
+    from casework.extensions import db
+    from casework.matches.models import CandidateMatch, CandidateStatus
+    from casework.matches.services import confirm_identification, propose_identification
+    from tests.conftest import PASSWORD
+
+    with app.test_request_context():
+        liaison = db.session.get(User, world.user("family_liaison"))
+        brother = make_missing(liaison, given_names="Juan Carlos", aliases="")
+        rival = db.session.scalar(
+            select(CandidateMatch).where(
+                CandidateMatch.missing_person_id == brother.id,
+                CandidateMatch.remains_id == _candidate(app, pair["candidate"]).remains_id,
+            )
+        )
+        assert rival is not None and rival.status is CandidateStatus.PROPOSED
+        rival_id = rival.id
+        officer = db.session.get(User, world.user("forensic_officer"))
+        supervisor = db.session.get(User, world.user("supervisor"))
+        candidate = _candidate(app, pair["candidate"])
+        propose_identification(candidate, officer, ["dna"], "", candidate.version)
+        confirm_identification(candidate, supervisor, candidate.version)
+
+        rival = _candidate(app, rival_id)
+        with pytest.raises(ValidationError, match=f"{pair['remains']} is already identified"):
+            propose_identification(rival, officer, ["dna"], "", rival.version)
+        rival = _candidate(app, rival_id)
+        assert rival.status is CandidateStatus.PROPOSED and rival.proposed_by_id is None
+        assert _candidate(app, pair["candidate"]).remains.identified_as_id != brother.id
+
+        second = accounts.create_user(
+            agency=db.session.get(Agency, world.home),
+            email="second@home.example",
+            display_name="Second supervisor",
+            role=Role.SUPERVISOR,
+            password=PASSWORD,
+        )
+        # a proposal made before the other was confirmed cannot be confirmed after it either
+        db.session.execute(
+            CandidateMatch.__table__.update()
+            .where(CandidateMatch.id == rival_id)
+            .values(status="identification_proposed", proposed_by_id=officer.id)
+        )
+        db.session.commit()
+        rival = _candidate(app, rival_id)
+        with pytest.raises(ValidationError, match="already identified"):
+            confirm_identification(rival, second, rival.version)
