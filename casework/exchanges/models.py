@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -30,6 +31,9 @@ class MessageKind(enum.StrEnum):
     DISCLOSURE_REQUEST = "disclosure-request"
     DISCLOSURE_DECISION = "disclosure-decision"
     DISCLOSURE_RESPONSE = "disclosure-response"
+    SEQUENCE_RESET = "sequence-reset"
+    NAME_QUERY = "name-query"
+    NAME_ANSWER = "name-answer"
 
 
 class RecordKind(enum.StrEnum):
@@ -102,7 +106,7 @@ class OutgoingMessage(RowId, Base):
     )
     kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, 24))
     message_id: Mapped[str] = mapped_column(String(36), unique=True)
-    sequence: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(BigInteger)  # up to 2^53 - 1 (spec §2)
     record_count: Mapped[int] = mapped_column(Integer, default=0)
     envelope: Mapped[bytes] = mapped_column(LargeBinary)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -142,8 +146,31 @@ class ImportedMessage(Base):
     sender_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, 24))
     message_id: Mapped[str] = mapped_column(String(36))
-    sequence: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(BigInteger)  # up to 2^53 - 1 (spec §2)
     digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # which keys signed it (hex fingerprint), and the reset epoch of (sender, kind) it counts in
+    signer_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    epoch: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SequenceReset(Base):
+    """A peer's accepted sequence reset (spec §5.6): sequences of `kind` from `sender_id` count
+    afresh from `continue_after` in the new `epoch`; once per kind and set of signing keys."""
+
+    __tablename__ = "sequence_reset"
+    __table_args__ = (
+        UniqueConstraint("sender_id", "kind", "epoch"),
+        UniqueConstraint("sender_id", "kind", "fingerprint"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, 24))
+    epoch: Mapped[int] = mapped_column(Integer)
+    continue_after: Mapped[int] = mapped_column(BigInteger)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(36))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

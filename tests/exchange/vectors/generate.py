@@ -99,7 +99,7 @@ def main() -> None:
         }
         for authority in (SPAIN, ITALY, GREECE)
     }
-    key_file = export_private_keys(SPAIN.keys, b"vector passphrase 2026", scrypt_log2_n=14)
+    key_file = export_private_keys(SPAIN.keys, b"vector passphrase 2026", scrypt_log2_n=17)
     write(
         "keys.json",
         {
