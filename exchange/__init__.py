@@ -45,7 +45,26 @@ from exchange.keys import (
     load_private_keys,
 )
 from exchange.linkage import dice, encode_name
+from exchange.namekeys import name_keys
+from exchange.namequery import (
+    NameAnswer,
+    NameQuery,
+    open_name_answer,
+    open_name_query,
+    seal_name_answer,
+    seal_name_query,
+)
 from exchange.pseudonym import record_pseudonym
+from exchange.psi import (
+    DEFAULT_QUERY_LIMITS,
+    NameAgreement,
+    PendingQuery,
+    QueryLimits,
+    agreement,
+    answer_elements,
+    prepare_query,
+    unblind_answer,
+)
 from exchange.received import Received, commit_import
 from exchange.records import (
     DentalFinding,
@@ -57,6 +76,7 @@ from exchange.records import (
     Sex,
 )
 from exchange.replay import ImportReceipt, InMemoryReplayGuard, MessageKind, ReplayGuard
+from exchange.reset import SequenceReset, commit_reset, open_sequence_reset, seal_sequence_reset
 from exchange.shared import (
     GridCell,
     Range,
@@ -70,6 +90,7 @@ from exchange.trust import TrustedAuthority, TrustList
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "DEFAULT_QUERY_LIMITS",
     "DISCLOSABLE_FIELDS",
     "AuthorityKeys",
     "AuthorityPublicKeys",
@@ -97,14 +118,20 @@ __all__ = [
     "Mark",
     "MessageKind",
     "MissingPersonRecord",
+    "NameAgreement",
+    "NameAnswer",
+    "NameQuery",
     "Officer",
+    "PendingQuery",
     "Purpose",
+    "QueryLimits",
     "Range",
     "Received",
     "RecordError",
     "RecordType",
     "RemainsRecord",
     "ReplayGuard",
+    "SequenceReset",
     "Sex",
     "SharedEffect",
     "SharedMark",
@@ -116,8 +143,11 @@ __all__ = [
     "TrustList",
     "TrustListError",
     "TrustedAuthority",
+    "agreement",
+    "answer_elements",
     "check_response",
     "commit_import",
+    "commit_reset",
     "dice",
     "encode_name",
     "export_bundle",
@@ -127,15 +157,24 @@ __all__ = [
     "import_bundle",
     "load_private_keys",
     "month_of",
+    "name_keys",
     "new_request_id",
     "open_disclosure_decision",
     "open_disclosure_request",
     "open_disclosure_response",
+    "open_name_answer",
+    "open_name_query",
+    "open_sequence_reset",
+    "prepare_query",
     "record_pseudonym",
     "seal_disclosure_decision",
     "seal_disclosure_request",
     "seal_disclosure_response",
+    "seal_name_answer",
+    "seal_name_query",
+    "seal_sequence_reset",
     "share_missing_person",
     "share_remains",
+    "unblind_answer",
     "widen",
 ]

@@ -12,6 +12,7 @@ from decimal import ROUND_FLOOR, Decimal
 from exchange.errors import ErrorCode, RecordError
 from exchange.linkage import blip_seed, encode_name, harden, name_tokens
 from exchange.pseudonym import check_secret, record_pseudonym
+from exchange.psi import BlindedName, blind_names
 from exchange.records import (
     DentalFinding,
     Effect,
@@ -153,8 +154,11 @@ def _names(
     pseudonym: str,
     field: str,
     sender_secret: bytes,
-    linkage_secret: bytes,
+    linkage_secret: bytes | None,
 ) -> tuple[bytes, ...]:
+    if linkage_secret is None:
+        return ()
+    check_secret(linkage_secret, what="linkage secret")
     usable = [parts for parts in name_sets if name_tokens(parts)][:MAX_NAME_FILTERS]
     return tuple(
         harden(
@@ -164,6 +168,17 @@ def _names(
         )
         for index, parts in enumerate(usable)
     )
+
+
+def _keys(
+    name_sets: Sequence[Sequence[str]],
+    sender_secret: bytes,
+    recipient_id: str,
+    linkage_secret: bytes | None,
+) -> tuple[BlindedName, ...] | None:
+    if linkage_secret is not None:
+        return None  # a version 1 record
+    return blind_names(name_sets, sender_secret, recipient_id, MAX_NAME_FILTERS)
 
 
 def _marks(record_id: str, marks: Sequence[Mark]) -> tuple[SharedMark, ...]:
@@ -226,11 +241,12 @@ def share_missing_person(
     *,
     recipient_id: str,
     sender_secret: bytes,
-    linkage_secret: bytes,
+    linkage_secret: bytes | None = None,
 ) -> SharedMissingPerson:
     """Anonymise a missing person report for one recipient.
 
-    Dropped: names (kept only as Bloom filters), birth date, free text, contacts, photos.
+    Dropped: names (kept only as blinded name keys, spec §6.2), birth date, free text, contacts,
+    photos.
     Generalised: age at last sighting to 5-year bands, height to 5 cm, date to the month, point
     to the 0.1-degree cell; marks and effects reduced to vocabulary terms.
 
@@ -238,7 +254,9 @@ def share_missing_person(
         record: the local report.
         recipient_id: the authority it is for (the pseudonym depends on it).
         sender_secret: our pseudonym secret (32+ bytes, never shared).
-        linkage_secret: the name-linkage secret agreed with this recipient (32+ bytes).
+        linkage_secret: None (the default) writes version 2, names as blinded keys; a secret
+            agreed with the recipient (32+ bytes) writes the version 1 record with Bloom
+            filters, for the transition period only (spec §12).
 
     Raises:
         RecordError: ``invalid-local-record`` if a value cannot be exported (bad tooth number,
@@ -247,11 +265,10 @@ def share_missing_person(
     Example:
         >>> shared = share_missing_person(
         ...     MissingPersonRecord("MP-1", given_names=("Amanuel",), stated_age=23),
-        ...     recipient_id="ita-labanof", sender_secret=bytes(32), linkage_secret=bytes(32))
-        >>> shared.age, len(shared.names[0])
-        (Range(low=20, high=24), 128)
+        ...     recipient_id="ita-labanof", sender_secret=bytes(32))
+        >>> shared.age, shared.version, len(shared.name_keys[0])
+        (Range(low=20, high=24), 2, 1)
     """
-    check_secret(linkage_secret, what="linkage secret")
     pseudonym = record_pseudonym(sender_secret, recipient_id, record.local_id)
     height = None
     if record.height_cm is not None:
@@ -261,15 +278,11 @@ def share_missing_person(
     if len(record.route) > MAX_ROUTE:
         raise _invalid(record.local_id, f"the route lists more than {MAX_ROUTE} countries.")
     main_name = (*record.given_names, *record.surnames)
+    name_sets = [main_name, *((alias,) for alias in record.aliases)]
     return SharedMissingPerson(
         pseudonym=pseudonym,
-        names=_names(
-            [main_name, *((alias,) for alias in record.aliases)],
-            pseudonym,
-            "names",
-            sender_secret,
-            linkage_secret,
-        ),
+        names=_names(name_sets, pseudonym, "names", sender_secret, linkage_secret),
+        name_keys=_keys(name_sets, sender_secret, recipient_id, linkage_secret),
         sex=record.sex,
         age=_age_at_last_seen(record),
         height_cm=height,
@@ -292,7 +305,7 @@ def share_remains(
     *,
     recipient_id: str,
     sender_secret: bytes,
-    linkage_secret: bytes,
+    linkage_secret: bytes | None = None,
 ) -> SharedRemains:
     """Anonymise an unidentified remains case for one recipient.
 
@@ -304,18 +317,17 @@ def share_remains(
         record: the local case.
         recipient_id: the authority it is for.
         sender_secret: our pseudonym secret (32+ bytes).
-        linkage_secret: the name-linkage secret agreed with this recipient (32+ bytes).
+        linkage_secret: None for version 2 (the default); a secret for version 1 (§12).
 
     Raises:
         RecordError: ``invalid-local-record``.
 
     Example:
         >>> shared = share_remains(RemainsRecord("PM-7", age_min=18, age_max=26),
-        ...     recipient_id="esp-cnp", sender_secret=bytes(32), linkage_secret=bytes(32))
+        ...     recipient_id="esp-cnp", sender_secret=bytes(32))
         >>> shared.age
         Range(low=15, high=29)
     """
-    check_secret(linkage_secret, what="linkage secret")
     rid = record.local_id
     pseudonym = record_pseudonym(sender_secret, recipient_id, rid)
     age = _checked_range(rid, record.age_min, record.age_max, (0, AGE_MAX), "age")
@@ -334,6 +346,9 @@ def share_remains(
             "document_names",
             sender_secret,
             linkage_secret,
+        ),
+        name_keys=_keys(
+            [(name,) for name in record.document_names], sender_secret, recipient_id, linkage_secret
         ),
         sex=record.sex,
         age=None if age is None else widen(*age, AGE_BAND),

@@ -5,7 +5,7 @@ decrypt, validate strictly, return read-only records without storing anything).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from exchange.envelope import DEFAULT_LIMITS, Limits, open_envelope, seal
 from exchange.errors import ErrorCode, ExchangeError, MalformedMessageError
@@ -18,8 +18,25 @@ from exchange.wire import JsonValue, canonical_json
 
 BUNDLE_FORMAT = "mmx-bundle"
 DEFAULT_BUNDLE_LIFETIME = timedelta(days=14)
+#: Version 1 bundles (names as Bloom filters, readable by every recipient) are still read, and
+#: flagged, until this moment (spec §12); version 2 is what we write.
+V1_READ_UNTIL = datetime(2027, 7, 1, tzinfo=UTC)
 
 ImportedBundle = Received[tuple[SharedRecord, ...]]
+
+
+def bundle_version(records: Sequence[SharedRecord]) -> int:
+    """The version of a bundle of these records: theirs (all alike), 2 for an empty bundle.
+
+    Raises:
+        ExchangeError: ``invalid-argument`` if version 1 and 2 records are mixed.
+    """
+    versions = {record.version for record in records} or {2}
+    if len(versions) > 1:
+        raise ExchangeError(
+            ErrorCode.INVALID_ARGUMENT, "A bundle cannot mix version 1 and version 2 records."
+        )
+    return versions.pop()
 
 
 def bundle_payload(records: Sequence[SharedRecord]) -> dict[str, JsonValue]:
@@ -27,11 +44,11 @@ def bundle_payload(records: Sequence[SharedRecord]) -> dict[str, JsonValue]:
 
     Example:
         >>> bundle_payload([])
-        {'format': 'mmx-bundle', 'version': 1, 'records': []}
+        {'format': 'mmx-bundle', 'version': 2, 'records': []}
     """
     return {
         "format": BUNDLE_FORMAT,
-        "version": 1,
+        "version": bundle_version(records),
         "records": [record_to_json(record) for record in records],
     }
 
@@ -103,7 +120,9 @@ def export_bundle(
     )
 
 
-def _records(payload: dict[str, object] | object, limits: Limits) -> tuple[SharedRecord, ...]:
+def _records(
+    payload: dict[str, object] | object, limits: Limits, now: datetime
+) -> tuple[SharedRecord, ...]:
     if (
         not isinstance(payload, dict)
         or set(payload) != {"format", "version", "records"}
@@ -112,8 +131,14 @@ def _records(payload: dict[str, object] | object, limits: Limits) -> tuple[Share
         raise MalformedMessageError(
             ErrorCode.SCHEMA_VIOLATION, "The payload is not an mmx-bundle object."
         )
-    if payload["version"] != 1:
+    version = payload["version"]
+    if isinstance(version, bool) or version not in (1, 2):
         raise MalformedMessageError(ErrorCode.UNSUPPORTED_VERSION, "Unknown bundle version.")
+    if version == 1 and now >= V1_READ_UNTIL:
+        raise MalformedMessageError(
+            ErrorCode.UNSUPPORTED_VERSION,
+            "Version 1 bundles were read only until 2027-06-30; ask the sender for version 2.",
+        )
     entries = payload["records"]
     if not isinstance(entries, list):
         raise MalformedMessageError(ErrorCode.SCHEMA_VIOLATION, "records must be a list.")
@@ -121,7 +146,7 @@ def _records(payload: dict[str, object] | object, limits: Limits) -> tuple[Share
         raise MalformedMessageError(
             ErrorCode.TOO_LARGE, f"The bundle has more than {limits.max_records} records."
         )
-    records = tuple(record_from_json(entry) for entry in entries)
+    records = tuple(record_from_json(entry, version=version) for entry in entries)
     if len({record.pseudonym for record in records}) != len(records):
         raise MalformedMessageError(
             ErrorCode.SCHEMA_VIOLATION, "A pseudonym appears twice in the bundle."
@@ -195,5 +220,5 @@ def import_bundle(
         now=now,
         limits=limits,
     )
-    records = None if opened.payload is None else _records(opened.payload, limits)
+    records = None if opened.payload is None else _records(opened.payload, limits, now)
     return Received(opened.header, opened.status, records, opened.receipt)

@@ -11,6 +11,8 @@ from typing import TypeVar
 
 from exchange.errors import ErrorCode, MalformedMessageError
 from exchange.linkage import FILTER_BYTES
+from exchange.namekeys import MAX_TOKENS
+from exchange.psi import ELEMENT_BYTES, BlindedName, BlindedToken, check_element
 from exchange.records import DentalFinding, Sex
 from exchange.vocabulary import (
     BODY_LOCATIONS,
@@ -86,7 +88,10 @@ class SharedMissingPerson:
 
     Attributes:
         pseudonym: the sender's record pseudonym for this recipient (43 base64url characters).
-        names: hardened Bloom filters (128 bytes each), the main name first, then aliases.
+        names: version 1 only: hardened Bloom filters (128 bytes each), the main name first,
+            then aliases; empty in version 2.
+        name_keys: version 2: the blinded name keys (spec §6.2), the main name first, then
+            aliases; None for a version 1 record.
         age: age at last sighting, in a 5-year band; None if unknown.
         height_cm: in a 5 cm band.
         last_seen_month: "YYYY-MM".
@@ -105,6 +110,12 @@ class SharedMissingPerson:
     marks: tuple[SharedMark, ...]
     effects: tuple[SharedEffect, ...]
     dental: tuple[DentalFinding, ...]
+    name_keys: tuple[BlindedName, ...] | None = None
+
+    @property
+    def version(self) -> int:
+        """1 for a record with Bloom filters, 2 for one with blinded name keys."""
+        return 1 if self.name_keys is None else 2
 
 
 @dataclass(frozen=True)
@@ -112,7 +123,9 @@ class SharedRemains:
     """An anonymised unidentified remains case, as sent to (or received from) one peer.
 
     Attributes:
-        document_names: hardened Bloom filters of names read on documents found with the body.
+        document_names: version 1: hardened Bloom filters of names read on documents found with
+            the body; empty in version 2.
+        name_keys: version 2: the blinded keys of those names; None in version 1.
         age: estimated age range widened to 5-year bands.
         stature_cm: estimated stature range widened to 5 cm bands.
         found_uncertainty_km: the location uncertainty rounded up to a band (1, 2, 5... 500).
@@ -131,6 +144,12 @@ class SharedRemains:
     marks: tuple[SharedMark, ...]
     effects: tuple[SharedEffect, ...]
     dental: tuple[DentalFinding, ...]
+    name_keys: tuple[BlindedName, ...] | None = None
+
+    @property
+    def version(self) -> int:
+        """1 for a record with Bloom filters, 2 for one with blinded name keys."""
+        return 1 if self.name_keys is None else 2
 
 
 SharedRecord = SharedMissingPerson | SharedRemains
@@ -159,6 +178,18 @@ def _common_json(
     }
 
 
+def _names_json(
+    filters: tuple[bytes, ...], keys: tuple[BlindedName, ...] | None
+) -> list[JsonValue]:
+    if keys is None:
+        return [b64url_encode(bloom) for bloom in filters]
+    if filters:
+        raise MalformedMessageError(
+            ErrorCode.SCHEMA_VIOLATION, "A version 2 record carries no Bloom filters."
+        )
+    return [[[b64url_encode(element) for element in token] for token in name] for name in keys]
+
+
 def record_to_json(record: SharedRecord) -> dict[str, JsonValue]:
     """Return the JSON object of a shared record (spec §7.2), validating it on the way.
 
@@ -176,7 +207,7 @@ def record_to_json(record: SharedRecord) -> dict[str, JsonValue]:
         value = {
             "type": "missing-person",
             "pseudonym": record.pseudonym,
-            "names": [b64url_encode(bloom) for bloom in record.names],
+            "names": _names_json(record.names, record.name_keys),
             "sex": record.sex.value,
             "age": _range_json(record.age),
             "height_cm": _range_json(record.height_cm),
@@ -190,7 +221,7 @@ def record_to_json(record: SharedRecord) -> dict[str, JsonValue]:
         value = {
             "type": "remains",
             "pseudonym": record.pseudonym,
-            "document_names": [b64url_encode(bloom) for bloom in record.document_names],
+            "document_names": _names_json(record.document_names, record.name_keys),
             "sex": record.sex.value,
             "age": _range_json(record.age),
             "stature_cm": _range_json(record.stature_cm),
@@ -200,7 +231,7 @@ def record_to_json(record: SharedRecord) -> dict[str, JsonValue]:
             "pmi_days": _range_json(record.pmi_days),
             **_common_json(record.marks, record.effects, record.dental),
         }
-    if record_from_json(value) != record:
+    if record_from_json(value, version=record.version) != record:
         raise MalformedMessageError(ErrorCode.SCHEMA_VIOLATION, "The record does not round-trip.")
     return value
 
@@ -293,6 +324,30 @@ def _bloom(value: object) -> bytes:
     return b64url_decode(value, what="a name encoding", length=FILTER_BYTES)
 
 
+def _token(value: object) -> BlindedToken:
+    if not isinstance(value, list) or len(value) != 3:
+        raise _fail("A name token is a list of 3 elements.")
+    folded, phonetic, short = (
+        check_element(b64url_decode(item, what="a name element", length=ELEMENT_BYTES))
+        for item in value
+    )
+    return (folded, phonetic, short)
+
+
+def _blinded_name(value: object) -> BlindedName:
+    tokens = _list(value, MAX_TOKENS, _token, "a name")
+    if not tokens or list(tokens) != sorted(set(tokens)):
+        raise _fail("A name holds 1 to 16 distinct tokens sorted by their bytes.")
+    return tokens
+
+
+def _names(value: object, version: int, what: str) -> tuple[tuple[bytes, ...], object]:
+    """(Bloom filters, blinded names) of a names member: one of them is empty or None."""
+    if version == 1:
+        return _list(value, MAX_NAME_FILTERS, _bloom, what), None
+    return (), _list(value, MAX_NAME_FILTERS, _blinded_name, what)
+
+
 def _mark(value: object) -> SharedMark:
     fields = _object(value, {"kind", "location", "terms"}, "a mark")
     return SharedMark(
@@ -358,8 +413,9 @@ _REMAINS_FIELDS = {
 }
 
 
-def record_from_json(value: object) -> SharedRecord:
-    """Read one shared record strictly (exact fields, types, ranges, vocabulary, FDI teeth).
+def record_from_json(value: object, version: int = 1) -> SharedRecord:
+    """Read one shared record strictly (exact fields, types, ranges, vocabulary, FDI teeth);
+    `version` is the bundle's (1: names as Bloom filters, 2: as blinded name keys).
 
     Raises:
         MalformedMessageError: code ``schema-violation`` with the first problem found.
@@ -374,9 +430,11 @@ missing-person or remains.
     kind = value.get("type") if isinstance(value, dict) else None
     if kind == "missing-person":
         fields = _object(value, _MISSING_FIELDS, "a missing person record")
+        filters, keys = _names(fields["names"], version, "names")
         return SharedMissingPerson(
             pseudonym=_pseudonym(fields["pseudonym"]),
-            names=_list(fields["names"], MAX_NAME_FILTERS, _bloom, "names"),
+            names=filters,
+            name_keys=keys,  # type: ignore[arg-type]
             sex=_sex(fields["sex"]),
             age=_optional(fields["age"], lambda v: _banded(v, AGE_BAND, 0, AGE_MAX, "age")),
             height_cm=_optional(
@@ -402,11 +460,11 @@ missing-person or remains.
             raise _fail(f"found_uncertainty_km must be null or one of {UNCERTAINTY_BANDS_KM}.")
         if isinstance(uncertainty, bool):
             raise _fail("found_uncertainty_km must be a number.")
+        filters, keys = _names(fields["document_names"], version, "document_names")
         return SharedRemains(
             pseudonym=_pseudonym(fields["pseudonym"]),
-            document_names=_list(
-                fields["document_names"], MAX_NAME_FILTERS, _bloom, "document_names"
-            ),
+            document_names=filters,
+            name_keys=keys,  # type: ignore[arg-type]
             sex=_sex(fields["sex"]),
             age=_optional(fields["age"], lambda v: _banded(v, AGE_BAND, 0, AGE_MAX, "age")),
             stature_cm=_optional(
