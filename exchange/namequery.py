@@ -133,6 +133,7 @@ def _seal(
     sequence: int,
     now: datetime,
     lifetime: timedelta,
+    message_id: str | None,
 ) -> bytes:
     try:
         _read(payload, str(payload["format"]), QueryLimits(budget=2**53))
@@ -147,6 +148,7 @@ def _seal(
         sequence=sequence,
         now=now,
         lifetime=lifetime,
+        message_id=message_id,
     )
 
 
@@ -159,6 +161,7 @@ def seal_name_query(
     sequence: int,
     now: datetime,
     lifetime: timedelta = DEFAULT_QUERY_LIFETIME,
+    message_id: str | None = None,
 ) -> bytes:
     """Sign and encrypt a name query to the owner of a bundle (our name-query counter)."""
     return _seal(
@@ -170,6 +173,7 @@ def seal_name_query(
         sequence=sequence,
         now=now,
         lifetime=lifetime,
+        message_id=message_id,
     )
 
 
@@ -182,6 +186,7 @@ def seal_name_answer(
     sequence: int,
     now: datetime,
     lifetime: timedelta = DEFAULT_QUERY_LIFETIME,
+    message_id: str | None = None,
 ) -> bytes:
     """Sign and encrypt the answer to a name query (our name-answer counter)."""
     return _seal(
@@ -193,6 +198,7 @@ def seal_name_answer(
         sequence=sequence,
         now=now,
         lifetime=lifetime,
+        message_id=message_id,
     )
 
 

@@ -4,6 +4,7 @@ bundle: all-or-nothing, idempotent, audited."""
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,7 +31,7 @@ from casework.exchanges.models import (
 )
 from casework.exchanges.outbox import keep, new_message_id, next_sequence
 from casework.exchanges.records import missing_for_sharing, remains_for_sharing
-from casework.exchanges.trust import get_peer, linkage_secret, trusted
+from casework.exchanges.trust import get_peer, trusted
 from casework.matches.services import OPEN_MISSING, OPEN_REMAINS
 from casework.missing.models import MissingPerson, Relative
 from casework.remains.models import UnidentifiedRemains
@@ -48,6 +49,7 @@ from exchange.shared import record_from_json, record_to_json
 from exchange.wire import canonical_json
 
 _CHILDREN = ("marks", "effects", "dental")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def export_records(
         _check(selection)
         identity = require_identity()
         moment = now()
-        secret, linkage = sender_secret(), linkage_secret(peer)
+        secret = sender_secret()  # names leave as blinded keys (v2); no linkage secret
         shared = []
         mapping: list[tuple[str, RecordKind, MissingPerson | UnidentifiedRemains]] = []
         remains = _remains(selection, user)
@@ -136,14 +138,12 @@ def export_records(
                         missing_for_sharing(case),
                         recipient_id=peer.authority_id,
                         sender_secret=secret,
-                        linkage_secret=linkage,
                     )
                 else:
                     item = share_remains(
                         remains_for_sharing(case),
                         recipient_id=peer.authority_id,
                         sender_secret=secret,
-                        linkage_secret=linkage,
                     )
             except ExchangeError as error:
                 reason = error.message.split(": ", 1)[-1]
@@ -245,22 +245,24 @@ def store_bundle(received: ImportedBundle, guard: DatabaseReplayGuard) -> list[F
         row.record_kind = kind
         row.bundle_id = header.message_id
         row.content = canonical_json(record_to_json(item)).decode()
+        row.format_version = item.version
         row.received_at = now()
         stored.append(row)
     commit_import(received, guard)
-    append(
-        db.session,
-        "import",
-        object_type="Bundle",
-        object_id=header.message_id,
-        details={
-            "sender": header.sender_id,
-            "sequence": header.sequence,
-            "records": len(stored),
-        },
-    )
+    versions = sorted({item.version for item in received.content or ()})
+    details: dict[str, object] = {
+        "sender": header.sender_id,
+        "sequence": header.sequence,
+        "records": len(stored),
+        "format_version": versions[0] if versions else 2,
+    }
+    if 1 in versions:
+        # read during the transition only (spec §12): its names are readable by a recipient
+        details["flag"] = "version 1 bundle: names as Bloom filters, read until 2027-06-30"
+        log.warning("%s sent a version 1 bundle; ask it to move to version 2", header.sender_id)
+    append(db.session, "import", object_type="Bundle", object_id=header.message_id, details=details)
     return stored
 
 
 def shared_record(row: ForeignRecord) -> SharedRecord:
-    return record_from_json(json.loads(row.content))
+    return record_from_json(json.loads(row.content), version=row.format_version)

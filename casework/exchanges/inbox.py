@@ -16,7 +16,13 @@ from casework.exchanges.guard import DatabaseReplayGuard
 from casework.exchanges.identity import own_keys, require_identity
 from casework.exchanges.models import MessageKind
 from casework.exchanges.trust import trust_list
-from exchange import DEFAULT_LIMITS, ExchangeError, import_bundle
+from exchange import (
+    DEFAULT_LIMITS,
+    ExchangeError,
+    import_bundle,
+    open_name_answer,
+    open_name_query,
+)
 from exchange.wire import parse_json
 
 log = logging.getLogger(__name__)
@@ -41,6 +47,8 @@ RECEIVED_HERE = frozenset(
         MessageKind.DISCLOSURE_DECISION,
         MessageKind.DISCLOSURE_RESPONSE,
         MessageKind.SEQUENCE_RESET,
+        MessageKind.NAME_QUERY,
+        MessageKind.NAME_ANSWER,
     }
 )
 
@@ -86,7 +94,7 @@ def audit_refusal(raw: bytes, kind: MessageKind, error: ExchangeError) -> None:
 
 def receive(raw: bytes) -> Receipt:
     """Verify and store one message; a refusal raises `ExchangeRefused` and stores nothing."""
-    from casework.exchanges import disclosures, hits, resets
+    from casework.exchanges import disclosures, hits, names, resets
     from casework.exchanges.bundles import store_bundle
 
     identity = require_identity()
@@ -113,6 +121,18 @@ def receive(raw: bytes) -> Receipt:
                 )
                 if receipt.new:
                     hits.refresh_after_import(receipt.sender)
+                    if any(record.version == 2 for record in received.content or ()):
+                        names.ask_names_later(receipt.sender)
+            elif kind is MessageKind.NAME_QUERY:
+                header, is_new = names.answer_query(
+                    open_name_query(raw, **arguments, query_limits=names.query_limits()), guard
+                )
+                receipt = Receipt(kind, header.sender_id, header.message_id, is_new)
+            elif kind is MessageKind.NAME_ANSWER:
+                header, is_new = names.receive_answer(open_name_answer(raw, **arguments), guard)
+                receipt = Receipt(kind, header.sender_id, header.message_id, is_new)
+                if is_new:
+                    hits.refresh_after_import(header.sender_id)
             elif kind is MessageKind.SEQUENCE_RESET:
                 header, is_new = resets.receive_reset(raw, arguments, guard)
                 receipt = Receipt(kind, header.sender_id, header.message_id, is_new)

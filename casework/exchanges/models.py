@@ -187,9 +187,56 @@ class ForeignRecord(RowId, Base):
     record_kind: Mapped[RecordKind] = mapped_column(str_enum(RecordKind, 16))
     bundle_id: Mapped[str] = mapped_column(String(36))
     content: Mapped[str] = mapped_column(Text)  # the record's JSON, spec §7.2
+    # 1: names as Bloom filters (read during the transition, flagged), 2: blinded name keys
+    format_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     peer: Mapped[PeerAuthority] = relationship()
+
+
+class NameQueryDirection(enum.StrEnum):
+    OUTGOING = "outgoing"  # we asked a peer to blind our names
+    INCOMING = "incoming"  # a peer asked us (counted against its budget)
+
+
+class NameQueryRecord(RowId, Base):
+    """A name query (spec §7.6), ours with its secret blinding scalars until answered, or a
+    peer's with the number of elements we answered (its budget)."""
+
+    __tablename__ = "name_query"
+    __table_args__ = (UniqueConstraint("direction", "peer_id", "query_id"),)
+
+    direction: Mapped[NameQueryDirection] = mapped_column(str_enum(NameQueryDirection, 16))
+    peer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("peer_authority.id", ondelete="RESTRICT"), index=True
+    )
+    query_id: Mapped[str] = mapped_column(String(36))
+    entries: Mapped[int] = mapped_column(Integer)
+    elements: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # JSON {"cases": ["missing:<id>", ...], "scalars": [...], "keys": [[[f, p, s], ...], ...]}
+    pending_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    pending = Encrypted("pending_ct")
+
+
+class OwnNameKeys(RowId, Base):
+    """One of our cases' names as blinded by one peer (unblinded from its answer): comparable
+    with that peer's shared names. Current while `names_digest` matches the case's names."""
+
+    __tablename__ = "own_name_keys"
+    __table_args__ = (UniqueConstraint("peer_id", "case_ref"),)
+
+    peer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("peer_authority.id", ondelete="CASCADE"), index=True
+    )
+    case_ref: Mapped[str] = mapped_column(String(64))  # "missing:<uuid>" or "remains:<uuid>"
+    names_digest: Mapped[str] = mapped_column(String(64))  # keyed, so no dictionary test
+    elements_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    elements = Encrypted("elements_ct")  # JSON list of base64url elements, 3 per token
 
 
 class CrossBorderHit(RowId, Base):

@@ -1,5 +1,7 @@
 """Exchange v2: sequence resets under fresh keys (who signed each receipt, and the reset epoch it
-counts in), the new message kinds, and sequences up to 2^53 - 1 on PostgreSQL.
+counts in), the new message kinds, sequences up to 2^53 - 1 on PostgreSQL, the format version of
+foreign records, name queries (ours pending, peers' counted) and our names as each peer blinds
+them.
 
 Revision ID: 0014
 Revises: 0012
@@ -70,8 +72,76 @@ def upgrade():
         ),
     )
 
+    with op.batch_alter_table("foreign_record") as batch_op:
+        batch_op.add_column(
+            sa.Column("format_version", sa.Integer(), nullable=False, server_default="1")
+        )
+    op.create_table(
+        "name_query",
+        sa.Column(
+            "direction",
+            sa.Enum(
+                "outgoing",
+                "incoming",
+                name="namequerydirection",
+                native_enum=False,
+                create_constraint=True,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("peer_id", sa.Uuid(), nullable=False),
+        sa.Column("query_id", sa.String(length=36), nullable=False),
+        sa.Column("entries", sa.Integer(), nullable=False),
+        sa.Column("elements", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("pending_ct", sa.LargeBinary(), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["peer_id"],
+            ["peer_authority.id"],
+            name=op.f("fk_name_query_peer_id_peer_authority"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_name_query")),
+        sa.UniqueConstraint(
+            "direction",
+            "peer_id",
+            "query_id",
+            name=op.f("uq_name_query_direction_peer_id_query_id"),
+        ),
+    )
+    op.create_index(op.f("ix_name_query_peer_id"), "name_query", ["peer_id"], unique=False)
+    op.create_index(op.f("ix_name_query_created_at"), "name_query", ["created_at"], unique=False)
+    op.create_table(
+        "own_name_keys",
+        sa.Column("peer_id", sa.Uuid(), nullable=False),
+        sa.Column("case_ref", sa.String(length=64), nullable=False),
+        sa.Column("names_digest", sa.String(length=64), nullable=False),
+        sa.Column("elements_ct", sa.LargeBinary(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["peer_id"],
+            ["peer_authority.id"],
+            name=op.f("fk_own_name_keys_peer_id_peer_authority"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_own_name_keys")),
+        sa.UniqueConstraint("peer_id", "case_ref", name=op.f("uq_own_name_keys_peer_id_case_ref")),
+    )
+    op.create_index(op.f("ix_own_name_keys_peer_id"), "own_name_keys", ["peer_id"], unique=False)
+
 
 def downgrade():
+    op.drop_index(op.f("ix_own_name_keys_peer_id"), table_name="own_name_keys")
+    op.drop_table("own_name_keys")
+    op.drop_index(op.f("ix_name_query_created_at"), table_name="name_query")
+    op.drop_index(op.f("ix_name_query_peer_id"), table_name="name_query")
+    op.drop_table("name_query")
+    with op.batch_alter_table("foreign_record") as batch_op:
+        batch_op.drop_column("format_version")
     op.drop_table("sequence_reset")
     with op.batch_alter_table("imported_message") as batch_op:
         batch_op.drop_column("epoch")
