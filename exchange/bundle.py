@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from exchange.coarsening import Coarsening
 from exchange.envelope import DEFAULT_LIMITS, Limits, open_envelope, seal
 from exchange.errors import ErrorCode, ExchangeError, MalformedMessageError
 from exchange.keys import AuthorityKeys
@@ -43,14 +44,23 @@ def bundle_payload(records: Sequence[SharedRecord]) -> dict[str, JsonValue]:
     """The plaintext JSON object of a bundle (spec §7.1).
 
     Example:
-        >>> bundle_payload([])
-        {'format': 'mmx-bundle', 'version': 2, 'records': []}
+        >>> bundle_payload([])["version"], bundle_payload([])["records"]
+        (2, [])
     """
-    return {
+    version = bundle_version(records)
+    payload: dict[str, JsonValue] = {
         "format": BUNDLE_FORMAT,
-        "version": bundle_version(records),
+        "version": version,
         "records": [record_to_json(record) for record in records],
     }
+    if version == 2:
+        shifts = {record.coarsening for record in records} or {Coarsening()}
+        if len(shifts) != 1 or None in shifts:
+            raise ExchangeError(
+                ErrorCode.INVALID_ARGUMENT, "The records were coarsened for different recipients."
+            )
+        payload["coarsening"] = Coarsening.to_json(shifts.pop())  # type: ignore[arg-type]
+    return payload
 
 
 def export_bundle(
@@ -123,17 +133,19 @@ def export_bundle(
 def _records(
     payload: dict[str, object] | object, limits: Limits, now: datetime
 ) -> tuple[SharedRecord, ...]:
-    if (
-        not isinstance(payload, dict)
-        or set(payload) != {"format", "version", "records"}
-        or payload["format"] != BUNDLE_FORMAT
-    ):
+    if not isinstance(payload, dict) or payload.get("format") != BUNDLE_FORMAT:
         raise MalformedMessageError(
             ErrorCode.SCHEMA_VIOLATION, "The payload is not an mmx-bundle object."
         )
-    version = payload["version"]
+    version = payload.get("version")
     if isinstance(version, bool) or version not in (1, 2):
         raise MalformedMessageError(ErrorCode.UNSUPPORTED_VERSION, "Unknown bundle version.")
+    members = {"format", "version", "records"} | ({"coarsening"} if version == 2 else set())
+    if set(payload) != members:
+        raise MalformedMessageError(
+            ErrorCode.SCHEMA_VIOLATION, f"A version {version} bundle has exactly {sorted(members)}."
+        )
+    shift = Coarsening.from_json(payload["coarsening"]) if version == 2 else None
     if version == 1 and now >= V1_READ_UNTIL:
         raise MalformedMessageError(
             ErrorCode.UNSUPPORTED_VERSION,
@@ -146,7 +158,7 @@ def _records(
         raise MalformedMessageError(
             ErrorCode.TOO_LARGE, f"The bundle has more than {limits.max_records} records."
         )
-    records = tuple(record_from_json(entry, version=version) for entry in entries)
+    records = tuple(record_from_json(entry, version=version, coarsening=shift) for entry in entries)
     if len({record.pseudonym for record in records}) != len(records):
         raise MalformedMessageError(
             ErrorCode.SCHEMA_VIOLATION, "A pseudonym appears twice in the bundle."

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from exchange.coarsening import Coarsening, cell_bounds, is_shifted_band
 from exchange.errors import ErrorCode, MalformedMessageError
 from exchange.linkage import FILTER_BYTES
 from exchange.namekeys import MAX_TOKENS
@@ -111,6 +112,7 @@ class SharedMissingPerson:
     effects: tuple[SharedEffect, ...]
     dental: tuple[DentalFinding, ...]
     name_keys: tuple[BlindedName, ...] | None = None
+    coarsening: Coarsening | None = None  # v2: the recipient's offsets (bundle-level in JSON)
 
     @property
     def version(self) -> int:
@@ -145,6 +147,7 @@ class SharedRemains:
     effects: tuple[SharedEffect, ...]
     dental: tuple[DentalFinding, ...]
     name_keys: tuple[BlindedName, ...] | None = None
+    coarsening: Coarsening | None = None  # v2: the recipient's offsets (bundle-level in JSON)
 
     @property
     def version(self) -> int:
@@ -231,7 +234,7 @@ def record_to_json(record: SharedRecord) -> dict[str, JsonValue]:
             "pmi_days": _range_json(record.pmi_days),
             **_common_json(record.marks, record.effects, record.dental),
         }
-    if record_from_json(value, version=record.version) != record:
+    if record_from_json(value, version=record.version, coarsening=record.coarsening) != record:
         raise MalformedMessageError(ErrorCode.SCHEMA_VIOLATION, "The record does not round-trip.")
     return value
 
@@ -280,9 +283,17 @@ def _terms(value: object, allowed: frozenset[str], what: str) -> tuple[str, ...]
     return terms
 
 
-def _banded(value: object, band: int, low: int, high: int, what: str) -> Range:
+def _banded(
+    value: object, band: int, low: int, high: int, what: str, offset: int | None = None
+) -> Range:
+    """A range in whole bands; `offset` None is version 1 (bands from multiples of `band`), a
+    number is version 2 (bands from ``band·k + offset``, ends clamped to the domain)."""
     fields = _object(value, {"low", "high"}, what)
     result = Range(_int(fields["low"], low, high, what), _int(fields["high"], low, high, what))
+    if offset is not None:
+        if not is_shifted_band(result.low, result.high, band, offset, (low, high)):
+            raise _fail(f"{what} must run over whole bands of {band} from {band}k + {offset}.")
+        return result
     if result.low > result.high or result.low % band or (result.high + 1) % band:
         raise _fail(f"{what} must run from a multiple of {band} to one less than a multiple.")
     return result
@@ -300,11 +311,12 @@ def _country(value: object, what: str) -> str:
     return value
 
 
-def _cell(value: object, what: str) -> GridCell:
+def _cell(value: object, what: str, coarsening: Coarsening | None = None) -> GridCell:
     fields = _object(value, {"lat10", "lon10"}, what)
+    (lat_low, lat_high), (lon_low, lon_high) = cell_bounds(coarsening or Coarsening())
     return GridCell(
-        _int(fields["lat10"], -900, 899, f"{what} latitude"),
-        _int(fields["lon10"], -1800, 1799, f"{what} longitude"),
+        _int(fields["lat10"], lat_low, lat_high, f"{what} latitude"),
+        _int(fields["lon10"], lon_low, lon_high, f"{what} longitude"),
     )
 
 
@@ -413,7 +425,13 @@ _REMAINS_FIELDS = {
 }
 
 
-def record_from_json(value: object, version: int = 1) -> SharedRecord:
+def _offset(shift: Coarsening | None, name: str) -> int | None:
+    return None if shift is None else int(getattr(shift, name))
+
+
+def record_from_json(
+    value: object, version: int = 1, coarsening: Coarsening | None = None
+) -> SharedRecord:
     """Read one shared record strictly (exact fields, types, ranges, vocabulary, FDI teeth);
     `version` is the bundle's (1: names as Bloom filters, 2: as blinded name keys).
 
@@ -427,6 +445,9 @@ def record_from_json(value: object, version: int = 1) -> SharedRecord:
         exchange.errors.MalformedMessageError: schema-violation: A record must have type \
 missing-person or remains.
     """
+    if version == 2 and coarsening is None:
+        raise _fail("A version 2 record is read with its bundle's coarsening.")
+    shift = None if version == 1 else coarsening
     kind = value.get("type") if isinstance(value, dict) else None
     if kind == "missing-person":
         fields = _object(value, _MISSING_FIELDS, "a missing person record")
@@ -436,22 +457,28 @@ missing-person or remains.
             names=filters,
             name_keys=keys,  # type: ignore[arg-type]
             sex=_sex(fields["sex"]),
-            age=_optional(fields["age"], lambda v: _banded(v, AGE_BAND, 0, AGE_MAX, "age")),
+            age=_optional(
+                fields["age"],
+                lambda v: _banded(v, AGE_BAND, 0, AGE_MAX, "age", _offset(shift, "age")),
+            ),
             height_cm=_optional(
                 fields["height_cm"],
-                lambda v: _banded(v, STATURE_BAND, STATURE_MIN, STATURE_MAX, "height_cm"),
+                lambda v: _banded(
+                    v, STATURE_BAND, STATURE_MIN, STATURE_MAX, "height_cm", _offset(shift, "height")
+                ),
             ),
             nationality=_optional(fields["nationality"], lambda v: _country(v, "nationality")),
             last_seen_month=_optional(
                 fields["last_seen_month"], lambda v: _month(v, "last_seen_month")
             ),
             last_seen_cell=_optional(
-                fields["last_seen_cell"], lambda v: _cell(v, "last_seen_cell")
+                fields["last_seen_cell"], lambda v: _cell(v, "last_seen_cell", shift)
             ),
             route=_list(fields["route"], MAX_ROUTE, lambda v: _country(v, "route"), "route"),
             marks=_list(fields["marks"], MAX_MARKS, _mark, "marks"),
             effects=_list(fields["effects"], MAX_EFFECTS, _effect, "effects"),
             dental=_dental(fields["dental"]),
+            coarsening=shift,
         )
     if kind == "remains":
         fields = _object(value, _REMAINS_FIELDS, "a remains record")
@@ -466,20 +493,31 @@ missing-person or remains.
             document_names=filters,
             name_keys=keys,  # type: ignore[arg-type]
             sex=_sex(fields["sex"]),
-            age=_optional(fields["age"], lambda v: _banded(v, AGE_BAND, 0, AGE_MAX, "age")),
+            age=_optional(
+                fields["age"],
+                lambda v: _banded(v, AGE_BAND, 0, AGE_MAX, "age", _offset(shift, "age")),
+            ),
             stature_cm=_optional(
                 fields["stature_cm"],
-                lambda v: _banded(v, STATURE_BAND, STATURE_MIN, STATURE_MAX, "stature_cm"),
+                lambda v: _banded(
+                    v,
+                    STATURE_BAND,
+                    STATURE_MIN,
+                    STATURE_MAX,
+                    "stature_cm",
+                    _offset(shift, "height"),
+                ),
             ),
             found_month=_optional(fields["found_month"], lambda v: _month(v, "found_month")),
-            found_cell=_optional(fields["found_cell"], lambda v: _cell(v, "found_cell")),
+            found_cell=_optional(fields["found_cell"], lambda v: _cell(v, "found_cell", shift)),
             found_uncertainty_km=uncertainty if isinstance(uncertainty, int) else None,
             pmi_days=_optional(
                 fields["pmi_days"],
-                lambda v: _banded(v, PMI_BAND, 0, PMI_MAX_DAYS, "pmi_days"),
+                lambda v: _banded(v, PMI_BAND, 0, PMI_MAX_DAYS, "pmi_days", _offset(shift, "pmi")),
             ),
             marks=_list(fields["marks"], MAX_MARKS, _mark, "marks"),
             effects=_list(fields["effects"], MAX_EFFECTS, _effect, "effects"),
             dental=_dental(fields["dental"]),
+            coarsening=shift,
         )
     raise _fail("A record must have type missing-person or remains.")

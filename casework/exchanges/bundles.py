@@ -45,6 +45,7 @@ from exchange import (
     share_missing_person,
     share_remains,
 )
+from exchange.coarsening import Coarsening
 from exchange.shared import record_from_json, record_to_json
 from exchange.wire import canonical_json
 
@@ -246,6 +247,9 @@ def store_bundle(received: ImportedBundle, guard: DatabaseReplayGuard) -> list[F
         row.bundle_id = header.message_id
         row.content = canonical_json(record_to_json(item)).decode()
         row.format_version = item.version
+        row.coarsening = (
+            None if item.coarsening is None else canonical_json(item.coarsening.to_json()).decode()
+        )
         row.received_at = now()
         stored.append(row)
     commit_import(received, guard)
@@ -265,4 +269,5 @@ def store_bundle(received: ImportedBundle, guard: DatabaseReplayGuard) -> list[F
 
 
 def shared_record(row: ForeignRecord) -> SharedRecord:
-    return record_from_json(json.loads(row.content), version=row.format_version)
+    shift = None if row.coarsening is None else Coarsening.from_json(json.loads(row.coarsening))
+    return record_from_json(json.loads(row.content), version=row.format_version, coarsening=shift)

@@ -189,6 +189,7 @@ class ForeignRecord(RowId, Base):
     content: Mapped[str] = mapped_column(Text)  # the record's JSON, spec §7.2
     # 1: names as Bloom filters (read during the transition, flagged), 2: blinded name keys
     format_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    coarsening: Mapped[str | None] = mapped_column(String(200))  # v2: the bundle's offsets, JSON
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     peer: Mapped[PeerAuthority] = relationship()

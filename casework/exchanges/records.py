@@ -35,6 +35,7 @@ from exchange import (
     SharedRemains,
     encode_name,
 )
+from exchange.coarsening import Coarsening, cell_centre
 from exchange.shared import GridCell, Range
 from matching import DentalEntry, MissingRecord, ToothState
 from matching import Mark as MatchingMark
@@ -175,10 +176,12 @@ def _month(text: str | None) -> date | None:
     return date(int(year), int(month), 15)
 
 
-def _centre(cell: GridCell | None) -> tuple[float | None, float | None]:
+def _centre(
+    cell: GridCell | None, coarsening: Coarsening | None
+) -> tuple[float | None, float | None]:
     if cell is None:
         return None, None
-    return (cell.lat10 + 0.5) / 10, (cell.lon10 + 0.5) / 10
+    return cell_centre(cell.lat10, cell.lon10, coarsening or Coarsening())
 
 
 def _shared_marks(marks: tuple[SharedMark, ...]) -> tuple[MatchingMark, ...]:
@@ -198,7 +201,7 @@ def _shared_dental(findings: tuple[DentalFinding, ...]) -> tuple[DentalEntry, ..
 def foreign_missing(ref: str, shared: SharedMissingPerson) -> MissingRecord:
     """A peer's missing person as the engine sees it: only what the peer sent, names as a
     Bloom filter (the main name, encoded with the linkage secret of that peer and us)."""
-    lat, lon = _centre(shared.last_seen_cell)
+    lat, lon = _centre(shared.last_seen_cell, shared.coarsening)
     return MissingRecord(
         ref=ref,
         sex=_SEX_IN.get(shared.sex, MatchingSex.UNKNOWN),
@@ -216,7 +219,7 @@ def foreign_missing(ref: str, shared: SharedMissingPerson) -> MissingRecord:
 
 
 def foreign_remains(ref: str, shared: SharedRemains) -> MatchingRemains:
-    lat, lon = _centre(shared.found_cell)
+    lat, lon = _centre(shared.found_cell, shared.coarsening)
     age, stature, pmi = shared.age, shared.stature_cm, shared.pmi_days
     return MatchingRemains(
         ref=ref,

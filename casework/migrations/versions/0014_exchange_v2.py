@@ -76,6 +76,7 @@ def upgrade():
         batch_op.add_column(
             sa.Column("format_version", sa.Integer(), nullable=False, server_default="1")
         )
+        batch_op.add_column(sa.Column("coarsening", sa.String(length=200), nullable=True))
     op.create_table(
         "name_query",
         sa.Column(
@@ -141,6 +142,7 @@ def downgrade():
     op.drop_index(op.f("ix_name_query_peer_id"), table_name="name_query")
     op.drop_table("name_query")
     with op.batch_alter_table("foreign_record") as batch_op:
+        batch_op.drop_column("coarsening")
         batch_op.drop_column("format_version")
     op.drop_table("sequence_reset")
     with op.batch_alter_table("imported_message") as batch_op:
