@@ -73,8 +73,8 @@ def case_name(case: MissingPerson | UnidentifiedRemains) -> list[str]:
 
 def query_limits() -> QueryLimits:
     """What we answer a peer: the caps of the spec, the budget from the settings."""
-    budget = current_app.config.get("EXCHANGE_NAME_QUERY_BUDGET", DEFAULT_QUERY_LIMITS.budget)
-    return QueryLimits(budget=int(budget))
+    budget = int(current_app.config.get("EXCHANGE_NAME_QUERY_BUDGET", DEFAULT_QUERY_LIMITS.budget))
+    return QueryLimits(budget=min(budget, DEFAULT_QUERY_LIMITS.budget))  # the spec's ceiling
 
 
 def _digest(keys: tuple[TokenKeys, ...]) -> str:
