@@ -21,6 +21,8 @@ class MessageKind(enum.StrEnum):
     SEQUENCE_RESET = "sequence-reset"
     NAME_QUERY = "name-query"
     NAME_ANSWER = "name-answer"
+    DNA_SEARCH = "dna-search"
+    DNA_ANSWER = "dna-answer"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,14 @@ branch_labels = None
 depends_on = None
 
 OLD_KINDS = ("bundle", "disclosure-request", "disclosure-decision", "disclosure-response")
-NEW_KINDS = (*OLD_KINDS, "sequence-reset", "name-query", "name-answer")
+NEW_KINDS = (
+    *OLD_KINDS,
+    "sequence-reset",
+    "name-query",
+    "name-answer",
+    "dna-search",
+    "dna-answer",
+)
 
 
 def _kind(kinds):
