@@ -181,7 +181,16 @@ def trust_rotate(peer_id: str, file: Path, fingerprint: str | None) -> None:
     "--kind",
     required=True,
     type=click.Choice(
-        ["bundle", "disclosure-request", "disclosure-decision", "disclosure-response"]
+        [
+            "bundle",
+            "disclosure-request",
+            "disclosure-decision",
+            "disclosure-response",
+            "name-query",
+            "name-answer",
+            "dna-search",
+            "dna-answer",
+        ]
     ),
 )
 @click.option("--reason", required=True, help="Why (kept in both audit trails).")
