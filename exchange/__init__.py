@@ -97,6 +97,7 @@ from exchange.shared import (
     SharedMissingPerson,
     SharedRecord,
     SharedRemains,
+    SharedWithdrawal,
 )
 from exchange.trust import TrustedAuthority, TrustList
 
@@ -155,6 +156,7 @@ __all__ = [
     "SharedMissingPerson",
     "SharedRecord",
     "SharedRemains",
+    "SharedWithdrawal",
     "SignatureError",
     "TrustError",
     "TrustList",

@@ -13,7 +13,7 @@ from exchange.errors import ErrorCode, ExchangeError, MalformedMessageError
 from exchange.keys import AuthorityKeys
 from exchange.received import Received
 from exchange.replay import MessageKind, ReplayGuard
-from exchange.shared import SharedRecord, record_from_json, record_to_json
+from exchange.shared import SharedRecord, SharedWithdrawal, record_from_json, record_to_json
 from exchange.trust import TrustedAuthority, TrustList
 from exchange.wire import JsonValue, canonical_json
 
@@ -54,7 +54,9 @@ def bundle_payload(records: Sequence[SharedRecord]) -> dict[str, JsonValue]:
         "records": [record_to_json(record) for record in records],
     }
     if version == 2:
-        shifts = {record.coarsening for record in records} or {Coarsening()}
+        shifts = {
+            record.coarsening for record in records if not isinstance(record, SharedWithdrawal)
+        } or {Coarsening()}
         if len(shifts) != 1 or None in shifts:
             raise ExchangeError(
                 ErrorCode.INVALID_ARGUMENT, "The records were coarsened for different recipients."

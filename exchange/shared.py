@@ -155,7 +155,22 @@ class SharedRemains:
         return 1 if self.name_keys is None else 2
 
 
-SharedRecord = SharedMissingPerson | SharedRemains
+@dataclass(frozen=True)
+class SharedWithdrawal:
+    """A record the sender withdraws (case closed, consent withdrawn): the recipient deletes its
+    copy of this pseudonym (spec §7.1). Version 2 only."""
+
+    pseudonym: str
+    coarsening: Coarsening | None = None
+    name_keys: tuple[BlindedName, ...] | None = ()
+
+    @property
+    def version(self) -> int:
+        """Withdrawals exist from version 2 on."""
+        return 2
+
+
+SharedRecord = SharedMissingPerson | SharedRemains | SharedWithdrawal
 
 
 # Writing -----------------------------------------------------------------------------------
@@ -206,6 +221,8 @@ def record_to_json(record: SharedRecord) -> dict[str, JsonValue]:
         {'lat10': 375, 'lon10': 150}
     """
     value: dict[str, JsonValue]
+    if isinstance(record, SharedWithdrawal):
+        return {"type": "withdrawn", "pseudonym": _pseudonym(record.pseudonym)}
     if isinstance(record, SharedMissingPerson):
         value = {
             "type": "missing-person",
@@ -449,6 +466,9 @@ missing-person or remains.
         raise _fail("A version 2 record is read with its bundle's coarsening.")
     shift = None if version == 1 else coarsening
     kind = value.get("type") if isinstance(value, dict) else None
+    if kind == "withdrawn" and version == 2:
+        fields = _object(value, {"type", "pseudonym"}, "a withdrawal")
+        return SharedWithdrawal(_pseudonym(fields["pseudonym"]))
     if kind == "missing-person":
         fields = _object(value, _MISSING_FIELDS, "a missing person record")
         filters, keys = _names(fields["names"], version, "names")
@@ -520,4 +540,4 @@ missing-person or remains.
             dental=_dental(fields["dental"]),
             coarsening=shift,
         )
-    raise _fail("A record must have type missing-person or remains.")
+    raise _fail("A record must have type missing-person or remains.")  # or withdrawn (v2)

@@ -40,6 +40,7 @@ from exchange import (
     ImportedBundle,
     SharedMissingPerson,
     SharedRecord,
+    SharedWithdrawal,
     commit_import,
     export_bundle,
     share_missing_person,
@@ -163,6 +164,8 @@ def export_records(
                 else RecordKind.REMAINS
             )
             mapping.append((item.pseudonym, kind, case))
+        withdrawn = _withdrawals(peer, {p for p, _, _ in mapping}, user)
+        shared.extend(SharedWithdrawal(row.pseudonym) for row in withdrawn)
         sequence = next_sequence(peer, MessageKind.BUNDLE)
         message_id = new_message_id()
         try:
@@ -183,16 +186,21 @@ def export_records(
             message_id=message_id,
             sequence=sequence,
             envelope=envelope,
-            record_count=len(shared),
+            record_count=len(mapping),
             user=user,
         )
-        known = set(
-            db.session.scalars(
-                select(ExportedRecord.pseudonym).where(ExportedRecord.peer_id == peer.id)
+        known = {
+            row.pseudonym: row
+            for row in db.session.scalars(
+                select(ExportedRecord).where(ExportedRecord.peer_id == peer.id)
             )
-        )
+        }
+        for row in withdrawn:
+            row.withdrawn_at = moment
         for pseudonym, kind, case in mapping:
-            if pseudonym not in known:
+            if pseudonym in known:
+                known[pseudonym].withdrawn_at = None  # shared again (a case reopened)
+            else:
                 db.session.add(
                     ExportedRecord(
                         peer_id=peer.id,
@@ -220,8 +228,45 @@ def export_records(
             sequence=sequence,
             remains=[case.reference for case in remains],
             missing=[case.reference for case in missing],
+            withdrawn=len(withdrawn),
         )
         return message
+
+
+def _still_shareable(row: ExportedRecord, country: str) -> bool:
+    if row.missing_person_id is not None:
+        case = db.session.get(MissingPerson, row.missing_person_id)
+        if case is None or case.status not in OPEN_MISSING:
+            return False
+        reporters = [r for r in case.relatives if r.is_reporter]
+        return bool(reporters) and all(
+            r.consent_to_share and _consents(r.consent_countries, country) for r in reporters
+        )
+    body = db.session.get(UnidentifiedRemains, row.remains_id) if row.remains_id else None
+    return body is not None and body.status in OPEN_REMAINS
+
+
+def _withdrawals(peer: PeerAuthority, sharing: set[str], user: User | None) -> list[ExportedRecord]:
+    """Records we sent this peer that may no longer be shared (the case closed, or the family
+    withdrew its consent for this country): the next bundle tells the peer to delete them."""
+    rows = db.session.scalars(
+        select(ExportedRecord).where(
+            ExportedRecord.peer_id == peer.id, ExportedRecord.withdrawn_at.is_(None)
+        )
+    )
+    found = []
+    for row in rows:
+        if row.pseudonym in sharing or _still_shareable(row, peer.country):
+            continue
+        case = (
+            db.session.get(MissingPerson, row.missing_person_id)
+            if row.missing_person_id
+            else (db.session.get(UnidentifiedRemains, row.remains_id) if row.remains_id else None)
+        )
+        if user is not None and case is not None and case.agency_id != user.agency_id:
+            continue  # another agency's case: its own staff withdraw it
+        found.append(row)
+    return found
 
 
 def store_bundle(received: ImportedBundle, guard: DatabaseReplayGuard) -> list[ForeignRecord]:
@@ -229,7 +274,18 @@ def store_bundle(received: ImportedBundle, guard: DatabaseReplayGuard) -> list[F
     header = received.header
     peer = get_peer(header.sender_id)
     stored = []
+    withdrawn = 0
     for item in received.content or ():
+        if isinstance(item, SharedWithdrawal):
+            gone = db.session.scalar(
+                select(ForeignRecord).where(
+                    ForeignRecord.peer_id == peer.id, ForeignRecord.pseudonym == item.pseudonym
+                )
+            )
+            if gone is not None:
+                db.session.delete(gone)  # its hits go with it (ON DELETE CASCADE)
+                withdrawn += 1
+            continue
         kind = (
             RecordKind.MISSING_PERSON
             if isinstance(item, SharedMissingPerson)
@@ -258,6 +314,7 @@ def store_bundle(received: ImportedBundle, guard: DatabaseReplayGuard) -> list[F
         "sender": header.sender_id,
         "sequence": header.sequence,
         "records": len(stored),
+        "withdrawn": withdrawn,
         "format_version": versions[0] if versions else 2,
     }
     if 1 in versions:

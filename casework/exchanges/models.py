@@ -136,6 +136,8 @@ class ExportedRecord(RowId, Base):
         ForeignKey("unidentified_remains.id", ondelete="CASCADE"), index=True
     )
     first_sent_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # when a bundle told the peer to delete its copy (case closed, consent withdrawn)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class ImportedMessage(Base):

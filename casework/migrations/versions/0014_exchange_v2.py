@@ -84,6 +84,10 @@ def upgrade():
             sa.Column("format_version", sa.Integer(), nullable=False, server_default="1")
         )
         batch_op.add_column(sa.Column("coarsening", sa.String(length=200), nullable=True))
+    with op.batch_alter_table("exported_record") as batch_op:
+        batch_op.add_column(
+            sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True)
+        )
     op.create_table(
         "name_query",
         sa.Column(
@@ -150,6 +154,8 @@ def downgrade():
     op.drop_table("name_query")
     with op.batch_alter_table("foreign_record") as batch_op:
         batch_op.drop_column("coarsening")
+    with op.batch_alter_table("exported_record") as batch_op:
+        batch_op.drop_column("withdrawn_at")
         batch_op.drop_column("format_version")
     op.drop_table("sequence_reset")
     with op.batch_alter_table("imported_message") as batch_op:
