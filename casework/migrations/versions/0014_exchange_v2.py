@@ -85,9 +85,7 @@ def upgrade():
         )
         batch_op.add_column(sa.Column("coarsening", sa.String(length=200), nullable=True))
     with op.batch_alter_table("exported_record") as batch_op:
-        batch_op.add_column(
-            sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch_op.add_column(sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "name_query",
         sa.Column(
