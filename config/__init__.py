@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "API_RATE_LIMIT": "300 per minute",  # per API token (per address without one)
     "EXCHANGE_INBOX_RATE_LIMIT": "60 per minute",  # messages peers post, per sending address
+    # name elements we blind for one peer in 24 hours (exchange spec §7.6; at most 20,000)
+    "EXCHANGE_NAME_QUERY_BUDGET": 20_000,
     "KEYRING_REFRESH_SECONDS": 30,
     "KEY_ROTATION_BATCH": 500,
     "IMPORT_MAX_BYTES": 200_000_000,  # largest case file `casework import` and the page accept
@@ -62,6 +64,7 @@ DEFAULTS: dict[str, Any] = {
 _BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE"}
 _INTEGER = {
     "IDLE_TIMEOUT_MINUTES",
+    "EXCHANGE_NAME_QUERY_BUDGET",
     "KEYRING_REFRESH_SECONDS",
     "KEY_ROTATION_BATCH",
     "SQLITE_BUSY_TIMEOUT_MS",

@@ -23,6 +23,18 @@ from exchange.disclosure import (
     seal_disclosure_request,
     seal_disclosure_response,
 )
+from exchange.dna import (
+    DnaAnswer,
+    DnaResult,
+    DnaSearch,
+    PedigreeMember,
+    SharedFamily,
+    check_answer,
+    open_dna_answer,
+    open_dna_search,
+    seal_dna_answer,
+    seal_dna_search,
+)
 from exchange.envelope import DEFAULT_LIMITS, EnvelopeHeader, ImportStatus, Limits
 from exchange.errors import (
     DecryptionError,
@@ -45,7 +57,26 @@ from exchange.keys import (
     load_private_keys,
 )
 from exchange.linkage import dice, encode_name
+from exchange.namekeys import name_keys
+from exchange.namequery import (
+    NameAnswer,
+    NameQuery,
+    open_name_answer,
+    open_name_query,
+    seal_name_answer,
+    seal_name_query,
+)
 from exchange.pseudonym import record_pseudonym
+from exchange.psi import (
+    DEFAULT_QUERY_LIMITS,
+    NameAgreement,
+    PendingQuery,
+    QueryLimits,
+    agreement,
+    answer_elements,
+    prepare_query,
+    unblind_answer,
+)
 from exchange.received import Received, commit_import
 from exchange.records import (
     DentalFinding,
@@ -57,6 +88,7 @@ from exchange.records import (
     Sex,
 )
 from exchange.replay import ImportReceipt, InMemoryReplayGuard, MessageKind, ReplayGuard
+from exchange.reset import SequenceReset, commit_reset, open_sequence_reset, seal_sequence_reset
 from exchange.shared import (
     GridCell,
     Range,
@@ -65,11 +97,13 @@ from exchange.shared import (
     SharedMissingPerson,
     SharedRecord,
     SharedRemains,
+    SharedWithdrawal,
 )
 from exchange.trust import TrustedAuthority, TrustList
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "DEFAULT_QUERY_LIMITS",
     "DISCLOSABLE_FIELDS",
     "AuthorityKeys",
     "AuthorityPublicKeys",
@@ -79,6 +113,9 @@ __all__ = [
     "DisclosureDecision",
     "DisclosureRequest",
     "DisclosureResponse",
+    "DnaAnswer",
+    "DnaResult",
+    "DnaSearch",
     "Effect",
     "EnvelopeHeader",
     "ErrorCode",
@@ -97,27 +134,40 @@ __all__ = [
     "Mark",
     "MessageKind",
     "MissingPersonRecord",
+    "NameAgreement",
+    "NameAnswer",
+    "NameQuery",
     "Officer",
+    "PedigreeMember",
+    "PendingQuery",
     "Purpose",
+    "QueryLimits",
     "Range",
     "Received",
     "RecordError",
     "RecordType",
     "RemainsRecord",
     "ReplayGuard",
+    "SequenceReset",
     "Sex",
     "SharedEffect",
+    "SharedFamily",
     "SharedMark",
     "SharedMissingPerson",
     "SharedRecord",
     "SharedRemains",
+    "SharedWithdrawal",
     "SignatureError",
     "TrustError",
     "TrustList",
     "TrustListError",
     "TrustedAuthority",
+    "agreement",
+    "answer_elements",
+    "check_answer",
     "check_response",
     "commit_import",
+    "commit_reset",
     "dice",
     "encode_name",
     "export_bundle",
@@ -127,15 +177,28 @@ __all__ = [
     "import_bundle",
     "load_private_keys",
     "month_of",
+    "name_keys",
     "new_request_id",
     "open_disclosure_decision",
     "open_disclosure_request",
     "open_disclosure_response",
+    "open_dna_answer",
+    "open_dna_search",
+    "open_name_answer",
+    "open_name_query",
+    "open_sequence_reset",
+    "prepare_query",
     "record_pseudonym",
     "seal_disclosure_decision",
     "seal_disclosure_request",
     "seal_disclosure_response",
+    "seal_dna_answer",
+    "seal_dna_search",
+    "seal_name_answer",
+    "seal_name_query",
+    "seal_sequence_reset",
     "share_missing_person",
     "share_remains",
+    "unblind_answer",
     "widen",
 ]

@@ -9,9 +9,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
+from exchange.coarsening import Coarsening, shifted_band, shifted_cell
 from exchange.errors import ErrorCode, RecordError
 from exchange.linkage import blip_seed, encode_name, harden, name_tokens
 from exchange.pseudonym import check_secret, record_pseudonym
+from exchange.psi import BlindedName, blind_names
 from exchange.records import (
     DentalFinding,
     Effect,
@@ -117,7 +119,14 @@ def uncertainty_band(metres: int) -> int:
     return UNCERTAINTY_BANDS_KM[-1]
 
 
-def _age_at_last_seen(record: MissingPersonRecord) -> Range | None:
+def _band(low: int, high: int, band: int, offset: int | None, bounds: tuple[int, int]) -> Range:
+    """Version 1: `widen`; version 2: bands shifted by the recipient's offset (§6.3)."""
+    if offset is None:
+        return widen(low, high, band)
+    return Range(*shifted_band(low, high, band, offset, bounds))
+
+
+def _age_at_last_seen(record: MissingPersonRecord, shift: Coarsening | None) -> Range | None:
     seen = record.last_seen_date
     if record.birth_date is not None and seen is not None:
         years = seen.year - record.birth_date.year
@@ -133,7 +142,7 @@ def _age_at_last_seen(record: MissingPersonRecord) -> Range | None:
     low = max(low, 0)
     if high < 0 or high > AGE_MAX:
         raise _invalid(record.local_id, "the age at the last sighting is not plausible.")
-    return widen(low, high, AGE_BAND)
+    return _band(low, high, AGE_BAND, None if shift is None else shift.age, (0, AGE_MAX))
 
 
 def _checked_range(
@@ -153,8 +162,11 @@ def _names(
     pseudonym: str,
     field: str,
     sender_secret: bytes,
-    linkage_secret: bytes,
+    linkage_secret: bytes | None,
 ) -> tuple[bytes, ...]:
+    if linkage_secret is None:
+        return ()
+    check_secret(linkage_secret, what="linkage secret")
     usable = [parts for parts in name_sets if name_tokens(parts)][:MAX_NAME_FILTERS]
     return tuple(
         harden(
@@ -164,6 +176,17 @@ def _names(
         )
         for index, parts in enumerate(usable)
     )
+
+
+def _keys(
+    name_sets: Sequence[Sequence[str]],
+    sender_secret: bytes,
+    recipient_id: str,
+    linkage_secret: bytes | None,
+) -> tuple[BlindedName, ...] | None:
+    if linkage_secret is not None:
+        return None  # a version 1 record
+    return blind_names(name_sets, sender_secret, recipient_id, MAX_NAME_FILTERS)
 
 
 def _marks(record_id: str, marks: Sequence[Mark]) -> tuple[SharedMark, ...]:
@@ -212,10 +235,12 @@ def _country(record_id: str, value: str, what: str) -> str:
     return code
 
 
-def _cell(record_id: str, point: GeoPoint | None) -> GridCell | None:
+def _cell(record_id: str, point: GeoPoint | None, shift: Coarsening | None) -> GridCell | None:
     if point is None:
         return None
     try:
+        if shift is not None:
+            return GridCell(*shifted_cell(point.lat, point.lon, shift))
         return grid_cell(point)
     except ValueError:
         raise _invalid(record_id, "the coordinates are not valid WGS 84 degrees.") from None
@@ -226,11 +251,12 @@ def share_missing_person(
     *,
     recipient_id: str,
     sender_secret: bytes,
-    linkage_secret: bytes,
+    linkage_secret: bytes | None = None,
 ) -> SharedMissingPerson:
     """Anonymise a missing person report for one recipient.
 
-    Dropped: names (kept only as Bloom filters), birth date, free text, contacts, photos.
+    Dropped: names (kept only as blinded name keys, spec §6.2), birth date, free text, contacts,
+    photos.
     Generalised: age at last sighting to 5-year bands, height to 5 cm, date to the month, point
     to the 0.1-degree cell; marks and effects reduced to vocabulary terms.
 
@@ -238,7 +264,9 @@ def share_missing_person(
         record: the local report.
         recipient_id: the authority it is for (the pseudonym depends on it).
         sender_secret: our pseudonym secret (32+ bytes, never shared).
-        linkage_secret: the name-linkage secret agreed with this recipient (32+ bytes).
+        linkage_secret: None (the default) writes version 2, names as blinded keys; a secret
+            agreed with the recipient (32+ bytes) writes the version 1 record with Bloom
+            filters, for the transition period only (spec §12).
 
     Raises:
         RecordError: ``invalid-local-record`` if a value cannot be exported (bad tooth number,
@@ -247,43 +275,50 @@ def share_missing_person(
     Example:
         >>> shared = share_missing_person(
         ...     MissingPersonRecord("MP-1", given_names=("Amanuel",), stated_age=23),
-        ...     recipient_id="ita-labanof", sender_secret=bytes(32), linkage_secret=bytes(32))
-        >>> shared.age, len(shared.names[0])
-        (Range(low=20, high=24), 128)
+        ...     recipient_id="ita-labanof", sender_secret=bytes(32))
+        >>> shared.age, shared.version, len(shared.name_keys[0])  # 5-year band, offset 1 here
+        (Range(low=21, high=25), 2, 1)
     """
-    check_secret(linkage_secret, what="linkage secret")
     pseudonym = record_pseudonym(sender_secret, recipient_id, record.local_id)
+    shift = (
+        None
+        if linkage_secret is not None
+        else Coarsening.for_recipient(sender_secret, recipient_id)
+    )
     height = None
     if record.height_cm is not None:
         if not STATURE_MIN <= record.height_cm <= STATURE_MAX:
             raise _invalid(record.local_id, f"the height {record.height_cm} cm is not plausible.")
-        height = widen(record.height_cm, record.height_cm, STATURE_BAND)
+        height = _band(
+            record.height_cm,
+            record.height_cm,
+            STATURE_BAND,
+            None if shift is None else shift.height,
+            (STATURE_MIN, STATURE_MAX),
+        )
     if len(record.route) > MAX_ROUTE:
         raise _invalid(record.local_id, f"the route lists more than {MAX_ROUTE} countries.")
     main_name = (*record.given_names, *record.surnames)
+    name_sets = [main_name, *((alias,) for alias in record.aliases)]
     return SharedMissingPerson(
         pseudonym=pseudonym,
-        names=_names(
-            [main_name, *((alias,) for alias in record.aliases)],
-            pseudonym,
-            "names",
-            sender_secret,
-            linkage_secret,
-        ),
+        names=_names(name_sets, pseudonym, "names", sender_secret, linkage_secret),
+        name_keys=_keys(name_sets, sender_secret, recipient_id, linkage_secret),
         sex=record.sex,
-        age=_age_at_last_seen(record),
+        age=_age_at_last_seen(record, shift),
         height_cm=height,
         nationality=None
         if record.nationality is None
         else _country(record.local_id, record.nationality, "nationality"),
         last_seen_month=_month(record.local_id, record.last_seen_date),
-        last_seen_cell=_cell(record.local_id, record.last_seen_point),
+        last_seen_cell=_cell(record.local_id, record.last_seen_point, shift),
         route=tuple(
             _country(record.local_id, country, "route country") for country in record.route
         ),
         marks=_marks(record.local_id, record.marks),
         effects=_effects(record.local_id, record.effects),
         dental=_dental(record.local_id, record.dental),
+        coarsening=shift,
     )
 
 
@@ -292,7 +327,7 @@ def share_remains(
     *,
     recipient_id: str,
     sender_secret: bytes,
-    linkage_secret: bytes,
+    linkage_secret: bytes | None = None,
 ) -> SharedRemains:
     """Anonymise an unidentified remains case for one recipient.
 
@@ -304,20 +339,24 @@ def share_remains(
         record: the local case.
         recipient_id: the authority it is for.
         sender_secret: our pseudonym secret (32+ bytes).
-        linkage_secret: the name-linkage secret agreed with this recipient (32+ bytes).
+        linkage_secret: None for version 2 (the default); a secret for version 1 (§12).
 
     Raises:
         RecordError: ``invalid-local-record``.
 
     Example:
         >>> shared = share_remains(RemainsRecord("PM-7", age_min=18, age_max=26),
-        ...     recipient_id="esp-cnp", sender_secret=bytes(32), linkage_secret=bytes(32))
-        >>> shared.age
-        Range(low=15, high=29)
+        ...     recipient_id="esp-cnp", sender_secret=bytes(32))
+        >>> shared.age  # 5-year bands from 5k + 4 for this recipient
+        Range(low=14, high=28)
     """
-    check_secret(linkage_secret, what="linkage secret")
     rid = record.local_id
     pseudonym = record_pseudonym(sender_secret, recipient_id, rid)
+    shift = (
+        None
+        if linkage_secret is not None
+        else Coarsening.for_recipient(sender_secret, recipient_id)
+    )
     age = _checked_range(rid, record.age_min, record.age_max, (0, AGE_MAX), "age")
     stature = _checked_range(
         rid, record.stature_min_cm, record.stature_max_cm, (STATURE_MIN, STATURE_MAX), "stature"
@@ -335,14 +374,29 @@ def share_remains(
             sender_secret,
             linkage_secret,
         ),
+        name_keys=_keys(
+            [(name,) for name in record.document_names], sender_secret, recipient_id, linkage_secret
+        ),
         sex=record.sex,
-        age=None if age is None else widen(*age, AGE_BAND),
-        stature_cm=None if stature is None else widen(*stature, STATURE_BAND),
+        age=None
+        if age is None
+        else _band(*age, AGE_BAND, None if shift is None else shift.age, (0, AGE_MAX)),
+        stature_cm=None
+        if stature is None
+        else _band(
+            *stature,
+            STATURE_BAND,
+            None if shift is None else shift.height,
+            (STATURE_MIN, STATURE_MAX),
+        ),
         found_month=_month(rid, record.found_date),
-        found_cell=_cell(rid, record.found_point),
+        found_cell=_cell(rid, record.found_point, shift),
         found_uncertainty_km=None if uncertainty is None else uncertainty_band(uncertainty),
-        pmi_days=None if pmi is None else widen(*pmi, PMI_BAND),
+        pmi_days=None
+        if pmi is None
+        else _band(*pmi, PMI_BAND, None if shift is None else shift.pmi, (0, PMI_MAX_DAYS)),
         marks=_marks(rid, record.marks),
         effects=_effects(rid, record.effects),
         dental=_dental(rid, record.dental),
+        coarsening=shift,
     )

@@ -5,35 +5,64 @@ decrypt, validate strictly, return read-only records without storing anything).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from exchange.coarsening import Coarsening
 from exchange.envelope import DEFAULT_LIMITS, Limits, open_envelope, seal
 from exchange.errors import ErrorCode, ExchangeError, MalformedMessageError
 from exchange.keys import AuthorityKeys
 from exchange.received import Received
 from exchange.replay import MessageKind, ReplayGuard
-from exchange.shared import SharedRecord, record_from_json, record_to_json
+from exchange.shared import SharedRecord, SharedWithdrawal, record_from_json, record_to_json
 from exchange.trust import TrustedAuthority, TrustList
 from exchange.wire import JsonValue, canonical_json
 
 BUNDLE_FORMAT = "mmx-bundle"
 DEFAULT_BUNDLE_LIFETIME = timedelta(days=14)
+#: Version 1 bundles (names as Bloom filters, readable by every recipient) are still read, and
+#: flagged, until this moment (spec §12); version 2 is what we write.
+V1_READ_UNTIL = datetime(2027, 7, 1, tzinfo=UTC)
 
 ImportedBundle = Received[tuple[SharedRecord, ...]]
+
+
+def bundle_version(records: Sequence[SharedRecord]) -> int:
+    """The version of a bundle of these records: theirs (all alike), 2 for an empty bundle.
+
+    Raises:
+        ExchangeError: ``invalid-argument`` if version 1 and 2 records are mixed.
+    """
+    versions = {record.version for record in records} or {2}
+    if len(versions) > 1:
+        raise ExchangeError(
+            ErrorCode.INVALID_ARGUMENT, "A bundle cannot mix version 1 and version 2 records."
+        )
+    return versions.pop()
 
 
 def bundle_payload(records: Sequence[SharedRecord]) -> dict[str, JsonValue]:
     """The plaintext JSON object of a bundle (spec §7.1).
 
     Example:
-        >>> bundle_payload([])
-        {'format': 'mmx-bundle', 'version': 1, 'records': []}
+        >>> bundle_payload([])["version"], bundle_payload([])["records"]
+        (2, [])
     """
-    return {
+    version = bundle_version(records)
+    payload: dict[str, JsonValue] = {
         "format": BUNDLE_FORMAT,
-        "version": 1,
+        "version": version,
         "records": [record_to_json(record) for record in records],
     }
+    if version == 2:
+        shifts = {
+            record.coarsening for record in records if not isinstance(record, SharedWithdrawal)
+        } or {Coarsening()}
+        if len(shifts) != 1 or None in shifts:
+            raise ExchangeError(
+                ErrorCode.INVALID_ARGUMENT, "The records were coarsened for different recipients."
+            )
+        payload["coarsening"] = Coarsening.to_json(shifts.pop())  # type: ignore[arg-type]
+    return payload
 
 
 def export_bundle(
@@ -103,17 +132,27 @@ def export_bundle(
     )
 
 
-def _records(payload: dict[str, object] | object, limits: Limits) -> tuple[SharedRecord, ...]:
-    if (
-        not isinstance(payload, dict)
-        or set(payload) != {"format", "version", "records"}
-        or payload["format"] != BUNDLE_FORMAT
-    ):
+def _records(
+    payload: dict[str, object] | object, limits: Limits, now: datetime
+) -> tuple[SharedRecord, ...]:
+    if not isinstance(payload, dict) or payload.get("format") != BUNDLE_FORMAT:
         raise MalformedMessageError(
             ErrorCode.SCHEMA_VIOLATION, "The payload is not an mmx-bundle object."
         )
-    if payload["version"] != 1:
+    version = payload.get("version")
+    if isinstance(version, bool) or version not in (1, 2):
         raise MalformedMessageError(ErrorCode.UNSUPPORTED_VERSION, "Unknown bundle version.")
+    members = {"format", "version", "records"} | ({"coarsening"} if version == 2 else set())
+    if set(payload) != members:
+        raise MalformedMessageError(
+            ErrorCode.SCHEMA_VIOLATION, f"A version {version} bundle has exactly {sorted(members)}."
+        )
+    shift = Coarsening.from_json(payload["coarsening"]) if version == 2 else None
+    if version == 1 and now >= V1_READ_UNTIL:
+        raise MalformedMessageError(
+            ErrorCode.UNSUPPORTED_VERSION,
+            "Version 1 bundles were read only until 2027-06-30; ask the sender for version 2.",
+        )
     entries = payload["records"]
     if not isinstance(entries, list):
         raise MalformedMessageError(ErrorCode.SCHEMA_VIOLATION, "records must be a list.")
@@ -121,7 +160,7 @@ def _records(payload: dict[str, object] | object, limits: Limits) -> tuple[Share
         raise MalformedMessageError(
             ErrorCode.TOO_LARGE, f"The bundle has more than {limits.max_records} records."
         )
-    records = tuple(record_from_json(entry) for entry in entries)
+    records = tuple(record_from_json(entry, version=version, coarsening=shift) for entry in entries)
     if len({record.pseudonym for record in records}) != len(records):
         raise MalformedMessageError(
             ErrorCode.SCHEMA_VIOLATION, "A pseudonym appears twice in the bundle."
@@ -195,5 +234,5 @@ def import_bundle(
         now=now,
         limits=limits,
     )
-    records = None if opened.payload is None else _records(opened.payload, limits)
+    records = None if opened.payload is None else _records(opened.payload, limits, now)
     return Received(opened.header, opened.status, records, opened.receipt)

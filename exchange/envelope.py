@@ -368,6 +368,7 @@ def open_envelope(
         message_id=header.message_id,
         sequence=header.sequence,
         digest=digest,
+        signer_fingerprint=sender.keys.fingerprint,
     )
     earlier = guard.imported_digest(header.sender_id, header.message_id)
     if earlier is not None:
@@ -392,7 +393,12 @@ def open_envelope(
             ErrorCode.LIFETIME_TOO_LONG,
             f"The message lives longer than the allowed {limits.max_lifetime.days} days.",
         )
-    last = guard.last_sequence(header.sender_id, header.kind)
+    # a reset is ordered by the freshness of its key (§5.6), not by a sequence of its own
+    last = (
+        None
+        if header.kind is MessageKind.SEQUENCE_RESET
+        else guard.last_sequence(header.sender_id, header.kind)
+    )
     if last is not None and header.sequence <= last:
         raise FreshnessError(
             ErrorCode.OUT_OF_ORDER,

@@ -31,6 +31,8 @@ class ErrorCode(enum.StrEnum):
     OUT_OF_ORDER = "out-of-order"
     ID_REUSED = "id-reused"
     ALREADY_IMPORTED = "already-imported"
+    RESET_REFUSED = "reset-refused"
+    QUERY_LIMIT = "query-limit"
     BAD_KEY_FILE = "bad-key-file"
     WRONG_PASSPHRASE = "wrong-passphrase"
     BAD_TRUST_LIST = "bad-trust-list"

@@ -37,7 +37,9 @@ PRIVATE_SEED_LENGTHS: Mapping[str, int] = {ED25519: 32, ML_DSA_65: 32, ML_KEM_76
 ML_DSA_CONTEXT = b"mmx-exchange/v1"
 FINGERPRINT_PREFIX = b"mmx-exchange/v1 fingerprint\x00"
 KEY_FILE_FORMAT = "mmx-private-keys"
-MIN_SCRYPT_LOG2_N = 14
+#: The weakest scrypt cost a key file may declare (spec §3.3): 2^17 is about 128 MiB of memory per
+#: guess; 14 (16 MiB) made an offline guess of the passphrase of a stolen file eight times cheaper.
+MIN_SCRYPT_LOG2_N = 17
 MAX_SCRYPT_LOG2_N = 22
 MAX_KEY_FILE_BYTES = 64 * 1024
 
@@ -325,21 +327,21 @@ def export_private_keys(
     Args:
         keys: the authority's private keys.
         passphrase: at least 12 bytes; the application asks an operator for it.
-        scrypt_log2_n: scrypt cost, 14 to 22; 17 (about 128 MiB, a third of a second) by default.
+        scrypt_log2_n: scrypt cost, 17 to 22; 17 (about 128 MiB, a third of a second) by default.
 
     Returns:
         The key file as canonical JSON bytes.
 
     Example:
         >>> keys = AuthorityKeys.generate()
-        >>> blob = export_private_keys(keys, b"correct horse battery", scrypt_log2_n=14)
+        >>> blob = export_private_keys(keys, b"correct horse battery", scrypt_log2_n=17)
         >>> load_private_keys(blob, b"correct horse battery").public == keys.public
         True
     """
     if len(passphrase) < 12:
         raise ExchangeError(ErrorCode.INVALID_ARGUMENT, "The passphrase must be 12 bytes or more.")
     if not MIN_SCRYPT_LOG2_N <= scrypt_log2_n <= MAX_SCRYPT_LOG2_N:
-        raise ExchangeError(ErrorCode.INVALID_ARGUMENT, "scrypt_log2_n must be between 14 and 22.")
+        raise ExchangeError(ErrorCode.INVALID_ARGUMENT, "scrypt_log2_n must be between 17 and 22.")
     salt, nonce = os.urandom(16), os.urandom(12)
     header = _key_file_header(salt, scrypt_log2_n, nonce)
     seeds: dict[str, JsonValue] = {name: b64url_encode(raw) for name, raw in keys.seeds().items()}
@@ -358,7 +360,7 @@ def load_private_keys(raw: bytes, passphrase: bytes) -> AuthorityKeys:
 
     Example:
         >>> keys = AuthorityKeys.generate()
-        >>> blob = export_private_keys(keys, b"correct horse battery", scrypt_log2_n=14)
+        >>> blob = export_private_keys(keys, b"correct horse battery", scrypt_log2_n=17)
         >>> load_private_keys(blob, b"wrong passphrase!")
         Traceback (most recent call last):
         ...

@@ -18,6 +18,11 @@ class MessageKind(enum.StrEnum):
     DISCLOSURE_REQUEST = "disclosure-request"
     DISCLOSURE_DECISION = "disclosure-decision"
     DISCLOSURE_RESPONSE = "disclosure-response"
+    SEQUENCE_RESET = "sequence-reset"
+    NAME_QUERY = "name-query"
+    NAME_ANSWER = "name-answer"
+    DNA_SEARCH = "dna-search"
+    DNA_ANSWER = "dna-answer"
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,8 @@ class ImportReceipt:
         message_id: the envelope id (a UUID).
         sequence: the envelope sequence number.
         digest: SHA-256 of the signed bytes, to tell a replay from a re-used id.
+        signer_fingerprint: the fingerprint (§3.2) of the sender keys that signed it, so a
+            sequence reset can be refused under a key that already sent messages (§5.6).
     """
 
     sender_id: str
@@ -37,6 +44,7 @@ class ImportReceipt:
     message_id: str
     sequence: int
     digest: bytes
+    signer_fingerprint: bytes = b""
 
 
 class ReplayGuard(Protocol):
@@ -59,6 +67,19 @@ class ReplayGuard(Protocol):
         """
         ...
 
+    def key_used(self, sender_id: str, kind: MessageKind, fingerprint: bytes) -> bool:
+        """True if a message of `kind`, or a reset of its sequence, was accepted from this sender
+        under the keys with this fingerprint: such keys are not fresh enough to reset (§5.6)."""
+        ...
+
+    def record_reset(self, receipt: ImportReceipt, kind: MessageKind, continue_after: int) -> None:
+        """Remember an accepted sequence reset: from now on, `last_sequence(sender, kind)` is
+        `continue_after` (or higher, once later messages arrive). Must refuse (raise
+        `FreshnessError`, ``reset-refused``) if `key_used` is true for the receipt's signer, and
+        ``already-imported`` if the reset's id is recorded, so concurrent resets cannot both win.
+        """
+        ...
+
 
 class InMemoryReplayGuard:
     """A `ReplayGuard` in a dictionary, for tests and one-off tools.
@@ -73,6 +94,7 @@ class InMemoryReplayGuard:
     def __init__(self) -> None:
         self.digests: dict[tuple[str, str], bytes] = {}
         self.sequences: dict[tuple[str, MessageKind], int] = {}
+        self.signers: set[tuple[str, MessageKind, bytes]] = set()
 
     def imported_digest(self, sender_id: str, message_id: str) -> bytes | None:
         return self.digests.get((sender_id, message_id))
@@ -93,6 +115,24 @@ class InMemoryReplayGuard:
             )
         self.digests[(receipt.sender_id, receipt.message_id)] = receipt.digest
         self.sequences[(receipt.sender_id, receipt.kind)] = receipt.sequence
+        self.signers.add((receipt.sender_id, receipt.kind, receipt.signer_fingerprint))
+
+    def key_used(self, sender_id: str, kind: MessageKind, fingerprint: bytes) -> bool:
+        return (sender_id, kind, fingerprint) in self.signers
+
+    def record_reset(self, receipt: ImportReceipt, kind: MessageKind, continue_after: int) -> None:
+        if (receipt.sender_id, receipt.message_id) in self.digests:
+            raise FreshnessError(
+                ErrorCode.ALREADY_IMPORTED, f"Message {receipt.message_id} was already imported."
+            )
+        if self.key_used(receipt.sender_id, kind, receipt.signer_fingerprint):
+            raise FreshnessError(
+                ErrorCode.RESET_REFUSED,
+                "A sequence reset is accepted only under keys that have not yet sent this kind.",
+            )
+        self.digests[(receipt.sender_id, receipt.message_id)] = receipt.digest
+        self.sequences[(receipt.sender_id, kind)] = continue_after
+        self.signers.add((receipt.sender_id, kind, receipt.signer_fingerprint))
 
     def snapshot(self) -> tuple[dict[tuple[str, str], bytes], dict[tuple[str, MessageKind], int]]:
         """Return copies of the state, so tests can check that a refusal changed nothing."""

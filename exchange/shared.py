@@ -9,8 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from exchange.coarsening import Coarsening, cell_bounds, is_shifted_band
 from exchange.errors import ErrorCode, MalformedMessageError
 from exchange.linkage import FILTER_BYTES
+from exchange.namekeys import MAX_TOKENS
+from exchange.psi import ELEMENT_BYTES, BlindedName, BlindedToken, check_element
 from exchange.records import DentalFinding, Sex
 from exchange.vocabulary import (
     BODY_LOCATIONS,
@@ -86,7 +89,10 @@ class SharedMissingPerson:
 
     Attributes:
         pseudonym: the sender's record pseudonym for this recipient (43 base64url characters).
-        names: hardened Bloom filters (128 bytes each), the main name first, then aliases.
+        names: version 1 only: hardened Bloom filters (128 bytes each), the main name first,
+            then aliases; empty in version 2.
+        name_keys: version 2: the blinded name keys (spec §6.2), the main name first, then
+            aliases; None for a version 1 record.
         age: age at last sighting, in a 5-year band; None if unknown.
         height_cm: in a 5 cm band.
         last_seen_month: "YYYY-MM".
@@ -105,6 +111,13 @@ class SharedMissingPerson:
     marks: tuple[SharedMark, ...]
     effects: tuple[SharedEffect, ...]
     dental: tuple[DentalFinding, ...]
+    name_keys: tuple[BlindedName, ...] | None = None
+    coarsening: Coarsening | None = None  # v2: the recipient's offsets (bundle-level in JSON)
+
+    @property
+    def version(self) -> int:
+        """1 for a record with Bloom filters, 2 for one with blinded name keys."""
+        return 1 if self.name_keys is None else 2
 
 
 @dataclass(frozen=True)
@@ -112,7 +125,9 @@ class SharedRemains:
     """An anonymised unidentified remains case, as sent to (or received from) one peer.
 
     Attributes:
-        document_names: hardened Bloom filters of names read on documents found with the body.
+        document_names: version 1: hardened Bloom filters of names read on documents found with
+            the body; empty in version 2.
+        name_keys: version 2: the blinded keys of those names; None in version 1.
         age: estimated age range widened to 5-year bands.
         stature_cm: estimated stature range widened to 5 cm bands.
         found_uncertainty_km: the location uncertainty rounded up to a band (1, 2, 5... 500).
@@ -131,9 +146,31 @@ class SharedRemains:
     marks: tuple[SharedMark, ...]
     effects: tuple[SharedEffect, ...]
     dental: tuple[DentalFinding, ...]
+    name_keys: tuple[BlindedName, ...] | None = None
+    coarsening: Coarsening | None = None  # v2: the recipient's offsets (bundle-level in JSON)
+
+    @property
+    def version(self) -> int:
+        """1 for a record with Bloom filters, 2 for one with blinded name keys."""
+        return 1 if self.name_keys is None else 2
 
 
-SharedRecord = SharedMissingPerson | SharedRemains
+@dataclass(frozen=True)
+class SharedWithdrawal:
+    """A record the sender withdraws (case closed, consent withdrawn): the recipient deletes its
+    copy of this pseudonym (spec §7.1). Version 2 only."""
+
+    pseudonym: str
+    coarsening: Coarsening | None = None
+    name_keys: tuple[BlindedName, ...] | None = ()
+
+    @property
+    def version(self) -> int:
+        """Withdrawals exist from version 2 on."""
+        return 2
+
+
+SharedRecord = SharedMissingPerson | SharedRemains | SharedWithdrawal
 
 
 # Writing -----------------------------------------------------------------------------------
@@ -159,6 +196,18 @@ def _common_json(
     }
 
 
+def _names_json(
+    filters: tuple[bytes, ...], keys: tuple[BlindedName, ...] | None
+) -> list[JsonValue]:
+    if keys is None:
+        return [b64url_encode(bloom) for bloom in filters]
+    if filters:
+        raise MalformedMessageError(
+            ErrorCode.SCHEMA_VIOLATION, "A version 2 record carries no Bloom filters."
+        )
+    return [[[b64url_encode(element) for element in token] for token in name] for name in keys]
+
+
 def record_to_json(record: SharedRecord) -> dict[str, JsonValue]:
     """Return the JSON object of a shared record (spec §7.2), validating it on the way.
 
@@ -172,11 +221,13 @@ def record_to_json(record: SharedRecord) -> dict[str, JsonValue]:
         {'lat10': 375, 'lon10': 150}
     """
     value: dict[str, JsonValue]
+    if isinstance(record, SharedWithdrawal):
+        return {"type": "withdrawn", "pseudonym": _pseudonym(record.pseudonym)}
     if isinstance(record, SharedMissingPerson):
         value = {
             "type": "missing-person",
             "pseudonym": record.pseudonym,
-            "names": [b64url_encode(bloom) for bloom in record.names],
+            "names": _names_json(record.names, record.name_keys),
             "sex": record.sex.value,
             "age": _range_json(record.age),
             "height_cm": _range_json(record.height_cm),
@@ -190,7 +241,7 @@ def record_to_json(record: SharedRecord) -> dict[str, JsonValue]:
         value = {
             "type": "remains",
             "pseudonym": record.pseudonym,
-            "document_names": [b64url_encode(bloom) for bloom in record.document_names],
+            "document_names": _names_json(record.document_names, record.name_keys),
             "sex": record.sex.value,
             "age": _range_json(record.age),
             "stature_cm": _range_json(record.stature_cm),
@@ -200,7 +251,7 @@ def record_to_json(record: SharedRecord) -> dict[str, JsonValue]:
             "pmi_days": _range_json(record.pmi_days),
             **_common_json(record.marks, record.effects, record.dental),
         }
-    if record_from_json(value) != record:
+    if record_from_json(value, version=record.version, coarsening=record.coarsening) != record:
         raise MalformedMessageError(ErrorCode.SCHEMA_VIOLATION, "The record does not round-trip.")
     return value
 
@@ -249,9 +300,17 @@ def _terms(value: object, allowed: frozenset[str], what: str) -> tuple[str, ...]
     return terms
 
 
-def _banded(value: object, band: int, low: int, high: int, what: str) -> Range:
+def _banded(
+    value: object, band: int, low: int, high: int, what: str, offset: int | None = None
+) -> Range:
+    """A range in whole bands; `offset` None is version 1 (bands from multiples of `band`), a
+    number is version 2 (bands from ``band·k + offset``, ends clamped to the domain)."""
     fields = _object(value, {"low", "high"}, what)
     result = Range(_int(fields["low"], low, high, what), _int(fields["high"], low, high, what))
+    if offset is not None:
+        if not is_shifted_band(result.low, result.high, band, offset, (low, high)):
+            raise _fail(f"{what} must run over whole bands of {band} from {band}k + {offset}.")
+        return result
     if result.low > result.high or result.low % band or (result.high + 1) % band:
         raise _fail(f"{what} must run from a multiple of {band} to one less than a multiple.")
     return result
@@ -269,11 +328,12 @@ def _country(value: object, what: str) -> str:
     return value
 
 
-def _cell(value: object, what: str) -> GridCell:
+def _cell(value: object, what: str, coarsening: Coarsening | None = None) -> GridCell:
     fields = _object(value, {"lat10", "lon10"}, what)
+    (lat_low, lat_high), (lon_low, lon_high) = cell_bounds(coarsening or Coarsening())
     return GridCell(
-        _int(fields["lat10"], -900, 899, f"{what} latitude"),
-        _int(fields["lon10"], -1800, 1799, f"{what} longitude"),
+        _int(fields["lat10"], lat_low, lat_high, f"{what} latitude"),
+        _int(fields["lon10"], lon_low, lon_high, f"{what} longitude"),
     )
 
 
@@ -291,6 +351,30 @@ def _pseudonym(value: object) -> str:
 
 def _bloom(value: object) -> bytes:
     return b64url_decode(value, what="a name encoding", length=FILTER_BYTES)
+
+
+def _token(value: object) -> BlindedToken:
+    if not isinstance(value, list) or len(value) != 3:
+        raise _fail("A name token is a list of 3 elements.")
+    folded, phonetic, short = (
+        check_element(b64url_decode(item, what="a name element", length=ELEMENT_BYTES))
+        for item in value
+    )
+    return (folded, phonetic, short)
+
+
+def _blinded_name(value: object) -> BlindedName:
+    tokens = _list(value, MAX_TOKENS, _token, "a name")
+    if not tokens or list(tokens) != sorted(set(tokens)):
+        raise _fail("A name holds 1 to 16 distinct tokens sorted by their bytes.")
+    return tokens
+
+
+def _names(value: object, version: int, what: str) -> tuple[tuple[bytes, ...], object]:
+    """(Bloom filters, blinded names) of a names member: one of them is empty or None."""
+    if version == 1:
+        return _list(value, MAX_NAME_FILTERS, _bloom, what), None
+    return (), _list(value, MAX_NAME_FILTERS, _blinded_name, what)
 
 
 def _mark(value: object) -> SharedMark:
@@ -358,8 +442,15 @@ _REMAINS_FIELDS = {
 }
 
 
-def record_from_json(value: object) -> SharedRecord:
-    """Read one shared record strictly (exact fields, types, ranges, vocabulary, FDI teeth).
+def _offset(shift: Coarsening | None, name: str) -> int | None:
+    return None if shift is None else int(getattr(shift, name))
+
+
+def record_from_json(
+    value: object, version: int = 1, coarsening: Coarsening | None = None
+) -> SharedRecord:
+    """Read one shared record strictly (exact fields, types, ranges, vocabulary, FDI teeth);
+    `version` is the bundle's (1: names as Bloom filters, 2: as blinded name keys).
 
     Raises:
         MalformedMessageError: code ``schema-violation`` with the first problem found.
@@ -371,29 +462,43 @@ def record_from_json(value: object) -> SharedRecord:
         exchange.errors.MalformedMessageError: schema-violation: A record must have type \
 missing-person or remains.
     """
+    if version == 2 and coarsening is None:
+        raise _fail("A version 2 record is read with its bundle's coarsening.")
+    shift = None if version == 1 else coarsening
     kind = value.get("type") if isinstance(value, dict) else None
+    if kind == "withdrawn" and version == 2:
+        fields = _object(value, {"type", "pseudonym"}, "a withdrawal")
+        return SharedWithdrawal(_pseudonym(fields["pseudonym"]))
     if kind == "missing-person":
         fields = _object(value, _MISSING_FIELDS, "a missing person record")
+        filters, keys = _names(fields["names"], version, "names")
         return SharedMissingPerson(
             pseudonym=_pseudonym(fields["pseudonym"]),
-            names=_list(fields["names"], MAX_NAME_FILTERS, _bloom, "names"),
+            names=filters,
+            name_keys=keys,  # type: ignore[arg-type]
             sex=_sex(fields["sex"]),
-            age=_optional(fields["age"], lambda v: _banded(v, AGE_BAND, 0, AGE_MAX, "age")),
+            age=_optional(
+                fields["age"],
+                lambda v: _banded(v, AGE_BAND, 0, AGE_MAX, "age", _offset(shift, "age")),
+            ),
             height_cm=_optional(
                 fields["height_cm"],
-                lambda v: _banded(v, STATURE_BAND, STATURE_MIN, STATURE_MAX, "height_cm"),
+                lambda v: _banded(
+                    v, STATURE_BAND, STATURE_MIN, STATURE_MAX, "height_cm", _offset(shift, "height")
+                ),
             ),
             nationality=_optional(fields["nationality"], lambda v: _country(v, "nationality")),
             last_seen_month=_optional(
                 fields["last_seen_month"], lambda v: _month(v, "last_seen_month")
             ),
             last_seen_cell=_optional(
-                fields["last_seen_cell"], lambda v: _cell(v, "last_seen_cell")
+                fields["last_seen_cell"], lambda v: _cell(v, "last_seen_cell", shift)
             ),
             route=_list(fields["route"], MAX_ROUTE, lambda v: _country(v, "route"), "route"),
             marks=_list(fields["marks"], MAX_MARKS, _mark, "marks"),
             effects=_list(fields["effects"], MAX_EFFECTS, _effect, "effects"),
             dental=_dental(fields["dental"]),
+            coarsening=shift,
         )
     if kind == "remains":
         fields = _object(value, _REMAINS_FIELDS, "a remains record")
@@ -402,26 +507,37 @@ missing-person or remains.
             raise _fail(f"found_uncertainty_km must be null or one of {UNCERTAINTY_BANDS_KM}.")
         if isinstance(uncertainty, bool):
             raise _fail("found_uncertainty_km must be a number.")
+        filters, keys = _names(fields["document_names"], version, "document_names")
         return SharedRemains(
             pseudonym=_pseudonym(fields["pseudonym"]),
-            document_names=_list(
-                fields["document_names"], MAX_NAME_FILTERS, _bloom, "document_names"
-            ),
+            document_names=filters,
+            name_keys=keys,  # type: ignore[arg-type]
             sex=_sex(fields["sex"]),
-            age=_optional(fields["age"], lambda v: _banded(v, AGE_BAND, 0, AGE_MAX, "age")),
+            age=_optional(
+                fields["age"],
+                lambda v: _banded(v, AGE_BAND, 0, AGE_MAX, "age", _offset(shift, "age")),
+            ),
             stature_cm=_optional(
                 fields["stature_cm"],
-                lambda v: _banded(v, STATURE_BAND, STATURE_MIN, STATURE_MAX, "stature_cm"),
+                lambda v: _banded(
+                    v,
+                    STATURE_BAND,
+                    STATURE_MIN,
+                    STATURE_MAX,
+                    "stature_cm",
+                    _offset(shift, "height"),
+                ),
             ),
             found_month=_optional(fields["found_month"], lambda v: _month(v, "found_month")),
-            found_cell=_optional(fields["found_cell"], lambda v: _cell(v, "found_cell")),
+            found_cell=_optional(fields["found_cell"], lambda v: _cell(v, "found_cell", shift)),
             found_uncertainty_km=uncertainty if isinstance(uncertainty, int) else None,
             pmi_days=_optional(
                 fields["pmi_days"],
-                lambda v: _banded(v, PMI_BAND, 0, PMI_MAX_DAYS, "pmi_days"),
+                lambda v: _banded(v, PMI_BAND, 0, PMI_MAX_DAYS, "pmi_days", _offset(shift, "pmi")),
             ),
             marks=_list(fields["marks"], MAX_MARKS, _mark, "marks"),
             effects=_list(fields["effects"], MAX_EFFECTS, _effect, "effects"),
             dental=_dental(fields["dental"]),
+            coarsening=shift,
         )
-    raise _fail("A record must have type missing-person or remains.")
+    raise _fail("A record must have type missing-person or remains.")  # or withdrawn (v2)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the app needs (SpatiaLite; for tests also PostGIS, Redis and Chromium)
+# Installs the Debian packages the app needs (SpatiaLite, libsodium for the exchange; for tests also PostGIS, Redis and Chromium)
 # when they are missing and we may install them; otherwise says in one sentence what to install.
 set -euo pipefail
 
-wanted=(libsqlite3-mod-spatialite)
+wanted=(libsqlite3-mod-spatialite libsodium23)
 if [[ "${1:-}" == "--ci" ]]; then
     wanted+=(postgresql-15-postgis-3 redis-server chromium)
 fi

@@ -30,6 +30,7 @@ _UNAUDITED = {
     "AuditEntry",
     "AuditHead",
     "NameToken",
+    "OwnNameKeys",
     "DataKey",
     "CaseSequence",
     "CreationKey",

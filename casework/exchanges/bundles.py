@@ -4,6 +4,7 @@ bundle: all-or-nothing, idempotent, audited."""
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,7 +31,7 @@ from casework.exchanges.models import (
 )
 from casework.exchanges.outbox import keep, new_message_id, next_sequence
 from casework.exchanges.records import missing_for_sharing, remains_for_sharing
-from casework.exchanges.trust import get_peer, linkage_secret, trusted
+from casework.exchanges.trust import get_peer, trusted
 from casework.matches.services import OPEN_MISSING, OPEN_REMAINS
 from casework.missing.models import MissingPerson, Relative
 from casework.remains.models import UnidentifiedRemains
@@ -39,15 +40,18 @@ from exchange import (
     ImportedBundle,
     SharedMissingPerson,
     SharedRecord,
+    SharedWithdrawal,
     commit_import,
     export_bundle,
     share_missing_person,
     share_remains,
 )
+from exchange.coarsening import Coarsening
 from exchange.shared import record_from_json, record_to_json
 from exchange.wire import canonical_json
 
 _CHILDREN = ("marks", "effects", "dental")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ def export_records(
         _check(selection)
         identity = require_identity()
         moment = now()
-        secret, linkage = sender_secret(), linkage_secret(peer)
+        secret = sender_secret()  # names leave as blinded keys (v2); no linkage secret
         shared = []
         mapping: list[tuple[str, RecordKind, MissingPerson | UnidentifiedRemains]] = []
         remains = _remains(selection, user)
@@ -136,14 +140,12 @@ def export_records(
                         missing_for_sharing(case),
                         recipient_id=peer.authority_id,
                         sender_secret=secret,
-                        linkage_secret=linkage,
                     )
                 else:
                     item = share_remains(
                         remains_for_sharing(case),
                         recipient_id=peer.authority_id,
                         sender_secret=secret,
-                        linkage_secret=linkage,
                     )
             except ExchangeError as error:
                 reason = error.message.split(": ", 1)[-1]
@@ -162,6 +164,8 @@ def export_records(
                 else RecordKind.REMAINS
             )
             mapping.append((item.pseudonym, kind, case))
+        withdrawn = _withdrawals(peer, {p for p, _, _ in mapping}, user)
+        shared.extend(SharedWithdrawal(row.pseudonym) for row in withdrawn)
         sequence = next_sequence(peer, MessageKind.BUNDLE)
         message_id = new_message_id()
         try:
@@ -182,16 +186,21 @@ def export_records(
             message_id=message_id,
             sequence=sequence,
             envelope=envelope,
-            record_count=len(shared),
+            record_count=len(mapping),
             user=user,
         )
-        known = set(
-            db.session.scalars(
-                select(ExportedRecord.pseudonym).where(ExportedRecord.peer_id == peer.id)
+        known = {
+            row.pseudonym: row
+            for row in db.session.scalars(
+                select(ExportedRecord).where(ExportedRecord.peer_id == peer.id)
             )
-        )
+        }
+        for row in withdrawn:
+            row.withdrawn_at = moment
         for pseudonym, kind, case in mapping:
-            if pseudonym not in known:
+            if pseudonym in known:
+                known[pseudonym].withdrawn_at = None  # shared again (a case reopened)
+            else:
                 db.session.add(
                     ExportedRecord(
                         peer_id=peer.id,
@@ -219,8 +228,45 @@ def export_records(
             sequence=sequence,
             remains=[case.reference for case in remains],
             missing=[case.reference for case in missing],
+            withdrawn=len(withdrawn),
         )
         return message
+
+
+def _still_shareable(row: ExportedRecord, country: str) -> bool:
+    if row.missing_person_id is not None:
+        case = db.session.get(MissingPerson, row.missing_person_id)
+        if case is None or case.status not in OPEN_MISSING:
+            return False
+        reporters = [r for r in case.relatives if r.is_reporter]
+        return bool(reporters) and all(
+            r.consent_to_share and _consents(r.consent_countries, country) for r in reporters
+        )
+    body = db.session.get(UnidentifiedRemains, row.remains_id) if row.remains_id else None
+    return body is not None and body.status in OPEN_REMAINS
+
+
+def _withdrawals(peer: PeerAuthority, sharing: set[str], user: User | None) -> list[ExportedRecord]:
+    """Records we sent this peer that may no longer be shared (the case closed, or the family
+    withdrew its consent for this country): the next bundle tells the peer to delete them."""
+    rows = db.session.scalars(
+        select(ExportedRecord).where(
+            ExportedRecord.peer_id == peer.id, ExportedRecord.withdrawn_at.is_(None)
+        )
+    )
+    found = []
+    for row in rows:
+        if row.pseudonym in sharing or _still_shareable(row, peer.country):
+            continue
+        case = (
+            db.session.get(MissingPerson, row.missing_person_id)
+            if row.missing_person_id
+            else (db.session.get(UnidentifiedRemains, row.remains_id) if row.remains_id else None)
+        )
+        if user is not None and case is not None and case.agency_id != user.agency_id:
+            continue  # another agency's case: its own staff withdraw it
+        found.append(row)
+    return found
 
 
 def store_bundle(received: ImportedBundle, guard: DatabaseReplayGuard) -> list[ForeignRecord]:
@@ -228,7 +274,18 @@ def store_bundle(received: ImportedBundle, guard: DatabaseReplayGuard) -> list[F
     header = received.header
     peer = get_peer(header.sender_id)
     stored = []
+    withdrawn = 0
     for item in received.content or ():
+        if isinstance(item, SharedWithdrawal):
+            gone = db.session.scalar(
+                select(ForeignRecord).where(
+                    ForeignRecord.peer_id == peer.id, ForeignRecord.pseudonym == item.pseudonym
+                )
+            )
+            if gone is not None:
+                db.session.delete(gone)  # its hits go with it (ON DELETE CASCADE)
+                withdrawn += 1
+            continue
         kind = (
             RecordKind.MISSING_PERSON
             if isinstance(item, SharedMissingPerson)
@@ -245,22 +302,29 @@ def store_bundle(received: ImportedBundle, guard: DatabaseReplayGuard) -> list[F
         row.record_kind = kind
         row.bundle_id = header.message_id
         row.content = canonical_json(record_to_json(item)).decode()
+        row.format_version = item.version
+        row.coarsening = (
+            None if item.coarsening is None else canonical_json(item.coarsening.to_json()).decode()
+        )
         row.received_at = now()
         stored.append(row)
     commit_import(received, guard)
-    append(
-        db.session,
-        "import",
-        object_type="Bundle",
-        object_id=header.message_id,
-        details={
-            "sender": header.sender_id,
-            "sequence": header.sequence,
-            "records": len(stored),
-        },
-    )
+    versions = sorted({item.version for item in received.content or ()})
+    details: dict[str, object] = {
+        "sender": header.sender_id,
+        "sequence": header.sequence,
+        "records": len(stored),
+        "withdrawn": withdrawn,
+        "format_version": versions[0] if versions else 2,
+    }
+    if 1 in versions:
+        # read during the transition only (spec §12): its names are readable by a recipient
+        details["flag"] = "version 1 bundle: names as Bloom filters, read until 2027-06-30"
+        log.warning("%s sent a version 1 bundle; ask it to move to version 2", header.sender_id)
+    append(db.session, "import", object_type="Bundle", object_id=header.message_id, details=details)
     return stored
 
 
 def shared_record(row: ForeignRecord) -> SharedRecord:
-    return record_from_json(json.loads(row.content))
+    shift = None if row.coarsening is None else Coarsening.from_json(json.loads(row.coarsening))
+    return record_from_json(json.loads(row.content), version=row.format_version, coarsening=shift)

@@ -152,6 +152,62 @@ def trust_revoke(peer_id: str) -> None:
     click.echo(f"Revoked {peer.authority_id}.")
 
 
+@trust.command("rotate")
+@click.argument("peer_id")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--fingerprint",
+    default=None,
+    help="The new fingerprint the peer read out to you; asked for when not given.",
+)
+def trust_rotate(peer_id: str, file: Path, fingerprint: str | None) -> None:
+    """Replace a peer's keys with those in its new public key FILE (compared out of band)."""
+    from casework.exchanges.trust import get_peer, rotate_peer_keys
+
+    _as_cli("trust rotate")
+    if fingerprint is None:
+        fingerprint = click.prompt("New fingerprint as read out by the peer")
+    try:
+        peer = get_peer(peer_id)
+        rotate_peer_keys(peer, file.read_bytes(), confirmed_fingerprint=fingerprint)
+    except CaseworkError as error:
+        fail(error)
+    click.echo(f"New keys trusted for {peer.authority_id}.")
+
+
+@exchange.command("reset-sequence")
+@click.option("--recipient", required=True, help="Trust-list row id or authority id.")
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(
+        [
+            "bundle",
+            "disclosure-request",
+            "disclosure-decision",
+            "disclosure-response",
+            "name-query",
+            "name-answer",
+            "dna-search",
+            "dna-answer",
+        ]
+    ),
+)
+@click.option("--reason", required=True, help="Why (kept in both audit trails).")
+def reset_sequence(recipient: str, kind: str, reason: str) -> None:
+    """Seal a sequence reset for a peer, after it has our new keys (spec §5.6)."""
+    from casework.exchanges.models import MessageKind
+    from casework.exchanges.resets import send_reset
+    from casework.exchanges.trust import get_peer
+
+    _as_cli("reset-sequence")
+    try:
+        message = send_reset(get_peer(recipient), MessageKind(kind), reason)
+    except CaseworkError as error:
+        fail(error)
+    click.echo(f"Sequence reset {message.id} sealed; send it with `exchange outbox`.")
+
+
 @exchange.command("export")
 @click.option("--recipient", required=True, help="Trust-list row id or authority id.")
 @click.option("--remains-from", type=click.DateTime(["%Y-%m-%d"]), default=None)

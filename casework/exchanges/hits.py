@@ -1,5 +1,6 @@
 """Cross-border hits: a peer's anonymised records compared with our open cases by the matching
-engine, names compared only as Bloom filters under the linkage secret agreed with that peer."""
+engine; names compared only through what the name queries returned (v2), or as Bloom filters
+under the linkage secret agreed with that peer (v1, during the transition)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ from casework.db import after_commit, db, transaction
 from casework.errors import NotFound
 from casework.exchanges.bundles import shared_record
 from casework.exchanges.models import CrossBorderHit, ForeignRecord, PeerAuthority
+from casework.exchanges.names import own_elements
 from casework.exchanges.records import (
     foreign_missing,
     foreign_remains,
     local_missing,
     local_remains,
+    shared_name_filters,
 )
 from casework.exchanges.trust import get_peer, linkage_secret
 from casework.matches.services import (
@@ -54,18 +57,39 @@ def _best(rankings: list[list[Candidate]], key: Callable[[Candidate], str]) -> l
     return sorted(best.values(), key=lambda c: c.score, reverse=True)[:TOP_K]
 
 
-def refresh_for_peer(peer: PeerAuthority) -> int:
-    """Compare every record received from `peer` with our open cases; store the best hits."""
-    secret = linkage_secret(peer)
-    missing = open_missing()
-    remains = open_remains()
+def _index(
+    missing: list[MissingPerson],
+    remains: list[UnidentifiedRemains],
+    names: Callable[[str], bytes | list[bytes] | None],
+) -> CandidateIndex:
     index = CandidateIndex(weights=current_weights(), workers=1)
     index.add_many(
         [
-            *(local_missing(case, secret) for case in missing),
-            *(local_remains(case, secret) for case in remains),
+            *(local_missing(case, names(f"missing:{case.id}")) for case in missing),
+            *(local_remains(case, names(f"remains:{case.id}")) for case in remains),
         ]
     )
+    return index
+
+
+def refresh_for_peer(peer: PeerAuthority) -> int:
+    """Compare every record received from `peer` with our open cases; store the best hits.
+    Version 2 records are compared with our names as that peer blinded them (name queries);
+    version 1 records (transition) with our names encoded under the pair's linkage secret."""
+    missing = open_missing()
+    remains = open_remains()
+    indexes: dict[int, CandidateIndex] = {}
+
+    def index_for(version: int) -> CandidateIndex:
+        if version not in indexes:
+            if version == 1:
+                secret = linkage_secret(peer)
+                indexes[1] = _index(missing, remains, lambda ref: secret)
+            else:
+                own = own_elements(peer)
+                indexes[2] = _index(missing, remains, own.get)
+        return indexes[version]
+
     missing_ids = {case.reference: case.id for case in missing}
     remains_ids = {case.reference: case.id for case in remains}
     as_of = now().date()
@@ -75,6 +99,7 @@ def refresh_for_peer(peer: PeerAuthority) -> int:
         for row in rows:
             shared = shared_record(row)
             ref = f"foreign:{row.id}"
+            index = index_for(shared.version)
             if isinstance(shared, SharedMissingPerson):
                 person = foreign_missing(ref, shared)
                 found = _best(
@@ -82,7 +107,7 @@ def refresh_for_peer(peer: PeerAuthority) -> int:
                         index.candidates_for_missing(
                             replace(person, name_bloom=bloom), TOP_K, as_of
                         )
-                        for bloom in shared.names or (None,)
+                        for bloom in shared_name_filters(shared)
                     ],
                     lambda c: c.remains_ref,
                 )
@@ -92,7 +117,7 @@ def refresh_for_peer(peer: PeerAuthority) -> int:
                 found = _best(
                     [
                         index.candidates_for_remains(replace(body, name_bloom=bloom), TOP_K, as_of)
-                        for bloom in shared.document_names or (None,)
+                        for bloom in shared_name_filters(shared)
                     ],
                     lambda c: c.missing_ref,
                 )

@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -30,6 +31,11 @@ class MessageKind(enum.StrEnum):
     DISCLOSURE_REQUEST = "disclosure-request"
     DISCLOSURE_DECISION = "disclosure-decision"
     DISCLOSURE_RESPONSE = "disclosure-response"
+    SEQUENCE_RESET = "sequence-reset"
+    NAME_QUERY = "name-query"
+    NAME_ANSWER = "name-answer"
+    DNA_SEARCH = "dna-search"
+    DNA_ANSWER = "dna-answer"
 
 
 class RecordKind(enum.StrEnum):
@@ -102,7 +108,7 @@ class OutgoingMessage(RowId, Base):
     )
     kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, 24))
     message_id: Mapped[str] = mapped_column(String(36), unique=True)
-    sequence: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(BigInteger)  # up to 2^53 - 1 (spec §2)
     record_count: Mapped[int] = mapped_column(Integer, default=0)
     envelope: Mapped[bytes] = mapped_column(LargeBinary)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -130,6 +136,8 @@ class ExportedRecord(RowId, Base):
         ForeignKey("unidentified_remains.id", ondelete="CASCADE"), index=True
     )
     first_sent_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # when a bundle told the peer to delete its copy (case closed, consent withdrawn)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class ImportedMessage(Base):
@@ -142,8 +150,31 @@ class ImportedMessage(Base):
     sender_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, 24))
     message_id: Mapped[str] = mapped_column(String(36))
-    sequence: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(BigInteger)  # up to 2^53 - 1 (spec §2)
     digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # which keys signed it (hex fingerprint), and the reset epoch of (sender, kind) it counts in
+    signer_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    epoch: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SequenceReset(Base):
+    """A peer's accepted sequence reset (spec §5.6): sequences of `kind` from `sender_id` count
+    afresh from `continue_after` in the new `epoch`; once per kind and set of signing keys."""
+
+    __tablename__ = "sequence_reset"
+    __table_args__ = (
+        UniqueConstraint("sender_id", "kind", "epoch"),
+        UniqueConstraint("sender_id", "kind", "fingerprint"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, 24))
+    epoch: Mapped[int] = mapped_column(Integer)
+    continue_after: Mapped[int] = mapped_column(BigInteger)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(36))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
@@ -160,9 +191,57 @@ class ForeignRecord(RowId, Base):
     record_kind: Mapped[RecordKind] = mapped_column(str_enum(RecordKind, 16))
     bundle_id: Mapped[str] = mapped_column(String(36))
     content: Mapped[str] = mapped_column(Text)  # the record's JSON, spec §7.2
+    # 1: names as Bloom filters (read during the transition, flagged), 2: blinded name keys
+    format_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    coarsening: Mapped[str | None] = mapped_column(String(200))  # v2: the bundle's offsets, JSON
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     peer: Mapped[PeerAuthority] = relationship()
+
+
+class NameQueryDirection(enum.StrEnum):
+    OUTGOING = "outgoing"  # we asked a peer to blind our names
+    INCOMING = "incoming"  # a peer asked us (counted against its budget)
+
+
+class NameQueryRecord(RowId, Base):
+    """A name query (spec §7.6), ours with its secret blinding scalars until answered, or a
+    peer's with the number of elements we answered (its budget)."""
+
+    __tablename__ = "name_query"
+    __table_args__ = (UniqueConstraint("direction", "peer_id", "query_id"),)
+
+    direction: Mapped[NameQueryDirection] = mapped_column(str_enum(NameQueryDirection, 16))
+    peer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("peer_authority.id", ondelete="RESTRICT"), index=True
+    )
+    query_id: Mapped[str] = mapped_column(String(36))
+    entries: Mapped[int] = mapped_column(Integer)
+    elements: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # JSON {"cases": ["missing:<id>", ...], "scalars": [...], "keys": [[[f, p, s], ...], ...]}
+    pending_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    pending = Encrypted("pending_ct")
+
+
+class OwnNameKeys(RowId, Base):
+    """One of our cases' names as blinded by one peer (unblinded from its answer): comparable
+    with that peer's shared names. Current while `names_digest` matches the case's names."""
+
+    __tablename__ = "own_name_keys"
+    __table_args__ = (UniqueConstraint("peer_id", "case_ref"),)
+
+    peer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("peer_authority.id", ondelete="CASCADE"), index=True
+    )
+    case_ref: Mapped[str] = mapped_column(String(64))  # "missing:<uuid>" or "remains:<uuid>"
+    names_digest: Mapped[str] = mapped_column(String(64))  # keyed, so no dictionary test
+    elements_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    elements = Encrypted("elements_ct")  # JSON list of base64url elements, 3 per token
 
 
 class CrossBorderHit(RowId, Base):

@@ -3,6 +3,7 @@ sharing; shared records in, `matching` records out for cross-border comparison."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -34,6 +35,7 @@ from exchange import (
     SharedRemains,
     encode_name,
 )
+from exchange.coarsening import Coarsening, cell_centre
 from exchange.shared import GridCell, Range
 from matching import DentalEntry, MissingRecord, ToothState
 from matching import Mark as MatchingMark
@@ -135,6 +137,33 @@ def remains_for_sharing(case: UnidentifiedRemains) -> RemainsRecord:
 
 # Foreign records for the matching engine ---------------------------------------------------
 
+ELEMENT_FILTER_BITS = 1024
+
+
+def element_filter(elements: Iterable[bytes]) -> bytes | None:
+    """Version 2 names for the engine's name criterion: the set of a name's blinded keys (3 per
+    token: folded, phonetic, short form) as a local 1024-bit filter, so its Dice coefficient is
+    that of the two key sets, i.e. the per-token agreement of the name query. The elements are
+    already uniformly random (ristretto255 points), so their own bytes give the 4 positions."""
+    bits = bytearray(ELEMENT_FILTER_BITS // 8)
+    empty = True
+    for element in elements:
+        empty = False
+        for i in range(4):
+            position = int.from_bytes(element[2 * i : 2 * i + 2], "big") % ELEMENT_FILTER_BITS
+            bits[position // 8] |= 0x80 >> (position % 8)
+    return None if empty else bytes(bits)
+
+
+def shared_name_filters(shared: SharedMissingPerson | SharedRemains) -> list[bytes | None]:
+    """One filter per name the peer sent (v1: its Bloom filters; v2: its blinded keys)."""
+    if shared.name_keys is None:
+        filters = shared.names if isinstance(shared, SharedMissingPerson) else shared.document_names
+        return list(filters) or [None]
+    return [
+        element_filter(element for token in name for element in token) for name in shared.name_keys
+    ] or [None]
+
 
 def _mid(value: Range | None) -> float | None:
     return None if value is None else (value.low + value.high) / 2
@@ -147,10 +176,12 @@ def _month(text: str | None) -> date | None:
     return date(int(year), int(month), 15)
 
 
-def _centre(cell: GridCell | None) -> tuple[float | None, float | None]:
+def _centre(
+    cell: GridCell | None, coarsening: Coarsening | None
+) -> tuple[float | None, float | None]:
     if cell is None:
         return None, None
-    return (cell.lat10 + 0.5) / 10, (cell.lon10 + 0.5) / 10
+    return cell_centre(cell.lat10, cell.lon10, coarsening or Coarsening())
 
 
 def _shared_marks(marks: tuple[SharedMark, ...]) -> tuple[MatchingMark, ...]:
@@ -170,7 +201,7 @@ def _shared_dental(findings: tuple[DentalFinding, ...]) -> tuple[DentalEntry, ..
 def foreign_missing(ref: str, shared: SharedMissingPerson) -> MissingRecord:
     """A peer's missing person as the engine sees it: only what the peer sent, names as a
     Bloom filter (the main name, encoded with the linkage secret of that peer and us)."""
-    lat, lon = _centre(shared.last_seen_cell)
+    lat, lon = _centre(shared.last_seen_cell, shared.coarsening)
     return MissingRecord(
         ref=ref,
         sex=_SEX_IN.get(shared.sex, MatchingSex.UNKNOWN),
@@ -183,12 +214,12 @@ def foreign_missing(ref: str, shared: SharedMissingPerson) -> MissingRecord:
         marks=_shared_marks(shared.marks),
         effects=tuple(" ".join((e.category, *e.terms)) for e in shared.effects),
         dental=_shared_dental(shared.dental),
-        name_bloom=shared.names[0] if shared.names else None,
+        name_bloom=shared_name_filters(shared)[0],
     )
 
 
 def foreign_remains(ref: str, shared: SharedRemains) -> MatchingRemains:
-    lat, lon = _centre(shared.found_cell)
+    lat, lon = _centre(shared.found_cell, shared.coarsening)
     age, stature, pmi = shared.age, shared.stature_cm, shared.pmi_days
     return MatchingRemains(
         ref=ref,
@@ -205,21 +236,26 @@ def foreign_remains(ref: str, shared: SharedRemains) -> MatchingRemains:
         marks=_shared_marks(shared.marks),
         effects=tuple(" ".join((e.category, *e.terms)) for e in shared.effects),
         dental=_shared_dental(shared.dental),
-        name_bloom=shared.document_names[0] if shared.document_names else None,
+        name_bloom=shared_name_filters(shared)[0],
     )
 
 
-def local_missing(case: MissingPerson, linkage_secret: bytes) -> MissingRecord:
-    """Our missing person with the name encoded as the peer encodes its names."""
-    parts = [part for part in (case.given_names, case.surnames) if part]
-    return replace(
-        missing_record(case), name_bloom=encode_name(parts, linkage_secret) if parts else None
-    )
+def local_missing(case: MissingPerson, names: bytes | list[bytes] | None) -> MissingRecord:
+    """Our missing person with the name as the peer's records carry names: a linkage secret
+    (v1, encoded as a Bloom filter), or our name as that peer blinded it (v2 elements)."""
+    if isinstance(names, bytes):
+        parts = [part for part in (case.given_names, case.surnames) if part]
+        return replace(
+            missing_record(case), name_bloom=encode_name(parts, names) if parts else None
+        )
+    return replace(missing_record(case), name_bloom=element_filter(names or ()))
 
 
-def local_remains(case: UnidentifiedRemains, linkage_secret: bytes) -> MatchingRemains:
-    names = case.document_names
-    return replace(
-        remains_record(case),
-        name_bloom=encode_name([names[0]], linkage_secret) if names else None,
-    )
+def local_remains(case: UnidentifiedRemains, names: bytes | list[bytes] | None) -> MatchingRemains:
+    if isinstance(names, bytes):
+        documents = case.document_names
+        return replace(
+            remains_record(case),
+            name_bloom=encode_name([documents[0]], names) if documents else None,
+        )
+    return replace(remains_record(case), name_bloom=element_filter(names or ()))

@@ -69,6 +69,35 @@ def _same_fingerprint(stated: str, confirmed: str) -> bool:
     return re.sub(r"\s+", "", confirmed).lower() == stated
 
 
+def _checked_identity(
+    raw_identity: bytes, confirmed_fingerprint: str | None
+) -> tuple[dict[str, object], AuthorityPublicKeys]:
+    """The identity file's document and keys, once its fingerprint matches its keys and what
+    the administrator compared with the peer."""
+    document = _identity_document(raw_identity)
+    try:
+        keys = AuthorityPublicKeys.from_json(document["keys"])
+    except ExchangeError as error:
+        raise ValidationError(error.message, field="identity") from None
+    fingerprint = keys.fingerprint.hex()
+    if document["fingerprint"] != fingerprint:
+        raise ValidationError(
+            _l("The fingerprint in the file does not match its keys: the file was altered."),
+            field="identity",
+        )
+    if confirmed_fingerprint is not None and not _same_fingerprint(
+        fingerprint, confirmed_fingerprint
+    ):
+        raise ValidationError(
+            _l(
+                "The fingerprint you compared with the peer does not match these keys. "
+                "Do not trust them; ask the peer for its file again."
+            ),
+            field="fingerprint",
+        )
+    return document, keys
+
+
 def add_peer(
     raw_identity: bytes,
     *,
@@ -85,27 +114,8 @@ def add_peer(
     only when the operator confirmed it another way (the command asks).
     """
     with transaction():
-        document = _identity_document(raw_identity)
-        try:
-            keys = AuthorityPublicKeys.from_json(document["keys"])
-        except ExchangeError as error:
-            raise ValidationError(error.message, field="identity") from None
+        document, keys = _checked_identity(raw_identity, confirmed_fingerprint)
         fingerprint = keys.fingerprint.hex()
-        if document["fingerprint"] != fingerprint:
-            raise ValidationError(
-                _l("The fingerprint in the file does not match its keys: the file was altered."),
-                field="identity",
-            )
-        if confirmed_fingerprint is not None and not _same_fingerprint(
-            fingerprint, confirmed_fingerprint
-        ):
-            raise ValidationError(
-                _l(
-                    "The fingerprint you compared with the peer does not match these keys. "
-                    "Do not trust them; ask the peer for its file again."
-                ),
-                field="fingerprint",
-            )
         authority_id, country, name = (
             document["authority_id"],
             document["country"],
@@ -165,6 +175,35 @@ def revoke_peer(peer: PeerAuthority) -> None:
             )
         peer.revoked_at = now()
         record(AuditAction.KEYS, peer, event="peer revoked", authority=peer.authority_id)
+
+
+def rotate_peer_keys(
+    peer: PeerAuthority, raw_identity: bytes, *, confirmed_fingerprint: str | None
+) -> None:
+    """Replace a peer's keys with the new ones in its identity file (spec §4 key rotation),
+    compared out of band like the first ones. Messages signed with the old keys are refused
+    from now on; a sequence reset under the new keys becomes acceptable (spec §5.6)."""
+    with transaction():
+        document, keys = _checked_identity(raw_identity, confirmed_fingerprint)
+        if document["authority_id"] != peer.authority_id:
+            raise ValidationError(
+                _l("This file is the identity of another authority."), field="identity"
+            )
+        fingerprint = keys.fingerprint.hex()
+        if fingerprint == peer.fingerprint:
+            raise ValidationError(_l("These are the keys we trust already."), field="identity")
+        old = peer.fingerprint
+        peer.public_keys = json.dumps(keys.to_json(), sort_keys=True)
+        peer.fingerprint = fingerprint
+        peer.revoked_at = None
+        record(
+            AuditAction.KEYS,
+            peer,
+            event="peer keys rotated",
+            authority=peer.authority_id,
+            old_fingerprint=old,
+            new_fingerprint=fingerprint,
+        )
 
 
 def update_peer(peer: PeerAuthority, *, linkage_secret: str | None, inbox_url: str | None) -> None:

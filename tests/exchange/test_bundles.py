@@ -440,7 +440,7 @@ def test_wrong_kind(
 @pytest.mark.parametrize(
     ("payload", "code"),
     [
-        ({"format": "mmx-bundle", "version": 2, "records": []}, ErrorCode.UNSUPPORTED_VERSION),
+        ({"format": "mmx-bundle", "version": 3, "records": []}, ErrorCode.UNSUPPORTED_VERSION),
         ({"format": "other", "version": 1, "records": []}, ErrorCode.SCHEMA_VIOLATION),
         ({"format": "mmx-bundle", "version": 1, "records": {}}, ErrorCode.SCHEMA_VIOLATION),
         (

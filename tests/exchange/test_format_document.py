@@ -68,3 +68,35 @@ def test_suite_context_and_limits_are_documented() -> None:
     assert DEFAULT_LIMITS.max_lifetime.days == 30 and "≤ 30 days" in SPEC
     assert DEFAULT_LIMITS.max_envelope_bytes == 24 * 2**20 and "| envelope size | 24 MiB |" in SPEC
     assert DEFAULT_LIMITS.max_payload_bytes == 16 * 2**20 and "| 16 MiB |" in SPEC
+
+
+@pytest.mark.parametrize(
+    ("title", "mapping"),
+    [("Synonyms", v._SYNONYMS), ("Side words", v._SIDE_WORDS), ("Part words", v._PART_WORDS)],
+)
+def test_appendix_word_lists_match(title: str, mapping: dict[str, str]) -> None:
+    """Appendix A publishes the word lists, so anonymise.json is reproducible from the text."""
+    block = SPEC[SPEC.index(f"**{title}**") :].split("\n\n")[1]
+    published = {}
+    for line in block.splitlines():
+        term, words = re.match(r"^- `([a-z-]+)`: (.+)$", line).groups()  # type: ignore[union-attr]
+        published.update(dict.fromkeys(words.split(", "), term))
+    assert published == dict(mapping)
+
+
+def test_v2_labels_folds_and_offsets_are_documented() -> None:
+    from exchange.coarsening import COARSENING_LABEL
+    from exchange.namekeys import FOLDS, PHONETIC_CLASSES
+    from exchange.psi import BLINDING_LABEL, HASH_LABEL
+
+    for label in (COARSENING_LABEL, BLINDING_LABEL, HASH_LABEL):
+        text = label.rstrip(b"\x00").decode()
+        assert f'"{text}"' in SPEC
+    assert ", ".join(f"`{old}→{new}`" for old, new in FOLDS).replace(", ", ",") in (
+        SPEC.replace(",\n   ", ",").replace(", ", ",")
+    )
+    classes: dict[str, list[str]] = {}
+    for letter, digit in PHONETIC_CLASSES.items():
+        classes.setdefault(digit, []).append(letter)
+    for digit, letters in classes.items():
+        assert f"`{' '.join(sorted(letters))}`→{digit}" in SPEC

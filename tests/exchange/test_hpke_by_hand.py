@@ -71,4 +71,9 @@ def test_envelope_opens_by_hand() -> None:
     header = {k: v for k, v in document.items() if k not in {"ciphertext", "signatures"}}
     info = b"mmx-exchange/v1 hpke\x00" + canonical_json(header)
     plaintext = open_by_hand(b64url_decode(document["ciphertext"], what="c"), ITALY.keys, info)
-    assert json.loads(plaintext) == {"format": "mmx-bundle", "version": 1, "records": []}
+    assert json.loads(plaintext) == {
+        "format": "mmx-bundle",
+        "version": 2,
+        "coarsening": {"age": 0, "height": 0, "lat100": 0, "lon100": 0, "pmi": 0},
+        "records": [],
+    }

@@ -120,14 +120,14 @@ def test_format_fingerprint_groups() -> None:
 
 
 def test_key_file_roundtrip(spain: Authority) -> None:
-    blob = export_private_keys(spain.keys, PASSPHRASE, scrypt_log2_n=14)
+    blob = export_private_keys(spain.keys, PASSPHRASE, scrypt_log2_n=17)
     assert b"ml-kem-768" not in blob  # the seeds are encrypted, even their names
     loaded = load_private_keys(blob, PASSPHRASE)
     assert loaded.seeds() == spain.keys.seeds()
 
 
 def test_key_file_wrong_passphrase(spain: Authority) -> None:
-    blob = export_private_keys(spain.keys, PASSPHRASE, scrypt_log2_n=14)
+    blob = export_private_keys(spain.keys, PASSPHRASE, scrypt_log2_n=17)
     with pytest.raises(KeyFileError) as caught:
         load_private_keys(blob, b"not the passphrase")
     assert caught.value.code is ErrorCode.WRONG_PASSPHRASE
@@ -137,17 +137,29 @@ def test_key_file_wrong_passphrase(spain: Authority) -> None:
     "change",
     [
         lambda d: d["kdf"].update(log2_n=10),  # a downgraded cost is refused outright
-        lambda d: d["kdf"].update(log2_n=15),  # header is authenticated: tag fails
+        lambda d: d["kdf"].update(log2_n=14),  # v1 accepted 14; now below the minimum of 17
+        lambda d: d["kdf"].update(log2_n=18),  # header is authenticated: tag fails
         lambda d: d.update(version=2),
         lambda d: d.update(ciphertext="!!"),
         lambda d: d.pop("nonce"),
     ],
 )
 def test_key_file_tampering(spain: Authority, change: Callable[[Any], object]) -> None:
-    document = json.loads(export_private_keys(spain.keys, PASSPHRASE, scrypt_log2_n=14))
+    document = json.loads(export_private_keys(spain.keys, PASSPHRASE, scrypt_log2_n=17))
     change(document)
     with pytest.raises(KeyFileError):
         load_private_keys(json.dumps(document).encode(), PASSPHRASE)
+
+
+def test_weak_key_file_refused_before_any_work(spain: Authority) -> None:
+    """A file declaring log2_n = 14 is refused as bad-key-file, not opened cheaply."""
+    document = json.loads(export_private_keys(spain.keys, PASSPHRASE, scrypt_log2_n=17))
+    document["kdf"]["log2_n"] = 14
+    with pytest.raises(KeyFileError) as caught:
+        load_private_keys(json.dumps(document).encode(), PASSPHRASE)
+    assert caught.value.code is ErrorCode.BAD_KEY_FILE
+    with pytest.raises(ExchangeError):
+        export_private_keys(spain.keys, PASSPHRASE, scrypt_log2_n=16)
 
 
 @pytest.mark.parametrize("raw", [b"", b"not json", b"[]", b"{}"])

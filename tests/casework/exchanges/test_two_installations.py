@@ -236,21 +236,36 @@ def test_export_push_import_hit_request_approval_response(pair, tmp_path) -> Non
     pushed = family.post(f"/exchange/outbox/{bundle.id}/push")
     assert pushed.status_code == 302
 
-    # Arizona stored the anonymised record and found the hit on its remains
+    # Arizona stored the anonymised record (v2: names only as blinded keys) and found the hit
     foreign = _one(arizona.app, ForeignRecord)
     assert foreign.bundle_id == bundle.message_id and "Xitumul" not in foreign.content
+    assert foreign.format_version == 2
+    hit = _one(arizona.app, CrossBorderHit, remains_id=remains_id)
+    with arizona.app.app_context():
+        criteria = {item["criterion"] for item in json.loads(hit.evidence)}
+    assert "encoded_names" not in criteria  # Arizona cannot compare names on its own
+
+    # Arizona asks Guatemala to blind the names of its cases (a name query, carried as a file);
+    # Guatemala answers and pushes the answer to Arizona's inbox; the hit now weighs names
+    query = _one(arizona.app, OutgoingMessage, kind=MessageKind.NAME_QUERY)
+    assert query.record_count == 1  # the one remains case with a document name
+    query_file = tmp_path / "name-query.json"
+    query_file.write_bytes(query.envelope)
+    assert "Imported name-query" in _cli(guatemala.app, "exchange", "import", str(query_file))
+    answer = _one(guatemala.app, OutgoingMessage, kind=MessageKind.NAME_ANSWER)
+    assert answer.pushed_at is not None
     hit = _one(arizona.app, CrossBorderHit, remains_id=remains_id)
     assert hit.score > 0.5
     with arizona.app.app_context():
-        criteria = {item["criterion"] for item in json.loads(hit.evidence)}
-    assert "encoded_names" in criteria  # names compared only as Bloom filters
+        evidence = {item["criterion"]: item for item in json.loads(hit.evidence)}
+    assert "encoded_names" in evidence  # names compared only through the name query
 
     # pushing the same bundle again changes nothing
     again = family.post(f"/exchange/outbox/{bundle.id}/push")
     assert again.status_code == 302
     assert _count(arizona.app, ForeignRecord) == 1
 
-    # a forged message is refused with the library's code, as JSON
+    # a forged message is refused with the library's code, as JSON (and audited, content-free)
     forged = bytearray(bundle.envelope)
     spot = forged.index(b'"ciphertext":"') + 200
     forged[spot] = ord("A") if forged[spot] != ord("A") else ord("B")
@@ -296,7 +311,7 @@ def test_export_push_import_hit_request_approval_response(pair, tmp_path) -> Non
     with guatemala.app.app_context():
         replies = db.session.scalars(
             select(OutgoingMessage)
-            .where(OutgoingMessage.kind != MessageKind.BUNDLE)
+            .where(OutgoingMessage.kind.not_in([MessageKind.BUNDLE, MessageKind.NAME_ANSWER]))
             .order_by(OutgoingMessage.kind)
         ).all()
         kinds = [message.kind for message in replies]
@@ -316,7 +331,7 @@ def test_export_push_import_hit_request_approval_response(pair, tmp_path) -> Non
     # both audit trails hold every step and are intact
     for side, expected in (
         (guatemala, {"export", "import", "update"}),
-        (arizona, {"export", "import", "view"}),
+        (arizona, {"export", "import", "view", "import_refused"}),
     ):
         with side.app.app_context():
             actions = set(db.session.scalars(select(AuditEntry.action)))

@@ -43,6 +43,7 @@ from exchange import (  # noqa: E402
     share_remains,
 )
 from exchange.bundle import bundle_payload  # noqa: E402
+from exchange.coarsening import Coarsening  # noqa: E402
 from exchange.disclosure import request_payload  # noqa: E402
 from exchange.envelope import EnvelopeHeader, signed_bytes  # noqa: E402
 from exchange.linkage import blip_seed, encode_name, harden, name_bigrams, name_tokens  # noqa: E402
@@ -99,7 +100,7 @@ def main() -> None:
         }
         for authority in (SPAIN, ITALY, GREECE)
     }
-    key_file = export_private_keys(SPAIN.keys, b"vector passphrase 2026", scrypt_log2_n=14)
+    key_file = export_private_keys(SPAIN.keys, b"vector passphrase 2026", scrypt_log2_n=17)
     write(
         "keys.json",
         {
@@ -193,8 +194,23 @@ def main() -> None:
                 },
                 {"local": local_record_json(sample_remains()), "shared": record_to_json(shared_pm)},
             ],
+            # version 2: the same records without a linkage secret (blinded names, offsets)
+            "coarsening_v2": Coarsening.for_recipient(SPAIN.sender_secret, "ita-labanof").to_json(),
+            "cases_v2": [
+                {
+                    "local": local_record_json(local),
+                    "shared": record_to_json(
+                        share(local, recipient_id="ita-labanof", sender_secret=SPAIN.sender_secret)
+                    ),
+                }
+                for local, share in (
+                    (sample_missing_person(), share_missing_person),
+                    (sample_remains(), share_remains),
+                )
+            ],
         },
     )
+    write_names_v2()
 
     bundle_id = "6f1c2b9e-8d4a-4c3e-9b7a-2e5d1f0a3c48"
     envelope = export_bundle(
@@ -262,6 +278,70 @@ def main() -> None:
             ],
         },
     )
+
+
+def write_names_v2() -> None:
+    """Vectors of §6.2, §6.3 and §7.6: keys, hashes, scalars, a query round trip, offsets."""
+    from exchange.namekeys import name_keys
+    from exchange.psi import (
+        agreement,
+        blind_names,
+        blinding_scalar,
+        hash_to_group,
+        invert,
+        multiply,
+    )
+    from exchange.wire import b64url_encode as enc
+
+    names = [["Amanuel", "Tesfay", "Gebremariam"], ["Mohammed", "Aly"], ["Fatimah", "Abdulrahman"]]
+    tokens = [
+        {"parts": parts, "keys": [list(k.keys()) for k in name_keys(parts)]} for parts in names
+    ]
+    all_keys = sorted({key for entry in tokens for token in entry["keys"] for key in token})
+    scalar_b = blinding_scalar(SPAIN.sender_secret, "ita-labanof")
+    shared = blind_names(
+        [["Amanuel", "Tesfay", "Gebremariam"]], SPAIN.sender_secret, "ita-labanof", 8
+    )
+    query_parts = ["Emmanuel", "Tesfaye", "Gebremariam"]
+    query_scalar = bytes(pysodium_reduce(hashlib.sha512(b"vector query scalar").digest()))
+    keys = [key for token in name_keys(query_parts) for key in token.keys()]
+    query = [multiply(query_scalar, hash_to_group(key)) for key in keys]
+    answer = [multiply(scalar_b, element) for element in query]
+    unblinded = [multiply(invert(query_scalar), element) for element in answer]
+    found = agreement(unblinded, shared[0])
+    write(
+        "names-v2.json",
+        {
+            "sender_secret_hex": SPAIN.sender_secret.hex(),
+            "recipient_id": "ita-labanof",
+            "tokens": tokens,
+            "hash_to_group": {key: enc(hash_to_group(key)) for key in all_keys},
+            "blinding_scalar_hex": scalar_b.hex(),
+            "blinded_name": {
+                "parts": ["Amanuel", "Tesfay", "Gebremariam"],
+                "name": [[enc(e) for e in token] for token in shared[0]],
+            },
+            "query": {
+                "parts": query_parts,
+                "scalar_hex": query_scalar.hex(),
+                "entry": [enc(e) for e in query],
+                "answer": [enc(e) for e in answer],
+                "unblinded": [enc(e) for e in unblinded],
+                "agreement": {
+                    "own_tokens": found.own_tokens,
+                    "shared_tokens": found.shared_tokens,
+                    "levels": [[t.token, t.level] for t in found.tokens],
+                    "score": found.score,
+                },
+            },
+        },
+    )
+
+
+def pysodium_reduce(wide: bytes) -> bytes:
+    import pysodium
+
+    return bytes(pysodium.crypto_core_ristretto255_scalar_reduce(wide))
 
 
 def write(name: str, content: object) -> None:
