@@ -3,7 +3,7 @@ counts in), the new message kinds, sequences up to 2^53 - 1 on PostgreSQL, the f
 foreign records, name queries (ours pending, peers' counted) and our names as each peer blinds
 them.
 
-Revision ID: 0014
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-07 06:40:00
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0014"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
