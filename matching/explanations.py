@@ -17,6 +17,7 @@ from matching.dental import compare_teeth
 from matching.dna import pair_dna
 from matching.features import missing_row, remains_row, single_columns
 from matching.geodesy import distance_to_route_km
+from matching.names import fold_token
 from matching.records import MissingRecord, RemainsRecord
 from matching.scoring import (
     NameAgreement,
@@ -31,6 +32,7 @@ from matching.scoring import (
     weight_tables,
 )
 from matching.settings import MatchSettings
+from matching.short_forms import short_form_text
 from matching.vocabulary import effect_colours, effect_concepts, mark_words
 from matching.weights import CRITERIA, Weights, default_weights
 
@@ -108,7 +110,10 @@ def describe_pairs(
     levels["distance"] = distance_level(km, sea, settings, no_route)
     levels = {c: np.broadcast_to(v, (len(missing),)) for c, v in levels.items()}
     tables = weight_tables(weights)
-    totals = np.broadcast_to(total_weight(levels, tables), (len(missing),)).tolist()
+    name_bits = np.broadcast_to(compared.name_bits, (len(missing),)).tolist()
+    totals = np.broadcast_to(
+        total_weight(levels, tables) + compared.name_bits, (len(missing),)
+    ).tolist()
     excluded = np.broadcast_to(compared.excluded, (len(missing),)).tolist()
     age_lo, age_hi = age_at_death(m, r, as_of_day)
     ages = zip(
@@ -135,6 +140,7 @@ def describe_pairs(
             age_range,
             dice[i],
             pmi_days[i],
+            name_bits[i],
         )
         total, is_excluded = float(totals[i]), bool(excluded[i])
         dna = pair_dna(person, body)
@@ -194,23 +200,36 @@ def _pair_evidence(
     age_range: tuple[float, float],
     dice: float,
     pmi_days: float,
+    name_bits: float = 0.0,
 ) -> tuple[Evidence, ...]:
     evidence: list[Evidence] = []
 
-    def add(criterion: str, text: str) -> None:
+    def add(criterion: str, text: str, extra: float = 0.0) -> None:
         level = levels[criterion]
         if level:
-            weight = round(float(tables[criterion][level]), 2)
+            weight = round(float(tables[criterion][level]) + extra, 2)
             evidence.append(Evidence(criterion, weight, text))
 
     if levels["names"]:
-        _given, _surname, _all, matched = name_agreement_pair(missing, remains)
+        _given, _surname, _all, matched, _bits = name_agreement_pair(missing, remains)
         docs = "; ".join(remains.document_names)
         pairs = ", ".join(f"{d}≈{k}" if d != k else d for d, k in matched[:4])
+        notes = [
+            note
+            for d, k in matched[:4]
+            if d != k and (note := short_form_text(fold_token(d), fold_token(k))) is not None
+        ]
         add(
             "names",
             f"Document names '{docs}': {_NAME_TEXT[levels['names']]}"
-            + (f" ({pairs})" if pairs else ""),
+            + (f" ({pairs})" if pairs else "")
+            + (f"; {'; '.join(notes)}" if notes else "")
+            + (
+                f"; how rare the names are and how closely spelt: {name_bits:+.1f}"
+                if abs(name_bits) >= 0.05
+                else ""
+            ),
+            name_bits,
         )
     add("encoded_names", f"Encoded names (Bloom filters) Dice similarity {dice:.2f}")
     add("sex", f"Sex reported {missing.sex.value}, estimated {remains.sex.value}")
@@ -349,7 +368,7 @@ def score_pair(
         [remains],
         m,
         r,
-        pair_name_agreement([missing], [remains]),
+        pair_name_agreement([missing], [remains], settings),
         np.array([np.nan]),
         weights,
         settings,

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
 
 from matching.candidates import Candidate, Evidence
 from matching.dna import DnaEvidence
@@ -39,7 +40,7 @@ from matching.features import (
     single_columns,
 )
 from matching.geodesy import distance_to_segments_km, route_segments
-from matching.names import SHORT_KEY, TOKEN_SIMILARITY
+from matching.names import SHORT_FORM_SIMILARITY, SHORT_KEY, TOKEN_SIMILARITY
 from matching.records import MissingRecord, RemainsRecord
 from matching.scoring import (
     NameAgreement,
@@ -50,6 +51,7 @@ from matching.scoring import (
     weight_tables,
 )
 from matching.settings import MatchSettings
+from matching.short_forms import related_keys
 from matching.weights import Weights, default_weights
 
 Array = npt.NDArray[Any]
@@ -61,7 +63,8 @@ _CHUNK = 256
 
 
 class _TokenIndex:
-    """Inverted index from folded name tokens to (slot, role), with fuzzy token look-up."""
+    """Inverted index from folded name tokens to (slot, role), with graded fuzzy look-up and
+    the frequency of each token in the caseload."""
 
     def __init__(self, workers: int) -> None:
         self.vocabulary: list[str] = []
@@ -69,10 +72,14 @@ class _TokenIndex:
         self._slots: list[list[int]] = []
         self._roles: list[list[int]] = []
         self._arrays: dict[int, tuple[IntArray, IntArray]] = {}
-        self._similar: dict[str, IntArray] = {}
+        self._similar: dict[str, tuple[IntArray, FloatArray]] = {}
         self._workers = workers
+        self._named = 0
+        self._share: FloatArray | None = None
+        self._average = 0.0
 
     def add(self, slot: int, tokens: Iterable[tuple[str, int]]) -> None:
+        seen: set[int] = set()
         for key, role in tokens:
             token_id = self._ids.get(key)
             if token_id is None:
@@ -85,6 +92,10 @@ class _TokenIndex:
             self._slots[token_id].append(slot)
             self._roles[token_id].append(role)
             self._arrays.pop(token_id, None)
+            seen.add(token_id)
+        if seen:
+            self._named += 1
+            self._share = None
 
     def postings(self, token_id: int) -> tuple[IntArray, IntArray]:
         cached = self._arrays.get(token_id)
@@ -96,8 +107,32 @@ class _TokenIndex:
             self._arrays[token_id] = cached
         return cached
 
-    def similar(self, key: str) -> IntArray:
-        """Ids of the vocabulary tokens that agree with ``key``."""
+    def _shares(self) -> FloatArray:
+        """Per token id, the share of named cases that carry it."""
+        if self._share is None or self._share.size != len(self.vocabulary):
+            counts = np.array([len(set(slots)) for slots in self._slots], dtype=np.float64)
+            self._share = counts / max(self._named, 1)
+            self._average = float((self._share**2).sum() / max(self._share.sum(), 1e-12))
+        return self._share
+
+    def key_bits(self, key: str, cap: float) -> float:
+        """Term-frequency adjustment of agreeing on ``key``, in bits, within ±cap.
+
+        As Splink's: log2(u / u_key), where u is the chance agreement on a name token
+        averaged as agreements fall (sum of shares squared / sum of shares) and u_key the share
+        of named cases carrying a token that agrees with ``key`` (itself or a spelling close
+        enough), so that agreeing on a rare name weighs more than on a common one, and a
+        close spelling of a common name is no rarer than the name.
+        """
+        share = self._shares()
+        if not self.vocabulary:
+            return 0.0
+        ids, _similarity = self.similar(key)
+        chance = max(float(share[ids].sum()), 1.0 / max(self._named, 1))
+        return float(np.clip(np.log2(self._average / chance), -cap, cap))
+
+    def similar(self, key: str) -> tuple[IntArray, FloatArray]:
+        """Ids of the vocabulary tokens that agree with ``key``, and their similarity (0–100)."""
         found = self._similar.get(key)
         if found is None:
             self.prepare([key])
@@ -111,27 +146,49 @@ class _TokenIndex:
             return
         if not self.vocabulary:
             for key in todo:
-                self._similar[key] = np.zeros(0, dtype=np.int64)
+                self._similar[key] = (np.zeros(0, dtype=np.int64), np.zeros(0))
             return
         lengths = np.array([len(key) for key in self.vocabulary])
         for start in range(0, len(todo), 512):
             chunk = todo[start : start + 512]
-            scores = process.cdist(
-                chunk,
-                self.vocabulary,
-                scorer=fuzz.ratio,
-                score_cutoff=TOKEN_SIMILARITY,
-                dtype=np.uint8,
-                workers=self._workers,
+            scores = np.maximum(
+                process.cdist(
+                    chunk,
+                    self.vocabulary,
+                    scorer=fuzz.ratio,
+                    dtype=np.uint8,
+                    workers=self._workers,
+                ),
+                process.cdist(
+                    chunk,
+                    self.vocabulary,
+                    scorer=JaroWinkler.normalized_similarity,
+                    dtype=np.float32,
+                    workers=self._workers,
+                )
+                * 100.0,
             )
             for row, key in enumerate(chunk):
-                ids = np.flatnonzero(scores[row])
                 if len(key) <= SHORT_KEY:
                     exact = self._ids.get(key)
                     ids = np.array([] if exact is None else [exact], dtype=np.int64)
                 else:
+                    ids = np.flatnonzero(scores[row] >= TOKEN_SIMILARITY)
                     ids = ids[lengths[ids] > SHORT_KEY]
-                self._similar[key] = ids.astype(np.int64)
+                similarity = scores[row][ids].astype(np.float64)
+                if ids.size and len(key) <= SHORT_KEY:
+                    similarity = np.full(ids.size, 100.0)
+                nicknames = [
+                    self._ids[other]
+                    for other in related_keys(key)
+                    if other in self._ids and self._ids[other] not in set(ids.tolist())
+                ]
+                if nicknames:
+                    ids = np.concatenate([ids, np.array(nicknames, dtype=np.int64)])
+                    similarity = np.concatenate(
+                        [similarity, np.full(len(nicknames), SHORT_FORM_SIMILARITY)]
+                    )
+                self._similar[key] = (ids.astype(np.int64), similarity)
 
 
 class _RouteStore:
@@ -523,7 +580,7 @@ class CandidateIndex:
         as_of_day = float(as_of.toordinal()) if as_of is not None else float("nan")
         compared = compare_columns(m, r, names, self.settings, as_of_day)
         totals = np.array(total_weight(compared.levels, self._tables), dtype=np.float64)
-        totals = np.broadcast_to(totals, (size,)).copy()
+        totals = np.broadcast_to(totals + compared.name_bits, (size,)).copy()
         totals[compared.excluded | ~columns["active"]] = -np.inf
         self._add_dna(record, other, totals, by_last_seen if order is not None else None)
         route_km = np.full(size, np.nan)
@@ -621,39 +678,61 @@ class CandidateIndex:
         given = np.zeros(size, dtype=bool)
         surname = np.zeros(size, dtype=bool)
         matched = np.zeros(size, dtype=np.int16)
+        graded = np.zeros(size)
         keys = document_name_keys(record)
         tokens = self._missing.tokens
+        cap = self.settings.name_frequency_cap_bits
+        per_point = self.settings.name_similarity_bits
         for key in keys:
-            ids = tokens.similar(key)
+            ids, similarity = tokens.similar(key)
             if ids.size == 0:
                 continue
-            hit = np.zeros(size, dtype=bool)
-            for token_id in ids:
-                slots, roles = tokens.postings(int(token_id))
-                hit[slots] = True
+            best = np.full(size, -np.inf)
+            values = tokens.key_bits(key, cap) - per_point * (100.0 - similarity)
+            for token_id, value in zip(ids.tolist(), values.tolist(), strict=True):
+                slots, roles = tokens.postings(token_id)
+                best[slots] = np.maximum(best[slots], value)
                 given[slots[roles == ROLE_GIVEN]] = True
                 surname[slots[roles == ROLE_SURNAME]] = True
+            hit = np.isfinite(best)
             matched += hit
-        return NameAgreement(given, surname, matched == len(keys), np.full(size, np.nan))
+            graded += np.where(hit, best, 0.0)
+        return NameAgreement(given, surname, matched == len(keys), np.full(size, np.nan), graded)
 
     def _names_against_remains(self, record: MissingRecord) -> NameAgreement:
         size = self._remains.columns.size
         given = np.zeros(size, dtype=bool)
         surname = np.zeros(size, dtype=bool)
         tokens = self._remains.tokens
+        cap = self.settings.name_frequency_cap_bits
+        per_point = self.settings.name_similarity_bits
         codes: list[IntArray] = []
+        values: list[FloatArray] = []
         width = max(len(tokens.vocabulary), 1)
         for key, role in missing_name_tokens(record):
-            for token_id in tokens.similar(key):
-                slots, _roles = tokens.postings(int(token_id))
+            ids, similarity = tokens.similar(key)
+            if ids.size == 0:
+                continue
+            # the name's frequency is the reported one's, in the missing persons' caseload
+            bits = self._missing.tokens.key_bits(key, cap) - per_point * (100.0 - similarity)
+            for token_id, value in zip(ids.tolist(), bits.tolist(), strict=True):
+                slots, _roles = tokens.postings(token_id)
                 (given if role == ROLE_GIVEN else surname)[slots] = True
-                codes.append(slots * width + int(token_id))
+                codes.append(slots * width + token_id)
+                values.append(np.full(slots.size, value))
         matched = np.zeros(size, dtype=np.int64)
+        graded = np.zeros(size)
         if codes:
-            unique = np.unique(np.concatenate(codes)) // width
-            matched = np.bincount(unique, minlength=size)
+            code = np.concatenate(codes)
+            value = np.concatenate(values)
+            order = np.lexsort((value, code))
+            code, value = code[order], value[order]
+            last = np.append(code[1:] != code[:-1], True)
+            # per (remains, document token): the best reported token it agrees with
+            matched = np.bincount(code[last] // width, minlength=size)
+            graded = np.bincount(code[last] // width, weights=value[last], minlength=size)
         all_document = matched == self._remains.columns.column("n_doc")
-        return NameAgreement(given, surname, all_document, np.full(size, np.nan))
+        return NameAgreement(given, surname, all_document, np.full(size, np.nan), graded)
 
     def _add_dice(
         self, record: MissingRecord | RemainsRecord, other: _Side, names: NameAgreement
@@ -667,7 +746,7 @@ class CandidateIndex:
         own = np.bitwise_count(matrix).sum(axis=1, dtype=np.int64)
         total = own + int(np.bitwise_count(query).sum())
         dice = np.where(own > 0, 2.0 * common / np.maximum(total, 1), np.nan)
-        return NameAgreement(names.given, names.surname, names.all_document, dice)
+        return replace(names, dice=dice)
 
     def _describe(
         self,
@@ -739,7 +818,7 @@ class CandidateIndex:
         return found
 
 
-_NAME_FIELDS = ("given", "surname", "all_document", "dice")
+_NAME_FIELDS = ("given", "surname", "all_document", "dice", "graded")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
 
 from matching.vocabulary import plain_text
 
@@ -161,6 +162,42 @@ def name_keys(name: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
+#: similarity (0–100) given to a known short form of a name (Pipe for Felipe)
+SHORT_FORM_SIMILARITY = 90.0
+
+
+def token_similarity(first: str, second: str) -> float:
+    """Graded similarity (0–100) of two token keys; 0 when they do not agree at all.
+
+    The larger of rapidfuzz's normalised Indel ratio and Jaro–Winkler (which forgives a slip
+    late in a name more than one early); short keys must be equal; a known short form
+    (``matching.short_forms``) scores ``SHORT_FORM_SIMILARITY``.
+
+    Example:
+        >>> token_similarity("quintanila", "quintanila")
+        100.0
+        >>> 80 < token_similarity(fold_token("hernandez"), fold_token("hernandes")) <= 100
+        True
+        >>> token_similarity(fold_token("felipe"), fold_token("pipe"))
+        90.0
+        >>> token_similarity("ali", "ala")
+        0.0
+    """
+    if first == second:
+        return 100.0
+    from matching.short_forms import full_form_keys
+
+    if second in full_form_keys(first) or first in full_form_keys(second):
+        return SHORT_FORM_SIMILARITY
+    if min(len(first), len(second)) <= SHORT_KEY:
+        return 0.0
+    score = max(
+        fuzz.ratio(first, second),
+        100.0 * JaroWinkler.normalized_similarity(first, second),
+    )
+    return float(score) if score >= TOKEN_SIMILARITY else 0.0
+
+
 def keys_agree(first: str, second: str) -> bool:
     """Tell whether two token keys name the same name (exact for short keys, else fuzzy).
 
@@ -170,11 +207,7 @@ def keys_agree(first: str, second: str) -> bool:
         >>> keys_agree("ali", "ala")
         False
     """
-    if first == second:
-        return True
-    if min(len(first), len(second)) <= SHORT_KEY:
-        return False
-    return fuzz.ratio(first, second, score_cutoff=TOKEN_SIMILARITY) > 0
+    return token_similarity(first, second) > 0.0
 
 
 def similar_key_ids(query: str, vocabulary: Sequence[str]) -> list[int]:

@@ -20,7 +20,7 @@ from matching.features import (
     ROLE_SURNAME,
 )
 from matching.geodesy import chord_to_km
-from matching.names import bloom_dice, fold_token, keys_agree, name_tokens
+from matching.names import bloom_dice, fold_token, name_tokens, token_similarity
 from matching.records import MissingRecord, RemainsRecord
 from matching.settings import MatchSettings
 from matching.weights import CRITERIA, Weights
@@ -32,22 +32,27 @@ FloatArray = npt.NDArray[np.float64]
 @dataclass(frozen=True, slots=True)
 class NameAgreement:
     """Which name roles agree, per pair: a given name (or alias), a surname, and whether every
-    document token found a reported name; ``dice`` holds Bloom-encoding similarity (NaN: none).
+    document token found a reported name; ``dice`` holds Bloom-encoding similarity (NaN: none);
+    ``graded`` the bits the agreeing tokens add to the names level's weight: per document token
+    its best reported token's term-frequency adjustment less its similarity shortfall.
     """
 
     given: Array
     surname: Array
     all_document: Array
     dice: Array
+    graded: Array
 
 
 @dataclass(frozen=True, slots=True)
 class PairLevels:
-    """Criterion levels per pair (0 = not compared), hard exclusions and point distances."""
+    """Criterion levels per pair (0 = not compared), hard exclusions, point distances and the
+    graded names bits (added to the names level's weight)."""
 
     levels: dict[str, Array]
     excluded: Array
     point_km: FloatArray
+    name_bits: FloatArray
 
 
 def _nan_to(value: Array, fill: float) -> Array:
@@ -377,7 +382,10 @@ def compare_columns(
             3,
         ).astype(np.int8)
         excluded = excluded | (excluding > 0)
-    return PairLevels(levels=levels, excluded=np.asarray(excluded), point_km=point_km)
+    name_bits = np.where(levels["names"] != 0, names.graded, 0.0)
+    return PairLevels(
+        levels=levels, excluded=np.asarray(excluded), point_km=point_km, name_bits=name_bits
+    )
 
 
 def total_weight(levels: Mapping[str, Array], tables: Mapping[str, FloatArray]) -> FloatArray:
@@ -410,14 +418,16 @@ def probability(total: float | FloatArray, weights: Weights) -> FloatArray:
 
 
 def name_agreement_pair(
-    missing: MissingRecord, remains: RemainsRecord
-) -> tuple[bool, bool, bool, list[tuple[str, str]]]:
+    missing: MissingRecord, remains: RemainsRecord, per_point: float = 0.25
+) -> tuple[bool, bool, bool, list[tuple[str, str]], float]:
     """Compare the names of one pair.
 
     Returns:
         whether a given name (or alias) agrees, whether a surname agrees, whether every
-        document token found a reported name, and the (document word, reported word) pairs
-        that agree, as written (accents and case removed).
+        document token found a reported name, the (document word, reported word) pairs that
+        agree, as written (accents and case removed), and the graded bits: per document token,
+        ``per_point`` times its best similarity's shortfall from 100, negated (no
+        term-frequency adjustment: one pair has no caseload to learn it from).
     """
     reported: list[tuple[str, str, int]] = []
     for names, role in (
@@ -431,29 +441,35 @@ def name_agreement_pair(
     }
     given = surname = False
     matched: list[tuple[str, str]] = []
-    matched_keys: set[str] = set()
+    best: dict[str, float] = {}
     for doc_key, doc_word in documents.items():
         for word, key, role in reported:
-            if keys_agree(doc_key, key):
+            similarity = token_similarity(doc_key, key)
+            if similarity > 0.0:
                 given = given or role == ROLE_GIVEN
                 surname = surname or role == ROLE_SURNAME
-                if doc_key not in matched_keys:
+                if doc_key not in best:
                     matched.append((doc_word, word))
-                matched_keys.add(doc_key)
-    all_document = bool(documents) and matched_keys == set(documents)
-    return given, surname, all_document, matched
+                best[doc_key] = max(best.get(doc_key, 0.0), similarity)
+    all_document = bool(documents) and set(best) == set(documents)
+    graded = -per_point * sum(100.0 - similarity for similarity in best.values())
+    return given, surname, all_document, matched, graded
 
 
 def pair_name_agreement(
-    missing: list[MissingRecord], remains: list[RemainsRecord]
+    missing: list[MissingRecord],
+    remains: list[RemainsRecord],
+    settings: MatchSettings | None = None,
 ) -> NameAgreement:
     """Name agreement of aligned pairs, one by one (for small numbers of pairs)."""
-    given, surname, all_document, dice = [], [], [], []
+    per_point = (settings or MatchSettings()).name_similarity_bits
+    given, surname, all_document, dice, graded = [], [], [], [], []
     for person, body in zip(missing, remains, strict=True):
-        g, s, a, _ = name_agreement_pair(person, body)
+        g, s, a, _, bits = name_agreement_pair(person, body, per_point)
         given.append(g)
         surname.append(s)
         all_document.append(a)
+        graded.append(bits)
         found = None
         if person.name_bloom is not None and body.name_bloom is not None:
             found = bloom_dice(person.name_bloom, body.name_bloom)
@@ -463,4 +479,5 @@ def pair_name_agreement(
         np.array(surname, dtype=bool),
         np.array(all_document, dtype=bool),
         np.array(dice, dtype=np.float64),
+        np.array(graded, dtype=np.float64),
     )

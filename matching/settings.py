@@ -42,6 +42,13 @@ class MatchSettings:
         range_central_fraction: the age and the stature are "central" (the strong level) when
             the reported value comes within this fraction of the half-width of the estimated
             range from its middle (both ends of the range known); 0 leaves only "within".
+        name_similarity_bits: bits taken off a name token's agreement per point of similarity
+            below 100 (rapidfuzz 0–100 on folded keys; a short form counts as
+            ``SHORT_FORM_SIMILARITY``): a one-letter slip in a long name costs little, a
+            looser likeness more.
+        name_frequency_cap_bits: the term-frequency adjustment of one agreeing name token
+            (log2 of the average chance agreement over the chance agreement on that name, as
+            Splink does) is held within ± this many bits.
     """
 
     review_threshold: float = 0.5
@@ -73,6 +80,8 @@ class MatchSettings:
     land_interval_factor: float = 8.0
     pmi_replaces_interval: bool = True
     range_central_fraction: float = 0.5
+    name_similarity_bits: float = 0.25
+    name_frequency_cap_bits: float = 5.0
 
     def __post_init__(self) -> None:
         for field, criterion, extra in (

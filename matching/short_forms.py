@@ -142,7 +142,7 @@ def full_form_keys(key: str) -> tuple[str, ...]:
 
     Example:
         >>> from matching.names import name_keys
-        >>> full_form_keys(name_keys("Pipe")[0]) == name_keys("Felipe")
+        >>> name_keys("Felipe")[0] in full_form_keys(name_keys("Pipe")[0])
         True
     """
     return _table().get(key, ())
@@ -161,7 +161,7 @@ def _written() -> dict[tuple[str, str], tuple[str, str]]:
 
 
 def short_form_text(first: str, second: str) -> str | None:
-    """"Pipe is a short form of Felipe" when one key is a known short form of the other.
+    """ "Pipe is a short form of Felipe" when one key is a known short form of the other.
 
     Example:
         >>> from matching.names import name_keys
@@ -173,3 +173,24 @@ def short_form_text(first: str, second: str) -> str | None:
         if found is not None:
             return f"{found[0].capitalize()} is a short form of {found[1].title()}"
     return None
+
+
+@lru_cache(maxsize=1)
+def _related() -> dict[str, tuple[str, ...]]:
+    related: dict[str, list[str]] = {}
+    for short, full_forms in _table().items():
+        for full in full_forms:
+            related.setdefault(short, []).append(full)
+            related.setdefault(full, []).append(short)
+    return {key: tuple(dict.fromkeys(keys)) for key, keys in related.items()}
+
+
+def related_keys(key: str) -> tuple[str, ...]:
+    """Keys a key is a short form of, or a full form of (both ways).
+
+    Example:
+        >>> from matching.names import name_keys
+        >>> name_keys("Nacho")[0] in related_keys(name_keys("Ignacio")[0])
+        True
+    """
+    return _related().get(key, ())
