@@ -40,7 +40,12 @@ from matching.features import (
     single_columns,
 )
 from matching.geodesy import distance_to_segments_km, route_segments
-from matching.names import SHORT_FORM_SIMILARITY, SHORT_KEY, TOKEN_SIMILARITY
+from matching.names import (
+    JARO_WINKLER_SIMILARITY,
+    SHORT_FORM_SIMILARITY,
+    SHORT_KEY,
+    TOKEN_SIMILARITY,
+)
 from matching.records import MissingRecord, RemainsRecord
 from matching.scoring import (
     NameAgreement,
@@ -151,14 +156,7 @@ class _TokenIndex:
         lengths = np.array([len(key) for key in self.vocabulary])
         for start in range(0, len(todo), 512):
             chunk = todo[start : start + 512]
-            scores = np.maximum(
-                process.cdist(
-                    chunk,
-                    self.vocabulary,
-                    scorer=fuzz.ratio,
-                    dtype=np.uint8,
-                    workers=self._workers,
-                ),
+            winkler = (
                 process.cdist(
                     chunk,
                     self.vocabulary,
@@ -166,14 +164,22 @@ class _TokenIndex:
                     dtype=np.float32,
                     workers=self._workers,
                 )
-                * 100.0,
+                * 100.0
+            )
+            ratio = process.cdist(
+                chunk, self.vocabulary, scorer=fuzz.ratio, dtype=np.uint8, workers=self._workers
+            )
+            scores = np.where(
+                (ratio >= TOKEN_SIMILARITY) | (winkler >= JARO_WINKLER_SIMILARITY),
+                np.maximum(ratio, winkler),
+                0.0,
             )
             for row, key in enumerate(chunk):
                 if len(key) <= SHORT_KEY:
                     exact = self._ids.get(key)
                     ids = np.array([] if exact is None else [exact], dtype=np.int64)
                 else:
-                    ids = np.flatnonzero(scores[row] >= TOKEN_SIMILARITY)
+                    ids = np.flatnonzero(scores[row] > 0.0)
                     ids = ids[lengths[ids] > SHORT_KEY]
                 similarity = scores[row][ids].astype(np.float64)
                 if ids.size and len(key) <= SHORT_KEY:
@@ -720,8 +726,8 @@ class CandidateIndex:
                 (given if role == ROLE_GIVEN else surname)[slots] = True
                 codes.append(slots * width + token_id)
                 values.append(np.full(slots.size, value))
-        matched = np.zeros(size, dtype=np.int64)
-        graded = np.zeros(size)
+        matched: IntArray = np.zeros(size, dtype=np.int64)
+        graded: FloatArray = np.zeros(size)
         if codes:
             code = np.concatenate(codes)
             value = np.concatenate(values)
@@ -730,7 +736,9 @@ class CandidateIndex:
             last = np.append(code[1:] != code[:-1], True)
             # per (remains, document token): the best reported token it agrees with
             matched = np.bincount(code[last] // width, minlength=size)
-            graded = np.bincount(code[last] // width, weights=value[last], minlength=size)
+            graded = np.bincount(code[last] // width, weights=value[last], minlength=size).astype(
+                np.float64
+            )
         all_document = matched == self._remains.columns.column("n_doc")
         return NameAgreement(given, surname, all_document, np.full(size, np.nan), graded)
 

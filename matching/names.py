@@ -100,10 +100,15 @@ _ABD_PREFIXES = frozenset({"abd", "abdel", "abdul", "abdal", "abdoul", "abdou", 
 SHORT_KEY = 3
 #: rapidfuzz ratio (0–100) from which two longer keys count as the same name
 TOKEN_SIMILARITY = 80.0
+#: Jaro–Winkler similarity (0–100) from which two longer keys count as the same name too
+JARO_WINKLER_SIMILARITY = 90.0
 
 
 def name_tokens(name: str) -> list[str]:
-    """Split a name into plain tokens: no accents, case, punctuation or particles.
+    return list(_name_tokens(name))
+
+
+name_tokens.__doc__ = """Split a name into plain tokens: no accents, case, punctuation or particles.
 
     "Abd el" prefixes are joined to the next token (Abd el Rahman = Abdelrahman).
 
@@ -113,6 +118,10 @@ def name_tokens(name: str) -> list[str]:
         >>> name_tokens("Mohamed ould Abd el-Kader")
         ['mohamed', 'abdelkader']
     """
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_tokens(name: str) -> tuple[str, ...]:
     words = [word for word in re.split(r"[^a-z]+", plain_text(name).replace("'", " ")) if word]
     tokens: list[str] = []
     pending = ""
@@ -126,7 +135,7 @@ def name_tokens(name: str) -> list[str]:
         pending = ""
     if pending:
         tokens.append(pending)
-    return tokens
+    return tuple(tokens)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -170,7 +179,8 @@ def token_similarity(first: str, second: str) -> float:
     """Graded similarity (0–100) of two token keys; 0 when they do not agree at all.
 
     The larger of rapidfuzz's normalised Indel ratio and Jaro–Winkler (which forgives a slip
-    late in a name more than one early); short keys must be equal; a known short form
+    late in a name more than one early), when the ratio reaches ``TOKEN_SIMILARITY`` or
+    Jaro–Winkler ``JARO_WINKLER_SIMILARITY``; short keys must be equal; a known short form
     (``matching.short_forms``) scores ``SHORT_FORM_SIMILARITY``.
 
     Example:
@@ -191,11 +201,11 @@ def token_similarity(first: str, second: str) -> float:
         return SHORT_FORM_SIMILARITY
     if min(len(first), len(second)) <= SHORT_KEY:
         return 0.0
-    score = max(
-        fuzz.ratio(first, second),
-        100.0 * JaroWinkler.normalized_similarity(first, second),
-    )
-    return float(score) if score >= TOKEN_SIMILARITY else 0.0
+    ratio = fuzz.ratio(first, second)
+    winkler = 100.0 * JaroWinkler.normalized_similarity(first, second)
+    if ratio < TOKEN_SIMILARITY and winkler < JARO_WINKLER_SIMILARITY:
+        return 0.0
+    return float(max(ratio, winkler))
 
 
 def keys_agree(first: str, second: str) -> bool:
