@@ -4,8 +4,8 @@ an officer can check against the case files ("Stature 165–175 cm consistent wi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,8 +27,8 @@ from matching.scoring import (
     estimated_pmi,
     name_agreement_pair,
     pair_name_agreement,
+    pair_totals,
     probability,
-    total_weight,
     weight_tables,
 )
 from matching.settings import MatchSettings
@@ -110,9 +110,19 @@ def describe_pairs(
     levels["distance"] = distance_level(km, sea, settings, no_route)
     levels = {c: np.broadcast_to(v, (len(missing),)) for c, v in levels.items()}
     tables = weight_tables(weights)
-    name_bits = np.broadcast_to(compared.name_bits, (len(missing),)).tolist()
+    contradicted = np.broadcast_to(compared.contradicted, (len(missing),))
+    name_weight = np.broadcast_to(
+        tables["names"][levels["names"]] + compared.name_bits, (len(missing),)
+    )
+    # the names line shows what the names add to the total: nothing in favour when a hard
+    # contradiction says the document may be someone else's
+    voided = contradicted & (name_weight > 0)
+    name_bits = np.where(
+        voided, -tables["names"][levels["names"]], np.broadcast_to(compared.name_bits, voided.shape)
+    ).tolist()
+    voided_list = voided.tolist()
     totals = np.broadcast_to(
-        total_weight(levels, tables) + compared.name_bits, (len(missing),)
+        pair_totals(replace(compared, levels=levels), tables), (len(missing),)
     ).tolist()
     excluded = np.broadcast_to(compared.excluded, (len(missing),)).tolist()
     age_lo, age_hi = age_at_death(m, r, as_of_day)
@@ -141,6 +151,7 @@ def describe_pairs(
             dice[i],
             pmi_days[i],
             name_bits[i],
+            voided_list[i],
         )
         total, is_excluded = float(totals[i]), bool(excluded[i])
         dna = pair_dna(person, body)
@@ -201,6 +212,7 @@ def _pair_evidence(
     dice: float,
     pmi_days: float,
     name_bits: float = 0.0,
+    voided: bool = False,
 ) -> tuple[Evidence, ...]:
     evidence: list[Evidence] = []
 
@@ -226,7 +238,13 @@ def _pair_evidence(
             + (f"; {'; '.join(notes)}" if notes else "")
             + (
                 f"; how rare the names are and how closely spelt: {name_bits:+.1f}"
-                if abs(name_bits) >= 0.05
+                if abs(name_bits) >= 0.05 and not voided
+                else ""
+            )
+            + (
+                "; not counted: the sex or the age contradicts it, so the document may be "
+                "someone else's"
+                if voided
                 else ""
             ),
             name_bits,
@@ -345,10 +363,13 @@ def score_pair(
     weights: Weights | None = None,
     settings: MatchSettings | None = None,
     as_of: date | None = None,
+    name_frequency: Callable[[str], float] | None = None,
 ) -> Candidate:
     """Compare one missing person with one set of remains and explain the result.
 
-    An excluded pair gets score 0 and an "exclusion" evidence line saying why.
+    An excluded pair gets score 0 and an "exclusion" evidence line saying why. Names are
+    weighed without term-frequency adjustment unless ``name_frequency`` gives it (a
+    ``CandidateIndex`` learns it from its caseload: ``CandidateIndex.score_pair``).
 
     Example:
         >>> from matching.records import Sex
@@ -368,7 +389,7 @@ def score_pair(
         [remains],
         m,
         r,
-        pair_name_agreement([missing], [remains], settings),
+        pair_name_agreement([missing], [remains], settings, name_frequency),
         np.array([np.nan]),
         weights,
         settings,

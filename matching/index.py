@@ -25,7 +25,7 @@ from rapidfuzz.distance import JaroWinkler
 from matching.candidates import Candidate, Evidence
 from matching.dna import DnaEvidence
 from matching.errors import MatchingError
-from matching.explanations import describe_pairs
+from matching.explanations import describe_pairs, score_pair
 from matching.features import (
     MISSING_COLUMNS,
     REMAINS_COLUMNS,
@@ -51,8 +51,8 @@ from matching.scoring import (
     NameAgreement,
     compare_columns,
     distance_level,
+    pair_totals,
     probability,
-    total_weight,
     weight_tables,
 )
 from matching.settings import MatchSettings
@@ -156,18 +156,20 @@ class _TokenIndex:
         lengths = np.array([len(key) for key in self.vocabulary])
         for start in range(0, len(todo), 512):
             chunk = todo[start : start + 512]
+            # float64 and the same formulas as ``token_similarity``: the index must score a
+            # pair exactly as scoring that pair alone does
             winkler = (
                 process.cdist(
                     chunk,
                     self.vocabulary,
                     scorer=JaroWinkler.normalized_similarity,
-                    dtype=np.float32,
+                    dtype=np.float64,
                     workers=self._workers,
                 )
                 * 100.0
             )
             ratio = process.cdist(
-                chunk, self.vocabulary, scorer=fuzz.ratio, dtype=np.uint8, workers=self._workers
+                chunk, self.vocabulary, scorer=fuzz.ratio, dtype=np.float64, workers=self._workers
             )
             scores = np.where(
                 (ratio >= TOKEN_SIMILARITY) | (winkler >= JARO_WINKLER_SIMILARITY),
@@ -404,6 +406,40 @@ class CandidateIndex:
 
     # -- matching ---------------------------------------------------------------------------
 
+    def name_frequency(self, key: str) -> float:
+        """Term-frequency adjustment (bits) of agreeing on a document name key, learned from
+        the open missing persons' names (see ``_TokenIndex.key_bits``)."""
+        return self._missing.tokens.key_bits(key, self.settings.name_frequency_cap_bits)
+
+    def score_pair(
+        self, missing: MissingRecord, remains: RemainsRecord, as_of: date | None = None
+    ) -> Candidate:
+        """Score one pair as this index ranks it: its weights, settings and name frequencies.
+
+        Example:
+            >>> index = CandidateIndex()
+            >>> index.add(MissingRecord("M1", given_names=("Ana",), surnames=("Ruiz",)))
+            >>> body = RemainsRecord("R1", document_names=("Ana Ruiz",))
+            >>> index.score_pair(index.record("M1"), body).score == (
+            ...     index.candidates_for_remains(body)[0].score)
+            True
+        """
+        return score_pair(missing, remains, self.weights, self.settings, as_of, self.name_frequency)
+
+    def record(self, ref: str) -> MissingRecord | RemainsRecord:
+        """The open case with this ref (missing persons first).
+
+        Raises:
+            MatchingError: no open case has this ref.
+        """
+        for side in (self._missing, self._remains):
+            slot = side.slots.get(ref)
+            if slot is not None:
+                found = side.records[slot]
+                assert found is not None
+                return found
+        raise MatchingError(f"no open case {ref}")
+
     def candidates_for_remains(
         self, record: RemainsRecord, top_k: int = 10, as_of: date | None = None
     ) -> list[Candidate]:
@@ -585,8 +621,7 @@ class CandidateIndex:
         m, r = (query, columns) if query_is_missing else (columns, query)
         as_of_day = float(as_of.toordinal()) if as_of is not None else float("nan")
         compared = compare_columns(m, r, names, self.settings, as_of_day)
-        totals = np.array(total_weight(compared.levels, self._tables), dtype=np.float64)
-        totals = np.broadcast_to(totals + compared.name_bits, (size,)).copy()
+        totals = np.broadcast_to(pair_totals(compared, self._tables), (size,)).copy()
         totals[compared.excluded | ~columns["active"]] = -np.inf
         self._add_dna(record, other, totals, by_last_seen if order is not None else None)
         route_km = np.full(size, np.nan)
@@ -719,8 +754,11 @@ class CandidateIndex:
             ids, similarity = tokens.similar(key)
             if ids.size == 0:
                 continue
-            # the name's frequency is the reported one's, in the missing persons' caseload
-            bits = self._missing.tokens.key_bits(key, cap) - per_point * (100.0 - similarity)
+            # a document name's frequency among the reported names, as the other way round
+            frequency = np.array(
+                [self._missing.tokens.key_bits(tokens.vocabulary[i], cap) for i in ids.tolist()]
+            )
+            bits = frequency - per_point * (100.0 - similarity)
             for token_id, value in zip(ids.tolist(), bits.tolist(), strict=True):
                 slots, _roles = tokens.postings(token_id)
                 (given if role == ROLE_GIVEN else surname)[slots] = True

@@ -53,6 +53,7 @@ class PairLevels:
     excluded: Array
     point_km: FloatArray
     name_bits: FloatArray
+    contradicted: Array
 
 
 def _nan_to(value: Array, fill: float) -> Array:
@@ -254,6 +255,7 @@ def compare_columns(
     shape = np.broadcast_shapes(m["sex"].shape, r["sex"].shape)
     zeros = np.broadcast_to(_SKIPPED, shape)
     levels: dict[str, Array] = {}
+    excluded_early: Array = np.zeros(shape, dtype=bool)
 
     if _lacks(m, lambda c: c["has_names"]) or _lacks(r, lambda c: c["has_names"]):
         levels["names"] = zeros
@@ -284,12 +286,22 @@ def compare_columns(
             (m["sex"] != 0) & (r["sex"] != 0), 1 + (m["sex"] != r["sex"]), 0
         ).astype(np.int8)
 
+    contradicted = np.zeros(shape, dtype=bool)
+    if levels["sex"] is not zeros:
+        contradicted = levels["sex"] == 2
+        if "sex" in settings.excluding_contradictions:
+            excluded_early = contradicted
     if _lacks(r, lambda c: ~np.isnan(c["age_min"]) | ~np.isnan(c["age_max"])):
         levels["age"] = zeros
     else:
         age_lo, age_hi = age_at_death(m, r, as_of)
+        age_gap = _range_gap(age_lo, age_hi, r["age_min"], r["age_max"])
+        far_off = _nan_to(age_gap, 0.0) >= settings.age_contradiction_years
+        contradicted = contradicted | far_off
+        if "age" in settings.excluding_contradictions:
+            excluded_early = excluded_early | far_off
         levels["age"] = _graded(
-            _range_gap(age_lo, age_hi, r["age_min"], r["age_max"]),
+            age_gap,
             settings.age_tolerance_years,
             settings.age_near_years,
             _central(age_lo, age_hi, r["age_min"], r["age_max"], settings.range_central_fraction),
@@ -384,7 +396,24 @@ def compare_columns(
         excluded = excluded | (excluding > 0)
     name_bits = np.where(levels["names"] != 0, names.graded, 0.0)
     return PairLevels(
-        levels=levels, excluded=np.asarray(excluded), point_km=point_km, name_bits=name_bits
+        levels=levels,
+        excluded=np.asarray(excluded | excluded_early),
+        point_km=point_km,
+        name_bits=name_bits,
+        contradicted=np.asarray(contradicted & (levels["names"] != 0)),
+    )
+
+
+def pair_totals(compared: PairLevels, tables: Mapping[str, FloatArray]) -> FloatArray:
+    """Summed weights per pair (log2 likelihood ratio, without the prior): the level weights,
+    the graded names bits, and no names weight in favour where a hard contradiction says the
+    document may be someone else's."""
+    total = total_weight(compared.levels, tables) + compared.name_bits
+    if not bool(np.any(compared.contradicted)):
+        return np.asarray(total, dtype=np.float64)
+    names = tables["names"][compared.levels["names"]] + compared.name_bits
+    return np.asarray(
+        total - np.where(compared.contradicted & (names > 0), names, 0.0), dtype=np.float64
     )
 
 
@@ -418,16 +447,20 @@ def probability(total: float | FloatArray, weights: Weights) -> FloatArray:
 
 
 def name_agreement_pair(
-    missing: MissingRecord, remains: RemainsRecord, per_point: float = 0.25
+    missing: MissingRecord,
+    remains: RemainsRecord,
+    per_point: float = 0.25,
+    frequency: Callable[[str], float] | None = None,
 ) -> tuple[bool, bool, bool, list[tuple[str, str]], float]:
     """Compare the names of one pair.
 
     Returns:
         whether a given name (or alias) agrees, whether a surname agrees, whether every
         document token found a reported name, the (document word, reported word) pairs that
-        agree, as written (accents and case removed), and the graded bits: per document token,
-        ``per_point`` times its best similarity's shortfall from 100, negated (no
-        term-frequency adjustment: one pair has no caseload to learn it from).
+        agree, as written (accents and case removed), and the graded bits: per agreeing
+        document token, its term-frequency adjustment (``frequency(key)``, learned from a
+        caseload; 0 without one) less ``per_point`` times its best similarity's shortfall
+        from 100.
     """
     reported: list[tuple[str, str, int]] = []
     for names, role in (
@@ -452,7 +485,10 @@ def name_agreement_pair(
                     matched.append((doc_word, word))
                 best[doc_key] = max(best.get(doc_key, 0.0), similarity)
     all_document = bool(documents) and set(best) == set(documents)
-    graded = -per_point * sum(100.0 - similarity for similarity in best.values())
+    graded = sum(
+        (frequency(key) if frequency is not None else 0.0) - per_point * (100.0 - similarity)
+        for key, similarity in best.items()
+    )
     return given, surname, all_document, matched, graded
 
 
@@ -460,12 +496,14 @@ def pair_name_agreement(
     missing: list[MissingRecord],
     remains: list[RemainsRecord],
     settings: MatchSettings | None = None,
+    frequency: Callable[[str], float] | None = None,
 ) -> NameAgreement:
-    """Name agreement of aligned pairs, one by one (for small numbers of pairs)."""
+    """Name agreement of aligned pairs, one by one (for small numbers of pairs); ``frequency``
+    gives a document name key's term-frequency adjustment in bits (see ``CandidateIndex``)."""
     per_point = (settings or MatchSettings()).name_similarity_bits
     given, surname, all_document, dice, graded = [], [], [], [], []
     for person, body in zip(missing, remains, strict=True):
-        g, s, a, _, bits = name_agreement_pair(person, body, per_point)
+        g, s, a, _, bits = name_agreement_pair(person, body, per_point, frequency)
         given.append(g)
         surname.append(s)
         all_document.append(a)

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from matching.errors import MatchingError
 from matching.weights import CRITERIA
 
+#: hard contradictions a setting may make exclude a pair outright
+CONTRADICTIONS = frozenset({"sex", "age"})
+
 
 @dataclass(frozen=True, slots=True)
 class MatchSettings:
@@ -49,6 +52,15 @@ class MatchSettings:
         name_frequency_cap_bits: the term-frequency adjustment of one agreeing name token
             (log2 of the average chance agreement over the chance agreement on that name, as
             Splink does) is held within ± this many bits.
+        age_contradiction_years: an age at death this many years or more outside the
+            estimated range is a hard contradiction.
+        excluding_contradictions: which hard contradictions exclude the pair outright, of
+            "sex" (both sexes known and different) and "age" (``age_contradiction_years``);
+            a person last seen alive after the remains were found (beyond
+            ``last_seen_tolerance_days``) is always excluded. A contradiction that does not
+            exclude still voids the names' weight for the pair: people carry relatives' and
+            friends' documents, so a name hit on remains of the wrong sex or an age decades off
+            more likely names someone else.
     """
 
     review_threshold: float = 0.5
@@ -82,8 +94,16 @@ class MatchSettings:
     range_central_fraction: float = 0.5
     name_similarity_bits: float = 0.25
     name_frequency_cap_bits: float = 5.0
+    age_contradiction_years: float = 15.0
+    excluding_contradictions: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
+        unknown = set(self.excluding_contradictions) - CONTRADICTIONS
+        if unknown:
+            raise MatchingError(
+                f"excluding_contradictions may name only {sorted(CONTRADICTIONS)}, "
+                f"not {sorted(unknown)}"
+            )
         for field, criterion, extra in (
             ("distance_thresholds_km", "distance", 1),
             ("interval_days", "interval", 1),
