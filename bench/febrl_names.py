@@ -26,7 +26,13 @@ from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matching import Candidate, CandidateIndex, MissingRecord, RemainsRecord  # noqa: E402
+from matching import (  # noqa: E402
+    Candidate,
+    CandidateIndex,
+    MatchSettings,
+    MissingRecord,
+    RemainsRecord,
+)
 
 #: probability bands of the reliability table
 BANDS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 0.95, 1.0)
@@ -108,9 +114,28 @@ def reliability(candidates: list[Candidate], truth: dict[str, str]) -> float:
     return error
 
 
+def review_thresholds(candidates: list[Candidate], truth: dict[str, str]) -> None:
+    """Print the review queue a threshold on the probability would hold: with calibrated
+    probabilities, its precision is about the mean probability above the threshold."""
+    say("  review queue by threshold (candidates, precision, share of true pairs held)")
+    for threshold in (0.2, 0.3, 0.4, 0.5, 0.6, 0.8):
+        queue = [c for c in candidates if c.score >= threshold]
+        right = sum(1 for c in queue if truth.get(c.remains_ref) == c.missing_ref)
+        say(
+            f"    ≥ {threshold:.1f}: {len(queue):5d}, {right / max(len(queue), 1):.3f}, "
+            f"{right / len(truth):.3f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=int, default=10)
+    parser.add_argument(
+        "--reported-share",
+        type=float,
+        default=1.0,
+        help="share of remains whose person the caseload holds (FEBRL4: every one)",
+    )
     args = parser.parse_args()
     say(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
     missing, remains, truth = febrl4_records()
@@ -120,7 +145,7 @@ def main() -> None:
     )
 
     started = time.perf_counter()
-    index = CandidateIndex()
+    index = CandidateIndex(settings=MatchSettings(reported_share=args.reported_share))
     index.add_many([*missing, *remains])
     candidates = index.match_all(top_k=args.top)
     engine_time = time.perf_counter() - started
@@ -129,7 +154,10 @@ def main() -> None:
         ranked.setdefault(candidate.remains_ref, []).append(candidate.missing_ref)
     queue = [c for c in candidates if c.review]
     right = sum(1 for c in queue if truth.get(c.remains_ref) == c.missing_ref)
-    say("\nengine (matching.CandidateIndex, default weights)")
+    say(
+        f"\nengine (matching.CandidateIndex, default weights, caseload prior with reported "
+        f"share {args.reported_share})"
+    )
     say(f"  recall@1  {recall(ranked, truth, 1):.3f}")
     say(f"  recall@10 {recall(ranked, truth, args.top):.3f}")
     say(
@@ -138,6 +166,7 @@ def main() -> None:
     )
     say(f"  index and full match {engine_time:.1f} s")
     reliability(candidates, truth)
+    review_thresholds(candidates, truth)
 
     started = time.perf_counter()
     fuzzy = token_sort_ranking(missing, remains, args.top)

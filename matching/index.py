@@ -464,8 +464,8 @@ class CandidateIndex:
             >>> [c.missing_ref for c in found]
             ['M2', 'M1']
         """
-        slots, _totals, names, route_km = self._rank(record, top_k, as_of)
-        return self._candidates(record, slots, names, route_km, as_of)
+        slots, offsets, names, route_km = self._rank(record, top_k, as_of)
+        return self._candidates(record, slots, names, route_km, as_of, offsets)
 
     def candidates_for_missing(
         self, record: MissingRecord, top_k: int = 10, as_of: date | None = None
@@ -485,8 +485,8 @@ class CandidateIndex:
             >>> [c.remains_ref for c in found]
             ['R2', 'R1']
         """
-        slots, _totals, names, route_km = self._rank(record, top_k, as_of)
-        return self._candidates(record, slots, names, route_km, as_of)
+        slots, offsets, names, route_km = self._rank(record, top_k, as_of)
+        return self._candidates(record, slots, names, route_km, as_of, offsets)
 
     def match_all(
         self,
@@ -564,11 +564,13 @@ class CandidateIndex:
         missing_slots: list[IntArray] = []
         remains_slots: list[IntArray] = []
         routes: list[FloatArray] = []
+        offsets: list[FloatArray] = []
         found: list[NameAgreement] = []
         for slot in slots:
             record = self._remains.records[slot]
             assert isinstance(record, RemainsRecord)
-            best, _totals, names, route_km = self._rank(record, top_k, as_of, by_last_seen)
+            best, offset, names, route_km = self._rank(record, top_k, as_of, by_last_seen)
+            offsets.append(offset)
             missing_slots.append(best)
             remains_slots.append(np.full(best.size, slot, dtype=np.int64))
             routes.append(route_km)
@@ -584,6 +586,7 @@ class CandidateIndex:
             agreement,
             np.concatenate(routes),
             as_of,
+            np.concatenate(offsets),
         )
 
     def _rank(
@@ -595,7 +598,8 @@ class CandidateIndex:
     ) -> tuple[IntArray, FloatArray, NameAgreement, FloatArray]:
         """Exact top K of the other kind for one record.
 
-        Returns the slots, their summed weights, and their name agreement and route distances.
+        Returns the slots, the caseload prior's offset (``_caseload_offset``, repeated per
+        slot), and their name agreement and route distances.
         ``by_last_seen`` (bulk matching) lets a remains query skip every missing person last
         seen after it was found: those pairs are excluded anyway.
         """
@@ -630,6 +634,7 @@ class CandidateIndex:
             self._refine_routes(
                 routes, compared.levels["distance"], totals, route_km, top_k, m, r, order
             )
+        offset = self._caseload_offset(record, totals)
         top_k = min(top_k, int(np.isfinite(totals).sum()))
         if top_k <= 0:
             empty = np.zeros(0, dtype=np.int64)
@@ -644,7 +649,26 @@ class CandidateIndex:
             # here, so the explanation can say which was nearer without measuring one by one
             need = np.flatnonzero(np.isnan(route_best) & routes.measurable[best])
             route_best[need] = routes.km(best[need], slots[need])
-        return slots.astype(np.int64), totals[best], _take(names, best), route_best
+        return slots.astype(np.int64), np.full(best.size, offset), _take(names, best), route_best
+
+    def _caseload_offset(self, record: MissingRecord | RemainsRecord, totals: FloatArray) -> float:
+        """log2 of what turns a pair's likelihood ratio into its probability under the caseload
+        prior (NaN: the weights' constant prior serves).
+
+        With ``settings.reported_share`` = s, remains are the person of one of the N reports
+        they can be compared with (not excluded), each alike beforehand, with probability s,
+        or of no one: P(i) = (s/N)·LR_i / ((1 − s) + (s/N)·Σ_j LR_j). Competing candidates
+        thus lower each other's probability, as they should. Remains queries only.
+        """
+        share = self.settings.reported_share
+        finite = totals[np.isfinite(totals)]
+        if share is None or isinstance(record, MissingRecord) or finite.size == 0:
+            return float("nan")
+        top = float(finite.max())
+        log_sum = top + float(np.log2(np.exp2(finite - top).sum()))
+        log_each = float(np.log2(share / finite.size))
+        log_none = float(np.log2(1.0 - share)) if share < 1.0 else -np.inf
+        return log_each - float(np.logaddexp2(log_none, log_each + log_sum))
 
     def _add_dna(
         self,
@@ -801,10 +825,11 @@ class CandidateIndex:
         names: NameAgreement,
         route_km: FloatArray,
         as_of: date | None,
+        offsets: FloatArray,
     ) -> list[Candidate]:
         m_records, m = self._gather(self._missing, m_slots)
         r_records, r = self._gather(self._remains, r_slots)
-        return self._explain(m_records, r_records, m, r, names, route_km, as_of)
+        return self._explain(m_records, r_records, m, r, names, route_km, as_of, offsets)
 
     @staticmethod
     def _gather(side: _Side, slots: IntArray) -> tuple[list[Any], dict[str, Array]]:
@@ -820,13 +845,19 @@ class CandidateIndex:
         names: NameAgreement,
         route_km: FloatArray,
         as_of: date | None,
+        offsets: FloatArray,
     ) -> list[Candidate]:
         if not missing:
             return []
         described = describe_pairs(
             missing, remains, m, r, names, route_km, self.weights, self.settings, as_of
         )
-        scores = probability(np.array([d.total for d in described]), self.weights)
+        totals = np.array([d.total for d in described])
+        scores = np.where(
+            np.isnan(offsets),
+            probability(totals, self.weights),
+            np.exp2(np.minimum(totals + np.nan_to_num(offsets), 0.0)),
+        )
         found = [
             Candidate(
                 missing_ref=person.ref,
@@ -849,6 +880,7 @@ class CandidateIndex:
         names: NameAgreement,
         route_km: FloatArray,
         as_of: date | None,
+        offsets: FloatArray,
     ) -> list[Candidate]:
         agreement = names
         if isinstance(record, MissingRecord):
@@ -859,7 +891,7 @@ class CandidateIndex:
             missing, m = self._gather(self._missing, slots)
             r = single_columns(remains_row(record))
             remains = [record] * len(missing)
-        found = self._explain(missing, remains, m, r, agreement, route_km, as_of)
+        found = self._explain(missing, remains, m, r, agreement, route_km, as_of, offsets)
         found.sort(key=lambda c: -c.score)
         return found
 

@@ -61,6 +61,12 @@ class MatchSettings:
             exclude still voids the names' weight for the pair: people carry relatives' and
             friends' documents, so a name hit on remains of the wrong sex or an age decades off
             more likely names someone else.
+        reported_share: when set, the prior comes from the caseload rather than the weights'
+            constant: remains are taken to be, with this probability, the person of one of the
+            open reports they can be compared with, all alike beforehand (so the prior of each
+            pair is this share over their number) and candidates compete for it (see
+            ``CandidateIndex``). It is the share of remains whose person the caseload holds:
+            near 1 where families report nearly everyone, far lower at sea.
     """
 
     review_threshold: float = 0.5
@@ -96,8 +102,11 @@ class MatchSettings:
     name_frequency_cap_bits: float = 5.0
     age_contradiction_years: float = 15.0
     excluding_contradictions: frozenset[str] = frozenset()
+    reported_share: float | None = None
 
     def __post_init__(self) -> None:
+        if self.reported_share is not None and not 0.0 < self.reported_share <= 1.0:
+            raise MatchingError(f"reported_share must lie in (0, 1], not {self.reported_share}")
         unknown = set(self.excluding_contradictions) - CONTRADICTIONS
         if unknown:
             raise MatchingError(
