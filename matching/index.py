@@ -39,7 +39,7 @@ from matching.features import (
     remains_row,
     single_columns,
 )
-from matching.geodesy import distance_to_segments_km, route_segments
+from matching.geodesy import route_segments
 from matching.names import (
     JARO_WINKLER_SIMILARITY,
     SHORT_FORM_SIMILARITY,
@@ -47,6 +47,7 @@ from matching.names import (
     TOKEN_SIMILARITY,
 )
 from matching.records import MissingRecord, RemainsRecord
+from matching.routes import QueryRoutes, RouteStore
 from matching.scoring import (
     NameAgreement,
     compare_columns,
@@ -199,49 +200,6 @@ class _TokenIndex:
                 self._similar[key] = (ids.astype(np.int64), similarity)
 
 
-class _RouteStore:
-    """Arcs of every intended route in one growable array, with each slot's first arc and count."""
-
-    def __init__(self) -> None:
-        self._frames = np.zeros((1024, 5, 3), dtype=np.float64)
-        self._used = 0
-        self._first: list[int] = []
-        self._count: list[int] = []
-        self._arrays: tuple[IntArray, IntArray] | None = None
-
-    def append(self, slot: int, frames: FloatArray | None) -> None:
-        while len(self._first) < slot:
-            self._first.append(0)
-            self._count.append(0)
-        count = 0 if frames is None else frames.shape[0]
-        if self._used + count > self._frames.shape[0]:
-            grown = np.zeros((2 * (self._used + count), 5, 3), dtype=np.float64)
-            grown[: self._used] = self._frames[: self._used]
-            self._frames = grown
-        if frames is not None:
-            self._frames[self._used : self._used + count] = frames
-        self._first.append(self._used)
-        self._count.append(count)
-        self._used += count
-        self._arrays = None
-
-    def forget(self, slot: int) -> None:
-        if slot < len(self._count):
-            self._count[slot] = 0
-            self._arrays = None
-
-    def distances_km(self, point: FloatArray, slots: IntArray) -> FloatArray:
-        """Distance from one unit vector to the route of each slot given (each has one)."""
-        if self._arrays is None:
-            self._arrays = (np.array(self._first, np.int64), np.array(self._count, np.int64))
-        first, count = self._arrays
-        counts = count[slots]
-        offsets = np.cumsum(counts) - counts
-        arcs = np.repeat(first[slots] - offsets, counts) + np.arange(int(counts.sum()))
-        km = distance_to_segments_km(point, self._frames[arcs])
-        return np.asarray(np.minimum.reduceat(km, offsets), dtype=np.float64)
-
-
 class _DnaStore:
     """The DNA evidence the open cases carry, looked up from the other side of each pair: a
     remains query must see the evidence the open missing persons carry about it, and back."""
@@ -285,7 +243,7 @@ class _Side:
     tokens: _TokenIndex
     records: list[MissingRecord | RemainsRecord | None] = field(default_factory=list)
     slots: dict[str, int] = field(default_factory=dict)
-    routes: _RouteStore = field(default_factory=_RouteStore)
+    routes: RouteStore = field(default_factory=RouteStore)
     name_counts: list[int] = field(default_factory=list)
 
 
@@ -629,7 +587,7 @@ class CandidateIndex:
         totals[compared.excluded | ~columns["active"]] = -np.inf
         self._add_dna(record, other, totals, by_last_seen if order is not None else None)
         route_km = np.full(size, np.nan)
-        routes = _QueryRoutes.of(record, other, m, r)
+        routes = QueryRoutes.of(record, other.routes, m, r)
         if routes is not None:
             self._refine_routes(
                 routes, compared.levels["distance"], totals, route_km, top_k, m, r, order
@@ -694,7 +652,7 @@ class CandidateIndex:
 
     def _refine_routes(
         self,
-        routes: _QueryRoutes,
+        routes: QueryRoutes,
         point_levels: Array,
         totals: FloatArray,
         route_km: FloatArray,
@@ -897,46 +855,6 @@ class CandidateIndex:
 
 
 _NAME_FIELDS = ("given", "surname", "all_document", "dice", "graded")
-
-
-@dataclass(frozen=True)
-class _QueryRoutes:
-    """Route distances for one query: which pairs have one to measure, and how.
-
-    A missing person's query brings its own route (``segments``) to every remains' recovery
-    point; a remains query's recovery point goes to the routes the index stores.
-    """
-
-    measurable: Array
-    points: FloatArray
-    segments: FloatArray | None
-    store: _RouteStore
-
-    @classmethod
-    def of(
-        cls,
-        record: MissingRecord | RemainsRecord,
-        other: _Side,
-        m: dict[str, Array],
-        r: dict[str, Array],
-    ) -> _QueryRoutes | None:
-        """None when no route distance can be measured for this query."""
-        if isinstance(record, MissingRecord):
-            if record.route is None or record.route.is_empty:
-                return None
-            points = r["point"]
-            return cls(~np.isnan(points[:, 0]), points, route_segments(record.route), other.routes)
-        if record.found_lat is None or record.found_lon is None:
-            return None
-        return cls(m["has_route"], r["point"], None, other.routes)
-
-    def km(self, positions: IntArray, slots: IntArray) -> FloatArray:
-        """Route distances of the pairs at ``positions`` of the columns (``slots`` of the
-        other side)."""
-        if self.segments is not None:
-            km = distance_to_segments_km(self.points[positions], self.segments)
-            return np.asarray(np.min(km, axis=-1), dtype=np.float64)
-        return self.store.distances_km(self.points[0], slots)
 
 
 def _take(names: NameAgreement, positions: IntArray) -> NameAgreement:
