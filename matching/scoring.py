@@ -288,16 +288,19 @@ def compare_columns(
 
     contradicted = np.zeros(shape, dtype=bool)
     if levels["sex"] is not zeros:
-        contradicted = levels["sex"] == 2
+        other_sex = levels["sex"] == 2
+        if "sex" in settings.voiding_contradictions:
+            contradicted = other_sex
         if "sex" in settings.excluding_contradictions:
-            excluded_early = contradicted
+            excluded_early = other_sex
     if _lacks(r, lambda c: ~np.isnan(c["age_min"]) | ~np.isnan(c["age_max"])):
         levels["age"] = zeros
     else:
         age_lo, age_hi = age_at_death(m, r, as_of)
         age_gap = _range_gap(age_lo, age_hi, r["age_min"], r["age_max"])
         far_off = _nan_to(age_gap, 0.0) >= settings.age_contradiction_years
-        contradicted = contradicted | far_off
+        if "age" in settings.voiding_contradictions:
+            contradicted = contradicted | far_off
         if "age" in settings.excluding_contradictions:
             excluded_early = excluded_early | far_off
         levels["age"] = _graded(

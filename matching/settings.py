@@ -61,6 +61,8 @@ class MatchSettings:
             exclude still voids the names' weight for the pair: people carry relatives' and
             friends' documents, so a name hit on remains of the wrong sex or an age decades off
             more likely names someone else.
+        voiding_contradictions: which hard contradictions void the names' weight (when they
+            do not exclude); an empty set lets names count whatever sex and age say.
         reported_share: when set, the prior comes from the caseload rather than the weights'
             constant: remains are taken to be, with this probability, the person of one of the
             open reports they can be compared with, all alike beforehand (so the prior of each
@@ -102,17 +104,18 @@ class MatchSettings:
     name_frequency_cap_bits: float = 5.0
     age_contradiction_years: float = 15.0
     excluding_contradictions: frozenset[str] = frozenset()
+    voiding_contradictions: frozenset[str] = frozenset({"sex", "age"})
     reported_share: float | None = None
 
     def __post_init__(self) -> None:
         if self.reported_share is not None and not 0.0 < self.reported_share <= 1.0:
             raise MatchingError(f"reported_share must lie in (0, 1], not {self.reported_share}")
-        unknown = set(self.excluding_contradictions) - CONTRADICTIONS
-        if unknown:
-            raise MatchingError(
-                f"excluding_contradictions may name only {sorted(CONTRADICTIONS)}, "
-                f"not {sorted(unknown)}"
-            )
+        for field in ("excluding_contradictions", "voiding_contradictions"):
+            unknown = set(getattr(self, field)) - CONTRADICTIONS
+            if unknown:
+                raise MatchingError(
+                    f"{field} may name only {sorted(CONTRADICTIONS)}, not {sorted(unknown)}"
+                )
         for field, criterion, extra in (
             ("distance_thresholds_km", "distance", 1),
             ("interval_days", "interval", 1),
