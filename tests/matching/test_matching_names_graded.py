@@ -135,7 +135,7 @@ def _document_of_someone_else() -> tuple[list[MissingRecord], RemainsRecord]:
 
 def test_a_name_on_remains_of_the_wrong_sex_does_not_carry_the_candidate() -> None:
     people, body = _document_of_someone_else()
-    index = CandidateIndex()
+    index = CandidateIndex(settings=MatchSettings(voiding_contradictions=frozenset({"sex", "age"})))
     index.add_many(people)
     found = index.candidates_for_remains(body, as_of=AS_OF)
     assert [c.missing_ref for c in found] == ["M2", "M1"]
@@ -143,6 +143,13 @@ def test_a_name_on_remains_of_the_wrong_sex_does_not_carry_the_candidate() -> No
     assert names.weight <= 0
     assert "someone else" in names.text
     assert index.score_pair(people[0], body, as_of=AS_OF).score == pytest.approx(found[1].score)
+
+
+def test_by_default_an_estimated_sex_does_not_void_the_names() -> None:
+    people, body = _document_of_someone_else()
+    index = CandidateIndex()
+    index.add_many(people)
+    assert index.candidates_for_remains(body, as_of=AS_OF)[0].missing_ref == "M1"
 
 
 def test_a_setting_makes_a_contradiction_exclude_outright() -> None:
