@@ -20,6 +20,7 @@ from casework.matches.forms import ConfirmForm, ExcludeForm, ProposeForm, Reject
 from casework.matches.models import CandidateMatch, CandidateStatus
 from casework.matches.queries import visible_candidates
 from casework.matches.queue import BANDS, CORRIDORS, QueueFilter, agencies, queue
+from casework.matches.side_by_side import TOOTH_VERDICTS, side_by_side
 
 blueprint = Blueprint("matches", __name__, url_prefix="/matches")
 PAGE_SIZE = 50
@@ -60,10 +61,13 @@ def detail(candidate_id: uuid.UUID) -> Any:
 
 def _page(candidate: CandidateMatch, status: int = 200, **forms: Any) -> Any:
     version = str(candidate.version)
+    evidence = json.loads(candidate.evidence)
     return render_template(
         "matches/detail.html",
         candidate=candidate,
-        evidence=json.loads(candidate.evidence),
+        evidence=evidence,
+        comparison=side_by_side(candidate, evidence),
+        tooth_verdicts=TOOTH_VERDICTS,
         exclude_form=forms.get("exclude") or ExcludeForm(version=version, formdata=None),
         propose_form=forms.get("propose") or ProposeForm(version=version, formdata=None),
         confirm_form=forms.get("confirm") or ConfirmForm(version=version, formdata=None),
