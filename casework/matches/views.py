@@ -18,7 +18,7 @@ from casework.errors import CaseworkError
 from casework.matches import services
 from casework.matches.forms import ConfirmForm, ExcludeForm, ProposeForm, RejectForm
 from casework.matches.models import CandidateMatch, CandidateStatus
-from casework.matches.queries import visible_candidates
+from casework.matches.queries import visible_candidate
 from casework.matches.queue import BANDS, CORRIDORS, QueueFilter, agencies, queue
 from casework.matches.side_by_side import TOOTH_VERDICTS, side_by_side
 
@@ -27,9 +27,7 @@ PAGE_SIZE = 50
 
 
 def _candidate(candidate_id: uuid.UUID) -> CandidateMatch:
-    candidate = db.session.scalar(
-        visible_candidates(current_user).where(CandidateMatch.id == candidate_id)
-    )
+    candidate = visible_candidate(current_user, candidate_id)
     if candidate is None:
         abort(404)
     return candidate
