@@ -104,9 +104,11 @@ class SideBySide:
 def _range(low: int | None, high: int | None, unit: str = "") -> str:
     if low is None and high is None:
         return NONE
-    if low == high or high is None:
-        return f"{low}{unit}" if high is None else f"{high}{unit}"
-    return f"{'?' if low is None else low}–{high}{unit}"
+    if high is None:
+        return f"≥ {low}{unit}"
+    if low is None:
+        return f"≤ {high}{unit}"
+    return f"{low}{unit}" if low == high else f"{low}–{high}{unit}"
 
 
 def _ages(person: MissingPerson, remains: UnidentifiedRemains) -> str:
