@@ -10,15 +10,18 @@ from sqlalchemy import func, select
 
 from casework.access import Permission, allows
 from casework.clock import now
+from casework.custody.holdings import held_condition
 from casework.dashboard import charts
 from casework.db import db
 from casework.missing.access import missing_visible_to
 from casework.missing.models import MissingPerson
 from casework.remains.access import remains_visible_to
-from casework.remains.models import UnidentifiedRemains
+from casework.remains.models import RemainsStatus, UnidentifiedRemains
 from casework.repatriation.services import counts_for as repatriation_counts
 
 blueprint = Blueprint("dashboard", __name__)
+# remains at risk of leaving without a DNA sample held: the oldest recovered first
+AT_RISK_SHOWN = 50
 
 
 @blueprint.route("/")
@@ -45,8 +48,23 @@ def index() -> Any:
         if allows(current_user, Permission.READ_REPATRIATION)
         else None
     )
+    at_risk = (
+        db.session.scalars(
+            select(UnidentifiedRemains)
+            .where(
+                remains_visible_to(current_user),
+                UnidentifiedRemains.status == RemainsStatus.UNIDENTIFIED,
+                ~held_condition(UnidentifiedRemains.id),
+            )
+            .order_by(UnidentifiedRemains.recovery_date)
+            .limit(AT_RISK_SHOWN)
+        ).all()
+        if allows(current_user, Permission.READ_REMAINS)
+        else []
+    )
     return render_template(
         "dashboard/index.html",
+        at_risk=at_risk,
         repatriations=repatriations,
         missing=missing,
         remains=remains,

@@ -402,7 +402,7 @@ def _repatriation_rows(world, match_home, ur_home, officer):
     from casework.repatriation.services import start_repatriation
 
     candidate = db.session.get(CandidateMatch, match_home)
-    propose_identification(candidate, officer, ["dna"], "", candidate.version)
+    propose_identification(candidate, officer, ["dental"], "", candidate.version)
     supervisor = db.session.get(User, world.user("supervisor"))
     confirm_identification(candidate, supervisor, candidate.version)
     consul = db.session.get(User, world.user("consular_gtm"))

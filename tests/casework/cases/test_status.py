@@ -429,7 +429,7 @@ def test_confirmation_identifies_both_and_records_it(app, world, people, candida
 
     with app.test_request_context():
         officer = _user(world, "forensic_officer")
-        services.propose_identification(_candidate(candidate), officer, ["dna"], None, 1)
+        services.propose_identification(_candidate(candidate), officer, ["dental"], None, 1)
         second = _second_supervisor(world)
         clock.advance(days=2)
         pending = _candidate(candidate)
@@ -453,7 +453,7 @@ def test_confirmation_is_refused_for_a_person_found_alive(app, world, people, ca
 
     with app.test_request_context():
         services.propose_identification(
-            _candidate(candidate), _user(world, "forensic_officer"), ["dna"], None, 1
+            _candidate(candidate), _user(world, "forensic_officer"), ["dental"], None, 1
         )
         # the person was found alive by some other route before the confirmation came
         from casework.extensions import db
