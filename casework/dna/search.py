@@ -22,6 +22,7 @@ from casework.db import after_commit, db, transaction
 from casework.dna.models import DnaHit, DnaProfile, MarkerSystem
 from casework.dna.pedigrees import FamilyTree, families_with_references, family_tree
 from casework.dna.stored import lineage_of
+from casework.matches.models import CandidateMatch, CandidateStatus
 from casework.matches.open_cases import OPEN_MISSING, OPEN_REMAINS
 from casework.missing.models import FamilyPosition, MissingPerson, Relative
 from casework.remains.models import UnidentifiedRemains
@@ -293,12 +294,45 @@ def search_remains(remains: UnidentifiedRemains) -> int:
 
 
 def _refresh_candidates(remains_ids: set[uuid.UUID]) -> None:
+    """Recompute the candidates of these remains with their DNA evidence. The engine never
+    proposes an excluded pair, so a candidate stored before a lineage exclusion is marked
+    here: out of review, the exclusion first in its evidence."""
     from casework.matches.services import refresh_candidates
 
     for remains_id in remains_ids:
         remains = db.session.get(UnidentifiedRemains, remains_id)
         if remains is not None and remains.status in OPEN_REMAINS:
             refresh_candidates(remains)
+    with transaction():
+        excluding = db.session.scalars(
+            select(DnaHit).where(
+                DnaHit.remains_id.in_(remains_ids),
+                DnaHit.lineage_excluded.is_(True),
+                DnaHit.overridden_at.is_(None),
+            )
+        ).all()
+        for hit in excluding:
+            candidate = db.session.scalar(
+                select(CandidateMatch).where(
+                    CandidateMatch.missing_person_id == hit.missing_person_id,
+                    CandidateMatch.remains_id == hit.remains_id,
+                    CandidateMatch.status == CandidateStatus.PROPOSED,
+                )
+            )
+            if candidate is None:
+                continue
+            evidence = [
+                item
+                for item in json.loads(candidate.evidence or "[]")
+                if item["criterion"] not in ("exclusion", "dna")
+            ]
+            text = "EXCLUDED: the lineage markers exclude a shared line"
+            note = f" ({hit.lineage_note})" if hit.lineage_note else ""
+            candidate.evidence = json.dumps(
+                [{"criterion": "exclusion", "weight": -999.0, "text": text + note}, *evidence],
+                ensure_ascii=False,
+            )
+            candidate.review = False
 
 
 def search_everything() -> int:
