@@ -230,6 +230,8 @@ def _relative(case: MissingPerson, relative_id: uuid.UUID) -> Relative:
 @blueprint.route("/missing/<reference>/family", methods=["GET"])
 @requires(Permission.READ_DNA_RESULTS)
 def family(reference: str) -> Any:
+    if not allows(current_user, Permission.READ_MISSING):
+        abort(403)  # the laboratory works behind barcodes, not on families' pages
     case = _missing(reference)
     return _family_page(case, 200)
 
