@@ -224,6 +224,7 @@ def record_transition(
             _ELSEWHERE.get(step.via, _l("That step is not made on the case page.")),
             field="status",
         )
+    reason = _reason(reason, step.needs_reason)
     if step.needs_dna_sample:
         reason = _dna_hold(case, user, reason, override_dna_hold)
     change = StatusChange(

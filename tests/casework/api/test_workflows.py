@@ -65,7 +65,7 @@ def test_close_and_reopen_a_missing_person(app, client, clock, token_for, make_c
 
 
 def test_remains_status_and_a_case_others_see_but_do_not_hold(client, token_for, make_case) -> None:
-    reference = make_case("remains", "forensic_officer")
+    reference = make_case("remains", "forensic_officer", sample="PM-API-1")
     url = f"/api/v1/remains/{reference}/status"
     body = {"status": "buried_unidentified", "reason": "County burial, plot 14.", "version": 1}
     # another agency's officer does not even see it; a consul sees only identified nationals

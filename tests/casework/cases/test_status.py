@@ -108,6 +108,10 @@ def people(app, world):
         officer = db.session.get(User, world.user("forensic_officer"))
         person = make_missing(liaison)
         remains = make_remains(officer)
+        from casework.custody.services import record_sample
+
+        # a DNA sample held: burial is then allowed (tests/casework/dna for the hold itself)
+        record_sample(remains, {"barcode": "PM-STATUS-1", "kind": "bone"})
         return {"person": person.reference, "remains": remains.reference}
 
 

@@ -165,7 +165,8 @@ def test_identification_needs_two_people(app, world, pair, as_user, client) -> N
     with app.test_request_context():
         candidate = _candidate(app, pair["candidate"])
         assert (
-            candidate.status is CandidateStatus.CONFIRMED and candidate.identifiers == "dental;fingerprints"
+            candidate.status is CandidateStatus.CONFIRMED
+            and candidate.identifiers == "dental;fingerprints"
         )
         assert candidate.remains.status is RemainsStatus.IDENTIFIED
         assert candidate.remains.identified_as_id == candidate.missing_person_id
