@@ -27,8 +27,10 @@ from casework.custody.models import Sample, SampleKind
 from casework.db import db, transaction
 from casework.demo.agencies import AGENCIES, DemoAccount, demo_emails
 from casework.demo.cases import CaseBuilder
+from casework.demo.dna import add_dna
 from casework.demo.people import DemoPeople, DemoPerson, demo_people
 from casework.demo.review import Stages, decide_candidates, moved, start_repatriations
+from casework.dna.search import search_family
 from casework.errors import ValidationError
 from casework.matches.services import rematch_all
 from casework.missing.models import MissingPerson, MissingPersonStatus
@@ -130,6 +132,9 @@ def build_world(cases: int, seed: int, password: str) -> DemoWorld:
             note.created_at = heard
             case.notes.append(note)
             case.updated_at = note.created_at
+        families = add_dna(rng, truth, max(3, cases // 8))
+    for family_id in families:  # the DNA hits first: the candidates read them as evidence
+        search_family(db.session.get(MissingPerson, family_id), refresh=False)
     candidates = rematch_all()
     stages: Stages = Counter()
     with transaction():

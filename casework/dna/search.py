@@ -251,7 +251,7 @@ def _compare(
     return hit
 
 
-def search_family(case: MissingPerson) -> int:
+def search_family(case: MissingPerson, refresh: bool = True) -> int:
     """Compare one family with every open remains profile; hits stored, stale ones dropped;
     then the candidates of the remains concerned are recomputed with the DNA evidence."""
     touched: set[uuid.UUID] = set()
@@ -271,7 +271,8 @@ def search_family(case: MissingPerson) -> int:
             if hit.remains_id not in touched and case.status in OPEN_MISSING:
                 db.session.delete(hit)
         touched |= before
-    _refresh_candidates(touched)
+    if refresh:  # a full re-match (the demo) reads the hits itself
+        _refresh_candidates(touched)
     return kept
 
 
