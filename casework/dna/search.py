@@ -29,6 +29,7 @@ from casework.remains.models import UnidentifiedRemains
 from matching.kinship import (
     FrequencyDatabase,
     KinshipError,
+    KinshipSearch,
     KinshipSettings,
     LineageVerdict,
     Profile,
@@ -201,8 +202,11 @@ def _compare(
     sample: Sample,
     profile: Profile,
     open_missing: int,
+    screen: float | None = None,
 ) -> DnaHit | None:
-    """Compute one pair and store (or drop) its hit; returns the hit kept, if any."""
+    """Compute one pair and store (or drop) its hit; returns the hit kept, if any. `screen`
+    is the pair's log10 LR from the batch search: a pair below the setting is dropped without
+    the exact per-locus computation (the values agree; see tests/casework/dna)."""
     case = tree.case
     existing = db.session.scalar(
         select(DnaHit).where(DnaHit.missing_person_id == case.id, DnaHit.remains_id == remains.id)
@@ -213,10 +217,14 @@ def _compare(
         if existing is not None:
             db.session.delete(existing)
         return None
+    threshold = float(current_app.config["DNA_HIT_MIN_LOG10_LR"])
+    if screen is not None and screen < threshold - 1e-6:
+        if existing is not None:
+            db.session.delete(existing)
+        return None
     settings = KinshipSettings(population=population)
     result = likelihood_ratio(family, profile, frequencies(), settings)
     excluded, note = _lineage(tree, sample)
-    threshold = float(current_app.config["DNA_HIT_MIN_LOG10_LR"])
     log10 = result.log10_lr
     if result.loci_used == 0 or (log10 < threshold and not (excluded and log10 >= threshold)):
         if existing is not None:
@@ -251,6 +259,35 @@ def _compare(
     return hit
 
 
+def _screen(trees: list[FamilyTree], profiles: list[Profile]) -> dict[str, dict[str, float]]:
+    """log10 LRs of every (family, remains profile) by the batch search (per-family tables,
+    population by population): family reference -> remains barcode -> log10 LR."""
+    by_population: dict[str, list[Any]] = {}
+    for tree in trees:
+        try:
+            family = tree.family()
+        except KinshipError:
+            log.warning("The pedigree of %s cannot be built", tree.case.reference)
+            continue
+        if family is not None:
+            by_population.setdefault(population_of(tree.case), []).append(family)
+    found: dict[str, dict[str, float]] = {}
+    if not profiles:
+        return found
+    for population, families in by_population.items():
+        search = KinshipSearch(
+            frequencies().population(population), KinshipSettings(population=population)
+        )
+        search.add_families(families)
+        search.add_remains(profiles)
+        for family in families:
+            found[family.id] = {
+                hit.remains: hit.log10_lr
+                for hit in search.hits_for_family(family.id, top=None, min_log10_lr=None)
+            }
+    return found
+
+
 def search_family(case: MissingPerson, refresh: bool = True) -> int:
     """Compare one family with every open remains profile; hits stored, stale ones dropped;
     then the candidates of the remains concerned are recomputed with the DNA evidence."""
@@ -263,8 +300,11 @@ def search_family(case: MissingPerson, refresh: bool = True) -> int:
         tree = family_tree(case)
         open_missing = _open_missing_count()
         if case.status in OPEN_MISSING:
-            for remains, sample, profile in _remains_profiles():
-                if _compare(tree, remains, sample, profile, open_missing) is not None:
+            profiles = _remains_profiles()
+            screens = _screen([tree], [p for _, _, p in profiles]).get(case.reference, {})
+            for remains, sample, profile in profiles:
+                screen = screens.get(sample.barcode, float("-inf"))
+                if _compare(tree, remains, sample, profile, open_missing, screen) is not None:
                     kept += 1
                     touched.add(remains.id)
         for hit in db.session.scalars(select(DnaHit).where(DnaHit.missing_person_id == case.id)):
@@ -282,13 +322,16 @@ def search_remains(remains: UnidentifiedRemains) -> int:
     with transaction():
         profiles = _remains_profiles(remains.id)
         open_missing = _open_missing_count()
+        trees = []
         for missing_id in families_with_references():
             case = db.session.get(MissingPerson, missing_id)
-            if case is None or case.status not in OPEN_MISSING:
-                continue
-            tree = family_tree(case)
+            if case is not None and case.status in OPEN_MISSING:
+                trees.append(family_tree(case))
+        screens = _screen(trees, [p for _, _, p in profiles])
+        for tree in trees:
             for found_remains, sample, profile in profiles:
-                if _compare(tree, found_remains, sample, profile, open_missing) is not None:
+                screen = screens.get(tree.case.reference, {}).get(sample.barcode, float("-inf"))
+                if _compare(tree, found_remains, sample, profile, open_missing, screen):
                     kept += 1
     _refresh_candidates({remains.id})
     return kept
