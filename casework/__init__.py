@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.bulk.views import blueprint as bulk
     from casework.custody.views import blueprint as custody
     from casework.dashboard.views import blueprint as dashboard
+    from casework.dna.views import blueprint as dna
     from casework.exchanges.views import blueprint as exchanges
     from casework.maps.views import blueprint as maps
     from casework.matches.views import blueprint as matches
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
         attachments,
         repatriation,
         bulk,
+        dna,
     ):
         app.register_blueprint(blueprint)
 
@@ -181,9 +183,11 @@ def register_commands(app: Flask) -> None:
 def register_listeners() -> None:
     """Areas that act on what happens in other areas (connected once: signals are global)."""
     from casework.cases.events import status_changed
+    from casework.dna.consent import destroy_after_close
     from casework.matches.services import refresh_after_status_change
 
     status_changed.connect(refresh_after_status_change)
+    status_changed.connect(destroy_after_close)
 
 
 def register_request_checks(app: Flask) -> None:

@@ -47,6 +47,12 @@ class Permission(enum.StrEnum):
     IMPORT_CASES = "import_cases"
     EXPORT_MISSING = "export_missing"
     EXPORT_REMAINS = "export_remains"
+    READ_GENOTYPES = "read_genotypes"  # alleles of a profile; every look is audited
+    RECORD_PROFILES = "record_profiles"  # enter, import and confirm DNA profiles
+    OVERRIDE_LINEAGE = "override_lineage"  # a lineage exclusion set aside, with a reason
+    READ_DNA_RESULTS = "read_dna_results"  # LR, posterior and relatives in words
+    RECORD_CONSENT = "record_consent"  # a family's choices on its reference samples
+    OVERRIDE_BURIAL_HOLD = "override_burial_hold"  # bury without a DNA sample kept
 
 
 R = Role
@@ -54,6 +60,7 @@ P = Permission
 GRANTS: dict[Role, frozenset[Permission]] = {
     R.FORENSIC_OFFICER: frozenset(
         {
+            P.READ_DNA_RESULTS,
             P.READ_MISSING,
             P.READ_REMAINS,
             P.EDIT_REMAINS,
@@ -70,6 +77,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     ),
     R.FAMILY_LIAISON: frozenset(
         {
+            P.READ_DNA_RESULTS,
+            P.RECORD_CONSENT,
             P.READ_MISSING,
             P.EDIT_MISSING,
             P.READ_REMAINS,
@@ -83,6 +92,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     ),
     R.SUPERVISOR: frozenset(
         {
+            P.READ_DNA_RESULTS,
+            P.RECORD_CONSENT,
+            P.OVERRIDE_BURIAL_HOLD,
             P.READ_MISSING,
             P.EDIT_MISSING,
             P.READ_REMAINS,
@@ -115,6 +127,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     ),
     R.AUDITOR: frozenset(
         {
+            P.READ_DNA_RESULTS,
             P.READ_MISSING,
             P.READ_REMAINS,
             P.READ_AUDIT,
@@ -122,6 +135,10 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.READ_EXCHANGE,
             P.READ_REPATRIATION,
         }
+    ),
+    # the laboratory works behind sample barcodes: no case pages, no names
+    R.DNA_ANALYST: frozenset(
+        {P.READ_GENOTYPES, P.RECORD_PROFILES, P.OVERRIDE_LINEAGE, P.READ_DNA_RESULTS}
     ),
     R.ADMINISTRATOR: frozenset({P.MANAGE_USERS, P.READ_AUDIT}),
     R.SYSTEM_ADMINISTRATOR: frozenset(

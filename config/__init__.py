@@ -59,6 +59,11 @@ DEFAULTS: dict[str, Any] = {
     # reverse proxies in front of the app whose X-Forwarded-* headers are believed; 0 believes
     # none (a client could forge them), so set it to the number of proxies really there
     "TRUSTED_PROXIES": 0,
+    # DNA: a kinship hit becomes a candidate from this log10 LR up; DNA may be cited for an
+    # identification only from this posterior up; founders' allele frequencies by default
+    "DNA_HIT_MIN_LOG10_LR": 4.0,
+    "DNA_IDENTIFICATION_MIN_POSTERIOR": 0.999,
+    "DNA_POPULATION": "SW Hispanic",
 }
 
 _BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE"}
@@ -76,7 +81,15 @@ _INTEGER = {
 }
 
 
+_FLOAT = {"DNA_HIT_MIN_LOG10_LR", "DNA_IDENTIFICATION_MIN_POSTERIOR"}
+
+
 def _parse(name: str, raw: str) -> Any:
+    if name in _FLOAT:
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigurationError(f"CASEWORK_{name} must be a number, not {raw!r}.") from None
     if name in _BOOLEAN:
         lowered = raw.strip().lower()
         if lowered in {"1", "true", "yes", "on"}:

@@ -30,6 +30,7 @@ class Role(enum.StrEnum):
     SUPERVISOR = "supervisor"
     ADMINISTRATOR = "administrator"  # the accounts of their own agency
     AUDITOR = "auditor"
+    DNA_ANALYST = "dna_analyst"  # the laboratory: the only role that sees genotypes
     SYSTEM_ADMINISTRATOR = "system_administrator"  # agencies, every agency's accounts, trust
 
 
@@ -41,6 +42,8 @@ class Agency(Base):
     country: Mapped[str] = mapped_column(String(3))
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[AgencyKind] = mapped_column(str_enum(AgencyKind))
+    # the population whose allele frequencies the agency's DNA searches use by default
+    dna_population: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="agency")

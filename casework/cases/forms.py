@@ -10,7 +10,7 @@ from typing import Any
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -82,6 +82,8 @@ class StatusForm(FlaskForm):
         _l("Reason (needed to close, to reopen, for found alive and for burial)"),
         validators=[Optional(), Length(max=5000)],
     )
+    # supervisors only: bury remains of which no DNA sample is held (the reason says why)
+    override_dna_hold = BooleanField(_l("Override the DNA sample hold (supervisor, with a reason)"))
     version = HiddenField()
     submit = SubmitField(_l("Change status"))
 

@@ -165,6 +165,7 @@ def post_status(case: Any, endpoint: str, render_detail: Callable[..., Any]) -> 
                 current_user,
                 form.reason.data,
                 submitted_version(form.version.data),
+                override_dna_hold=bool(form.override_dna_hold.data),
             )
         except CaseworkError as error:
             code = show_error(form, error)

@@ -17,8 +17,11 @@ the table:
   with a reason when new information comes.
 - **Found alive** is final for family liaison staff: a new disappearance of the same person is a
   new case. Only a supervisor reopens it, with a reason, when it was recorded in error.
-- **Buried unidentified** (remains) needs a reason; remains can be taken back to unidentified
-  (exhumation for identification) with a reason. **Identified** and **repatriated** are final.
+- **Buried unidentified** (remains) needs a reason and a DNA sample of theirs held (collected
+  and not consumed, or profiled): once buried nothing more can be taken. A supervisor may
+  override the hold with a reason (recorded in the history and the audit trail). Remains can
+  be taken back to unidentified (exhumation for identification) with a reason. **Identified**
+  and **repatriated** are final.
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ class Transition:
     via: Via
     roles: frozenset[Role] = frozenset()  # who may make it on the case page (Via.FORM)
     needs_reason: bool = False
+    # remains leave for good: a DNA sample of theirs must be held, or a supervisor overrides
+    needs_dna_sample: bool = False
 
 
 M, R = MissingPersonStatus, RemainsStatus
@@ -76,9 +81,14 @@ def _missing(
 
 
 def _remains(
-    source: R, target: R, via: Via, roles: frozenset[Role] = frozenset(), reason: bool = False
+    source: R,
+    target: R,
+    via: Via,
+    roles: frozenset[Role] = frozenset(),
+    reason: bool = False,
+    dna_sample: bool = False,
 ) -> Transition:
-    return Transition(CaseKind.REMAINS, source.value, target.value, via, roles, reason)
+    return Transition(CaseKind.REMAINS, source.value, target.value, via, roles, reason, dna_sample)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -97,7 +107,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     _remains(R.CANDIDATE_UNDER_REVIEW, R.IDENTIFIED, Via.IDENTIFICATION),
     _remains(R.UNIDENTIFIED, R.IDENTIFIED, Via.IDENTIFICATION),  # proposals made before this
     _remains(R.IDENTIFIED, R.REPATRIATED, Via.WORKFLOW),
-    _remains(R.UNIDENTIFIED, R.BURIED_UNIDENTIFIED, Via.FORM, OFFICER_OR_SUPERVISOR, reason=True),
+    _remains(
+        R.UNIDENTIFIED,
+        R.BURIED_UNIDENTIFIED,
+        Via.FORM,
+        OFFICER_OR_SUPERVISOR,
+        reason=True,
+        dna_sample=True,
+    ),
     _remains(R.BURIED_UNIDENTIFIED, R.UNIDENTIFIED, Via.FORM, OFFICER_OR_SUPERVISOR, reason=True),
 )
 _BY_EDGE = {(t.kind, t.source, t.target): t for t in TRANSITIONS}
@@ -149,7 +166,13 @@ def _reason(text: str | None, required: bool) -> str | None:
 
 
 def record_transition(
-    case: Case, to: Any, user: User | None, reason: str | None = None, *, via: Via = Via.WORKFLOW
+    case: Case,
+    to: Any,
+    user: User | None,
+    reason: str | None = None,
+    *,
+    via: Via = Via.WORKFLOW,
+    override_dna_hold: bool = False,
 ) -> StatusChange:
     """Move `case` to status `to` by route `via` if the table has that transition, and add the
     history row. Does not commit: the calling service owns the transaction.
@@ -201,6 +224,9 @@ def record_transition(
             _ELSEWHERE.get(step.via, _l("That step is not made on the case page.")),
             field="status",
         )
+    reason = _reason(reason, step.needs_reason)
+    if step.needs_dna_sample:
+        reason = _dna_hold(case, user, reason, override_dna_hold)
     change = StatusChange(
         from_status=source,
         to_status=target.value,
@@ -215,8 +241,36 @@ def record_transition(
     return change
 
 
+def _dna_hold(case: Case, user: User | None, reason: str | None, override: bool) -> str | None:
+    """No DNA sample held: refused, unless a supervisor overrides with a reason (audited)."""
+    from casework.audit.services import AuditAction, record
+    from casework.custody.holdings import dna_sample_held
+
+    if dna_sample_held(case.id):
+        return reason
+    if not override:
+        raise ValidationError(
+            _l(
+                "No DNA sample of %(reference)s is held: take one (and keep it) before the "
+                "remains leave, or ask a supervisor to override with a reason.",
+                reference=case.reference,
+            ),
+            field="status",
+        )
+    if user is None or user.role is not Role.SUPERVISOR:
+        raise NotAllowed(_l("Only a supervisor can override the DNA sample hold."))
+    text = _reason(reason, True)
+    record(AuditAction.SECURITY, case, event="DNA sample hold overridden", reason=text)
+    return f"{text} [DNA sample hold overridden]"
+
+
 def change_status(
-    case: Case, new_status: str | None, user: User, reason: str | None, version: int | None
+    case: Case,
+    new_status: str | None,
+    user: User,
+    reason: str | None,
+    version: int | None,
+    override_dna_hold: bool = False,
 ) -> StatusChange:
     """A person changes the status on the case page: stale copies, steps other routes make,
     roles without the right and missing reasons are refused; nothing is stored then."""
@@ -232,7 +286,9 @@ def change_status(
                     target=word(step.target),
                 )
             )
-        change = record_transition(case, new_status, user, reason, via=Via.FORM)
+        change = record_transition(
+            case, new_status, user, reason, via=Via.FORM, override_dna_hold=override_dna_hold
+        )
         status_changed.send(case)  # a reopened case is matched again (casework.matches)
     return change
 

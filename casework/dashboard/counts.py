@@ -1,4 +1,4 @@
-"""How many cases of each status a user may see, for the overview."""
+"""How many cases of each status a user may see, and the remains at risk, for the overview."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from casework.accounts.models import User
+from casework.custody.holdings import held_condition
 from casework.db import db
 from casework.missing.access import missing_visible_to
 from casework.missing.models import MissingPerson
 from casework.remains.access import remains_visible_to
-from casework.remains.models import UnidentifiedRemains
+from casework.remains.models import RemainsStatus, UnidentifiedRemains
 
 
 def missing_per_status(user: User) -> list[Any]:
@@ -36,4 +37,21 @@ def remains_per_status(user: User) -> list[Any]:
     )
 
 
-__all__ = ["missing_per_status", "remains_per_status"]
+def remains_at_risk(user: User, limit: int) -> list[UnidentifiedRemains]:
+    """Unidentified remains `user` may see with no DNA sample held: they could be buried or
+    released with nothing left to compare. The oldest recovered first."""
+    return list(
+        db.session.scalars(
+            select(UnidentifiedRemains)
+            .where(
+                remains_visible_to(user),
+                UnidentifiedRemains.status == RemainsStatus.UNIDENTIFIED,
+                ~held_condition(UnidentifiedRemains.id),
+            )
+            .order_by(UnidentifiedRemains.recovery_date)
+            .limit(limit)
+        )
+    )
+
+
+__all__ = ["missing_per_status", "remains_at_risk", "remains_per_status"]

@@ -10,10 +10,12 @@ from flask_login import current_user
 from casework.access import Permission, allows
 from casework.clock import now
 from casework.dashboard import charts
-from casework.dashboard.counts import missing_per_status, remains_per_status
+from casework.dashboard.counts import missing_per_status, remains_at_risk, remains_per_status
 from casework.repatriation.services import counts_for as repatriation_counts
 
 blueprint = Blueprint("dashboard", __name__)
+# remains at risk of leaving without a DNA sample held: the oldest recovered first
+AT_RISK_SHOWN = 50
 
 
 @blueprint.route("/")
@@ -32,8 +34,14 @@ def index() -> Any:
         if allows(current_user, Permission.READ_REPATRIATION)
         else None
     )
+    at_risk = (
+        remains_at_risk(current_user, AT_RISK_SHOWN)
+        if allows(current_user, Permission.READ_REMAINS)
+        else []
+    )
     return render_template(
         "dashboard/index.html",
+        at_risk=at_risk,
         repatriations=repatriations,
         missing=missing,
         remains=remains,

@@ -22,11 +22,15 @@ from casework.accounts.models import User
 from casework.cases.models import CaseNote
 from casework.cases.status import Via
 from casework.clock import now
+from casework.custody.holdings import dna_sample_held
+from casework.custody.models import Sample, SampleKind
 from casework.db import db, transaction
 from casework.demo.agencies import AGENCIES, DemoAccount, demo_emails
 from casework.demo.cases import CaseBuilder
+from casework.demo.dna import add_dna
 from casework.demo.people import DemoPeople, DemoPerson, demo_people
 from casework.demo.review import Stages, decide_candidates, moved, start_repatriations
+from casework.dna.search import search_family
 from casework.errors import ValidationError
 from casework.matches.services import rematch_all
 from casework.missing.models import MissingPerson, MissingPersonStatus
@@ -44,6 +48,20 @@ class DemoWorld:
 
 class DemoRefused(ValidationError):
     pass
+
+
+def keep_dna_sample(case: UnidentifiedRemains) -> None:
+    """A tooth kept for DNA before burial, as the status machine requires."""
+    if not dna_sample_held(case.id):
+        db.session.add(
+            Sample(
+                barcode=f"DEMO-KEPT-{case.reference}",
+                kind=SampleKind.TOOTH,
+                remains_id=case.id,
+                collected_at=case.created_at,
+            )
+        )
+        db.session.flush()
 
 
 def cases_exist() -> bool:
@@ -98,6 +116,7 @@ def build_world(cases: int, seed: int, password: str) -> DemoWorld:
                 buried = min(now(), case.created_at + timedelta(days=rng.randint(180, 720)))
                 officer = db.session.get(User, case.created_by_id)
                 reason = "Buried in the county cemetery, plot recorded; samples kept."
+                keep_dna_sample(case)
                 moved(case, RemainsStatus.BURIED_UNIDENTIFIED, Via.FORM, officer, buried, reason)
             db.session.flush()
         builder.settle()
@@ -113,6 +132,9 @@ def build_world(cases: int, seed: int, password: str) -> DemoWorld:
             note.created_at = heard
             case.notes.append(note)
             case.updated_at = note.created_at
+        families = add_dna(rng, truth, max(3, cases // 8))
+    for family_id in families:  # the DNA hits first: the candidates read them as evidence
+        search_family(db.session.get(MissingPerson, family_id), refresh=False)
     candidates = rematch_all()
     stages: Stages = Counter()
     with transaction():

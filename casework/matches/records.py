@@ -6,12 +6,24 @@ from collections.abc import Iterable
 from datetime import date
 
 from geoalchemy2.shape import to_shape
+from sqlalchemy import select
 
 from casework.cases.fields import point_coordinates
 from casework.cases.models import DentalFinding, DistinguishingMark
+from casework.db import db
+from casework.dna.models import DnaHit
 from casework.missing.models import MissingPerson
 from casework.remains.models import UnidentifiedRemains
-from matching import DentalEntry, Mark, MissingRecord, RemainsRecord, Sex, ToothState, parse_mark
+from matching import (
+    DentalEntry,
+    DnaEvidence,
+    Mark,
+    MissingRecord,
+    RemainsRecord,
+    Sex,
+    ToothState,
+    parse_mark,
+)
 
 
 def engine_mark(kind: str, words: Iterable[str | None], description: str) -> Mark:
@@ -36,6 +48,39 @@ def _marks(marks: list[DistinguishingMark]) -> tuple[Mark, ...]:
 
 def _dental(findings: list[DentalFinding]) -> tuple[DentalEntry, ...]:
     return engine_dental((f.tooth, f.state.value) for f in findings)
+
+
+def dna_evidence(hit: DnaHit, missing_ref: str, remains_ref: str) -> DnaEvidence:
+    """A stored DNA hit as the engine's evidence; a lineage exclusion an analyst set aside
+    does not exclude, and says so."""
+    note = hit.lineage_note or ""
+    if hit.lineage_excluded and hit.overridden_at is not None:
+        note = f"{note} An analyst set the lineage exclusion aside: {hit.override_reason}".strip()
+    return DnaEvidence(
+        missing_ref,
+        remains_ref,
+        None if hit.log10_lr <= -999.0 else hit.log10_lr,
+        hit.loci,
+        hit.relations,
+        lineage_excluded=hit.excludes,
+        lineage_note=note,
+    )
+
+
+def _dna(kind: type, case: MissingPerson | UnidentifiedRemains) -> tuple[DnaEvidence, ...]:
+    """The DNA hits of a case as evidence (none for a case not yet stored)."""
+    if case.id is None:
+        return ()
+    column = DnaHit.remains_id if kind is UnidentifiedRemains else DnaHit.missing_person_id
+    rows = db.session.execute(
+        select(DnaHit, MissingPerson.reference, UnidentifiedRemains.reference)
+        .join(MissingPerson, MissingPerson.id == DnaHit.missing_person_id)
+        .join(UnidentifiedRemains, UnidentifiedRemains.id == DnaHit.remains_id)
+        .where(column == case.id)
+    ).all()
+    return tuple(
+        dna_evidence(hit, missing_ref, remains_ref) for hit, missing_ref, remains_ref in rows
+    )
 
 
 def birth_parts(value: str | None) -> tuple[date | None, int | None]:
@@ -70,6 +115,7 @@ def missing_record(case: MissingPerson) -> MissingRecord:
         marks=_marks(case.marks),
         effects=tuple(item.description for item in case.effects),
         dental=_dental(case.dental),
+        dna=_dna(UnidentifiedRemains, case),
     )
 
 
@@ -92,4 +138,5 @@ def remains_record(case: UnidentifiedRemains) -> RemainsRecord:
         marks=_marks(case.marks),
         effects=tuple(item.description for item in case.effects),
         dental=_dental(case.dental),
+        dna=_dna(UnidentifiedRemains, case),
     )

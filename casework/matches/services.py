@@ -10,14 +10,17 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import selectinload
 
 from casework.accounts.models import Role, User
+from casework.cases.events import status_changed
 from casework.cases.status import Via, record_transition
 from casework.clock import now
 from casework.db import after_commit, db, transaction, utcnow
+from casework.dna.models import DnaHit
 from casework.errors import ConflictError, NotAllowed, ValidationError
 from casework.keystore import current_keyring
 from casework.matches.models import (
@@ -353,6 +356,8 @@ def propose_identification(
                 ),
                 field="identifiers",
             )
+        if Identifier.DNA in cited:
+            _dna_supports(candidate)
         text = (reason or "").strip()
         if not cited & PRIMARY_IDENTIFIERS:
             text = _reason(reason)  # secondary identifiers never identify alone: say why
@@ -361,6 +366,27 @@ def propose_identification(
         candidate.status = CandidateStatus.IDENTIFICATION_PROPOSED
         candidate.proposed_by_id, candidate.proposed_at = user.id, now()
         _under_review(candidate, user)
+
+
+def _dna_supports(candidate: CandidateMatch) -> None:
+    """DNA may be cited only when a DNA hit for this very pair reaches the identification
+    threshold (posterior, a setting) and no lineage exclusion stands."""
+    hit = db.session.scalar(
+        select(DnaHit).where(
+            DnaHit.missing_person_id == candidate.missing_person_id,
+            DnaHit.remains_id == candidate.remains_id,
+        )
+    )
+    least = float(current_app.config["DNA_IDENTIFICATION_MIN_POSTERIOR"])
+    if hit is None or hit.excludes or hit.posterior < least:
+        raise ValidationError(
+            _l(
+                "DNA cannot be cited: no DNA result for this pair reaches a posterior "
+                "probability of %(least)s %%.",
+                least=f"{least * 100:g}",
+            ),
+            field="identifiers",
+        )
 
 
 def confirm_identification(candidate: CandidateMatch, user: User, version: int | None) -> None:
@@ -394,6 +420,7 @@ def confirm_identification(candidate: CandidateMatch, user: User, version: int |
         record_transition(
             person, MissingPersonStatus.IDENTIFIED, user, remains.reference, via=Via.IDENTIFICATION
         )
+        status_changed.send(person)  # what follows an identification (DNA kept or destroyed)
 
 
 def reject_identification(

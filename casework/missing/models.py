@@ -36,6 +36,24 @@ class MissingPersonStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+class FamilyPosition(enum.StrEnum):
+    """Where a relative stands in the missing person's pedigree (the relative is the missing
+    person's ...): what the PED structure behind the DNA search is built from."""
+
+    MOTHER = "mother"
+    FATHER = "father"
+    FULL_SIBLING = "full_sibling"
+    MATERNAL_HALF_SIBLING = "maternal_half_sibling"
+    PATERNAL_HALF_SIBLING = "paternal_half_sibling"
+    CHILD = "child"
+    CHILD_OTHER_PARENT = "child_other_parent"
+    PATERNAL_GRANDPARENT = "paternal_grandparent"
+    MATERNAL_GRANDPARENT = "maternal_grandparent"
+    PATERNAL_AUNT_UNCLE = "paternal_aunt_uncle"
+    MATERNAL_AUNT_UNCLE = "maternal_aunt_uncle"
+    SPOUSE = "spouse"
+
+
 class MissingPerson(RowId, Base):
     __tablename__ = "missing_person"
     __case_kind__ = CaseKind.MISSING
@@ -83,6 +101,8 @@ class MissingPerson(RowId, Base):
     sea_crossing: Mapped[bool] = mapped_column(Boolean, default=False)
     circumstances_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     medical_notes_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # allele frequencies of the DNA search for this family; None: the agency's, else the setting
+    dna_population: Mapped[str | None] = mapped_column(String(64))
 
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
@@ -137,6 +157,9 @@ class Relative(RowId, Base):
     consent_to_share: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_countries: Mapped[str | None] = mapped_column(String(400))  # alpha-3 list, or "*"
     consent_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # place in the pedigree and sex, for the DNA search (None: not part of the pedigree)
+    position: Mapped[FamilyPosition | None] = mapped_column(str_enum(FamilyPosition))
+    sex: Mapped[Sex] = mapped_column(str_enum(Sex, 1), default=Sex.UNKNOWN)
 
     name = Encrypted("name_ct")
     contact = Encrypted("contact_ct")

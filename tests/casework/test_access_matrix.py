@@ -21,16 +21,19 @@ ROLES = [
     "administrator",
     "system_administrator",
     "auditor",
+    "dna_analyst",
     "consular_gtm",
     "officer_abroad",
 ]
 
 
 def row(default, **overrides):
-    return {role: overrides.get(role, default) for role in ROLES}
+    # the laboratory sees nothing of the cases: forbidden unless a row says otherwise
+    lab = {"dna_analyst": FORBIDDEN}
+    return {role: overrides.get(role, lab.get(role, default)) for role in ROLES}
 
 
-EVERYONE = row(OK)
+EVERYONE = row(OK, dna_analyst=OK)
 READERS = row(
     OK, administrator=FORBIDDEN, system_administrator=FORBIDDEN
 )  # every role that reads cases
@@ -102,11 +105,44 @@ HOME_REPATRIATION_READ = {
 }
 HOME_REPATRIATION_MANAGE = row(FORBIDDEN, consular_gtm=OK, consular_official=HIDDEN)
 IMPORTERS = row(FORBIDDEN, supervisor=OK)
+LAB_ONLY = row(FORBIDDEN, dna_analyst=OK)
+# LR, posterior and relatives in words: case readers of the holding agency, and the laboratory
+HOME_DNA_RESULTS = {**HOME_MATCH_READ, "dna_analyst": OK}
+FAMILY_DNA_EDITORS = row(FORBIDDEN, family_liaison=OK, supervisor=OK)
 IMPORT_JOB = row(FORBIDDEN, supervisor=HIDDEN)  # another user's (or no) import: not revealed
 
 # (method, endpoint, url template, expectations)
 MATRIX = [
     ("GET", "dashboard.index", "/", EVERYONE),
+    ("GET", "dna.index", "/dna/", LAB_ONLY),
+    ("POST", "dna.index", "/dna/", LAB_ONLY),
+    ("GET", "dna.sample", "/dna/samples/{sample_home}", LAB_ONLY),
+    ("POST", "dna.new_profile", "/dna/samples/{sample_home}/profiles", LAB_ONLY),
+    ("POST", "dna.confirm_consensus", "/dna/samples/{sample_home}/consensus", LAB_ONLY),
+    ("GET", "dna.hit", "/dna/hits/{dna_hit_home}", HOME_DNA_RESULTS),
+    ("POST", "dna.override", "/dna/hits/{dna_hit_home}/override", LAB_ONLY),
+    ("GET", "dna.family", "/dna/missing/{mp_home}/family", HOME_MATCH_READ),
+    (
+        "POST",
+        "dna.place",
+        "/dna/missing/{mp_home}/relatives/{relative_home}/place",
+        FAMILY_DNA_EDITORS,
+    ),
+    ("POST", "dna.population", "/dna/missing/{mp_home}/population", FAMILY_DNA_EDITORS),
+    (
+        "GET",
+        "dna.new_reference",
+        "/dna/missing/{mp_home}/relatives/{relative_home}/samples/new",
+        FAMILY_DNA_EDITORS,
+    ),
+    (
+        "POST",
+        "dna.new_reference",
+        "/dna/missing/{mp_home}/relatives/{relative_home}/samples/new",
+        FAMILY_DNA_EDITORS,
+    ),
+    ("POST", "dna.consent", "/dna/references/{reference_home}/consent", FAMILY_DNA_EDITORS),
+    ("POST", "dna.withdraw", "/dna/references/{reference_home}/withdraw", FAMILY_DNA_EDITORS),
     ("GET", "auth.account", "/auth/account", EVERYONE),
     ("POST", "auth.account", "/auth/account", EVERYONE),
     ("GET", "auth.totp_setup", "/auth/totp/setup", EVERYONE),
@@ -262,7 +298,7 @@ MATRIX = [
         "POST",
         "api_tokens.revoke",
         "/auth/account/tokens/{officer_token}/revoke",
-        row(HIDDEN, forensic_officer=OK),
+        row(HIDDEN, forensic_officer=OK, dna_analyst=HIDDEN),
     ),
 ]
 # The JSON API, walked with a bearer token of each role (a session cookie never opens it):
@@ -366,6 +402,7 @@ def cases(app, world):
             )
         )
         assert match_home is not None
+        dna = _dna_rows(liaison, mp_home, ur_home)
         repatriation = _repatriation_rows(world, match_home, ur_home, officer)
         exchange = _exchange_rows(mp_home)
         from casework.api.models import Scope
@@ -378,6 +415,7 @@ def cases(app, world):
             "officer_token": officer_token,
             **exchange,
             **repatriation,
+            **dna,
             "mp_home": mp_home.reference,
             "mp_abroad": mp_abroad.reference,
             "ur_home": ur_home.reference,
@@ -385,6 +423,45 @@ def cases(app, world):
             "sample_home": sample.barcode,
             "match_home": match_home,
         }
+
+
+def _dna_rows(liaison, mp_home, ur_home):
+    """A mother placed in the pedigree with a reference sample, and a DNA hit on the home pair."""
+    from casework.dna.consent import record_reference_sample
+    from casework.dna.families import place_relative
+    from casework.dna.models import DnaHit
+    from casework.extensions import db
+    from casework.missing.services import add_relative
+
+    mother = add_relative(
+        mp_home,
+        {
+            "name": "Rosa",
+            "relationship_to_missing": "mother",
+            "consent_to_share": True,
+            "consent_countries": "*",
+        },
+    )
+    place_relative(mother, "mother", "F")
+    reference = record_reference_sample(
+        mother, liaison, {"barcode": "PCOME-R-0001", "search_here": True}
+    )
+    hit = DnaHit(
+        missing_person_id=mp_home.id,
+        remains_id=ur_home.id,
+        remains_barcode="PCOME-S-0001",
+        reference_barcodes="PCOME-R-0001",
+        log10_lr=6.2,
+        loci=21,
+        relatives="mother",
+        population="SW Hispanic",
+        prior=0.5,
+        open_missing=2,
+        posterior=0.9999994,
+    )
+    db.session.add(hit)
+    db.session.commit()
+    return {"relative_home": mother.id, "reference_home": reference.barcode, "dna_hit_home": hit.id}
 
 
 def _repatriation_rows(world, match_home, ur_home, officer):
@@ -402,7 +479,7 @@ def _repatriation_rows(world, match_home, ur_home, officer):
     from casework.repatriation.services import start_repatriation
 
     candidate = db.session.get(CandidateMatch, match_home)
-    propose_identification(candidate, officer, ["dna"], "", candidate.version)
+    propose_identification(candidate, officer, ["dental"], "", candidate.version)
     supervisor = db.session.get(User, world.user("supervisor"))
     confirm_identification(candidate, supervisor, candidate.version)
     consul = db.session.get(User, world.user("consular_gtm"))

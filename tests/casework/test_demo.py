@@ -201,3 +201,25 @@ def test_demo_repatriations_some_overdue_some_complete(app: Any, runner: Any) ->
                     earlier = repatriation.step(need).completed_on
                     assert earlier is not None and earlier <= step.completed_on
         db.session.remove()
+
+
+def test_the_demo_has_dna_hits_and_one_lineage_exclusion(app: Any, runner: Any) -> None:
+    from sqlalchemy import func, select
+
+    from casework.dna.models import DnaHit, DnaProfile
+    from casework.extensions import db
+    from casework.remains.models import UnidentifiedRemains
+
+    assert _demo(runner, "--cases", "40").exit_code == 0
+    with app.app_context():
+        hits = db.session.scalars(select(DnaHit)).all()
+        assert len(hits) >= 3
+        # every hit is the true pair: the remains were identified as that person or are
+        # still open with that person among their candidates
+        truthful = 0
+        for hit in hits:
+            remains = db.session.get(UnidentifiedRemains, hit.remains_id)
+            truthful += remains.identified_as_id in (None, hit.missing_person_id)
+        assert truthful == len(hits)
+        assert sum(hit.lineage_excluded for hit in hits) == 1
+        assert db.session.scalar(select(func.count()).select_from(DnaProfile)) >= 9

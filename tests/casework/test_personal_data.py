@@ -19,6 +19,10 @@ SECRETS = [
     "called his sister",  # circumstances (free text)
     "Healed fracture",  # examination notes
     "visited the family in Quetzaltenango",  # case note
+    # genotypes (tests/casework/dna): a profile as JSON would read, and an mtDNA haplotype
+    '"D3S1358": ["14", "17"]',
+    "16189C 16519C 263G 315.1C",
+    "The mother asked us to stop",  # reason of a consent withdrawal
 ]
 
 
@@ -43,7 +47,32 @@ def _fill(app, world):
     )
     add_note(case, liaison, "Liaison visited the family in Quetzaltenango.")
     remains = make_remains(officer)
+    _genotypes(world, case, remains, liaison)
     return case, remains
+
+
+def _genotypes(world, case, remains, liaison):
+    """A mother's reference profile and a remains mtDNA result, and a withdrawn consent."""
+    from casework.accounts.models import User
+    from casework.custody.services import record_sample
+    from casework.dna.consent import record_reference_sample, withdraw_consent
+    from casework.dna.families import place_relative
+    from casework.dna.profiles import confirm_consensus, record_profile
+    from casework.extensions import db
+
+    analyst = db.session.get(User, world.user("dna_analyst"))
+    mother = case.relatives[0]
+    place_relative(mother, "mother", "F")
+    reference = record_reference_sample(mother, liaison, {"barcode": "R-RAW", "search_here": True})
+    record_profile(reference, analyst, {"locus:D3S1358": "14,17", "locus:TH01": "6,9.3"})
+    confirm_consensus(reference, analyst)
+    sample = record_sample(remains, {"barcode": "PM-RAW", "kind": "bone"})
+    record_profile(
+        sample,
+        analyst,
+        {"system": "mtdna", "variants": "16189C 16519C 263G 315.1C", "range": "16024-576"},
+    )
+    withdraw_consent(reference, liaison, "The mother asked us to stop.")
 
 
 def _raw_dump(db) -> bytes:

@@ -85,7 +85,7 @@ def live_server(
         home = services.create_agency(
             "PCOME", "USA", "Pima County Medical Examiner", AgencyKind.MEDICAL_EXAMINER
         )
-        for role in (Role.FORENSIC_OFFICER, Role.FAMILY_LIAISON, Role.SUPERVISOR):
+        for role in (Role.FORENSIC_OFFICER, Role.FAMILY_LIAISON, Role.SUPERVISOR, Role.DNA_ANALYST):
             email = f"{role.value}@home.example"
             services.create_user(
                 agency=home,

@@ -42,7 +42,12 @@ def make_case(app: Any, world: Any) -> Any:
 
         with app.test_request_context():
             user = db.session.get(User, world.user(key))
+            barcode = overrides.pop("sample", None)
             case = (make_missing if kind == "missing" else make_remains)(user, **overrides)
+            if barcode:  # a DNA sample held, so that the remains may be buried
+                from casework.custody.services import record_sample
+
+                record_sample(case, {"barcode": barcode, "kind": "bone"})
             reference = case.reference
             db.session.remove()
         return str(reference)

@@ -65,7 +65,7 @@ def test_close_and_reopen_a_missing_person(app, client, clock, token_for, make_c
 
 
 def test_remains_status_and_a_case_others_see_but_do_not_hold(client, token_for, make_case) -> None:
-    reference = make_case("remains", "forensic_officer")
+    reference = make_case("remains", "forensic_officer", sample="PM-API-1")
     url = f"/api/v1/remains/{reference}/status"
     body = {"status": "buried_unidentified", "reason": "County burial, plot 14.", "version": 1}
     # another agency's officer does not even see it; a consul sees only identified nationals
@@ -181,12 +181,12 @@ def test_two_people_identify_through_the_api(app, client, token_for, pair) -> No
     proposed = client.post(
         f"{pair['url']}/propose",
         headers=bearer(officer),
-        json={"identifiers": ["dna", "secondary"], "version": 1},
+        json={"identifiers": ["dental", "secondary"], "version": 1},
     )
     assert proposed.status_code == 200, proposed.get_json()
     data = proposed.get_json()["data"]
     assert data["status"] == "identification_proposed"
-    assert data["identifiers"] == ["dna", "secondary"]
+    assert data["identifiers"] == ["dental", "secondary"]
     remains = client.get(f"/api/v1/remains/{pair['ur']}", headers=bearer(supervisor))
     assert remains.get_json()["data"]["status"] == "candidate_under_review"
 
@@ -251,9 +251,9 @@ DECISION_REFUSALS = [
     ("propose", {"version": 1}, 422, "identifiers"),
     ("propose", {"identifiers": [], "version": 1}, 422, "identifiers"),
     ("propose", {"identifiers": ["blood"], "version": 1}, 422, "identifiers[0]"),
-    ("propose", {"identifiers": "dna", "version": 1}, 422, "identifiers"),
+    ("propose", {"identifiers": "dental", "version": 1}, 422, "identifiers"),
     ("propose", {"identifiers": ["secondary"], "version": 1}, 422, "reason"),
-    ("propose", {"identifiers": ["dna"], "version": 1, "by": "me"}, 422, "by"),
+    ("propose", {"identifiers": ["dental"], "version": 1, "by": "me"}, 422, "by"),
     ("confirm", {"version": 1}, 422, "body"),  # nothing was proposed yet
     ("reject", {"reason": "Not proposed.", "version": 1}, 422, "body"),
 ]
@@ -275,7 +275,7 @@ def test_bad_decisions_change_nothing(
 
 DECISION_BODIES = {
     "exclude": {"reason": "Ruled out by dental.", "version": 1},
-    "propose": {"identifiers": ["dna"], "version": 1},
+    "propose": {"identifiers": ["dental"], "version": 1},
     "confirm": {"version": 1},
     "reject": {"reason": "Ruled out by dental.", "version": 1},
 }
@@ -317,7 +317,7 @@ def test_stale_exclusion_is_409(client, token_for, pair) -> None:
         200
     )
     again = client.post(
-        f"{pair['url']}/propose", headers=bearer(secret), json={"identifiers": ["dna"], **body}
+        f"{pair['url']}/propose", headers=bearer(secret), json={"identifiers": ["dental"], **body}
     )
     assert again.status_code == 409
     assert _candidate(client, secret, pair["url"])["status"] == "excluded"

@@ -108,6 +108,10 @@ def people(app, world):
         officer = db.session.get(User, world.user("forensic_officer"))
         person = make_missing(liaison)
         remains = make_remains(officer)
+        from casework.custody.services import record_sample
+
+        # a DNA sample held: burial is then allowed (tests/casework/dna for the hold itself)
+        record_sample(remains, {"barcode": "PM-STATUS-1", "kind": "bone"})
         return {"person": person.reference, "remains": remains.reference}
 
 
@@ -429,7 +433,7 @@ def test_confirmation_identifies_both_and_records_it(app, world, people, candida
 
     with app.test_request_context():
         officer = _user(world, "forensic_officer")
-        services.propose_identification(_candidate(candidate), officer, ["dna"], None, 1)
+        services.propose_identification(_candidate(candidate), officer, ["dental"], None, 1)
         second = _second_supervisor(world)
         clock.advance(days=2)
         pending = _candidate(candidate)
@@ -453,7 +457,7 @@ def test_confirmation_is_refused_for_a_person_found_alive(app, world, people, ca
 
     with app.test_request_context():
         services.propose_identification(
-            _candidate(candidate), _user(world, "forensic_officer"), ["dna"], None, 1
+            _candidate(candidate), _user(world, "forensic_officer"), ["dental"], None, 1
         )
         # the person was found alive by some other route before the confirmation came
         from casework.extensions import db

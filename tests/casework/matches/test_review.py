@@ -133,7 +133,7 @@ def test_identification_needs_two_people(app, world, pair, as_user, client) -> N
     assert secondary_alone.status_code == 400 and "reason" in secondary_alone.get_data(as_text=True)
     assert (
         client.post(
-            f"{url}/propose", data={"version": 1, "identifiers": ["dental", "dna"]}
+            f"{url}/propose", data={"version": 1, "identifiers": ["dental", "fingerprints"]}
         ).status_code
         == 302
     )
@@ -165,7 +165,8 @@ def test_identification_needs_two_people(app, world, pair, as_user, client) -> N
     with app.test_request_context():
         candidate = _candidate(app, pair["candidate"])
         assert (
-            candidate.status is CandidateStatus.CONFIRMED and candidate.identifiers == "dental;dna"
+            candidate.status is CandidateStatus.CONFIRMED
+            and candidate.identifiers == "dental;fingerprints"
         )
         assert candidate.remains.status is RemainsStatus.IDENTIFIED
         assert candidate.remains.identified_as_id == candidate.missing_person_id
@@ -279,12 +280,12 @@ def test_no_identification_is_proposed_on_an_identified_case(app, world, pair) -
         officer = db.session.get(User, world.user("forensic_officer"))
         supervisor = db.session.get(User, world.user("supervisor"))
         candidate = _candidate(app, pair["candidate"])
-        propose_identification(candidate, officer, ["dna"], "", candidate.version)
+        propose_identification(candidate, officer, ["dental"], "", candidate.version)
         confirm_identification(candidate, supervisor, candidate.version)
 
         rival = _candidate(app, rival_id)
         with pytest.raises(ValidationError, match=f"{pair['remains']} is already identified"):
-            propose_identification(rival, officer, ["dna"], "", rival.version)
+            propose_identification(rival, officer, ["dental"], "", rival.version)
         rival = _candidate(app, rival_id)
         assert rival.status is CandidateStatus.PROPOSED and rival.proposed_by_id is None
         assert _candidate(app, pair["candidate"]).remains.identified_as_id != brother.id

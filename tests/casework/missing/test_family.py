@@ -192,7 +192,7 @@ def test_plain_words_follow_the_search(app, world, case) -> None:
         candidate = db.session.scalar(
             select(CandidateMatch).where(CandidateMatch.remains_id == remains.id)
         )
-        services.propose_identification(candidate, officer, ["dna"], None, candidate.version)
+        services.propose_identification(candidate, officer, ["dental"], None, candidate.version)
         text, _ = _plain(app, reference)
         assert "second specialist must confirm" in text
 

@@ -23,6 +23,6 @@ def identify(liaison: Any, officer: Any, supervisor: Any, **missing: Any) -> tup
         )
     )
     assert candidate is not None, "the engine should propose the pair"
-    propose_identification(candidate, officer, ["dna"], "", candidate.version)
+    propose_identification(candidate, officer, ["dental"], "", candidate.version)
     confirm_identification(candidate, supervisor, candidate.version)
     return person, remains
