@@ -1,4 +1,4 @@
-"""Run the load test: gunicorn with 1 and 2 processes, Locust headless at several levels (not a test).
+"""Run the load test: gunicorn with 1 and 2 processes, Locust headless at several levels.
 
     source bench/load/env.sh
     PYTHONPATH=. $VENV/bin/python bench/load/run.py --workers 1 2 --users 8 24 48 --time 90
