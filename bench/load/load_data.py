@@ -23,6 +23,7 @@ candidates of imported cases too. Prints the loading rate of each chunk and over
 from __future__ import annotations
 
 import argparse
+import calendar
 import csv
 import multiprocessing
 import sys
@@ -81,7 +82,8 @@ def write_chunk(kind: str, path: Path, start: int, rows: int, seed: int) -> None
     from matching.synthetic import extra_missing, extra_remains
 
     fields = MISSING_FIELDS if kind == "missing" else REMAINS_FIELDS
-    with open(path, "w", encoding="utf-8", newline="") as handle:
+    partial = path.with_suffix(".part")
+    with open(partial, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(fields))
         writer.writeheader()
         if kind == "missing":
@@ -94,6 +96,7 @@ def write_chunk(kind: str, path: Path, start: int, rows: int, seed: int) -> None
                 row = remains_row(record)
                 row["ref"] = f"LR{start + offset:07d}"
                 writer.writerow(row)
+    partial.rename(path)  # a file that is there is whole
 
 
 def write_chunks(folder: Path, kind: str, total: int, chunk: int, seed: int) -> list[Path]:
@@ -114,19 +117,29 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--refresh", type=int, default=50, help="remains per agency to rematch")
     parser.add_argument("--files", default="/tmp/casework-load/files")
+    parser.add_argument(
+        "--stop-at",
+        default=None,
+        help="HH:MM (UTC): start no new file after this time, so the load fits a time budget",
+    )
     args = parser.parse_args()
+    stop_at = None
+    if args.stop_at:
+        hours, minutes = (int(part) for part in args.stop_at.split(":"))
+        stop_at = calendar.timegm((*time.gmtime()[:3], hours, minutes, 0))
 
     folder = Path(args.files)
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     writer = multiprocessing.get_context("spawn").Pool(1)
+    # one process per kind may run at once (--remains 0 in one, --missing 0 in the other)
     pending = {
-        "missing": writer.apply_async(
-            write_chunks, (folder, "missing", args.missing, args.chunk, args.seed)
-        ),
-        "remains": writer.apply_async(
-            write_chunks, (folder, "remains", args.remains, args.chunk, args.seed + 1)
-        ),
+        kind: writer.apply_async(write_chunks, (folder, kind, count, args.chunk, seed))
+        for kind, count, seed in (
+            ("missing", args.missing, args.seed),
+            ("remains", args.remains, args.seed + 1),
+        )
+        if count
     }
 
     from flask import g
@@ -146,9 +159,14 @@ def main() -> None:
     with app.app_context():
         g.audit_actor = Actor(None, "load test data", None, None)
         for kind, agencies in (("missing", MISSING_AGENCIES), ("remains", REMAINS_AGENCIES)):
+            if kind not in pending:
+                continue
             paths = pending[kind].get()
             say(f"{kind}: {len(paths)} files ready after {time.perf_counter() - started:.0f} s")
             for number, path in enumerate(paths):
+                if stop_at is not None and time.time() > stop_at:
+                    say(f"{kind}: stopped at {args.stop_at} UTC, before {path.name}")
+                    break
                 agency = agencies[number % len(agencies)]
                 began = time.perf_counter()
                 report = import_file(kind, path, agency)

@@ -3,15 +3,15 @@
     source bench/load/env.sh
     PYTHONPATH=. $VENV/bin/python bench/load/run.py --workers 1 2 --users 8 24 48 --time 90
 
-For each number of application processes it starts gunicorn on the load database
-(`gunicorn -w N -k gthread --threads T wsgi:app` with the production settings of env.sh),
-waits until it answers, warms each process up (the first save in a process builds its index of
-the open cases; not measured), then runs Locust headless for each number of simulated users and
-prints one line per level: requests/s, p50/p95/p99 (ms), 5xx, conflicts (409, expected when two
-people save one thing), other failures, requests that got no answer, and the load average of
+For each number of application processes it starts gunicorn on the load database (`gunicorn -w N
+-k gthread --threads T wsgi:app` with the production settings of env.sh), waits until every
+process has built its index of the open cases (gunicorn_conf.py) and answers, warms up with a
+short unmeasured run (sign-ins), then runs Locust headless for each number of simulated users
+and prints one line per level: requests/s, p50/p95/p99 (ms), 5xx, conflicts (409, expected when
+two people save one thing), other failures, requests that got no answer, and the load average of
 the machine during the level (the 1-minute figure from /proc/loadavg, sampled every 5 s: mean
-and highest). Locust's CSVs, the status-code counts and the server's log (tracebacks of any
-5xx) are kept in $CASEWORK_LOAD_DIR/results/.
+and highest). Locust's CSVs, the status-code counts and the server's log (tracebacks of any 5xx)
+are kept in $CASEWORK_LOAD_DIR/results/.
 """
 
 from __future__ import annotations
@@ -62,30 +62,33 @@ def start_server(workers: int, threads: int, port: int, log: Path) -> subprocess
     venv = Path(os.environ.get("VENV", "/work/main/.venv"))
     command = [
         str(venv / "bin" / "gunicorn"),
-        "--workers", str(workers),
-        "--worker-class", "gthread",
-        "--threads", str(threads),
-        "--bind", f"127.0.0.1:{port}",
-        "--timeout", "120",
-        "--graceful-timeout", "10",
+        "--config", str(HERE / "gunicorn_conf.py"),
         "--error-logfile", str(log),
         "--capture-output",
         "wsgi:app",
     ]  # fmt: skip
-    environment = dict(os.environ, PYTHONPATH=str(ROOT))
+    environment = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        LOAD_WORKERS=str(workers),
+        LOAD_THREADS=str(threads),
+        LOAD_BIND=f"127.0.0.1:{port}",
+    )
     server = subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 1200  # each process builds its open-case index first
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/auth/login", timeout=5) as answer:
-                if answer.status == 200:
+                built = log.read_text().count("open-case index built") if log.exists() else 0
+                if answer.status == 200 and built >= workers:
                     return server
+                time.sleep(2)
         except OSError:
             time.sleep(1)
         if server.poll() is not None:
             raise SystemExit(f"gunicorn stopped (exit {server.returncode}); see {log}")
     stop_server(server)
-    raise SystemExit(f"gunicorn did not answer within 180 s; see {log}")
+    raise SystemExit(f"gunicorn did not answer within 20 minutes; see {log}")
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
@@ -109,7 +112,7 @@ def locust(port: int, users: int, seconds: int, prefix: Path) -> dict[str, objec
         "--users", str(users),
         "--spawn-rate", str(max(1, users // 4)),
         "--run-time", f"{seconds}s",
-        "--stop-timeout", "10",
+        "--stop-timeout", "120",
         "--csv", str(prefix),
         "--only-summary",
         "--loglevel", "WARNING",
@@ -153,7 +156,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
     parser.add_argument("--users", type=int, nargs="+", default=[8, 24, 48])
     parser.add_argument("--time", type=int, default=90, help="seconds per level")
-    parser.add_argument("--warm-up", type=int, default=60, help="seconds, not measured")
+    parser.add_argument("--warm-up", type=int, default=30, help="seconds, not measured")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
 
