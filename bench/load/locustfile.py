@@ -103,7 +103,7 @@ class Staff(HttpUser):
             if answer.status_code in allowed:
                 answer.success()
             else:
-                answer.failure(f"{answer.status_code} on GET {name}")
+                answer.failure(f"{answer.status_code} on GET {name} {answer.error or ''}")
             return answer
 
     def post(
@@ -115,7 +115,7 @@ class Staff(HttpUser):
             elif answer.status_code == 200 and allowed == (409,):
                 answer.success()
             else:
-                answer.failure(f"{answer.status_code} on POST {name}")
+                answer.failure(f"{answer.status_code} on POST {name} {answer.error or ''}")
             return answer
 
     def remember(self, kind: str, html: str) -> None:
