@@ -10,8 +10,10 @@ short unmeasured run (sign-ins), then runs Locust headless for each number of si
 and prints one line per level: requests/s, p50/p95/p99 (ms), 5xx, conflicts (409, expected when
 two people save one thing), other failures, requests that got no answer, and the load average of
 the machine during the level (the 1-minute figure from /proc/loadavg, sampled every 5 s: mean
-and highest). Locust's CSVs, the status-code counts and the server's log (tracebacks of any 5xx)
-are kept in $CASEWORK_LOAD_DIR/results/.
+and highest), and the CPU time the application processes and the database's backends spent per
+request (a figure that does not depend on how busy the machine was). Locust's CSVs, the status-
+code counts and the server's log (tracebacks of any 5xx) are kept in
+$CASEWORK_LOAD_DIR/results/.
 """
 
 from __future__ import annotations
@@ -56,6 +58,56 @@ class LoadAverage(threading.Thread):
             value = float(Path("/proc/loadavg").read_text().split()[0])
             return value, value
         return sum(self.samples) / len(self.samples), max(self.samples)
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def cpu_used(server: subprocess.Popen[bytes]) -> dict[int, float]:
+    """CPU seconds so far of each gunicorn process and each PostgreSQL backend of the load
+    database (by pid, so a level's use is the difference of two readings)."""
+    import psycopg
+
+    pids = [server.pid, *_children(server.pid)]
+    url = os.environ["CASEWORK_DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as connection:
+        backends = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        ).fetchall()
+    used = {pid: _cpu_seconds(pid) for pid in pids}
+    used.update({-row[0]: _cpu_seconds(row[0]) for row in backends})
+    return used
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> tuple[float, float]:
+    """(application, database) CPU seconds between two readings."""
+    app = database = 0.0
+    for key, value in after.items():
+        spent = value - before.get(key, 0.0)
+        if key >= 0:
+            app += spent
+        else:
+            database += spent
+    return app, database
 
 
 def start_server(workers: int, threads: int, port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -165,8 +217,8 @@ def main() -> None:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     lines = [
         "| processes | users | requests | req/s | p50 ms | p95 ms | p99 ms | 5xx | 409 "
-        "| other failures | no answer | load avg (mean / max) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| other failures | no answer | load avg (mean / max) | CPU ms per request (app + db) |",
+        "|" + " ---: |" * 11 + " --- | --- |",
     ]
     for workers in args.workers:
         log = results / f"{stamp}-server-w{workers}.log"
@@ -180,13 +232,17 @@ def main() -> None:
                 prefix = results / f"{stamp}-w{workers}-u{users}"
                 load = LoadAverage()
                 load.start()
+                before = cpu_used(server)
                 got = locust(args.port, users, args.time, prefix)
+                app_cpu, db_cpu = cpu_spent(before, cpu_used(server))
                 mean, highest = load.stop()
+                answered = max(1, int(got["requests"]))
                 other = int(got["failures"]) - int(got["5xx"]) - int(got["no answer"])
                 line = (
                     f"| {workers} | {users} | {got['requests']:,} | {got['rps']:.1f} "
                     f"| {got['p50']} | {got['p95']} | {got['p99']} | {got['5xx']} | {got['409']} "
-                    f"| {other} | {got['no answer']} | {mean:.1f} / {highest:.1f} |"
+                    f"| {other} | {got['no answer']} | {mean:.1f} / {highest:.1f} "
+                    f"| {1000 * app_cpu / answered:.0f} + {1000 * db_cpu / answered:.0f} |"
                 )
                 lines.append(line)
                 say("  " + line)
