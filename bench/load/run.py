@@ -68,6 +68,13 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
+def _resident_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -225,6 +232,9 @@ def main() -> None:
         say(f"starting gunicorn: {workers} process(es) x {args.threads} threads")
         server = start_server(workers, args.threads, args.port, log)
         try:
+            resident = [_resident_mb(pid) for pid in _children(server.pid)]
+            sizes = ", ".join(f"{mb:.0f} MB" for mb in resident)
+            say(f"  ready; resident memory of each process: {sizes}")
             if args.warm_up:
                 say(f"  warm-up {args.warm_up} s (not measured)")
                 locust(args.port, 4 * workers, args.warm_up, results / f"{stamp}-w{workers}-warmup")
