@@ -1,19 +1,19 @@
 """Run the load test: gunicorn with 1 and 2 processes, Locust headless at several levels.
 
     source bench/load/env.sh
-    PYTHONPATH=. $VENV/bin/python bench/load/run.py --workers 1 2 --users 8 24 48 --time 90
+    PYTHONPATH=. $VENV/bin/python bench/load/run.py --workers 1 2 --users 4 12 24 --time 60
 
-For each number of application processes it starts gunicorn on the load database (`gunicorn -w N
--k gthread --threads T wsgi:app` with the production settings of env.sh), waits until every
-process has built its index of the open cases (gunicorn_conf.py) and answers, warms up with a
-short unmeasured run (sign-ins), then runs Locust headless for each number of simulated users
-and prints one line per level: requests/s, p50/p95/p99 (ms), 5xx, conflicts (409, expected when
-two people save one thing), other failures, requests that got no answer, and the load average of
-the machine during the level (the 1-minute figure from /proc/loadavg, sampled every 5 s: mean
-and highest), and the CPU time the application processes and the database's backends spent per
-request (a figure that does not depend on how busy the machine was). Locust's CSVs, the status-
-code counts and the server's log (tracebacks of any 5xx) are kept in
-$CASEWORK_LOAD_DIR/results/.
+It starts one gunicorn on the load database with the production settings of env.sh
+(gunicorn_conf.py: gthread workers, the app preloaded in the master, which builds the open-case
+index once and forks the workers with it), most processes first, then SIGTTOU down to each
+smaller count; for each count it warms up with a short unmeasured run (sign-ins), then runs
+Locust headless for each number of simulated users and prints one line per level: requests/s,
+p50/p95/p99 (ms), 5xx, conflicts (409, expected when two people save one thing), other failures,
+requests that got no answer, and the load average of the machine during the level (the 1-minute
+figure from /proc/loadavg, sampled every 5 s: mean and highest), and the CPU time the
+application processes and the database's backends spent per request (a figure that does not
+depend on how busy the machine was). Locust's CSVs, the status- code counts and the server's log
+(tracebacks of any 5xx) are kept in $CASEWORK_LOAD_DIR/results/.
 """
 
 from __future__ import annotations
