@@ -12,7 +12,7 @@ p50/p95/p99 (ms), 5xx, conflicts (409, expected when two people save one thing),
 requests that got no answer, and the load average of the machine during the level (the 1-minute
 figure from /proc/loadavg, sampled every 5 s: mean and highest), and the CPU time the
 application processes and the database's backends spent per request (a figure that does not
-depend on how busy the machine was). Locust's CSVs, the status- code counts and the server's log
+depend on how busy the machine was). Locust's CSVs, the status-code counts and the server's log
 (tracebacks of any 5xx) are kept in $CASEWORK_LOAD_DIR/results/.
 """
 
