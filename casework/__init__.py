@@ -120,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.maps.views import blueprint as maps
     from casework.matches.views import blueprint as matches
     from casework.missing.views import blueprint as missing
+    from casework.notifications.views import blueprint as notifications
     from casework.remains.views import blueprint as remains
     from casework.repatriation.views import blueprint as repatriation
 
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
         attachments,
         repatriation,
         bulk,
+        notifications,
     ):
         app.register_blueprint(blueprint)
 
@@ -159,6 +161,7 @@ def register_commands(app: Flask) -> None:
     from casework.commands import demo, keys, setup
     from casework.exchanges.commands import exchange
     from casework.matches.commands import candidates, match
+    from casework.notifications.commands import notifications
 
     for command in (
         keys,
@@ -174,6 +177,7 @@ def register_commands(app: Flask) -> None:
         backup_command,
         restore_command,
         tokens,
+        notifications,
     ):
         app.cli.add_command(command)
 
@@ -182,8 +186,10 @@ def register_listeners() -> None:
     """Areas that act on what happens in other areas (connected once: signals are global)."""
     from casework.cases.events import status_changed
     from casework.matches.services import refresh_after_status_change
+    from casework.notifications.producers import connect_listeners
 
     status_changed.connect(refresh_after_status_change)
+    connect_listeners()
 
 
 def register_request_checks(app: Flask) -> None:
@@ -215,6 +221,14 @@ def register_template_context(app: Flask) -> None:
         # Babel knows each language's script direction: Arabic is written right to left.
         locale = get_locale()
         return {"text_direction": locale.text_direction if locale is not None else "ltr"}
+
+    @app.context_processor
+    def _unread_notifications() -> dict[str, Any]:
+        from casework.notifications.services import unread_count
+
+        if current_user and current_user.is_authenticated:
+            return {"unread_notifications": unread_count(current_user)}
+        return {"unread_notifications": 0}
 
     @app.context_processor
     def _permissions() -> dict[str, Any]:

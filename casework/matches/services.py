@@ -15,6 +15,7 @@ from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import selectinload
 
 from casework.accounts.models import Role, User
+from casework.cases.events import candidate_for_review, identification_proposed
 from casework.cases.status import Via, record_transition
 from casework.clock import now
 from casework.db import after_commit, db, transaction, utcnow
@@ -123,6 +124,7 @@ def _store(
     for candidate, missing_id, remains_id in found:
         row = existing.get((missing_id, remains_id))
         digest = evidence_digest(candidate)
+        was_for_review = row is not None and row.review and row.status is CandidateStatus.PROPOSED
         if row is None:
             row = CandidateMatch(missing_person_id=missing_id, remains_id=remains_id)
             db.session.add(row)
@@ -130,6 +132,8 @@ def _store(
             row.status = CandidateStatus.PROPOSED  # new evidence since the exclusion
         row.score = round(candidate.score, 6)
         row.review = candidate.review
+        if row.review and not was_for_review and row.status in (None, CandidateStatus.PROPOSED):
+            candidate_for_review.send(row)
         row.evidence = evidence_json(candidate)
         row.evidence_digest = digest
         row.computed_at = moment
@@ -361,6 +365,7 @@ def propose_identification(
         candidate.status = CandidateStatus.IDENTIFICATION_PROPOSED
         candidate.proposed_by_id, candidate.proposed_at = user.id, now()
         _under_review(candidate, user)
+        identification_proposed.send(candidate, proposer=user)
 
 
 def confirm_identification(candidate: CandidateMatch, user: User, version: int | None) -> None:
