@@ -1,8 +1,8 @@
 """Delivering notifications to the users who should and want to receive them, reading them,
 marking them read, and each user's choices.
 
-Who may receive a kind is the role table's business (`RECEIVES`): a kind goes only to users
-whose role carries the permission to act on it, so a choice never widens what a user sees.
+Who may receive a kind follows the role table (`RECEIVES`): a kind goes only to users whose
+role carries the permissions to act on it, so a choice never widens what a user sees.
 """
 
 from __future__ import annotations
@@ -30,15 +30,16 @@ from casework.notifications.models import (
 
 K = NotificationKind
 P = Permission
-# the permission a role needs to receive each kind
-RECEIVES: dict[NotificationKind, Permission] = {
-    K.FAMILY_REQUEST: P.EDIT_MISSING,
-    K.CANDIDATE_FOR_REVIEW: P.READ_MATCHES,
-    K.IDENTIFICATION_WAITING: P.CONFIRM_IDENTIFICATION,
-    K.REPATRIATION_STEP: P.MANAGE_REPATRIATION,
-    K.EXCHANGE_HIT: P.READ_EXCHANGE,
-    K.DISCLOSURE_REQUEST: P.DECIDE_DISCLOSURE,
-    K.DNA_HIT: P.READ_MATCHES,
+# the permissions a role needs to receive each kind: to act on it, and to work cases (auditors
+# read everything and act on nothing, so are told nothing)
+RECEIVES: dict[NotificationKind, frozenset[Permission]] = {
+    K.FAMILY_REQUEST: frozenset({P.EDIT_MISSING}),
+    K.CANDIDATE_FOR_REVIEW: frozenset({P.READ_MATCHES, P.WRITE_NOTES}),
+    K.IDENTIFICATION_WAITING: frozenset({P.CONFIRM_IDENTIFICATION}),
+    K.REPATRIATION_STEP: frozenset({P.MANAGE_REPATRIATION}),
+    K.EXCHANGE_HIT: frozenset({P.READ_EXCHANGE, P.WRITE_NOTES}),
+    K.DISCLOSURE_REQUEST: frozenset({P.DECIDE_DISCLOSURE}),
+    K.DNA_HIT: frozenset({P.READ_MATCHES, P.WRITE_NOTES}),
 }
 DEFAULT_DELIVERY = Delivery.APP_AND_EMAIL
 PAGE_SIZE = 50
@@ -59,11 +60,11 @@ class Event:
 def kinds_for(role: Role) -> list[NotificationKind]:
     """The kinds a role can receive, in the order of the list."""
     granted = GRANTS.get(role, frozenset())
-    return [kind for kind in NotificationKind if RECEIVES[kind] in granted]
+    return [kind for kind in NotificationKind if RECEIVES[kind] <= granted]
 
 
 def roles_receiving(kind: NotificationKind) -> list[Role]:
-    return [role for role, granted in GRANTS.items() if RECEIVES[kind] in granted]
+    return [role for role, granted in GRANTS.items() if RECEIVES[kind] <= granted]
 
 
 def path(endpoint: str, **values: object) -> str:
