@@ -55,22 +55,30 @@ def _after_commit(work: Callable[[], Any], what: str) -> None:
 def _agencies(missing_id: uuid.UUID | None, remains_id: uuid.UUID | None) -> list[int]:
     agencies = []
     if missing_id is not None:
-        agencies.append(db.session.scalar(select(MissingPerson.agency_id).where(
-            MissingPerson.id == missing_id)))
+        agencies.append(
+            db.session.scalar(select(MissingPerson.agency_id).where(MissingPerson.id == missing_id))
+        )
     if remains_id is not None:
-        agencies.append(db.session.scalar(select(UnidentifiedRemains.agency_id).where(
-            UnidentifiedRemains.id == remains_id)))
+        agencies.append(
+            db.session.scalar(
+                select(UnidentifiedRemains.agency_id).where(UnidentifiedRemains.id == remains_id)
+            )
+        )
     return [agency for agency in agencies if agency is not None]
 
 
 def _references(missing_id: uuid.UUID | None, remains_id: uuid.UUID | None) -> str:
     references = []
     if missing_id is not None:
-        references.append(db.session.scalar(select(MissingPerson.reference).where(
-            MissingPerson.id == missing_id)))
+        references.append(
+            db.session.scalar(select(MissingPerson.reference).where(MissingPerson.id == missing_id))
+        )
     if remains_id is not None:
-        references.append(db.session.scalar(select(UnidentifiedRemains.reference).where(
-            UnidentifiedRemains.id == remains_id)))
+        references.append(
+            db.session.scalar(
+                select(UnidentifiedRemains.reference).where(UnidentifiedRemains.id == remains_id)
+            )
+        )
     return " / ".join(reference for reference in references if reference)
 
 
@@ -183,8 +191,12 @@ def notify_repatriation_steps(today: date) -> int:
     written = 0
     with transaction():
         rows = db.session.execute(
-            select(RepatriationStep, Repatriation, UnidentifiedRemains.reference,
-                   MissingPerson.nationality)
+            select(
+                RepatriationStep,
+                Repatriation,
+                UnidentifiedRemains.reference,
+                MissingPerson.nationality,
+            )
             .join(Repatriation, RepatriationStep.repatriation_id == Repatriation.id)
             .join(UnidentifiedRemains, Repatriation.remains_id == UnidentifiedRemains.id)
             .join(MissingPerson, Repatriation.missing_person_id == MissingPerson.id)
