@@ -1,6 +1,6 @@
 """What happens to cases, announced to whoever listens: the areas that build on cases (candidate
-matching, notifications) act on a change without the cases importing them. The app factory connects the
-listeners; a signal sent with nobody listening does nothing."""
+matching, notifications) act on a change without the cases importing them. The app factory
+connects the listeners; a signal sent with nobody listening does nothing."""
 
 from __future__ import annotations
 
