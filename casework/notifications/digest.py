@@ -64,14 +64,15 @@ def compose(user: User, notifications: list[Notification], settings: Any) -> Ema
     base = str(settings["PUBLIC_URL"]).rstrip("/")
     with force_locale(user.language or settings["DEFAULT_LANGUAGE"]):
         lines = [
-            _("%(count)d new notifications in casework:", count=len(notifications)),
+            _("New notifications in casework: %(count)d", count=len(notifications)),
             "",
         ]
         for notification in notifications:
             lines.append(f"- {sentence(notification)}")
             lines.append(f"  {base}{notification.link}")
-        lines += ["", _("Choose what you receive: %(link)s", link=f"{base}/notifications/choices")]
-        subject = _("casework: %(count)d new notifications", count=len(notifications))
+        choices = base + "/notifications/choices"
+        lines += ["", _("Choose what you receive: %(link)s", link=choices)]
+        subject = _("casework: new notifications (%(count)d)", count=len(notifications))
     message = EmailMessage()
     message["From"] = settings["MAIL_FROM"]
     message["To"] = user.email
