@@ -133,7 +133,7 @@ def test_the_focus_ring_shows_on_every_kind_of_field_with_3_to_1_contrast(
 ) -> None:
     sign_in("supervisor")
     page.goto(live_server("/remains/new"))
-    for selector in ("#recovery_date", "#recovery_place", "#condition", "button[type=submit]"):
+    for selector in ("#recovery_date", "#recovery_place", "#condition", "main [type=submit]"):
         page.focus(selector)
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Tab")  # focus by keyboard: :focus-visible
@@ -205,7 +205,7 @@ def test_a_remains_case_is_logged_with_the_keyboard_alone(sign_in, page, live_se
     page.goto(live_server("/remains/new"))
     expect(page.get_by_text("needs at least a recovery date or a recovery place")).to_be_visible()
     # an empty submission is refused, the message tied to the date field
-    _tab_to(page, "button[type=submit]")
+    _tab_to(page, "main [type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     date_field = page.locator("#recovery_date")
@@ -219,7 +219,7 @@ def test_a_remains_case_is_logged_with_the_keyboard_alone(sign_in, page, live_se
     page.keyboard.type("Organ Pipe Cactus National Monument")
     _tab_to(page, "#condition")
     page.keyboard.press("ArrowDown")
-    _tab_to(page, "button[type=submit]")
+    _tab_to(page, "main [type=submit]")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("UR-")
     expect(page.locator("main")).to_contain_text("Organ Pipe Cactus National Monument")
