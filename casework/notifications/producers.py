@@ -42,8 +42,7 @@ def _after_commit(work: Callable[[], Any], what: str) -> None:
         try:
             with transaction():
                 work()
-        except Exception:
-            db.session.rollback()
+        except Exception:  # rolled back by transaction(); the cause stays in the log
             log.exception("Notifications for %s could not be written", what)
 
     try:
