@@ -155,6 +155,6 @@ class RemainsInput(CaseInput):
 
     def check(self) -> None:
         # a case with neither when nor where it was found cannot be matched nor told apart
-        # from another: an empty form would make a blank case
-        if self.recovery_date is None and not self.recovery_place:
+        # from another: an empty form would make a blank case (a point on the map is a where)
+        if self.recovery_date is None and not self.recovery_place and self.recovery_lat is None:
             raise ValidationError(RECOVERY_NEEDED, field="recovery_date")
