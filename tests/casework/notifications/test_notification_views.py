@@ -85,3 +85,26 @@ def test_choices_are_saved_and_shown(app, world, as_user) -> None:
     assert 'name="kind-candidate_for_review" value="none" checked' in page
     auditor = as_user("auditor").get("/notifications/choices").get_data(as_text=True)
     assert "Your role receives no notifications." in auditor
+
+
+def test_the_same_choices_saved_twice_at_once_never_fail(app, world) -> None:
+    from casework.extensions import db
+    from casework.notifications.models import NotificationChoice
+    from tests.casework.test_concurrency import _clients, _together
+
+    clients = _clients(app, "family_liaison@home.example", 2)
+    results = _together(
+        [
+            lambda client=client: (
+                client.post(
+                    "/notifications/choices", data={"kind-family_request": "app"}
+                ).status_code
+            )
+            for client in clients
+        ]
+    )
+    assert all(status in (303, 503) for status in results), results
+    assert 303 in results
+    with app.app_context():
+        rows = db.session.scalars(select(NotificationChoice)).all()
+        assert [(row.kind.value, row.delivery.value) for row in rows] == [("family_request", "app")]
