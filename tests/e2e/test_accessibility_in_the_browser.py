@@ -80,8 +80,8 @@ def axe_violations(page) -> list[str]:
     found = page.evaluate(
         """async (tags) => {
             const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return result.violations.map(v =>
-                `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+            const where = v => v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ');
+            return result.violations.map(v => `${v.id} (${v.impact}): ${where(v)}`);
         }""",
         WCAG,
     )
