@@ -121,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.maps.views import blueprint as maps
     from casework.matches.views import blueprint as matches
     from casework.missing.views import blueprint as missing
+    from casework.notifications.views import blueprint as notifications
     from casework.remains.views import blueprint as remains
     from casework.repatriation.views import blueprint as repatriation
 
@@ -141,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
         repatriation,
         bulk,
         dna,
+        notifications,
     ):
         app.register_blueprint(blueprint)
 
@@ -161,6 +163,7 @@ def register_commands(app: Flask) -> None:
     from casework.commands import demo, keys, setup
     from casework.exchanges.commands import exchange
     from casework.matches.commands import candidates, match
+    from casework.notifications.commands import notifications
 
     for command in (
         keys,
@@ -176,6 +179,7 @@ def register_commands(app: Flask) -> None:
         backup_command,
         restore_command,
         tokens,
+        notifications,
     ):
         app.cli.add_command(command)
 
@@ -185,9 +189,11 @@ def register_listeners() -> None:
     from casework.cases.events import status_changed
     from casework.dna.consent import destroy_after_close
     from casework.matches.services import refresh_after_status_change
+    from casework.notifications.producers import connect_listeners
 
     status_changed.connect(refresh_after_status_change)
     status_changed.connect(destroy_after_close)
+    connect_listeners()
 
 
 def register_request_checks(app: Flask) -> None:
@@ -219,6 +225,14 @@ def register_template_context(app: Flask) -> None:
         # Babel knows each language's script direction: Arabic is written right to left.
         locale = get_locale()
         return {"text_direction": locale.text_direction if locale is not None else "ltr"}
+
+    @app.context_processor
+    def _unread_notifications() -> dict[str, Any]:
+        from casework.notifications.services import unread_count
+
+        if current_user and current_user.is_authenticated:
+            return {"unread_notifications": unread_count(current_user)}
+        return {"unread_notifications": 0}
 
     @app.context_processor
     def _permissions() -> dict[str, Any]:

@@ -64,9 +64,19 @@ DEFAULTS: dict[str, Any] = {
     "DNA_HIT_MIN_LOG10_LR": 4.0,
     "DNA_IDENTIFICATION_MIN_POSTERIOR": 0.999,
     "DNA_POPULATION": "SW Hispanic",
+    # the e-mail digest of notifications (`casework notifications send-digest`): off by default
+    "NOTIFICATION_EMAIL": False,
+    "PUBLIC_URL": "http://localhost:5000",  # the links in e-mails start with it
+    "MAIL_FROM": "casework@localhost",
+    "SMTP_HOST": "localhost",
+    "SMTP_PORT": 25,
+    "SMTP_SECURITY": "none",  # none, starttls or tls
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_TIMEOUT_SECONDS": 30,
 }
 
-_BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE"}
+_BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE", "NOTIFICATION_EMAIL"}
 _INTEGER = {
     "IDLE_TIMEOUT_MINUTES",
     "EXCHANGE_NAME_QUERY_BUDGET",
@@ -78,6 +88,8 @@ _INTEGER = {
     "ARGON2_MEMORY_KIB",
     "ATTACHMENT_MAX_BYTES",
     "TRUSTED_PROXIES",
+    "SMTP_PORT",
+    "SMTP_TIMEOUT_SECONDS",
 }
 
 
@@ -225,6 +237,11 @@ def load_settings(
         settings["REQUIRE_TOTP"] = production
     if settings["SESSION_COOKIE_SECURE"] is None:
         settings["SESSION_COOKIE_SECURE"] = production
+    if settings["SMTP_SECURITY"] not in ("none", "starttls", "tls"):
+        raise ConfigurationError(
+            "CASEWORK_SMTP_SECURITY must be none, starttls or tls, "
+            f"not {settings['SMTP_SECURITY']!r}."
+        )
     if isinstance(settings["LANGUAGES"], str):
         settings["LANGUAGES"] = [
             code.strip() for code in settings["LANGUAGES"].split(",") if code.strip()

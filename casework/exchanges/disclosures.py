@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_, select
 
 from casework.accounts.models import Role, User
 from casework.audit.services import AuditAction, append, record
+from casework.cases.events import disclosure_requested
 from casework.clock import now
 from casework.db import db, transaction
 from casework.errors import Message, NotAllowed, NotFound, ValidationError
@@ -383,6 +384,7 @@ def _store_request(header: EnvelopeHeader, request: DisclosureRequest) -> Disclo
         remains_id=exported.remains_id,
     )
     db.session.add(disclosure)
+    disclosure_requested.send(disclosure)
     return disclosure
 
 

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from casework.accounts.models import User
+from casework.cases.events import cross_border_hit
 from casework.clock import now
 from casework.db import after_commit, db, transaction
 from casework.errors import NotFound
@@ -132,6 +133,7 @@ def refresh_for_peer(peer: PeerAuthority) -> int:
                         CrossBorderHit.remains_id == remains_id,
                     )
                 )
+                was_for_review = hit is not None and hit.review
                 if hit is None:
                     hit = CrossBorderHit(
                         foreign_record_id=row.id,
@@ -141,6 +143,8 @@ def refresh_for_peer(peer: PeerAuthority) -> int:
                     db.session.add(hit)
                 hit.score = round(candidate.score, 6)
                 hit.review = candidate.review
+                if hit.review and not was_for_review:
+                    cross_border_hit.send(hit)
                 hit.evidence = evidence_json(candidate)
                 hit.computed_at = now()
                 stored += 1

@@ -16,7 +16,7 @@ from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import selectinload
 
 from casework.accounts.models import Role, User
-from casework.cases.events import status_changed
+from casework.cases.events import candidate_for_review, identification_proposed, status_changed
 from casework.cases.status import Via, record_transition
 from casework.clock import now
 from casework.db import after_commit, db, transaction, utcnow
@@ -126,6 +126,7 @@ def _store(
     for candidate, missing_id, remains_id in found:
         row = existing.get((missing_id, remains_id))
         digest = evidence_digest(candidate)
+        was_for_review = row is not None and row.review and row.status is CandidateStatus.PROPOSED
         if row is None:
             row = CandidateMatch(missing_person_id=missing_id, remains_id=remains_id)
             db.session.add(row)
@@ -133,6 +134,8 @@ def _store(
             row.status = CandidateStatus.PROPOSED  # new evidence since the exclusion
         row.score = round(candidate.score, 6)
         row.review = candidate.review
+        if row.review and not was_for_review and row.status in (None, CandidateStatus.PROPOSED):
+            candidate_for_review.send(row)
         row.evidence = evidence_json(candidate)
         row.evidence_digest = digest
         row.computed_at = moment
@@ -366,6 +369,7 @@ def propose_identification(
         candidate.status = CandidateStatus.IDENTIFICATION_PROPOSED
         candidate.proposed_by_id, candidate.proposed_at = user.id, now()
         _under_review(candidate, user)
+        identification_proposed.send(candidate, proposer=user)
 
 
 def _dna_supports(candidate: CandidateMatch) -> None:

@@ -29,9 +29,13 @@ from casework.cases.inputs import (
     entry,
 )
 from casework.cases.models import Sex
+from casework.errors import ValidationError
 from casework.remains.models import RemainsCondition
 
 _LISTS = _l("Choose a condition and sex from the lists.")
+RECOVERY_NEEDED = _l(
+    "Give at least when or where the remains were recovered: a recovery date or a place."
+)
 
 
 @dataclass(frozen=True)
@@ -148,3 +152,9 @@ class RemainsInput(CaseInput):
     marks: tuple[Mark, ...] = entry(MARKS)
     effects: tuple[Item, ...] = entry(EFFECTS)
     dental: tuple[Tooth, ...] = entry(DENTAL)
+
+    def check(self) -> None:
+        # a case with neither when nor where it was found cannot be matched nor told apart
+        # from another: an empty form would make a blank case (a point on the map is a where)
+        if self.recovery_date is None and not self.recovery_place and self.recovery_lat is None:
+            raise ValidationError(RECOVERY_NEEDED, field="recovery_date")

@@ -34,6 +34,7 @@ def row(default, **overrides):
 
 
 EVERYONE = row(OK, dna_analyst=OK)
+NOBODYS = "00000000-0000-4000-8000-000000000000"
 READERS = row(
     OK, administrator=FORBIDDEN, system_administrator=FORBIDDEN
 )  # every role that reads cases
@@ -146,6 +147,23 @@ MATRIX = [
     ("GET", "auth.account", "/auth/account", EVERYONE),
     ("POST", "auth.account", "/auth/account", EVERYONE),
     ("GET", "auth.totp_setup", "/auth/totp/setup", EVERYONE),
+    ("GET", "notifications.index", "/notifications/", EVERYONE),
+    ("POST", "notifications.mark_all_read", "/notifications/read-all", EVERYONE),
+    ("GET", "notifications.choices", "/notifications/choices", EVERYONE),
+    ("POST", "notifications.choices", "/notifications/choices", EVERYONE),
+    # a notification that is not the user's is not found, whoever asks
+    (
+        "POST",
+        "notifications.mark_read",
+        f"/notifications/{NOBODYS}/read",
+        row(HIDDEN, dna_analyst=HIDDEN),
+    ),
+    (
+        "POST",
+        "notifications.open_one",
+        f"/notifications/{NOBODYS}/open",
+        row(HIDDEN, dna_analyst=HIDDEN),
+    ),
     ("GET", "missing.index", "/missing/", READERS),
     ("POST", "missing.index", "/missing/", READERS),  # the name search form
     ("GET", "missing.new", "/missing/new", MISSING_EDITORS),

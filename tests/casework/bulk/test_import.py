@@ -183,7 +183,9 @@ def test_every_problem_of_a_row_is_listed(app, world, runner, tmp_path) -> None:
         ("age_min,age_max", "40,30", "age_max", "age_min"),
         ("found_date", "2030-01-01", "found_date", "The recovery date is in the future."),
         ("found_place", "x" * 301, "found_place", "Keep this under 300 characters."),
-        ("document_names", "", "", ""),
+        # a case needs when or where it was recovered, in a file as on the form
+        ("document_names", "", "found_date", "a recovery date or a place"),
+        ("found_place", "Altar Valley", "", ""),
     ],
 )
 def test_remains_rows_keep_the_rules_of_the_case_form(

@@ -1,0 +1,225 @@
+"""Accessibility in a real browser: axe-core (vendored, tests/e2e/vendor) runs the WCAG 2.2 A and
+AA rules on every staff page at desktop and phone sizes; by hand what axe cannot see: the focus
+ring's contrast (date fields too), no sideways scrolling on a 390 px phone, 24 px targets, the
+role label in the reader's language, and a remains case logged with the keyboard alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+PAGES = [
+    "/",
+    "/missing/",
+    "/missing/new",
+    "/remains/",
+    "/remains/new",
+    "/matches/",
+    "/map/",
+    "/repatriation/",
+    "/exchange/",
+    "/exchange/hits",
+    "/exchange/disclosures",
+    "/exchange/import",
+    "/exchange/export",
+    "/bulk/import",
+    "/auth/account",
+    "/auth/account/tokens/",
+    "/auth/totp/setup",
+    "/notifications/",
+    "/notifications/choices",
+]
+
+
+def _user(live_server, role: str):
+    from casework.accounts.models import User
+    from casework.extensions import db
+
+    return db.session.scalar(db.select(User).where(User.email == live_server.users[role]))
+
+
+@pytest.fixture(scope="module")
+def cases(live_server):
+    """A missing person and remains proposed as a candidate: detail pages with content, and a
+    notification for the staff."""
+    from casework.extensions import db
+    from casework.matches.models import CandidateMatch
+    from tests.casework.factories import make_missing, make_remains
+
+    with live_server.app.test_request_context():
+        person = make_missing(_user(live_server, "family_liaison"), given_names="Nayeli")
+        remains = make_remains(_user(live_server, "forensic_officer"))
+        candidate = db.session.scalar(
+            db.select(CandidateMatch.id).where(
+                CandidateMatch.missing_person_id == person.id,
+                CandidateMatch.remains_id == remains.id,
+            )
+        )
+        seeded = [
+            f"/missing/{person.reference}",
+            f"/missing/{person.reference}/edit",
+            f"/remains/{remains.reference}",
+            f"/remains/{remains.reference}/edit",
+            f"/matches/{candidate}",
+        ]
+        db.session.remove()
+    return seeded
+
+
+def axe_violations(page) -> list[str]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE)  # evaluated by the browser's debugger: the page's CSP still holds
+    found = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            const where = v => v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ');
+            return result.violations.map(v => `${v.id} (${v.impact}): ${where(v)}`);
+        }""",
+        WCAG,
+    )
+    return list(found)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_staff_page_passes_axe(sign_in, page, live_server, cases, viewport) -> None:
+    page.set_viewport_size(viewport)
+    page.goto(live_server("/auth/login"))
+    problems = {"/auth/login": axe_violations(page)}
+    sign_in("supervisor")
+    for path in PAGES + cases:
+        response = page.goto(live_server(path))
+        assert response is not None and response.status == 200, path
+        problems[path] = axe_violations(page)
+        # nothing scrolls sideways: neither the page nor its main column
+        widths = page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth,"
+            " document.querySelector('main').scrollWidth,"
+            " document.querySelector('main').clientWidth]"
+        )
+        if path.endswith(("/new", "/edit")) or path in ("/", "/notifications/"):
+            assert widths[0] <= widths[1] and widths[2] <= widths[3], (path, widths)
+    assert {path: found for path, found in problems.items() if found} == {}
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _rgb(css: str) -> tuple[int, int, int]:
+    parts = css[css.index("(") + 1 : css.index(")")].split(",")
+    return int(parts[0]), int(parts[1]), int(parts[2])
+
+
+def test_the_focus_ring_shows_on_every_kind_of_field_with_3_to_1_contrast(
+    sign_in, page, live_server
+) -> None:
+    sign_in("supervisor")
+    page.goto(live_server("/remains/new"))
+    for selector in ("#recovery_date", "#recovery_place", "#condition", "main [type=submit]"):
+        page.focus(selector)
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # focus by keyboard: :focus-visible
+        style = page.eval_on_selector(
+            selector,
+            "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth,"
+            " s.outlineColor, s.outlineOffset]; }",
+        )
+        assert style[0] == "solid" and float(style[1].removesuffix("px")) >= 2, (selector, style)
+        ring = _rgb(style[2])
+        # drawn outside the control (the offset), so what it must stand out from is the page
+        assert float(style[3].removesuffix("px")) >= 1, (selector, style)
+        for background in ((255, 255, 255), (0xF7, 0xF8, 0xFA)):
+            assert _contrast(ring, background) >= 3, (selector, style)
+    # inside a date field the focus sits on its parts: the field still shows the ring
+    page.focus("#recovery_date")
+    outline = page.eval_on_selector("#recovery_date", "e => getComputedStyle(e).outlineStyle")
+    assert outline == "solid"
+
+
+def test_targets_are_at_least_24_px(sign_in, page, live_server, cases) -> None:
+    page.set_viewport_size(PHONE)
+    sign_in("supervisor")
+    for path in ("/missing/", "/matches/", "/notifications/choices", cases[0]):
+        page.goto(live_server(path))
+        small = page.evaluate(
+            """() => [...document.querySelectorAll(
+                  'main td a, header a, header button, main input[type=checkbox],'
+                  + ' main input[type=radio]')]
+                .filter(e => e.offsetParent !== null)
+                .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect()])
+                .filter(([, r]) => r.height < 24 || r.width < 24)
+                .map(([html, r]) => `${html} ${r.width}x${r.height}`)"""
+        )
+        assert small == [], (path, small)
+
+
+def test_the_role_label_is_in_the_readers_language(sign_in, page, live_server) -> None:
+    from casework.accounts import services
+    from casework.extensions import db
+
+    with live_server.app.test_request_context():
+        services.set_language(_user(live_server, "family_liaison"), "ar", ["ar"])
+        db.session.remove()
+    try:
+        page.goto(live_server("/auth/login"))
+        page.get_by_label("E-mail").fill(live_server.users["family_liaison"])
+        page.get_by_label("Password").fill("correct horse battery staple")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("html")).to_have_attribute("lang", "ar")
+        expect(page.locator("header .role")).to_have_text("مسؤول التواصل مع الأسر")
+        assert axe_violations(page) == []
+    finally:
+        with live_server.app.test_request_context():
+            services.set_language(_user(live_server, "family_liaison"), "en", ["en"])
+            db.session.remove()
+
+
+def _tab_to(page, wanted: str, limit: int = 400) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => document.activeElement.matches({wanted!r})"):
+            return
+    raise AssertionError(f"{wanted} is not reachable with the keyboard")
+
+
+def test_a_remains_case_is_logged_with_the_keyboard_alone(sign_in, page, live_server) -> None:
+    sign_in("forensic_officer")
+    page.goto(live_server("/remains/new"))
+    expect(page.get_by_text("needs at least a recovery date or a recovery place")).to_be_visible()
+    # an empty submission is refused, the message tied to the date field
+    _tab_to(page, "main [type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    date_field = page.locator("#recovery_date")
+    expect(date_field).to_have_attribute("aria-invalid", "true")
+    described = date_field.get_attribute("aria-describedby")
+    expect(page.locator(f"#{described}")).to_contain_text("a recovery date or a place")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log unidentified remains")
+
+    page.goto(live_server("/remains/new"))
+    _tab_to(page, "#recovery_place")
+    page.keyboard.type("Organ Pipe Cactus National Monument")
+    _tab_to(page, "#condition")
+    page.keyboard.press("ArrowDown")
+    _tab_to(page, "main [type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("UR-")
+    expect(page.locator("main")).to_contain_text("Organ Pipe Cactus National Monument")
