@@ -117,6 +117,8 @@ def register_blueprints(app: Flask) -> None:
     from casework.custody.views import blueprint as custody
     from casework.dashboard.views import blueprint as dashboard
     from casework.exchanges.views import blueprint as exchanges
+    from casework.family_portal.views import blueprint as family
+    from casework.family_portal.views import staff as family_requests
     from casework.maps.views import blueprint as maps
     from casework.matches.views import blueprint as matches
     from casework.missing.views import blueprint as missing
@@ -139,6 +141,8 @@ def register_blueprints(app: Flask) -> None:
         attachments,
         repatriation,
         bulk,
+        family,
+        family_requests,
     ):
         app.register_blueprint(blueprint)
 

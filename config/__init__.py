@@ -59,6 +59,13 @@ DEFAULTS: dict[str, Any] = {
     # reverse proxies in front of the app whose X-Forwarded-* headers are believed; 0 believes
     # none (a client could forge them), so set it to the number of proxies really there
     "TRUSTED_PROXIES": 0,
+    # the public family portal (/family/): the agency whose liaison staff receive a request
+    # when the family does not choose one (its code; empty: the family must choose)
+    "FAMILY_DEFAULT_AGENCY": "",
+    "FAMILY_SUBMIT_RATE_LIMIT": "5 per hour",  # requests sent, per address (hashed, see limits)
+    "FAMILY_CODE_RATE_LIMIT": "10 per 10 minutes",  # access codes tried, per address
+    "FAMILY_CHALLENGE_MAX_NUMBER": 100_000,  # proof of work: about 50,000 hashes on average
+    "FAMILY_NO_SCRIPT_WAIT_SECONDS": 30,  # how long a form sent without JavaScript stays open
 }
 
 _BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE"}
@@ -73,6 +80,8 @@ _INTEGER = {
     "ARGON2_MEMORY_KIB",
     "ATTACHMENT_MAX_BYTES",
     "TRUSTED_PROXIES",
+    "FAMILY_CHALLENGE_MAX_NUMBER",
+    "FAMILY_NO_SCRIPT_WAIT_SECONDS",
 }
 
 
