@@ -57,11 +57,11 @@ PERSON_FIELDS: dict[str, int] = {
     "surnames": 200,
     "aliases": 500,
     "sex": 1,
-    "birth_date": 10,
+    "birth_date": 20,
     "birth_place": 300,
     "nationality": 100,
     "languages": 200,
-    "height_cm": 3,
+    "height_cm": 10,
     "build": 300,
     "hair": 300,
     "marks": 3000,
@@ -71,7 +71,7 @@ PERSON_FIELDS: dict[str, int] = {
     "phones": 500,
     "social_media": 500,
     "route": 3000,
-    "last_contact_date": 10,
+    "last_contact_date": 20,
     "last_contact_place": 300,
     "last_contact_how": 500,
     "companions": 2000,
@@ -137,6 +137,11 @@ def _words(values: Mapping[str, Any], fields: Mapping[str, int]) -> dict[str, st
     return kept
 
 
+def _whole(text: str | None) -> int | str | None:
+    """Typed digits as a number; anything else as typed, for the case's rule to refuse."""
+    return int(text) if text and text.isdigit() and len(text) < 6 else text
+
+
 def case_input(person: Mapping[str, str], nationality: str | None = None) -> MissingPersonInput:
     """The family's words as a missing-person case: the fields a case has, the rest (the
     questionnaire's other answers) in its circumstances, the dental work in its medical notes.
@@ -150,7 +155,7 @@ def case_input(person: Mapping[str, str], nationality: str | None = None) -> Mis
         "aliases": person.get("aliases"),
         "sex": person.get("sex") or "U",
         "birth_date": person.get("birth_date"),
-        "height_cm": person.get("height_cm"),
+        "height_cm": _whole(person.get("height_cm")),
         "nationality": nationality,
         "languages": person.get("languages"),
         "last_seen_date": person.get("last_contact_date"),
