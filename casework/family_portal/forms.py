@@ -3,6 +3,8 @@ questionnaire, the access form, additions, consents) and the liaison's decisions
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -15,6 +17,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -36,6 +39,10 @@ RELATIONSHIP_LABELS = {
 }
 
 
+def _choices(pairs: Any) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def _text(label: object, lines: bool = False) -> StringField | TextAreaField:
     field = TextAreaField if lines else StringField
     return field(label, validators=[Optional()])
@@ -50,7 +57,9 @@ class RequestForm(FlaskForm):
     aliases = _text(_l("Other names and nicknames"))
     sex = SelectField(
         _l("Sex"),
-        choices=[("U", _l("I prefer not to say / not known")), ("F", _l("Woman")), ("M", _l("Man"))],
+        choices=_choices(
+            [("U", _l("I prefer not to say / not known")), ("F", _l("Woman")), ("M", _l("Man"))]
+        ),
         default="U",
     )
     birth_date = _text(_l("Date of birth (year-month-day, or only the year)"))
@@ -78,16 +87,16 @@ class RequestForm(FlaskForm):
     # the person reporting
     reporter_name = _text(_l("Your name"))
     relationship = SelectField(
-        _l("You are their"), choices=list(RELATIONSHIP_LABELS.items()), default="other relative"
+        _l("You are their"), choices=_choices(RELATIONSHIP_LABELS.items()), default="other relative"
     )
     contact_language = SelectField(
-        _l("Language we should use with you"), choices=list(LANGUAGE_NAMES.items())
+        _l("Language we should use with you"), choices=_choices(LANGUAGE_NAMES.items())
     )
     contact = _text(_l("A safe way to reach you (phone, address, e-mail)"), lines=True)
     organisation = _text(_l("Or through this organisation (name and how to reach it)"))
     dna_later = SelectField(
         _l("Could you or a close relative give a DNA sample later?"),
-        choices=[("", _l("I do not know yet")), ("yes", _l("Yes")), ("no", _l("No"))],
+        choices=_choices([("", _l("I do not know yet")), ("yes", _l("Yes")), ("no", _l("No"))]),
         default="",
     )
 
@@ -134,7 +143,7 @@ ADDITION_LABELS = {
 
 
 class AdditionForm(FlaskForm):
-    kind = SelectField(_l("What are you adding?"), choices=list(ADDITION_LABELS.items()))
+    kind = SelectField(_l("What are you adding?"), choices=_choices(ADDITION_LABELS.items()))
     words = TextAreaField(_l("Your words"), validators=[Optional()])
     photo = FileField(_l("Photo (only for a photo)"))
     submit = SubmitField(_l("Send"))
@@ -150,7 +159,7 @@ CONSENT_LABELS = {
 class WithdrawForm(FlaskForm):
     consents = SelectMultipleField(
         _l("I no longer agree to"),
-        choices=list(CONSENT_LABELS.items()),
+        choices=_choices(CONSENT_LABELS.items()),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         validate_choice=False,

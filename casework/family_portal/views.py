@@ -22,6 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
+from wtforms.fields.choices import SelectChoice
 
 from casework import FORM_OVERHEAD_BYTES
 from casework.access import Permission, requires
@@ -34,6 +35,7 @@ from casework.errors import CaseworkError, readable_size
 from casework.extensions import limiter
 from casework.family_portal import challenge, services
 from casework.family_portal.forms import (
+    CONSENT_LABELS,
     FIELD_LABELS,
     RELATIONSHIP_LABELS,
     AcceptForm,
@@ -134,9 +136,9 @@ def _request_form(form: RequestForm | None = None) -> RequestForm:
     form = form or RequestForm(formdata=None)
     agencies = services.receiving_agencies()
     default = str(current_app.config.get("FAMILY_DEFAULT_AGENCY") or "")
-    choices = [(agency.code, str(agency)) for agency in agencies]
+    choices = [SelectChoice(agency.code, str(agency)) for agency in agencies]
     if default:
-        choices.insert(0, ("", _("I do not know: the national office")))
+        choices.insert(0, SelectChoice("", _("I do not know: the national office")))
     form.agency.choices = choices
     if not form.contact_language.data:
         form.contact_language.data = g.page_language
@@ -220,7 +222,7 @@ def _render_mine(
 ) -> Any:
     withdraw = withdraw or WithdrawForm(formdata=None)
     withdraw.consents.choices = [
-        (name, label) for name, label in withdraw.consents.choices if getattr(opened, name)
+        SelectChoice(name, label) for name, label in CONSENT_LABELS.items() if getattr(opened, name)
     ]
     return (
         render_template(
