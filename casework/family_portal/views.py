@@ -193,7 +193,8 @@ def follow() -> Any:
         try:
             opened = services.open_request(form.reference.data or "", form.code.data or "")
         except CaseworkError as error:
-            return render_template("family_portal/follow.html", form=form), show_error(form, error)
+            status = show_error(form, error)
+            return render_template("family_portal/follow.html", form=form), status
         session[_OPENED] = {"id": str(opened.id), "at": now().isoformat()}
         return redirect(url_for("family.mine"))
     return render_template("family_portal/follow.html", form=form)
