@@ -2,9 +2,10 @@
 without a third-party service, and its no-JavaScript path.
 
 The server issues `salt` (random, with the time it was issued) and `challenge = SHA-256(salt +
-number)` for a secret random `number` up to `maximum`, signed with an HMAC so it cannot be made
-up. The portal's script (`static/family_challenge.js`) finds `number` by trying them all (under
-a second on a cheap phone at the default maximum) and puts it in the form. A browser without
+number)` for a secret random `number` up to `maximum`, both signed with an HMAC so they cannot
+be made up (nor the time of issue moved back). The portal's script
+(`static/family_challenge.js`) finds `number` by trying them all (about a second on a cheap
+phone at the default maximum) and puts it in the form. A browser without
 JavaScript cannot: its request is accepted instead once the form has been open for
 `FAMILY_NO_SCRIPT_WAIT_SECONDS` (a person writing a request takes far longer; a script must wait
 that long per request). Either way a challenge lets one request through, once (`SpentChallenge`),
@@ -44,8 +45,9 @@ def _key() -> bytes:
     return hashlib.sha256(b"family-challenge:" + current_app.config["SECRET_KEY"].encode()).digest()
 
 
-def _sign(challenge: str) -> str:
-    return hmac.new(_key(), challenge.encode(), hashlib.sha256).hexdigest()
+def _sign(salt: str, challenge: str) -> str:
+    # the salt too: it carries the time of issue, which the no-JavaScript path relies on
+    return hmac.new(_key(), f"{salt}|{challenge}".encode(), hashlib.sha256).hexdigest()
 
 
 def digest(salt: str, number: int) -> str:
@@ -64,7 +66,7 @@ def issue(moment: datetime | None = None) -> Challenge:
     maximum = int(current_app.config["FAMILY_CHALLENGE_MAX_NUMBER"])
     salt = f"{secrets.token_hex(12)}?issued={issued}"
     challenge = digest(salt, secrets.randbelow(maximum + 1))
-    return Challenge(salt, challenge, _sign(challenge), maximum)
+    return Challenge(salt, challenge, _sign(salt, challenge), maximum)
 
 
 def _issued_at(salt: str) -> datetime | None:
@@ -87,7 +89,7 @@ def spend(salt: str, challenge: str, signature: str, number: str) -> None:
     if (
         issued is None
         or len(signature) != 64
-        or not hmac.compare_digest(_sign(challenge), signature)
+        or not hmac.compare_digest(_sign(salt, challenge), signature)
     ):
         raise ValidationError(
             _l("The security check of this form is not valid. Open the form again and send it."),

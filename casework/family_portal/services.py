@@ -195,7 +195,9 @@ def _agency(code: str | None) -> Agency:
     chosen = (code or "").strip() or str(current_app.config.get("FAMILY_DEFAULT_AGENCY") or "")
     agency = db.session.scalar(select(Agency).where(Agency.code == chosen)) if chosen else None
     if agency is None or agency.id not in {a.id for a in receiving_agencies()}:
-        raise ValidationError(_l("Choose the office that should receive your request."), field="agency")
+        raise ValidationError(
+            _l("Choose the office that should receive your request."), field="agency"
+        )
     return agency
 
 
@@ -254,7 +256,9 @@ def submit_request(
                 field="contact",
             )
         if reporter.get("relationship", "other relative") not in RELATIONSHIPS:
-            raise ValidationError(_l("Choose your relationship from the list."), field="relationship")
+            raise ValidationError(
+                _l("Choose your relationship from the list."), field="relationship"
+            )
         if not values.get("consent_search"):
             raise ValidationError(
                 _l("We can only search with your agreement: tick the first box."),
@@ -300,7 +304,10 @@ def submit_request(
 def _free_reference() -> str:
     while True:  # 31^8 references: a clash is rare, and then the next draw is free
         reference = codes.new_reference()
-        if db.session.scalar(select(FamilyRequest.id).where(FamilyRequest.reference == reference)) is None:
+        if (
+            db.session.scalar(select(FamilyRequest.id).where(FamilyRequest.reference == reference))
+            is None
+        ):
             return reference
 
 
@@ -379,7 +386,11 @@ def _liaison_will_call() -> FamilyStatus:
 def family_view(request: FamilyRequest) -> FamilyView:
     """Where the family's request stands. Once it is a case, the plain-words family summary,
     except when a person may have been identified: then only that their liaison will call."""
-    case = db.session.get(MissingPerson, request.missing_person_id) if request.missing_person_id else None
+    case = (
+        db.session.get(MissingPerson, request.missing_person_id)
+        if request.missing_person_id
+        else None
+    )
     if request.status is RequestStatus.PENDING:
         shown = FamilyStatus(
             [
@@ -426,7 +437,9 @@ def add_information(
         raise ValidationError(_l("Choose what you are adding from the list."), field="kind")
     text = (words or "").strip()
     if len(text) > 5000:
-        raise ValidationError(_l("Keep this under %(limit)s characters.", limit=5000), field="words")
+        raise ValidationError(
+            _l("Keep this under %(limit)s characters.", limit=5000), field="words"
+        )
     with transaction():
         if chosen is AdditionKind.PHOTO:
             if not photo:
@@ -455,7 +468,9 @@ def withdraw_consent(request: FamilyRequest, which: Iterable[str]) -> None:
             setattr(request, name, False)
         if "consent_share" in chosen:
             request.consent_countries = None
-            relative = db.session.get(Relative, request.relative_id) if request.relative_id else None
+            relative = (
+                db.session.get(Relative, request.relative_id) if request.relative_id else None
+            )
             if relative is not None:
                 relative.consent_to_share = False
                 relative.consent_countries = None
@@ -475,7 +490,9 @@ def may_review(user: User) -> bool:
     return allows(user, Permission.REVIEW_FAMILY_REQUESTS)
 
 
-def requests_for(user: User, status: RequestStatus | None = RequestStatus.PENDING) -> list[FamilyRequest]:
+def requests_for(
+    user: User, status: RequestStatus | None = RequestStatus.PENDING
+) -> list[FamilyRequest]:
     """The requests waiting for the liaison staff of `user`'s agency (others never see them)."""
     if not may_review(user):
         return []
@@ -519,7 +536,10 @@ def likely_duplicates(user: User, request: FamilyRequest, limit: int = 5) -> lis
         ids = case_ids_by_similar_name(MissingPerson, missing_visible_to(user), query, limit)
     except ValidationError:
         return []
-    found = {case.id: case for case in db.session.scalars(select(MissingPerson).where(MissingPerson.id.in_(ids)))}
+    found = {
+        case.id: case
+        for case in db.session.scalars(select(MissingPerson).where(MissingPerson.id.in_(ids)))
+    }
     return [found[case_id] for case_id in ids if case_id in found]
 
 
@@ -615,7 +635,9 @@ def decline_request(request: FamilyRequest, user: User, version: int | None, rea
             _l("Give the reason, in words the family will understand."), field="reason"
         )
     if len(text) > 2000:
-        raise ValidationError(_l("Keep this under %(limit)s characters.", limit=2000), field="reason")
+        raise ValidationError(
+            _l("Keep this under %(limit)s characters.", limit=2000), field="reason"
+        )
     with transaction():
         _decide(request, user, version, RequestStatus.DECLINED)
         request.decline_reason = text

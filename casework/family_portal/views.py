@@ -113,9 +113,9 @@ def _too_large(error: RequestEntityTooLarge) -> Any:
 
 @blueprint.get("/")
 def choose_language() -> Any:
-    best = request.accept_languages.best_match(_languages()) or current_app.config[
-        "DEFAULT_LANGUAGE"
-    ]
+    best = (
+        request.accept_languages.best_match(_languages()) or current_app.config["DEFAULT_LANGUAGE"]
+    )
     return redirect(url_for("family.start", lang=best))
 
 

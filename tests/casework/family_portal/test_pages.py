@@ -30,7 +30,9 @@ def form_of(client, path: str = "/family/es/request") -> dict[str, str]:
 
 
 def post_request(client, values: dict[str, Any], files: dict[str, bytes] | None = None) -> Any:
-    data: dict[str, Any] = {k: ("y" if v is True else v) for k, v in values.items() if v is not False}
+    data: dict[str, Any] = {
+        k: ("y" if v is True else v) for k, v in values.items() if v is not False
+    }
     for name, content in (files or {}).items():
         data[name] = (io.BytesIO(content), "photo.jpg")
     from werkzeug.test import EnvironBuilder
@@ -62,8 +64,10 @@ def sent_codes(page: str) -> tuple[str, str]:
 
 
 def test_the_portal_speaks_the_language_of_its_address(client, portal, world) -> None:
-    assert client.get("/family/", headers={"Accept-Language": "fr"}).headers["Location"].endswith(
-        "/family/fr/"
+    assert (
+        client.get("/family/", headers={"Accept-Language": "fr"})
+        .headers["Location"]
+        .endswith("/family/fr/")
     )
     page = client.get("/family/ar/").get_data(as_text=True)
     assert 'dir="rtl"' in page and 'lang="ar"' in page
@@ -74,7 +78,9 @@ def test_the_portal_speaks_the_language_of_its_address(client, portal, world) ->
     assert "dirección de internet" in client.get("/family/es/your-data").get_data(as_text=True)
 
 
-def test_a_request_sent_without_javascript_and_followed(client, portal, world, clock, caplog) -> None:
+def test_a_request_sent_without_javascript_and_followed(
+    client, portal, world, clock, caplog
+) -> None:
     from casework.audit.models import AuditEntry
     from casework.extensions import db
     from casework.family_portal.models import FamilyRequest
@@ -187,7 +193,8 @@ def _rate_limited(client) -> None:
     ]
     assert answers == [400, 400, 400, 429]
     blocked = client.post(
-        "/family/fr/follow", data={"reference": "FR-A", "code": "x"},
+        "/family/fr/follow",
+        data={"reference": "FR-A", "code": "x"},
         environ_base={"REMOTE_ADDR": VISITOR},
     )
     assert "Trop de tentatives" in blocked.get_data(as_text=True)
@@ -221,7 +228,9 @@ def test_the_liaison_sees_decides_and_the_family_reads_it(client, portal, world,
     assert "Rosa Mamani" in detail and "red jacket" in detail
     photo = re.search(r'src="(/family-requests/[^"]+/photos/[^"]+)"', detail).group(1)
     assert staff.get(photo).mimetype == "image/jpeg"
-    refused = staff.post(f"/family-requests/{reference}/decline", data={"version": "1", "reason": ""})
+    refused = staff.post(
+        f"/family-requests/{reference}/decline", data={"version": "1", "reason": ""}
+    )
     assert refused.status_code == 400 and "Give the reason" in refused.get_data(as_text=True)
     accepted = staff.post(f"/family-requests/{reference}/accept", data={"version": "1"})
     assert accepted.status_code == 302 and "/missing/" in accepted.headers["Location"]

@@ -179,11 +179,15 @@ def test_without_javascript_the_form_must_stay_open_a_while(portal, world, clock
         wrong = {**unsolved, "challenge_number": "99999999"}  # a wrong answer is no answer
         with pytest.raises(ValidationError, match="30 seconds"):
             submit_request(wrong, [], "es")
+        backdated = {**unsolved, "challenge_salt": unsolved["challenge_salt"][:-3] + "000"}
+        with pytest.raises(ValidationError, match="not valid"):  # the time of issue is signed
+            submit_request(backdated, [], "es")
         clock.advance(seconds=31)
         assert submit_request(unsolved, [], "es").request.reference
+        stale = {**solved(REQUEST), "challenge_number": ""}
         clock.advance(hours=4)
         with pytest.raises(ValidationError, match="expired"):
-            submit_request({**solved(REQUEST), "challenge_salt": unsolved["challenge_salt"]}, [], "es")
+            submit_request(stale, [], "es")
 
 
 @pytest.mark.parametrize(
