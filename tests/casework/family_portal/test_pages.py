@@ -242,3 +242,48 @@ def test_the_liaison_sees_decides_and_the_family_reads_it(client, portal, world,
     page = family.get("/family/en/mine").get_data(as_text=True)
     assert "We are still searching for" in page
     assert "candidate" not in page.lower() and "score" not in page.lower()
+
+
+def test_one_form_sent_twice_at_once_stores_one_request_and_never_fails(
+    client, portal, world
+) -> None:
+    """A double tap on a slow connection: one request stored, the other told it was sent."""
+    from casework.family_portal.models import FamilyRequest
+    from tests.casework.test_concurrency import _chain_intact, _together
+
+    with portal.test_request_context():
+        values = solved(REQUEST)
+    clients = [portal.test_client() for _ in range(2)]
+    answers = _together([lambda c=c: post_request(c, values) for c in clients])
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200, 400], answers
+    refused = next(answer for answer in answers if answer.status_code == 400)
+    assert "ya se envió" in refused.get_data(as_text=True)
+    with portal.app_context():
+        assert count(FamilyRequest) == 1
+    _chain_intact(portal)
+
+
+def test_two_liaisons_accepting_at_once_make_one_case(client, portal, world) -> None:
+    from casework.accounts.models import User
+    from casework.extensions import db
+    from casework.missing.models import MissingPerson
+    from tests.casework.test_concurrency import _clients, _together
+
+    with portal.test_request_context():
+        values = solved(REQUEST)
+    reference, _code = sent_codes(post_request(client, values).get_data(as_text=True))
+    with portal.app_context():
+        emails = [
+            db.session.get(User, world.user(key)).email for key in ("family_liaison", "supervisor")
+        ]
+    staff = [_clients(portal, email, 1)[0] for email in emails]
+    answers = _together(
+        [
+            lambda s=s: s.post(f"/family-requests/{reference}/accept", data={"version": "1"})
+            for s in staff
+        ]
+    )
+    assert sorted(answer.status_code for answer in answers) == [302, 409], answers
+    with portal.app_context():
+        assert count(MissingPerson) == 1
