@@ -33,6 +33,10 @@ from casework.family_portal.models import SpentChallenge
 LIFETIME = timedelta(hours=3)  # long enough to write a request slowly
 
 
+class KeepWaiting(ValidationError):
+    """A form sent without JavaScript too soon: its challenge stays good, shown again."""
+
+
 @dataclass(frozen=True)
 class Challenge:
     salt: str
@@ -110,7 +114,7 @@ def spend(salt: str, challenge: str, signature: str, number: str) -> None:
         wait = int(current_app.config["FAMILY_NO_SCRIPT_WAIT_SECONDS"])
         ready = issued + timedelta(seconds=wait)
         if moment < ready:
-            raise ValidationError(
+            raise KeepWaiting(
                 _l(
                     "To keep automated messages out, a form sent without JavaScript must stay "
                     "open for %(seconds)d seconds. Wait a moment and send it again: your words "
@@ -131,4 +135,4 @@ def spend(salt: str, challenge: str, signature: str, number: str) -> None:
         ) from None
 
 
-__all__ = ["LIFETIME", "Challenge", "digest", "issue", "spend"]
+__all__ = ["LIFETIME", "Challenge", "KeepWaiting", "digest", "issue", "spend"]

@@ -132,7 +132,7 @@ def your_data() -> Any:
     )
 
 
-def _request_form(form: RequestForm | None = None) -> RequestForm:
+def _request_form(form: RequestForm | None = None, keep_challenge: bool = True) -> RequestForm:
     form = form or RequestForm(formdata=None)
     agencies = services.receiving_agencies()
     default = str(current_app.config.get("FAMILY_DEFAULT_AGENCY") or "")
@@ -143,8 +143,9 @@ def _request_form(form: RequestForm | None = None) -> RequestForm:
     if not form.contact_language.data:
         form.contact_language.data = g.page_language
     issued = challenge.issue()
-    # a form shown again keeps its challenge (the wait of the no-JavaScript path goes on)
-    if not form.challenge.data:
+    # a form shown again keeps its challenge (the wait of the no-JavaScript path goes on),
+    # unless that challenge is what was wrong (missing, forged, expired, spent)
+    if not (keep_challenge and form.challenge.data):
         form.challenge_salt.data = issued.salt
         form.challenge.data = issued.challenge
         form.challenge_signature.data = issued.signature
@@ -179,7 +180,8 @@ def send_request() -> Any:
     except CaseworkError as error:
         form.website.data = ""
         status = show_error(form, error)
-        return _render_request(_request_form(form), status)
+        spoilt = error.field == "challenge" and not isinstance(error, challenge.KeepWaiting)
+        return _render_request(_request_form(form, keep_challenge=not spoilt), status)
     return render_template(
         "family_portal/sent.html", reference=sent.request.reference, code=sent.access_code
     )
