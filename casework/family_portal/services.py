@@ -361,6 +361,11 @@ def open_request(reference: str, code: str) -> FamilyRequest:
     return request
 
 
+def request_by_id(request_id: Any) -> FamilyRequest | None:
+    """The request a family opened earlier in this browser (its id kept in the session)."""
+    return db.session.get(FamilyRequest, request_id) if request_id else None
+
+
 @dataclass(frozen=True)
 class FamilyView:
     """What the family's own page shows, in the page's language."""
@@ -676,6 +681,7 @@ __all__ = [
     "receiving_agencies",
     "record_request_view",
     "reporter_of",
+    "request_by_id",
     "request_for",
     "requests_for",
     "submit_request",

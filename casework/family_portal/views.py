@@ -30,7 +30,6 @@ from casework.attachments.uploads import uploaded_bytes
 from casework.cases.forms import show_error, submitted_version
 from casework.cases.services import parse_uuid
 from casework.clock import now
-from casework.db import db
 from casework.errors import CaseworkError, readable_size
 from casework.extensions import limiter
 from casework.family_portal import challenge, services
@@ -96,14 +95,14 @@ def _private(response: Response) -> Response:
 
 @blueprint.errorhandler(TooManyRequests)
 def _too_many(error: TooManyRequests) -> Any:
-    db.session.rollback()
+    # refused before the view ran: nothing was written to roll back
     message = _("Too many attempts from your connection. Wait a while and try again.")
     return render_template("family_portal/error.html", message=message), 429
 
 
 @blueprint.errorhandler(RequestEntityTooLarge)
 def _too_large(error: RequestEntityTooLarge) -> Any:
-    db.session.rollback()
+    # refused while reading the body, before the service: nothing was written
     message = _(
         "The photos are too large: each may be up to %(size)s. Nothing was saved.",
         size=readable_size(int(current_app.config["ATTACHMENT_MAX_BYTES"])),
@@ -209,8 +208,7 @@ def _opened() -> FamilyRequest:
         at = datetime.fromisoformat(opened.get("at", ""))
     except ValueError:
         at = None
-    request_id = parse_uuid(str(opened.get("id", "")))
-    found = db.session.get(FamilyRequest, request_id) if request_id else None
+    found = services.request_by_id(parse_uuid(str(opened.get("id", ""))))
     if at is None or found is None or now() - at > OPEN_FOR:
         session.pop(_OPENED, None)
         abort(redirect(url_for("family.follow")))
