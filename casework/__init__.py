@@ -118,6 +118,8 @@ def register_blueprints(app: Flask) -> None:
     from casework.dashboard.views import blueprint as dashboard
     from casework.dna.views import blueprint as dna
     from casework.exchanges.views import blueprint as exchanges
+    from casework.family_portal.views import blueprint as family
+    from casework.family_portal.views import staff as family_requests
     from casework.maps.views import blueprint as maps
     from casework.matches.views import blueprint as matches
     from casework.missing.views import blueprint as missing
@@ -143,6 +145,8 @@ def register_blueprints(app: Flask) -> None:
         bulk,
         dna,
         notifications,
+        family,
+        family_requests,
     ):
         app.register_blueprint(blueprint)
 

@@ -42,6 +42,7 @@ class Permission(enum.StrEnum):
     DECIDE_DISCLOSURE = "decide_disclosure"
     MANAGE_TRUST = "manage_trust"
     INFORM_FAMILIES = "inform_families"  # the family's contact log and their printed summary
+    REVIEW_FAMILY_REQUESTS = "review_family_requests"  # requests from the family portal
     READ_REPATRIATION = "read_repatriation"
     MANAGE_REPATRIATION = "manage_repatriation"
     IMPORT_CASES = "import_cases"
@@ -88,6 +89,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.READ_EXCHANGE,
             P.SHARE_RECORDS,
             P.INFORM_FAMILIES,
+            P.REVIEW_FAMILY_REQUESTS,
         }
     ),
     R.SUPERVISOR: frozenset(
@@ -109,6 +111,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.SHARE_RECORDS,
             P.DECIDE_DISCLOSURE,
             P.INFORM_FAMILIES,
+            P.REVIEW_FAMILY_REQUESTS,
             P.READ_REPATRIATION,
             P.IMPORT_CASES,
             P.EXPORT_MISSING,

@@ -95,6 +95,17 @@ LABELS: dict[str, LazyString] = {
     "transport": _l("transport"),
     "handed_over": _l("handed over to the family"),
     "buried": _l("buried"),
+    # family requests from the portal, what came with them
+    "pending": _l("pending"),
+    "accepted": _l("accepted"),
+    "merged": _l("merged"),
+    "declined": _l("declined"),
+    "person": _l("the person"),
+    "belonging": _l("clothes or belongings"),
+    "contact": _l("new contact"),
+    "correction": _l("correction"),
+    "photo": _l("photo"),
+    "consent_withdrawn": _l("consent withdrawn"),
     # roles and agencies
     "forensic_officer": _l("forensic officer"),
     "family_liaison": _l("family liaison"),

@@ -74,6 +74,13 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_USERNAME": None,
     "SMTP_PASSWORD": None,
     "SMTP_TIMEOUT_SECONDS": 30,
+    # the public family portal (/family/): the agency whose liaison staff receive a request
+    # when the family does not choose one (its code; empty: the family must choose)
+    "FAMILY_DEFAULT_AGENCY": "",
+    "FAMILY_SUBMIT_RATE_LIMIT": "5 per hour",  # requests sent, per address (hashed, see limits)
+    "FAMILY_CODE_RATE_LIMIT": "10 per 10 minutes",  # access codes tried, per address
+    "FAMILY_CHALLENGE_MAX_NUMBER": 100_000,  # proof of work: about 50,000 hashes on average
+    "FAMILY_NO_SCRIPT_WAIT_SECONDS": 30,  # how long a form sent without JavaScript stays open
 }
 
 _BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE", "NOTIFICATION_EMAIL"}
@@ -90,6 +97,8 @@ _INTEGER = {
     "TRUSTED_PROXIES",
     "SMTP_PORT",
     "SMTP_TIMEOUT_SECONDS",
+    "FAMILY_CHALLENGE_MAX_NUMBER",
+    "FAMILY_NO_SCRIPT_WAIT_SECONDS",
 }
 
 

@@ -44,6 +44,8 @@ def select_locale() -> str | None:
     if not has_request_context():  # the CLI and background jobs speak the default language
         return current_app.config["DEFAULT_LANGUAGE"]  # type: ignore[no-any-return]
     languages = current_app.config["LANGUAGES"]
+    if g.get("page_language") in languages:  # a public page in the language its address names
+        return g.page_language  # type: ignore[no-any-return]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language  # type: ignore[no-any-return]
     return request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LANGUAGE"]

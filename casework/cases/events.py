@@ -22,11 +22,15 @@ identification_proposed = _signals.signal("identification-proposed")
 cross_border_hit = _signals.signal("cross-border-hit")
 # another authority asks for the personal data of a record we shared (sender: the Disclosure)
 disclosure_requested = _signals.signal("disclosure-requested")
+# a DNA search found a new hit above the setting for a family and remains (sender: the DnaHit,
+# flushed; a lineage exclusion is not announced)
+dna_hit_found = _signals.signal("dna-hit-found")
 
 __all__ = [
     "candidate_for_review",
     "cross_border_hit",
     "disclosure_requested",
+    "dna_hit_found",
     "identification_proposed",
     "status_changed",
 ]

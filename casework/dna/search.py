@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from casework.accounts.models import Agency
+from casework.cases.events import dna_hit_found
 from casework.clock import now
 from casework.custody.models import Sample
 from casework.db import after_commit, db, transaction
@@ -256,6 +257,9 @@ def _compare(
         ]
     )  # fmt: skip
     hit.computed_at = now()
+    if existing is None and not excluded:
+        db.session.flush()
+        dna_hit_found.send(hit)
     return hit
 
 

@@ -19,7 +19,9 @@ from sqlalchemy import select
 
 from casework.accounts.models import Agency, Role, User
 from casework.db import after_commit, db, transaction
+from casework.dna.models import DnaHit
 from casework.exchanges.models import CrossBorderHit, Disclosure
+from casework.family_portal.models import FamilyRequest
 from casework.matches.models import CandidateMatch
 from casework.missing.models import MissingPerson
 from casework.notifications.models import NotificationKind
@@ -168,6 +170,23 @@ def notify_family_request(agency_id: int, reference: str, link: str) -> None:
     _after_commit(write, f"family request {reference}")
 
 
+def on_family_request_submitted(request: FamilyRequest, **_: Any) -> None:
+    notify_family_request(
+        request.agency_id,
+        request.reference,
+        path("family_requests.detail", reference=request.reference),
+    )
+
+
+def on_dna_hit_found(hit: DnaHit, **_: Any) -> None:
+    missing_id, remains_id = hit.missing_person_id, hit.remains_id
+    notify_dna_hit(
+        _agencies(missing_id, remains_id),
+        _references(missing_id, remains_id),
+        path("dna.hit", hit_id=hit.id),
+    )
+
+
 def notify_dna_hit(agency_ids: Iterable[int], reference: str, link: str) -> None:
     """A DNA search found a likely match for a case of these agencies (the DNA work calls
     this): their staff who review candidates are told, once per reference and link.
@@ -237,10 +256,14 @@ def connect_listeners() -> None:
         candidate_for_review,
         cross_border_hit,
         disclosure_requested,
+        dna_hit_found,
         identification_proposed,
     )
+    from casework.family_portal.events import request_submitted
 
     candidate_for_review.connect(on_candidate_for_review)
+    request_submitted.connect(on_family_request_submitted)
+    dna_hit_found.connect(on_dna_hit_found)
     identification_proposed.connect(on_identification_proposed)
     cross_border_hit.connect(on_cross_border_hit)
     disclosure_requested.connect(on_disclosure_requested)

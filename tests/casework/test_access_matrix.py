@@ -113,7 +113,36 @@ FAMILY_DNA_EDITORS = row(FORBIDDEN, family_liaison=OK, supervisor=OK)
 IMPORT_JOB = row(FORBIDDEN, supervisor=HIDDEN)  # another user's (or no) import: not revealed
 
 # (method, endpoint, url template, expectations)
+# the liaison staff of the agency a family request chose; nobody else knows it exists
+FAMILY_REQUEST_STAFF = row(FORBIDDEN, family_liaison=OK, supervisor=OK)
+
 MATRIX = [
+    ("GET", "family_requests.index", "/family-requests/", FAMILY_REQUEST_STAFF),
+    ("GET", "family_requests.detail", "/family-requests/{family_request}", FAMILY_REQUEST_STAFF),
+    (
+        "GET",
+        "family_requests.photo",
+        "/family-requests/{family_request}/photos/{family_photo}",
+        FAMILY_REQUEST_STAFF,
+    ),
+    (
+        "POST",
+        "family_requests.accept",
+        "/family-requests/{family_request}/accept",
+        FAMILY_REQUEST_STAFF,
+    ),
+    (
+        "POST",
+        "family_requests.merge",
+        "/family-requests/{family_request}/merge",
+        FAMILY_REQUEST_STAFF,
+    ),
+    (
+        "POST",
+        "family_requests.decline",
+        "/family-requests/{family_request}/decline",
+        FAMILY_REQUEST_STAFF,
+    ),
     ("GET", "dashboard.index", "/", EVERYONE),
     ("GET", "dna.index", "/dna/", LAB_ONLY),
     ("POST", "dna.index", "/dna/", LAB_ONLY),
@@ -387,6 +416,18 @@ API_MATRIX = [
 ]
 # Pages anyone may open, signed in or not (the exchange inbox checks the sender's signatures).
 PUBLIC = {"auth.login", "auth.totp", "auth.logout", "static", "exchanges.inbox", "api.openapi"}
+# the public family portal: no account (tests/casework/family_portal/ walks it)
+PUBLIC |= {
+    "family.choose_language",
+    "family.start",
+    "family.your_data",
+    "family.send_request",
+    "family.follow",
+    "family.mine",
+    "family.add",
+    "family.withdraw",
+    "family.leave",
+}
 
 
 @pytest.fixture
@@ -427,7 +468,9 @@ def cases(app, world):
         from casework.api.services import issue_token
 
         officer_token = issue_token(officer, "matrix", frozenset({Scope.READ}), None).token.id
+        family = _family_request()
         return {
+            **family,
             "account_home": world.user("family_liaison"),
             "account_abroad": world.user("officer_abroad"),
             "officer_token": officer_token,
@@ -506,6 +549,16 @@ def _repatriation_rows(world, match_home, ur_home, officer):
     Image.new("RGB", (8, 8)).save(photo, format="PNG")
     attachment = attach(officer, ur_home, "effect_photo", photo.getvalue(), "rosary")
     return {"repatriation_home": repatriation.id, "attachment_home": attachment.id}
+
+
+def _family_request():
+    """A request sent through the family portal to the home agency, with a photo."""
+    from casework.family_portal.models import PhotoSubject
+    from casework.family_portal.services import submit_request
+    from tests.casework.family_portal.test_services import REQUEST, photo_bytes, solved
+
+    sent = submit_request(solved(REQUEST), [(PhotoSubject.PERSON, photo_bytes())], "es")
+    return {"family_request": sent.request.reference, "family_photo": sent.request.photos[0].id}
 
 
 def _exchange_rows(mp_home):

@@ -268,3 +268,25 @@ def test_no_burial_without_a_dna_sample_unless_a_supervisor_overrides(ctx, world
     record_sample(sampled, {"barcode": "PM-9", "kind": "tooth"})
     change_status(sampled, "buried_unidentified", officer, "Cemetery plot 13", sampled.version)
     assert sampled.status is RemainsStatus.BURIED_UNIDENTIFIED
+
+
+def test_a_new_dna_hit_notifies_both_agencies_reviewers_once(ctx, world) -> None:
+    from casework.dna.models import DnaHit
+    from casework.dna.search import search_family
+    from casework.extensions import db
+    from casework.notifications.models import Notification, NotificationKind
+
+    family = build_family(world)
+    import_and_confirm(world, family)
+    hit = db.session.scalar(select(DnaHit))
+    told = list(
+        db.session.scalars(
+            select(Notification).where(Notification.kind == NotificationKind.DNA_HIT)
+        )
+    )
+    assert told and {row.link for row in told} == {f"/dna/hits/{hit.id}"}
+    assert world.user("forensic_officer") in {row.user_id for row in told}
+    assert family.case.reference in told[0].reference  # references, never a name
+    search_family(family.case)  # the same hit found again tells nobody again
+    again = select(func.count()).where(Notification.kind == NotificationKind.DNA_HIT)
+    assert db.session.scalar(again) == len(told)
