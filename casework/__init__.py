@@ -30,6 +30,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_listeners()
+    register_job_work()
     register_template_context(app)
     register_response_headers(app)
     return app
@@ -158,6 +159,7 @@ def register_commands(app: Flask) -> None:
     from casework.bulk.commands import export_command, import_command
     from casework.commands import demo, keys, setup
     from casework.exchanges.commands import exchange
+    from casework.jobs.worker import worker_command
     from casework.matches.commands import candidates, match
 
     for command in (
@@ -174,6 +176,7 @@ def register_commands(app: Flask) -> None:
         backup_command,
         restore_command,
         tokens,
+        worker_command,
     ):
         app.cli.add_command(command)
 
@@ -184,6 +187,20 @@ def register_listeners() -> None:
     from casework.matches.services import refresh_after_status_change
 
     status_changed.connect(refresh_after_status_change)
+
+
+def register_job_work() -> None:
+    """What each kind of background job does: the jobs package knows no area, areas enqueue."""
+    from casework.bulk.jobs import run_import_job
+    from casework.exchanges.transport import run_push_job
+    from casework.jobs.models import JobKind
+    from casework.jobs.services import register_work
+    from casework.matches.services import run_rematch_job, run_refresh_job
+
+    register_work(JobKind.IMPORT, run_import_job)
+    register_work(JobKind.REFRESH, run_refresh_job)
+    register_work(JobKind.REMATCH, run_rematch_job)
+    register_work(JobKind.EXCHANGE_PUSH, run_push_job)
 
 
 def register_request_checks(app: Flask) -> None:

@@ -59,6 +59,15 @@ DEFAULTS: dict[str, Any] = {
     # reverse proxies in front of the app whose X-Forwarded-* headers are believed; 0 believes
     # none (a client could forge them), so set it to the number of proxies really there
     "TRUSTED_PROXIES": 0,
+    # Redis (redis://host:6379/0): background jobs go to RQ workers (`casework worker`) and
+    # rate limits are counted there, shared by every application process; without it jobs
+    # run inside the application process and limits are counted in its memory
+    "REDIS_URL": None,
+    "JOB_MAX_ATTEMPTS": 3,  # tries of a job before it is marked failed
+    "JOB_BACKOFF_SECONDS": 10,  # before the 2nd attempt; four times longer before each next
+    "JOB_HEARTBEAT_SECONDS": 10,  # a running job writes that it lives this often
+    # a running job silent this long lost its worker (kill -9, a machine gone): queued again
+    "JOB_STALE_SECONDS": 120,
 }
 
 _BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE"}
@@ -73,6 +82,10 @@ _INTEGER = {
     "ARGON2_MEMORY_KIB",
     "ATTACHMENT_MAX_BYTES",
     "TRUSTED_PROXIES",
+    "JOB_MAX_ATTEMPTS",
+    "JOB_BACKOFF_SECONDS",
+    "JOB_HEARTBEAT_SECONDS",
+    "JOB_STALE_SECONDS",
 }
 
 
@@ -208,6 +221,9 @@ def load_settings(
     if production:
         _check_master_key_is_random(settings["MASTER_KEY"], source)
 
+    if settings["REDIS_URL"] and settings["RATELIMIT_STORAGE_URI"] == "memory://":
+        # every application process counts against the same limits (sign-in, API, inbox)
+        settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
     if settings["REQUIRE_TOTP"] is None:
         settings["REQUIRE_TOTP"] = production
     if settings["SESSION_COOKIE_SECURE"] is None:

@@ -1,0 +1,53 @@
+"""The Redis side of jobs (RQ): which queue, how a job is sent to it, and what an RQ worker
+calls. RQ carries only the job's id; the job itself (state, progress, attempts) lives in the
+database, so a lost Redis message costs a retry, never a job's record."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from redis import Redis
+from rq import Queue
+
+QUEUE_NAME = "casework"
+# an RQ job may run this long before RQ gives up on it (a national re-match takes minutes)
+RQ_TIMEOUT_SECONDS = 6 * 3600
+
+
+def redis_url(config: Mapping[str, Any]) -> str | None:
+    return config.get("REDIS_URL") or None
+
+
+def connection(config: Mapping[str, Any]) -> Redis:
+    url = redis_url(config)
+    if url is None:
+        raise RuntimeError("CASEWORK_REDIS_URL is not set: jobs run in-process.")
+    return Redis.from_url(url)
+
+
+def job_queue(config: Mapping[str, Any]) -> Queue:
+    return Queue(QUEUE_NAME, connection=connection(config))
+
+
+def send(config: Mapping[str, Any], job_id: uuid.UUID, delay: float = 0.0) -> None:
+    """Put the job on the queue (after `delay` seconds: the worker's scheduler holds it)."""
+    target = job_queue(config)
+    options: dict[str, Any] = {
+        "args": (str(job_id),),
+        "job_timeout": RQ_TIMEOUT_SECONDS,
+        "result_ttl": 0,
+        "failure_ttl": 7 * 24 * 3600,
+        "description": f"casework job {job_id}",
+    }
+    if delay > 0:
+        target.enqueue_in(timedelta(seconds=delay), "casework.jobs.worker.perform", **options)
+    else:
+        target.enqueue("casework.jobs.worker.perform", **options)
+
+
+def depth(config: Mapping[str, Any]) -> int:
+    """Jobs waiting in Redis (0 in the embedded mode)."""
+    return len(job_queue(config)) if redis_url(config) else 0
