@@ -182,6 +182,9 @@ def app(settings: dict[str, Any]) -> Iterator[Any]:
         ensure_data_key()
         db.session.remove()
     yield app
+    from casework.jobs.services import stop_embedded_jobs
+
+    stop_embedded_jobs(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

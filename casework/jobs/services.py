@@ -45,6 +45,7 @@ INLINE_WHEN_EMBEDDED = {JobKind.REFRESH, JobKind.EXCHANGE_PUSH}
 
 Work = Callable[["Job", "Progress"], dict[str, Any] | None]
 _WORK: dict[JobKind, Work] = {}
+_THREADS = "casework.job_threads"
 
 
 class JobFailed(CaseworkError):
@@ -120,17 +121,30 @@ def dispatch(job_id: uuid.UUID, kind: JobKind, delay: float = 0.0) -> None:
     actor = g.get("audit_actor")
 
     def in_thread() -> None:
-        if delay:
-            time.sleep(delay)
         with app.app_context():
             if actor is not None:
                 g.audit_actor = actor
             try:
                 run(job_id)
+            except Exception:  # the database itself failed: the job stays for a retry
+                log.exception("Job %s could not be run", job_id)
             finally:
                 db.session.remove()
 
-    threading.Thread(target=in_thread, name=f"job-{job_id}", daemon=True).start()
+    # a retry waits its backoff on a timer; stop_embedded_jobs ends what is still waiting
+    thread = threading.Timer(delay, in_thread) if delay else threading.Thread(target=in_thread)
+    thread.name, thread.daemon = f"job-{job_id}", True
+    app.extensions.setdefault(_THREADS, []).append(thread)
+    thread.start()
+
+
+def stop_embedded_jobs(app: Any, timeout: float = 60.0) -> None:
+    """Let the jobs running in this process's threads finish and drop the retries still
+    waiting (they stay queued in the database): for a clean shutdown, and for tests."""
+    for thread in app.extensions.pop(_THREADS, []):
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
+        thread.join(timeout)
 
 
 def get_job(job_id: uuid.UUID | str) -> Job:
