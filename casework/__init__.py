@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.custody.views import blueprint as custody
     from casework.dashboard.views import blueprint as dashboard
     from casework.exchanges.views import blueprint as exchanges
+    from casework.jobs.views import blueprint as jobs
     from casework.maps.views import blueprint as maps
     from casework.matches.views import blueprint as matches
     from casework.missing.views import blueprint as missing
@@ -140,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
         attachments,
         repatriation,
         bulk,
+        jobs,
     ):
         app.register_blueprint(blueprint)
 

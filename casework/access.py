@@ -47,6 +47,7 @@ class Permission(enum.StrEnum):
     IMPORT_CASES = "import_cases"
     EXPORT_MISSING = "export_missing"
     EXPORT_REMAINS = "export_remains"
+    MANAGE_JOBS = "manage_jobs"  # the background job list: see, retry, start a re-match
 
 
 R = Role
@@ -101,6 +102,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.IMPORT_CASES,
             P.EXPORT_MISSING,
             P.EXPORT_REMAINS,
+            P.MANAGE_JOBS,
         }
     ),
     R.CONSULAR_OFFICIAL: frozenset(

@@ -63,6 +63,7 @@ DEFAULTS: dict[str, Any] = {
     # rate limits are counted there, shared by every application process; without it jobs
     # run inside the application process and limits are counted in its memory
     "REDIS_URL": None,
+    "JOB_QUEUE": "casework",  # the RQ queue's name (installations sharing a Redis differ)
     "JOB_MAX_ATTEMPTS": 3,  # tries of a job before it is marked failed
     "JOB_BACKOFF_SECONDS": 10,  # before the 2nd attempt; four times longer before each next
     "JOB_HEARTBEAT_SECONDS": 10,  # a running job writes that it lives this often

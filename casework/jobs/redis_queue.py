@@ -12,7 +12,6 @@ from typing import Any
 from redis import Redis
 from rq import Queue
 
-QUEUE_NAME = "casework"
 # an RQ job may run this long before RQ gives up on it (a national re-match takes minutes)
 RQ_TIMEOUT_SECONDS = 6 * 3600
 
@@ -29,7 +28,7 @@ def connection(config: Mapping[str, Any]) -> Redis:
 
 
 def job_queue(config: Mapping[str, Any]) -> Queue:
-    return Queue(QUEUE_NAME, connection=connection(config))
+    return Queue(str(config["JOB_QUEUE"]), connection=connection(config))
 
 
 def send(config: Mapping[str, Any], job_id: uuid.UUID, delay: float = 0.0) -> None:

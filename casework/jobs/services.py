@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from casework.accounts.models import User
-from casework.audit.services import Actor
+from casework.audit.services import Actor, current_actor
 from casework.db import after_commit, db, is_unreachable, transaction, utcnow
 from casework.errors import CaseworkError, NotFound, ValidationError
 from casework.jobs import redis_queue as queue
@@ -88,13 +88,15 @@ def create(
 ) -> Job:
     """Record a job in the current (or a new) transaction; it is sent to the queue once that
     commits, so a rolled-back save leaves no job and a committed one always has its job."""
+    # who started it: the user given, else whoever the audit trail names for this request
+    actor = current_actor() if user is None else Actor(user.id, "", user.agency_id, None)
     with transaction():
         job = Job(
             kind=kind,
             state=state,
             params=json.dumps(params),
-            started_by_id=user.id if user is not None else None,
-            agency_id=user.agency_id if user is not None else None,
+            started_by_id=actor.id,
+            agency_id=actor.agency_id,
             done=0,
             total=0,
             attempts=0,
