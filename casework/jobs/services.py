@@ -48,14 +48,14 @@ _WORK: dict[JobKind, Work] = {}
 _THREADS = "casework.job_threads"
 
 
-class JobFailed(CaseworkError):
-    """A job's work failed in a way worth naming: `code` is one of ERRORS; `retry` says whether
-    another attempt could succeed."""
-
-    status_code = 500
+class JobFailed(Exception):
+    """A job's work failed in a way worth naming: `code` is one of ERRORS (what the job list
+    says, translated); `retry` says whether another attempt could succeed. Never shown as is."""
 
     def __init__(self, code: str, retry: bool = True) -> None:
-        super().__init__(ERRORS[code])
+        if code not in ERRORS:
+            raise ValueError(f"Unknown job error code {code!r}.")
+        super().__init__(code)
         self.code = code
         self.retry = retry
 
