@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 from redis import Redis
@@ -31,8 +30,11 @@ def job_queue(config: Mapping[str, Any]) -> Queue:
     return Queue(str(config["JOB_QUEUE"]), connection=connection(config))
 
 
-def send(config: Mapping[str, Any], job_id: uuid.UUID, delay: float = 0.0) -> None:
-    """Put the job on the queue (after `delay` seconds: the worker's scheduler holds it)."""
+def send(config: Mapping[str, Any], job_id: uuid.UUID) -> None:
+    """Put the job on the queue. (A retry waiting for its backoff is sent by a worker's sweep
+    once due, not by RQ's scheduler: that runs as a forked child which inherits the worker's
+    database connections and, surviving a kill -9 of its parent, would keep the dead worker's
+    transaction open.)"""
     target = job_queue(config)
     options: dict[str, Any] = {
         "args": (str(job_id),),
@@ -41,10 +43,7 @@ def send(config: Mapping[str, Any], job_id: uuid.UUID, delay: float = 0.0) -> No
         "failure_ttl": 7 * 24 * 3600,
         "description": f"casework job {job_id}",
     }
-    if delay > 0:
-        target.enqueue_in(timedelta(seconds=delay), "casework.jobs.worker.perform", **options)
-    else:
-        target.enqueue("casework.jobs.worker.perform", **options)
+    target.enqueue("casework.jobs.worker.perform", **options)
 
 
 def depth(config: Mapping[str, Any]) -> int:

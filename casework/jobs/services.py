@@ -115,7 +115,8 @@ def dispatch(job_id: uuid.UUID, kind: JobKind, delay: float = 0.0) -> None:
     """Send a committed job to the workers (Redis), or run it here (the embedded mode)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if queue.redis_url(app.config):
-        queue.send(app.config, job_id, delay)
+        if delay <= 0:  # else the workers' sweep sends it when due (send_due_retries)
+            queue.send(app.config, job_id)
         return
     if kind in INLINE_WHEN_EMBEDDED and delay == 0:
         run(job_id)
@@ -355,6 +356,34 @@ def retry(job: Job, user: User | None = None) -> Job:
         after_commit(lambda: dispatch(job_id, kind), f"retrying job {job_id}")
     db.session.refresh(job)
     return job
+
+
+def send_due_retries() -> int:
+    """Send the queued retries whose backoff is over (a worker calls this every few seconds);
+    each is sent once, even with several workers sweeping."""
+    sent = 0
+    moment = utcnow()
+    due = db.session.execute(
+        select(Job.id, Job.kind, Job.not_before).where(
+            Job.state == JobState.QUEUED, Job.not_before <= moment
+        )
+    ).all()
+    for job_id, kind, not_before in due:
+        with transaction():
+            taken = db.session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.not_before == not_before)
+                .values(not_before=None)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if taken:
+                after_commit(
+                    lambda job_id=job_id, kind=kind: dispatch(job_id, kind),
+                    f"sending retry {job_id}",
+                )
+                sent += 1
+    db.session.rollback()
+    return sent
 
 
 def recover_stale() -> int:

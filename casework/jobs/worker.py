@@ -1,6 +1,7 @@
 """The worker: `casework worker` takes jobs from Redis and runs them, one at a time, in this
 process (RQ's SimpleWorker: no fork, so the database pool and the key ring are kept); on start
-and then every minute it recovers the jobs a dead worker left running."""
+and then every minute it recovers the jobs a dead worker left running, and every few seconds
+sends the retries whose backoff is over."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from rq import SimpleWorker
 
 from casework.db import db
 from casework.jobs import redis_queue
-from casework.jobs.services import recover_stale, run
+from casework.jobs.services import recover_stale, run, send_due_retries
 
 log = logging.getLogger(__name__)
 RECOVER_EVERY_SECONDS = 60
+SWEEP_EVERY_SECONDS = 5
 
 
 def perform(job_id: str) -> str | None:
@@ -30,13 +32,18 @@ def perform(job_id: str) -> str | None:
     return state.value if state is not None else None
 
 
-def _recover_periodically(app: Flask, stop: threading.Event) -> None:
+def _sweep_periodically(app: Flask, stop: threading.Event) -> None:
+    sweeps = 0
     with app.app_context():
-        while not stop.wait(RECOVER_EVERY_SECONDS):
+        while not stop.wait(SWEEP_EVERY_SECONDS):
+            sweeps += 1
             try:
-                recover_stale()
+                send_due_retries()
+                if sweeps * SWEEP_EVERY_SECONDS >= RECOVER_EVERY_SECONDS:
+                    sweeps = 0
+                    recover_stale()
             except Exception:
-                log.exception("Recovering stale jobs failed; trying again later")
+                log.exception("Sweeping the jobs failed; trying again later")
             finally:
                 db.session.remove()
 
@@ -59,13 +66,15 @@ def worker_command(burst: bool) -> None:
             "and no worker is needed."
         )
     recovered = recover_stale()
+    send_due_retries()
     db.session.remove()
     if recovered:
         click.echo(f"{recovered} job(s) left running by a stopped worker were queued again.")
     stop = threading.Event()
     if not burst:
-        threading.Thread(target=_recover_periodically, args=(app, stop), daemon=True).start()
+        threading.Thread(target=_sweep_periodically, args=(app, stop), daemon=True).start()
     try:
-        build_worker(app).work(burst=burst, with_scheduler=True, logging_level="WARNING")
+        # no RQ scheduler: it would fork a child holding this process's database connections
+        build_worker(app).work(burst=burst, with_scheduler=False, logging_level="WARNING")
     finally:
         stop.set()

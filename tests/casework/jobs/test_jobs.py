@@ -237,3 +237,35 @@ def test_the_worker_command_runs_the_queue(redis_settings, app, world, runner) -
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code == 0, result.output
     assert [job.state.value for job in _jobs(app, "refresh")] == ["done", "done"]
+
+
+def test_a_retry_is_sent_to_redis_once_its_backoff_is_over(
+    redis_settings, app, world, monkeypatch
+) -> None:
+    from casework.accounts.models import User
+    from casework.db import utcnow
+    from casework.extensions import db
+    from casework.jobs import redis_queue
+    from casework.jobs.models import Job
+    from casework.jobs.services import send_due_retries
+    from casework.matches import services as matches
+
+    app.config["JOB_BACKOFF_SECONDS"] = 30
+    monkeypatch.setattr(matches, "recompute_for_case", lambda case: 1 / 0)
+    with app.test_request_context():
+        make_remains(db.session.get(User, world.user("forensic_officer")))
+        db.session.remove()
+    run_worker(app)  # the first attempt fails
+    (job,) = _jobs(app, "refresh")
+    assert (job.state.value, job.attempts) == ("queued", 1) and job.not_before is not None
+    assert redis_queue.depth(app.config) == 0  # waiting for its backoff, not in Redis
+    with app.app_context():
+        assert send_due_retries() == 0  # not due yet
+        db.session.execute(
+            update(Job).values(not_before=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+        assert send_due_retries() == 1
+        assert send_due_retries() == 0  # sent once
+        db.session.remove()
+    assert redis_queue.depth(app.config) == 1
