@@ -197,7 +197,7 @@ def register_job_work() -> None:
     from casework.exchanges.transport import run_push_job
     from casework.jobs.models import JobKind
     from casework.jobs.services import register_work
-    from casework.matches.services import run_rematch_job, run_refresh_job
+    from casework.matches.services import run_refresh_job, run_rematch_job
 
     register_work(JobKind.IMPORT, run_import_job)
     register_work(JobKind.REFRESH, run_refresh_job)

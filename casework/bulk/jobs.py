@@ -79,7 +79,8 @@ def _page_state(job: Job, step: str) -> str:
 def _progress_body(job: Job, step: str) -> dict[str, Any] | None:
     result = result_of(job) or {}
     if job.state is JobState.FAILED:
-        return {"state": "failed", "done": 0, "total": job.total, "message": str(error_message(job))}
+        message = str(error_message(job))
+        return {"state": "failed", "done": 0, "total": job.total, "message": message}
     if step == CHECK:
         if job.state in (JobState.WAITING, JobState.DONE):
             return {"state": "checked", "done": job.total, "total": job.total}
@@ -196,9 +197,7 @@ def run_import_job(job: Job, progress: Progress) -> dict[str, Any] | None:
         return _import(job_id, params, path, progress)
 
 
-def _check(
-    job_id: uuid.UUID, params: dict[str, Any], path: Path, progress: Progress
-) -> None:
+def _check(job_id: uuid.UUID, params: dict[str, Any], path: Path, progress: Progress) -> None:
     try:
         report, _already = validate_file(
             params["kind"], path, params["agency"], lambda d, t: progress(d, t, "checking")

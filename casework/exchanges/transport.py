@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import uuid
-from typing import Any
 import urllib.error
 import urllib.request
+import uuid
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 

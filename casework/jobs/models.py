@@ -69,8 +69,6 @@ class JobFileChunk(Base):
     __table_args__ = (UniqueConstraint("job_id", "seq"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    job_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("job.id", ondelete="CASCADE"), index=True
-    )
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     body: Mapped[bytes] = mapped_column(LargeBinary)

@@ -201,10 +201,10 @@ class Progress:
         self.phase: str | None = None
         self._last = 0.0
 
-    def __call__(self, done: int, total: int, phase: str | None = None, force: bool = False) -> None:
+    def __call__(self, done: int, total: int, phase: str | None = None) -> None:
         if phase is not None:
             self.phase = phase
-        if not force and time.monotonic() - self._last < self.EVERY and done < total:
+        if time.monotonic() - self._last < self.EVERY and done < total:
             return
         self._last = time.monotonic()
         self.write(done=done, total=total, phase=self.phase, heartbeat_at=utcnow())
@@ -305,9 +305,7 @@ def _code(error: Exception) -> tuple[str, bool]:
 
 def _failed(job_id: uuid.UUID, kind: JobKind, error: Exception) -> JobState:
     code, worth_retrying = _code(error)
-    log.error(
-        "Job %s (%s) failed: %s", job_id, kind, type(error).__name__, exc_info=error
-    )
+    log.error("Job %s (%s) failed: %s", job_id, kind, type(error).__name__, exc_info=error)
     with transaction():
         job = get_job(job_id)
         job.error = code

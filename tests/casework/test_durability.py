@@ -111,9 +111,8 @@ from pathlib import Path
 from tests.conftest import Clock, _base_settings
 from casework import create_app
 
-settings = _base_settings(
-    Path(os.environ["INSTANCE"]), os.environ["DATABASE"], Clock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
-)
+clock = Clock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+settings = _base_settings(Path(os.environ["INSTANCE"]), os.environ["DATABASE"], clock)
 settings.update(
     REDIS_URL=os.environ["REDIS_URL"], JOB_QUEUE=os.environ["JOB_QUEUE"], JOB_BACKOFF_SECONDS=0,
     JOB_HEARTBEAT_SECONDS=1, JOB_STALE_SECONDS=3,

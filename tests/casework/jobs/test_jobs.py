@@ -207,12 +207,11 @@ def test_only_supervisors_see_the_job_list(app, world, as_user, role) -> None:
 
 
 def test_another_agencys_jobs_are_not_shown(app, world, as_user) -> None:
-    from casework.accounts.models import User
-    from casework.extensions import db
-
     from flask import g
 
+    from casework.accounts.models import User
     from casework.audit.services import Actor
+    from casework.extensions import db
 
     with app.test_request_context():  # a case saved abroad: its refresh is the other agency's
         officer = db.session.get(User, world.user("officer_abroad"))
@@ -261,9 +260,7 @@ def test_a_retry_is_sent_to_redis_once_its_backoff_is_over(
     assert redis_queue.depth(app.config) == 0  # waiting for its backoff, not in Redis
     with app.app_context():
         assert send_due_retries() == 0  # not due yet
-        db.session.execute(
-            update(Job).values(not_before=utcnow() - timedelta(seconds=1))
-        )
+        db.session.execute(update(Job).values(not_before=utcnow() - timedelta(seconds=1)))
         db.session.commit()
         assert send_due_retries() == 1
         assert send_due_retries() == 0  # sent once
