@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import delete, func, select
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -320,3 +321,99 @@ def test_a_worker_killed_during_a_rematch_leaves_the_candidates_as_they_were(
     assert (job.state.value, job.attempts) == ("done", 2)
     assert _count(app, CandidateMatch) == before  # the same cases: the same candidates
     assert _chain_intact(app) >= chain
+
+
+class _Outage:
+    """A TCP relay between the application and PostgreSQL that can be cut and restored: the
+    database 'stops' for the application (refused connections, dropped ones) without touching
+    the server other tests use."""
+
+    def __init__(self, target_port: int) -> None:
+        import socket
+        import threading
+
+        self.socket, self.threading, self.target = socket, threading, target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.links: list[Any] = []
+        self.up = True
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.up:
+                client.close()  # refused: the server is down
+                continue
+            server = self.socket.create_connection(("127.0.0.1", self.target))
+            self.links += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                self.threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: Any, sink: Any) -> None:
+        try:
+            while block := source.recv(65536):
+                sink.sendall(block)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.close()
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        self.up = False
+        for link in self.links:  # every open connection drops, as when the server stops
+            try:
+                link.shutdown(self.socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.links.clear()
+
+    def restore(self) -> None:
+        self.up = True
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+def test_postgresql_stopping_gives_503_and_everything_recovers_without_a_restart(
+    settings, backend, world
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from sqlalchemy.engine import make_url
+
+    from casework import create_app
+    from casework.extensions import db
+    from tests.conftest import login
+
+    url = make_url(settings["DATABASE_URL"])
+    outage = _Outage(url.port or 5432)
+    app = create_app(
+        {**settings, "DATABASE_URL": url.set(port=outage.port).render_as_string(False)}
+    )
+    try:
+        client = app.test_client()
+        assert login(client, "forensic_officer@home.example").status_code == 302
+        assert client.get("/remains/").status_code == 200
+        outage.cut()
+        during = [client.get("/remains/") for _ in range(3)]
+        outage.restore()
+        after = [client.get("/remains/").status_code for _ in range(3)]
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        outage.close()
+    for answer in during:
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+        assert "try again in a few seconds" in answer.get_data(as_text=True)
+    assert after == [200, 200, 200]  # the same process, its pool renewed: no restart
