@@ -28,12 +28,13 @@ def fail(error: CaseworkError) -> NoReturn:
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on a terminal; silence when the output is a file or a pipe."""
+def progress_bar(label: str, unit: str = "case") -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on a terminal, counting `unit`s; silence when the output is a file or a
+    pipe (a log, a cron job's mail)."""
     if not sys.stderr.isatty():
         yield lambda done, total: None
         return
-    bar = tqdm(total=0, desc=label, unit="case", file=sys.stderr)
+    bar = tqdm(total=0, desc=label, unit=unit, file=sys.stderr)
 
     def update(done: int, total: int) -> None:
         bar.total = total

@@ -4,15 +4,13 @@ none of the application's keys, so it is added to the command group itself, not 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
 import click
-from tqdm import tqdm
 
+from casework.console import progress_bar
 from matching.kinship import (
     KinshipError,
     KinshipSearch,
@@ -26,25 +24,6 @@ from matching.kinship.search import recompute_hits
 DEFAULTS = KinshipSettings()
 # Families shortlisted at theta = 0 beyond --top before the pairs are computed with theta.
 THETA_SHORTLIST_MARGIN = 10
-
-
-@contextmanager
-def progress_bar(label: str, unit: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on a terminal; silence when standard error is a file or a pipe."""
-    if not sys.stderr.isatty():
-        yield lambda done, total: None
-        return
-    bar = tqdm(total=0, desc=label, unit=unit, file=sys.stderr)
-
-    def update(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    try:
-        yield update
-    finally:
-        bar.close()
 
 
 def _refuse(message: str) -> NoReturn:

@@ -21,11 +21,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from casework.access import SYSTEM_WIDE_ROLES, Permission, requires
-from casework.accounts import services, session_store, throttle
+from casework.accounts import queries, services, session_store, throttle
 from casework.accounts.access import administers, assignable_roles
 from casework.accounts.forms import (
     AccountEnabledForm,
@@ -38,9 +37,9 @@ from casework.accounts.forms import (
     TotpForm,
     UserForm,
 )
-from casework.accounts.models import Agency, AgencyKind, Role, User
+from casework.accounts.models import AgencyKind, Role, User
+from casework.accounts.queries import accounts_managed_by, agencies_administered_by
 from casework.clock import now
-from casework.db import db
 from casework.errors import CaseworkError, ValidationError
 from casework.extensions import limiter
 
@@ -168,20 +167,10 @@ def account() -> Any:
 @admin.route("/users")
 @requires(Permission.MANAGE_USERS)
 def users() -> Any:
-    query = select(User).order_by(User.display_name)
-    if current_user.role not in SYSTEM_WIDE_ROLES:
-        query = query.where(User.agency_id == current_user.agency_id)
-    rows = db.session.scalars(query).all()
+    rows = accounts_managed_by(current_user)
     return render_template(
         "accounts/users.html", users=rows, system_wide=current_user.role in SYSTEM_WIDE_ROLES
     )
-
-
-def _administered_agencies() -> list[Agency]:
-    query = select(Agency).order_by(Agency.name)
-    if current_user.role not in SYSTEM_WIDE_ROLES:
-        query = query.where(Agency.id == current_user.agency_id)
-    return list(db.session.scalars(query))
 
 
 @admin.route("/users/new", methods=["GET", "POST"])
@@ -189,14 +178,15 @@ def _administered_agencies() -> list[Agency]:
 def new_user() -> Any:
     form = UserForm(agency_id=current_user.agency_id)
     form.agency_id.choices = [
-        SelectChoice(str(agency.id), str(agency)) for agency in _administered_agencies()
+        SelectChoice(str(agency.id), str(agency))
+        for agency in agencies_administered_by(current_user)
     ]
     form.role.choices = [
         SelectChoice(role.value, role.value) for role in assignable_roles(current_user)
     ]
     status = 200
     if form.validate_on_submit():
-        agency = db.session.get(Agency, form.agency_id.data)
+        agency = queries.agency(form.agency_id.data)
         try:
             if agency is None:
                 raise ValidationError(_l("Choose one of the agencies offered."), field="agency_id")
@@ -223,7 +213,7 @@ def new_user() -> Any:
 
 def _managed_account(user_id: uuid.UUID) -> User:
     """An account the signed-in administrator manages; others are not revealed (404)."""
-    user = db.session.get(User, user_id)
+    user = queries.account(user_id)
     if user is None or not administers(current_user, user.agency_id):
         abort(404)
     return user
@@ -329,7 +319,7 @@ def agencies() -> Any:
         else:
             flash(_("Agency added."), "success")
             return redirect(url_for("admin.agencies"))
-    rows = db.session.scalars(select(Agency).order_by(Agency.country, Agency.name)).all()
+    rows = queries.every_agency()
     return render_template(
         "accounts/agencies.html", form=form, agencies=rows
     ), 400 if form.errors else 200

@@ -18,7 +18,6 @@ from flask.wrappers import Response
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from sqlalchemy import false, or_, select
 from sqlalchemy.orm import selectinload
 
 from casework.access import Permission, allows
@@ -51,12 +50,12 @@ from casework.cases.pages import filtered_cases, visible_case_or_404
 from casework.cases.services import record_view, save_then_record_view
 from casework.cases.status import change_status, history, next_statuses
 from casework.custody import services as custody
-from casework.custody.models import CustodyEvent, Sample
+from casework.custody.queries import barcodes_of, sample_of, samples_query, whole_chain_query
 from casework.db import db
 from casework.extensions import csrf, limiter
 from casework.matches import services as matches
 from casework.matches.models import CandidateMatch, CandidateStatus
-from casework.matches.queries import visible_candidates
+from casework.matches.queries import visible_candidate, visible_candidates
 from casework.missing import services as missing
 from casework.missing.access import missing_visible_to
 from casework.missing.inputs import MissingPersonInput
@@ -65,9 +64,11 @@ from casework.remains import services as remains
 from casework.remains.access import remains_visible_to
 from casework.remains.inputs import RemainsInput
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
+from casework.remains.queries import identified_reference
 from casework.repatriation import services as repatriations
-from casework.repatriation.access import can_manage_repatriation, repatriation_visible_to
+from casework.repatriation.access import can_manage_repatriation
 from casework.repatriation.models import Repatriation, StepKind
+from casework.repatriation.queries import visible_repatriation, visible_repatriations
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)  # a bearer token is not sent by browsers on their own: no CSRF to forge
@@ -310,13 +311,7 @@ def _remains_answer(
 ) -> Response:
     if not looked:
         record_view(case)
-    identified = (
-        db.session.scalar(
-            select(MissingPerson.reference).where(MissingPerson.id == case.identified_as_id)
-        )
-        if case.identified_as_id
-        else None
-    )
+    identified = identified_reference(case)
     headers = {"ETag": _etag(case.version)}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -394,10 +389,7 @@ def _remains_for(reference: str, permission: Permission) -> UnidentifiedRemains:
 def samples(reference: str) -> Response:
     _require(Permission.READ_REMAINS)
     case = _remains(reference)
-    query = (
-        select(Sample).where(Sample.remains_id == case.id).order_by(Sample.created_at, Sample.id)
-    )
-    return _paginated(query, lambda row: show.sample(row, case.reference))
+    return _paginated(samples_query(case), lambda row: show.sample(row, case.reference))
 
 
 @blueprint.post("/remains/<reference>/samples")
@@ -412,23 +404,11 @@ def sample_create(reference: str) -> Response:
 def custody_chain(reference: str) -> Response:
     _require(Permission.READ_REMAINS)
     case = _remains(reference)
-    barcodes = {
-        row.id: row.barcode
-        for row in db.session.execute(
-            select(Sample.id, Sample.barcode).where(Sample.remains_id == case.id)
-        )
-    }
-    query = (
-        select(CustodyEvent)
-        .where(
-            or_(
-                CustodyEvent.remains_id == case.id,
-                CustodyEvent.sample_id.in_(list(barcodes)) if barcodes else false(),
-            )
-        )
-        .order_by(CustodyEvent.occurred_at, CustodyEvent.recorded_at, CustodyEvent.id)
+    barcodes = barcodes_of(case)
+    return _paginated(
+        whole_chain_query(case, barcodes),
+        lambda row: show.custody_event(row, barcodes.get(row.sample_id)),
     )
-    return _paginated(query, lambda row: show.custody_event(row, barcodes.get(row.sample_id)))
 
 
 @blueprint.post("/remains/<reference>/custody")
@@ -438,9 +418,7 @@ def custody_transfer(reference: str) -> Response:
     barcode = values.pop("sample", None)
     sample = None
     if barcode is not None:
-        sample = db.session.scalar(
-            select(Sample).where(Sample.remains_id == case.id, Sample.barcode == barcode)
-        )
+        sample = sample_of(case, barcode)
         if sample is None:
             raise ApiError(
                 422,
@@ -478,9 +456,7 @@ def candidates() -> Response:
 
 
 def _candidate(candidate_id: uuid.UUID) -> CandidateMatch:
-    row = db.session.scalar(
-        visible_candidates(current_user).where(CandidateMatch.id == candidate_id)
-    )
+    row = visible_candidate(current_user, candidate_id)
     if row is None:
         raise ApiError(404, _("No such candidate, or it is outside your sight."))
     return row  # type: ignore[no-any-return]
@@ -559,17 +535,8 @@ def candidate_reject(candidate_id: uuid.UUID) -> Response:
 # -- repatriations -----------------------------------------------------------------------------
 
 
-def _visible_repatriations() -> Any:
-    return (
-        select(Repatriation)
-        .join(UnidentifiedRemains, Repatriation.remains_id == UnidentifiedRemains.id)
-        .join(MissingPerson, Repatriation.missing_person_id == MissingPerson.id)
-        .where(repatriation_visible_to(current_user))
-    )
-
-
 def _repatriation(repatriation_id: uuid.UUID) -> Repatriation:
-    row = db.session.scalar(_visible_repatriations().where(Repatriation.id == repatriation_id))
+    row = visible_repatriation(current_user, repatriation_id)
     if row is None:
         raise ApiError(404, _("No such repatriation, or it is outside your sight."))
     return row  # type: ignore[no-any-return]
@@ -590,7 +557,7 @@ def _repatriation_answer(row: Repatriation, status: int = 200) -> Response:
 @blueprint.get("/repatriations")
 def repatriation_list() -> Response:
     _require(Permission.READ_REPATRIATION)
-    query = _visible_repatriations().options(
+    query = visible_repatriations(current_user).options(
         selectinload(Repatriation.steps),
         selectinload(Repatriation.remains),
         selectinload(Repatriation.missing_person),

@@ -18,16 +18,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from casework.access import Permission, requires
 from casework.attachments import services
 from casework.attachments.forms import AttachmentForm
-from casework.attachments.models import Attachment
+from casework.attachments.queries import visible_attachment
 from casework.attachments.uploads import accepts_upload, limit_upload_size, uploaded_bytes
 from casework.cases.access import can_edit_case
 from casework.cases.pages import show_error, visible_case_or_404
-from casework.db import db
 from casework.errors import CaseworkError, readable_size
 from casework.remains.access import remains_visible_to
 from casework.remains.models import UnidentifiedRemains
@@ -79,11 +77,7 @@ def new(reference: str) -> Any:
 @requires(Permission.READ_REMAINS)
 def show(attachment_id: uuid.UUID) -> Any:
     """The file itself, for users who may read its case; never cached, every look audited."""
-    found = db.session.execute(
-        select(Attachment, UnidentifiedRemains)
-        .join(UnidentifiedRemains, Attachment.remains_id == UnidentifiedRemains.id)
-        .where(Attachment.id == attachment_id, remains_visible_to(current_user))
-    ).first()
+    found = visible_attachment(current_user, attachment_id)
     if found is None:
         abort(404)
     attachment, case = found

@@ -1,8 +1,9 @@
 """The case interchange columns (those of `casework match`) to and from our case rows.
 
 A row is read by the matching library's own row parser (`parse_missing_row`,
-`parse_remains_row`), then checked against the rules the case forms apply (name required, dates
-not in the future, three-letter countries, lengths); export writes the same columns back.
+`parse_remains_row`), then through the kind's input (`MissingPersonInput`, `RemainsInput`), so
+the importer applies the rules of the case forms with their messages, every problem of a row
+listed at once (`CaseInput.parse_all`); export writes the same columns back.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Any
 
 from geoalchemy2.shape import to_shape
 
-from casework.cases.fields import parse_birth_date, parse_country, parse_route
 from casework.cases.models import (
     DistinguishingMark,
     Effect,
@@ -23,7 +23,6 @@ from casework.cases.models import (
     Sex,
     ToothState,
 )
-from casework.errors import ValidationError
 from casework.missing.inputs import MissingPersonInput
 from casework.missing.models import MissingPerson
 from casework.remains.inputs import RemainsInput
@@ -88,14 +87,37 @@ def _whole(value: float | None) -> int | None:
     return None if value is None else round(value)
 
 
+# an input's field -> the interchange column it comes from, where the two names differ
+_COLUMN_OF: dict[str, dict[str, str]] = {
+    "missing": {"age_at_disappearance": "age", "intended_route": "route"},
+    "remains": {
+        "recovery_date": "found_date",
+        "recovery_place": "found_place",
+        "recovery_lat": "found_lat",
+        "recovery_lon": "found_lon",
+        "estimated_sex": "sex",
+    },
+}
+_INPUTS: dict[str, type[MissingPersonInput] | type[RemainsInput]] = {
+    "missing": MissingPersonInput,
+    "remains": RemainsInput,
+}
+
+
+def _cleaned(cells: Mapping[str, str | None]) -> dict[str, str]:
+    return {(key or "").strip().lower(): (value or "").strip() for key, value in cells.items()}
+
+
 def check_row(
     kind: str, cells: Mapping[str, str | None], row: int, today: date
 ) -> CheckedRow | list[RowError]:
-    """Parse one row with the matching library's parser, then apply our case rules."""
+    """Parse one row with the matching library's parser, then through the kind's input (the
+    rules the case form applies: names, dates not in the future, countries, routes, bounds,
+    lengths), every problem of the row collected."""
     parse = parse_missing_row if kind == "missing" else parse_remains_row
     parsed = parse(cells, row)
     problems = [] if not isinstance(parsed, list) else list(parsed)
-    clean = {(key or "").strip().lower(): (value or "").strip() for key, value in cells.items()}
+    clean = _cleaned(cells)
     problems += [
         RowError(row, column, "contains a NUL character (an invisible control character)")
         for column, value in clean.items()
@@ -106,38 +128,19 @@ def check_row(
         _length(problems, row, "marks", text.strip(), 500)
     for text in clean.get("effects", "").split(";"):
         _length(problems, row, "effects", text.strip(), 500)
-    route_text = ""
-    if kind == "missing":
-        for column, limit in (("given_names", 200), ("surnames", 200), ("last_seen_place", 300)):
-            _length(problems, row, column, " ".join(_items(clean.get(column, ""))), limit)
-        if not any(clean.get(column) for column in ("given_names", "surnames", "aliases")):
-            problems.append(
-                RowError(row, "given_names", "no name: give a given name, a surname or an alias")
-            )
-        for column, check in (
-            ("birth_date", lambda text: parse_birth_date(text)),
-            ("nationality", lambda text: parse_country(text, "nationality")),
-            ("route", lambda text: parse_route(text, "route")),
-        ):
-            try:
-                check(clean.get(column, ""))
-            except ValidationError as error:
-                if not any(p.column == column for p in problems):
-                    problems.append(RowError(row, column, error.message))
-        route_text = clean.get("route", "")
-        day = None if isinstance(parsed, list) else parsed.last_seen_date  # type: ignore[union-attr]
-        if day is not None and day > today:
-            problems.append(RowError(row, "last_seen_date", "in the future"))
-    else:
-        _length(problems, row, "found_place", clean.get("found_place", ""), 300)
-        day = None if isinstance(parsed, list) else parsed.found_date  # type: ignore[union-attr]
-        if day is not None and day > today:
-            problems.append(RowError(row, "found_date", "in the future"))
-    if problems or isinstance(parsed, list):
+    record = None if isinstance(parsed, list) else parsed
+    sea = bool(getattr(record, "sea_crossing", None))
+    checked = _INPUTS[kind].parse_all(_input_values(kind, clean, record, sea), today)
+    if isinstance(checked, list):
+        columns = _COLUMN_OF[kind]
+        for error in checked:
+            column = columns.get(error.field or "", error.field or "")
+            if not any(problem.column == column for problem in problems):
+                problems.append(RowError(row, column, error.message))
+    if problems or record is None:
         order = {column: i for i, column in enumerate(COLUMNS[kind])}
         return sorted(problems, key=lambda p: order.get(p.column, len(order)))
-    sea = bool(getattr(parsed, "sea_crossing", None))
-    return CheckedRow(record=parsed, route_wkt=route_text, sea_crossing=sea)
+    return CheckedRow(record=record, route_wkt=clean.get("route", ""), sea_crossing=sea)
 
 
 def parse_checked_row(
@@ -189,48 +192,80 @@ def _details(record: MissingRecord | RemainsRecord, mark_texts: list[str]) -> di
     }
 
 
-def row_input(
-    checked: CheckedRow, cells: Mapping[str, str | None]
-) -> MissingPersonInput | RemainsInput:
-    """The input a checked row gives: what a person would have typed into the case form."""
-    record = checked.record
-    clean = {(key or "").strip().lower(): (value or "").strip() for key, value in cells.items()}
+def _input_values(
+    kind: str,
+    clean: Mapping[str, str],
+    record: MissingRecord | RemainsRecord | None,
+    sea_crossing: bool,
+) -> dict[str, Any]:
+    """What a person would have typed into the case form for this row, as the input's parser
+    reads it: from the engine's parse of the row, or, when that failed, from the cells' text
+    where it is text (the case rules still see those columns; the rest the engine refused)."""
+    if record is None:
+        if kind == "remains":
+            return {
+                "recovery_date": clean.get("found_date"),
+                "recovery_place": clean.get("found_place"),
+            }
+        return {
+            "given_names": " ".join(_items(clean.get("given_names", ""))),
+            "surnames": " ".join(_items(clean.get("surnames", ""))),
+            "aliases": tuple(_items(clean.get("aliases", ""))),
+            "birth_date": clean.get("birth_date"),
+            "nationality": clean.get("nationality"),
+            "last_seen_place": clean.get("last_seen_place"),
+            "last_seen_date": clean.get("last_seen_date"),
+            "intended_route": clean.get("route"),
+        }
     details = _details(record, _items(clean.get("marks", "")))
     if isinstance(record, MissingRecord):
         lat, lon = _point(record.last_seen_lat, record.last_seen_lon)
-        return MissingPersonInput(
-            given_names=" ".join(record.given_names) or None,
-            surnames=" ".join(record.surnames) or None,
-            aliases=tuple(record.aliases),
-            sex=Sex(record.sex.value),
-            birth_date=parse_birth_date(clean.get("birth_date")),
-            age_at_disappearance=_whole(record.age),
-            height_cm=_whole(record.height_cm),
-            nationality=record.nationality,
-            last_seen_date=record.last_seen_date,
-            last_seen_place=record.last_seen_place or None,
-            last_seen_lat=lat,
-            last_seen_lon=lon,
-            intended_route=parse_route(checked.route_wkt) if checked.route_wkt else None,
-            sea_crossing=checked.sea_crossing,
+        return {
+            "given_names": " ".join(record.given_names),
+            "surnames": " ".join(record.surnames),
+            "aliases": tuple(record.aliases),
+            "sex": Sex(record.sex.value),
+            "birth_date": clean.get("birth_date"),
+            "age_at_disappearance": _whole(record.age),
+            "height_cm": _whole(record.height_cm),
+            "nationality": record.nationality,
+            "last_seen_date": record.last_seen_date,
+            "last_seen_place": record.last_seen_place,
+            "last_seen_lat": lat,
+            "last_seen_lon": lon,
+            "intended_route": clean.get("route"),
+            "sea_crossing": sea_crossing,
             **details,
-        )
+        }
     lat, lon = _point(record.found_lat, record.found_lon)
-    return RemainsInput(
-        recovery_date=record.found_date,
-        recovery_place=record.found_place or None,
-        recovery_lat=lat,
-        recovery_lon=lon,
-        estimated_sex=Sex(record.sex.value),
-        age_min=_whole(record.age_min),
-        age_max=_whole(record.age_max),
-        stature_min_cm=_whole(record.stature_min_cm),
-        stature_max_cm=_whole(record.stature_max_cm),
-        pmi_min_days=_whole(record.pmi_min_days),
-        pmi_max_days=_whole(record.pmi_max_days),
-        document_names=tuple(record.document_names),
+    return {
+        "recovery_date": record.found_date,
+        "recovery_place": record.found_place,
+        "recovery_lat": lat,
+        "recovery_lon": lon,
+        "estimated_sex": Sex(record.sex.value),
+        "age_min": _whole(record.age_min),
+        "age_max": _whole(record.age_max),
+        "stature_min_cm": _whole(record.stature_min_cm),
+        "stature_max_cm": _whole(record.stature_max_cm),
+        "pmi_min_days": _whole(record.pmi_min_days),
+        "pmi_max_days": _whole(record.pmi_max_days),
+        "document_names": tuple(record.document_names),
         **details,
-    )
+    }
+
+
+def row_input(
+    checked: CheckedRow, cells: Mapping[str, str | None]
+) -> MissingPersonInput | RemainsInput:
+    """The input a checked row gives: what a person would have typed into the case form, read
+    by the same parser as the form's."""
+    kind = "missing" if isinstance(checked.record, MissingRecord) else "remains"
+    clean = {**_cleaned(cells), "route": checked.route_wkt}
+    made = _INPUTS[kind].parse_all(_input_values(kind, clean, checked.record, checked.sea_crossing))
+    if isinstance(made, list):  # checked rows pass: only a row changed since could land here
+        raise made[0]
+    return made
 
 
 def build_case(

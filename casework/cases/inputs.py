@@ -586,6 +586,31 @@ class CaseInput:
         return made
 
     @classmethod
+    def parse_all(
+        cls, raw: Mapping[str, Any], today: date | None = None
+    ) -> Self | list[ValidationError]:
+        """Like `parse`, but every problem is collected instead of the first raised: a field
+        that fails takes its empty value and the next ones are still read; the rules across
+        fields are checked too, unless their field already failed. For the bulk importer, which
+        lists every problem of a row at once."""
+        day = today or now().date()
+        values: dict[str, Any] = {}
+        problems: list[ValidationError] = []
+        for name, spec in cls.specs().items():
+            try:
+                values[name] = spec.parse(raw.get(name), name, values, day)
+            except ValidationError as error:
+                problems.append(error)
+                values[name] = spec.empty
+        made = cls(**values)
+        try:
+            made.check()
+        except ValidationError as error:
+            if not any(problem.field == error.field for problem in problems):
+                problems.append(error)
+        return problems or made
+
+    @classmethod
     def from_json(cls, values: Mapping[str, Any], today: date | None = None) -> Self:
         """Checked API values (see `json_body`) as an input: through the same parser."""
         specs = cls.specs()

@@ -22,6 +22,7 @@ from casework.cases.access import can_add_to_case, can_edit_case
 from casework.cases.creation_keys import checked_key, create_once
 from casework.cases.forms import VIA_LABELS, NoteForm, StatusForm, show_error, submitted_version
 from casework.cases.inputs import CaseInput
+from casework.cases.queries import visible_case
 from casework.cases.services import (
     add_note,
     case_ids_by_name,
@@ -121,9 +122,7 @@ def filtered_cases(
 
 def visible_case_or_404(model: Any, visible: Any, reference: str) -> Any:
     """The case with this reference if the user may see it; 404 otherwise (existence hidden)."""
-    case = db.session.scalar(
-        select(model).where(model.reference == reference, visible(current_user))
-    )
+    case = visible_case(model, visible(current_user), reference)
     if case is None:
         abort(404)
     return case

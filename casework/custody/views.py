@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from casework.access import Permission, requires
@@ -15,8 +14,7 @@ from casework.cases.access import can_add_to_case
 from casework.cases.pages import show_error, visible_case_or_404
 from casework.custody import services
 from casework.custody.forms import SampleForm, TransferForm
-from casework.custody.models import CustodyEvent, Sample
-from casework.db import db
+from casework.custody.queries import chain_of, samples_of, visible_sample
 from casework.errors import CaseworkError
 from casework.remains.access import remains_visible_to
 from casework.remains.models import UnidentifiedRemains
@@ -56,7 +54,7 @@ def new_sample(reference: str) -> Any:
 @requires(Permission.RECORD_CUSTODY)
 def new_transfer(reference: str) -> Any:
     case = _case_for(reference, Permission.RECORD_CUSTODY)
-    samples = db.session.scalars(select(Sample).where(Sample.remains_id == case.id)).all()
+    samples = samples_of(case)
     form = TransferForm()
     form.subject.choices = [
         SelectChoice("remains", _("The remains (%(ref)s)", ref=case.reference))
@@ -84,17 +82,8 @@ def new_transfer(reference: str) -> Any:
 @blueprint.route("/samples/<barcode>")
 @requires(Permission.READ_REMAINS)
 def sample(barcode: str) -> Any:
-    found = db.session.scalar(
-        select(Sample)
-        .join(UnidentifiedRemains, Sample.remains_id == UnidentifiedRemains.id)
-        .where(Sample.barcode == barcode, remains_visible_to(current_user))
-    )
+    found = visible_sample(current_user, barcode)
     if found is None:
         abort(404)
-    case = db.session.get(UnidentifiedRemains, found.remains_id)
-    chain = db.session.scalars(
-        select(CustodyEvent)
-        .where(CustodyEvent.sample_id == found.id)
-        .order_by(CustodyEvent.occurred_at)
-    ).all()
-    return render_template("custody/sample.html", sample=found, case=case, chain=chain)
+    sample, case = found
+    return render_template("custody/sample.html", sample=sample, case=case, chain=chain_of(sample))

@@ -6,16 +6,11 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from casework.access import Permission, allows
 from casework.clock import now
 from casework.dashboard import charts
-from casework.db import db
-from casework.missing.access import missing_visible_to
-from casework.missing.models import MissingPerson
-from casework.remains.access import remains_visible_to
-from casework.remains.models import UnidentifiedRemains
+from casework.dashboard.counts import missing_per_status, remains_per_status
 from casework.repatriation.services import counts_for as repatriation_counts
 
 blueprint = Blueprint("dashboard", __name__)
@@ -25,16 +20,8 @@ blueprint = Blueprint("dashboard", __name__)
 def index() -> Any:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    missing = db.session.execute(
-        select(MissingPerson.status, func.count())
-        .where(missing_visible_to(current_user))
-        .group_by(MissingPerson.status)
-    ).all()
-    remains = db.session.execute(
-        select(UnidentifiedRemains.status, func.count())
-        .where(remains_visible_to(current_user))
-        .group_by(UnidentifiedRemains.status)
-    ).all()
+    missing = missing_per_status(current_user)
+    remains = remains_per_status(current_user)
     identifications = (
         charts.identifications_per_month(current_user, now().date())
         if allows(current_user, Permission.READ_REMAINS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import Select, select
 
 from casework.access import Permission, allows
@@ -26,6 +28,11 @@ def visible_candidates(user: User) -> Select[tuple[CandidateMatch]]:
     )
 
 
+def visible_candidate(user: User, candidate_id: uuid.UUID) -> CandidateMatch | None:
+    """The candidate with this id if `user` may see both its cases."""
+    return db.session.scalar(visible_candidates(user).where(CandidateMatch.id == candidate_id))
+
+
 def candidates_of(
     case: MissingPerson | UnidentifiedRemains, user: User, limit: int = 10
 ) -> list[CandidateMatch] | None:
@@ -43,4 +50,4 @@ def candidates_of(
     return list(db.session.scalars(query.order_by(CandidateMatch.score.desc()).limit(limit)))
 
 
-__all__ = ["candidates_of", "visible_candidates"]
+__all__ = ["candidates_of", "visible_candidate", "visible_candidates"]

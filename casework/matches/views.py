@@ -18,17 +18,16 @@ from casework.errors import CaseworkError
 from casework.matches import services
 from casework.matches.forms import ConfirmForm, ExcludeForm, ProposeForm, RejectForm
 from casework.matches.models import CandidateMatch, CandidateStatus
-from casework.matches.queries import visible_candidates
-from casework.remains.models import UnidentifiedRemains
+from casework.matches.queries import visible_candidate
+from casework.matches.queue import BANDS, CORRIDORS, QueueFilter, agencies, queue
+from casework.matches.side_by_side import TOOTH_VERDICTS, side_by_side
 
 blueprint = Blueprint("matches", __name__, url_prefix="/matches")
 PAGE_SIZE = 50
 
 
 def _candidate(candidate_id: uuid.UUID) -> CandidateMatch:
-    candidate = db.session.scalar(
-        visible_candidates(current_user).where(CandidateMatch.id == candidate_id)
-    )
+    candidate = visible_candidate(current_user, candidate_id)
     if candidate is None:
         abort(404)
     return candidate
@@ -37,23 +36,16 @@ def _candidate(candidate_id: uuid.UUID) -> CandidateMatch:
 @blueprint.route("/")
 @requires(Permission.READ_MATCHES)
 def index() -> Any:
-    status = request.args.get("status", "review")
-    query = visible_candidates(current_user)
-    if status == "review":
-        query = query.where(
-            (CandidateMatch.review & (CandidateMatch.status == CandidateStatus.PROPOSED))
-            | (CandidateMatch.status == CandidateStatus.IDENTIFICATION_PROPOSED),
-            UnidentifiedRemains.status.in_(services.OPEN_REMAINS),
-        )
-    elif status in {item.value for item in CandidateStatus}:
-        query = query.where(CandidateMatch.status == status)
-    else:
-        abort(400, _("Unknown status."))
-    page = db.paginate(
-        query.order_by(CandidateMatch.score.desc()), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE
-    )
+    chosen = QueueFilter.parse(request.args)  # a value not in its list: a 400 page saying so
+    page = db.paginate(queue(current_user, chosen), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE)
     return render_template(
-        "matches/list.html", page=page, status=status, statuses=list(CandidateStatus)
+        "matches/list.html",
+        page=page,
+        chosen=chosen,
+        statuses=list(CandidateStatus),
+        corridors=CORRIDORS,
+        agencies=agencies(),
+        bands=BANDS,
     )
 
 
@@ -67,10 +59,13 @@ def detail(candidate_id: uuid.UUID) -> Any:
 
 def _page(candidate: CandidateMatch, status: int = 200, **forms: Any) -> Any:
     version = str(candidate.version)
+    evidence = json.loads(candidate.evidence)
     return render_template(
         "matches/detail.html",
         candidate=candidate,
-        evidence=json.loads(candidate.evidence),
+        evidence=evidence,
+        comparison=side_by_side(candidate, evidence),
+        tooth_verdicts=TOOTH_VERDICTS,
         exclude_form=forms.get("exclude") or ExcludeForm(version=version, formdata=None),
         propose_form=forms.get("propose") or ProposeForm(version=version, formdata=None),
         confirm_form=forms.get("confirm") or ConfirmForm(version=version, formdata=None),

@@ -21,13 +21,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from casework.access import Permission, allows, requires
-from casework.accounts.models import Agency
+from casework.accounts.queries import agency
 from casework.cases.access import can_edit_case
 from casework.cases.fields import point_coordinates, route_wkt
 from casework.cases.forms import show_error
 from casework.cases.pages import CasePages
 from casework.clock import now
-from casework.db import db
 from casework.errors import CaseworkError
 from casework.missing import family, services
 from casework.missing.access import missing_visible_to
@@ -167,7 +166,7 @@ def family_summary(reference: str) -> Any:
             languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in languages],
             plain=plain,
             contact=contact,
-            agency=db.session.get(Agency, case.agency_id),
+            agency=agency(case.agency_id),
             today=now().date(),
             toolbar=toolbar,
         )

@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from casework.access import Permission
 from casework.attachments.services import attachments_of
@@ -16,16 +15,13 @@ from casework.cases.access import can_add_to_case
 from casework.cases.fields import point_coordinates
 from casework.cases.pages import CasePages
 from casework.clock import now
-from casework.custody.models import CustodyEvent, Sample
-from casework.db import db
-from casework.missing.models import MissingPerson
+from casework.custody.queries import custody_of, samples_of
 from casework.remains import services
 from casework.remains.access import remains_visible_to
 from casework.remains.forms import RemainsForm
 from casework.remains.inputs import RemainsInput
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
-from casework.repatriation.access import repatriation_visible_to
-from casework.repatriation.models import Repatriation
+from casework.repatriation.queries import repatriation_of
 
 blueprint = Blueprint("remains", __name__, url_prefix="/remains")
 
@@ -56,27 +52,13 @@ class RemainsPages(CasePages):
         services.update_remains(case, given, version)
 
     def detail_context(self, case: UnidentifiedRemains, **forms: Any) -> dict[str, Any]:
-        samples = db.session.scalars(
-            select(Sample).where(Sample.remains_id == case.id).order_by(Sample.created_at)
-        ).all()
-        custody = db.session.scalars(
-            select(CustodyEvent)
-            .where(CustodyEvent.remains_id == case.id)
-            .order_by(CustodyEvent.occurred_at)
-        ).all()
-        repatriation = db.session.scalar(
-            select(Repatriation)
-            .join(UnidentifiedRemains, Repatriation.remains_id == UnidentifiedRemains.id)
-            .join(MissingPerson, Repatriation.missing_person_id == MissingPerson.id)
-            .where(Repatriation.remains_id == case.id, repatriation_visible_to(current_user))
-        )
         return {
             "attachments": attachments_of(case),
-            "repatriation": repatriation,
+            "repatriation": repatriation_of(case, current_user),
             "today": now().date(),
             "point": point_coordinates(case.recovery_point),
-            "samples": samples,
-            "custody": custody,
+            "samples": samples_of(case),
+            "custody": custody_of(case),
             "can_custody": can_add_to_case(current_user, case, Permission.RECORD_CUSTODY),
         }
 

@@ -8,35 +8,27 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from casework.access import Permission, allows, requires
-from casework.accounts.models import User
 from casework.attachments.services import attachments_of
 from casework.attachments.uploads import accepts_upload, uploaded_bytes
 from casework.cases.pages import show_error, visible_case_or_404
 from casework.cases.services import record_view
-from casework.db import db
 from casework.errors import CaseworkError
-from casework.missing.models import MissingPerson
 from casework.remains.access import remains_visible_to
 from casework.remains.models import UnidentifiedRemains
 from casework.repatriation import services
-from casework.repatriation.access import can_manage_repatriation, repatriation_visible_to
+from casework.repatriation.access import can_manage_repatriation
 from casework.repatriation.forms import StartForm, StepForm
 from casework.repatriation.models import Repatriation, StepKind
+from casework.repatriation.queries import colleagues_of, visible_repatriation
 
 blueprint = Blueprint("repatriation", __name__, url_prefix="/repatriation")
 
 
 def _visible(repatriation_id: uuid.UUID) -> Repatriation:
-    found = db.session.scalar(
-        select(Repatriation)
-        .join(UnidentifiedRemains, Repatriation.remains_id == UnidentifiedRemains.id)
-        .join(MissingPerson, Repatriation.missing_person_id == MissingPerson.id)
-        .where(Repatriation.id == repatriation_id, repatriation_visible_to(current_user))
-    )
+    found = visible_repatriation(current_user, repatriation_id)
     if found is None:
         abort(404)
     return found
@@ -98,11 +90,7 @@ def detail(repatriation_id: uuid.UUID) -> Any:
 
 def _step_form(data: dict[str, Any] | None = None) -> StepForm:
     form = StepForm(data=data)
-    colleagues = db.session.scalars(
-        select(User)
-        .where(User.agency_id == current_user.agency_id, User.is_enabled.is_(True))
-        .order_by(User.display_name)
-    ).all()
+    colleagues = colleagues_of(current_user)
     form.responsible_user.choices = [SelectChoice("", _("—"))] + [
         SelectChoice(str(user.id), user.display_name) for user in colleagues
     ]

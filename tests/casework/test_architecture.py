@@ -148,6 +148,49 @@ def test_the_role_table_knows_no_area_but_accounts() -> None:
     assert imported == {"casework.accounts.models"}
 
 
+# the modules that answer requests: pages and the API's endpoints
+VIEW_MODULES = ("views.py", "pages.py", "endpoints.py")
+
+
+def session_uses(path: Path) -> list[int]:
+    """Lines where a module reaches for the database session (`db.session...`)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return sorted(
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "session"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "db"
+    )
+
+
+def test_views_read_through_queries_and_services() -> None:
+    """Views read the request, authorise, call a service or a query, render: the database
+    session (reads included) is for the areas' services.py and queries.py."""
+    reaching = [
+        f"{path.relative_to(ROOT)} line {line}"
+        for name in VIEW_MODULES
+        for path in sorted((ROOT / "casework").rglob(name))
+        for line in session_uses(path)
+    ]
+    assert reaching == []
+
+
+def test_a_session_read_in_a_view_is_found(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "views.py": (
+                "from casework.db import db\n"
+                "def page(case_id):\n"
+                "    return db.session.get(Case, case_id)\n"
+            )
+        },
+    )
+    assert session_uses(root / "views.py") == [3]
+
+
 @pytest.mark.parametrize("library", LIBRARIES)
 def test_libraries_import_nothing_of_the_app(library: str) -> None:
     offending = [

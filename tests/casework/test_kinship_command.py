@@ -408,7 +408,7 @@ class _Terminal(io.StringIO):
 
 
 def test_the_progress_bar_shows_on_a_terminal_only(monkeypatch) -> None:
-    from casework.kinship_commands import progress_bar
+    from casework.console import progress_bar
 
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)

@@ -136,7 +136,7 @@ BAD_ROWS = [
     ("ref,given_names,nationality\nL-1,Ana,Guatemala\n", 2, "nationality", "three-letter"),
     ("ref,given_names,dental\nL-1,Ana,19:F\n", 2, "dental", "dental chart"),
     ("ref,given_names,last_seen_lat\nL-1,Ana,31.5\n", 2, "last_seen_lon", "both lat and lon"),
-    ("ref,given_names,surnames\nL-1,,\n", 2, "given_names", "no name"),
+    ("ref,given_names,surnames\nL-1,,\n", 2, "given_names", "Give at least one name"),
     ("ref,given_names\n,Ana\n", 2, "ref", "every case needs a ref"),
     ("ref,given_names\nL-1,Ana\nL-1,Bea\n", 3, "ref", "also on row 2"),
     ("ref,given_names\nL-1,Ana,extra\n", 2, "", "more cells than header columns"),
@@ -157,6 +157,47 @@ def test_bad_rows_are_reported_and_nothing_is_stored(
         if column:
             assert f"column {column}" in result.output
         assert "nothing imported" in result.output
+    assert counts(app) == (0, 0)
+
+
+def test_every_problem_of_a_row_is_listed(app, world, runner, tmp_path) -> None:
+    """The engine's parser and the case form's rules each find theirs; all are listed."""
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "ref,given_names,surnames,sex,nationality,last_seen_date\nL-1,,,X,Guatemala,2030-01-01\n"
+    )
+    result = run_import(runner, "missing", path)
+    assert result.exit_code == 1
+    for column, reason in (
+        ("sex", "not a sex code"),
+        ("nationality", "three-letter"),
+        ("given_names", "Give at least one name"),
+    ):
+        assert f"row 2, column {column}: " in result.output and reason in result.output
+    assert counts(app) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("header", "cells", "column", "reason"),
+    [
+        ("age_min,age_max", "40,30", "age_max", "age_min"),
+        ("found_date", "2030-01-01", "found_date", "The recovery date is in the future."),
+        ("found_place", "x" * 301, "found_place", "Keep this under 300 characters."),
+        ("document_names", "", "", ""),
+    ],
+)
+def test_remains_rows_keep_the_rules_of_the_case_form(
+    app, world, runner, tmp_path, header, cells, column, reason
+) -> None:
+    """What the remains form refuses is refused in a file too, in the form's words."""
+    path = write(tmp_path / "r.csv", f"ref,{header}", [f"R-1,{cells}"])
+    result = run_import(runner, "remains", path)
+    if not column:  # the control: a row the form takes is imported
+        assert result.exit_code == 0, result.output
+        assert counts(app) == (0, 1)
+        return
+    assert result.exit_code == 1, result.output
+    assert f"row 2, column {column}: " in result.output and reason in result.output
     assert counts(app) == (0, 0)
 
 
