@@ -26,6 +26,7 @@ from casework.audit.services import Actor, current_actor
 from casework.db import after_commit, db, is_unreachable, transaction, utcnow
 from casework.errors import CaseworkError, NotFound, ValidationError
 from casework.jobs import redis_queue as queue
+from casework.jobs.access import jobs_visible_to
 from casework.jobs.models import Job, JobKind, JobState
 
 log = logging.getLogger(__name__)
@@ -157,6 +158,14 @@ def get_job(job_id: uuid.UUID | str) -> Job:
         raise NotFound(_l("No such job.")) from None
     job = db.session.get(Job, key)
     if job is None:
+        raise NotFound(_l("No such job."))
+    return job
+
+
+def visible_job(job_id: uuid.UUID | str, user: User) -> Job:
+    """The job `job_id` if `user` may see it; NotFound otherwise (its existence not revealed)."""
+    job = get_job(job_id)
+    if db.session.scalar(select(Job.id).where(Job.id == job.id, jobs_visible_to(user))) is None:
         raise NotFound(_l("No such job."))
     return job
 

@@ -16,17 +16,10 @@ from casework.errors import CaseworkError
 from casework.jobs.access import jobs_visible_to
 from casework.jobs.forms import RematchForm, RetryForm
 from casework.jobs.models import Job, JobKind, JobState
-from casework.jobs.services import create, error_message, get_job, is_stale, retry
+from casework.jobs.services import create, error_message, is_stale, retry, visible_job
 
 blueprint = Blueprint("jobs", __name__, url_prefix="/jobs")
 PAGE_SIZE = 50
-
-
-def _visible(job_id: str) -> Job:
-    job = get_job(job_id)
-    if not db.session.scalar(select(Job.id).where(Job.id == job.id, jobs_visible_to(current_user))):
-        abort(404)
-    return job
 
 
 @blueprint.route("/")
@@ -54,7 +47,7 @@ def index() -> Any:
 @blueprint.route("/<job_id>/retry", methods=["POST"])
 @requires(Permission.MANAGE_JOBS)
 def retry_job(job_id: str) -> Any:
-    job = _visible(job_id)
+    job = visible_job(job_id, current_user)
     form = RetryForm()
     if not form.validate_on_submit():
         abort(400)
