@@ -4,8 +4,8 @@ an officer can check against the case files ("Stature 165–175 cm consistent wi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,6 +17,7 @@ from matching.dental import compare_teeth
 from matching.dna import pair_dna
 from matching.features import missing_row, remains_row, single_columns
 from matching.geodesy import distance_to_route_km
+from matching.names import fold_token
 from matching.records import MissingRecord, RemainsRecord
 from matching.scoring import (
     NameAgreement,
@@ -26,11 +27,12 @@ from matching.scoring import (
     estimated_pmi,
     name_agreement_pair,
     pair_name_agreement,
+    pair_totals,
     probability,
-    total_weight,
     weight_tables,
 )
 from matching.settings import MatchSettings
+from matching.short_forms import short_form_text
 from matching.vocabulary import effect_colours, effect_concepts, mark_words
 from matching.weights import CRITERIA, Weights, default_weights
 
@@ -108,7 +110,20 @@ def describe_pairs(
     levels["distance"] = distance_level(km, sea, settings, no_route)
     levels = {c: np.broadcast_to(v, (len(missing),)) for c, v in levels.items()}
     tables = weight_tables(weights)
-    totals = np.broadcast_to(total_weight(levels, tables), (len(missing),)).tolist()
+    contradicted = np.broadcast_to(compared.contradicted, (len(missing),))
+    name_weight = np.broadcast_to(
+        tables["names"][levels["names"]] + compared.name_bits, (len(missing),)
+    )
+    # the names line shows what the names add to the total: nothing in favour when a hard
+    # contradiction says the document may be someone else's
+    voided = contradicted & (name_weight > 0)
+    name_bits = np.where(
+        voided, -tables["names"][levels["names"]], np.broadcast_to(compared.name_bits, voided.shape)
+    ).tolist()
+    voided_list = voided.tolist()
+    totals = np.broadcast_to(
+        pair_totals(replace(compared, levels=levels), tables), (len(missing),)
+    ).tolist()
     excluded = np.broadcast_to(compared.excluded, (len(missing),)).tolist()
     age_lo, age_hi = age_at_death(m, r, as_of_day)
     ages = zip(
@@ -135,6 +150,8 @@ def describe_pairs(
             age_range,
             dice[i],
             pmi_days[i],
+            name_bits[i],
+            voided_list[i],
         )
         total, is_excluded = float(totals[i]), bool(excluded[i])
         dna = pair_dna(person, body)
@@ -194,23 +211,43 @@ def _pair_evidence(
     age_range: tuple[float, float],
     dice: float,
     pmi_days: float,
+    name_bits: float = 0.0,
+    voided: bool = False,
 ) -> tuple[Evidence, ...]:
     evidence: list[Evidence] = []
 
-    def add(criterion: str, text: str) -> None:
+    def add(criterion: str, text: str, extra: float = 0.0) -> None:
         level = levels[criterion]
         if level:
-            weight = round(float(tables[criterion][level]), 2)
+            weight = round(float(tables[criterion][level]) + extra, 2)
             evidence.append(Evidence(criterion, weight, text))
 
     if levels["names"]:
-        _given, _surname, _all, matched = name_agreement_pair(missing, remains)
+        _given, _surname, _all, matched, _bits = name_agreement_pair(missing, remains)
         docs = "; ".join(remains.document_names)
         pairs = ", ".join(f"{d}≈{k}" if d != k else d for d, k in matched[:4])
+        notes = [
+            note
+            for d, k in matched[:4]
+            if d != k and (note := short_form_text(fold_token(d), fold_token(k))) is not None
+        ]
         add(
             "names",
             f"Document names '{docs}': {_NAME_TEXT[levels['names']]}"
-            + (f" ({pairs})" if pairs else ""),
+            + (f" ({pairs})" if pairs else "")
+            + (f"; {'; '.join(notes)}" if notes else "")
+            + (
+                f"; how rare the names are and how closely spelt: {name_bits:+.1f}"
+                if abs(name_bits) >= 0.05 and not voided
+                else ""
+            )
+            + (
+                "; not counted: the sex or the age contradicts it, so the document may be "
+                "someone else's"
+                if voided
+                else ""
+            ),
+            name_bits,
         )
     add("encoded_names", f"Encoded names (Bloom filters) Dice similarity {dice:.2f}")
     add("sex", f"Sex reported {missing.sex.value}, estimated {remains.sex.value}")
@@ -326,10 +363,13 @@ def score_pair(
     weights: Weights | None = None,
     settings: MatchSettings | None = None,
     as_of: date | None = None,
+    name_frequency: Callable[[str], float] | None = None,
 ) -> Candidate:
     """Compare one missing person with one set of remains and explain the result.
 
-    An excluded pair gets score 0 and an "exclusion" evidence line saying why.
+    An excluded pair gets score 0 and an "exclusion" evidence line saying why. Names are
+    weighed without term-frequency adjustment unless ``name_frequency`` gives it (a
+    ``CandidateIndex`` learns it from its caseload: ``CandidateIndex.score_pair``).
 
     Example:
         >>> from matching.records import Sex
@@ -349,7 +389,7 @@ def score_pair(
         [remains],
         m,
         r,
-        pair_name_agreement([missing], [remains]),
+        pair_name_agreement([missing], [remains], settings, name_frequency),
         np.array([np.nan]),
         weights,
         settings,

@@ -20,11 +20,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
 
 from matching.candidates import Candidate, Evidence
 from matching.dna import DnaEvidence
 from matching.errors import MatchingError
-from matching.explanations import describe_pairs
+from matching.explanations import describe_pairs, score_pair
 from matching.features import (
     MISSING_COLUMNS,
     REMAINS_COLUMNS,
@@ -38,18 +39,25 @@ from matching.features import (
     remains_row,
     single_columns,
 )
-from matching.geodesy import distance_to_segments_km, route_segments
-from matching.names import SHORT_KEY, TOKEN_SIMILARITY
+from matching.geodesy import route_segments
+from matching.names import (
+    JARO_WINKLER_SIMILARITY,
+    SHORT_FORM_SIMILARITY,
+    SHORT_KEY,
+    TOKEN_SIMILARITY,
+)
 from matching.records import MissingRecord, RemainsRecord
+from matching.routes import QueryRoutes, RouteStore
 from matching.scoring import (
     NameAgreement,
     compare_columns,
     distance_level,
+    pair_totals,
     probability,
-    total_weight,
     weight_tables,
 )
 from matching.settings import MatchSettings
+from matching.short_forms import related_keys
 from matching.weights import Weights, default_weights
 
 Array = npt.NDArray[Any]
@@ -61,7 +69,8 @@ _CHUNK = 256
 
 
 class _TokenIndex:
-    """Inverted index from folded name tokens to (slot, role), with fuzzy token look-up."""
+    """Inverted index from folded name tokens to (slot, role), with graded fuzzy look-up and
+    the frequency of each token in the caseload."""
 
     def __init__(self, workers: int) -> None:
         self.vocabulary: list[str] = []
@@ -69,10 +78,14 @@ class _TokenIndex:
         self._slots: list[list[int]] = []
         self._roles: list[list[int]] = []
         self._arrays: dict[int, tuple[IntArray, IntArray]] = {}
-        self._similar: dict[str, IntArray] = {}
+        self._similar: dict[str, tuple[IntArray, FloatArray]] = {}
         self._workers = workers
+        self._named = 0
+        self._share: FloatArray | None = None
+        self._average = 0.0
 
     def add(self, slot: int, tokens: Iterable[tuple[str, int]]) -> None:
+        seen: set[int] = set()
         for key, role in tokens:
             token_id = self._ids.get(key)
             if token_id is None:
@@ -85,6 +98,10 @@ class _TokenIndex:
             self._slots[token_id].append(slot)
             self._roles[token_id].append(role)
             self._arrays.pop(token_id, None)
+            seen.add(token_id)
+        if seen:
+            self._named += 1
+            self._share = None
 
     def postings(self, token_id: int) -> tuple[IntArray, IntArray]:
         cached = self._arrays.get(token_id)
@@ -96,8 +113,32 @@ class _TokenIndex:
             self._arrays[token_id] = cached
         return cached
 
-    def similar(self, key: str) -> IntArray:
-        """Ids of the vocabulary tokens that agree with ``key``."""
+    def _shares(self) -> FloatArray:
+        """Per token id, the share of named cases that carry it."""
+        if self._share is None or self._share.size != len(self.vocabulary):
+            counts = np.array([len(set(slots)) for slots in self._slots], dtype=np.float64)
+            self._share = counts / max(self._named, 1)
+            self._average = float((self._share**2).sum() / max(self._share.sum(), 1e-12))
+        return self._share
+
+    def key_bits(self, key: str, cap: float) -> float:
+        """Term-frequency adjustment of agreeing on ``key``, in bits, within ±cap.
+
+        As Splink's: log2(u / u_key), where u is the chance agreement on a name token
+        averaged as agreements fall (sum of shares squared / sum of shares) and u_key the share
+        of named cases carrying a token that agrees with ``key`` (itself or a spelling close
+        enough), so that agreeing on a rare name weighs more than on a common one, and a
+        close spelling of a common name is no rarer than the name.
+        """
+        share = self._shares()
+        if not self.vocabulary:
+            return 0.0
+        ids, _similarity = self.similar(key)
+        chance = max(float(share[ids].sum()), 1.0 / max(self._named, 1))
+        return float(np.clip(np.log2(self._average / chance), -cap, cap))
+
+    def similar(self, key: str) -> tuple[IntArray, FloatArray]:
+        """Ids of the vocabulary tokens that agree with ``key``, and their similarity (0–100)."""
         found = self._similar.get(key)
         if found is None:
             self.prepare([key])
@@ -111,70 +152,52 @@ class _TokenIndex:
             return
         if not self.vocabulary:
             for key in todo:
-                self._similar[key] = np.zeros(0, dtype=np.int64)
+                self._similar[key] = (np.zeros(0, dtype=np.int64), np.zeros(0))
             return
         lengths = np.array([len(key) for key in self.vocabulary])
         for start in range(0, len(todo), 512):
             chunk = todo[start : start + 512]
-            scores = process.cdist(
-                chunk,
-                self.vocabulary,
-                scorer=fuzz.ratio,
-                score_cutoff=TOKEN_SIMILARITY,
-                dtype=np.uint8,
-                workers=self._workers,
+            # float64 and the same formulas as ``token_similarity``: the index must score a
+            # pair exactly as scoring that pair alone does
+            winkler = (
+                process.cdist(
+                    chunk,
+                    self.vocabulary,
+                    scorer=JaroWinkler.normalized_similarity,
+                    dtype=np.float64,
+                    workers=self._workers,
+                )
+                * 100.0
+            )
+            ratio = process.cdist(
+                chunk, self.vocabulary, scorer=fuzz.ratio, dtype=np.float64, workers=self._workers
+            )
+            scores = np.where(
+                (ratio >= TOKEN_SIMILARITY) | (winkler >= JARO_WINKLER_SIMILARITY),
+                np.maximum(ratio, winkler),
+                0.0,
             )
             for row, key in enumerate(chunk):
-                ids = np.flatnonzero(scores[row])
                 if len(key) <= SHORT_KEY:
                     exact = self._ids.get(key)
                     ids = np.array([] if exact is None else [exact], dtype=np.int64)
                 else:
+                    ids = np.flatnonzero(scores[row] > 0.0)
                     ids = ids[lengths[ids] > SHORT_KEY]
-                self._similar[key] = ids.astype(np.int64)
-
-
-class _RouteStore:
-    """Arcs of every intended route in one growable array, with each slot's first arc and count."""
-
-    def __init__(self) -> None:
-        self._frames = np.zeros((1024, 5, 3), dtype=np.float64)
-        self._used = 0
-        self._first: list[int] = []
-        self._count: list[int] = []
-        self._arrays: tuple[IntArray, IntArray] | None = None
-
-    def append(self, slot: int, frames: FloatArray | None) -> None:
-        while len(self._first) < slot:
-            self._first.append(0)
-            self._count.append(0)
-        count = 0 if frames is None else frames.shape[0]
-        if self._used + count > self._frames.shape[0]:
-            grown = np.zeros((2 * (self._used + count), 5, 3), dtype=np.float64)
-            grown[: self._used] = self._frames[: self._used]
-            self._frames = grown
-        if frames is not None:
-            self._frames[self._used : self._used + count] = frames
-        self._first.append(self._used)
-        self._count.append(count)
-        self._used += count
-        self._arrays = None
-
-    def forget(self, slot: int) -> None:
-        if slot < len(self._count):
-            self._count[slot] = 0
-            self._arrays = None
-
-    def distances_km(self, point: FloatArray, slots: IntArray) -> FloatArray:
-        """Distance from one unit vector to the route of each slot given (each has one)."""
-        if self._arrays is None:
-            self._arrays = (np.array(self._first, np.int64), np.array(self._count, np.int64))
-        first, count = self._arrays
-        counts = count[slots]
-        offsets = np.cumsum(counts) - counts
-        arcs = np.repeat(first[slots] - offsets, counts) + np.arange(int(counts.sum()))
-        km = distance_to_segments_km(point, self._frames[arcs])
-        return np.asarray(np.minimum.reduceat(km, offsets), dtype=np.float64)
+                similarity = scores[row][ids].astype(np.float64)
+                if ids.size and len(key) <= SHORT_KEY:
+                    similarity = np.full(ids.size, 100.0)
+                nicknames = [
+                    self._ids[other]
+                    for other in related_keys(key)
+                    if other in self._ids and self._ids[other] not in set(ids.tolist())
+                ]
+                if nicknames:
+                    ids = np.concatenate([ids, np.array(nicknames, dtype=np.int64)])
+                    similarity = np.concatenate(
+                        [similarity, np.full(len(nicknames), SHORT_FORM_SIMILARITY)]
+                    )
+                self._similar[key] = (ids.astype(np.int64), similarity)
 
 
 class _DnaStore:
@@ -220,7 +243,7 @@ class _Side:
     tokens: _TokenIndex
     records: list[MissingRecord | RemainsRecord | None] = field(default_factory=list)
     slots: dict[str, int] = field(default_factory=dict)
-    routes: _RouteStore = field(default_factory=_RouteStore)
+    routes: RouteStore = field(default_factory=RouteStore)
     name_counts: list[int] = field(default_factory=list)
 
 
@@ -341,6 +364,40 @@ class CandidateIndex:
 
     # -- matching ---------------------------------------------------------------------------
 
+    def name_frequency(self, key: str) -> float:
+        """Term-frequency adjustment (bits) of agreeing on a document name key, learned from
+        the open missing persons' names (see ``_TokenIndex.key_bits``)."""
+        return self._missing.tokens.key_bits(key, self.settings.name_frequency_cap_bits)
+
+    def score_pair(
+        self, missing: MissingRecord, remains: RemainsRecord, as_of: date | None = None
+    ) -> Candidate:
+        """Score one pair as this index ranks it: its weights, settings and name frequencies.
+
+        Example:
+            >>> index = CandidateIndex()
+            >>> index.add(MissingRecord("M1", given_names=("Ana",), surnames=("Ruiz",)))
+            >>> body = RemainsRecord("R1", document_names=("Ana Ruiz",))
+            >>> index.score_pair(index.record("M1"), body).score == (
+            ...     index.candidates_for_remains(body)[0].score)
+            True
+        """
+        return score_pair(missing, remains, self.weights, self.settings, as_of, self.name_frequency)
+
+    def record(self, ref: str) -> MissingRecord | RemainsRecord:
+        """The open case with this ref (missing persons first).
+
+        Raises:
+            MatchingError: no open case has this ref.
+        """
+        for side in (self._missing, self._remains):
+            slot = side.slots.get(ref)
+            if slot is not None:
+                found = side.records[slot]
+                assert found is not None
+                return found
+        raise MatchingError(f"no open case {ref}")
+
     def candidates_for_remains(
         self, record: RemainsRecord, top_k: int = 10, as_of: date | None = None
     ) -> list[Candidate]:
@@ -365,8 +422,8 @@ class CandidateIndex:
             >>> [c.missing_ref for c in found]
             ['M2', 'M1']
         """
-        slots, _totals, names, route_km = self._rank(record, top_k, as_of)
-        return self._candidates(record, slots, names, route_km, as_of)
+        slots, offsets, names, route_km = self._rank(record, top_k, as_of)
+        return self._candidates(record, slots, names, route_km, as_of, offsets)
 
     def candidates_for_missing(
         self, record: MissingRecord, top_k: int = 10, as_of: date | None = None
@@ -386,8 +443,8 @@ class CandidateIndex:
             >>> [c.remains_ref for c in found]
             ['R2', 'R1']
         """
-        slots, _totals, names, route_km = self._rank(record, top_k, as_of)
-        return self._candidates(record, slots, names, route_km, as_of)
+        slots, offsets, names, route_km = self._rank(record, top_k, as_of)
+        return self._candidates(record, slots, names, route_km, as_of, offsets)
 
     def match_all(
         self,
@@ -465,11 +522,13 @@ class CandidateIndex:
         missing_slots: list[IntArray] = []
         remains_slots: list[IntArray] = []
         routes: list[FloatArray] = []
+        offsets: list[FloatArray] = []
         found: list[NameAgreement] = []
         for slot in slots:
             record = self._remains.records[slot]
             assert isinstance(record, RemainsRecord)
-            best, _totals, names, route_km = self._rank(record, top_k, as_of, by_last_seen)
+            best, offset, names, route_km = self._rank(record, top_k, as_of, by_last_seen)
+            offsets.append(offset)
             missing_slots.append(best)
             remains_slots.append(np.full(best.size, slot, dtype=np.int64))
             routes.append(route_km)
@@ -485,6 +544,7 @@ class CandidateIndex:
             agreement,
             np.concatenate(routes),
             as_of,
+            np.concatenate(offsets),
         )
 
     def _rank(
@@ -496,7 +556,8 @@ class CandidateIndex:
     ) -> tuple[IntArray, FloatArray, NameAgreement, FloatArray]:
         """Exact top K of the other kind for one record.
 
-        Returns the slots, their summed weights, and their name agreement and route distances.
+        Returns the slots, the caseload prior's offset (``_caseload_offset``, repeated per
+        slot), and their name agreement and route distances.
         ``by_last_seen`` (bulk matching) lets a remains query skip every missing person last
         seen after it was found: those pairs are excluded anyway.
         """
@@ -522,16 +583,16 @@ class CandidateIndex:
         m, r = (query, columns) if query_is_missing else (columns, query)
         as_of_day = float(as_of.toordinal()) if as_of is not None else float("nan")
         compared = compare_columns(m, r, names, self.settings, as_of_day)
-        totals = np.array(total_weight(compared.levels, self._tables), dtype=np.float64)
-        totals = np.broadcast_to(totals, (size,)).copy()
+        totals = np.broadcast_to(pair_totals(compared, self._tables), (size,)).copy()
         totals[compared.excluded | ~columns["active"]] = -np.inf
         self._add_dna(record, other, totals, by_last_seen if order is not None else None)
         route_km = np.full(size, np.nan)
-        routes = _QueryRoutes.of(record, other, m, r)
+        routes = QueryRoutes.of(record, other.routes, m, r)
         if routes is not None:
             self._refine_routes(
                 routes, compared.levels["distance"], totals, route_km, top_k, m, r, order
             )
+        offset = self._caseload_offset(record, totals)
         top_k = min(top_k, int(np.isfinite(totals).sum()))
         if top_k <= 0:
             empty = np.zeros(0, dtype=np.int64)
@@ -546,7 +607,26 @@ class CandidateIndex:
             # here, so the explanation can say which was nearer without measuring one by one
             need = np.flatnonzero(np.isnan(route_best) & routes.measurable[best])
             route_best[need] = routes.km(best[need], slots[need])
-        return slots.astype(np.int64), totals[best], _take(names, best), route_best
+        return slots.astype(np.int64), np.full(best.size, offset), _take(names, best), route_best
+
+    def _caseload_offset(self, record: MissingRecord | RemainsRecord, totals: FloatArray) -> float:
+        """log2 of what turns a pair's likelihood ratio into its probability under the caseload
+        prior (NaN: the weights' constant prior serves).
+
+        With ``settings.reported_share`` = s, remains are the person of one of the N reports
+        they can be compared with (not excluded), each alike beforehand, with probability s,
+        or of no one: P(i) = (s/N)·LR_i / ((1 − s) + (s/N)·Σ_j LR_j). Competing candidates
+        thus lower each other's probability, as they should. Remains queries only.
+        """
+        share = self.settings.reported_share
+        finite = totals[np.isfinite(totals)]
+        if share is None or isinstance(record, MissingRecord) or finite.size == 0:
+            return float("nan")
+        top = float(finite.max())
+        log_sum = top + float(np.log2(np.exp2(finite - top).sum()))
+        log_each = float(np.log2(share / finite.size))
+        log_none = float(np.log2(1.0 - share)) if share < 1.0 else -np.inf
+        return log_each - float(np.logaddexp2(log_none, log_each + log_sum))
 
     def _add_dna(
         self,
@@ -572,7 +652,7 @@ class CandidateIndex:
 
     def _refine_routes(
         self,
-        routes: _QueryRoutes,
+        routes: QueryRoutes,
         point_levels: Array,
         totals: FloatArray,
         route_km: FloatArray,
@@ -621,39 +701,66 @@ class CandidateIndex:
         given = np.zeros(size, dtype=bool)
         surname = np.zeros(size, dtype=bool)
         matched = np.zeros(size, dtype=np.int16)
+        graded = np.zeros(size)
         keys = document_name_keys(record)
         tokens = self._missing.tokens
+        cap = self.settings.name_frequency_cap_bits
+        per_point = self.settings.name_similarity_bits
         for key in keys:
-            ids = tokens.similar(key)
+            ids, similarity = tokens.similar(key)
             if ids.size == 0:
                 continue
-            hit = np.zeros(size, dtype=bool)
-            for token_id in ids:
-                slots, roles = tokens.postings(int(token_id))
-                hit[slots] = True
+            best = np.full(size, -np.inf)
+            values = tokens.key_bits(key, cap) - per_point * (100.0 - similarity)
+            for token_id, value in zip(ids.tolist(), values.tolist(), strict=True):
+                slots, roles = tokens.postings(token_id)
+                best[slots] = np.maximum(best[slots], value)
                 given[slots[roles == ROLE_GIVEN]] = True
                 surname[slots[roles == ROLE_SURNAME]] = True
+            hit = np.isfinite(best)
             matched += hit
-        return NameAgreement(given, surname, matched == len(keys), np.full(size, np.nan))
+            graded += np.where(hit, best, 0.0)
+        return NameAgreement(given, surname, matched == len(keys), np.full(size, np.nan), graded)
 
     def _names_against_remains(self, record: MissingRecord) -> NameAgreement:
         size = self._remains.columns.size
         given = np.zeros(size, dtype=bool)
         surname = np.zeros(size, dtype=bool)
         tokens = self._remains.tokens
+        cap = self.settings.name_frequency_cap_bits
+        per_point = self.settings.name_similarity_bits
         codes: list[IntArray] = []
+        values: list[FloatArray] = []
         width = max(len(tokens.vocabulary), 1)
         for key, role in missing_name_tokens(record):
-            for token_id in tokens.similar(key):
-                slots, _roles = tokens.postings(int(token_id))
+            ids, similarity = tokens.similar(key)
+            if ids.size == 0:
+                continue
+            # a document name's frequency among the reported names, as the other way round
+            frequency = np.array(
+                [self._missing.tokens.key_bits(tokens.vocabulary[i], cap) for i in ids.tolist()]
+            )
+            bits = frequency - per_point * (100.0 - similarity)
+            for token_id, value in zip(ids.tolist(), bits.tolist(), strict=True):
+                slots, _roles = tokens.postings(token_id)
                 (given if role == ROLE_GIVEN else surname)[slots] = True
-                codes.append(slots * width + int(token_id))
-        matched = np.zeros(size, dtype=np.int64)
+                codes.append(slots * width + token_id)
+                values.append(np.full(slots.size, value))
+        matched: IntArray = np.zeros(size, dtype=np.int64)
+        graded: FloatArray = np.zeros(size)
         if codes:
-            unique = np.unique(np.concatenate(codes)) // width
-            matched = np.bincount(unique, minlength=size)
+            code = np.concatenate(codes)
+            value = np.concatenate(values)
+            order = np.lexsort((value, code))
+            code, value = code[order], value[order]
+            last = np.append(code[1:] != code[:-1], True)
+            # per (remains, document token): the best reported token it agrees with
+            matched = np.bincount(code[last] // width, minlength=size)
+            graded = np.bincount(code[last] // width, weights=value[last], minlength=size).astype(
+                np.float64
+            )
         all_document = matched == self._remains.columns.column("n_doc")
-        return NameAgreement(given, surname, all_document, np.full(size, np.nan))
+        return NameAgreement(given, surname, all_document, np.full(size, np.nan), graded)
 
     def _add_dice(
         self, record: MissingRecord | RemainsRecord, other: _Side, names: NameAgreement
@@ -667,7 +774,7 @@ class CandidateIndex:
         own = np.bitwise_count(matrix).sum(axis=1, dtype=np.int64)
         total = own + int(np.bitwise_count(query).sum())
         dice = np.where(own > 0, 2.0 * common / np.maximum(total, 1), np.nan)
-        return NameAgreement(names.given, names.surname, names.all_document, dice)
+        return replace(names, dice=dice)
 
     def _describe(
         self,
@@ -676,10 +783,11 @@ class CandidateIndex:
         names: NameAgreement,
         route_km: FloatArray,
         as_of: date | None,
+        offsets: FloatArray,
     ) -> list[Candidate]:
         m_records, m = self._gather(self._missing, m_slots)
         r_records, r = self._gather(self._remains, r_slots)
-        return self._explain(m_records, r_records, m, r, names, route_km, as_of)
+        return self._explain(m_records, r_records, m, r, names, route_km, as_of, offsets)
 
     @staticmethod
     def _gather(side: _Side, slots: IntArray) -> tuple[list[Any], dict[str, Array]]:
@@ -695,13 +803,19 @@ class CandidateIndex:
         names: NameAgreement,
         route_km: FloatArray,
         as_of: date | None,
+        offsets: FloatArray,
     ) -> list[Candidate]:
         if not missing:
             return []
         described = describe_pairs(
             missing, remains, m, r, names, route_km, self.weights, self.settings, as_of
         )
-        scores = probability(np.array([d.total for d in described]), self.weights)
+        totals = np.array([d.total for d in described])
+        scores = np.where(
+            np.isnan(offsets),
+            probability(totals, self.weights),
+            np.exp2(np.minimum(totals + np.nan_to_num(offsets), 0.0)),
+        )
         found = [
             Candidate(
                 missing_ref=person.ref,
@@ -724,6 +838,7 @@ class CandidateIndex:
         names: NameAgreement,
         route_km: FloatArray,
         as_of: date | None,
+        offsets: FloatArray,
     ) -> list[Candidate]:
         agreement = names
         if isinstance(record, MissingRecord):
@@ -734,52 +849,12 @@ class CandidateIndex:
             missing, m = self._gather(self._missing, slots)
             r = single_columns(remains_row(record))
             remains = [record] * len(missing)
-        found = self._explain(missing, remains, m, r, agreement, route_km, as_of)
+        found = self._explain(missing, remains, m, r, agreement, route_km, as_of, offsets)
         found.sort(key=lambda c: -c.score)
         return found
 
 
-_NAME_FIELDS = ("given", "surname", "all_document", "dice")
-
-
-@dataclass(frozen=True)
-class _QueryRoutes:
-    """Route distances for one query: which pairs have one to measure, and how.
-
-    A missing person's query brings its own route (``segments``) to every remains' recovery
-    point; a remains query's recovery point goes to the routes the index stores.
-    """
-
-    measurable: Array
-    points: FloatArray
-    segments: FloatArray | None
-    store: _RouteStore
-
-    @classmethod
-    def of(
-        cls,
-        record: MissingRecord | RemainsRecord,
-        other: _Side,
-        m: dict[str, Array],
-        r: dict[str, Array],
-    ) -> _QueryRoutes | None:
-        """None when no route distance can be measured for this query."""
-        if isinstance(record, MissingRecord):
-            if record.route is None or record.route.is_empty:
-                return None
-            points = r["point"]
-            return cls(~np.isnan(points[:, 0]), points, route_segments(record.route), other.routes)
-        if record.found_lat is None or record.found_lon is None:
-            return None
-        return cls(m["has_route"], r["point"], None, other.routes)
-
-    def km(self, positions: IntArray, slots: IntArray) -> FloatArray:
-        """Route distances of the pairs at ``positions`` of the columns (``slots`` of the
-        other side)."""
-        if self.segments is not None:
-            km = distance_to_segments_km(self.points[positions], self.segments)
-            return np.asarray(np.min(km, axis=-1), dtype=np.float64)
-        return self.store.distances_km(self.points[0], slots)
+_NAME_FIELDS = ("given", "surname", "all_document", "dice", "graded")
 
 
 def _take(names: NameAgreement, positions: IntArray) -> NameAgreement:

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
 
 from matching.vocabulary import plain_text
 
@@ -99,10 +100,15 @@ _ABD_PREFIXES = frozenset({"abd", "abdel", "abdul", "abdal", "abdoul", "abdou", 
 SHORT_KEY = 3
 #: rapidfuzz ratio (0–100) from which two longer keys count as the same name
 TOKEN_SIMILARITY = 80.0
+#: Jaro–Winkler similarity (0–100) from which two longer keys count as the same name too
+JARO_WINKLER_SIMILARITY = 90.0
 
 
 def name_tokens(name: str) -> list[str]:
-    """Split a name into plain tokens: no accents, case, punctuation or particles.
+    return list(_name_tokens(name))
+
+
+name_tokens.__doc__ = """Split a name into plain tokens: no accents, case, punctuation or particles.
 
     "Abd el" prefixes are joined to the next token (Abd el Rahman = Abdelrahman).
 
@@ -112,6 +118,10 @@ def name_tokens(name: str) -> list[str]:
         >>> name_tokens("Mohamed ould Abd el-Kader")
         ['mohamed', 'abdelkader']
     """
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_tokens(name: str) -> tuple[str, ...]:
     words = [word for word in re.split(r"[^a-z]+", plain_text(name).replace("'", " ")) if word]
     tokens: list[str] = []
     pending = ""
@@ -125,7 +135,7 @@ def name_tokens(name: str) -> list[str]:
         pending = ""
     if pending:
         tokens.append(pending)
-    return tokens
+    return tuple(tokens)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -161,6 +171,43 @@ def name_keys(name: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
+#: similarity (0–100) given to a known short form of a name (Pipe for Felipe)
+SHORT_FORM_SIMILARITY = 90.0
+
+
+def token_similarity(first: str, second: str) -> float:
+    """Graded similarity (0–100) of two token keys; 0 when they do not agree at all.
+
+    The larger of rapidfuzz's normalised Indel ratio and Jaro–Winkler (which forgives a slip
+    late in a name more than one early), when the ratio reaches ``TOKEN_SIMILARITY`` or
+    Jaro–Winkler ``JARO_WINKLER_SIMILARITY``; short keys must be equal; a known short form
+    (``matching.short_forms``) scores ``SHORT_FORM_SIMILARITY``.
+
+    Example:
+        >>> token_similarity("quintanila", "quintanila")
+        100.0
+        >>> 80 < token_similarity(fold_token("hernandez"), fold_token("hernandes")) <= 100
+        True
+        >>> token_similarity(fold_token("felipe"), fold_token("pipe"))
+        90.0
+        >>> token_similarity("ali", "ala")
+        0.0
+    """
+    if first == second:
+        return 100.0
+    from matching.short_forms import full_form_keys
+
+    if second in full_form_keys(first) or first in full_form_keys(second):
+        return SHORT_FORM_SIMILARITY
+    if min(len(first), len(second)) <= SHORT_KEY:
+        return 0.0
+    ratio = fuzz.ratio(first, second)
+    winkler = 100.0 * JaroWinkler.normalized_similarity(first, second)
+    if ratio < TOKEN_SIMILARITY and winkler < JARO_WINKLER_SIMILARITY:
+        return 0.0
+    return float(max(ratio, winkler))
+
+
 def keys_agree(first: str, second: str) -> bool:
     """Tell whether two token keys name the same name (exact for short keys, else fuzzy).
 
@@ -170,11 +217,7 @@ def keys_agree(first: str, second: str) -> bool:
         >>> keys_agree("ali", "ala")
         False
     """
-    if first == second:
-        return True
-    if min(len(first), len(second)) <= SHORT_KEY:
-        return False
-    return fuzz.ratio(first, second, score_cutoff=TOKEN_SIMILARITY) > 0
+    return token_similarity(first, second) > 0.0
 
 
 def similar_key_ids(query: str, vocabulary: Sequence[str]) -> list[int]:

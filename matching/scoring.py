@@ -20,7 +20,7 @@ from matching.features import (
     ROLE_SURNAME,
 )
 from matching.geodesy import chord_to_km
-from matching.names import bloom_dice, fold_token, keys_agree, name_tokens
+from matching.names import bloom_dice, fold_token, name_tokens, token_similarity
 from matching.records import MissingRecord, RemainsRecord
 from matching.settings import MatchSettings
 from matching.weights import CRITERIA, Weights
@@ -32,22 +32,28 @@ FloatArray = npt.NDArray[np.float64]
 @dataclass(frozen=True, slots=True)
 class NameAgreement:
     """Which name roles agree, per pair: a given name (or alias), a surname, and whether every
-    document token found a reported name; ``dice`` holds Bloom-encoding similarity (NaN: none).
+    document token found a reported name; ``dice`` holds Bloom-encoding similarity (NaN: none);
+    ``graded`` the bits the agreeing tokens add to the names level's weight: per document token
+    its best reported token's term-frequency adjustment less its similarity shortfall.
     """
 
     given: Array
     surname: Array
     all_document: Array
     dice: Array
+    graded: Array
 
 
 @dataclass(frozen=True, slots=True)
 class PairLevels:
-    """Criterion levels per pair (0 = not compared), hard exclusions and point distances."""
+    """Criterion levels per pair (0 = not compared), hard exclusions, point distances and the
+    graded names bits (added to the names level's weight)."""
 
     levels: dict[str, Array]
     excluded: Array
     point_km: FloatArray
+    name_bits: FloatArray
+    contradicted: Array
 
 
 def _nan_to(value: Array, fill: float) -> Array:
@@ -249,6 +255,7 @@ def compare_columns(
     shape = np.broadcast_shapes(m["sex"].shape, r["sex"].shape)
     zeros = np.broadcast_to(_SKIPPED, shape)
     levels: dict[str, Array] = {}
+    excluded_early: Array = np.zeros(shape, dtype=bool)
 
     if _lacks(m, lambda c: c["has_names"]) or _lacks(r, lambda c: c["has_names"]):
         levels["names"] = zeros
@@ -279,12 +286,25 @@ def compare_columns(
             (m["sex"] != 0) & (r["sex"] != 0), 1 + (m["sex"] != r["sex"]), 0
         ).astype(np.int8)
 
+    contradicted = np.zeros(shape, dtype=bool)
+    if levels["sex"] is not zeros:
+        other_sex = levels["sex"] == 2
+        if "sex" in settings.voiding_contradictions:
+            contradicted = other_sex
+        if "sex" in settings.excluding_contradictions:
+            excluded_early = other_sex
     if _lacks(r, lambda c: ~np.isnan(c["age_min"]) | ~np.isnan(c["age_max"])):
         levels["age"] = zeros
     else:
         age_lo, age_hi = age_at_death(m, r, as_of)
+        age_gap = _range_gap(age_lo, age_hi, r["age_min"], r["age_max"])
+        far_off = _nan_to(age_gap, 0.0) >= settings.age_contradiction_years
+        if "age" in settings.voiding_contradictions:
+            contradicted = contradicted | far_off
+        if "age" in settings.excluding_contradictions:
+            excluded_early = excluded_early | far_off
         levels["age"] = _graded(
-            _range_gap(age_lo, age_hi, r["age_min"], r["age_max"]),
+            age_gap,
             settings.age_tolerance_years,
             settings.age_near_years,
             _central(age_lo, age_hi, r["age_min"], r["age_max"], settings.range_central_fraction),
@@ -377,7 +397,27 @@ def compare_columns(
             3,
         ).astype(np.int8)
         excluded = excluded | (excluding > 0)
-    return PairLevels(levels=levels, excluded=np.asarray(excluded), point_km=point_km)
+    name_bits = np.where(levels["names"] != 0, names.graded, 0.0)
+    return PairLevels(
+        levels=levels,
+        excluded=np.asarray(excluded | excluded_early),
+        point_km=point_km,
+        name_bits=name_bits,
+        contradicted=np.asarray(contradicted & (levels["names"] != 0)),
+    )
+
+
+def pair_totals(compared: PairLevels, tables: Mapping[str, FloatArray]) -> FloatArray:
+    """Summed weights per pair (log2 likelihood ratio, without the prior): the level weights,
+    the graded names bits, and no names weight in favour where a hard contradiction says the
+    document may be someone else's."""
+    total = total_weight(compared.levels, tables) + compared.name_bits
+    if not bool(np.any(compared.contradicted)):
+        return np.asarray(total, dtype=np.float64)
+    names = tables["names"][compared.levels["names"]] + compared.name_bits
+    return np.asarray(
+        total - np.where(compared.contradicted & (names > 0), names, 0.0), dtype=np.float64
+    )
 
 
 def total_weight(levels: Mapping[str, Array], tables: Mapping[str, FloatArray]) -> FloatArray:
@@ -410,14 +450,20 @@ def probability(total: float | FloatArray, weights: Weights) -> FloatArray:
 
 
 def name_agreement_pair(
-    missing: MissingRecord, remains: RemainsRecord
-) -> tuple[bool, bool, bool, list[tuple[str, str]]]:
+    missing: MissingRecord,
+    remains: RemainsRecord,
+    per_point: float = 0.25,
+    frequency: Callable[[str], float] | None = None,
+) -> tuple[bool, bool, bool, list[tuple[str, str]], float]:
     """Compare the names of one pair.
 
     Returns:
         whether a given name (or alias) agrees, whether a surname agrees, whether every
-        document token found a reported name, and the (document word, reported word) pairs
-        that agree, as written (accents and case removed).
+        document token found a reported name, the (document word, reported word) pairs that
+        agree, as written (accents and case removed), and the graded bits: per agreeing
+        document token, its term-frequency adjustment (``frequency(key)``, learned from a
+        caseload; 0 without one) less ``per_point`` times its best similarity's shortfall
+        from 100.
     """
     reported: list[tuple[str, str, int]] = []
     for names, role in (
@@ -431,29 +477,40 @@ def name_agreement_pair(
     }
     given = surname = False
     matched: list[tuple[str, str]] = []
-    matched_keys: set[str] = set()
+    best: dict[str, float] = {}
     for doc_key, doc_word in documents.items():
         for word, key, role in reported:
-            if keys_agree(doc_key, key):
+            similarity = token_similarity(doc_key, key)
+            if similarity > 0.0:
                 given = given or role == ROLE_GIVEN
                 surname = surname or role == ROLE_SURNAME
-                if doc_key not in matched_keys:
+                if doc_key not in best:
                     matched.append((doc_word, word))
-                matched_keys.add(doc_key)
-    all_document = bool(documents) and matched_keys == set(documents)
-    return given, surname, all_document, matched
+                best[doc_key] = max(best.get(doc_key, 0.0), similarity)
+    all_document = bool(documents) and set(best) == set(documents)
+    graded = sum(
+        (frequency(key) if frequency is not None else 0.0) - per_point * (100.0 - similarity)
+        for key, similarity in best.items()
+    )
+    return given, surname, all_document, matched, graded
 
 
 def pair_name_agreement(
-    missing: list[MissingRecord], remains: list[RemainsRecord]
+    missing: list[MissingRecord],
+    remains: list[RemainsRecord],
+    settings: MatchSettings | None = None,
+    frequency: Callable[[str], float] | None = None,
 ) -> NameAgreement:
-    """Name agreement of aligned pairs, one by one (for small numbers of pairs)."""
-    given, surname, all_document, dice = [], [], [], []
+    """Name agreement of aligned pairs, one by one (for small numbers of pairs); ``frequency``
+    gives a document name key's term-frequency adjustment in bits (see ``CandidateIndex``)."""
+    per_point = (settings or MatchSettings()).name_similarity_bits
+    given, surname, all_document, dice, graded = [], [], [], [], []
     for person, body in zip(missing, remains, strict=True):
-        g, s, a, _ = name_agreement_pair(person, body)
+        g, s, a, _, bits = name_agreement_pair(person, body, per_point, frequency)
         given.append(g)
         surname.append(s)
         all_document.append(a)
+        graded.append(bits)
         found = None
         if person.name_bloom is not None and body.name_bloom is not None:
             found = bloom_dice(person.name_bloom, body.name_bloom)
@@ -463,4 +520,5 @@ def pair_name_agreement(
         np.array(surname, dtype=bool),
         np.array(all_document, dtype=bool),
         np.array(dice, dtype=np.float64),
+        np.array(graded, dtype=np.float64),
     )

@@ -75,7 +75,9 @@ def test_a_saved_case_changes_its_candidates_without_a_rebuild(app, world) -> No
         held = open_cases(app)
         assert held.builds == 1
         before = _evidence(person.id, near.id)
-        assert before["names"] > 10  # José Luis Pérez: the document found with `near`
+        # José Luis Pérez: the document found with `near` (a little under the level's 10.3:
+        # the names' weight now depends on how common they are among the open reports)
+        assert before["names"] > 8
 
         db.session.refresh(person)
         update_missing_person(
@@ -83,7 +85,7 @@ def test_a_saved_case_changes_its_candidates_without_a_rebuild(app, world) -> No
         )
         now_near = _evidence(person.id, near.id)
         now_far = _evidence(person.id, far.id)
-        assert now_near["names"] < 0 and now_far["names"] > 10
+        assert now_near["names"] < 0 and now_far["names"] > 8
         assert held.builds == 1
         # the index holds the new version of the person too, for the remains side's searches
         ref = held.refs_to_ids(type(person))
@@ -109,7 +111,7 @@ def test_another_app_on_the_same_database_sees_changes(app, second_app, world) -
     with second_app.test_request_context():
         person = make_missing(_user(world.user("family_liaison")))
         person_id, person_ref = person.id, person.reference
-        assert _evidence(person_id, remains_id)["names"] > 10
+        assert _evidence(person_id, remains_id)["names"] > 8
         # the second app renames the person and drops the effects the remains share
         person = db.session.get(MissingPerson, person_id)
         update_missing_person(
@@ -223,7 +225,7 @@ def test_a_change_stamped_long_ago_is_still_found(app, second_app, world) -> Non
         remains_id = remains.id
         person = make_missing(_user(world.user("family_liaison")))
         person_id = person.id
-        assert _evidence(person_id, remains_id)["names"] > 10
+        assert _evidence(person_id, remains_id)["names"] > 8
 
     with second_app.test_request_context():
         changed = db.session.get(MissingPerson, person_id)
