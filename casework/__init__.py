@@ -30,6 +30,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_listeners()
+    register_job_work()
     register_template_context(app)
     register_response_headers(app)
     return app
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.exchanges.views import blueprint as exchanges
     from casework.family_portal.views import blueprint as family
     from casework.family_portal.views import staff as family_requests
+    from casework.jobs.views import blueprint as jobs
     from casework.maps.views import blueprint as maps
     from casework.matches.views import blueprint as matches
     from casework.missing.views import blueprint as missing
@@ -147,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
         notifications,
         family,
         family_requests,
+        jobs,
     ):
         app.register_blueprint(blueprint)
 
@@ -166,6 +169,7 @@ def register_commands(app: Flask) -> None:
     from casework.bulk.commands import export_command, import_command
     from casework.commands import demo, keys, setup
     from casework.exchanges.commands import exchange
+    from casework.jobs.worker import worker_command
     from casework.matches.commands import candidates, match
     from casework.notifications.commands import notifications
 
@@ -184,6 +188,7 @@ def register_commands(app: Flask) -> None:
         restore_command,
         tokens,
         notifications,
+        worker_command,
     ):
         app.cli.add_command(command)
 
@@ -198,6 +203,20 @@ def register_listeners() -> None:
     status_changed.connect(refresh_after_status_change)
     status_changed.connect(destroy_after_close)
     connect_listeners()
+
+
+def register_job_work() -> None:
+    """What each kind of background job does: the jobs package knows no area, areas enqueue."""
+    from casework.bulk.jobs import run_import_job
+    from casework.exchanges.transport import run_push_job
+    from casework.jobs.models import JobKind
+    from casework.jobs.services import register_work
+    from casework.matches.services import run_refresh_job, run_rematch_job
+
+    register_work(JobKind.IMPORT, run_import_job)
+    register_work(JobKind.REFRESH, run_refresh_job)
+    register_work(JobKind.REMATCH, run_rematch_job)
+    register_work(JobKind.EXCHANGE_PUSH, run_push_job)
 
 
 def register_request_checks(app: Flask) -> None:

@@ -54,6 +54,7 @@ class Permission(enum.StrEnum):
     READ_DNA_RESULTS = "read_dna_results"  # LR, posterior and relatives in words
     RECORD_CONSENT = "record_consent"  # a family's choices on its reference samples
     OVERRIDE_BURIAL_HOLD = "override_burial_hold"  # bury without a DNA sample kept
+    MANAGE_JOBS = "manage_jobs"  # the background job list: see, retry, start a re-match
 
 
 R = Role
@@ -116,6 +117,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.IMPORT_CASES,
             P.EXPORT_MISSING,
             P.EXPORT_REMAINS,
+            P.MANAGE_JOBS,
         }
     ),
     R.CONSULAR_OFFICIAL: frozenset(

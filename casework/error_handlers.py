@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from casework.api.responses import casework_error_response, error_response
 from casework.db import db, is_unreachable, unavailable
 from casework.errors import CaseworkError, Unavailable, readable_size
+from casework.extensions import login_manager
 
 
 def _is_api() -> bool:
@@ -80,6 +81,9 @@ def register_errorhandlers(app: Flask) -> None:
                 request.path,
                 type(getattr(error, "orig", error)).__name__,
             )
+            # the page is drawn without the signed-in user: loading them (what failed, when
+            # the database went down under the sign-in check) would fail again here
+            g._login_user = login_manager.anonymous_user()
             return _casework_error(unavailable())
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if app.config.get("PROPAGATE_UNEXPECTED"):

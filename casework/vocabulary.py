@@ -132,6 +132,15 @@ LABELS: dict[str, LazyString] = {
     "search_mechanism": _l("search mechanism"),
     "foreign_ministry": _l("foreign ministry"),
     "consulate": _l("consulate"),
+    # background jobs: kinds and states ("failed" is above)
+    "import": _l("import of a case file"),
+    "refresh": _l("candidates of a saved case"),
+    "rematch": _l("full re-match"),
+    "exchange_push": _l("message to a peer"),
+    "queued": _l("queued"),
+    "running": _l("running"),
+    "waiting": _l("waiting for confirmation"),
+    "done": _l("done"),
 }
 
 

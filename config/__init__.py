@@ -81,6 +81,16 @@ DEFAULTS: dict[str, Any] = {
     "FAMILY_CODE_RATE_LIMIT": "10 per 10 minutes",  # access codes tried, per address
     "FAMILY_CHALLENGE_MAX_NUMBER": 100_000,  # proof of work: about 50,000 hashes on average
     "FAMILY_NO_SCRIPT_WAIT_SECONDS": 30,  # how long a form sent without JavaScript stays open
+    # Redis (redis://host:6379/0): background jobs go to RQ workers (`casework worker`) and
+    # rate limits are counted there, shared by every application process; without it jobs
+    # run inside the application process and limits are counted in its memory
+    "REDIS_URL": None,
+    "JOB_QUEUE": "casework",  # the RQ queue's name (installations sharing a Redis differ)
+    "JOB_MAX_ATTEMPTS": 3,  # tries of a job before it is marked failed
+    "JOB_BACKOFF_SECONDS": 10,  # before the 2nd attempt; four times longer before each next
+    "JOB_HEARTBEAT_SECONDS": 10,  # a running job writes that it lives this often
+    # a running job silent this long lost its worker (kill -9, a machine gone): queued again
+    "JOB_STALE_SECONDS": 120,
 }
 
 _BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE", "NOTIFICATION_EMAIL"}
@@ -99,6 +109,10 @@ _INTEGER = {
     "SMTP_TIMEOUT_SECONDS",
     "FAMILY_CHALLENGE_MAX_NUMBER",
     "FAMILY_NO_SCRIPT_WAIT_SECONDS",
+    "JOB_MAX_ATTEMPTS",
+    "JOB_BACKOFF_SECONDS",
+    "JOB_HEARTBEAT_SECONDS",
+    "JOB_STALE_SECONDS",
 }
 
 
@@ -242,6 +256,9 @@ def load_settings(
     if production:
         _check_master_key_is_random(settings["MASTER_KEY"], source)
 
+    if settings["REDIS_URL"] and settings["RATELIMIT_STORAGE_URI"] == "memory://":
+        # every application process counts against the same limits (sign-in, API, inbox)
+        settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
     if settings["REQUIRE_TOTP"] is None:
         settings["REQUIRE_TOTP"] = production
     if settings["SESSION_COOKIE_SECURE"] is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,7 @@ POSTGRES_URL = _POSTGRES_BASE.set(
     database=f"{_POSTGRES_BASE.database}_{os.getpid()}"
 ).render_as_string(hide_password=False)
 REQUIRE_POSTGRES = os.environ.get("CASEWORK_TEST_REQUIRE_POSTGRES") == "1"
+REDIS_URL = os.environ.get("CASEWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 MASTER_KEY = base64.b64encode(b"k" * 32).decode()
 PASSWORD = "correct horse battery staple"
 BACKENDS = ["sqlite", "postgresql"]
@@ -182,6 +184,9 @@ def app(settings: dict[str, Any]) -> Iterator[Any]:
         ensure_data_key()
         db.session.remove()
     yield app
+    from casework.jobs.services import stop_embedded_jobs
+
+    stop_embedded_jobs(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -279,3 +284,36 @@ def as_user(client: Any, world: World, app: Any) -> Any:
         return client
 
     return _login
+
+
+def redis_reachable() -> bool:
+    from redis import Redis
+
+    try:
+        return bool(Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def redis_settings(settings: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Settings of an app whose jobs go to a real Redis (take it before `app`): a queue of its
+    own (other test runs share the server), emptied afterwards."""
+    if not redis_reachable():
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required but not reachable at {REDIS_URL}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    settings.update(
+        REDIS_URL=REDIS_URL,
+        JOB_QUEUE=f"casework-test-{uuid.uuid4().hex}",
+        JOB_BACKOFF_SECONDS=0,  # retried at once: the burst worker takes the retry too
+        JOB_MAX_ATTEMPTS=3,
+        JOB_STALE_SECONDS=120,
+        JOB_HEARTBEAT_SECONDS=10,
+    )
+    yield settings
+    from redis import Redis
+
+    connection = Redis.from_url(REDIS_URL)
+    for key in connection.scan_iter(f"*{settings['JOB_QUEUE']}*"):
+        connection.delete(key)

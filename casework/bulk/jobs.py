@@ -1,9 +1,9 @@
-"""Imports started from the browser: the uploaded file and its state kept in a folder of the
-instance directory, the import itself run in a background thread that writes its progress to
-a small JSON file the page polls.
+"""Imports started from the browser, as background jobs: the uploaded file is kept encrypted in
+the database (any worker on any machine reads it), checked by a job (the dry run), then, once
+a supervisor confirms, imported by the same job; any application process shows its progress,
+read from the job's row.
 
-The state is a file, not a table, because the import holds the database's write lock (SQLite)
-for its one transaction: progress written to the database would wait for the import to end.
+The file is deleted once imported, or after a day at the latest: it holds personal data.
 """
 
 from __future__ import annotations
@@ -11,44 +11,40 @@ from __future__ import annotations
 import json
 import logging
 import os
-import secrets
-import shutil
-import threading
-import time
-from collections.abc import Callable
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select, update
 
-from casework.audit.services import Actor
 from casework.bulk.services import ImportReport, import_file, validate_file
 from casework.bulk.sources import SUFFIXES
-from casework.db import db
+from casework.db import db, transaction, utcnow
 from casework.errors import CaseworkError, NotFound, ValidationError
+from casework.jobs.models import Job, JobFileChunk, JobKind, JobState
+from casework.jobs.services import (
+    JobFailed,
+    Progress,
+    create,
+    dispatch,
+    error_message,
+    params_of,
+    result_of,
+)
+from casework.keystore import current_keyring
 from matching import RowError
 
 log = logging.getLogger(__name__)
-_TOKEN_BYTES = 16
 KEEP_SECONDS = 24 * 3600
-
-
-def _jobs_dir() -> Path:
-    return Path(current_app.instance_path) / "imports"
-
-
-def _job_dir(token: str) -> Path:
-    if not token.replace("-", "").replace("_", "").isalnum() or len(token) > 64:
-        raise NotFound(_l("No such import."))
-    return _jobs_dir() / token
-
-
-def _write(path: Path, body: dict[str, Any]) -> None:
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(body, default=str))
-    os.replace(temporary, path)  # readers never see half a file
+CHUNK_BYTES = 1 << 20
+CHECK, IMPORT = "check", "import"
 
 
 def report_body(report: ImportReport) -> dict[str, Any]:
@@ -57,49 +53,94 @@ def report_body(report: ImportReport) -> dict[str, Any]:
     return body
 
 
-def load_job(token: str, user_id: Any) -> dict[str, Any]:
-    """The job `token` of this user (404 for anyone else: its existence is not revealed)."""
-    path = _job_dir(token) / "job.json"
-    if not path.is_file():
+def _context(job_id: uuid.UUID, seq: int) -> bytes:
+    return b"job_file_chunk:" + job_id.bytes + seq.to_bytes(4, "big")
+
+
+def _own_job(token: str, user_id: Any) -> Job:
+    """The import job `token` of this user (404 for anyone else: its existence is not
+    revealed)."""
+    try:
+        job_id = uuid.UUID(token)
+    except ValueError:
+        raise NotFound(_l("No such import.")) from None
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind is not JobKind.IMPORT or str(job.started_by_id) != str(user_id):
         raise NotFound(_l("No such import."))
-    job: dict[str, Any] = json.loads(path.read_text())
-    if job["user_id"] != str(user_id):
-        raise NotFound(_l("No such import."))
-    progress = _job_dir(token) / "progress.json"
-    job["progress"] = json.loads(progress.read_text()) if progress.is_file() else None
     return job
 
 
-def _forget_old_jobs() -> None:
-    """Uploaded files hold personal data in clear: none is kept past a day."""
-    root = _jobs_dir()
-    if not root.is_dir():
-        return
-    limit = time.time() - KEEP_SECONDS
-    for folder in root.iterdir():
-        if folder.is_dir() and folder.stat().st_mtime < limit:
-            shutil.rmtree(folder, ignore_errors=True)
+def _page_state(job: Job, step: str) -> str:
+    if step == CHECK:
+        return "checked" if job.state in (JobState.WAITING, JobState.DONE) else "checking"
+    return "started"
+
+
+def _progress_body(job: Job, step: str) -> dict[str, Any] | None:
+    result = result_of(job) or {}
+    if job.state is JobState.FAILED:
+        message = str(error_message(job))
+        return {"state": "failed", "done": 0, "total": job.total, "message": message}
+    if step == CHECK:
+        if job.state in (JobState.WAITING, JobState.DONE):
+            return {"state": "checked", "done": job.total, "total": job.total}
+        return {"state": "checking", "done": job.done, "total": job.total}
+    if job.state is JobState.DONE:
+        body = {"state": "done", "done": job.total, "total": job.total}
+        body.update({key: result[key] for key in ("imported", "already_imported") if key in result})
+        if result.get("message"):
+            body["message"] = result["message"]
+        return body
+    return {"state": job.phase or "importing", "done": job.done, "total": job.total}
+
+
+def load_job(token: str, user_id: Any) -> dict[str, Any]:
+    """What the import page shows of job `token`."""
+    job = _own_job(token, user_id)
+    params = params_of(job)
+    step = params["step"]
+    result = result_of(job) or {}
+    return {
+        "token": str(job.id),
+        "kind": params["kind"],
+        "agency": params["agency"],
+        "filename": params["filename"],
+        "state": _page_state(job, step),
+        "report": result.get("report"),
+        "progress": _progress_body(job, step),
+    }
+
+
+def _forget_old_files() -> None:
+    """Uploaded files hold personal data in clear once decrypted: none is kept past a day."""
+    limit = utcnow() - timedelta(seconds=KEEP_SECONDS)
+    old = select(Job.id).where(Job.kind == JobKind.IMPORT, Job.created_at < limit)
+    with transaction():
+        db.session.execute(delete(JobFileChunk).where(JobFileChunk.job_id.in_(old)))
 
 
 def check_upload(kind: str, filename: str, stream: Any, user: Any) -> str:
-    """Keep an uploaded file and check it (the dry run); returns the job's token."""
+    """Keep an uploaded file and queue its check (the dry run); returns the job's token. A
+    file over the limit stores nothing."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in SUFFIXES:
         raise ValidationError(_l("Give a .csv or an .xlsx file."), field="file")
     limit = current_app.config["IMPORT_MAX_BYTES"]
-    _forget_old_jobs()
-    token = secrets.token_urlsafe(_TOKEN_BYTES)
-    folder = _job_dir(token)
-    folder.mkdir(parents=True, mode=0o700)
-    source = folder / f"source{suffix}"
-    size = 0
-    with open(source, "wb") as handle:
-        while block := stream.read(1 << 20):
+    _forget_old_files()
+    ring = current_keyring()
+    params = {
+        "step": CHECK,
+        "kind": kind,
+        "agency": user.agency.code,
+        "filename": Path(filename).name[:200],
+        "suffix": suffix,
+    }
+    with transaction():
+        job = create(JobKind.IMPORT, params, user)
+        size = seq = 0
+        while block := stream.read(CHUNK_BYTES):
             size += len(block)
-            if size > limit:
-                handle.close()
-                source.unlink()
-                folder.rmdir()
+            if size > limit:  # the transaction rolls back: neither job nor file is kept
                 raise ValidationError(
                     _l(
                         "The file is larger than the limit of %(limit)s MB: split it.",
@@ -107,121 +148,121 @@ def check_upload(kind: str, filename: str, stream: Any, user: Any) -> str:
                     ),
                     field="file",
                 )
-            handle.write(block)
-    job = {
-        "token": token,
-        "kind": kind,
-        "agency": user.agency.code,
-        "user_id": str(user.id),
-        "filename": Path(filename).name,
-        "source": source.name,
-        "state": "checking",
-        "report": None,
-    }
-    _write(folder / "job.json", job)
-    _progress(folder, "checking", 0, 0)
-    _in_background(token, _check, folder, job, _actor(user))
-    return token
+            body = ring.encrypt(block, _context(job.id, seq))
+            db.session.add(JobFileChunk(job_id=job.id, seq=seq, body=body))
+            seq += 1
+            db.session.flush()
+    return str(job.id)
 
 
-def _actor(user: Any) -> Actor:
-    remote = request.remote_addr if has_request_context() else None
-    return Actor(user.id, user.email, user.agency_id, remote)
-
-
-def _in_background(token: str, work: Callable[..., None], *args: Any) -> threading.Thread:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def run() -> None:
-        with app.app_context():
-            g.audit_actor = args[-1]
-            try:
-                work(*args)
-            finally:
-                db.session.remove()
-
-    thread = threading.Thread(target=run, name=f"import-{token}", daemon=True)
-    thread.start()
-    return thread
-
-
-def _check(folder: Path, job: dict[str, Any], actor: Actor) -> None:
-    """The dry run of an uploaded file, in the background: a large file takes a minute."""
-    source = folder / job["source"]
+@contextmanager
+def _file_of(job: Job, suffix: str) -> Iterator[Path]:
+    """The job's file decrypted into a private temporary file, removed afterwards."""
+    ring = current_keyring()
+    chunks = db.session.scalars(
+        select(JobFileChunk)
+        .where(JobFileChunk.job_id == job.id)
+        .order_by(JobFileChunk.seq)
+        .execution_options(yield_per=8)  # a few pieces in memory at a time, not the file
+    )
+    handle, name = tempfile.mkstemp(prefix="casework-import-", suffix=suffix)
+    path = Path(name)
     try:
-        report, _already = validate_file(job["kind"], source, job["agency"], _phases(folder))
-    except Exception as error:
-        log.exception("Checking import %s failed", folder.name)
-        report = ImportReport(job["kind"], job["agency"], True)
-        message = error.message if isinstance(error, CaseworkError) else "The check failed."
-        report.problems.append(RowError(0, "", message))
-    if not report.ok:
-        source.unlink(missing_ok=True)  # it can never be imported: keep no personal data
-    job = {**job, "state": "checked", "report": report_body(report)}
-    _write(folder / "job.json", job)
-    _progress(folder, "checked", report.rows, report.rows)
+        with os.fdopen(handle, "wb") as target:  # mkstemp: readable by this user only
+            found = False
+            for chunk in chunks:
+                found = True
+                target.write(ring.decrypt(chunk.body, _context(job.id, chunk.seq)))
+        if not found:
+            raise JobFailed("refused", retry=False)  # deleted: older than a day
+        db.session.expire_all()
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
-def _progress(folder: Path, state: str, done: int, total: int, **extra: Any) -> None:
-    _write(folder / "progress.json", {"state": state, "done": done, "total": total, **extra})
+def _drop_file(job_id: uuid.UUID) -> None:
+    with transaction():
+        db.session.execute(delete(JobFileChunk).where(JobFileChunk.job_id == job_id))
 
 
-def start_import(token: str, user: Any) -> threading.Thread:
-    """Run the checked import of job `token` in a background thread; returns the thread."""
-    job = load_job(token, user.id)
-    if job["state"] != "checked" or not job["report"]["ok"]:
-        raise ValidationError(_l("This import cannot be started: check its report."))
-    folder = _job_dir(token)
-    try:  # exactly once, even when the button is pressed twice at the same moment
-        os.close(os.open(folder / "started", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        raise ValidationError(_l("This import was started already.")) from None
-    job["state"] = "started"
-    _write(folder / "job.json", {key: value for key, value in job.items() if key != "progress"})
-    _progress(folder, "importing", 0, job["report"]["rows"])
-    return _in_background(token, _run, folder, job, _actor(user))
+def run_import_job(job: Job, progress: Progress) -> dict[str, Any] | None:
+    """The work of an import job (registered by the factory): the check, or the import."""
+    params = params_of(job)
+    job_id = job.id
+    with _file_of(job, params["suffix"]) as path:
+        if params["step"] == CHECK:
+            _check(job_id, params, path, progress)
+            return None
+        return _import(job_id, params, path, progress)
 
 
-def _phases(folder: Path) -> Callable[[int, int], None]:
-    """Progress of an import: the rows are checked once more, then inserted."""
+def _check(job_id: uuid.UUID, params: dict[str, Any], path: Path, progress: Progress) -> None:
+    try:
+        report, _already = validate_file(
+            params["kind"], path, params["agency"], lambda d, t: progress(d, t, "checking")
+        )
+    except CaseworkError as error:
+        report = ImportReport(params["kind"], params["agency"], True)
+        report.problems.append(RowError(0, "", str(error.message)))
+    with transaction():
+        job = db.session.get(Job, job_id)
+        assert job is not None
+        job.total = job.done = report.rows
+        job.result = json.dumps({"report": report_body(report)}, default=str)
+        # a valid file waits for a person's go-ahead; a wrong one is done (and forgotten)
+        job.state = JobState.WAITING if report.ok else JobState.DONE
+        if not report.ok:
+            db.session.execute(delete(JobFileChunk).where(JobFileChunk.job_id == job_id))
+
+
+def _import(
+    job_id: uuid.UUID, params: dict[str, Any], path: Path, progress: Progress
+) -> dict[str, Any]:
+    job = db.session.get(Job, job_id)
+    assert job is not None
     phase = ["checking"]
 
-    def report(done: int, total: int) -> None:
-        _progress(folder, phase[0], done, total)
+    def phases(done: int, total: int) -> None:
+        progress(done, total, phase[0])
         if phase[0] == "checking" and done >= total:
             phase[0] = "importing"
 
-    return report
+    report = import_file(
+        params["kind"], path, params["agency"], created_by=job.started_by_id, progress=phases
+    )
+    if not report.ok:
+        raise JobFailed("file-changed", retry=False)
+    _drop_file(job_id)
+    outcome: dict[str, Any] = {
+        "report": (result_of(job) or {}).get("report"),
+        "imported": report.imported,
+        "already_imported": report.already_imported,
+    }
+    if report.imported:
+        with transaction():
+            create(JobKind.REMATCH, {"after_import": str(job_id)}, job.started_by)
+        outcome["message"] = "Candidates are being recomputed: see the job list."
+    return outcome
 
 
-def _run(folder: Path, job: dict[str, Any], actor: Actor) -> None:
-    total = job["report"]["rows"]
-    try:
-        report = import_file(
-            job["kind"],
-            folder / job["source"],
-            job["agency"],
-            created_by=actor.id,
-            progress=_phases(folder),
-        )
-        if not report.ok:
-            _progress(folder, "failed", 0, total, message="The file changed: nothing saved.")
-            return
-        counts = {"imported": report.imported, "already_imported": report.already_imported}
-        _progress(folder, "matching", total, total, **counts)
-        try:
-            if report.imported:
-                from casework.matches.services import rematch_all
-
-                rematch_all()
-        except Exception:  # rolled back by rematch_all's own transaction
-            log.exception("Re-matching after import %s failed", folder.name)
-            counts["message"] = "Candidates were not recomputed: run casework candidates rematch."
-        _progress(folder, "done", total, total, **counts)
-    except CaseworkError as error:
-        _progress(folder, "failed", 0, total, message=error.message)
-    except Exception:
-        log.exception("Import %s failed", folder.name)
-        _progress(folder, "failed", 0, total, message="The import failed; nothing was saved.")
-    finally:
-        (folder / job["source"]).unlink(missing_ok=True)  # personal data: not kept
+def start_import(token: str, user: Any) -> None:
+    """Queue the checked import of job `token`, exactly once (two presses of the button at
+    the same moment, on two application processes, start it once)."""
+    job = _own_job(token, user.id)
+    params = params_of(job)
+    if job.state is not JobState.WAITING or params["step"] != CHECK:
+        if params["step"] == IMPORT:
+            raise ValidationError(_l("This import was started already."))
+        raise ValidationError(_l("This import cannot be started: check its report."))
+    params["step"] = IMPORT
+    with transaction():
+        taken = db.session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.state == JobState.WAITING)
+            .values(state=JobState.QUEUED, params=json.dumps(params), done=0, attempts=0)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if not taken:
+        raise ValidationError(_l("This import was started already."))
+    dispatch(job.id, JobKind.IMPORT)

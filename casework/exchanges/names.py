@@ -32,6 +32,8 @@ from casework.exchanges.models import (
 )
 from casework.exchanges.outbox import keep, new_message_id, next_sequence
 from casework.exchanges.trust import get_peer, trusted
+from casework.jobs.models import JobKind
+from casework.jobs.services import create as create_job
 from casework.matches.services import open_missing, open_remains
 from casework.missing.models import MissingPerson
 from casework.remains.models import UnidentifiedRemains
@@ -86,19 +88,12 @@ def _digest(keys: tuple[TokenKeys, ...]) -> str:
 
 
 def _push_later(message: OutgoingMessage, peer: PeerAuthority) -> None:
-    """Push once committed when the peer has an inbox; otherwise it waits in the outbox."""
+    """Push once committed, as a job (retried while the peer cannot be reached), when the peer
+    has an inbox; otherwise it waits in the outbox."""
     if not peer.inbox_url:
         return
     db.session.flush()
-    message_id = message.id
-
-    def push_it() -> None:
-        from casework.exchanges.outbox import get_message
-        from casework.exchanges.transport import push
-
-        push(get_message(message_id))
-
-    after_commit(push_it, f"pushing {message.kind} to {peer.authority_id}")
+    create_job(JobKind.EXCHANGE_PUSH, {"message_id": str(message.id)})
 
 
 def ask_names(peer: PeerAuthority, user: User | None = None) -> list[OutgoingMessage]:

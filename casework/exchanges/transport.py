@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+import uuid
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -14,6 +16,9 @@ from casework.db import transaction
 from casework.errors import ValidationError
 from casework.exchanges.errors import ExchangeRefused
 from casework.exchanges.models import OutgoingMessage
+from casework.exchanges.outbox import get_message
+from casework.jobs.models import Job
+from casework.jobs.services import JobFailed, Progress, params_of
 
 TIMEOUT_SECONDS = 30
 
@@ -74,3 +79,17 @@ def push(message: OutgoingMessage) -> str:
             status=status,
         )
     return status
+
+
+def run_push_job(job: Job, progress: Progress) -> dict[str, Any]:
+    """The work of a push job (registered by the factory): a peer that cannot be reached is
+    tried again later; one that refuses the message is not."""
+    message = get_message(uuid.UUID(params_of(job)["message_id"]))
+    if message.pushed_at is not None:
+        return {"status": "pushed before"}
+    try:
+        return {"status": push(message)}
+    except ExchangeRefused as error:
+        raise JobFailed("refused", retry=False) from error
+    except ValidationError as error:
+        raise JobFailed("peer-unreachable") from error

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -19,9 +20,12 @@ from casework.accounts.models import Role, User
 from casework.cases.events import candidate_for_review, identification_proposed, status_changed
 from casework.cases.status import Via, record_transition
 from casework.clock import now
-from casework.db import after_commit, db, transaction, utcnow
+from casework.db import db, transaction, utcnow
 from casework.dna.models import DnaHit
 from casework.errors import ConflictError, NotAllowed, ValidationError
+from casework.jobs.models import Job, JobKind
+from casework.jobs.services import JobFailed, Progress, params_of
+from casework.jobs.services import create as create_job
 from casework.keystore import current_keyring
 from casework.matches.models import (
     PRIMARY_IDENTIFIERS,
@@ -189,10 +193,31 @@ def refresh_after_save(case: MissingPerson | UnidentifiedRemains) -> None:
     db.session.flush()  # a new case takes its first status (a column default) here
     if not _is_open(case):
         return  # a closed case keeps the candidates it has; a reopened one is matched again
+    key = "missing_person_id" if isinstance(case, MissingPerson) else "remains_id"
     if db.session.scalar(select(PendingRefresh.id).where(_owned_by(case))) is None:
-        key = "missing_person_id" if isinstance(case, MissingPerson) else "remains_id"
         db.session.add(PendingRefresh(**{key: case.id}))
-    after_commit(lambda: refresh_candidates(case), f"recomputing candidates of {case.reference}")
+    create_job(JobKind.REFRESH, {key: str(case.id)})
+
+
+def run_refresh_job(job: Job, progress: Progress) -> dict[str, Any] | None:
+    """The work of a refresh job (registered by the factory): a failure leaves the case's
+    pending mark (with the kind of failure) and raises, so the job is tried again."""
+    params = params_of(job)
+    if "missing_person_id" in params:
+        case: Any = db.session.get(MissingPerson, uuid.UUID(params["missing_person_id"]))
+    else:
+        case = db.session.get(UnidentifiedRemains, uuid.UUID(params["remains_id"]))
+    if case is None:
+        return {"gone": True}  # deleted since: nothing to recompute
+    if not refresh_candidates(case):
+        raise JobFailed("failed")
+    return None
+
+
+def run_rematch_job(job: Job, progress: Progress) -> dict[str, Any]:
+    """The work of a full re-match job: one transaction, so a killed worker leaves the
+    candidates as they were and the retried job does it all again."""
+    return {"stored": rematch_all(lambda done, total: progress(done, total, "matching"))}
 
 
 def refresh_candidates(case: MissingPerson | UnidentifiedRemains) -> bool:

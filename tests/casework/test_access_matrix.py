@@ -309,6 +309,10 @@ MATRIX = [
     ("POST", "bulk.confirm_import", "/bulk/import/no-such-job/confirm", IMPORT_JOB),
     ("GET", "bulk.import_progress", "/bulk/import/no-such-job/progress", IMPORT_JOB),
     ("GET", "bulk.export", "/bulk/export/missing.csv", row(FORBIDDEN, supervisor=OK)),
+    ("GET", "jobs.index", "/jobs/", row(FORBIDDEN, supervisor=OK)),
+    ("POST", "jobs.rematch", "/jobs/rematch", row(FORBIDDEN, supervisor=OK)),
+    # no such job (or another agency's): not revealed
+    ("POST", "jobs.retry_job", "/jobs/no-such-job/retry", row(FORBIDDEN, supervisor=HIDDEN)),
     (
         "GET",
         "bulk.export",

@@ -115,15 +115,16 @@ def test_only_supervisors_import(app, world, as_user) -> None:
 
 
 def test_page_while_the_check_runs(app, world, as_user, monkeypatch) -> None:
-    from casework.bulk import jobs
+    from casework.jobs import services as jobs
+    from casework.jobs.models import JobKind
 
-    started = []
-    monkeypatch.setattr(jobs, "_in_background", lambda *args: started.append(args))
+    started = []  # no worker takes the job: the check stays queued
+    monkeypatch.setattr(jobs, "dispatch", lambda *args: started.append(args))
     client = as_user("supervisor")
     response = _upload(client, ("\n".join([HEADER, *GOOD_MISSING]) + "\n").encode())
     job_url = response.headers["Location"]
     token = job_url.rstrip("/").split("/")[-1]
-    assert len(started) == 1 and started[0][1] is jobs._check  # the check went to a thread
+    assert len(started) == 1 and started[0][1] is JobKind.IMPORT  # the check went to a job
     page = client.get(job_url).get_data(as_text=True)
     assert "Every row is being checked" in page and 'data-reload-when-checked="1"' in page
     assert client.get(f"/bulk/import/{token}/progress").get_json()["state"] == "checking"

@@ -1,0 +1,80 @@
+"""The worker: `casework worker` takes jobs from Redis and runs them, one at a time, in this
+process (RQ's SimpleWorker: no fork, so the database pool and the key ring are kept); on start
+and then every minute it recovers the jobs a dead worker left running, and every few seconds
+sends the retries whose backoff is over."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from rq import SimpleWorker
+
+from casework.db import db
+from casework.jobs import redis_queue
+from casework.jobs.services import recover_stale, run, send_due_retries
+
+log = logging.getLogger(__name__)
+RECOVER_EVERY_SECONDS = 60
+SWEEP_EVERY_SECONDS = 5
+
+
+def perform(job_id: str) -> str | None:
+    """What RQ calls: run the recorded job (the worker's app context is current)."""
+    try:
+        state = run(uuid.UUID(job_id))
+    finally:
+        db.session.remove()
+    return state.value if state is not None else None
+
+
+def _sweep_periodically(app: Flask, stop: threading.Event) -> None:
+    sweeps = 0
+    with app.app_context():
+        while not stop.wait(SWEEP_EVERY_SECONDS):
+            sweeps += 1
+            try:
+                send_due_retries()
+                if sweeps * SWEEP_EVERY_SECONDS >= RECOVER_EVERY_SECONDS:
+                    sweeps = 0
+                    recover_stale()
+            except Exception:
+                log.exception("Sweeping the jobs failed; trying again later")
+            finally:
+                db.session.remove()
+
+
+def build_worker(app: Flask) -> SimpleWorker:
+    return SimpleWorker(
+        [redis_queue.job_queue(app.config)], connection=redis_queue.connection(app.config)
+    )
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (tests, cron).")
+def worker_command(burst: bool) -> None:
+    """Run background jobs from Redis (CASEWORK_REDIS_URL) until stopped."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not redis_queue.redis_url(app.config):
+        raise click.ClickException(
+            "CASEWORK_REDIS_URL is not set: without Redis, jobs run inside the application "
+            "and no worker is needed."
+        )
+    recovered = recover_stale()
+    send_due_retries()
+    db.session.remove()
+    if recovered:
+        click.echo(f"{recovered} job(s) left running by a stopped worker were queued again.")
+    stop = threading.Event()
+    if not burst:
+        threading.Thread(target=_sweep_periodically, args=(app, stop), daemon=True).start()
+    try:
+        # no RQ scheduler: it would fork a child holding this process's database connections
+        build_worker(app).work(burst=burst, with_scheduler=False, logging_level="WARNING")
+    finally:
+        stop.set()
