@@ -117,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.custody.views import blueprint as custody
     from casework.dashboard.views import blueprint as dashboard
     from casework.exchanges.views import blueprint as exchanges
+    from casework.health.views import blueprint as health
     from casework.maps.views import blueprint as maps
     from casework.matches.views import blueprint as matches
     from casework.missing.views import blueprint as missing
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
         attachments,
         repatriation,
         bulk,
+        health,
     ):
         app.register_blueprint(blueprint)
 

@@ -59,9 +59,20 @@ DEFAULTS: dict[str, Any] = {
     # reverse proxies in front of the app whose X-Forwarded-* headers are believed; 0 believes
     # none (a client could forge them), so set it to the number of proxies really there
     "TRUSTED_PROXIES": 0,
+    # `casework serve` (gunicorn): where it listens, how many processes and threads each, and
+    # how long a request may run before its worker is replaced
+    "WEB_BIND": "127.0.0.1:8000",
+    "WEB_WORKERS": 2,
+    "WEB_THREADS": 4,
+    "WEB_TIMEOUT": 60,
+    # /metrics answers the addresses listed here, or anyone sending this token as a bearer
+    "METRICS_ALLOWED_ADDRESSES": "127.0.0.1,::1",
+    "METRICS_TOKEN": None,
+    # one JSON line per request on standard error (request id, user id, route, status, duration)
+    "REQUEST_LOG": True,
 }
 
-_BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE"}
+_BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE", "REQUEST_LOG"}
 _INTEGER = {
     "IDLE_TIMEOUT_MINUTES",
     "EXCHANGE_NAME_QUERY_BUDGET",
@@ -73,6 +84,9 @@ _INTEGER = {
     "ARGON2_MEMORY_KIB",
     "ATTACHMENT_MAX_BYTES",
     "TRUSTED_PROXIES",
+    "WEB_WORKERS",
+    "WEB_THREADS",
+    "WEB_TIMEOUT",
 }
 
 
@@ -212,6 +226,15 @@ def load_settings(
         settings["REQUIRE_TOTP"] = production
     if settings["SESSION_COOKIE_SECURE"] is None:
         settings["SESSION_COOKIE_SECURE"] = production
+    for name in ("WEB_WORKERS", "WEB_THREADS", "WEB_TIMEOUT"):
+        if int(settings[name]) < 1:
+            raise ConfigurationError(f"CASEWORK_{name} must be 1 or more, not {settings[name]}.")
+    token = settings["METRICS_TOKEN"]
+    if token is not None and len(str(token)) < 32:
+        raise ConfigurationError(
+            "CASEWORK_METRICS_TOKEN must be at least 32 characters (for example the output of: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'), or left unset."
+        )
     if isinstance(settings["LANGUAGES"], str):
         settings["LANGUAGES"] = [
             code.strip() for code in settings["LANGUAGES"].split(",") if code.strip()
