@@ -24,6 +24,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(Path(settings["INSTANCE_DIR"]).resolve()),
     )
     configure(app, settings)
+    register_logging(app)
     register_extensions(app)
     register_request_checks(app)
     register_blueprints(app)
@@ -186,6 +187,16 @@ def register_listeners() -> None:
     from casework.matches.services import refresh_after_status_change
 
     status_changed.connect(refresh_after_status_change)
+
+
+def register_logging(app: Flask) -> None:
+    """JSON log lines, and per request an id, a log line and the latency metric (first of the
+    request hooks, so the id exists for everything after it)."""
+    from casework.log_format import install_json_logs
+    from casework.request_log import install_request_log
+
+    install_json_logs()
+    install_request_log(app)
 
 
 def register_request_checks(app: Flask) -> None:

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from casework.api.responses import casework_error_response, error_response
 from casework.db import db, is_unreachable, unavailable
 from casework.errors import CaseworkError, Unavailable, readable_size
+from casework.request_log import route_template
 
 
 def _is_api() -> bool:
@@ -77,11 +78,11 @@ def register_errorhandlers(app: Flask) -> None:
             app.logger.warning(  # the class only: the statement may carry personal data
                 "Database unavailable on %s %s: %s",
                 request.method,
-                request.path,
+                route_template(),
                 type(getattr(error, "orig", error)).__name__,
             )
             return _casework_error(unavailable())
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("Unhandled error on %s %s", request.method, route_template())
         if app.config.get("PROPAGATE_UNEXPECTED"):
             raise error
         return _render(

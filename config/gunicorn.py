@@ -10,9 +10,18 @@ the query string (`casework/request_log.py`), which gunicorn's would carry.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from typing import Any
 
 from config import DEFAULTS, ConfigurationError, load_settings
+
+# the worker processes' metrics meet in files here, added up by /metrics in any worker; set
+# before prometheus_client is imported anywhere (each worker imports the app after the fork)
+_OWN_METRICS_DIR = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _OWN_METRICS_DIR:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="casework-metrics-")
 
 try:
     _settings: dict[str, Any] = load_settings()
@@ -39,7 +48,22 @@ def on_starting(server: Any) -> None:
     exits 1."""
     from casework import create_app
 
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    for stale in os.listdir(folder):  # figures of an earlier run are not this run's
+        os.remove(os.path.join(folder, stale))
     try:
         create_app()
     except ConfigurationError as error:
+        on_exit(server)  # gunicorn stops here without calling it
         raise RuntimeError(f"the configuration cannot be used. {error}") from None
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    from casework.metrics import process_ended
+
+    process_ended(worker.pid)
+
+
+def on_exit(server: Any) -> None:
+    if _OWN_METRICS_DIR:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

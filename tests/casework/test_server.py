@@ -4,6 +4,7 @@ mode, its health and readiness, a signed-in page; configuration errors as one se
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import signal
@@ -21,6 +22,7 @@ import requests
 from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
+SEARCHED = "Zenobia Qarwathiel"
 SECRET = "a-production-secret-key-of-plenty-of-characters-0123456789"
 
 
@@ -147,15 +149,47 @@ def test_gunicorn_with_two_workers_serves_health_readiness_and_a_signed_in_page(
             page = browser.get(f"{base}/remains/", timeout=10, allow_redirects=False)
             assert page.status_code == 200
             assert "Officer" in page.text
-        assert (
-            requests.get(f"{base}/remains/", timeout=10, allow_redirects=False).status_code == 302
+        anonymous = requests.get(f"{base}/remains/", timeout=10, allow_redirects=False)
+        assert anonymous.status_code == 302
+
+        # a name searched: nowhere in the logs or the metrics
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token
+        searched = browser.post(
+            f"{base}/remains/",
+            data={"csrf_token": token.group(1), "name": SEARCHED},
+            timeout=30,
+            allow_redirects=False,
         )
+        assert searched.status_code == 303, searched.text[:300]
+        assert requests.get(f"{base}/metrics?name={SEARCHED}", timeout=10).status_code == 200
+        # both processes' figures, added up: every one of the six pages counted once
+        metrics = requests.get(f"{base}/metrics", timeout=10).text
+        assert SEARCHED not in metrics
+        pages = [
+            line
+            for line in metrics.splitlines()
+            if line.startswith("casework_request_duration_seconds_count{")
+            and 'route="/remains/"' in line
+            and 'method="GET"' in line
+            and 'status="200"' in line
+        ]
+        assert pages and float(pages[0].rsplit(" ", 1)[1]) == 6.0
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+        log = server.stderr.read().decode()  # type: ignore[union-attr]
         server.stdout.close()  # type: ignore[union-attr]
         server.stderr.close()  # type: ignore[union-attr]
     assert server.returncode == 0
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    served = [line for line in lines if line.get("message") == "request"]
+    assert {"/healthz", "/readyz", "/auth/login", "/remains/", "/metrics"} <= {
+        line["route"] for line in served
+    }
+    for line in served:
+        assert {"request_id", "route", "method", "status", "duration_ms"} <= set(line)
+    assert SEARCHED not in log and "?name=" not in log
 
 
 @pytest.mark.parametrize(
