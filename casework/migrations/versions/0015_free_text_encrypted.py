@@ -5,6 +5,9 @@ stay in clear: matching and statistics read them). Existing values are encrypted
 the active data key, with the master key the application was started with; a database holding
 such values cannot be upgraded without it.
 
+Also: the status history (append-only) lets a key rotation re-encrypt the reason of a change,
+and nothing else: the database still refuses any other change to a row, and any deletion.
+
 Revision ID: 0015
 Revises: 0013
 Create Date: 2026-12-07 14:15:00
@@ -96,14 +99,42 @@ def _decrypt(ring, context, blob):
     return ring.decrypt(blob, context).decode()
 
 
+# every column of the status history but the reason's ciphertext, which a key rotation rewrites
+STATUS_CHANGE_CONTENT = (
+    "id, missing_person_id, remains_id, from_status, to_status, via, changed_by_id, changed_at"
+)
+
+
+def _status_history_guard(update_columns):
+    """The append-only guard of case_status_change, refusing an UPDATE of `update_columns`
+    (None: of any column) and every DELETE."""
+    table = "case_status_change"
+    of = f" OF {update_columns}" if update_columns else ""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        op.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE{of} OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION casework_append_only()"
+        )
+    else:
+        for event, columns in (("update", of), ("delete", "")):
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{event}")
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{event} BEFORE {event.upper()}{columns} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+
+
 def upgrade():
     for table, clear, cipher, clear_type in MOVED:
         op.add_column(table, sa.Column(cipher, sa.LargeBinary(), nullable=True))
         _convert(table, clear, cipher, clear_type, sa.LargeBinary(), _encrypt)
         op.drop_column(table, clear)
+    _status_history_guard(STATUS_CHANGE_CONTENT)
 
 
 def downgrade():
+    _status_history_guard(None)
     for table, clear, cipher, clear_type in MOVED:
         op.add_column(table, sa.Column(clear, clear_type, nullable=True))
         _convert(table, cipher, clear, sa.LargeBinary(), clear_type, _decrypt)
