@@ -26,8 +26,11 @@ def migration_heads() -> frozenset[str]:
 
 
 def database_reachable() -> str | None:
+    # each check that may fail a statement takes its own connection: the request's session
+    # stays clean, with nothing to roll back
     try:
-        db.session.execute(text("SELECT 1"))
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
     except Exception as error:
         return f"the database cannot be reached ({type(error).__name__})"
     return None
@@ -35,9 +38,10 @@ def database_reachable() -> str | None:
 
 def migrations_at_head() -> str | None:
     try:
-        applied = frozenset(
-            db.session.execute(text("SELECT version_num FROM alembic_version")).scalars()
-        )
+        with db.engine.connect() as connection:
+            applied = frozenset(
+                connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            )
     except Exception:
         return "the database has no schema yet: run `casework setup` or `casework db upgrade`"
     expected = migration_heads()
@@ -75,7 +79,6 @@ def readiness() -> dict[str, str]:
         reason = check()
         if reason is not None:
             problems[name] = reason
-            db.session.rollback()  # a failed statement must not poison the next check
             if name == "database":
                 break
     return problems
