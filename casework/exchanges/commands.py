@@ -81,9 +81,12 @@ def keys_show(out: Path | None) -> None:
 )
 @click.option(
     "--linkage-secret",
-    required=True,
+    default=None,
     envvar="CASEWORK_LINKAGE_SECRET",
-    help="Hexadecimal, agreed with the peer (or CASEWORK_LINKAGE_SECRET).",
+    help=(
+        "Hexadecimal, agreed with the peer (or CASEWORK_LINKAGE_SECRET); needed only to read its"
+        " version 1 bundles during the transition."
+    ),
 )
 @click.option(
     "--fingerprint",
@@ -95,7 +98,7 @@ def trust_add(
     file: Path,
     valid_until: datetime,
     valid_from: datetime | None,
-    linkage_secret: str,
+    linkage_secret: str | None,
     fingerprint: str | None,
     inbox_url: str | None,
 ) -> None:

@@ -38,8 +38,11 @@ class PeerForm(FlaskForm):
     )
     valid_until = DateField(_l("Trusted until"), validators=[DataRequired()])
     linkage_secret = StringField(
-        _l("Linkage secret agreed with the peer (64 hexadecimal digits or more)"),
-        validators=[DataRequired(), Length(max=300)],
+        _l(
+            "Linkage secret agreed with the peer (64 hexadecimal digits or more; only to read"
+            " its version 1 bundles until 2027-06-30)"
+        ),
+        validators=[Optional(), Length(max=300)],
         render_kw={"autocomplete": "off"},
     )
     inbox_url = StringField(

@@ -102,8 +102,8 @@ def add_peer(
     raw_identity: bytes,
     *,
     valid_until: datetime,
-    linkage_secret: str,
     confirmed_fingerprint: str | None,
+    linkage_secret: str | None = None,
     valid_from: datetime | None = None,
     inbox_url: str | None = None,
     user: User | None = None,
@@ -111,7 +111,9 @@ def add_peer(
     """Trust a peer's keys from the file it gave us.
 
     `confirmed_fingerprint` is what the administrator heard from the peer by telephone; None
-    only when the operator confirmed it another way (the command asks).
+    only when the operator confirmed it another way (the command asks). `linkage_secret` is
+    needed only to read the peer's version 1 bundles during the transition (names as Bloom
+    filters); version 2 needs none.
     """
     with transaction():
         document, keys = _checked_identity(raw_identity, confirmed_fingerprint)
@@ -160,7 +162,8 @@ def add_peer(
             inbox_url=_inbox_url(inbox_url),
             added_by_id=user.id if user else None,
         )
-        peer.linkage_secret = parse_linkage_secret(linkage_secret)
+        if linkage_secret:
+            peer.linkage_secret = parse_linkage_secret(linkage_secret)
         db.session.add(peer)
         db.session.flush()
         record(AuditAction.KEYS, peer, event="peer trusted", authority=authority_id)
@@ -250,8 +253,9 @@ def trust_list() -> TrustList:
     return TrustList(trusted(peer) for peer in peers())
 
 
-def linkage_secret(peer: PeerAuthority) -> bytes:
-    return bytes.fromhex(peer.linkage_secret)
+def linkage_secret(peer: PeerAuthority) -> bytes | None:
+    """The secret for the peer's version 1 name filters; None when none was agreed."""
+    return bytes.fromhex(peer.linkage_secret) if peer.linkage_secret else None
 
 
 def usable(peer: PeerAuthority, moment: datetime) -> bool:

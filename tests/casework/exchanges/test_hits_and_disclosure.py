@@ -402,3 +402,53 @@ def test_our_request_then_the_peers_decision_and_response(app, world, peer, as_u
     page = client.get(f"/exchange/disclosures/{disclosure_id}")
     assert "Pérez" in page.get_data(as_text=True)
     assert client.get("/exchange/disclosures").status_code == 200
+
+
+def test_a_peer_trusted_without_linkage_secret_is_compared_without_names(app, world):
+    """Version 2 needs no linkage secret: a peer trusted without one still has its version 1
+    records compared (the transition), on everything but the names, which we cannot read."""
+    from datetime import timedelta
+
+    from casework.clock import now
+    from casework.exchanges.hits import refresh_for_peer
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import CrossBorderHit, PeerAuthority
+    from casework.exchanges.trust import add_peer
+    from casework.extensions import db
+    from tests.casework.exchanges.builders import PEER_ID, Peer, identity_file, peer_keys
+
+    with app.test_request_context():
+        make_identity()
+        keys = peer_keys()
+        row = add_peer(
+            identity_file(PEER_ID, "GTM", "INACIF Guatemala", keys),
+            valid_until=now() + timedelta(days=365),
+            valid_from=now() - timedelta(days=1),
+            confirmed_fingerprint=keys.public.fingerprint.hex(),
+        )
+        assert row.linkage_secret is None
+        from casework.exchanges.identity import current_identity, own_keys
+        from exchange import TrustedAuthority
+
+        ours = current_identity()
+        us = TrustedAuthority(
+            ours.authority_id,
+            ours.country,
+            ours.name,
+            own_keys(ours).public,
+            START.replace(year=2026, month=1, day=1),
+            START.replace(year=2030, month=1, day=1),
+        )
+        peer = Peer(row.id, PEER_ID, keys, us)
+        person = make_missing(_user("family_liaison", world))
+        receive(peer_bundle(peer, [_remains("PM-1", ("José Luis Pérez",))]))
+        hits = list(
+            db.session.scalars(
+                select(CrossBorderHit).where(CrossBorderHit.missing_person_id == person.id)
+            )
+        )
+        assert hits  # compared on sex, age, stature, place and date
+        criteria = {item["criterion"] for hit in hits for item in json.loads(hit.evidence)}
+        assert "encoded_names" not in criteria  # the names weigh neither for nor against
+        refresh_for_peer(db.session.get(PeerAuthority, row.id))  # and again, the same way
+        assert len(list(db.session.scalars(select(CrossBorderHit)))) == len(hits)

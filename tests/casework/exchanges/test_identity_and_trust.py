@@ -238,3 +238,30 @@ def test_system_administrator_trusts_changes_and_revokes_a_peer(app, as_user):
         peer = db.session.get(PeerAuthority, peer.id)
         assert peer.inbox_url == "https://inacif.example/exchange/inbox"
         assert peer.linkage_secret == "cd" * 32 and peer.revoked_at is not None
+
+
+def test_a_peer_is_trusted_without_linkage_secret(app, runner, as_user, tmp_path):
+    """Version 2 bundles need no linkage secret; it is asked for only to read version 1."""
+    from casework.exchanges.models import PeerAuthority
+    from casework.extensions import db
+
+    with app.test_request_context():
+        make_identity()
+    path, fingerprint = _peer_file(tmp_path)
+    added = runner.invoke(
+        args=["exchange", "trust", "add", str(path), "--valid-until", "2027-01-01"],
+        input=fingerprint + "\n",
+        env={"CASEWORK_LINKAGE_SECRET": ""},
+    )
+    assert added.exit_code == 0, added.output
+    with app.app_context():
+        peer = db.session.scalar(select(PeerAuthority))
+        assert peer.linkage_secret is None and peer.linkage_secret_ct is None
+    assert runner.invoke(args=["exchange", "trust", "revoke", "gtm-inacif"]).exit_code == 0
+    with app.app_context():
+        db.session.delete(db.session.scalar(select(PeerAuthority)))
+        db.session.commit()
+    client = as_user("system_administrator")
+    assert client.post("/exchange/trust", data=_form(linkage_secret="")).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(PeerAuthority)).linkage_secret is None
