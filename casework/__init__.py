@@ -24,6 +24,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(Path(settings["INSTANCE_DIR"]).resolve()),
     )
     configure(app, settings)
+    register_logging(app)
     register_extensions(app)
     register_request_checks(app)
     register_blueprints(app)
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.exchanges.views import blueprint as exchanges
     from casework.family_portal.views import blueprint as family
     from casework.family_portal.views import staff as family_requests
+    from casework.health.views import blueprint as health
     from casework.jobs.views import blueprint as jobs
     from casework.maps.views import blueprint as maps
     from casework.matches.views import blueprint as matches
@@ -150,6 +152,7 @@ def register_blueprints(app: Flask) -> None:
         family,
         family_requests,
         jobs,
+        health,
     ):
         app.register_blueprint(blueprint)
 
@@ -217,6 +220,16 @@ def register_job_work() -> None:
     register_work(JobKind.REFRESH, run_refresh_job)
     register_work(JobKind.REMATCH, run_rematch_job)
     register_work(JobKind.EXCHANGE_PUSH, run_push_job)
+
+
+def register_logging(app: Flask) -> None:
+    """JSON log lines, and per request an id, a log line and the latency metric (first of the
+    request hooks, so the id exists for everything after it)."""
+    from casework.log_format import install_json_logs
+    from casework.request_log import install_request_log
+
+    install_json_logs()
+    install_request_log(app)
 
 
 def register_request_checks(app: Flask) -> None:

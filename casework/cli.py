@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup
 
 from casework import create_app
 from casework.kinship_commands import kinship
+from casework.server import serve
 from config import ConfigurationError, load_settings
 
 
@@ -19,6 +20,7 @@ def build_cli() -> FlaskGroup:
         create_app=lambda: create_app(), help="Missing-migrant search and forensic case management."
     )
     group.add_command(kinship)
+    group.add_command(serve)  # gunicorn builds the app in each of its processes
     return group
 
 

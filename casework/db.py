@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlean
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy import SQLAlchemy
 from geoalchemy2.admin.dialects.sqlite import init_spatialite
@@ -213,6 +214,23 @@ def transaction() -> Iterator[Session]:
         session.info.pop(_UNIT, None)
         works = session.info.pop(_AFTER_COMMIT, None) or []
     _run_after_commit(works)  # reached only when the commit went through
+
+
+def commit_apart(statement: Any) -> None:
+    """Run one statement on a connection of its own and commit it at once, outside the unit
+    of work in progress (a job's progress, which its own long transaction must not hold back).
+    On SQLite it gives way at once when another writer holds the lock, instead of waiting."""
+    with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+        try:
+            connection.execute(statement)
+            connection.commit()
+        finally:
+            if sqlite:
+                timeout = int(current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {timeout}")
 
 
 def after_commit(work: Callable[[], Any], what: str) -> None:

@@ -13,6 +13,7 @@ from casework.api.responses import casework_error_response, error_response
 from casework.db import db, is_unreachable, unavailable
 from casework.errors import CaseworkError, Unavailable, readable_size
 from casework.extensions import login_manager
+from casework.request_log import route_template
 
 
 def _is_api() -> bool:
@@ -78,14 +79,14 @@ def register_errorhandlers(app: Flask) -> None:
             app.logger.warning(  # the class only: the statement may carry personal data
                 "Database unavailable on %s %s: %s",
                 request.method,
-                request.path,
+                route_template(),
                 type(getattr(error, "orig", error)).__name__,
             )
             # the page is drawn without the signed-in user: loading them (what failed, when
             # the database went down under the sign-in check) would fail again here
             g._login_user = login_manager.anonymous_user()
             return _casework_error(unavailable())
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("Unhandled error on %s %s", request.method, route_template())
         if app.config.get("PROPAGATE_UNEXPECTED"):
             raise error
         return _render(

@@ -91,9 +91,20 @@ DEFAULTS: dict[str, Any] = {
     "JOB_HEARTBEAT_SECONDS": 10,  # a running job writes that it lives this often
     # a running job silent this long lost its worker (kill -9, a machine gone): queued again
     "JOB_STALE_SECONDS": 120,
+    # `casework serve` (gunicorn): where it listens, how many processes and threads each, and
+    # how long a request may run before its worker is replaced
+    "WEB_BIND": "127.0.0.1:8000",
+    "WEB_WORKERS": 2,
+    "WEB_THREADS": 4,
+    "WEB_TIMEOUT": 60,
+    # /metrics answers the addresses listed here, or anyone sending this token as a bearer
+    "METRICS_ALLOWED_ADDRESSES": "127.0.0.1,::1",
+    "METRICS_TOKEN": None,
+    # one JSON line per request on standard error (request id, user id, route, status, duration)
+    "REQUEST_LOG": True,
 }
 
-_BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE", "NOTIFICATION_EMAIL"}
+_BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE", "NOTIFICATION_EMAIL", "REQUEST_LOG"}
 _INTEGER = {
     "IDLE_TIMEOUT_MINUTES",
     "EXCHANGE_NAME_QUERY_BUDGET",
@@ -113,6 +124,9 @@ _INTEGER = {
     "JOB_BACKOFF_SECONDS",
     "JOB_HEARTBEAT_SECONDS",
     "JOB_STALE_SECONDS",
+    "WEB_WORKERS",
+    "WEB_THREADS",
+    "WEB_TIMEOUT",
 }
 
 
@@ -267,6 +281,15 @@ def load_settings(
         raise ConfigurationError(
             "CASEWORK_SMTP_SECURITY must be none, starttls or tls, "
             f"not {settings['SMTP_SECURITY']!r}."
+        )
+    for name in ("WEB_WORKERS", "WEB_THREADS", "WEB_TIMEOUT"):
+        if int(settings[name]) < 1:
+            raise ConfigurationError(f"CASEWORK_{name} must be 1 or more, not {settings[name]}.")
+    token = settings["METRICS_TOKEN"]
+    if token is not None and len(str(token)) < 32:
+        raise ConfigurationError(
+            "CASEWORK_METRICS_TOKEN must be at least 32 characters (for example the output of: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'), or left unset."
         )
     if isinstance(settings["LANGUAGES"], str):
         settings["LANGUAGES"] = [

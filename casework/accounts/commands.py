@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from casework.accounts import services as accounts
+from casework.accounts.cleanup import clear_sign_in_leftovers
 from casework.accounts.models import Agency, Role
+from casework.clock import now
 from casework.console import act_as_cli, fail
 from casework.db import db
 from casework.errors import CaseworkError
@@ -41,3 +45,15 @@ def users_create(email: str, display_name: str, role: str, agency_code: str, pas
     except CaseworkError as error:
         fail(error)
     click.echo(f"Created {email} ({role}).")
+
+
+@users.command("clean-up")
+def users_clean_up() -> None:
+    """Delete ended or idle-expired sign-in sessions and spent sign-in throttle rows (run it
+    daily, from cron or a systemd timer: see docs/deployment.md)."""
+    idle = timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
+    cleared = clear_sign_in_leftovers(now(), idle)
+    click.echo(
+        f"Deleted {cleared.sessions} ended sign-in session(s) and "
+        f"{cleared.throttles} spent sign-in throttle row(s)."
+    )

@@ -7,6 +7,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from casework.audit.row_checks import case_status_problems, sealed_row_problems
 from casework.audit.services import chain_head, verify_chain
 from casework.db import db
 from casework.keystore import audit_chain_key
@@ -40,14 +41,25 @@ def _parse_anchor(value: str | None) -> tuple[int, bytes] | None:
 )
 def audit_verify(anchor: str | None) -> None:
     """Check the hash chain of the audit trail, that none of its end was cut off, and the anchor
-    when one is given; exit 1 if any entry was changed or removed."""
-    count, problems = verify_chain(db.session, audit_chain_key(), _parse_anchor(anchor))
+    when one is given; then that every custody event and status change is the one the chain
+    recorded and every case has the status the chain last recorded. Exit 1 on any problem."""
+    key = audit_chain_key()
+    count, problems = verify_chain(db.session, key, _parse_anchor(anchor))
     for problem in problems:
         click.echo(f"Entry {problem.seq}: {problem.reason}")
-    if problems:
-        click.echo(f"Audit trail DAMAGED: {len(problems)} problem(s) in {count} entries.")
+    rows = sealed_row_problems(db.session, key) + case_status_problems(db.session)
+    for row in rows:
+        click.echo(f"{row.kind} {row.object_id}: {row.reason}")
+    if problems or rows:
+        click.echo(
+            f"Audit trail DAMAGED: {len(problems) + len(rows)} problem(s) in {count} entries "
+            "and the rows they vouch for."
+        )
         sys.exit(1)
-    click.echo(f"Audit trail intact: {count} entries verified.")
+    click.echo(
+        f"Audit trail intact: {count} entries verified, with the custody events, status "
+        "changes and case statuses they vouch for."
+    )
 
 
 @audit.command("anchor")

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import g, has_request_context, request
@@ -21,6 +21,7 @@ from casework.clock import now
 from casework.db import db, hold_write_lock
 from casework.errors import CaseworkError
 from casework.keystore import audit_chain_key
+from casework.personal_data import Encrypted
 
 GENESIS = b"\x00" * 32
 _TAIL = "casework.audit_tail"
@@ -251,6 +252,65 @@ def _owner(obj: Any) -> dict[str, Any]:
     return details
 
 
+def _with_defaults(obj: Any) -> None:
+    """Give a new object the Python-side column defaults the flush would (a timestamp, a first
+    status) now, so what the audit entry records is what the row will hold."""
+    state = inspect(obj)
+    for attr in state.mapper.column_attrs:
+        column = attr.columns[0]
+        default = column.default
+        if default is None or getattr(obj, attr.key) is not None or column.primary_key:
+            continue
+        if default.is_scalar:
+            setattr(obj, attr.key, default.arg)
+        elif default.is_callable:
+            setattr(obj, attr.key, default.arg(None))
+
+
+def _canonical(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return str(value)
+
+
+def row_digest(key: bytes, obj: Any) -> str:
+    """A keyed digest of every column of an append-only row (custody event, status change),
+    kept in its creation entry: the chain then vouches for the row itself, so a row changed,
+    added or removed behind the application's back is found by `casework audit verify`.
+    Encrypted columns count by their plaintext: a key rotation rewrites the ciphertext, not
+    what was recorded."""
+    mapper = inspect(obj).mapper
+    plaintext = {
+        value.column: name
+        for klass in type(obj).__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, Encrypted)
+    }
+    values = {}
+    for column in obj.__table__.columns:
+        attribute = plaintext.get(column.name, mapper.get_property_by_column(column).key)
+        values[column.name] = _canonical(getattr(obj, attribute))
+    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def _status_of(obj: Any) -> str | None:
+    """A case's status as stored (its column default when not given yet), for its entry."""
+    if not hasattr(type(obj), "status") or not hasattr(obj, "__case_kind__"):
+        return None
+    status = obj.status
+    if status is None:
+        default = inspect(obj).mapper.columns["status"].default
+        status = default.arg if default is not None and default.is_scalar else None
+    return None if status is None else str(getattr(status, "value", status))
+
+
 def capture_changes(session: Session) -> None:
     """Before a flush: append-only tables stay untouched, every other change is recorded."""
     for obj in session.dirty:
@@ -284,7 +344,13 @@ def capture_changes(session: Session) -> None:
                     old = status.history.deleted[0] if status.history.deleted else None
                     details["status"] = [str(old) if old else None, str(obj.status)]
             elif action is AuditAction.CREATE:
+                if getattr(obj, "__append_only__", False):
+                    _with_defaults(obj)
+                    details["row_digest"] = row_digest(audit_chain_key(), obj)
                 details["fields"] = _changed_fields(obj)
+                status = _status_of(obj)
+                if status is not None:
+                    details["status"] = status
             append(
                 session,
                 action,
@@ -326,6 +392,9 @@ def append_created(session: Session, objects: list[Any], actor: Actor | None = N
             continue
         details = _owner(obj)
         details["fields"] = _created_fields(obj)
+        status = _status_of(obj)
+        if status is not None:
+            details["status"] = status
         seq += 1
         row = _entry_values(
             key,
@@ -377,6 +446,9 @@ def stage_created(session: Session, objects: list[Any], actor: Actor | None = No
             continue
         details = _owner(obj)
         details["fields"] = _created_fields(obj)
+        status = _status_of(obj)
+        if status is not None:
+            details["status"] = status
         object_id = getattr(obj, "id", None)
         rows.append(
             {

@@ -86,9 +86,13 @@ class DistinguishingMark(CaseChild, Base):
     __tablename__ = "distinguishing_mark"
     __table_args__ = (CheckConstraint(_ONE_CASE, name="one_case"),)
 
+    # the kind and the body region stay in clear for matching and statistics; the description
+    # is free text (a tattoo often spells a name or a date) and is encrypted
     kind: Mapped[MarkKind] = mapped_column(str_enum(MarkKind))
     body_location: Mapped[str | None] = mapped_column(String(120))
-    description: Mapped[str | None] = mapped_column(String(500))
+    description_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    description = Encrypted("description_ct")
 
 
 class Effect(CaseChild, Base):
@@ -98,7 +102,10 @@ class Effect(CaseChild, Base):
     __table_args__ = (CheckConstraint(_ONE_CASE, name="one_case"),)
 
     category: Mapped[EffectCategory] = mapped_column(str_enum(EffectCategory))
-    description: Mapped[str] = mapped_column(String(500))
+    # free text: letters, engraved names, documents carried; encrypted (the category is not)
+    description_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    description = Encrypted("description_ct")
 
 
 class DentalFinding(CaseChild, Base):

@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 
 from casework.accounts.models import User
 from casework.audit.services import Actor, current_actor
-from casework.db import after_commit, db, is_unreachable, transaction, utcnow
+from casework.db import after_commit, commit_apart, db, is_unreachable, transaction, utcnow
 from casework.errors import CaseworkError, NotFound, ValidationError
 from casework.jobs import redis_queue as queue
 from casework.jobs.access import jobs_visible_to
@@ -223,16 +223,7 @@ class Progress:
 
     def write(self, **values: Any) -> None:
         try:
-            with db.engine.connect() as connection:
-                if connection.dialect.name == "sqlite":
-                    connection.exec_driver_sql("PRAGMA busy_timeout = 0")
-                try:
-                    connection.execute(update(Job).where(Job.id == self.job_id).values(**values))
-                    connection.commit()
-                finally:
-                    if connection.dialect.name == "sqlite":
-                        timeout = int(current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
-                        connection.exec_driver_sql(f"PRAGMA busy_timeout = {timeout}")
+            commit_apart(update(Job).where(Job.id == self.job_id).values(**values))
         except Exception:  # progress is a courtesy: the job goes on without it
             log.debug("Progress of job %s not written", self.job_id, exc_info=True)
 

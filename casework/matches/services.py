@@ -37,6 +37,7 @@ from casework.matches.models import (
 )
 from casework.matches.open_cases import OPEN_MISSING, OPEN_REMAINS, open_cases
 from casework.matches.records import missing_record, remains_record
+from casework.metrics import time_matching
 from casework.missing.models import MissingPerson, MissingPersonStatus
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
 from casework.vocabulary import word
@@ -147,6 +148,7 @@ def _store(
     return stored
 
 
+@time_matching("case")
 def recompute_for_case(case: MissingPerson | UnidentifiedRemains) -> int:
     """Propose candidates for one case against every open case of the other kind.
 
@@ -286,6 +288,7 @@ def refresh_after_status_change(case: MissingPerson | UnidentifiedRemains, **_: 
     refresh_after_save(case)
 
 
+@time_matching("all")
 def rematch_all(progress: Callable[[int, int], None] | None = None) -> int:
     """Every open remains against every open missing person: the top K of each are stored."""
     started = utcnow()

@@ -91,7 +91,8 @@ class MissingPerson(RowId, Base):
     languages: Mapped[str | None] = mapped_column(String(200))
 
     last_seen_date: Mapped[date | None] = mapped_column(Date, index=True)
-    last_seen_place: Mapped[str | None] = mapped_column(String(300))
+    # free text ("the bus station in Tapachula, with her cousin Rosa"): encrypted, like a note
+    last_seen_place_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     last_seen_point: Mapped[WKBElement | None] = mapped_column(
         Geometry("POINT", srid=4326, spatial_index=True)
     )
@@ -116,6 +117,7 @@ class MissingPerson(RowId, Base):
     birth_date = Encrypted("birth_date_ct")  # "YYYY-MM-DD" or "YYYY"
     circumstances = Encrypted("circumstances_ct")
     medical_notes = Encrypted("medical_notes_ct")
+    last_seen_place = Encrypted("last_seen_place_ct")
 
     relatives: Mapped[list[Relative]] = relationship(
         back_populates="missing_person", cascade="all, delete-orphan", passive_deletes=True

@@ -65,7 +65,7 @@ class UnidentifiedRemains(RowId, Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     recovery_date: Mapped[date | None] = mapped_column(Date, index=True)
-    recovery_place: Mapped[str | None] = mapped_column(String(300))
+    recovery_place_ct: Mapped[bytes | None] = mapped_column(LargeBinary)  # free text: encrypted
     recovery_point: Mapped[WKBElement | None] = mapped_column(
         Geometry("POINT", srid=4326, spatial_index=True)
     )
@@ -96,6 +96,7 @@ class UnidentifiedRemains(RowId, Base):
 
     document_names = Encrypted("document_names_ct", kind="list")
     notes_text = Encrypted("notes_ct")
+    recovery_place = Encrypted("recovery_place_ct")
 
     marks: Mapped[list[DistinguishingMark]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True

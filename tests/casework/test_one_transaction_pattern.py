@@ -9,8 +9,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "casework"
 # the unit of work itself; the error handlers, which discard whatever a failed request left
 ALLOWED = {("db.py", "commit"), ("db.py", "rollback"), ("error_handlers.py", "rollback")}
-# error clean-up after work that failed outside a unit (the candidate refresh after a commit)
-CLEAN_UP = {("matches/services.py", "rollback")}
+# error clean-up after work that failed outside a unit (the candidate refresh after a commit, a
+# background job's work), and the end of the job dispatcher's read of due retries
+CLEAN_UP = {("matches/services.py", "rollback"), ("jobs/services.py", "rollback")}
 
 
 def _calls(path: Path, names: set[str]) -> list[tuple[int, str]]:

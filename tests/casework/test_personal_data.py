@@ -23,7 +23,15 @@ SECRETS = [
     '"D3S1358": ["14", "17"]',
     "16189C 16519C 263G 315.1C",
     "The mother asked us to stop",  # reason of a consent withdrawal
+    "Maria in script",  # a tattoo's description (marks often spell names)
+    "wooden rosary",  # an effect's description
+    "hooded sweatshirt",  # an effect found with remains
+    "Sasabe, Sonora",  # where the person was last seen
+    "Altar Valley",  # where remains were recovered
 ]
+# what matching and statistics read stays in clear: a mark's kind and body region, an effect's
+# category
+IN_CLEAR = ["left forearm", "tattoo", "religious"]
 
 
 def _fill(app, world):
@@ -98,6 +106,8 @@ def test_raw_database_holds_no_plaintext_personal_data(app, world, settings) -> 
     for secret in SECRETS:
         assert secret.encode() not in dump, secret
         assert secret.lower().encode() not in dump.lower(), secret
+    for word in IN_CLEAR:
+        assert word.encode() in dump, word
     if settings["DATABASE_URL"].startswith("sqlite"):
         from pathlib import Path
 
@@ -204,3 +214,34 @@ def test_key_rotation_reencrypts_everything_and_can_resume(app, world, runner) -
     assert resumed.exit_code == 0 and "0 values re-encrypted" in resumed.output
     status = runner.invoke(args=["keys", "status"])
     assert "Active version: 2" in status.output and "under version 1" not in status.output
+
+
+def test_migration_0018_encrypts_the_free_text_already_stored_and_back(app, world) -> None:
+    """Down to 0017 the free text is in clear columns; the upgrade encrypts what is there
+    (with the app's keys) and drops them; the case reads the same before and after."""
+    from flask_migrate import downgrade, upgrade
+
+    from casework.accounts.models import User
+    from casework.extensions import db
+    from casework.missing.models import MissingPerson
+
+    with app.test_request_context():
+        liaison = db.session.get(User, world.user("family_liaison"))
+        case_id = make_missing(liaison).id
+        db.session.remove()
+        downgrade(revision="0017")
+        with db.engine.connect() as conn:
+            place = conn.execute(text("SELECT last_seen_place FROM missing_person")).scalar_one()
+            marks = conn.execute(text("SELECT description FROM distinguishing_mark")).all()
+            effects = conn.execute(text("SELECT description FROM effect")).all()
+        assert place == "Sasabe, Sonora"
+        assert ("name Maria in script",) in marks
+        assert ("wooden rosary",) in effects
+        upgrade()
+        dump = _raw_dump(db)
+        for secret in ("Sasabe, Sonora", "Maria in script", "wooden rosary"):
+            assert secret.encode() not in dump
+        case = db.session.get(MissingPerson, case_id)
+        assert case.last_seen_place == "Sasabe, Sonora"
+        assert "name Maria in script" in [mark.description for mark in case.marks]
+        assert {effect.description for effect in case.effects} == {"black hoodie", "wooden rosary"}

@@ -1,0 +1,1 @@
+"""Liveness and readiness of one application process, for load balancers and orchestrators."""
