@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
+from redis.exceptions import RedisError
 
 from casework.extensions import csrf, limiter
 from casework.health.checks import readiness
-from casework.metrics import CONTENT_TYPE, exposition
+from casework.jobs import redis_queue
+from casework.metrics import CONTENT_TYPE, exposition, set_queue_depth
+
+log = logging.getLogger(__name__)
 
 blueprint = Blueprint("health", __name__)
 csrf.exempt(blueprint)
@@ -55,4 +60,11 @@ def _trusted_scraper() -> bool:
 def metrics() -> Any:
     if not _trusted_scraper():
         abort(403)
+    if redis_queue.redis_url(current_app.config):
+        try:
+            depth = redis_queue.depth(current_app.config)
+        except RedisError:
+            log.warning("The job queue's depth could not be read from Redis")
+        else:
+            set_queue_depth(str(current_app.config["JOB_QUEUE"]), depth)
     return Response(exposition(), mimetype=CONTENT_TYPE)

@@ -28,6 +28,7 @@ from casework.errors import CaseworkError, NotFound, ValidationError
 from casework.jobs import redis_queue as queue
 from casework.jobs.access import jobs_visible_to
 from casework.jobs.models import Job, JobKind, JobState
+from casework.metrics import observe_job
 
 log = logging.getLogger(__name__)
 
@@ -262,12 +263,21 @@ def _actor(job: Job) -> Actor:
 
 
 def run(job_id: uuid.UUID) -> JobState | None:
-    """Run one job if it can be claimed; returns the state it ended in (None: not ours)."""
+    """Run one job if it can be claimed; returns the state it ended in (None: not ours). Its
+    duration and how it ended are counted in the metrics (`casework_job_seconds`)."""
     if not claim(job_id):
         return None
     db.session.expire_all()
     job = get_job(job_id)
     kind = job.kind
+    started = time.monotonic()
+    state = _run_claimed(job)
+    observe_job(str(kind), str(state), time.monotonic() - started)
+    return state
+
+
+def _run_claimed(job: Job) -> JobState:
+    job_id, kind = job.id, job.kind
     work = _WORK.get(kind)
     progress = Progress(job_id)
     if "audit_actor" not in g:

@@ -70,6 +70,9 @@ def test_without_redis_jobs_run_in_the_process(app, world, as_user) -> None:
 
 
 def test_with_redis_jobs_wait_for_a_worker_then_run(redis_settings, app, world) -> None:
+    """Also what the metrics say of it: the queue's depth when scraped, jobs counted by kind."""
+    from prometheus_client import REGISTRY
+
     from casework.jobs import redis_queue
 
     _two_cases(app, world)
@@ -77,12 +80,20 @@ def test_with_redis_jobs_wait_for_a_worker_then_run(redis_settings, app, world) 
     assert [job.state.value for job in refreshes] == ["queued", "queued"]
     assert _candidates(app) == 0  # nothing ran in the saving process
     assert redis_queue.depth(app.config) == 2
+    queue = app.config["JOB_QUEUE"]
+    waiting = app.test_client().get("/metrics").get_data(as_text=True)
+    assert f'casework_queue_depth{{queue="{queue}"}} 2.0' in waiting
+    done = {"kind": "refresh", "outcome": "done"}
+    before = REGISTRY.get_sample_value("casework_jobs_total", done) or 0
 
     run_worker(app)
 
     assert [job.state.value for job in _jobs(app, "refresh")] == ["done", "done"]
     assert _candidates(app) == 1
     assert redis_queue.depth(app.config) == 0
+    assert REGISTRY.get_sample_value("casework_jobs_total", done) == before + 2
+    emptied = app.test_client().get("/metrics").get_data(as_text=True)
+    assert f'casework_queue_depth{{queue="{queue}"}} 0.0' in emptied
 
 
 def test_a_failing_job_is_retried_then_failed_then_retried_by_a_supervisor(
