@@ -67,6 +67,7 @@ def test_the_dna_journey(sign_in, live_server, tmp_path, screenshot) -> None:
 
     from casework.extensions import db
     from casework.matches.models import CandidateMatch
+    from casework.missing.models import MissingPerson
 
     family = _family(live_server, "E2E1", "Ana")
     lab_file = tmp_path / "globalfiler_run_42.csv"
@@ -87,8 +88,13 @@ def test_the_dna_journey(sign_in, live_server, tmp_path, screenshot) -> None:
 
     with live_server.app.app_context():
         candidate = db.session.scalar(
-            select(CandidateMatch).where(CandidateMatch.remains_id == family["remains_id"])
-        )
+            select(CandidateMatch)
+            .join(MissingPerson, MissingPerson.id == CandidateMatch.missing_person_id)
+            .where(
+                CandidateMatch.remains_id == family["remains_id"],
+                MissingPerson.reference == family["case"],
+            )
+        )  # other tests of the session add missing persons that may be candidates too
         assert candidate is not None
         candidate_id = candidate.id
         db.session.remove()

@@ -59,11 +59,11 @@ def test_an_identification_needs_two_people(sign_in, screenshot, page, live_serv
     expect(page.locator("table.evidence")).to_contain_text("dental")
 
     page.get_by_label("Dental comparison").check()
-    page.get_by_label("DNA").check()
+    page.get_by_label("Fingerprints").check()
     page.get_by_role("button", name="Propose identification").click()
     expect(page.get_by_role("status")).to_contain_text("a supervisor must confirm it")
     expect(page.locator("p.status")).to_contain_text("identification proposed")
-    expect(page.locator("p.status")).to_contain_text("dental, dna")
+    expect(page.locator("p.status")).to_contain_text("dental, fingerprints")
 
     # the officer who proposed is offered no confirmation, and a forged one is refused
     expect(page.get_by_role("button", name="Confirm identification")).to_have_count(0)
