@@ -218,7 +218,7 @@ def test_the_peers_answer_is_kept_and_a_bad_one_refused(ctx, world, peer) -> Non
     from casework.exchanges.dna_search import results_for, send_search
     from casework.exchanges.errors import ExchangeRefused
     from casework.exchanges.inbox import receive
-    from casework.exchanges.models import DnaSearchStatus
+    from casework.exchanges.models import DnaSearchStatus, MessageKind
     from exchange import DnaAnswer, DnaResult, open_dna_search, seal_dna_answer
 
     family = build_family(world)
@@ -241,7 +241,7 @@ def test_the_peers_answer_is_kept_and_a_bad_one_refused(ctx, world, peer) -> Non
     remains = "R" * 43
     good = seal(DnaAnswer(search.search_id, (DnaResult(shared.pseudonym, True, 7250, remains),)), 1)
     tampered = bytearray(good)
-    tampered[-40] ^= 1
+    tampered[len(tampered) // 2] ^= 1
     with pytest.raises(ExchangeRefused):
         receive(bytes(tampered))
     # an answer to a search we never sent
@@ -257,3 +257,39 @@ def test_the_peers_answer_is_kept_and_a_bad_one_refused(ctx, world, peer) -> Non
     assert row.status is DnaSearchStatus.HIT
     assert row.log10_lr == pytest.approx(7.25) and row.remains_pseudonym == remains
     assert not receive(good).new  # replayed: nothing changes
+    # the hit goes through the disclosure request; a no-hit cannot
+    from casework.errors import ValidationError
+    from casework.exchanges.disclosures import request_dna_disclosure
+    from casework.exchanges.models import Disclosure
+    from exchange import RecordType, open_disclosure_request
+
+    officer = _user(world, "forensic_officer")
+    asked = request_dna_disclosure(
+        row,
+        officer,
+        purpose="identification",
+        justification="Our family's DNA matched your remains with log10 LR 7.25.",
+        fields=["surnames"],
+    )
+    assert asked.pseudonym == remains and asked.missing_person_id == family.case.id
+    request = _open_as_peer(
+        peer, _last_envelope(MessageKind.DISCLOSURE_REQUEST), open_disclosure_request
+    )
+    assert request.pseudonym == remains and request.record_type is RecordType.REMAINS
+    row.status = DnaSearchStatus.NO_HIT
+    with pytest.raises(ValidationError):
+        request_dna_disclosure(
+            row, officer, purpose="identification", justification="x" * 40, fields=["surnames"]
+        )
+    assert _count(Disclosure) == 1
+
+
+def _last_envelope(kind):
+    from casework.exchanges.models import OutgoingMessage
+    from casework.extensions import db
+
+    return db.session.scalar(
+        select(OutgoingMessage.envelope)
+        .where(OutgoingMessage.kind == kind)
+        .order_by(OutgoingMessage.created_at.desc())
+    )
