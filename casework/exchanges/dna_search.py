@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Mapping
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from casework.accounts.models import User
@@ -22,6 +24,7 @@ from casework.dna.models import ReferenceConsent
 from casework.dna.pedigrees import MISSING, FamilyTree, family_tree
 from casework.dna.search import _remains_profiles, frequencies, population_of
 from casework.dna.stored import consensus_of
+from casework.errors import NotFound
 from casework.exchanges.guard import DatabaseReplayGuard
 from casework.exchanges.identity import own_keys, require_identity, sender_secret
 from casework.exchanges.models import (
@@ -35,6 +38,7 @@ from casework.exchanges.outbox import keep, new_message_id, next_sequence, push_
 from casework.exchanges.records import local_id
 from casework.exchanges.trust import get_peer, trusted
 from casework.matches.services import open_missing
+from casework.missing.access import missing_visible_to
 from casework.missing.models import MissingPerson
 from exchange import (
     DnaAnswer,
@@ -340,6 +344,30 @@ def receive_answer(
         },
     )
     return header, True
+
+
+def visible_results(user: User, limit: int = 200) -> list[DnaSearchResult]:
+    """Our families' cross-border DNA results the user may see, newest first."""
+    return list(
+        db.session.scalars(
+            select(DnaSearchResult)
+            .join(MissingPerson, DnaSearchResult.missing_person_id == MissingPerson.id)
+            .where(missing_visible_to(user))
+            .order_by(DnaSearchResult.sent_at.desc(), DnaSearchResult.position)
+            .limit(limit)
+        )
+    )
+
+
+def get_result(user: User, result_id: uuid.UUID) -> DnaSearchResult:
+    found = db.session.scalar(
+        select(DnaSearchResult)
+        .join(MissingPerson, DnaSearchResult.missing_person_id == MissingPerson.id)
+        .where(DnaSearchResult.id == result_id, missing_visible_to(user))
+    )
+    if found is None:
+        raise NotFound(_l("No such DNA search result."))
+    return found
 
 
 def results_for(case: MissingPerson) -> list[DnaSearchResult]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -19,6 +20,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+if TYPE_CHECKING:
+    from casework.missing.models import MissingPerson
 
 from casework.db import Base, RowId, UtcDateTime, str_enum, utcnow
 from casework.personal_data import Encrypted
@@ -355,3 +359,4 @@ class DnaSearchResult(RowId, Base):
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     peer: Mapped[PeerAuthority] = relationship()
+    missing_person: Mapped[MissingPerson] = relationship()

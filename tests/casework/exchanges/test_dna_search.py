@@ -293,3 +293,58 @@ def _last_envelope(kind):
         .where(OutgoingMessage.kind == kind)
         .order_by(OutgoingMessage.created_at.desc())
     )
+
+
+def test_staff_see_the_dna_results_and_ask_for_disclosure_on_a_hit(app, world, as_user) -> None:
+    from casework.clock import now
+    from casework.exchanges.dna_search import send_search
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import Disclosure, DnaSearchResult
+    from casework.extensions import db
+    from exchange import DnaAnswer, DnaResult, open_dna_search, seal_dna_answer
+
+    with app.test_request_context():
+        make_identity()
+        peer = make_peer(country="GTM")
+        family = build_family(world)
+        import_and_confirm(world, family)
+        _consent(world, "REF-B-1", **ABROAD, countries="GTM")
+        search = _open_as_peer(peer, send_search(_peer_row(peer)).envelope, open_dna_search)
+        (shared,) = search.families
+        answer = DnaAnswer(search.search_id, (DnaResult(shared.pseudonym, True, 6500, "Q" * 43),))
+        receive(
+            seal_dna_answer(
+                answer,
+                sender_id=PEER_ID,
+                sender_keys=peer.keys,
+                recipient=peer.us,
+                sequence=1,
+                now=now(),
+            )
+        )
+        result_id = db.session.scalar(select(DnaSearchResult.id))
+        reference = family.case.reference
+    client = as_user("forensic_officer")
+    page = client.get("/exchange/dna").get_data(as_text=True)
+    assert reference in page and "DNA hit" in page and "6.500" in page
+    bad = client.post(
+        f"/exchange/dna/{result_id}/request",
+        data={"purpose": "identification", "justification": "short", "fields": ["surnames"]},
+    )
+    assert bad.status_code == 400 and "sentence" in bad.get_data(as_text=True)
+    with app.app_context():
+        assert _count(Disclosure) == 0
+    asked = client.post(
+        f"/exchange/dna/{result_id}/request",
+        data={
+            "purpose": "identification",
+            "fields": ["surnames"],
+            "justification": "Our family's DNA matched your remains (log10 LR 6.5).",
+        },
+    )
+    assert asked.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Disclosure.pseudonym)) == "Q" * 43
+    assert (
+        client.post(f"/exchange/dna/{'0' * 8}-0000-4000-8000-{'0' * 12}/request").status_code == 404
+    )
