@@ -369,6 +369,7 @@ def seal_dna_search(
     sequence: int,
     now: datetime,
     lifetime: timedelta = DEFAULT_DNA_LIFETIME,
+    message_id: str | None = None,
 ) -> bytes:
     """Sign and encrypt a DNA search for the authority holding the remains."""
     return _seal(
@@ -381,6 +382,7 @@ def seal_dna_search(
         sequence=sequence,
         now=now,
         lifetime=lifetime,
+        message_id=message_id,
     )
 
 
@@ -393,6 +395,7 @@ def seal_dna_answer(
     sequence: int,
     now: datetime,
     lifetime: timedelta = DEFAULT_DNA_LIFETIME,
+    message_id: str | None = None,
 ) -> bytes:
     """Sign and encrypt the answer to a DNA search."""
     return _seal(
@@ -405,6 +408,7 @@ def seal_dna_answer(
         sequence=sequence,
         now=now,
         lifetime=lifetime,
+        message_id=message_id,
     )
 
 

@@ -211,6 +211,28 @@ def reset_sequence(recipient: str, kind: str, reason: str) -> None:
     click.echo(f"Sequence reset {message.id} sealed; send it with `exchange outbox`.")
 
 
+@exchange.command("dna-search")
+@click.option("--recipient", required=True, help="Trust-list row id or authority id.")
+def dna_search(recipient: str) -> None:
+    """Send a peer the pedigrees and reference profiles of the families who agreed to a DNA
+    search with its country (spec §7.7); its answer arrives in the inbox."""
+    from casework.exchanges.dna_search import send_search
+    from casework.exchanges.trust import get_peer
+
+    _as_cli("dna-search")
+    try:
+        message = send_search(get_peer(recipient))
+    except CaseworkError as error:
+        fail(error)
+    if message is None:
+        click.echo("No family has agreed to a DNA search with that country: nothing sent.")
+        return
+    click.echo(
+        f"DNA search {message.id} sealed with {message.record_count} families; "
+        "it is pushed when the peer has an inbox, else send it with `exchange outbox`."
+    )
+
+
 @exchange.command("export")
 @click.option("--recipient", required=True, help="Trust-list row id or authority id.")
 @click.option("--remains-from", type=click.DateTime(["%Y-%m-%d"]), default=None)

@@ -25,6 +25,8 @@ from casework.exchanges.models import (
     Disclosure,
     DisclosureDirection,
     DisclosureStatus,
+    DnaSearchResult,
+    DnaSearchStatus,
     ExportedRecord,
     MessageKind,
     OutgoingMessage,
@@ -105,10 +107,62 @@ def request_disclosure(
     fields: list[str] | None,
 ) -> Disclosure:
     """Ask the authority that sent the record of a hit for personal data behind it."""
+    foreign = hit.foreign_record
+    return _request(
+        foreign.peer,
+        foreign.pseudonym,
+        foreign.record_kind,
+        user,
+        purpose=purpose,
+        justification=justification,
+        fields=fields,
+        hit_id=hit.id,
+        missing_person_id=hit.missing_person_id,
+        remains_id=hit.remains_id,
+    )
+
+
+def request_dna_disclosure(
+    result: DnaSearchResult,
+    user: User,
+    *,
+    purpose: str | None,
+    justification: str | None,
+    fields: list[str] | None,
+) -> Disclosure:
+    """Ask the authority whose remains a cross-border DNA search hit for the data behind them
+    (the remains' pseudonym came with the hit)."""
+    if result.status is not DnaSearchStatus.HIT or result.remains_pseudonym is None:
+        raise ValidationError(_l("Only a DNA hit can lead to a disclosure request."))
+    return _request(
+        result.peer,
+        result.remains_pseudonym,
+        RecordKind.REMAINS,
+        user,
+        purpose=purpose,
+        justification=justification,
+        fields=fields,
+        hit_id=None,
+        missing_person_id=result.missing_person_id,
+        remains_id=None,
+    )
+
+
+def _request(
+    peer: PeerAuthority,
+    pseudonym: str,
+    record_kind: RecordKind,
+    user: User,
+    *,
+    purpose: str | None,
+    justification: str | None,
+    fields: list[str] | None,
+    hit_id: uuid.UUID | None,
+    missing_person_id: uuid.UUID | None,
+    remains_id: uuid.UUID | None,
+) -> Disclosure:
     with transaction():
         identity = require_identity()
-        foreign = hit.foreign_record
-        peer = foreign.peer
         try:
             why = Purpose(purpose or "")
         except ValueError:
@@ -117,8 +171,8 @@ def request_disclosure(
             ) from None
         request = DisclosureRequest(
             request_id=new_request_id(),
-            pseudonym=foreign.pseudonym,
-            record_type=RecordType(foreign.record_kind.value),
+            pseudonym=pseudonym,
+            record_type=RecordType(record_kind.value),
             purpose=why,
             justification=_text(
                 justification,
@@ -145,15 +199,15 @@ def request_disclosure(
             direction=DisclosureDirection.OUTGOING,
             request_id=request.request_id,
             peer_id=peer.id,
-            pseudonym=foreign.pseudonym,
-            record_kind=foreign.record_kind,
+            pseudonym=pseudonym,
+            record_kind=record_kind,
             purpose=why.value,
             justification=request.justification,
             requested_fields=";".join(sorted(request.requested_fields)),
             requested_by=_label(request.requested_by),
-            hit_id=hit.id,
-            missing_person_id=hit.missing_person_id,
-            remains_id=hit.remains_id,
+            hit_id=hit_id,
+            missing_person_id=missing_person_id,
+            remains_id=remains_id,
             created_by_id=user.id,
         )
         db.session.add(disclosure)

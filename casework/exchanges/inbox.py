@@ -20,6 +20,8 @@ from exchange import (
     DEFAULT_LIMITS,
     ExchangeError,
     import_bundle,
+    open_dna_answer,
+    open_dna_search,
     open_name_answer,
     open_name_query,
 )
@@ -49,6 +51,8 @@ RECEIVED_HERE = frozenset(
         MessageKind.SEQUENCE_RESET,
         MessageKind.NAME_QUERY,
         MessageKind.NAME_ANSWER,
+        MessageKind.DNA_SEARCH,
+        MessageKind.DNA_ANSWER,
     }
 )
 
@@ -94,7 +98,7 @@ def audit_refusal(raw: bytes, kind: MessageKind, error: ExchangeError) -> None:
 
 def receive(raw: bytes) -> Receipt:
     """Verify and store one message; a refusal raises `ExchangeRefused` and stores nothing."""
-    from casework.exchanges import disclosures, hits, names, resets
+    from casework.exchanges import disclosures, dna_search, hits, names, resets
     from casework.exchanges.bundles import store_bundle
 
     identity = require_identity()
@@ -133,6 +137,12 @@ def receive(raw: bytes) -> Receipt:
                 receipt = Receipt(kind, header.sender_id, header.message_id, is_new)
                 if is_new:
                     hits.refresh_after_import(header.sender_id)
+            elif kind is MessageKind.DNA_SEARCH:
+                header, is_new = dna_search.answer_search(open_dna_search(raw, **arguments), guard)
+                receipt = Receipt(kind, header.sender_id, header.message_id, is_new)
+            elif kind is MessageKind.DNA_ANSWER:
+                header, is_new = dna_search.receive_answer(open_dna_answer(raw, **arguments), guard)
+                receipt = Receipt(kind, header.sender_id, header.message_id, is_new)
             elif kind is MessageKind.SEQUENCE_RESET:
                 header, is_new = resets.receive_reset(raw, arguments, guard)
                 receipt = Receipt(kind, header.sender_id, header.message_id, is_new)

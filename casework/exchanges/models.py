@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -19,6 +20,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+if TYPE_CHECKING:
+    from casework.missing.models import MissingPerson
 
 from casework.db import Base, RowId, UtcDateTime, str_enum, utcnow
 from casework.personal_data import Encrypted
@@ -321,3 +325,38 @@ class Disclosure(RowId, Base):
     @property
     def approved_field_list(self) -> list[str]:
         return [name for name in (self.approved_fields or "").split(";") if name]
+
+
+class DnaSearchStatus(enum.StrEnum):
+    PENDING = "pending"  # sent, no answer yet
+    HIT = "hit"
+    NO_HIT = "no_hit"
+
+
+class DnaSearchResult(RowId, Base):
+    """One of our families in a cross-border DNA search we sent a peer (spec §7.7), and what
+    the peer answered: hit (with the LR and the remains' pseudonym, for a disclosure request)
+    or no hit. Neither genotypes nor names are kept here."""
+
+    __tablename__ = "dna_search_result"
+    __table_args__ = (UniqueConstraint("peer_id", "search_id", "pseudonym"),)
+
+    peer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("peer_authority.id", ondelete="RESTRICT"), index=True
+    )
+    search_id: Mapped[str] = mapped_column(String(36))
+    position: Mapped[int] = mapped_column(Integer)  # the family's place in the search
+    pseudonym: Mapped[str] = mapped_column(String(43))
+    missing_person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("missing_person.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[DnaSearchStatus] = mapped_column(
+        str_enum(DnaSearchStatus, 16), default=DnaSearchStatus.PENDING
+    )
+    log10_lr: Mapped[float | None] = mapped_column(Float)
+    remains_pseudonym: Mapped[str | None] = mapped_column(String(43))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    peer: Mapped[PeerAuthority] = relationship()
+    missing_person: Mapped[MissingPerson] = relationship()

@@ -30,10 +30,8 @@ from casework.exchanges.models import (
     OwnNameKeys,
     PeerAuthority,
 )
-from casework.exchanges.outbox import keep, new_message_id, next_sequence
+from casework.exchanges.outbox import keep, new_message_id, next_sequence, push_later
 from casework.exchanges.trust import get_peer, trusted
-from casework.jobs.models import JobKind
-from casework.jobs.services import create as create_job
 from casework.matches.services import open_missing, open_remains
 from casework.missing.models import MissingPerson
 from casework.remains.models import UnidentifiedRemains
@@ -85,15 +83,6 @@ def _digest(keys: tuple[TokenKeys, ...]) -> str:
     return hmac.new(
         sender_secret(), b"own-name-keys\x00" + text.encode(), hashlib.sha256
     ).hexdigest()
-
-
-def _push_later(message: OutgoingMessage, peer: PeerAuthority) -> None:
-    """Push once committed, as a job (retried while the peer cannot be reached), when the peer
-    has an inbox; otherwise it waits in the outbox."""
-    if not peer.inbox_url:
-        return
-    db.session.flush()
-    create_job(JobKind.EXCHANGE_PUSH, {"message_id": str(message.id)})
 
 
 def ask_names(peer: PeerAuthority, user: User | None = None) -> list[OutgoingMessage]:
@@ -177,7 +166,7 @@ def ask_names(peer: PeerAuthority, user: User | None = None) -> list[OutgoingMes
                 entries=len(chunk),
                 elements=elements,
             )
-            _push_later(message, peer)
+            push_later(message, peer)
             messages.append(message)
         return messages
 
@@ -267,7 +256,7 @@ def answer_query(
             "budget": limits.budget,
         },
     )
-    _push_later(message, peer)
+    push_later(message, peer)
     return header, True
 
 

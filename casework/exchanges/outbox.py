@@ -13,6 +13,8 @@ from casework.audit.services import AuditAction, record
 from casework.db import db, transaction
 from casework.errors import NotFound
 from casework.exchanges.models import MessageKind, OutgoingMessage, PeerAuthority
+from casework.jobs.models import JobKind
+from casework.jobs.services import create as create_job
 
 
 def next_sequence(peer: PeerAuthority, kind: MessageKind) -> int:
@@ -46,6 +48,15 @@ def keep(
     )
     db.session.add(message)
     return message
+
+
+def push_later(message: OutgoingMessage, peer: PeerAuthority) -> None:
+    """Push once committed, as a job (retried while the peer cannot be reached), when the peer
+    has an inbox; otherwise it waits in the outbox."""
+    if not peer.inbox_url:
+        return
+    db.session.flush()
+    create_job(JobKind.EXCHANGE_PUSH, {"message_id": str(message.id)})
 
 
 def new_message_id() -> str:

@@ -28,7 +28,7 @@ from wtforms.fields.choices import SelectChoice
 from casework.access import Permission, allows, requires
 from casework.audit.services import Actor
 from casework.errors import CaseworkError
-from casework.exchanges import disclosures, hits, trust
+from casework.exchanges import disclosures, dna_search, hits, trust
 from casework.exchanges.bundles import Selection, export_records, shared_record
 from casework.exchanges.forms import (
     DecisionForm,
@@ -314,6 +314,42 @@ def request_disclosure(hit_id: uuid.UUID) -> Any:
     except CaseworkError as error:
         _form_error(form, error, "justification")
         return _hit_page(hits.get_hit(current_user, hit_id), form, 400)
+    flash(_("The request is signed: send it to the authority."), "success")
+    return redirect(url_for("exchanges.disclosure", disclosure_id=disclosure.id))
+
+
+def _dna_page(form: DisclosureRequestForm | None = None, status: int = 200) -> Any:
+    return render_template(
+        "exchanges/dna_results.html",
+        results=dna_search.visible_results(current_user),
+        form=form or DisclosureRequestForm(formdata=None),
+    ), status
+
+
+@blueprint.route("/dna")
+@requires(Permission.READ_EXCHANGE)
+def dna_results() -> Any:
+    return _dna_page()
+
+
+@blueprint.route("/dna/<uuid:result_id>/request", methods=["POST"])
+@requires(Permission.SHARE_RECORDS)
+def request_dna_disclosure(result_id: uuid.UUID) -> Any:
+    found = dna_search.get_result(current_user, result_id)
+    form = DisclosureRequestForm()
+    if not form.validate_on_submit():
+        return _dna_page(form, 400)
+    try:
+        disclosure = disclosures.request_dna_disclosure(
+            found,
+            current_user,
+            purpose=form.purpose.data,
+            justification=form.justification.data,
+            fields=form.fields.data,
+        )
+    except CaseworkError as error:
+        _form_error(form, error, "justification")
+        return _dna_page(form, 400)
     flash(_("The request is signed: send it to the authority."), "success")
     return redirect(url_for("exchanges.disclosure", disclosure_id=disclosure.id))
 

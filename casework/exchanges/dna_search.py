@@ -1,0 +1,381 @@
+"""Cross-border DNA search with a peer (spec §7.7, I-Familia style): sending a peer the pedigrees
+and reference profiles of the families who agreed to a search with its country (no names, no
+barcodes: per-recipient pseudonyms and pedigree labels), answering a peer's search with our
+kinship engine against our open remains (hit or no hit, with the LR; never our genotypes), and
+keeping the peer's answer to ours. Every step is audited."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Mapping
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from casework.accounts.models import User
+from casework.audit.services import AuditAction, append, record
+from casework.clock import now
+from casework.custody.models import Sample
+from casework.db import db, transaction
+from casework.dna.models import ReferenceConsent
+from casework.dna.pedigrees import MISSING, FamilyTree, family_tree
+from casework.dna.search import _remains_profiles, frequencies, population_of
+from casework.dna.stored import consensus_of
+from casework.errors import NotFound
+from casework.exchanges.guard import DatabaseReplayGuard
+from casework.exchanges.identity import own_keys, require_identity, sender_secret
+from casework.exchanges.models import (
+    DnaSearchResult,
+    DnaSearchStatus,
+    MessageKind,
+    OutgoingMessage,
+    PeerAuthority,
+)
+from casework.exchanges.outbox import keep, new_message_id, next_sequence, push_later
+from casework.exchanges.records import local_id
+from casework.exchanges.trust import get_peer, trusted
+from casework.matches.services import open_missing
+from casework.missing.access import missing_visible_to
+from casework.missing.models import MissingPerson
+from exchange import (
+    DnaAnswer,
+    DnaResult,
+    DnaSearch,
+    EnvelopeHeader,
+    ErrorCode,
+    ExchangeError,
+    PedigreeMember,
+    Received,
+    SharedFamily,
+    commit_import,
+    record_pseudonym,
+    seal_dna_answer,
+    seal_dna_search,
+)
+from exchange.dna import ALLELE, LOCUS, MAX_FAMILIES, MAX_LOCI
+from matching.kinship import (
+    Family,
+    KinshipError,
+    KinshipSettings,
+    Pedigree,
+    Person,
+    Profile,
+    likelihood_ratio,
+    parse_sex,
+)
+
+log = logging.getLogger(__name__)
+_SEX_OUT = {"M": "male", "F": "female", "U": "unknown"}
+
+
+def allows_search_with(consent: ReferenceConsent | None, country: str) -> bool:
+    """The family agreed to a search with this country, and has not withdrawn."""
+    if consent is None or consent.withdrawn_at is not None or not consent.search_abroad:
+        return False
+    countries = {code.strip().upper() for code in (consent.countries or "").split(";")}
+    return "*" in countries or country.upper() in countries
+
+
+def _shared_genotypes(sample: Sample) -> dict[str, tuple[str, str]]:
+    profile = consensus_of(sample.id)
+    if profile is None or profile.genotypes is None:
+        return {}
+    found: dict[str, tuple[str, str]] = {}
+    for locus, pair in sorted(json.loads(profile.genotypes).items()):
+        alleles = sorted((str(a) for a in pair), key=lambda a: (float(a), a))
+        if len(alleles) == 2 and LOCUS.match(locus) and all(ALLELE.match(a) for a in alleles):
+            found[locus] = (alleles[0], alleles[1])
+    return dict(list(found.items())[:MAX_LOCI])
+
+
+def _ordered(tree: FamilyTree) -> list[str]:
+    """Member ids with parents before children (the format's order)."""
+    done: list[str] = []
+    left = list(tree.members)
+    while left:
+        for member_id in left:
+            member = tree.members[member_id]
+            if all(p is None or p in done for p in (member.father, member.mother)):
+                done.append(member_id)
+                left.remove(member_id)
+                break
+        else:  # pragma: no cover - family_tree builds no cycle
+            raise KinshipError("The pedigree has a cycle.")
+    return done
+
+
+def shared_family(case: MissingPerson, peer: PeerAuthority) -> SharedFamily | None:
+    """The family as sent to `peer`: only references whose consent covers the peer's country;
+    None when no such reference is typed."""
+    tree = family_tree(case)
+    order = _ordered(tree)
+    labels = {member_id: f"p{index}" for index, member_id in enumerate(order)}
+    references: dict[str, Mapping[str, tuple[str, str]]] = {}
+    for member_id in tree.references:
+        barcode = tree.members[member_id].sample_barcode
+        sample = db.session.scalar(select(Sample).where(Sample.barcode == barcode))
+        if sample is None:
+            continue
+        consent = db.session.scalar(
+            select(ReferenceConsent).where(ReferenceConsent.sample_id == sample.id)
+        )
+        if not allows_search_with(consent, peer.country):
+            continue
+        genotypes = _shared_genotypes(sample)
+        if genotypes:
+            references[labels[member_id]] = genotypes
+    if not references:
+        return None
+    members = tuple(
+        PedigreeMember(
+            labels[member_id],
+            labels.get(tree.members[member_id].father or ""),
+            labels.get(tree.members[member_id].mother or ""),
+            _SEX_OUT[str(tree.members[member_id].sex.value)],
+        )
+        for member_id in order
+    )
+    return SharedFamily(
+        pseudonym=record_pseudonym(sender_secret(), peer.authority_id, local_id(case)),
+        population=population_of(case),
+        members=members,
+        missing=labels[MISSING],
+        references=references,
+    )
+
+
+def send_search(peer: PeerAuthority, user: User | None = None) -> OutgoingMessage | None:
+    """Seal a DNA search for `peer` with every open family that agreed to it; keep, audit and
+    push it. None when no family may be searched with that peer."""
+    with transaction():
+        identity = require_identity()
+        found: list[tuple[MissingPerson, SharedFamily]] = []
+        for case in open_missing():
+            try:
+                family = shared_family(case, peer)
+            except KinshipError:
+                log.warning("The pedigree of %s cannot be shared", case.reference)
+                continue
+            if family is not None:
+                found.append((case, family))
+        if not found:
+            return None
+        found = found[:MAX_FAMILIES]
+        search = DnaSearch(new_message_id(), tuple(family for _, family in found))
+        sequence = next_sequence(peer, MessageKind.DNA_SEARCH)
+        message_id = new_message_id()
+        raw = seal_dna_search(
+            search,
+            sender_id=identity.authority_id,
+            sender_keys=own_keys(identity),
+            recipient=trusted(peer),
+            sequence=sequence,
+            now=now(),
+        )
+        message = keep(
+            peer,
+            MessageKind.DNA_SEARCH,
+            message_id=message_id,
+            sequence=sequence,
+            envelope=raw,
+            record_count=len(found),
+            user=user,
+        )
+        for position, (case, family) in enumerate(found):
+            db.session.add(
+                DnaSearchResult(
+                    peer_id=peer.id,
+                    search_id=search.search_id,
+                    position=position,
+                    pseudonym=family.pseudonym,
+                    missing_person_id=case.id,
+                    sent_at=now(),
+                )
+            )
+        record(
+            AuditAction.EXPORT,
+            message,
+            event="dna search sent",
+            recipient=peer.authority_id,
+            search_id=search.search_id,
+            families=len(found),
+            cases=[case.reference for case, _ in found],
+        )
+        push_later(message, peer)
+        return message
+
+
+def _engine_family(family: SharedFamily) -> Family:
+    people = [Person(m.label, m.father, m.mother, parse_sex(m.sex)) for m in family.members]
+    return Family(
+        family.pseudonym,
+        Pedigree.build(people, family.missing),
+        {
+            label: Profile.parse(f"{family.pseudonym}/{label}", dict(profile))
+            for label, profile in family.references.items()
+        },
+    )
+
+
+def _result(family: SharedFamily, peer: PeerAuthority, profiles: list) -> DnaResult:  # type: ignore[type-arg]
+    """Run one received family against our remains: the best remains above the setting."""
+    known = frequencies().names()
+    population = (
+        family.population
+        if family.population in known
+        else str(current_app.config["DNA_POPULATION"])
+    )
+    threshold = float(current_app.config["DNA_HIT_MIN_LOG10_LR"])
+    try:
+        engine_family = _engine_family(family)
+    except KinshipError:
+        return DnaResult(family.pseudonym, False, None, None)
+    settings = KinshipSettings(population=population)
+    best: tuple[float, str] | None = None
+    for remains, _, profile in profiles:
+        result = likelihood_ratio(engine_family, profile, frequencies(), settings)
+        if result.loci_used == 0:
+            continue
+        if best is None or result.log10_lr > best[0]:
+            best = (result.log10_lr, local_id(remains))
+    if best is None or best[0] < threshold or best[0] <= 0:
+        return DnaResult(family.pseudonym, False, None, None)
+    milli = min(max(round(best[0] * 1000), 1), 1_000_000)
+    remains_pseudonym = record_pseudonym(sender_secret(), peer.authority_id, best[1])
+    return DnaResult(family.pseudonym, True, milli, remains_pseudonym)
+
+
+def answer_search(
+    received: Received[DnaSearch], guard: DatabaseReplayGuard
+) -> tuple[EnvelopeHeader, bool]:
+    """In the caller's transaction: run a peer's families against our open remains, seal the
+    answer (hit or no hit, the LR of a hit; no genotype of ours), keep, audit and push it."""
+    header = received.header
+    if not received.is_new or received.content is None:
+        return header, False
+    search = received.content
+    peer = get_peer(header.sender_id)
+    profiles = _remains_profiles()
+    results = tuple(_result(family, peer, profiles) for family in search.families)
+    identity = require_identity()
+    sequence = next_sequence(peer, MessageKind.DNA_ANSWER)
+    message_id = new_message_id()
+    raw = seal_dna_answer(
+        DnaAnswer(search.search_id, results),
+        sender_id=identity.authority_id,
+        sender_keys=own_keys(identity),
+        recipient=trusted(peer),
+        sequence=sequence,
+        now=now(),
+    )
+    message = keep(
+        peer,
+        MessageKind.DNA_ANSWER,
+        message_id=message_id,
+        sequence=sequence,
+        envelope=raw,
+        record_count=len(results),
+    )
+    commit_import(received, guard)
+    append(
+        db.session,
+        "import",
+        object_type="DnaSearch",
+        object_id=search.search_id,
+        details={
+            "event": "dna search answered",
+            "sender": peer.authority_id,
+            "families": len(results),
+            "hits": sum(1 for r in results if r.hit),
+            "remains_compared": len(profiles),
+        },
+    )
+    push_later(message, peer)
+    return header, True
+
+
+def receive_answer(
+    received: Received[DnaAnswer], guard: DatabaseReplayGuard
+) -> tuple[EnvelopeHeader, bool]:
+    """In the caller's transaction: keep a peer's answer to our search, family by family."""
+    header = received.header
+    if not received.is_new or received.content is None:
+        return header, False
+    answer = received.content
+    peer = get_peer(header.sender_id)
+    rows = list(
+        db.session.scalars(
+            select(DnaSearchResult)
+            .where(
+                DnaSearchResult.peer_id == peer.id,
+                DnaSearchResult.search_id == answer.search_id,
+            )
+            .order_by(DnaSearchResult.position)
+        )
+    )
+    if not rows or [row.pseudonym for row in rows] != [r.pseudonym for r in answer.results]:
+        raise ExchangeError(
+            ErrorCode.SCHEMA_VIOLATION,
+            f"The answer does not answer our DNA search {answer.search_id}, family by family.",
+        )
+    if any(row.status is not DnaSearchStatus.PENDING for row in rows):
+        raise ExchangeError(
+            ErrorCode.ID_REUSED, f"DNA search {answer.search_id} was answered already."
+        )
+    for row, result in zip(rows, answer.results, strict=True):
+        row.status = DnaSearchStatus.HIT if result.hit else DnaSearchStatus.NO_HIT
+        row.log10_lr = None if result.log10_lr_milli is None else result.log10_lr_milli / 1000
+        row.remains_pseudonym = result.remains
+        row.answered_at = now()
+    commit_import(received, guard)
+    append(
+        db.session,
+        "import",
+        object_type="DnaSearch",
+        object_id=answer.search_id,
+        details={
+            "event": "dna answer received",
+            "sender": peer.authority_id,
+            "families": len(rows),
+            "hits": sum(1 for r in answer.results if r.hit),
+        },
+    )
+    return header, True
+
+
+def visible_results(user: User, limit: int = 200) -> list[DnaSearchResult]:
+    """Our families' cross-border DNA results the user may see, newest first."""
+    return list(
+        db.session.scalars(
+            select(DnaSearchResult)
+            .join(MissingPerson, DnaSearchResult.missing_person_id == MissingPerson.id)
+            .where(missing_visible_to(user))
+            .order_by(DnaSearchResult.sent_at.desc(), DnaSearchResult.position)
+            .limit(limit)
+        )
+    )
+
+
+def get_result(user: User, result_id: uuid.UUID) -> DnaSearchResult:
+    found = db.session.scalar(
+        select(DnaSearchResult)
+        .join(MissingPerson, DnaSearchResult.missing_person_id == MissingPerson.id)
+        .where(DnaSearchResult.id == result_id, missing_visible_to(user))
+    )
+    if found is None:
+        raise NotFound(_l("No such DNA search result."))
+    return found
+
+
+def results_for(case: MissingPerson) -> list[DnaSearchResult]:
+    """What peers answered about this family's cross-border DNA searches, newest first."""
+    return list(
+        db.session.scalars(
+            select(DnaSearchResult)
+            .where(DnaSearchResult.missing_person_id == case.id)
+            .order_by(DnaSearchResult.sent_at.desc())
+        )
+    )
