@@ -249,7 +249,7 @@ def _pair_evidence(
             ),
             name_bits,
         )
-    add("encoded_names", f"Encoded names (Bloom filters) Dice similarity {dice:.2f}")
+    add("encoded_names", f"Shared names compared without reading them: Dice similarity {dice:.2f}")
     add("sex", f"Sex reported {missing.sex.value}, estimated {remains.sex.value}")
     verdicts = ("consistent with", "consistent with", "close to", "far from")
     middle = {1: ", near the middle of the range"}
