@@ -41,7 +41,11 @@ def test_remains_parse_types_every_field() -> None:
     assert given.document_names == ("JOSE L PEREZ",)
     assert given.effects == ((EffectCategory.CLOTHING, "hooded sweatshirt, black"),)
     assert given.dental == ((16, ToothState.FILLED), (36, ToothState.CROWN))
-    assert RemainsInput.parse({}, TODAY) == RemainsInput()
+    # a remains case needs at least when or where it was recovered
+    with pytest.raises(ValidationError, match="recovery date or a place") as empty:
+        RemainsInput.parse({}, TODAY)
+    assert empty.value.field == "recovery_date"
+    assert RemainsInput.parse({"recovery_place": "Altar Valley"}, TODAY).recovery_date is None
 
 
 @pytest.mark.parametrize(
