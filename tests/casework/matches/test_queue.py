@@ -125,6 +125,7 @@ def test_candidates_of_a_closed_case_are_never_in_the_queue(
 ) -> None:
     from casework.accounts.models import User
     from casework.cases.status import change_status
+    from casework.custody.services import record_sample
     from casework.extensions import db
     from casework.matches.models import CandidateMatch
 
@@ -136,6 +137,7 @@ def test_candidates_of_a_closed_case_are_never_in_the_queue(
         else:
             user = db.session.get(User, world.user("forensic_officer"))
             case, target = candidate.remains, "buried_unidentified"
+            record_sample(case, {"barcode": "PM-QUEUE-1", "kind": "bone"})  # kept before burial
         change_status(case, target, user, "Closed for the test of the queue", case.version)
         db.session.remove()
     as_user("forensic_officer")
