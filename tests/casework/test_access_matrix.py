@@ -294,6 +294,13 @@ MATRIX = [
     ("GET", "exchanges.hits_index", "/exchange/hits", EXCHANGE_READERS),
     ("GET", "exchanges.hit", "/exchange/hits/{hit_home}", HOME_HIT_READ),
     ("POST", "exchanges.request_disclosure", "/exchange/hits/{hit_home}/request", HOME_HIT_REQUEST),
+    ("GET", "exchanges.dna_results", "/exchange/dna", EXCHANGE_READERS),
+    (
+        "POST",
+        "exchanges.request_dna_disclosure",
+        f"/exchange/dna/{NOBODYS}/request",
+        {role: HIDDEN if seen == OK else seen for role, seen in SHARERS.items()},
+    ),
     ("GET", "exchanges.disclosures_index", "/exchange/disclosures", EXCHANGE_READERS),
     ("GET", "exchanges.disclosure", "/exchange/disclosures/{disclosure_home}", HOME_HIT_READ),
     (
@@ -420,6 +427,9 @@ API_MATRIX = [
 ]
 # Pages anyone may open, signed in or not (the exchange inbox checks the sender's signatures).
 PUBLIC = {"auth.login", "auth.totp", "auth.logout", "static", "exchanges.inbox", "api.openapi"}
+# liveness and readiness answer any caller (a load balancer); /metrics answers by address or
+# token, not by account (tests/casework/health/, tests/casework/test_observability.py)
+PUBLIC |= {"health.healthz", "health.readyz", "health.metrics"}
 # the public family portal: no account (tests/casework/family_portal/ walks it)
 PUBLIC |= {
     "family.choose_language",
