@@ -174,6 +174,7 @@ def send_search(peer: PeerAuthority, user: User | None = None) -> OutgoingMessag
             recipient=trusted(peer),
             sequence=sequence,
             now=now(),
+            message_id=message_id,
         )
         message = keep(
             peer,
@@ -270,6 +271,7 @@ def answer_search(
         recipient=trusted(peer),
         sequence=sequence,
         now=now(),
+        message_id=message_id,
     )
     message = keep(
         peer,
