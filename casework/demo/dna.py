@@ -19,6 +19,7 @@ from casework.db import db
 from casework.demo.genotypes import child, founder, partial
 from casework.dna.models import DnaProfile, MarkerSystem, ProfileSource, ReferenceConsent
 from casework.dna.profiles import content_digest
+from casework.matches.open_cases import OPEN_MISSING, OPEN_REMAINS
 from casework.missing.models import FamilyPosition, MissingPerson
 from casework.remains.models import UnidentifiedRemains
 
@@ -52,24 +53,32 @@ def _str(typed: dict[str, tuple[str, str]]) -> dict[str, object]:
     return {locus: list(pair) for locus, pair in sorted(typed.items())}
 
 
+def _can_exclude(case: MissingPerson, remains: UnidentifiedRemains) -> bool:
+    """A man with two relatives whose case and remains are still open (the search reads those)."""
+    still_open = case.status in OPEN_MISSING and remains.status in OPEN_REMAINS
+    return still_open and case.sex is Sex.MALE and len(case.relatives) > 1
+
+
 def add_dna(rng: random.Random, truth: dict[object, object], families: int) -> list[uuid.UUID]:
     """Give `families` true (remains, missing person) pairs DNA; returns the families' ids."""
     from casework.dna.search import frequencies
 
     table = frequencies().population("SW Hispanic")
-    pairs = sorted(
-        ((remains_id, missing_id) for remains_id, missing_id in truth.items() if missing_id),
-        key=str,
-    )
+    pairs = []
+    for remains_id, missing_id in truth.items():
+        case = db.session.get(MissingPerson, missing_id) if missing_id else None
+        remains = db.session.get(UnidentifiedRemains, remains_id)
+        if case is not None and remains is not None and case.relatives:
+            pairs.append((case, remains))
+    # the ids are random, the references follow the generator: order by reference, and put
+    # first the family that can show a lineage exclusion (a man with two relatives) so that
+    # every demo world has one
+    pairs.sort(key=lambda pair: (not _can_exclude(*pair), pair[0].reference))
     chosen: list[uuid.UUID] = []
     excluded = False
-    for remains_id, missing_id in pairs:
+    for case, remains in pairs:
         if len(chosen) >= families:
             break
-        case = db.session.get(MissingPerson, missing_id)
-        remains = db.session.get(UnidentifiedRemains, remains_id)
-        if case is None or remains is None or len(case.relatives) < 1:
-            continue
         mutation = 0.08 if len(chosen) == 1 else 0.0  # one family with a few mutations
         father, mother = founder(rng, table, LOCI), founder(rng, table, LOCI)
         missing, sibling = (
@@ -78,7 +87,7 @@ def add_dna(rng: random.Random, truth: dict[object, object], families: int) -> l
         )
         relatives = list(case.relatives)[:2]
         # one lineage exclusion: the remains' Y-STR differs from the brother's
-        exclusion = not excluded and len(relatives) > 1 and case.sex is Sex.MALE
+        exclusion = not excluded and _can_exclude(case, remains)
         excluded = excluded or exclusion
         places = [(FamilyPosition.MOTHER, Sex.FEMALE, mother)]
         if len(relatives) > 1:
