@@ -16,4 +16,8 @@ request_submitted = _signals.signal("family-request-submitted")
 # sent with the `FamilyRequest` as sender when a liaison accepts, merges or declines it
 request_decided = _signals.signal("family-request-decided")
 
-__all__ = ["request_decided", "request_submitted"]
+# sent with the new `FamilyRequestAddition` as sender (a contact, a correction, a photo, consent
+# withdrawn) inside the transaction that stores it: its request's liaison staff are told
+information_added = _signals.signal("family-information-added")
+
+__all__ = ["information_added", "request_decided", "request_submitted"]

@@ -32,7 +32,7 @@ from casework.clock import now
 from casework.db import db, transaction
 from casework.errors import ConflictError, NotFound, ValidationError
 from casework.family_portal import challenge, codes
-from casework.family_portal.events import request_decided, request_submitted
+from casework.family_portal.events import information_added, request_decided, request_submitted
 from casework.family_portal.models import (
     AdditionKind,
     FamilyRequest,
@@ -455,6 +455,8 @@ def add_information(
         addition = FamilyRequestAddition(request_id=request.id, kind=chosen, added_at=now())
         addition.words = text or None
         db.session.add(addition)
+        db.session.flush()
+        information_added.send(addition, request=request)
     return addition
 
 
@@ -486,6 +488,8 @@ def withdraw_consent(request: FamilyRequest, which: Iterable[str]) -> None:
         )
         addition.words = ", ".join(chosen)
         db.session.add(addition)
+        db.session.flush()
+        information_added.send(addition, request=request)
 
 
 # ---- liaison staff ------------------------------------------------------------------------
@@ -649,6 +653,34 @@ def decline_request(request: FamilyRequest, user: User, version: int | None, rea
         request_decided.send(request)
 
 
+@dataclass(frozen=True)
+class FromTheFamily:
+    """A request joined to a case, with what the family sent through the portal: the words and
+    photos they added on their page, before the decision and after it."""
+
+    request: FamilyRequest
+    additions: list[FamilyRequestAddition]
+    photos: list[FamilyRequestPhoto]
+
+
+def sent_to_case(user: User, case: MissingPerson) -> list[FromTheFamily]:
+    """The requests accepted as `case` or merged with it, for the liaison staff of the agency
+    that received them (the same people who read the request), oldest first."""
+    if not may_review(user):
+        return []
+    found = db.session.scalars(
+        select(FamilyRequest)
+        .where(
+            FamilyRequest.missing_person_id == case.id,
+            FamilyRequest.agency_id == user.agency_id,
+        )
+        .order_by(FamilyRequest.submitted_at)
+    )
+    return [
+        FromTheFamily(request, list(request.additions), list(request.photos)) for request in found
+    ]
+
+
 def open_photo(request: FamilyRequest, photo_id: Any) -> FamilyRequestPhoto:
     """A photo of the request for its liaison, the look at it audited first."""
     photo = next((p for p in request.photos if str(p.id) == str(photo_id)), None)
@@ -666,6 +698,7 @@ __all__ = [
     "RELATIONSHIPS",
     "REPORTER_FIELDS",
     "FamilyView",
+    "FromTheFamily",
     "Submitted",
     "accept_request",
     "add_information",
@@ -684,6 +717,7 @@ __all__ = [
     "request_by_id",
     "request_for",
     "requests_for",
+    "sent_to_case",
     "submit_request",
     "withdraw_consent",
 ]

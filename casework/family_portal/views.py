@@ -3,6 +3,7 @@ needed, nothing about the visitor kept) and the liaison's under /family-requests
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -325,49 +326,69 @@ def detail(reference: str) -> Any:
     return _render_detail(services.request_for(current_user, reference))
 
 
+def _accept(found: FamilyRequest, form: Any) -> tuple[str, str]:
+    case = services.accept_request(
+        found, current_user, submitted_version(form.version.data), form.nationality.data
+    )
+    message = _("Accepted as %(reference)s.", reference=case.reference)
+    return message, url_for("missing.detail", reference=case.reference)
+
+
+def _merge(found: FamilyRequest, form: Any) -> tuple[str, str]:
+    case = services.merge_request(
+        found, current_user, submitted_version(form.version.data), form.case.data or ""
+    )
+    message = _("Merged with %(reference)s.", reference=case.reference)
+    return message, url_for("missing.detail", reference=case.reference)
+
+
+def _decline(found: FamilyRequest, form: Any) -> tuple[str, str]:
+    services.decline_request(
+        found, current_user, submitted_version(form.version.data), form.reason.data or ""
+    )
+    message = _("Request %(reference)s declined.", reference=found.reference)
+    return message, url_for("family_requests.index")
+
+
+# each decision on a pending request: its form (named so on the request's page) and what it
+# does, returning the message to show and where to go next
+DECISIONS: dict[str, tuple[type[Any], Callable[[FamilyRequest, Any], tuple[str, str]]]] = {
+    "accept": (AcceptForm, _accept),
+    "merge": (MergeForm, _merge),
+    "decline": (DeclineForm, _decline),
+}
+
+
+def _decide(reference: str, decision: str) -> Any:
+    """One shape for every decision: the request of the liaison's own agency, the form, the
+    service; a refusal shows the request's page again with the message at its field."""
+    form_class, decide = DECISIONS[decision]
+    found = services.request_for(current_user, reference)
+    form = form_class()
+    try:
+        message, target = decide(found, form)
+    except CaseworkError as error:
+        return _render_detail(found, show_error(form, error), **{decision: form})
+    flash(message, "success")
+    return redirect(target)
+
+
 @staff.post("/<reference>/accept")
 @requires(Permission.REVIEW_FAMILY_REQUESTS)
 def accept(reference: str) -> Any:
-    found = services.request_for(current_user, reference)
-    form = AcceptForm()
-    try:
-        case = services.accept_request(
-            found, current_user, submitted_version(form.version.data), form.nationality.data
-        )
-    except CaseworkError as error:
-        return _render_detail(found, show_error(form, error), accept=form)
-    flash(_("Accepted as %(reference)s.", reference=case.reference), "success")
-    return redirect(url_for("missing.detail", reference=case.reference))
+    return _decide(reference, "accept")
 
 
 @staff.post("/<reference>/merge")
 @requires(Permission.REVIEW_FAMILY_REQUESTS)
 def merge(reference: str) -> Any:
-    found = services.request_for(current_user, reference)
-    form = MergeForm()
-    try:
-        case = services.merge_request(
-            found, current_user, submitted_version(form.version.data), form.case.data or ""
-        )
-    except CaseworkError as error:
-        return _render_detail(found, show_error(form, error), merge=form)
-    flash(_("Merged with %(reference)s.", reference=case.reference), "success")
-    return redirect(url_for("missing.detail", reference=case.reference))
+    return _decide(reference, "merge")
 
 
 @staff.post("/<reference>/decline")
 @requires(Permission.REVIEW_FAMILY_REQUESTS)
 def decline(reference: str) -> Any:
-    found = services.request_for(current_user, reference)
-    form = DeclineForm()
-    try:
-        services.decline_request(
-            found, current_user, submitted_version(form.version.data), form.reason.data or ""
-        )
-    except CaseworkError as error:
-        return _render_detail(found, show_error(form, error), decline=form)
-    flash(_("Request %(reference)s declined.", reference=found.reference), "success")
-    return redirect(url_for("family_requests.index"))
+    return _decide(reference, "decline")
 
 
 @staff.get("/<reference>/photos/<photo_id>")

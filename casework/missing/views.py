@@ -28,6 +28,7 @@ from casework.cases.forms import show_error
 from casework.cases.pages import CasePages
 from casework.clock import now
 from casework.errors import CaseworkError
+from casework.family_portal.services import sent_to_case
 from casework.missing import family, services
 from casework.missing.access import missing_visible_to
 from casework.missing.forms import (
@@ -86,6 +87,7 @@ class MissingPages(CasePages):
             "channel_labels": CHANNEL_LABELS,
             "plain": family.plain_status(case, contacts) if informs else None,
             "contact_form": _contact_form(case, contact_form) if informs and can_edit else None,
+            "from_families": sent_to_case(current_user, case),
         }
 
 

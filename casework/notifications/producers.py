@@ -1,6 +1,6 @@
-"""Where notifications come from: listeners to the events other areas announce
-(`casework.cases.events`), the daily look at repatriation steps, and the functions the family
-portal and the DNA work call.
+"""Where notifications come from: the events other areas announce (`casework.cases.events`,
+`casework.family_portal.events`), one row each in `SOURCES`; the daily look at repatriation
+steps; and `notify_family_request` / `notify_dna_hit` for callers outside a signal.
 
 A listener only notes ids inside the transaction that stores the change; the notifications are
 written after it has committed (`after_commit`), so a failure here is logged and never undoes
@@ -12,16 +12,26 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from blinker import Signal
 from sqlalchemy import select
 
 from casework.accounts.models import Agency, Role, User
+from casework.cases.events import (
+    candidate_for_review,
+    cross_border_hit,
+    disclosure_requested,
+    dna_hit_found,
+    identification_proposed,
+)
 from casework.db import after_commit, db, transaction
 from casework.dna.models import DnaHit
 from casework.exchanges.models import CrossBorderHit, Disclosure
-from casework.family_portal.models import FamilyRequest
+from casework.family_portal.events import information_added, request_submitted
+from casework.family_portal.models import FamilyRequest, FamilyRequestAddition
 from casework.matches.models import CandidateMatch
 from casework.missing.models import MissingPerson
 from casework.notifications.models import NotificationKind
@@ -83,121 +93,154 @@ def _references(missing_id: uuid.UUID | None, remains_id: uuid.UUID | None) -> s
     return " / ".join(reference for reference in references if reference)
 
 
-def on_candidate_for_review(candidate: CandidateMatch, **_: Any) -> None:
-    """A candidate newly above the review threshold: the staff of both cases' agencies."""
-    candidate_id, missing_id, remains_id = (
-        candidate.id,
+@dataclass(frozen=True)
+class Noted:
+    """What a listener notes inside the transaction that stores the change: plain values only,
+    since the rows it was sent expire when that transaction commits. The staff of the cases'
+    agencies (and of `agency_ids`) are told; `reference` replaces the cases' references."""
+
+    link: str
+    dedupe_key: str
+    missing_id: uuid.UUID | None = None
+    remains_id: uuid.UUID | None = None
+    agency_ids: tuple[int, ...] = ()
+    reference: str | None = None
+    detail: str | None = None
+    not_to: uuid.UUID | None = None  # who caused it is not told
+
+
+def _candidate(candidate: CandidateMatch, **_: Any) -> Noted:
+    """A candidate newly above the review threshold: its evidence digest tells a candidate
+    that rose again with new evidence from the same one recomputed."""
+    return Noted(
+        path("matches.detail", candidate_id=candidate.id),
+        f"candidate:{candidate.id}:{(candidate.evidence_digest or '')[:16]}",
         candidate.missing_person_id,
         candidate.remains_id,
     )
-    digest = (candidate.evidence_digest or "")[:16]
-
-    def write() -> None:
-        event = Event(
-            K.CANDIDATE_FOR_REVIEW,
-            _references(missing_id, remains_id),
-            path("matches.detail", candidate_id=candidate_id),
-            f"candidate:{candidate_id}:{digest}",
-        )
-        deliver(event, agency_staff(_agencies(missing_id, remains_id), event.kind))
-
-    _after_commit(write, f"candidate {candidate_id}")
 
 
-def on_identification_proposed(candidate: CandidateMatch, proposer: User, **_: Any) -> None:
-    """The first signature is given: the supervisors of both agencies but the proposer."""
-    candidate_id, missing_id, remains_id = (
-        candidate.id,
-        candidate.missing_person_id,
-        candidate.remains_id,
-    )
-    proposer_id = proposer.id
+def _identification(candidate: CandidateMatch, proposer: User, **_: Any) -> Noted:
+    """The first signature is given: everyone who may confirm it but the proposer."""
     proposed_at = candidate.proposed_at.isoformat() if candidate.proposed_at else ""
+    return Noted(
+        path("matches.detail", candidate_id=candidate.id),
+        f"identification:{candidate.id}:{proposed_at}",
+        candidate.missing_person_id,
+        candidate.remains_id,
+        not_to=proposer.id,
+    )
+
+
+def _cross_border_hit(hit: CrossBorderHit, **_: Any) -> Noted:
+    return Noted(
+        path("exchanges.hit", hit_id=hit.id), f"hit:{hit.id}", hit.missing_person_id, hit.remains_id
+    )
+
+
+def _disclosure(disclosure: Disclosure, **_: Any) -> Noted:
+    return Noted(
+        path("exchanges.disclosure", disclosure_id=disclosure.id),
+        f"disclosure:{disclosure.id}",
+        disclosure.missing_person_id,
+        disclosure.remains_id,
+    )
+
+
+def _dna_hit(hit: DnaHit, **_: Any) -> Noted:
+    link = path("dna.hit", hit_id=hit.id)
+    reference = _references(hit.missing_person_id, hit.remains_id)
+    return Noted(link, f"dna-hit:{reference}:{link}", hit.missing_person_id, hit.remains_id)
+
+
+def _family_request(request: FamilyRequest, **_: Any) -> Noted:
+    """A family's new request, pending for the agency it chose: its reference, never a name."""
+    return Noted(
+        path("family_requests.detail", reference=request.reference),
+        f"family-request:{request.reference}",
+        agency_ids=(request.agency_id,),
+        reference=request.reference,
+    )
+
+
+def _family_addition(addition: FamilyRequestAddition, request: FamilyRequest, **_: Any) -> Noted:
+    """The family added something on their page: once the request is a case, the case's page
+    shows it (and is where the link goes); before, the request's page."""
+    if request.missing_person_id is not None:
+        link = path("missing.detail", reference=_references(request.missing_person_id, None))
+    else:
+        link = path("family_requests.detail", reference=request.reference)
+    return Noted(
+        link,
+        f"family-addition:{addition.id}",
+        request.missing_person_id,
+        agency_ids=(request.agency_id,),
+        reference=request.reference,
+        detail=f"addition:{addition.kind.value}",
+    )
+
+
+# each event another area announces, the kind it notifies, and what its listener notes
+SOURCES: tuple[tuple[Signal, NotificationKind, Callable[..., Noted]], ...] = (
+    (candidate_for_review, K.CANDIDATE_FOR_REVIEW, _candidate),
+    (identification_proposed, K.IDENTIFICATION_WAITING, _identification),
+    (cross_border_hit, K.EXCHANGE_HIT, _cross_border_hit),
+    (disclosure_requested, K.DISCLOSURE_REQUEST, _disclosure),
+    (dna_hit_found, K.DNA_HIT, _dna_hit),
+    (request_submitted, K.FAMILY_REQUEST, _family_request),
+    (information_added, K.FAMILY_REQUEST, _family_addition),
+)
+
+
+def notify(kind: NotificationKind, noted: Noted) -> None:
+    """Tell the staff concerned, once the current transaction commits."""
 
     def write() -> None:
         event = Event(
-            K.IDENTIFICATION_WAITING,
-            _references(missing_id, remains_id),
-            path("matches.detail", candidate_id=candidate_id),
-            f"identification:{candidate_id}:{proposed_at}",
+            kind,
+            noted.reference or _references(noted.missing_id, noted.remains_id),
+            noted.link,
+            noted.dedupe_key[:200],
+            detail=noted.detail,
         )
-        staff = agency_staff(_agencies(missing_id, remains_id), event.kind)
-        deliver(event, [user_id for user_id in staff if user_id != proposer_id])
+        agencies = [*_agencies(noted.missing_id, noted.remains_id), *noted.agency_ids]
+        staff = agency_staff(agencies, kind)
+        deliver(event, [user_id for user_id in staff if user_id != noted.not_to])
 
-    _after_commit(write, f"identification {candidate_id}")
-
-
-def on_cross_border_hit(hit: CrossBorderHit, **_: Any) -> None:
-    hit_id, missing_id, remains_id = hit.id, hit.missing_person_id, hit.remains_id
-
-    def write() -> None:
-        event = Event(
-            K.EXCHANGE_HIT,
-            _references(missing_id, remains_id),
-            path("exchanges.hit", hit_id=hit_id),
-            f"hit:{hit_id}",
-        )
-        deliver(event, agency_staff(_agencies(missing_id, remains_id), event.kind))
-
-    _after_commit(write, f"cross-border hit {hit_id}")
+    _after_commit(write, noted.dedupe_key)
 
 
-def on_disclosure_requested(disclosure: Disclosure, **_: Any) -> None:
-    disclosure_id = disclosure.id
-    missing_id, remains_id = disclosure.missing_person_id, disclosure.remains_id
+def _listener(kind: NotificationKind, note: Callable[..., Noted]) -> Callable[..., None]:
+    def listen(sender: Any, **values: Any) -> None:
+        notify(kind, note(sender, **values))
 
-    def write() -> None:
-        event = Event(
-            K.DISCLOSURE_REQUEST,
-            _references(missing_id, remains_id),
-            path("exchanges.disclosure", disclosure_id=disclosure_id),
-            f"disclosure:{disclosure_id}",
-        )
-        deliver(event, agency_staff(_agencies(missing_id, remains_id), event.kind))
+    return listen
 
-    _after_commit(write, f"disclosure request {disclosure_id}")
+
+# made once: the signals hold their receivers weakly, and connecting the same one again (an app
+# built twice, in tests) is a no-op
+_LISTENERS = [(signal, _listener(kind, note)) for signal, kind, note in SOURCES]
 
 
 def notify_family_request(agency_id: int, reference: str, link: str) -> None:
-    """A family submitted a request for `agency_id` (the family portal calls this): its liaison
-    staff are told, once per reference. `link` is the path of the pending request's page; the
-    reference is the request's, never a name."""
-
-    def write() -> None:
-        event = Event(K.FAMILY_REQUEST, reference, link, f"family-request:{reference}")
-        deliver(event, agency_staff([agency_id], event.kind))
-
-    _after_commit(write, f"family request {reference}")
-
-
-def on_family_request_submitted(request: FamilyRequest, **_: Any) -> None:
-    notify_family_request(
-        request.agency_id,
-        request.reference,
-        path("family_requests.detail", reference=request.reference),
-    )
-
-
-def on_dna_hit_found(hit: DnaHit, **_: Any) -> None:
-    missing_id, remains_id = hit.missing_person_id, hit.remains_id
-    notify_dna_hit(
-        _agencies(missing_id, remains_id),
-        _references(missing_id, remains_id),
-        path("dna.hit", hit_id=hit.id),
+    """A family submitted a request for `agency_id`: its liaison staff are told, once per
+    reference. `link` is the path of the pending request's page."""
+    notify(
+        K.FAMILY_REQUEST,
+        Noted(link, f"family-request:{reference}", agency_ids=(agency_id,), reference=reference),
     )
 
 
 def notify_dna_hit(agency_ids: Iterable[int], reference: str, link: str) -> None:
-    """A DNA search found a likely match for a case of these agencies (the DNA work calls
-    this): their staff who review candidates are told, once per reference and link.
-    `reference` names the case(s) or the sample, never a person."""
-    agencies = list(agency_ids)
-
-    def write() -> None:
-        event = Event(K.DNA_HIT, reference, link, f"dna-hit:{reference}:{link}"[:200])
-        deliver(event, agency_staff(agencies, event.kind))
-
-    _after_commit(write, f"DNA hit {reference}")
+    """A DNA search found a likely match for a case of these agencies: their staff who review
+    candidates are told, once per reference and link. `reference` names the case(s) or the
+    sample, never a person."""
+    notify(
+        K.DNA_HIT,
+        Noted(
+            link, f"dna-hit:{reference}:{link}", agency_ids=tuple(agency_ids), reference=reference
+        ),
+    )
 
 
 def notify_repatriation_steps(today: date) -> int:
@@ -251,19 +294,6 @@ def notify_repatriation_steps(today: date) -> int:
 
 
 def connect_listeners() -> None:
-    """Listen to the events the other areas announce (called once by the app factory)."""
-    from casework.cases.events import (
-        candidate_for_review,
-        cross_border_hit,
-        disclosure_requested,
-        dna_hit_found,
-        identification_proposed,
-    )
-    from casework.family_portal.events import request_submitted
-
-    candidate_for_review.connect(on_candidate_for_review)
-    request_submitted.connect(on_family_request_submitted)
-    dna_hit_found.connect(on_dna_hit_found)
-    identification_proposed.connect(on_identification_proposed)
-    cross_border_hit.connect(on_cross_border_hit)
-    disclosure_requested.connect(on_disclosure_requested)
+    """Listen to the events the other areas announce (called by the app factory)."""
+    for signal, listen in _LISTENERS:
+        signal.connect(listen)

@@ -11,7 +11,7 @@ from casework.vocabulary import label
 K = NotificationKind
 
 KIND_NAMES = {
-    K.FAMILY_REQUEST: _l("A new family request for my agency"),
+    K.FAMILY_REQUEST: _l("A family request for my agency: a new one, or news from the family"),
     K.CANDIDATE_FOR_REVIEW: _l("A candidate above the review threshold on my agency's case"),
     K.IDENTIFICATION_WAITING: _l("An identification waiting for a second person"),
     K.REPATRIATION_STEP: _l("A repatriation step due or overdue"),
@@ -24,6 +24,14 @@ KIND_NAMES = {
 def sentence(notification: Notification) -> str:
     """The notification as a sentence in the current language."""
     kind, reference, detail = notification.kind, notification.reference, notification.detail
+    if kind is K.FAMILY_REQUEST and (detail or "").startswith("addition:"):
+        return str(
+            _l(
+                "The family of request %(reference)s sent something new: %(what)s.",
+                reference=reference,
+                what=label((detail or "").partition(":")[2]),
+            )
+        )
     if kind is K.FAMILY_REQUEST:
         return str(_l("New family request %(reference)s for your agency.", reference=reference))
     if kind is K.CANDIDATE_FOR_REVIEW:

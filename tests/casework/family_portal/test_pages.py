@@ -291,3 +291,35 @@ def test_two_liaisons_accepting_at_once_make_one_case(client, portal, world) -> 
     assert sorted(answer.status_code for answer in answers) == [302, 409], answers
     with portal.app_context():
         assert count(MissingPerson) == 1
+
+
+def test_the_case_page_shows_what_the_family_added_to_its_liaison(
+    client, portal, world, as_user
+) -> None:
+    from casework.extensions import db
+    from casework.family_portal.models import FamilyRequest
+    from casework.family_portal.services import add_information
+
+    with portal.test_request_context():
+        values = solved(REQUEST)
+    sent = post_request(client, values, {"photo_person": photo_bytes()})
+    reference, _code = sent_codes(sent.get_data(as_text=True))
+    staff = as_user("family_liaison")
+    accepted = staff.post(f"/family-requests/{reference}/accept", data={"version": "1"})
+    case_page = accepted.headers["Location"]
+    with portal.test_request_context():
+        request = db.session.scalar(
+            select(FamilyRequest).where(FamilyRequest.reference == reference)
+        )
+        add_information(request, "contact", "Nuevo número: +591 733 33333", None)
+        db.session.remove()
+
+    page = staff.get(case_page).get_data(as_text=True)
+    assert "Sent by the family through the portal" in page
+    assert f"Family request {reference}" in page and "+591 733 33333" in page
+    photo = re.search(r'src="(/family-requests/[^"]+/photos/[^"]+)"', page).group(1)
+    assert staff.get(photo).mimetype == "image/jpeg"
+    # the forensic officer reads the case, not what the family sent
+    officer_page = as_user("forensic_officer").get(case_page)
+    assert officer_page.status_code == 200
+    assert "+591 733 33333" not in officer_page.get_data(as_text=True)

@@ -13,6 +13,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tests.casework.factories import make_missing
+from tests.conftest import PASSWORD
 
 REQUEST = {
     "given_names": "María Elena",
@@ -449,3 +450,72 @@ def test_a_new_request_notifies_the_chosen_agencys_liaison_staff(portal, world) 
         with pytest.raises(ValidationError):
             submit({**REQUEST, "birth_date": "12/04/1999"})
         assert len(list(db.session.scalars(select(Notification)))) == len(told)
+
+
+def test_what_the_family_adds_after_acceptance_reaches_the_case_and_its_liaison(
+    portal, world
+) -> None:
+    from casework.accounts.models import Agency, Role, User
+    from casework.accounts.services import create_user
+    from casework.extensions import db
+    from casework.family_portal.services import (
+        accept_request,
+        add_information,
+        sent_to_case,
+        withdraw_consent,
+    )
+    from casework.notifications.models import Notification, NotificationKind
+
+    def told(user_key: str) -> list[tuple[str | None, str]]:
+        return [
+            (row.detail, row.link)
+            for row in db.session.scalars(
+                select(Notification)
+                .where(
+                    Notification.user_id == world.user(user_key),
+                    Notification.kind == NotificationKind.FAMILY_REQUEST,
+                )
+                .order_by(Notification.created_at)
+            )
+        ]
+
+    with portal.test_request_context():
+        users = {key: db.session.get(User, world.user(key)) for key in world.users}
+        sent = submit()
+        request = sent.request
+        add_information(request, "correction", "Her second surname is Mamani Choque", None)
+        case = accept_request(request, users["family_liaison"], request.version)
+        case_page = f"/missing/{case.reference}"
+        add_information(request, "contact", "New number: +591 722 22222", None)
+        add_information(request, "photo", "", photo_bytes())
+        withdraw_consent(request, ["consent_contact"])
+
+        for key in ("family_liaison", "supervisor"):
+            assert told(key) == [
+                (None, f"/family-requests/{request.reference}"),
+                ("addition:correction", f"/family-requests/{request.reference}"),
+                ("addition:contact", case_page),
+                ("addition:photo", case_page),
+                ("addition:consent_withdrawn", case_page),
+            ], key
+        assert told("forensic_officer") == []
+
+        [shown] = sent_to_case(users["family_liaison"], case)
+        assert shown.request.id == request.id
+        assert [(a.kind.value, a.words) for a in shown.additions] == [
+            ("correction", "Her second surname is Mamani Choque"),
+            ("contact", "New number: +591 722 22222"),
+            ("photo", None),
+            ("consent_withdrawn", "consent_contact"),
+        ]
+        assert len(shown.photos) == 1
+        # who may not read the request does not read its additions on the case either
+        assert sent_to_case(users["forensic_officer"], case) == []
+        supervisor_abroad = create_user(
+            agency=db.session.get(Agency, world.abroad),
+            email="supervisor@abroad.example",
+            display_name="Supervisor abroad",
+            role=Role.SUPERVISOR,
+            password=PASSWORD,
+        )
+        assert sent_to_case(supervisor_abroad, case) == []

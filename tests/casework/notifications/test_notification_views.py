@@ -73,7 +73,7 @@ def test_bad_choices_are_refused_and_store_nothing(app, world, as_user, form, me
 def test_choices_are_saved_and_shown(app, world, as_user) -> None:
     client = as_user("family_liaison")
     page = client.get("/notifications/choices").get_data(as_text=True)
-    assert "A new family request for my agency" in page
+    assert "A family request for my agency: a new one, or news from the family" in page
     assert "An identification waiting for a second person" not in page  # not a liaison's
     saved = client.post(
         "/notifications/choices",
