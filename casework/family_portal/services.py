@@ -211,8 +211,14 @@ def _countries(text: str | None) -> str | None:
     return ";".join(found)
 
 
-def _photo(request: FamilyRequest, subject: PhotoSubject, content: bytes) -> FamilyRequestPhoto:
-    clean = check_file(content, AttachmentKind.EFFECT_PHOTO)  # a photo: no PDF
+def _photo(
+    request: FamilyRequest, subject: PhotoSubject, content: bytes, field: str
+) -> FamilyRequestPhoto:
+    """The photo checked as attachments are; a refusal names the form's `field`."""
+    try:
+        clean = check_file(content, AttachmentKind.EFFECT_PHOTO)  # a photo: no PDF
+    except ValidationError as error:
+        raise ValidationError(error._message, field=field) from None
     photo = FamilyRequestPhoto(
         request_id=request.id,
         subject=subject,
@@ -295,7 +301,8 @@ def submit_request(
         db.session.add(request)
         for subject, content in photos:
             if content:
-                request.photos.append(_photo(request, subject, content))
+                field = f"photo_{subject.value}"  # photo_person, photo_belonging
+                request.photos.append(_photo(request, subject, content, field))
         db.session.flush()
         request_submitted.send(request)
     return Submitted(request, code)
@@ -449,7 +456,7 @@ def add_information(
         if chosen is AdditionKind.PHOTO:
             if not photo:
                 raise ValidationError(_l("Choose a photo to send."), field="photo")
-            request.photos.append(_photo(request, PhotoSubject.PERSON, photo))
+            request.photos.append(_photo(request, PhotoSubject.PERSON, photo, "photo"))
         elif not text:
             raise ValidationError(_l("Write what you want to tell us."), field="words")
         addition = FamilyRequestAddition(request_id=request.id, kind=chosen, added_at=now())

@@ -217,8 +217,9 @@ def test_an_oversized_photo_is_refused_and_nothing_stored(portal, world) -> None
     with portal.test_request_context():
         big = photo_bytes((400, 400))
         assert len(big) > 2000
-        with pytest.raises(ValidationError, match="too large"):
+        with pytest.raises(ValidationError, match="too large") as refused:
             submit(photos=[(PhotoSubject.PERSON, big)])
+        assert refused.value.field == "photo_person"  # the message shows at its field
         assert stored_counts() == (0, 0, 0)
 
 
