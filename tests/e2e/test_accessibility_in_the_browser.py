@@ -1,7 +1,9 @@
 """Accessibility in a real browser: axe-core (vendored, tests/e2e/vendor) runs the WCAG 2.2 A and
-AA rules on every staff page at desktop and phone sizes; by hand what axe cannot see: the focus
-ring's contrast (date fields too), no sideways scrolling on a 390 px phone, 24 px targets, the
-role label in the reader's language, and a remains case logged with the keyboard alone."""
+AA rules on every page at desktop and phone sizes: the staff pages, the administrators' and the
+auditors', and the family portal in its four languages (each form refused and accepted, the
+family's own page, the error page); by hand what axe cannot see: the focus ring's contrast (date
+fields too), no sideways scrolling on a 390 px phone, 24 px targets, the role label in the
+reader's language, and a remains case and a family's request sent with the keyboard alone."""
 
 from __future__ import annotations
 
@@ -36,7 +38,41 @@ PAGES = [
     "/auth/totp/setup",
     "/notifications/",
     "/notifications/choices",
+    "/jobs/",
+    "/exchange/dna",
+    "/family-requests/",
 ]
+# the administrators' and auditors' pages, by role; {user}, {peer} filled in by `more_staff`
+ROLE_PAGES = {
+    "administrator": [
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/users/{user}",
+        "/audit/",
+        "/audit/?action=view",
+        "/notifications/",
+        "/auth/account",
+    ],
+    "system_administrator": [
+        "/admin/agencies",
+        "/admin/users",
+        "/exchange/trust",
+        "/exchange/trust/{peer}",
+        "/audit/",
+    ],
+    "auditor": [
+        "/audit/",
+        "/audit/?reference=MP-",
+        "/exchange/",
+        "/exchange/hits",
+        "/exchange/disclosures",
+        "/exchange/dna",
+        "/missing/",
+        "/matches/",
+        "/notifications/",
+    ],
+}
+PORTAL_LANGUAGES = ["en", "es", "fr", "ar"]
 
 
 def _user(live_server, role: str):
@@ -74,6 +110,62 @@ def cases(live_server):
     return seeded
 
 
+@pytest.fixture(scope="module")
+def family_request(live_server) -> str:
+    """A request pending for the home agency: the liaison's list and request page have a row."""
+    from casework.extensions import db
+    from casework.family_portal.services import submit_request
+    from tests.casework.family_portal.test_services import REQUEST, solved
+
+    with live_server.app.test_request_context():
+        reference = submit_request(solved(REQUEST), [], "es").request.reference
+        db.session.remove()
+    return reference
+
+
+@pytest.fixture(scope="module")
+def more_staff(live_server) -> dict[str, str]:
+    """An administrator, a system administrator and an auditor of the home agency, and a
+    trusted peer authority: what their pages show."""
+    from casework.accounts import services
+    from casework.accounts.models import Agency, Role
+    from casework.exchanges.identity import current_identity
+    from casework.exchanges.trust import peers
+    from casework.extensions import db
+    from tests.casework.exchanges.builders import make_identity, make_peer
+    from tests.conftest import PASSWORD
+
+    with live_server.app.test_request_context():
+        home = db.session.scalar(db.select(Agency).where(Agency.code == "PCOME"))
+        for role in (Role.ADMINISTRATOR, Role.SYSTEM_ADMINISTRATOR, Role.AUDITOR):
+            email = f"{role.value}@home.example"
+            if role.value not in live_server.users:
+                services.create_user(
+                    agency=home,
+                    email=email,
+                    display_name=role.value.replace("_", " ").title(),
+                    role=role,
+                    password=PASSWORD,
+                )
+                live_server.users[role.value] = email
+        if current_identity() is None:
+            make_identity()
+        if not peers():
+            make_peer()
+        filled = {"user": str(_user(live_server, "family_liaison").id), "peer": str(peers()[0].id)}
+        db.session.remove()
+    return filled
+
+
+def _sideways(page) -> list[int]:
+    """The widths of the page and its main column, and what shows of them."""
+    return page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth,"
+        " document.querySelector('main').scrollWidth,"
+        " document.querySelector('main').clientWidth]"
+    )
+
+
 def axe_violations(page) -> list[str]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE)  # evaluated by the browser's debugger: the page's CSP still holds
@@ -89,24 +181,136 @@ def axe_violations(page) -> list[str]:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_every_staff_page_passes_axe(sign_in, page, live_server, cases, viewport) -> None:
+def test_every_staff_page_passes_axe(
+    sign_in, page, live_server, cases, family_request, viewport
+) -> None:
     page.set_viewport_size(viewport)
     page.goto(live_server("/auth/login"))
     problems = {"/auth/login": axe_violations(page)}
     sign_in("supervisor")
-    for path in PAGES + cases:
+    for path in PAGES + cases + [f"/family-requests/{family_request}"]:
         response = page.goto(live_server(path))
         assert response is not None and response.status == 200, path
         problems[path] = axe_violations(page)
         # nothing scrolls sideways: neither the page nor its main column
-        widths = page.evaluate(
-            "() => [document.documentElement.scrollWidth, window.innerWidth,"
-            " document.querySelector('main').scrollWidth,"
-            " document.querySelector('main').clientWidth]"
-        )
+        widths = _sideways(page)
         if path.endswith(("/new", "/edit")) or path in ("/", "/notifications/"):
             assert widths[0] <= widths[1] and widths[2] <= widths[3], (path, widths)
+    # a refused decision on a family request: the message at its field
+    page.goto(live_server(f"/family-requests/{family_request}"))
+    page.locator("form[action$='/decline'] [type=submit]").click()
+    expect(page.locator("#reason-error")).to_be_visible()
+    problems["/family-requests/<reference>/decline refused"] = axe_violations(page)
     assert {path: found for path, found in problems.items() if found} == {}
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_administrator_and_auditor_page_passes_axe(
+    sign_in, page, live_server, more_staff, viewport
+) -> None:
+    page.set_viewport_size(viewport)
+    problems = {}
+    for role, paths in ROLE_PAGES.items():
+        page.context.clear_cookies()
+        sign_in(role)
+        for path in paths:
+            path = path.format(**more_staff)
+            response = page.goto(live_server(path))
+            assert response is not None and response.status == 200, (role, path)
+            problems[f"{role} {path}"] = axe_violations(page)
+            widths = _sideways(page)
+            assert widths[0] <= widths[1], (role, path, widths)
+        if role == "administrator":  # a new account refused: the messages at their fields
+            page.goto(live_server("/admin/users/new"))
+            page.locator("main form [type=submit]").click()
+            expect(page.locator("[aria-invalid=true]").first).to_be_visible()
+            problems[f"{role} /admin/users/new refused"] = axe_violations(page)
+        if role == "system_administrator":  # an authority's identity refused
+            page.goto(live_server("/exchange/trust"))
+            page.locator("main form:has(#identity) [type=submit]").click()
+            expect(page.locator(".error").first).to_be_visible()
+            problems[f"{role} /exchange/trust refused"] = axe_violations(page)
+    assert {path: found for path, found in problems.items() if found} == {}
+
+
+def _wait_for_the_challenge(page) -> None:
+    page.wait_for_function(
+        "() => document.querySelector('[name=challenge_number]').value !== ''", timeout=30_000
+    )
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_family_portal_page_passes_axe(browser, live_server, viewport) -> None:
+    context = browser.new_context(viewport=viewport, locale="en-GB")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    problems: dict[str, list[str]] = {}
+
+    def check(name: str) -> None:
+        problems[name] = axe_violations(page)
+        widths = _sideways(page)
+        if not (widths[0] <= widths[1] and widths[2] <= widths[3]):
+            wide = page.evaluate(
+                """() => [...document.querySelectorAll('main *')]
+                    .filter(e => e.getBoundingClientRect().right > window.innerWidth)
+                    .slice(0, 3).map(e => e.outerHTML.slice(0, 80))"""
+            )
+            problems[name].append(f"scrolls sideways {widths}: {wide}")
+
+    limit = live_server.app.config["ATTACHMENT_MAX_BYTES"]
+    try:
+        for lang in PORTAL_LANGUAGES:
+            base = f"/family/{lang}"
+            for path in (f"{base}/", f"{base}/your-data", f"{base}/request", f"{base}/follow"):
+                response = page.goto(live_server(path))
+                assert response is not None and response.status == 200, path
+                check(path)
+            # the form sent empty: refused, the message at its field
+            page.goto(live_server(f"{base}/request"))
+            _wait_for_the_challenge(page)
+            page.locator("form.family-request [type=submit]").click()
+            expect(page.locator("[aria-invalid=true]").first).to_be_visible()
+            check(f"{base}/request refused")
+            # sent: the reference and the code
+            page.locator("#given_names").fill("Wilmer")
+            page.locator("#reporter_name").fill("Marta")
+            page.locator("#contact").fill("+502 5555 0000")
+            page.locator("#consent_search").check()
+            _wait_for_the_challenge(page)
+            page.locator("form.family-request [type=submit]").click()
+            expect(page.locator(".code")).to_be_visible()
+            check(f"{base}/request sent")
+            reference = page.locator(".reference").inner_text().strip()
+            code = page.locator(".code").inner_text().strip()
+            # a wrong code, then the family's own page
+            page.goto(live_server(f"{base}/follow"))
+            page.locator("#reference").fill(reference)
+            page.locator("#code").fill("AAAA-BBBB-CCCC")
+            page.locator("main form [type=submit]").click()
+            expect(page.locator("#code-error")).to_be_visible()
+            check(f"{base}/follow refused")
+            page.locator("#code").fill(code)
+            page.locator("main form [type=submit]").click()
+            expect(page.locator(".family-status")).to_be_visible()
+            check(f"{base}/mine")
+            # information added empty: refused at its field
+            page.locator("form[action$='/mine/add'] [type=submit]").click()
+            expect(page.locator("#words-error")).to_be_visible()
+            check(f"{base}/mine/add refused")
+            # the error page: photos larger than the whole form may carry
+            live_server.app.config["ATTACHMENT_MAX_BYTES"] = 1000
+            page.goto(live_server(f"{base}/request"))
+            page.locator("#photo_person").set_input_files(
+                files=[{"name": "big.jpg", "mimeType": "image/jpeg", "buffer": b"\xff" * 1_200_000}]
+            )
+            page.locator("form.family-request [type=submit]").click()
+            expect(page.locator("main [role=alert]")).to_be_visible()
+            check(f"{base} error page")
+            live_server.app.config["ATTACHMENT_MAX_BYTES"] = limit
+    finally:
+        live_server.app.config["ATTACHMENT_MAX_BYTES"] = limit
+        context.close()
+    assert {name: found for name, found in problems.items() if found} == {}
 
 
 def _luminance(rgb: tuple[int, int, int]) -> float:
