@@ -427,3 +427,51 @@ def test_a_remains_case_is_logged_with_the_keyboard_alone(sign_in, page, live_se
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("UR-")
     expect(page.locator("main")).to_contain_text("Organ Pipe Cactus National Monument")
+
+
+def test_a_family_sends_its_request_with_the_keyboard_alone(browser, live_server) -> None:
+    from casework.extensions import db
+    from casework.family_portal.models import FamilyRequest
+    from casework.family_portal.services import person_of, reporter_of
+
+    context = browser.new_context(viewport=PHONE, locale="fr-FR")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        page.goto(live_server("/family/fr/request"))
+        # the skip link comes first and takes the keyboard to the content
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.matches('a.skip')")
+        _tab_to(page, "#given_names")
+        page.keyboard.type("Moussa")
+        _tab_to(page, "#surnames")
+        page.keyboard.type("Diallo")
+        _tab_to(page, "#reporter_name")
+        page.keyboard.type("Aïssata Diallo")
+        _tab_to(page, "#relationship")
+        chosen = page.locator("#relationship").input_value()
+        page.keyboard.press("ArrowDown")  # the next choice in the list
+        expect(page.locator("#relationship")).not_to_have_value(chosen)
+        chosen = page.locator("#relationship").input_value()
+        _tab_to(page, "#contact")
+        page.keyboard.type("+223 70 00 00 00")
+        _tab_to(page, "#consent_search")
+        page.keyboard.press("Space")
+        expect(page.locator("#consent_search")).to_be_checked()
+        _wait_for_the_challenge(page)
+        _tab_to(page, "form.family-request [type=submit]")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Votre demande a été envoyée")
+        reference = page.locator(".reference").inner_text().strip()
+    finally:
+        context.close()
+    with live_server.app.test_request_context():
+        stored = db.session.scalar(
+            db.select(FamilyRequest).where(FamilyRequest.reference == reference)
+        )
+        person, reporter = person_of(stored), reporter_of(stored)
+        assert (person["given_names"], person["surnames"]) == ("Moussa", "Diallo")
+        assert reporter["reporter_name"] == "Aïssata Diallo"
+        assert (reporter["relationship"], reporter["contact"]) == (chosen, "+223 70 00 00 00")
+        assert stored.consent_search and stored.language == "fr"
+        db.session.remove()
