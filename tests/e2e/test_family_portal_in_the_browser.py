@@ -22,7 +22,7 @@ from tests.casework.factories import make_missing, make_remains
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "images"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"  # shown in the README
 
 
 def jpeg() -> bytes:
