@@ -209,3 +209,13 @@ def test_marking_read_is_one_users_business(ctx, world) -> None:
     assert mark_all_read(users["family_liaison"]) == 1
     assert unread_count(users["family_liaison"]) == 0
     assert unread_count(users["supervisor"]) == 2
+
+
+def test_every_kind_but_the_daily_look_comes_from_an_announced_event() -> None:
+    from casework.notifications.models import NotificationKind as K
+    from casework.notifications.producers import SOURCES
+
+    announced = {kind for _signal, kind, _note in SOURCES}
+    assert announced == set(K) - {K.REPATRIATION_STEP}  # that one: notify_repatriation_steps
+    signals = [signal for signal, _kind, _note in SOURCES]
+    assert len(signals) == len(set(signals))  # one row per event
