@@ -295,6 +295,44 @@ def _rule_similarity(first: str, second: str) -> float:
     return COMPOUND_SIMILARITY if _compound(first, second) else 0.0
 
 
+def convention_text(document_word: str, reported_word: str) -> str | None:
+    """Say which record convention makes two written words agree, in words an officer can
+    check; None when they agree by spelling alone (or not at all).
+
+    Example:
+        >>> convention_text("j", "juan")
+        'J. may stand for Juan'
+        >>> convention_text("aitaly", "aly")
+        'Aitaly is Aly with its particle written joined'
+        >>> convention_text("luis", "joseluis")
+        'Luis is part of Joseluis, written as one word'
+        >>> convention_text("pipe", "felipe")
+        'Pipe is a short form of Felipe'
+    """
+    from matching.short_forms import short_form_text
+
+    first, second = fold_token(document_word), fold_token(reported_word)
+    if first == second:
+        return None
+    if (text := short_form_text(first, second)) is not None:
+        return text
+    words = {first: document_word, second: reported_word}
+    if len(first) == 1 or len(second) == 1:
+        initial, name = sorted((first, second), key=len)
+        if len(name) > 1 and initial in _initials_of(name):
+            return f"{words[initial].upper()}. may stand for {words[name].title()}"
+        return None
+    for joined, rest in ((first, second), (second, first)):
+        if rest in particle_rests(joined):
+            return (
+                f"{words[joined].title()} is {words[rest].title()} with its particle written joined"
+            )
+    if _compound(first, second):
+        part, whole = sorted((first, second), key=len)
+        return f"{words[part].title()} is part of {words[whole].title()}, written as one word"
+    return None
+
+
 def token_similarity(first: str, second: str) -> float:
     """Graded similarity (0–100) of two token keys; 0 when they do not agree at all.
 

@@ -14,6 +14,7 @@ from matching import CandidateIndex, MissingRecord, RemainsRecord, score_pair
 from matching.names import (
     INITIAL_SIMILARITY,
     KeyVocabulary,
+    convention_text,
     name_keys,
     name_tokens,
     particle_rests,
@@ -184,3 +185,26 @@ def test_key_vocabulary_scores_every_pair_as_token_similarity() -> None:
         for number, key in enumerate(vocabulary.keys):
             assert found.get(number, 0.0) == token_similarity(query, key), (query, key)
     assert token_similarity(name_keys("J.")[0], name_keys("Juan")[0]) == INITIAL_SIMILARITY
+
+
+@pytest.mark.parametrize(
+    ("given", "surnames", "document", "note"),
+    [
+        ("Juan", "Pérez", "J. PEREZ", "J. may stand for Juan"),
+        ("Mohamed", "Ait Aly", "MOHAMED AITALY", "Aitaly is Aly with its particle written joined"),
+        ("José Luis", "Ramos", "JOSELUIS RAMOS", "Jose is part of Joseluis, written as one word"),
+        ("Felipe", "Ramos", "PIPE RAMOS", "Pipe is a short form of Felipe"),
+    ],
+)
+def test_the_evidence_says_which_convention_made_the_names_agree(
+    given: str, surnames: str, document: str, note: str
+) -> None:
+    person = MissingRecord("M1", given_names=(given,), surnames=(surnames,))
+    candidate = score_pair(person, RemainsRecord("R1", document_names=(document,)))
+    names = next(e for e in candidate.evidence if e.criterion == "names")
+    assert note in names.text
+
+
+def test_no_convention_is_claimed_for_a_spelling_slip_or_a_disagreement() -> None:
+    assert convention_text("hernandes", "hernandez") is None
+    assert convention_text("m", "juan") is None
