@@ -38,7 +38,7 @@ from matching.features import (
     single_columns,
 )
 from matching.geodesy import route_segments
-from matching.names import KeyVocabulary
+from matching.names import KeyVocabulary, is_initial_pair
 from matching.records import MissingRecord, RemainsRecord
 from matching.routes import QueryRoutes, RouteStore
 from matching.scoring import (
@@ -668,7 +668,8 @@ class CandidateIndex:
                 slots, roles = tokens.postings(token_id)
                 best[slots] = np.maximum(best[slots], value)
                 given[slots[roles == ROLE_GIVEN]] = True
-                surname[slots[roles == ROLE_SURNAME]] = True
+                if not is_initial_pair(key, tokens.vocabulary[token_id]):
+                    surname[slots[roles == ROLE_SURNAME]] = True
             hit = np.isfinite(best)
             matched += hit
             graded += np.where(hit, best, 0.0)
@@ -695,7 +696,8 @@ class CandidateIndex:
             bits = frequency - per_point * (100.0 - similarity)
             for token_id, value in zip(ids.tolist(), bits.tolist(), strict=True):
                 slots, _roles = tokens.postings(token_id)
-                (given if role == ROLE_GIVEN else surname)[slots] = True
+                if role == ROLE_GIVEN or not is_initial_pair(key, tokens.vocabulary[token_id]):
+                    (given if role == ROLE_GIVEN else surname)[slots] = True
                 codes.append(slots * width + token_id)
                 values.append(np.full(slots.size, value))
         matched: IntArray = np.zeros(size, dtype=np.int64)

@@ -143,11 +143,10 @@ def _words(name: str) -> list[tuple[str, bool]]:
         if _INITIALS.fullmatch(piece):
             words.extend((plain_text(letter), True) for letter in piece.split(".") if letter)
             continue
-        words.extend(
-            (word, False)
-            for word in re.split(r"[^a-z]+", plain_text(piece).replace("'", " "))
-            if word
-        )
+        # a letter before an apostrophe (N'Diaye, O'Neil, D'Arcy) is no initial: it is
+        # written joined as often (Ndiaye, Oneil, Darcy), so it joins the name
+        plain = re.sub(r"\b([a-z])'", r"\1", plain_text(piece)).replace("'", " ")
+        words.extend((word, False) for word in re.split(r"[^a-z]+", plain) if word)
     return words
 
 
@@ -293,6 +292,18 @@ def _rule_similarity(first: str, second: str) -> float:
     if second in particle_rests(first) or first in particle_rests(second):
         return JOINED_PARTICLE_SIMILARITY
     return COMPOUND_SIMILARITY if _compound(first, second) else 0.0
+
+
+def is_initial_pair(first: str, second: str) -> bool:
+    """Whether one of two keys is an initial: an initial stands for a given name, so agreeing
+    with a surname (J. with Jiménez) must not make the surname agree, or one letter would
+    agree with both roles of a report.
+
+    Example:
+        >>> is_initial_pair("j", "jimenez"), is_initial_pair("juan", "juan")
+        (True, False)
+    """
+    return len(first) == 1 or len(second) == 1
 
 
 def convention_text(document_word: str, reported_word: str) -> str | None:

@@ -208,3 +208,30 @@ def test_the_evidence_says_which_convention_made_the_names_agree(
 def test_no_convention_is_claimed_for_a_spelling_slip_or_a_disagreement() -> None:
     assert convention_text("hernandes", "hernandez") is None
     assert convention_text("m", "juan") is None
+
+
+def test_an_initial_does_not_make_a_surname_agree() -> None:
+    # J. agrees with Juan and with Jiménez: it counts as the given name only
+    person = MissingRecord("M1", given_names=("Juan",), surnames=("Jiménez",))
+    given, surname, _every, _m, _b = name_agreement_pair(
+        person, RemainsRecord("R1", document_names=("J. PEREZ",))
+    )
+    assert (given, surname) == (True, False)
+    right = MissingRecord("M2", given_names=("Juan",), surnames=("Pérez",))
+    index = CandidateIndex()
+    index.add_many(
+        [person, right, MissingRecord("M3", given_names=("Mario",), surnames=("Pérez",))]
+    )
+    body = RemainsRecord("R1", document_names=("J. PEREZ",))
+    assert [c.missing_ref for c in index.candidates_for_remains(body)] == ["M2", "M3", "M1"]
+    index.add(body)
+    for person_ in (person, right):
+        [back] = index.candidates_for_missing(person_)
+        assert back.score == pytest.approx(index.score_pair(person_, body).score)
+
+
+def test_the_letter_before_an_apostrophe_is_no_initial_but_joins_the_name() -> None:
+    assert name_tokens("Jaiden O'Flynn") == ["jaiden", "oflynn"]
+    assert name_keys("N'Diaye") == name_keys("Ndiaye")
+    assert name_keys("D'Arcy") == name_keys("Darcy")
+    assert token_similarity(*name_keys("O'Neil"), name_keys("Omar")[0]) == 0.0
