@@ -476,12 +476,11 @@ class KeyVocabulary:
                 np.maximum(ratio, winkler),
                 0.0,
             )
+            # keys of three letters or fewer agree by a rule or not at all
+            scores[:, lengths <= SHORT_KEY] = 0.0
+            scores[[len(key) <= SHORT_KEY for key in chunk], :] = 0.0
             for row, key in enumerate(chunk):
                 line = scores[row]
-                if len(key) <= SHORT_KEY:
-                    line = np.zeros(len(self.keys))
-                else:
-                    line[lengths <= SHORT_KEY] = 0.0
                 exact = self.ids.get(key)
                 if exact is not None:
                     line[exact] = 100.0
