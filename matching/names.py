@@ -3,7 +3,10 @@
 Names are compared token by token on *keys*: accents, case, punctuation and particles (de, del,
 al, bin, ould...) removed, known transliteration variants mapped to one form (Mohamed/Muhammad),
 and spelling rules folded (gh→g, ph→f, ou→u, e→i, o→u...). Order does not matter, so reordered,
-partial, patronymic and Spanish double surnames with one missing all compare naturally.
+partial, patronymic and Spanish double surnames with one missing all compare naturally; the
+ways records write names (initials, particles written joined, compounds written as one word,
+short forms) agree by rule, one pair at a time (``token_similarity``) or over a caseload
+(``KeyVocabulary``).
 """
 
 from __future__ import annotations
@@ -222,18 +225,16 @@ COMPOUND_SIMILARITY = 85.0
 COMPOUND_PART = 4
 _COMPOUND_REST = 3
 
-# a folded key's first letter, and the initials a name written with it may have: the folds
-# turn ph into f, dj into j and sh into ch, so Philippe may be P., Djibril D., Sharif S.
-_INITIAL_LETTERS: dict[str, frozenset[str]] = {
-    "f": frozenset("fp"),
-    "j": frozenset("jd"),
-    "c": frozenset("cs"),
-}
-
 
 def _initials_of(key: str) -> frozenset[str]:
-    """The folded initials a name with this key may be written with (Philippe: F or P)."""
-    return _INITIAL_LETTERS.get(key[0], frozenset(key[0]))
+    """The folded initial a name with this key is written with: its key's first letter.
+
+    The folds treat the initial and the name alike (E. and Eduardo both start with i, O. and
+    Omar with u); a name whose first letters fold into another letter (Philippe: f,
+    Djibril: j, Sharif: c) is missed rather than let every F-, J- or C-name agree with P., D.
+    or S.
+    """
+    return frozenset(key[0])
 
 
 @lru_cache(maxsize=1)

@@ -39,7 +39,7 @@ CONVENTIONS = [
     Convention("initial with a full stop", "Juan", "Pérez", "J. PEREZ", "M. PEREZ"),
     Convention("initial without a full stop", "Juan", "Pérez", "J PEREZ", "M PEREZ"),
     Convention("initial that is also a particle", "Eduardo", "García", "E. GARCIA", "A. GARCIA"),
-    Convention("initial of a folded spelling", "Philippe", "Dupont", "P. DUPONT", "M. DUPONT"),
+    Convention("initial of a folded spelling", "Omar", "Dupont", "O. DUPONT", "M. DUPONT"),
     Convention("initials run together", "José Luis", "Ramos", "J.L. RAMOS", "M.A. RAMOS"),
     Convention("Berber particle joined", "Mohamed", "Ait Aly", "MOHAMED AITALY", "MOHAMED AITOU"),
     Convention("Berber particle apart", "Mohamed", "Aitaly", "MOHAMED AIT ALY", "MOHAMED AIT OU"),
@@ -150,6 +150,8 @@ def test_an_initial_is_weak_evidence_in_a_caseload_where_many_names_share_its_le
         ("Vanessa", "Isa"),  # the European particles need a rest of four letters
         ("Ana", "Anabel"),  # a part must have four letters
         ("J.", "Pedro"),
+        ("D.", "José"),  # dj folds to j, but an initial D. is not every J-name
+        ("S.", "Carlos"),
         ("Ali", "Ala"),
     ],
 )
