@@ -401,6 +401,7 @@ class KeyVocabulary:
         self.keys: list[str] = []
         self.ids: dict[str, int] = {}
         self._lengths: list[int] = []
+        self._length_array: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         # initial -> ids of the longer keys it may stand for, and of the one-letter keys
         self._named_by: dict[str, list[int]] = {}
         self._initials: dict[str, list[int]] = {}
@@ -456,7 +457,9 @@ class KeyVocabulary:
         ``token_similarity`` (0–100), ids in increasing order."""
         if not self.keys:
             return [(np.zeros(0, dtype=np.int64), np.zeros(0)) for _ in queries]
-        lengths = np.array(self._lengths)
+        if self._length_array.size != len(self.keys):
+            self._length_array = np.array(self._lengths)
+        lengths = self._length_array
         found: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []
         for start in range(0, len(queries), 512):
             chunk = list(queries[start : start + 512])
