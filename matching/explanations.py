@@ -17,7 +17,7 @@ from matching.dental import compare_teeth
 from matching.dna import pair_dna
 from matching.features import missing_row, remains_row, single_columns
 from matching.geodesy import distance_to_route_km
-from matching.names import fold_token
+from matching.names import convention_text
 from matching.records import MissingRecord, RemainsRecord
 from matching.scoring import (
     NameAgreement,
@@ -32,7 +32,6 @@ from matching.scoring import (
     weight_tables,
 )
 from matching.settings import MatchSettings
-from matching.short_forms import short_form_text
 from matching.vocabulary import effect_colours, effect_concepts, mark_words
 from matching.weights import CRITERIA, Weights, default_weights
 
@@ -227,9 +226,7 @@ def _pair_evidence(
         docs = "; ".join(remains.document_names)
         pairs = ", ".join(f"{d}≈{k}" if d != k else d for d, k in matched[:4])
         notes = [
-            note
-            for d, k in matched[:4]
-            if d != k and (note := short_form_text(fold_token(d), fold_token(k))) is not None
+            note for d, k in matched[:4] if d != k and (note := convention_text(d, k)) is not None
         ]
         add(
             "names",

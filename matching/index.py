@@ -19,8 +19,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler
 
 from matching.candidates import Candidate, Evidence
 from matching.dna import DnaEvidence
@@ -40,12 +38,7 @@ from matching.features import (
     single_columns,
 )
 from matching.geodesy import route_segments
-from matching.names import (
-    JARO_WINKLER_SIMILARITY,
-    SHORT_FORM_SIMILARITY,
-    SHORT_KEY,
-    TOKEN_SIMILARITY,
-)
+from matching.names import KeyVocabulary, is_initial_pair
 from matching.records import MissingRecord, RemainsRecord
 from matching.routes import QueryRoutes, RouteStore
 from matching.scoring import (
@@ -57,7 +50,6 @@ from matching.scoring import (
     weight_tables,
 )
 from matching.settings import MatchSettings
-from matching.short_forms import related_keys
 from matching.weights import Weights, default_weights
 
 Array = npt.NDArray[Any]
@@ -79,6 +71,7 @@ class _TokenIndex:
         self._roles: list[list[int]] = []
         self._arrays: dict[int, tuple[IntArray, IntArray]] = {}
         self._similar: dict[str, tuple[IntArray, FloatArray]] = {}
+        self._rules = KeyVocabulary()
         self._workers = workers
         self._named = 0
         self._share: FloatArray | None = None
@@ -92,6 +85,7 @@ class _TokenIndex:
                 token_id = len(self.vocabulary)
                 self._ids[key] = token_id
                 self.vocabulary.append(key)
+                self._rules.add(key)
                 self._slots.append([])
                 self._roles.append([])
                 self._similar.clear()
@@ -154,50 +148,8 @@ class _TokenIndex:
             for key in todo:
                 self._similar[key] = (np.zeros(0, dtype=np.int64), np.zeros(0))
             return
-        lengths = np.array([len(key) for key in self.vocabulary])
-        for start in range(0, len(todo), 512):
-            chunk = todo[start : start + 512]
-            # float64 and the same formulas as ``token_similarity``: the index must score a
-            # pair exactly as scoring that pair alone does
-            winkler = (
-                process.cdist(
-                    chunk,
-                    self.vocabulary,
-                    scorer=JaroWinkler.normalized_similarity,
-                    dtype=np.float64,
-                    workers=self._workers,
-                )
-                * 100.0
-            )
-            ratio = process.cdist(
-                chunk, self.vocabulary, scorer=fuzz.ratio, dtype=np.float64, workers=self._workers
-            )
-            scores = np.where(
-                (ratio >= TOKEN_SIMILARITY) | (winkler >= JARO_WINKLER_SIMILARITY),
-                np.maximum(ratio, winkler),
-                0.0,
-            )
-            for row, key in enumerate(chunk):
-                if len(key) <= SHORT_KEY:
-                    exact = self._ids.get(key)
-                    ids = np.array([] if exact is None else [exact], dtype=np.int64)
-                else:
-                    ids = np.flatnonzero(scores[row] > 0.0)
-                    ids = ids[lengths[ids] > SHORT_KEY]
-                similarity = scores[row][ids].astype(np.float64)
-                if ids.size and len(key) <= SHORT_KEY:
-                    similarity = np.full(ids.size, 100.0)
-                nicknames = [
-                    self._ids[other]
-                    for other in related_keys(key)
-                    if other in self._ids and self._ids[other] not in set(ids.tolist())
-                ]
-                if nicknames:
-                    ids = np.concatenate([ids, np.array(nicknames, dtype=np.int64)])
-                    similarity = np.concatenate(
-                        [similarity, np.full(len(nicknames), SHORT_FORM_SIMILARITY)]
-                    )
-                self._similar[key] = (ids.astype(np.int64), similarity)
+        for key, found in zip(todo, self._rules.agreeing(todo, self._workers), strict=True):
+            self._similar[key] = found
 
 
 class _DnaStore:
@@ -716,7 +668,8 @@ class CandidateIndex:
                 slots, roles = tokens.postings(token_id)
                 best[slots] = np.maximum(best[slots], value)
                 given[slots[roles == ROLE_GIVEN]] = True
-                surname[slots[roles == ROLE_SURNAME]] = True
+                if not is_initial_pair(key, tokens.vocabulary[token_id]):
+                    surname[slots[roles == ROLE_SURNAME]] = True
             hit = np.isfinite(best)
             matched += hit
             graded += np.where(hit, best, 0.0)
@@ -743,7 +696,8 @@ class CandidateIndex:
             bits = frequency - per_point * (100.0 - similarity)
             for token_id, value in zip(ids.tolist(), bits.tolist(), strict=True):
                 slots, _roles = tokens.postings(token_id)
-                (given if role == ROLE_GIVEN else surname)[slots] = True
+                if role == ROLE_GIVEN or not is_initial_pair(key, tokens.vocabulary[token_id]):
+                    (given if role == ROLE_GIVEN else surname)[slots] = True
                 codes.append(slots * width + token_id)
                 values.append(np.full(slots.size, value))
         matched: IntArray = np.zeros(size, dtype=np.int64)

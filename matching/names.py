@@ -3,7 +3,10 @@
 Names are compared token by token on *keys*: accents, case, punctuation and particles (de, del,
 al, bin, ould...) removed, known transliteration variants mapped to one form (Mohamed/Muhammad),
 and spelling rules folded (gh→g, ph→f, ou→u, e→i, o→u...). Order does not matter, so reordered,
-partial, patronymic and Spanish double surnames with one missing all compare naturally.
+partial, patronymic and Spanish double surnames with one missing all compare naturally; the
+ways records write names (initials, particles written joined, compounds written as one word,
+short forms) agree by rule, one pair at a time (``token_similarity``) or over a caseload
+(``KeyVocabulary``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
@@ -21,7 +25,16 @@ from matching.vocabulary import plain_text
 
 PARTICLES = frozenset(
     "de del la las los da das do dos di du le van von der den y e al el ul ud ad ar as at az "
-    "bin ben ibn bint ould ult wad wuld walad mac".split()
+    "bin ben ibn bint ould ult wad wuld walad mac ait".split()
+)
+
+# particles that records also write joined to the name (Elkhoury, Aitaly, Vanderberg,
+# Delacruz, Benali): written apart they are dropped, written joined they stay in the token.
+# The Arabic and Berber ones stand before names of three letters too (Ait Aly), so a
+# three-letter rest is enough for them; the European ones need four (Vanessa is not Van Essa).
+_JOINED_SHORT_REST = frozenset("al el ul ait ben bin ibn ould".split())
+_JOINED_LONG_REST = frozenset(
+    "de del della dela la las los da das do dos di du le van von der den mac".split()
 )
 
 # one canonical spelling per group of common transliteration variants
@@ -110,22 +123,45 @@ def name_tokens(name: str) -> list[str]:
 
 name_tokens.__doc__ = """Split a name into plain tokens: no accents, case, punctuation or particles.
 
-    "Abd el" prefixes are joined to the next token (Abd el Rahman = Abdelrahman).
+    "Abd el" prefixes are joined to the next token (Abd el Rahman = Abdelrahman). A letter
+    written with a full stop is an initial and stays, even one that is also a particle
+    (the E. of "Juan E. Pérez" is a name, the e of "Ruiz e Hijos" is not).
 
     Example:
         >>> name_tokens("María de la Cruz GONZÁLEZ y Pérez")
         ['maria', 'cruz', 'gonzalez', 'perez']
         >>> name_tokens("Mohamed ould Abd el-Kader")
         ['mohamed', 'abdelkader']
+        >>> name_tokens("Juan E. PÉREZ")
+        ['juan', 'e', 'perez']
     """
+
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+")
+
+
+def _words(name: str) -> list[tuple[str, bool]]:
+    """Plain words of a name, each with whether it was written as an initial (J. or J.L.)."""
+    words: list[tuple[str, bool]] = []
+    for piece in re.split(r"[\s,;/]+", name):
+        if _INITIALS.fullmatch(piece):
+            words.extend((plain_text(letter), True) for letter in piece.split(".") if letter)
+            continue
+        # a letter before an apostrophe (N'Diaye, O'Neil, D'Arcy) is no initial: it is
+        # written joined as often (Ndiaye, Oneil, Darcy), so it joins the name
+        plain = re.sub(r"\b([a-z])'", r"\1", plain_text(piece)).replace("'", " ")
+        words.extend((word, False) for word in re.split(r"[^a-z]+", plain) if word)
+    return words
 
 
 @lru_cache(maxsize=1 << 16)
 def _name_tokens(name: str) -> tuple[str, ...]:
-    words = [word for word in re.split(r"[^a-z]+", plain_text(name).replace("'", " ")) if word]
     tokens: list[str] = []
     pending = ""
-    for word in words:
+    for word, initial in _words(name):
+        if initial and len(word) == 1:
+            tokens.append(pending + word if pending else word)
+            pending = ""
+            continue
         if word in _ABD_PREFIXES or (pending and word in ("el", "al", "ul", "ar", "er")):
             pending += word
             continue
@@ -173,6 +209,140 @@ def name_keys(name: str) -> tuple[str, ...]:
 
 #: similarity (0–100) given to a known short form of a name (Pipe for Felipe)
 SHORT_FORM_SIMILARITY = 90.0
+#: similarity given to an initial (J or J.) and a name it may stand for: an agreement a
+#: little weaker than the name written out; what makes it weak evidence is its frequency,
+#: learned from the caseload like any name's (every name starting with J agrees with J.),
+#: so a lower similarity would count that weakness twice and leave an agreeing initial below
+#: one that does not agree
+INITIAL_SIMILARITY = 95.0
+#: similarity of a name written with its particle joined (Aitaly, Elkhoury, Vanderberg) and
+#: the name written apart (Ait Aly, El Khoury, van der Berg), whose particle is dropped
+JOINED_PARTICLE_SIMILARITY = 95.0
+#: similarity of a compound name written as one word (Joseluis, Anamaria) and one of its parts
+#: (José, Luis, María): a part of four letters or more, the rest three or more
+COMPOUND_SIMILARITY = 85.0
+#: least length of a compound's part, and of what it leaves, for ``COMPOUND_SIMILARITY``
+COMPOUND_PART = 4
+_COMPOUND_REST = 3
+
+
+def _initials_of(key: str) -> frozenset[str]:
+    """The folded initial a name with this key is written with: its key's first letter.
+
+    The folds treat the initial and the name alike (E. and Eduardo both start with i, O. and
+    Omar with u); a name whose first letters fold into another letter (Philippe: f,
+    Djibril: j, Sharif: c) is missed rather than let every F-, J- or C-name agree with P., D.
+    or S.
+    """
+    return frozenset(key[0])
+
+
+@lru_cache(maxsize=1)
+def _joined_particles() -> tuple[tuple[str, int], ...]:
+    """Folded particles that records write joined to a name, with the least rest they need."""
+    short = ((fold_token(p), 3) for p in _JOINED_SHORT_REST)
+    long = ((fold_token(p), 4) for p in _JOINED_LONG_REST)
+    return tuple(sorted(set(short) | set(long)))
+
+
+@lru_cache(maxsize=1 << 16)
+def particle_rests(key: str) -> tuple[str, ...]:
+    """Keys a key may stand for once its joined particles are taken off (Aitaly: Aly).
+
+    Example:
+        >>> particle_rests(name_keys("Aitaly")[0]) == name_keys("Ait Aly")
+        True
+        >>> name_keys("van der Berg")[0] in particle_rests(name_keys("Vanderberg")[0])
+        True
+        >>> particle_rests(name_keys("Vanessa")[0])
+        ()
+    """
+    rests: list[str] = []
+    todo = [key]
+    while todo:
+        current = todo.pop()
+        for particle, least in _joined_particles():
+            rest = current[len(particle) :]
+            if current.startswith(particle) and len(rest) >= least and rest not in rests:
+                rests.append(rest)
+                todo.append(rest)
+    return tuple(rests)
+
+
+def _compound(first: str, second: str) -> bool:
+    """Whether one key is the start or the end of the other, written as one word."""
+    part, whole = sorted((first, second), key=len)
+    return (
+        len(part) >= COMPOUND_PART
+        and len(whole) - len(part) >= _COMPOUND_REST
+        and (whole.startswith(part) or whole.endswith(part))
+    )
+
+
+def _rule_similarity(first: str, second: str) -> float:
+    """Similarity by the record conventions (short forms, initials, particles written
+    joined, compounds written as one word); 0 when none applies."""
+    from matching.short_forms import full_form_keys
+
+    if second in full_form_keys(first) or first in full_form_keys(second):
+        return SHORT_FORM_SIMILARITY
+    if len(first) == 1 or len(second) == 1:
+        initial, name = sorted((first, second), key=len)
+        agree = len(name) > 1 and initial in _initials_of(name)
+        return INITIAL_SIMILARITY if agree else 0.0
+    if second in particle_rests(first) or first in particle_rests(second):
+        return JOINED_PARTICLE_SIMILARITY
+    return COMPOUND_SIMILARITY if _compound(first, second) else 0.0
+
+
+def is_initial_pair(first: str, second: str) -> bool:
+    """Whether one of two keys is an initial: an initial stands for a given name, so agreeing
+    with a surname (J. with Jiménez) must not make the surname agree, or one letter would
+    agree with both roles of a report.
+
+    Example:
+        >>> is_initial_pair("j", "jimenez"), is_initial_pair("juan", "juan")
+        (True, False)
+    """
+    return len(first) == 1 or len(second) == 1
+
+
+def convention_text(document_word: str, reported_word: str) -> str | None:
+    """Say which record convention makes two written words agree, in words an officer can
+    check; None when they agree by spelling alone (or not at all).
+
+    Example:
+        >>> convention_text("j", "juan")
+        'J. may stand for Juan'
+        >>> convention_text("aitaly", "aly")
+        'Aitaly is Aly with its particle written joined'
+        >>> convention_text("luis", "joseluis")
+        'Luis is part of Joseluis, written as one word'
+        >>> convention_text("pipe", "felipe")
+        'Pipe is a short form of Felipe'
+    """
+    from matching.short_forms import short_form_text
+
+    first, second = fold_token(document_word), fold_token(reported_word)
+    if first == second:
+        return None
+    if (text := short_form_text(first, second)) is not None:
+        return text
+    words = {first: document_word, second: reported_word}
+    if len(first) == 1 or len(second) == 1:
+        initial, name = sorted((first, second), key=len)
+        if len(name) > 1 and initial in _initials_of(name):
+            return f"{words[initial].upper()}. may stand for {words[name].title()}"
+        return None
+    for joined, rest in ((first, second), (second, first)):
+        if rest in particle_rests(joined):
+            return (
+                f"{words[joined].title()} is {words[rest].title()} with its particle written joined"
+            )
+    if _compound(first, second):
+        part, whole = sorted((first, second), key=len)
+        return f"{words[part].title()} is part of {words[whole].title()}, written as one word"
+    return None
 
 
 def token_similarity(first: str, second: str) -> float:
@@ -180,8 +350,12 @@ def token_similarity(first: str, second: str) -> float:
 
     The larger of rapidfuzz's normalised Indel ratio and Jaro–Winkler (which forgives a slip
     late in a name more than one early), when the ratio reaches ``TOKEN_SIMILARITY`` or
-    Jaro–Winkler ``JARO_WINKLER_SIMILARITY``; short keys must be equal; a known short form
-    (``matching.short_forms``) scores ``SHORT_FORM_SIMILARITY``.
+    Jaro–Winkler ``JARO_WINKLER_SIMILARITY``; short keys must be equal. The record
+    conventions score as well: a known short form (``matching.short_forms``)
+    ``SHORT_FORM_SIMILARITY``, an initial and a name it may stand for ``INITIAL_SIMILARITY``,
+    a particle written joined and the name without it ``JOINED_PARTICLE_SIMILARITY``, a
+    compound written as one word and one of its parts ``COMPOUND_SIMILARITY``.
+    ``KeyVocabulary.agreeing`` scores many keys at once with exactly these rules.
 
     Example:
         >>> token_similarity("quintanila", "quintanila")
@@ -192,20 +366,134 @@ def token_similarity(first: str, second: str) -> float:
         90.0
         >>> token_similarity("ali", "ala")
         0.0
+        >>> token_similarity(*name_keys("J."), name_keys("Juan")[0])
+        95.0
+        >>> token_similarity(name_keys("Joseluis")[0], name_keys("Luis")[0])
+        85.0
     """
     if first == second:
         return 100.0
-    from matching.short_forms import full_form_keys
-
-    if second in full_form_keys(first) or first in full_form_keys(second):
-        return SHORT_FORM_SIMILARITY
+    rule = _rule_similarity(first, second)
     if min(len(first), len(second)) <= SHORT_KEY:
-        return 0.0
+        return rule
     ratio = fuzz.ratio(first, second)
     winkler = 100.0 * JaroWinkler.normalized_similarity(first, second)
     if ratio < TOKEN_SIMILARITY and winkler < JARO_WINKLER_SIMILARITY:
-        return 0.0
-    return float(max(ratio, winkler))
+        return rule
+    return float(max(ratio, winkler, rule))
+
+
+class KeyVocabulary:
+    """The distinct name keys of a caseload, numbered in the order added, with look-ups for
+    the record conventions, so that the keys agreeing with many query keys are found at once
+    (rapidfuzz over all cores for the spellings, dictionaries for the rest).
+
+    Example:
+        >>> vocabulary = KeyVocabulary()
+        >>> [vocabulary.add(key) for key in ("juan", "piris", "ali")]
+        [0, 1, 2]
+        >>> found = vocabulary.agreeing(["j", "aitali"])
+        >>> [(ids.tolist(), scores.tolist()) for ids, scores in found]
+        [([0], [95.0]), ([2], [95.0])]
+    """
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.ids: dict[str, int] = {}
+        self._lengths: list[int] = []
+        self._length_array: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+        # initial -> ids of the longer keys it may stand for, and of the one-letter keys
+        self._named_by: dict[str, list[int]] = {}
+        self._initials: dict[str, list[int]] = {}
+        # key once its joined particles are off -> ids of the joined keys
+        self._joined: dict[str, list[int]] = {}
+        # a compound's start or end -> ids of the compounds (see ``_compound``)
+        self._parts: dict[str, list[int]] = {}
+
+    def add(self, key: str) -> int:
+        """Number a key (the one it had when already known)."""
+        known = self.ids.get(key)
+        if known is not None:
+            return known
+        number = len(self.keys)
+        self.keys.append(key)
+        self.ids[key] = number
+        self._lengths.append(len(key))
+        if len(key) == 1:
+            self._initials.setdefault(key, []).append(number)
+        else:
+            for letter in _initials_of(key):
+                self._named_by.setdefault(letter, []).append(number)
+        for rest in particle_rests(key):
+            self._joined.setdefault(rest, []).append(number)
+        for length in range(COMPOUND_PART, len(key) - _COMPOUND_REST + 1):
+            self._parts.setdefault(key[:length], []).append(number)
+            self._parts.setdefault(key[-length:], []).append(number)
+        return number
+
+    def _rule_ids(self, key: str) -> list[int]:
+        """Ids of the known keys that may agree with ``key`` by a record convention."""
+        from matching.short_forms import related_keys
+
+        found = [self.ids[other] for other in related_keys(key) if other in self.ids]
+        if len(key) == 1:
+            found += self._named_by.get(key, [])
+        else:
+            for letter in _initials_of(key):
+                found += self._initials.get(letter, [])
+        found += self._joined.get(key, [])
+        found += [self.ids[rest] for rest in particle_rests(key) if rest in self.ids]
+        found += self._parts.get(key, [])
+        for length in range(COMPOUND_PART, len(key) - _COMPOUND_REST + 1):
+            for part in (key[:length], key[-length:]):
+                if part in self.ids:
+                    found.append(self.ids[part])
+        return found
+
+    def agreeing(
+        self, queries: Sequence[str], workers: int = 1
+    ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]:
+        """For each query key, the ids of the known keys that agree with it and their
+        ``token_similarity`` (0–100), ids in increasing order."""
+        if not self.keys:
+            return [(np.zeros(0, dtype=np.int64), np.zeros(0)) for _ in queries]
+        if self._length_array.size != len(self.keys):
+            self._length_array = np.array(self._lengths)
+        lengths = self._length_array
+        found: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []
+        for start in range(0, len(queries), 512):
+            chunk = list(queries[start : start + 512])
+            # float64 and the formulas of ``token_similarity``: a pair must score the same
+            # in a whole caseload as alone
+            winkler = 100.0 * process.cdist(
+                chunk,
+                self.keys,
+                scorer=JaroWinkler.normalized_similarity,
+                dtype=np.float64,
+                workers=workers,
+            )
+            ratio = process.cdist(
+                chunk, self.keys, scorer=fuzz.ratio, dtype=np.float64, workers=workers
+            )
+            scores = np.where(
+                (ratio >= TOKEN_SIMILARITY) | (winkler >= JARO_WINKLER_SIMILARITY),
+                np.maximum(ratio, winkler),
+                0.0,
+            )
+            # keys of three letters or fewer agree by a rule or not at all
+            scores[:, lengths <= SHORT_KEY] = 0.0
+            scores[[len(key) <= SHORT_KEY for key in chunk], :] = 0.0
+            for row, key in enumerate(chunk):
+                line = scores[row]
+                exact = self.ids.get(key)
+                if exact is not None:
+                    line[exact] = 100.0
+                for other in set(self._rule_ids(key)):
+                    if other != exact:
+                        line[other] = max(line[other], _rule_similarity(key, self.keys[other]))
+                ids = np.flatnonzero(line > 0.0)
+                found.append((ids.astype(np.int64), line[ids].astype(np.float64)))
+        return found
 
 
 def keys_agree(first: str, second: str) -> bool:

@@ -20,7 +20,13 @@ from matching.features import (
     ROLE_SURNAME,
 )
 from matching.geodesy import chord_to_km
-from matching.names import bloom_dice, fold_token, name_tokens, token_similarity
+from matching.names import (
+    bloom_dice,
+    fold_token,
+    is_initial_pair,
+    name_tokens,
+    token_similarity,
+)
 from matching.records import MissingRecord, RemainsRecord
 from matching.settings import MatchSettings
 from matching.weights import CRITERIA, Weights
@@ -483,7 +489,7 @@ def name_agreement_pair(
             similarity = token_similarity(doc_key, key)
             if similarity > 0.0:
                 given = given or role == ROLE_GIVEN
-                surname = surname or role == ROLE_SURNAME
+                surname = surname or (role == ROLE_SURNAME and not is_initial_pair(doc_key, key))
                 if doc_key not in best:
                     matched.append((doc_word, word))
                 best[doc_key] = max(best.get(doc_key, 0.0), similarity)
