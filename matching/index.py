@@ -816,6 +816,8 @@ class CandidateIndex:
             probability(totals, self.weights),
             np.exp2(np.minimum(totals + np.nan_to_num(offsets), 0.0)),
         )
+        if self.settings.calibration is not None:
+            scores = np.where(np.isnan(offsets), scores, self.settings.calibration.apply(scores))
         found = [
             Candidate(
                 missing_ref=person.ref,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from matching.calibration import Calibration
 from matching.errors import MatchingError
 from matching.weights import CRITERIA
 
@@ -73,6 +74,9 @@ class MatchSettings:
             pair is this share over their number) and candidates compete for it (see
             ``CandidateIndex``). It is the share of remains whose person the caseload holds:
             near 1 where families report nearly everyone, far lower at sea.
+        calibration: Platt scaling of the caseload prior's probabilities (``reported_share``
+            set), learned from decided candidates or another caseload, never from the caseload
+            it is applied to (see ``matching.calibration``); None leaves them as they are.
     """
 
     review_threshold: float = 0.5
@@ -110,6 +114,7 @@ class MatchSettings:
     excluding_contradictions: frozenset[str] = frozenset()
     voiding_contradictions: frozenset[str] = frozenset({"age"})
     reported_share: float | None = None
+    calibration: Calibration | None = None
 
     def __post_init__(self) -> None:
         if self.reported_share is not None and not 0.0 < self.reported_share <= 1.0:
