@@ -34,6 +34,7 @@ from matching.names import (
 )
 from matching.records import (
     DentalEntry,
+    LastSeenKind,
     Mark,
     MissingRecord,
     RemainsRecord,
@@ -57,6 +58,7 @@ __all__ = [
     "DnaEvidence",
     "Evidence",
     "LabelledPair",
+    "LastSeenKind",
     "Mark",
     "MatchReport",
     "MatchSettings",
