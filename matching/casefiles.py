@@ -472,7 +472,7 @@ def match_files(
     """
     missing, missing_errors = read_missing_csv(missing_path)
     remains, remains_errors = read_remains_csv(remains_path)
-    index = index or CandidateIndex()
+    index = index if index is not None else CandidateIndex()  # an empty index is falsy
     index.add_many([*missing, *remains])
     candidates = index.match_all(top_k=top_k, as_of=as_of, progress=progress, processes=processes)
     written = write_candidates_csv(candidates, out_path)
