@@ -6,6 +6,7 @@ from the candidates officers decided is kept with the weights (docs/matching.md)
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -72,6 +73,24 @@ def learn_calibration(
     except MatchingError:
         return in_force
     return fitted if in_force is None else in_force.then(fitted)
+
+
+@dataclass(frozen=True)
+class ReviewRule:
+    """How the review queue is chosen, for the page that shows it."""
+
+    threshold: float  # least probability of a candidate waiting for review
+    reported_share: float  # share of remains whose person is ever reported (the prior)
+    calibrated: bool  # a calibration learned from decided candidates is in force
+
+
+def review_rule() -> ReviewRule:
+    settings = match_settings(latest_weights())
+    return ReviewRule(
+        threshold=settings.review_threshold,
+        reported_share=float(settings.reported_share or 0.0),
+        calibrated=settings.calibration is not None,
+    )
 
 
 def latest_weights() -> MatchWeights | None:

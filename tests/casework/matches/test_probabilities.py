@@ -143,3 +143,11 @@ def test_match_command_refuses_a_share_outside_zero_one(tmp_path, runner, share)
     result = runner.invoke(args=[*args, "--out", str(out), "--reported-share", share])
     assert result.exit_code == 2 and "reported-share" in result.output
     assert not out.exists()
+
+
+def test_the_queue_says_how_it_was_chosen(app, world, as_user) -> None:
+    app.config["MATCH_REPORTED_SHARE"] = 0.8
+    page = as_user("forensic_officer").get("/matches/").get_data(as_text=True)
+    assert "candidates with a probability of 50 % or more" in page
+    assert "assumes 80 % of remains are of someone ever reported" in page
+    assert "calibrated on the candidates" not in page  # none learned yet
