@@ -468,6 +468,7 @@ def test_the_api_takes_and_gives_the_kind(app, client, token_for) -> None:
         json={"given_names": "Eladio", "last_seen_kind": "school"},
     )
     assert refused.status_code == 422
-    assert "kind of last-seen place" in refused.get_json()["error"]["fields"]["last_seen_kind"]
+    message = refused.get_json()["error"]["fields"]["last_seen_kind"]
+    assert "unknown, home, departure, route" in message
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(MissingPerson)) == 1
