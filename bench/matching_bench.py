@@ -1,7 +1,8 @@
 """Benchmark of the matching engine on synthetic cases with known truth (not a test).
 
 Run: .venv/bin/python bench/matching_bench.py [--missing 20000 --remains 5000 --seed 1]
-Prints recall@1 and @10, the review queue's precision and recall, full-match throughput,
+Prints recall@1 and @10, the review queue's precision and recall, the reliability of the
+probabilities (constant prior, caseload prior, calibrated), full-match throughput,
 single-new-case latency at 100,000 open cases and peak memory, beside a simple exclusion-filter
 baseline run on the same cases; then recall again with the DNA share of the world (some
 families gave references, some remains a profile: bench/matching_dna.py), beside the same
@@ -26,15 +27,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.matching_dna import add_dna  # noqa: E402
+from bench.reliability import learn_calibration, reliability, review_thresholds  # noqa: E402
 from matching import (  # noqa: E402
     Candidate,
     CandidateIndex,
     LabelledPair,
+    MatchSettings,
     MissingRecord,
     RemainsRecord,
     Sex,
     Weights,
     estimate_weights,
+    reported_share_from_history,
 )
 from matching.geodesy import distance_km  # noqa: E402
 from matching.synthetic import SyntheticCases, extra_missing, extra_remains, generate  # noqa: E402
@@ -184,6 +188,43 @@ def latency(args: argparse.Namespace, cases: SyntheticCases) -> None:
         )
 
 
+def caseload_probabilities(args: argparse.Namespace, cases: SyntheticCases) -> None:
+    """Reliability of the probabilities with the prior from the caseload: the share of remains
+    the caseload holds estimated from another caseload's history (remains closed as identified
+    over all closed), and the calibration learned on that caseload's candidates; beside the
+    constant prior, on the same cases."""
+    training = generate(args.missing, args.remains, seed=args.seed + 100)
+    identified = sum(1 for person in training.truth.values() if person is not None)
+    share = reported_share_from_history(identified, len(training.remains), default=0.5)
+    learner = CandidateIndex(settings=MatchSettings(reported_share=share))
+    learner.add_many([*training.missing, *training.remains])
+    calibration = learn_calibration(learner.match_all(top_k=args.top, as_of=AS_OF), training.truth)
+    say(
+        f"\nprobabilities: share of remains reported {share:.3f} (another caseload's history: "
+        f"{identified:,} of {len(training.remains):,} closed remains identified); calibration "
+        f"learned there: slope {calibration.slope:.3f}, intercept {calibration.intercept:.3f}"
+    )
+    for label, settings in (
+        ("constant prior (weights' default)", MatchSettings()),
+        ("caseload prior, uncalibrated", MatchSettings(reported_share=share)),
+        (
+            "caseload prior, calibrated",
+            MatchSettings(reported_share=share, calibration=calibration),
+        ),
+    ):
+        index = CandidateIndex(settings=settings)
+        index.add_many([*cases.missing, *cases.remains])
+        candidates = index.match_all(top_k=args.top, as_of=AS_OF)
+        precision, queue_recall, queue_size = review_quality(candidates, cases.truth)
+        say(f"engine, default weights, {label}")
+        say(
+            f"  review queue (≥ {settings.review_threshold}): {queue_size:,} candidates, "
+            f"precision {precision:.3f}, recall {queue_recall:.3f}"
+        )
+        reliability(candidates, cases.truth, say)
+        review_thresholds(candidates, cases.truth, say)
+
+
 def dna_share(
     args: argparse.Namespace, cases: SyntheticCases, without_dna: dict[str, list[str]]
 ) -> None:
@@ -243,6 +284,7 @@ def main() -> None:
     parser.add_argument("--dna-families", type=float, default=0.5, help="share giving samples")
     parser.add_argument("--dna-profiles", type=float, default=0.6, help="share of remains typed")
     parser.add_argument("--skip-dna", action="store_true")
+    parser.add_argument("--skip-calibration", action="store_true")
     args = parser.parse_args()
 
     load = os.getloadavg()[0]
@@ -308,6 +350,8 @@ def main() -> None:
     say(f"  full match {base_time:.1f} s")
     ratio = engine_recall_1 / max(recall(base, cases.truth, 1), 1e-9)
     say(f"\nrecall@1 engine / baseline: {ratio:.1f}x")
+    if not args.skip_calibration:
+        caseload_probabilities(args, cases)
     if not args.skip_dna:
         dna_share(args, cases, without_dna)
     if not args.skip_latency:

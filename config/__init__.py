@@ -64,6 +64,11 @@ DEFAULTS: dict[str, Any] = {
     "DNA_HIT_MIN_LOG10_LR": 4.0,
     "DNA_IDENTIFICATION_MIN_POSTERIOR": 0.999,
     "DNA_POPULATION": "SW Hispanic",
+    # matching's prior: the share of remains whose person is ever reported; unset, it is
+    # estimated from the closed remains (identified / closed), the default serving until 30
+    # remains were closed (docs/matching.md, "Probabilities from the caseload")
+    "MATCH_REPORTED_SHARE": None,
+    "MATCH_REPORTED_SHARE_DEFAULT": 0.5,
     # the e-mail digest of notifications (`casework notifications send-digest`): off by default
     "NOTIFICATION_EMAIL": False,
     "PUBLIC_URL": "http://localhost:5000",  # the links in e-mails start with it
@@ -130,7 +135,12 @@ _INTEGER = {
 }
 
 
-_FLOAT = {"DNA_HIT_MIN_LOG10_LR", "DNA_IDENTIFICATION_MIN_POSTERIOR"}
+_FLOAT = {
+    "DNA_HIT_MIN_LOG10_LR",
+    "DNA_IDENTIFICATION_MIN_POSTERIOR",
+    "MATCH_REPORTED_SHARE",
+    "MATCH_REPORTED_SHARE_DEFAULT",
+}
 
 
 def _parse(name: str, raw: str) -> Any:
@@ -282,6 +292,12 @@ def load_settings(
             "CASEWORK_SMTP_SECURITY must be none, starttls or tls, "
             f"not {settings['SMTP_SECURITY']!r}."
         )
+    for name in ("MATCH_REPORTED_SHARE", "MATCH_REPORTED_SHARE_DEFAULT"):
+        share = settings[name]
+        if share is not None and not 0.0 < float(share) <= 1.0:
+            raise ConfigurationError(
+                f"CASEWORK_{name} must be a share above 0 and at most 1 (e.g. 0.6), not {share}."
+            )
     for name in ("WEB_WORKERS", "WEB_THREADS", "WEB_TIMEOUT"):
         if int(settings[name]) < 1:
             raise ConfigurationError(f"CASEWORK_{name} must be 1 or more, not {settings[name]}.")

@@ -2,6 +2,7 @@
 matches with the evidence for and against each out. A plain library: no web, no database.
 """
 
+from matching.calibration import Calibration, fit_calibration, reported_share_from_history
 from matching.candidates import Candidate, Evidence
 from matching.casefiles import (
     CANDIDATE_FIELDS,
@@ -33,6 +34,7 @@ from matching.names import (
 )
 from matching.records import (
     DentalEntry,
+    LastSeenKind,
     Mark,
     MissingRecord,
     RemainsRecord,
@@ -49,12 +51,14 @@ __all__ = [
     "CRITERIA",
     "MISSING_FIELDS",
     "REMAINS_FIELDS",
+    "Calibration",
     "Candidate",
     "CandidateIndex",
     "DentalEntry",
     "DnaEvidence",
     "Evidence",
     "LabelledPair",
+    "LastSeenKind",
     "Mark",
     "MatchReport",
     "MatchSettings",
@@ -79,6 +83,7 @@ __all__ = [
     "distance_to_route_km",
     "effect_concepts",
     "estimate_weights",
+    "fit_calibration",
     "match_files",
     "name_keys",
     "pair_dna",
@@ -88,6 +93,7 @@ __all__ = [
     "parse_remains_row",
     "read_missing_csv",
     "read_remains_csv",
+    "reported_share_from_history",
     "score_pair",
     "search_names",
     "write_candidates_csv",

@@ -23,7 +23,15 @@ from shapely.geometry import LineString
 from matching.candidates import Candidate
 from matching.errors import RecordError, RowError
 from matching.index import CandidateIndex, Progress
-from matching.records import DentalEntry, Mark, MissingRecord, RemainsRecord, Sex, ToothState
+from matching.records import (
+    DentalEntry,
+    LastSeenKind,
+    Mark,
+    MissingRecord,
+    RemainsRecord,
+    Sex,
+    ToothState,
+)
 from matching.vocabulary import parse_mark
 
 MISSING_FIELDS: tuple[str, ...] = (
@@ -127,6 +135,14 @@ class _Row:
         value = self._parse("sex", lambda v: _SEX_WORDS[v.lower()], "not a sex code (M, F or U)")
         return value or Sex.UNKNOWN
 
+    def last_seen_kind(self) -> LastSeenKind:
+        value = self._parse(
+            "last_seen_kind",
+            lambda v: LastSeenKind(v.lower()),
+            "not a kind of last-seen place (home, departure, route or unknown)",
+        )
+        return value or LastSeenKind.UNKNOWN
+
     def dental(self) -> tuple[DentalEntry, ...]:
         def parse(value: str) -> tuple[DentalEntry, ...]:
             entries = []
@@ -205,8 +221,8 @@ def parse_missing_row(
 ) -> MissingRecord | list[RowError]:
     """Read one missing-person row (column names as in ``MISSING_FIELDS``).
 
-    Extra columns ``sea_crossing`` (1/0) and ``name_bloom`` (hex) are read when present;
-    other unknown columns are ignored.
+    Extra columns ``sea_crossing`` (1/0), ``last_seen_kind`` (home, departure, route or
+    unknown) and ``name_bloom`` (hex) are read when present; other unknown columns are ignored.
 
     Args:
         cells: column name -> cell text; any cell may be empty.
@@ -245,6 +261,7 @@ def parse_missing_row(
         "last_seen_lat": lat,
         "last_seen_lon": lon,
         "last_seen_place": reader.text("last_seen_place"),
+        "last_seen_kind": reader.last_seen_kind(),
         "route": reader.route(),
         "sea_crossing": reader.flag("sea_crossing"),
         "marks": reader.marks(),
@@ -455,7 +472,7 @@ def match_files(
     """
     missing, missing_errors = read_missing_csv(missing_path)
     remains, remains_errors = read_remains_csv(remains_path)
-    index = index or CandidateIndex()
+    index = index if index is not None else CandidateIndex()  # an empty index is falsy
     index.add_many([*missing, *remains])
     candidates = index.match_all(top_k=top_k, as_of=as_of, progress=progress, processes=processes)
     written = write_candidates_csv(candidates, out_path)

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from matching.dental import dental_masks
 from matching.geodesy import unit_vectors
+from matching.last_seen import KIND_CODES as LAST_SEEN_KIND_CODES
 from matching.names import name_keys
 from matching.records import Mark, MissingRecord, RemainsRecord, Sex
 from matching.vocabulary import (
@@ -160,6 +161,7 @@ def missing_row(record: MissingRecord) -> Row:
         "last_seen": last_seen,
         "point": point,
         "has_route": record.route is not None and not record.route.is_empty,
+        "last_seen_kind": LAST_SEEN_KIND_CODES[record.last_seen_kind],
         "sea": bool(sea),
         "has_names": bool(tokens),
     }
@@ -215,6 +217,7 @@ _COLUMN_TYPES: dict[str, tuple[Any, tuple[int, ...], Any]] = {
     "pmi_max": (np.float32, (), NAN),
     "point": (np.float32, (3,), NAN),
     "has_route": (np.bool_, (), False),
+    "last_seen_kind": (np.int8, (), 0),
     "sea": (np.bool_, (), False),
     "has_names": (np.bool_, (), False),
     "n_doc": (np.int16, (), 0),

@@ -382,6 +382,11 @@ class CandidateIndex:
     ) -> list[Candidate]:
         """The open remains most likely to be this missing person, best first.
 
+        With ``settings.reported_share`` set and the person in the index, each remains'
+        probability is the one its own query gives the pair (the caseload prior is the
+        remains'): one more remains query per candidate. Otherwise the weights' constant prior
+        serves.
+
         Args:
             record: the missing person (open in the index or not).
             top_k: most candidates returned.
@@ -396,7 +401,23 @@ class CandidateIndex:
             ['R2', 'R1']
         """
         slots, offsets, names, route_km = self._rank(record, top_k, as_of)
+        if self.settings.reported_share is not None and record.ref in self._missing.slots:
+            offsets = self._remains_offsets(slots, top_k, as_of)
         return self._candidates(record, slots, names, route_km, as_of, offsets)
+
+    def _remains_offsets(self, slots: IntArray, top_k: int, as_of: date | None) -> FloatArray:
+        """The caseload prior's offset of each remains found for a missing person: from the
+        remains' own competition over every open missing person (the query among them, so it
+        must be in the index), one remains query each; the pair's probability is then the one
+        the remains' query gives it."""
+        offsets = np.full(slots.size, np.nan)
+        for position, slot in enumerate(slots.tolist()):
+            body = self._remains.records[slot]
+            assert isinstance(body, RemainsRecord)
+            offset = self._rank(body, top_k, as_of)[1]
+            if offset.size:
+                offsets[position] = offset[0]
+        return offsets
 
     def match_all(
         self,
@@ -540,11 +561,16 @@ class CandidateIndex:
         self._add_dna(record, other, totals, by_last_seen if order is not None else None)
         route_km = np.full(size, np.nan)
         routes = QueryRoutes.of(record, other.routes, m, r)
+        competing = totals
         if routes is not None:
+            competing = totals.copy()
             self._refine_routes(
                 routes, compared.levels["distance"], totals, route_km, top_k, m, r, order
             )
-        offset = self._caseload_offset(record, totals)
+            # pairs the refinement left out of the top K still compete for the remains, at
+            # their point-only score (a lower bound, and too low to matter in the sum)
+            competing = np.where(np.isneginf(totals), competing, totals)
+        offset = self._caseload_offset(record, competing)
         top_k = min(top_k, int(np.isfinite(totals).sum()))
         if top_k <= 0:
             empty = np.zeros(0, dtype=np.int64)
@@ -770,6 +796,8 @@ class CandidateIndex:
             probability(totals, self.weights),
             np.exp2(np.minimum(totals + np.nan_to_num(offsets), 0.0)),
         )
+        if self.settings.calibration is not None:
+            scores = np.where(np.isnan(offsets), scores, self.settings.calibration.apply(scores))
         found = [
             Candidate(
                 missing_ref=person.ref,

@@ -26,6 +26,16 @@ class Sex(StrEnum):
     UNKNOWN = "U"
 
 
+class LastSeenKind(StrEnum):
+    """What kind of place the last-seen point is: families often give the last place they saw
+    the person (home), not the last place the person was."""
+
+    HOME = "home"  # where the family last saw them, before the journey
+    DEPARTURE = "departure"  # where the journey or the crossing set out
+    ROUTE = "route"  # on the way: a call, a sighting, a message from the route
+    UNKNOWN = "unknown"
+
+
 class ToothState(StrEnum):
     """State of one tooth in a dental chart."""
 
@@ -82,7 +92,9 @@ class MissingRecord:
 
     ``route`` is a shapely LineString in lon/lat order. ``sea_crossing`` says the journey
     crossed the sea (bodies may drift far); ``None`` lets the engine infer it from
-    ``last_seen_place`` (see docs/matching.md). ``dna`` holds DNA results of the family's
+    ``last_seen_place`` (see docs/matching.md). ``last_seen_kind`` says what the last-seen
+    point is (home, departure, on the route): from home, the route and not the point says where
+    to look (see ``matching.last_seen``). ``dna`` holds DNA results of the family's
     references against remains profiles, each naming this record's ref.
     """
 
@@ -100,6 +112,7 @@ class MissingRecord:
     last_seen_lat: float | None = None
     last_seen_lon: float | None = None
     last_seen_place: str = ""
+    last_seen_kind: LastSeenKind = LastSeenKind.UNKNOWN
     route: LineString | None = None
     sea_crossing: bool | None = None
     marks: tuple[Mark, ...] = ()

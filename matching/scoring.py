@@ -20,6 +20,8 @@ from matching.features import (
     ROLE_SURNAME,
 )
 from matching.geodesy import chord_to_km
+from matching.last_seen import journey_days
+from matching.last_seen import point_km as counted_point_km
 from matching.names import (
     bloom_dice,
     fold_token,
@@ -194,7 +196,7 @@ def _pmi_level(m: Mapping[str, Array], r: Mapping[str, Array], settings: MatchSe
     latest_death = r["found"] - r["pmi_min"]
     slack = settings.pmi_slack_days + settings.pmi_slack_fraction * r["pmi_min"]
     behind = m["last_seen"] - latest_death
-    gap = (r["found"] - estimated_pmi(r)) - m["last_seen"]
+    gap = journey_days((r["found"] - estimated_pmi(r)) - m["last_seen"], m, settings)
     level = _PMI_LEVEL_OF_BIN[_bounds_passed(gap, settings.pmi_gap_days, at_bound=True)]
     level = np.where(
         behind > settings.last_seen_tolerance_days,
@@ -351,7 +353,9 @@ def compare_columns(
             # one remains with a PMI: the PMI is compared wherever the interval would be
             levels["interval"] = zeros
         else:
-            levels["interval"] = _interval_level(gap_days, m["sea"] | r["sea"], shape, settings)
+            levels["interval"] = _interval_level(
+                journey_days(gap_days, m, settings), m["sea"] | r["sea"], shape, settings
+            )
             if settings.pmi_replaces_interval and levels["pmi"] is not zeros:
                 levels["interval"] = np.where(
                     levels["pmi"] != 0, np.int8(0), levels["interval"]
@@ -365,7 +369,7 @@ def compare_columns(
     else:
         diff = m["point"] - r["point"]
         chord = np.sqrt(np.einsum("...i,...i->...", diff, diff))
-        point_km = chord_to_km(chord)
+        point_km = counted_point_km(chord_to_km(chord), m)
         levels["distance"] = distance_level(
             point_km, m["sea"] | r["sea"], settings, ~m["has_route"]
         )

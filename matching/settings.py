@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from matching.calibration import Calibration
 from matching.errors import MatchingError
 from matching.weights import CRITERIA
 
@@ -32,6 +33,10 @@ class MatchSettings:
         point_only_factor: distance thresholds are also multiplied by this when the person
             reported no intended route, so the distance is to the last-seen point only: people
             travel on from where they were last seen, usually a corridor's starting point.
+        home_time_factor: for a person last seen at home (``LastSeenKind.HOME``), the days
+            from last seen to the estimated death or the recovery are divided by this before
+            the PMI and interval levels read them: the journey from home took weeks or months
+            (see ``matching.last_seen``).
         interval_days: upper bounds of the interval levels week ... two_years.
         pmi_gap_days: bounds of the PMI levels on the days from last seen to the estimated
             death (found date − the PMI range's geometric middle): below the first bound the
@@ -73,6 +78,9 @@ class MatchSettings:
             pair is this share over their number) and candidates compete for it (see
             ``CandidateIndex``). It is the share of remains whose person the caseload holds:
             near 1 where families report nearly everyone, far lower at sea.
+        calibration: Platt scaling of the caseload prior's probabilities (``reported_share``
+            set), learned from decided candidates or another caseload, never from the caseload
+            it is applied to (see ``matching.calibration``); None leaves them as they are.
     """
 
     review_threshold: float = 0.5
@@ -99,6 +107,7 @@ class MatchSettings:
     )
     sea_drift_factor: float = 5.0
     point_only_factor: float = 4.0
+    home_time_factor: float = 4.0
     interval_days: tuple[float, ...] = (7.0, 15.0, 30.0, 45.0, 60.0, 90.0, 180.0, 365.0, 730.0)
     pmi_gap_days: tuple[float, ...] = (-3.0, 4.0, 8.0, 15.0, 30.0, 60.0, 120.0)
     land_interval_factor: float = 8.0
@@ -110,8 +119,11 @@ class MatchSettings:
     excluding_contradictions: frozenset[str] = frozenset()
     voiding_contradictions: frozenset[str] = frozenset({"age"})
     reported_share: float | None = None
+    calibration: Calibration | None = None
 
     def __post_init__(self) -> None:
+        if not self.home_time_factor >= 1.0:
+            raise MatchingError(f"home_time_factor must be 1 or more, not {self.home_time_factor}")
         if self.reported_share is not None and not 0.0 < self.reported_share <= 1.0:
             raise MatchingError(f"reported_share must lie in (0, 1], not {self.reported_share}")
         for field in ("excluding_contradictions", "voiding_contradictions"):

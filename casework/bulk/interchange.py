@@ -42,7 +42,7 @@ KINDS = ("missing", "remains")
 COLUMNS: dict[str, tuple[str, ...]] = {"missing": MISSING_FIELDS, "remains": REMAINS_FIELDS}
 # read by the matching parser when present; accepted so a file from `casework match` imports
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
-    "missing": frozenset({"sea_crossing", "name_bloom"}),
+    "missing": frozenset({"sea_crossing", "last_seen_kind", "name_bloom"}),
     "remains": frozenset({"at_sea", "name_bloom"}),
 }
 _MAX_REF = 64
@@ -231,6 +231,7 @@ def _input_values(
             "nationality": record.nationality,
             "last_seen_date": record.last_seen_date,
             "last_seen_place": record.last_seen_place,
+            "last_seen_kind": record.last_seen_kind.value,
             "last_seen_lat": lat,
             "last_seen_lon": lon,
             "intended_route": clean.get("route"),
@@ -337,6 +338,7 @@ def case_row(case: MissingPerson | UnidentifiedRemains) -> dict[str, str]:
             "last_seen_place": case.last_seen_place or "",
             "route": to_shape(case.intended_route).wkt if case.intended_route is not None else "",
             "sea_crossing": "1" if case.sea_crossing else "",
+            "last_seen_kind": case.last_seen_kind.value,
         }
     lat, lon = _coordinates(case.recovery_point)
     return {
@@ -357,4 +359,4 @@ def case_row(case: MissingPerson | UnidentifiedRemains) -> dict[str, str]:
 
 
 def export_columns(kind: str) -> list[str]:
-    return [*COLUMNS[kind], *(["sea_crossing"] if kind == "missing" else [])]
+    return [*COLUMNS[kind], *(["sea_crossing", "last_seen_kind"] if kind == "missing" else [])]

@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 
 from casework.clock import now
 from casework.console import progress_bar
-from matching import MatchingError, match_files
+from matching import CandidateIndex, MatchingError, MatchSettings, match_files
 
 candidates = AppGroup(
     "candidates", help="Candidate matches between the open cases in the database."
@@ -48,8 +49,24 @@ candidates = AppGroup(
     type=click.IntRange(1, 1000),
     help="Most candidates per remains.",
 )
-def match(missing_path: Path, remains_path: Path, out_path: Path, top_k: int) -> None:
+@click.option(
+    "--reported-share",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    default=None,
+    help="Share of remains whose person is ever reported, the prior of the probabilities "
+    "(default: CASEWORK_MATCH_REPORTED_SHARE, else CASEWORK_MATCH_REPORTED_SHARE_DEFAULT: "
+    "files carry no history to estimate it from).",
+)
+@with_appcontext
+def match(
+    missing_path: Path, remains_path: Path, out_path: Path, top_k: int, reported_share: float | None
+) -> None:
     """Match remains against missing persons from two CSV files; no database needed."""
+    config = current_app.config
+    share = (
+        reported_share or config["MATCH_REPORTED_SHARE"] or config["MATCH_REPORTED_SHARE_DEFAULT"]
+    )
+    index = CandidateIndex(settings=MatchSettings(reported_share=float(share)))
     try:
         with progress_bar("Matching") as progress:
             report = match_files(
@@ -58,6 +75,7 @@ def match(missing_path: Path, remains_path: Path, out_path: Path, top_k: int) ->
                 out_path,
                 top_k=top_k,
                 as_of=now().date(),
+                index=index,
                 progress=progress,
             )
     except (MatchingError, UnicodeDecodeError, OSError) as error:

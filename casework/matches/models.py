@@ -96,6 +96,9 @@ class MatchWeights(Base):
     weights_json: Mapped[str] = mapped_column(Text)
     confirmed_pairs: Mapped[int] = mapped_column(Integer)
     excluded_pairs: Mapped[int] = mapped_column(Integer)
+    # Platt scaling of the probabilities (matching.Calibration as JSON), learned from decided
+    # candidates with these weights; None: too few decided yet, probabilities as they come
+    calibration_json: Mapped[str | None] = mapped_column(Text)
 
 
 class PendingRefresh(RowId, Base):

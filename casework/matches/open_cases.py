@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from casework.db import db
 from casework.matches.models import MatchWeights
+from casework.matches.probabilities import match_settings
 from casework.matches.records import missing_record, remains_record
 from casework.missing.models import MissingPerson, MissingPersonStatus
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
@@ -113,6 +114,9 @@ class OpenCases:
             else:
                 self._catch_up(self.kinds[model])
             assert self.index is not None
+            # the share of remains reported moves as remains are closed: read it every time
+            stored = db.session.get(MatchWeights, weights_id) if weights_id is not None else None
+            self.index.settings = match_settings(stored)
             return self.index
         except Exception:
             self.drop()

@@ -17,6 +17,7 @@ from casework.remains.models import UnidentifiedRemains
 from matching import (
     DentalEntry,
     DnaEvidence,
+    LastSeenKind,
     Mark,
     MissingRecord,
     RemainsRecord,
@@ -110,6 +111,7 @@ def missing_record(case: MissingPerson) -> MissingRecord:
         last_seen_lat=lat,
         last_seen_lon=lon,
         last_seen_place=case.last_seen_place or "",
+        last_seen_kind=LastSeenKind(case.last_seen_kind.value),
         route=to_shape(case.intended_route) if case.intended_route is not None else None,
         sea_crossing=True if case.sea_crossing else None,
         marks=_marks(case.marks),

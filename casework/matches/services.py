@@ -36,6 +36,12 @@ from casework.matches.models import (
     PendingRefresh,
 )
 from casework.matches.open_cases import OPEN_MISSING, OPEN_REMAINS, open_cases
+from casework.matches.probabilities import (
+    latest_weights,
+    learn_calibration,
+    match_settings,
+    stored_calibration,
+)
 from casework.matches.records import missing_record, remains_record
 from casework.metrics import time_matching
 from casework.missing.models import MissingPerson, MissingPersonStatus
@@ -57,8 +63,15 @@ _CHILDREN = ("marks", "effects", "dental")
 
 
 def current_weights() -> Weights:
-    latest = db.session.scalar(select(MatchWeights).order_by(MatchWeights.id.desc()).limit(1))
+    latest = latest_weights()
     return Weights.from_json(latest.weights_json) if latest else default_weights()
+
+
+def current_index() -> CandidateIndex:
+    """An empty index with the weights, the caseload prior and the calibration in force."""
+    latest = latest_weights()
+    weights = Weights.from_json(latest.weights_json) if latest else default_weights()
+    return CandidateIndex(weights=weights, settings=match_settings(latest))
 
 
 def open_missing() -> list[MissingPerson]:
@@ -293,7 +306,7 @@ def rematch_all(progress: Callable[[int, int], None] | None = None) -> int:
     """Every open remains against every open missing person: the top K of each are stored."""
     started = utcnow()
     missing, remains = open_missing(), open_remains()
-    index = CandidateIndex(weights=current_weights())
+    index = current_index()
     index.add_many([*(missing_record(m) for m in missing), *(remains_record(r) for r in remains)])
     found = index.match_all(top_k=TOP_K, as_of=now().date(), progress=progress, processes=1)
     with transaction():
@@ -516,7 +529,9 @@ def _review_over(candidate: CandidateMatch, user: User) -> None:
 
 
 def reestimate_weights(smoothing: float = 100.0) -> MatchWeights:
-    """New weights from every confirmed and excluded pair; stored and used from now on."""
+    """New weights from every confirmed and excluded pair, and the calibration of the
+    probabilities those candidates were shown with (``casework.matches.probabilities``);
+    stored and used from now on."""
     rows = db.session.scalars(
         select(CandidateMatch).where(
             CandidateMatch.status.in_((CandidateStatus.CONFIRMED, CandidateStatus.EXCLUDED))
@@ -534,11 +549,13 @@ def reestimate_weights(smoothing: float = 100.0) -> MatchWeights:
     weights = estimate_weights(
         pairs, start=default_weights(), smoothing=smoothing, as_of=now().date()
     )
+    calibration = learn_calibration(list(rows), stored_calibration(latest_weights()))
     with transaction():
         stored = MatchWeights(
             weights_json=weights.to_json(),
             confirmed_pairs=confirmed,
             excluded_pairs=len(pairs) - confirmed,
+            calibration_json=None if calibration is None else json.dumps(calibration.to_json()),
         )
         db.session.add(stored)
     return stored

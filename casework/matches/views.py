@@ -18,6 +18,7 @@ from casework.errors import CaseworkError
 from casework.matches import services
 from casework.matches.forms import ConfirmForm, ExcludeForm, ProposeForm, RejectForm
 from casework.matches.models import CandidateMatch, CandidateStatus
+from casework.matches.probabilities import review_rule
 from casework.matches.queries import visible_candidate
 from casework.matches.queue import BANDS, CORRIDORS, QueueFilter, agencies, queue
 from casework.matches.side_by_side import TOOTH_VERDICTS, side_by_side
@@ -46,6 +47,7 @@ def index() -> Any:
         corridors=CORRIDORS,
         agencies=agencies(),
         bands=BANDS,
+        rule=review_rule(),
     )
 
 

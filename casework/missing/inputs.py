@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 from casework.cases.inputs import (
     DENTAL,
@@ -33,6 +34,14 @@ from casework.cases.inputs import (
 )
 from casework.cases.models import Sex
 from casework.errors import ValidationError
+from casework.missing.models import LastSeenKind
+
+LAST_SEEN_KIND_CHOICES = [
+    SelectChoice(LastSeenKind.UNKNOWN.value, _l("Not known")),
+    SelectChoice(LastSeenKind.HOME.value, _l("At home, before the journey")),
+    SelectChoice(LastSeenKind.DEPARTURE.value, _l("Where the journey or the crossing set out")),
+    SelectChoice(LastSeenKind.ROUTE.value, _l("On the way (a call, a message, a sighting)")),
+]
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,17 @@ class MissingPersonInput(CaseInput):
     )
     last_seen_place: str | None = entry(
         Text(_l("Last seen at (place)"), "Last seen at (place).", 300)
+    )
+    last_seen_kind: LastSeenKind = entry(
+        Choice(
+            _l("Kind of last-seen place"),
+            "unknown, home (where the family last saw them, before the journey), departure "
+            "(where the journey or the crossing set out) or route (on the way).",
+            LastSeenKind,
+            choices=LAST_SEEN_KIND_CHOICES,
+            default=LastSeenKind.UNKNOWN,
+            message=_l("The kind of last-seen place must be unknown, home, departure or route."),
+        )
     )
     last_seen_lat: float | None = entry(
         Coordinate(

@@ -36,6 +36,16 @@ class MissingPersonStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+class LastSeenKind(enum.StrEnum):
+    """What the last-seen place is; the matching engine's ``LastSeenKind`` by value (from home
+    the intended route, not the point, says where to look)."""
+
+    UNKNOWN = "unknown"
+    HOME = "home"
+    DEPARTURE = "departure"
+    ROUTE = "route"
+
+
 class FamilyPosition(enum.StrEnum):
     """Where a relative stands in the missing person's pedigree (the relative is the missing
     person's ...): what the PED structure behind the DNA search is built from."""
@@ -95,6 +105,9 @@ class MissingPerson(RowId, Base):
     last_seen_place_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     last_seen_point: Mapped[WKBElement | None] = mapped_column(
         Geometry("POINT", srid=4326, spatial_index=True)
+    )
+    last_seen_kind: Mapped[LastSeenKind] = mapped_column(
+        str_enum(LastSeenKind, 16), default=LastSeenKind.UNKNOWN, server_default="unknown"
     )
     intended_route: Mapped[WKBElement | None] = mapped_column(
         Geometry("LINESTRING", srid=4326, spatial_index=True)

@@ -70,6 +70,9 @@ def test_production_with_everything_given() -> None:
         ({"CASEWORK_MODE": "staging"}, "'embedded' or 'production'"),
         ({"CASEWORK_IDLE_TIMEOUT_MINUTES": "soon"}, "whole number"),
         ({"CASEWORK_REQUIRE_TOTP": "maybe"}, "true or false"),
+        ({"CASEWORK_MATCH_REPORTED_SHARE": "most"}, "must be a number"),
+        ({"CASEWORK_MATCH_REPORTED_SHARE": "1.5"}, "above 0 and at most 1"),
+        ({"CASEWORK_MATCH_REPORTED_SHARE_DEFAULT": "0"}, "above 0 and at most 1"),
     ],
 )
 def test_production_refuses_to_start_unsafe(changes, message) -> None:

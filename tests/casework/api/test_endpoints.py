@@ -231,6 +231,7 @@ BAD_INPUT = [
     ("/api/v1/missing", {"given_names": "A", "height_cm": "tall"}, 422, "height_cm"),
     ("/api/v1/missing", {"given_names": "A", "height_cm": 300}, 422, "height_cm"),
     ("/api/v1/missing", {"given_names": "A", "sex": "X"}, 422, "sex"),
+    ("/api/v1/missing", {"given_names": "A", "last_seen_kind": "school"}, 422, "last_seen_kind"),
     (
         "/api/v1/missing",
         {"given_names": "A", "last_seen_date": "2030-01-01"},
@@ -446,3 +447,28 @@ def test_unknown_api_route_and_method_answer_in_the_envelope(client, token_for) 
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
     wrong = client.delete("/api/v1/missing", headers=bearer(secret))
     assert wrong.status_code == 405 and "error" in wrong.get_json()
+
+
+def test_the_api_takes_and_gives_the_kind(app, client, token_for) -> None:
+    from casework.extensions import db
+    from casework.missing.models import MissingPerson
+
+    secret = token_for("family_liaison")
+    made = client.post(
+        "/api/v1/missing",
+        headers=bearer(secret),
+        json={"given_names": "Eladio", "last_seen_kind": "departure"},
+    )
+    assert made.status_code == 201, made.get_json()
+    body = made.get_json()["data"]
+    assert body["last_seen_kind"] == "departure"
+    refused = client.post(
+        "/api/v1/missing",
+        headers=bearer(secret),
+        json={"given_names": "Eladio", "last_seen_kind": "school"},
+    )
+    assert refused.status_code == 422
+    message = refused.get_json()["error"]["fields"]["last_seen_kind"]
+    assert "unknown, home, departure, route" in message
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MissingPerson)) == 1

@@ -33,6 +33,7 @@ BAD_INPUT = [
     Bad("last_seen_date", "2025-13-40", "Not a valid date"),
     Bad("last_seen_date", "2030-01-01", "in the future"),
     Bad("last_seen_lat", "91", "between -90 and 90"),
+    Bad("last_seen_kind", "school", "Not a valid choice"),
     Bad("last_seen_lon", None, "both latitude and longitude"),
     Bad("intended_route", "POINT (1 2)", "LINESTRING"),
     Bad("intended_route", "LINESTRING (31.4 -111.5, 95 10)", "outside the globe"),
