@@ -1,0 +1,42 @@
+"""Remains: the day a burial is planned (the dashboard's remains at risk put them first), and a
+supervisor's override of the DNA sample hold before the remains are released (when and
+why; who is in the audit trail).
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-07 17:50:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0020"
+down_revision = "0019"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # plain ADD COLUMN on both databases: no table rebuild on SQLite (SpatiaLite's geometry
+    # triggers and the foreign keys pointing at this table make one costly), none needed
+    op.add_column("unidentified_remains", sa.Column("burial_planned_on", sa.Date(), nullable=True))
+    op.add_column(
+        "unidentified_remains", sa.Column("dna_hold_waived_at", sa.DateTime(timezone=True))
+    )
+    op.add_column(
+        "unidentified_remains", sa.Column("dna_hold_waiver_reason_ct", sa.LargeBinary())
+    )
+    op.create_index(
+        op.f("ix_unidentified_remains_burial_planned_on"),
+        "unidentified_remains",
+        ["burial_planned_on"],
+        unique=False,
+    )
+
+
+def downgrade():
+    op.drop_index(op.f("ix_unidentified_remains_burial_planned_on"), "unidentified_remains")
+    for column in ("dna_hold_waiver_reason_ct", "dna_hold_waived_at", "burial_planned_on"):
+        op.drop_column("unidentified_remains", column)
