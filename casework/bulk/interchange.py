@@ -46,7 +46,10 @@ OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
     "remains": frozenset({"at_sea", "name_bloom", "burial_planned"}),
 }
 # kept by us only (the engine does not compare them): read on import, written on export
-EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {"missing": ("sea_crossing",), "remains": ("burial_planned",)}
+EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
+    "missing": ("sea_crossing",),
+    "remains": ("burial_planned",),
+}
 _MAX_REF = 64
 
 

@@ -25,9 +25,7 @@ def upgrade():
     op.add_column(
         "unidentified_remains", sa.Column("dna_hold_waived_at", sa.DateTime(timezone=True))
     )
-    op.add_column(
-        "unidentified_remains", sa.Column("dna_hold_waiver_reason_ct", sa.LargeBinary())
-    )
+    op.add_column("unidentified_remains", sa.Column("dna_hold_waiver_reason_ct", sa.LargeBinary()))
     op.create_index(
         op.f("ix_unidentified_remains_burial_planned_on"),
         "unidentified_remains",
