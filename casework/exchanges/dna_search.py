@@ -16,17 +16,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from casework.accounts.models import User
-from casework.audit.services import AuditAction, append, record
+from casework.audit.services import append
 from casework.clock import now
 from casework.custody.models import Sample
 from casework.db import db, transaction
 from casework.dna.models import ReferenceConsent
 from casework.dna.pedigrees import MISSING, FamilyTree, family_tree
-from casework.dna.search import _remains_profiles, frequencies, population_of
+from casework.dna.search import frequencies, population_of, remains_profiles
 from casework.dna.stored import consensus_of
 from casework.errors import NotFound
 from casework.exchanges.guard import DatabaseReplayGuard
-from casework.exchanges.identity import own_keys, require_identity, sender_secret
+from casework.exchanges.identity import require_identity, sender_secret
 from casework.exchanges.models import (
     DnaSearchResult,
     DnaSearchStatus,
@@ -34,9 +34,9 @@ from casework.exchanges.models import (
     OutgoingMessage,
     PeerAuthority,
 )
-from casework.exchanges.outbox import keep, new_message_id, next_sequence, push_later
+from casework.exchanges.outbox import Answering, new_message_id, post
 from casework.exchanges.records import local_id
-from casework.exchanges.trust import get_peer, trusted
+from casework.exchanges.trust import get_peer
 from casework.matches.services import open_missing
 from casework.missing.access import missing_visible_to
 from casework.missing.models import MissingPerson
@@ -151,7 +151,7 @@ def send_search(peer: PeerAuthority, user: User | None = None) -> OutgoingMessag
     """Seal a DNA search for `peer` with every open family that agreed to it; keep, audit and
     push it. None when no family may be searched with that peer."""
     with transaction():
-        identity = require_identity()
+        require_identity()  # refused before any work when we have no identity yet
         found: list[tuple[MissingPerson, SharedFamily]] = []
         for case in open_missing():
             try:
@@ -165,25 +165,19 @@ def send_search(peer: PeerAuthority, user: User | None = None) -> OutgoingMessag
             return None
         found = found[:MAX_FAMILIES]
         search = DnaSearch(new_message_id(), tuple(family for _, family in found))
-        sequence = next_sequence(peer, MessageKind.DNA_SEARCH)
-        message_id = new_message_id()
-        raw = seal_dna_search(
-            search,
-            sender_id=identity.authority_id,
-            sender_keys=own_keys(identity),
-            recipient=trusted(peer),
-            sequence=sequence,
-            now=now(),
-            message_id=message_id,
-        )
-        message = keep(
+        message = post(
             peer,
             MessageKind.DNA_SEARCH,
-            message_id=message_id,
-            sequence=sequence,
-            envelope=raw,
+            seal_dna_search,
+            search,
             record_count=len(found),
             user=user,
+            event="dna search sent",
+            audit={
+                "search_id": search.search_id,
+                "families": len(found),
+                "cases": [case.reference for case, _ in found],
+            },
         )
         for position, (case, family) in enumerate(found):
             db.session.add(
@@ -196,16 +190,6 @@ def send_search(peer: PeerAuthority, user: User | None = None) -> OutgoingMessag
                     sent_at=now(),
                 )
             )
-        record(
-            AuditAction.EXPORT,
-            message,
-            event="dna search sent",
-            recipient=peer.authority_id,
-            search_id=search.search_id,
-            families=len(found),
-            cases=[case.reference for case, _ in found],
-        )
-        push_later(message, peer)
         return message
 
 
@@ -259,43 +243,22 @@ def answer_search(
         return header, False
     search = received.content
     peer = get_peer(header.sender_id)
-    profiles = _remains_profiles()
+    profiles = remains_profiles()
     results = tuple(_result(family, peer, profiles) for family in search.families)
-    identity = require_identity()
-    sequence = next_sequence(peer, MessageKind.DNA_ANSWER)
-    message_id = new_message_id()
-    raw = seal_dna_answer(
-        DnaAnswer(search.search_id, results),
-        sender_id=identity.authority_id,
-        sender_keys=own_keys(identity),
-        recipient=trusted(peer),
-        sequence=sequence,
-        now=now(),
-        message_id=message_id,
-    )
-    message = keep(
+    post(
         peer,
         MessageKind.DNA_ANSWER,
-        message_id=message_id,
-        sequence=sequence,
-        envelope=raw,
+        seal_dna_answer,
+        DnaAnswer(search.search_id, results),
         record_count=len(results),
-    )
-    commit_import(received, guard)
-    append(
-        db.session,
-        "import",
-        object_type="DnaSearch",
-        object_id=search.search_id,
-        details={
-            "event": "dna search answered",
-            "sender": peer.authority_id,
+        event="dna search answered",
+        audit={
             "families": len(results),
             "hits": sum(1 for r in results if r.hit),
             "remains_compared": len(profiles),
         },
+        answering=Answering(received, guard, "DnaSearch", search.search_id),
     )
-    push_later(message, peer)
     return header, True
 
 
