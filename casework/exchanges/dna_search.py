@@ -25,6 +25,7 @@ from casework.dna.pedigrees import MISSING, FamilyTree, family_tree
 from casework.dna.search import frequencies, population_of, remains_profiles
 from casework.dna.stored import consensus_of
 from casework.errors import NotFound
+from casework.exchanges.dna_lineage import lineage_exclusion, shared_mtdna, shared_ystr
 from casework.exchanges.guard import DatabaseReplayGuard
 from casework.exchanges.identity import require_identity, sender_secret
 from casework.exchanges.models import (
@@ -114,6 +115,8 @@ def shared_family(case: MissingPerson, peer: PeerAuthority) -> SharedFamily | No
     order = _ordered(tree)
     labels = {member_id: f"p{index}" for index, member_id in enumerate(order)}
     references: dict[str, Mapping[str, tuple[str, str]]] = {}
+    ystr: dict[str, Mapping[str, str]] = {}
+    mtdna: dict[str, tuple[str, ...]] = {}
     for member_id in tree.references:
         barcode = tree.members[member_id].sample_barcode
         sample = db.session.scalar(select(Sample).where(Sample.barcode == barcode))
@@ -126,7 +129,14 @@ def shared_family(case: MissingPerson, peer: PeerAuthority) -> SharedFamily | No
             continue
         genotypes = _shared_genotypes(sample)
         if genotypes:
-            references[labels[member_id]] = genotypes
+            label = labels[member_id]
+            references[label] = genotypes
+            markers = shared_ystr(sample.id) if tree.members[member_id].sex.value == "M" else {}
+            if markers:
+                ystr[label] = markers
+            variants = shared_mtdna(sample.id)
+            if variants is not None:
+                mtdna[label] = variants
     if not references:
         return None
     members = tuple(
@@ -144,6 +154,8 @@ def shared_family(case: MissingPerson, peer: PeerAuthority) -> SharedFamily | No
         members=members,
         missing=labels[MISSING],
         references=references,
+        ystr=ystr,
+        mtdna=mtdna,
     )
 
 
@@ -219,18 +231,22 @@ def _result(family: SharedFamily, peer: PeerAuthority, profiles: list) -> DnaRes
     except KinshipError:
         return DnaResult(family.pseudonym, False, None, None)
     settings = KinshipSettings(population=population)
-    best: tuple[float, str] | None = None
-    for remains, _, profile in profiles:
+    above: list[tuple[float, str, uuid.UUID]] = []
+    for remains, sample, profile in profiles:
         result = likelihood_ratio(engine_family, profile, frequencies(), settings)
-        if result.loci_used == 0:
-            continue
-        if best is None or result.log10_lr > best[0]:
-            best = (result.log10_lr, local_id(remains))
-    if best is None or best[0] < threshold or best[0] <= 0:
+        if result.loci_used and result.log10_lr >= threshold and result.log10_lr > 0:
+            above.append((result.log10_lr, local_id(remains), sample.id))
+    if not above:
         return DnaResult(family.pseudonym, False, None, None)
-    milli = min(max(round(best[0] * 1000), 1), 1_000_000)
-    remains_pseudonym = record_pseudonym(sender_secret(), peer.authority_id, best[1])
-    return DnaResult(family.pseudonym, True, milli, remains_pseudonym)
+    # the best remains the lineage markers do not exclude; else the best, said to be excluded
+    above.sort(key=lambda item: (-item[0], item[1]))
+    checked = [(item, lineage_exclusion(family, item[2])) for item in above]
+    (log10, remains_id, _), excluded = next(
+        ((item, systems) for item, systems in checked if not systems), checked[0]
+    )
+    milli = min(max(round(log10 * 1000), 1), 1_000_000)
+    remains_pseudonym = record_pseudonym(sender_secret(), peer.authority_id, remains_id)
+    return DnaResult(family.pseudonym, True, milli, remains_pseudonym, excluded)
 
 
 def answer_search(
@@ -255,6 +271,7 @@ def answer_search(
         audit={
             "families": len(results),
             "hits": sum(1 for r in results if r.hit),
+            "excluded_by_lineage": sum(1 for r in results if r.lineage_exclusion),
             "remains_compared": len(profiles),
         },
         answering=Answering(received, guard, "DnaSearch", search.search_id),
@@ -294,6 +311,7 @@ def receive_answer(
         row.status = DnaSearchStatus.HIT if result.hit else DnaSearchStatus.NO_HIT
         row.log10_lr = None if result.log10_lr_milli is None else result.log10_lr_milli / 1000
         row.remains_pseudonym = result.remains
+        row.lineage_exclusion = ";".join(result.lineage_exclusion) or None
         row.answered_at = now()
     commit_import(received, guard)
     append(
@@ -306,6 +324,7 @@ def receive_answer(
             "sender": peer.authority_id,
             "families": len(rows),
             "hits": sum(1 for r in answer.results if r.hit),
+            "excluded_by_lineage": sum(1 for r in answer.results if r.lineage_exclusion),
         },
     )
     return header, True

@@ -355,6 +355,8 @@ class DnaSearchResult(RowId, Base):
     )
     log10_lr: Mapped[float | None] = mapped_column(Float)
     remains_pseudonym: Mapped[str | None] = mapped_column(String(43))
+    # a hit the peer's lineage markers exclude: "mtdna", "ystr" or "mtdna;ystr" (spec §7.7)
+    lineage_exclusion: Mapped[str | None] = mapped_column(String(16))
     sent_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 

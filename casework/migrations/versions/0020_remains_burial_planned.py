@@ -1,6 +1,7 @@
 """Remains: the day a burial is planned (the dashboard's remains at risk put them first), and a
 supervisor's override of the DNA sample hold before the remains are released (when and
-why; who is in the audit trail).
+why; who is in the audit trail). Cross-border DNA results: the lineage systems (mtDNA, Y-STR)
+that the answering authority says exclude a hit.
 
 Revision ID: 0020
 Revises: 0019
@@ -26,6 +27,9 @@ def upgrade():
         "unidentified_remains", sa.Column("dna_hold_waived_at", sa.DateTime(timezone=True))
     )
     op.add_column("unidentified_remains", sa.Column("dna_hold_waiver_reason_ct", sa.LargeBinary()))
+    op.add_column(
+        "dna_search_result", sa.Column("lineage_exclusion", sa.String(length=16), nullable=True)
+    )
     op.create_index(
         op.f("ix_unidentified_remains_burial_planned_on"),
         "unidentified_remains",
@@ -35,6 +39,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_column("dna_search_result", "lineage_exclusion")
     op.drop_index(op.f("ix_unidentified_remains_burial_planned_on"), "unidentified_remains")
     for column in ("dna_hold_waiver_reason_ct", "dna_hold_waived_at", "burial_planned_on"):
         op.drop_column("unidentified_remains", column)
