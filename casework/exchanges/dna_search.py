@@ -10,10 +10,12 @@ import json
 import logging
 import uuid
 from collections.abc import Mapping
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from casework.accounts.models import User
 from casework.audit.services import append
@@ -31,6 +33,7 @@ from casework.exchanges.identity import require_identity, sender_secret
 from casework.exchanges.models import (
     DnaSearchResult,
     DnaSearchStatus,
+    IncomingDnaSearch,
     MessageKind,
     OutgoingMessage,
     PeerAuthority,
@@ -70,6 +73,7 @@ from matching.kinship import (
 
 log = logging.getLogger(__name__)
 _SEX_OUT = {"M": "male", "F": "female", "U": "unknown"}
+BUDGET_WINDOW = timedelta(hours=24)
 
 
 def allows_search_with(consent: ReferenceConsent | None, country: str) -> bool:
@@ -249,6 +253,46 @@ def _result(family: SharedFamily, peer: PeerAuthority, profiles: list) -> DnaRes
     return DnaResult(family.pseudonym, True, milli, remains_pseudonym, excluded)
 
 
+def dna_search_budget() -> int:
+    """Families of one peer's searches we answer in 24 hours (`EXCHANGE_DNA_SEARCH_BUDGET`)."""
+    return int(current_app.config["EXCHANGE_DNA_SEARCH_BUDGET"])
+
+
+def _within_budget(peer: PeerAuthority, search: DnaSearch) -> None:
+    """Count the search against the peer's budget, or refuse it whole (``query-limit``: the
+    inbox audits the refusal, nothing is stored or answered). A peer could otherwise probe our
+    remains with made-up families, one relative at a time."""
+    budget = dna_search_budget()
+    spent = int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(IncomingDnaSearch.families), 0)).where(
+                IncomingDnaSearch.peer_id == peer.id,
+                IncomingDnaSearch.answered_at >= now() - BUDGET_WINDOW,
+            )
+        )
+        or 0
+    )
+    asked = len(search.families)
+    if spent + asked > budget:
+        raise ExchangeError(
+            ErrorCode.QUERY_LIMIT,
+            f"This DNA search of {asked} families is refused: we answer {peer.authority_id} "
+            f"at most {budget} families in 24 hours and have answered {spent}. Send it later, "
+            "or fewer families.",
+        )
+    db.session.add(
+        IncomingDnaSearch(
+            peer_id=peer.id, search_id=search.search_id, families=asked, answered_at=now()
+        )
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise ExchangeError(
+            ErrorCode.ID_REUSED, f"DNA search {search.search_id} was answered already."
+        ) from None
+
+
 def answer_search(
     received: Received[DnaSearch], guard: DatabaseReplayGuard
 ) -> tuple[EnvelopeHeader, bool]:
@@ -259,6 +303,7 @@ def answer_search(
         return header, False
     search = received.content
     peer = get_peer(header.sender_id)
+    _within_budget(peer, search)
     profiles = remains_profiles()
     results = tuple(_result(family, peer, profiles) for family in search.families)
     post(

@@ -452,3 +452,50 @@ def test_an_answer_that_excludes_by_lineage_is_kept_and_shown(app, ctx, world, p
     db.session.commit()
     page = as_user("supervisor").get("/exchange/dna").get_data(as_text=True)
     assert "excluded by lineage markers (mtDNA, Y-STR)" in page
+
+
+def test_a_peers_dna_searches_are_refused_beyond_its_daily_budget(app, ctx, world, peer, clock):
+    """At most EXCHANGE_DNA_SEARCH_BUDGET families of one peer's searches in 24 hours: beyond,
+    the whole search is refused (query-limit), audited, nothing answered nor counted; a day on,
+    the same message is answered."""
+    from casework.audit.models import AuditEntry
+    from casework.exchanges.errors import ExchangeRefused
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import IncomingDnaSearch, MessageKind, OutgoingMessage
+    from casework.extensions import db
+    from tests.casework.dna.builders import simulated
+
+    app.config["EXCHANGE_DNA_SEARCH_BUDGET"] = 3
+    made_up = [
+        _peer_family(f"MP-{n}", simulated(seed=n)["mother"], simulated(seed=n)["brother"])
+        for n in range(4)
+    ]
+    assert receive(_seal_search(peer, made_up[:2], 1)).new
+    over = _seal_search(peer, made_up[2:], 2)
+    with pytest.raises(ExchangeRefused) as refused:
+        receive(over)
+    assert refused.value.code == "query-limit"
+    assert "at most 3 families in 24 hours and have answered 2" in refused.value.message
+    assert _count(OutgoingMessage, kind=MessageKind.DNA_ANSWER) == 1
+    assert _count(IncomingDnaSearch) == 1
+    refusals = db.session.scalars(
+        select(AuditEntry.details).where(AuditEntry.action == "import_refused")
+    ).all()
+    assert len(refusals) == 1 and '"code":"query-limit"' in refusals[0].replace(" ", "")
+    assert '"stated_kind":"dna-search"' in refusals[0].replace(" ", "")
+    clock.advance(hours=25)
+    assert receive(over).new
+    assert _count(OutgoingMessage, kind=MessageKind.DNA_ANSWER) == 2
+    assert db.session.scalar(select(func.sum(IncomingDnaSearch.families))) == 4
+
+
+def test_a_search_larger_than_the_whole_budget_is_refused(app, ctx, world, peer) -> None:
+    from casework.exchanges.errors import ExchangeRefused
+    from casework.exchanges.inbox import receive
+    from tests.casework.dna.builders import simulated
+
+    app.config["EXCHANGE_DNA_SEARCH_BUDGET"] = 1
+    typed = simulated(seed=5)
+    families = [_peer_family(f"MP-{n}", typed["mother"], typed["brother"]) for n in range(2)]
+    with pytest.raises(ExchangeRefused, match="query-limit"):
+        receive(_seal_search(peer, families))
