@@ -284,6 +284,9 @@ def override_dna_hold_for_release(
     with transaction():
         if user.role is not Role.SUPERVISOR:
             raise NotAllowed(_l("Only a supervisor can override the DNA sample hold."))
+        text = _reason(reason, True)
+        if text is not None and len(text) > 2000:  # it joins the release's reason later
+            raise ValidationError(_l("Keep the reason under 2,000 characters."), field="reason")
         check_version(case, version)
         if case.status in (RemainsStatus.REPATRIATED, RemainsStatus.BURIED_UNIDENTIFIED):
             raise ValidationError(
@@ -305,9 +308,6 @@ def override_dna_hold_for_release(
                 ),
                 field="reason",
             )
-        text = _reason(reason, True)
-        if text is not None and len(text) > 2000:  # it joins the release's reason later
-            raise ValidationError(_l("Keep the reason under 2,000 characters."), field="reason")
         case.dna_hold_waived_at = now()
         case.dna_hold_waiver_reason = text
         record(
