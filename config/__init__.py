@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     "EXCHANGE_INBOX_RATE_LIMIT": "60 per minute",  # messages peers post, per sending address
     # name elements we blind for one peer in 24 hours (exchange spec §7.6; at most 20,000)
     "EXCHANGE_NAME_QUERY_BUDGET": 20_000,
+    # families of one peer's DNA searches we run against our remains in 24 hours (spec §7.7):
+    # a peer could otherwise probe our remains with made-up families
+    "EXCHANGE_DNA_SEARCH_BUDGET": 2_000,
     "KEYRING_REFRESH_SECONDS": 30,
     "KEY_ROTATION_BATCH": 500,
     "IMPORT_MAX_BYTES": 200_000_000,  # largest case file `casework import` and the page accept
@@ -113,6 +116,7 @@ _BOOLEAN = {"REQUIRE_TOTP", "SESSION_COOKIE_SECURE", "NOTIFICATION_EMAIL", "REQU
 _INTEGER = {
     "IDLE_TIMEOUT_MINUTES",
     "EXCHANGE_NAME_QUERY_BUDGET",
+    "EXCHANGE_DNA_SEARCH_BUDGET",
     "KEYRING_REFRESH_SECONDS",
     "KEY_ROTATION_BATCH",
     "SQLITE_BUSY_TIMEOUT_MS",

@@ -31,6 +31,8 @@ ALLELE = re.compile(r"^(0|[1-9][0-9]{0,2})(\.[1-9])?$")
 POPULATION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,63}$")
 MTDNA_VARIANT = re.compile(r"^[0-9]{1,5}(\.[0-9]{1,2})?[ACGTN-]{0,4}(del|ins[ACGT]{1,8})?$")
 SEXES = ("female", "male", "unknown")
+#: the lineage systems an answer may name as excluding a hit (§7.7)
+LINEAGE_SYSTEMS = ("mtdna", "ystr")
 MAX_FAMILIES = 500
 MAX_PEOPLE = 30
 MAX_LOCI = 64
@@ -84,12 +86,15 @@ class DnaSearch:
 @dataclass(frozen=True)
 class DnaResult:
     """The answer for one family: hit or not; for a hit, log10 LR (thousandths) and the
-    remains' pseudonym for the asking authority (for a disclosure request, §7.3)."""
+    remains' pseudonym for the asking authority (for a disclosure request, §7.3), and the
+    lineage systems (``"mtdna"``, ``"ystr"``) whose markers exclude the family's line although
+    the autosomal LR is above the threshold (empty: none excludes, or none was compared)."""
 
     pseudonym: str
     hit: bool
     log10_lr_milli: int | None
     remains: str | None
+    lineage_exclusion: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,9 +109,14 @@ def _fail(message: str) -> MalformedMessageError:
     return MalformedMessageError(ErrorCode.SCHEMA_VIOLATION, message)
 
 
-def _object(value: object, members: set[str], what: str) -> dict[str, object]:
-    if not isinstance(value, dict) or set(value) != members:
-        raise _fail(f"{what} has exactly the members {sorted(members)}.")
+def _object(
+    value: object, members: set[str], what: str, optional: frozenset[str] = frozenset()
+) -> dict[str, object]:
+    """`value` as an object with exactly `members`, and any of the `optional` ones (members
+    added in a later revision of the same version: older messages lack them)."""
+    if not isinstance(value, dict) or not members <= set(value) <= members | optional:
+        extra = f" (and optionally {sorted(optional)})" if optional else ""
+        raise _fail(f"{what} has exactly the members {sorted(members)}{extra}.")
     return value
 
 
@@ -177,8 +187,10 @@ def family_from_json(value: object) -> SharedFamily:
     """Read one family strictly (members, pedigree structure, alleles, lineage markers)."""
     fields = _object(
         value,
-        {"pseudonym", "population", "pedigree", "missing", "references", "ystr", "mtdna"},
+        {"pseudonym", "population", "pedigree", "missing", "references"},
         "A family",
+        # lineage markers: a family of an older sender may carry neither (read as empty)
+        frozenset({"ystr", "mtdna"}),
     )
     if not isinstance(fields["pedigree"], list):
         raise _fail("pedigree is a list of members.")
@@ -194,7 +206,7 @@ def family_from_json(value: object) -> SharedFamily:
         if label not in labels or label == missing:
             raise _fail(f"A reference for {label}, who is not a typed relative in the pedigree.")
         typed[label] = _genotypes(profile, f"The profile of {label}")
-    ystr, mtdna = fields["ystr"], fields["mtdna"]
+    ystr, mtdna = fields.get("ystr", {}), fields.get("mtdna", {})
     if not isinstance(ystr, dict) or not isinstance(mtdna, dict):
         raise _fail("ystr and mtdna are objects (possibly empty).")
     lineage_y = {}
@@ -284,22 +296,38 @@ def search_from_json(payload: object) -> DnaSearch:
     return DnaSearch(_text(fields["search_id"], UUID4, "search_id"), read)
 
 
+def _result_to_json(result: DnaResult) -> dict[str, JsonValue]:
+    found: dict[str, JsonValue] = {
+        "pseudonym": result.pseudonym,
+        "hit": result.hit,
+        "log10_lr_milli": result.log10_lr_milli,
+        "remains": result.remains,
+    }
+    if result.lineage_exclusion:  # absent when nothing excludes: older readers read it still
+        found["lineage_exclusion"] = list(result.lineage_exclusion)
+    return found
+
+
 def answer_payload(answer: DnaAnswer) -> dict[str, JsonValue]:
     """The plaintext of a DNA answer."""
     return {
         "format": ANSWER_FORMAT,
         "version": 2,
         "search_id": answer.search_id,
-        "results": [
-            {
-                "pseudonym": r.pseudonym,
-                "hit": r.hit,
-                "log10_lr_milli": r.log10_lr_milli,
-                "remains": r.remains,
-            }
-            for r in answer.results
-        ],
+        "results": [_result_to_json(r) for r in answer.results],
     }
+
+
+def _lineage_exclusion(value: object, hit: bool) -> tuple[str, ...]:
+    if (
+        not hit
+        or not isinstance(value, list)
+        or not value
+        or not all(isinstance(system, str) and system in LINEAGE_SYSTEMS for system in value)
+        or value != sorted(set(value))
+    ):
+        raise _fail("lineage_exclusion, on a hit only, lists mtdna and/or ystr, sorted, each once.")
+    return tuple(str(system) for system in value)
 
 
 def answer_from_json(payload: object) -> DnaAnswer:
@@ -314,7 +342,12 @@ def answer_from_json(payload: object) -> DnaAnswer:
         raise _fail(f"results is a list of at most {MAX_FAMILIES}.")
     read = []
     for item in results:
-        entry = _object(item, {"pseudonym", "hit", "log10_lr_milli", "remains"}, "A DNA result")
+        entry = _object(
+            item,
+            {"pseudonym", "hit", "log10_lr_milli", "remains"},
+            "A DNA result",
+            frozenset({"lineage_exclusion"}),
+        )
         hit, lr, remains = entry["hit"], entry["log10_lr_milli"], entry["remains"]
         if not isinstance(hit, bool):
             raise _fail("hit is true or false.")
@@ -324,12 +357,18 @@ def answer_from_json(payload: object) -> DnaAnswer:
             remains = _text(remains, PSEUDONYM, "remains")
         elif lr is not None or remains is not None:
             raise _fail("A no-hit carries no LR and no remains.")
+        excluded = (
+            _lineage_exclusion(entry["lineage_exclusion"], hit)
+            if "lineage_exclusion" in entry
+            else ()
+        )
         read.append(
             DnaResult(
                 _text(entry["pseudonym"], PSEUDONYM, "pseudonym"),
                 hit,
                 lr if hit else None,
                 remains if hit else None,
+                excluded,
             )
         )
     return DnaAnswer(_text(fields["search_id"], UUID4, "search_id"), tuple(read))

@@ -43,7 +43,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {"missing": MISSING_FIELDS, "remains": REM
 # read by the matching parser when present; accepted so a file from `casework match` imports
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
     "missing": frozenset({"sea_crossing", "last_seen_kind", "name_bloom"}),
-    "remains": frozenset({"at_sea", "name_bloom"}),
+    "remains": frozenset({"at_sea", "name_bloom", "burial_planned"}),
+}
+# written on export after the engine's columns (and read back on import)
+EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
+    "missing": ("sea_crossing", "last_seen_kind"),
+    "remains": ("burial_planned",),
 }
 _MAX_REF = 64
 
@@ -96,6 +101,7 @@ _COLUMN_OF: dict[str, dict[str, str]] = {
         "recovery_lat": "found_lat",
         "recovery_lon": "found_lon",
         "estimated_sex": "sex",
+        "burial_planned_on": "burial_planned",
     },
 }
 _INPUTS: dict[str, type[MissingPersonInput] | type[RemainsInput]] = {
@@ -206,6 +212,7 @@ def _input_values(
             return {
                 "recovery_date": clean.get("found_date"),
                 "recovery_place": clean.get("found_place"),
+                "burial_planned_on": clean.get("burial_planned"),
             }
         return {
             "given_names": " ".join(_items(clean.get("given_names", ""))),
@@ -252,6 +259,7 @@ def _input_values(
         "pmi_min_days": _whole(record.pmi_min_days),
         "pmi_max_days": _whole(record.pmi_max_days),
         "document_names": tuple(record.document_names),
+        "burial_planned_on": clean.get("burial_planned"),
         **details,
     }
 
@@ -355,8 +363,9 @@ def case_row(case: MissingPerson | UnidentifiedRemains) -> dict[str, str]:
         "pmi_min_days": _number(case.pmi_min_days),
         "pmi_max_days": _number(case.pmi_max_days),
         "document_names": "; ".join(case.document_names),
+        "burial_planned": case.burial_planned_on.isoformat() if case.burial_planned_on else "",
     }
 
 
 def export_columns(kind: str) -> list[str]:
-    return [*COLUMNS[kind], *(["sea_crossing", "last_seen_kind"] if kind == "missing" else [])]
+    return [*COLUMNS[kind], *EXTRA_COLUMNS[kind]]

@@ -188,11 +188,13 @@ class UpTo(Whole):
 
 
 class Day(Spec):
-    """A calendar day, optional, never in the future."""
+    """A calendar day, optional, never in the future unless `future` is None (a day planned)."""
 
-    def __init__(self, label: LazyString | str, description: str, *, future: Message) -> None:
+    def __init__(
+        self, label: LazyString | str, description: str, *, future: Message | None
+    ) -> None:
         super().__init__(label, description)
-        self.future = future  # the message when the day is after today
+        self.future = future  # the message when the day is after today; None: allowed
 
     def form_field(self) -> Any:
         return DateField(self.label, validators=[Optional()])
@@ -206,7 +208,7 @@ class Day(Spec):
                 value = date.fromisoformat(value) if value.strip() else None
             except ValueError:
                 raise ValidationError(_l("Give the date as YYYY-MM-DD."), field=name) from None
-        if value is not None and value > today:
+        if value is not None and self.future is not None and value > today:
             raise ValidationError(self.future, field=name)
         return value
 

@@ -12,7 +12,10 @@ the table:
 - **Identified** is reached only through the two-person confirmation of a candidate
   (`confirm_identification`), for remains and missing person alike; the case page refuses it.
 - **Repatriated** (remains) follows identified only, recorded by the repatriation workflow
-  through `record_transition` (no form, no version: that workflow owns its transaction).
+  through `record_transition` (no form, no version: that workflow owns its transaction). The
+  remains are released for good then, so the DNA sample hold below applies to it too: a
+  supervisor of the holding agency may override it ahead, with a reason, on the remains page
+  (`override_dna_hold_for_release`), since the consul who closes the repatriation cannot.
 - **Closed** (a search the family or the agency ends) needs a reason, and can be **reopened**
   with a reason when new information comes.
 - **Found alive** is final for family liaison staff: a new disappearance of the same person is a
@@ -106,7 +109,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _remains(R.CANDIDATE_UNDER_REVIEW, R.UNIDENTIFIED, Via.MATCHING),
     _remains(R.CANDIDATE_UNDER_REVIEW, R.IDENTIFIED, Via.IDENTIFICATION),
     _remains(R.UNIDENTIFIED, R.IDENTIFIED, Via.IDENTIFICATION),  # proposals made before this
-    _remains(R.IDENTIFIED, R.REPATRIATED, Via.WORKFLOW),
+    _remains(R.IDENTIFIED, R.REPATRIATED, Via.WORKFLOW, dna_sample=True),
     _remains(
         R.UNIDENTIFIED,
         R.BURIED_UNIDENTIFIED,
@@ -242,12 +245,16 @@ def record_transition(
 
 
 def _dna_hold(case: Case, user: User | None, reason: str | None, override: bool) -> str | None:
-    """No DNA sample held: refused, unless a supervisor overrides with a reason (audited)."""
+    """No DNA sample held: refused, unless a supervisor overrides with a reason now, or did
+    ahead for this case (both audited)."""
     from casework.audit.services import AuditAction, record
     from casework.custody.holdings import dna_sample_held
 
     if dna_sample_held(case.id):
         return reason
+    if isinstance(case, UnidentifiedRemains) and case.dna_hold_waived_at is not None:
+        given = f"{reason} " if reason else ""
+        return f"{given}[DNA sample hold overridden: {case.dna_hold_waiver_reason}]"
     if not override:
         raise ValidationError(
             _l(
@@ -262,6 +269,50 @@ def _dna_hold(case: Case, user: User | None, reason: str | None, override: bool)
     text = _reason(reason, True)
     record(AuditAction.SECURITY, case, event="DNA sample hold overridden", reason=text)
     return f"{text} [DNA sample hold overridden]"
+
+
+def override_dna_hold_for_release(
+    case: UnidentifiedRemains, user: User, reason: str | None, version: int | None
+) -> None:
+    """A supervisor lets these remains leave with no DNA sample held (a release at the end of
+    a repatriation, which a consul records): the reason is kept with the case and the
+    override is audited. Refused while a sample is held (nothing to override), twice, or by
+    anyone but a supervisor; nothing is stored then."""
+    from casework.audit.services import AuditAction, record
+    from casework.custody.holdings import dna_sample_held
+
+    with transaction():
+        if user.role is not Role.SUPERVISOR:
+            raise NotAllowed(_l("Only a supervisor can override the DNA sample hold."))
+        text = _reason(reason, True)
+        if text is not None and len(text) > 2000:  # it joins the release's reason later
+            raise ValidationError(_l("Keep the reason under 2,000 characters."), field="reason")
+        check_version(case, version)
+        if case.status in (RemainsStatus.REPATRIATED, RemainsStatus.BURIED_UNIDENTIFIED):
+            raise ValidationError(
+                _l("%(reference)s has already left.", reference=case.reference), field="reason"
+            )
+        if dna_sample_held(case.id):
+            raise ValidationError(
+                _l(
+                    "A DNA sample of %(reference)s is held: there is no hold to override.",
+                    reference=case.reference,
+                ),
+                field="reason",
+            )
+        if case.dna_hold_waived_at is not None:
+            raise ValidationError(
+                _l(
+                    "The DNA sample hold of %(reference)s is already overridden.",
+                    reference=case.reference,
+                ),
+                field="reason",
+            )
+        case.dna_hold_waived_at = now()
+        case.dna_hold_waiver_reason = text
+        record(
+            AuditAction.SECURITY, case, event="DNA sample hold overridden for release", reason=text
+        )
 
 
 def change_status(
@@ -316,6 +367,7 @@ __all__ = [
     "change_status",
     "history",
     "next_statuses",
+    "override_dna_hold_for_release",
     "record_transition",
     "transition",
 ]

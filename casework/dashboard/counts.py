@@ -37,18 +37,32 @@ def remains_per_status(user: User) -> list[Any]:
     )
 
 
+# the remains still here that may yet leave: buried unidentified, or released once identified
+_MAY_LEAVE = (
+    RemainsStatus.UNIDENTIFIED,
+    RemainsStatus.CANDIDATE_UNDER_REVIEW,
+    RemainsStatus.IDENTIFIED,
+)
+
+
 def remains_at_risk(user: User, limit: int) -> list[UnidentifiedRemains]:
-    """Unidentified remains `user` may see with no DNA sample held: they could be buried or
-    released with nothing left to compare. The oldest recovered first."""
+    """Remains `user` may see, still held, with no DNA sample held: they could be buried or
+    released with nothing left to compare. Those with a burial planned first, the soonest
+    first; then the oldest recovered."""
     return list(
         db.session.scalars(
             select(UnidentifiedRemains)
             .where(
                 remains_visible_to(user),
-                UnidentifiedRemains.status == RemainsStatus.UNIDENTIFIED,
+                UnidentifiedRemains.status.in_(_MAY_LEAVE),
                 ~held_condition(UnidentifiedRemains.id),
             )
-            .order_by(UnidentifiedRemains.recovery_date)
+            .order_by(
+                UnidentifiedRemains.burial_planned_on.is_(None),
+                UnidentifiedRemains.burial_planned_on,
+                UnidentifiedRemains.recovery_date,
+                UnidentifiedRemains.reference,
+            )
             .limit(limit)
         )
     )

@@ -14,7 +14,7 @@ from casework.dashboard.counts import missing_per_status, remains_at_risk, remai
 from casework.repatriation.services import counts_for as repatriation_counts
 
 blueprint = Blueprint("dashboard", __name__)
-# remains at risk of leaving without a DNA sample held: the oldest recovered first
+# remains at risk of leaving without a DNA sample held: burials planned first, the soonest first
 AT_RISK_SHOWN = 50
 
 

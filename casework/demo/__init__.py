@@ -22,14 +22,18 @@ from casework.accounts.models import User
 from casework.cases.models import CaseNote
 from casework.cases.status import Via
 from casework.clock import now
-from casework.custody.holdings import dna_sample_held
-from casework.custody.models import Sample, SampleKind
 from casework.db import db, transaction
 from casework.demo.agencies import AGENCIES, DemoAccount, demo_emails
 from casework.demo.cases import CaseBuilder
 from casework.demo.dna import add_dna
 from casework.demo.people import DemoPeople, DemoPerson, demo_people
-from casework.demo.review import Stages, decide_candidates, moved, start_repatriations
+from casework.demo.review import (
+    Stages,
+    decide_candidates,
+    keep_dna_sample,
+    moved,
+    start_repatriations,
+)
 from casework.dna.search import search_family
 from casework.errors import ValidationError
 from casework.matches.services import rematch_all
@@ -48,20 +52,6 @@ class DemoWorld:
 
 class DemoRefused(ValidationError):
     pass
-
-
-def keep_dna_sample(case: UnidentifiedRemains) -> None:
-    """A tooth kept for DNA before burial, as the status machine requires."""
-    if not dna_sample_held(case.id):
-        db.session.add(
-            Sample(
-                barcode=f"DEMO-KEPT-{case.reference}",
-                kind=SampleKind.TOOTH,
-                remains_id=case.id,
-                collected_at=case.created_at,
-            )
-        )
-        db.session.flush()
 
 
 def cases_exist() -> bool:

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from casework.accounts.models import Role, User
 from casework.cases.status import Via, record_transition
 from casework.clock import now
+from casework.custody.holdings import dna_sample_held
+from casework.custody.models import Sample, SampleKind
 from casework.db import db
 from casework.demo.cases import CaseBuilder
 from casework.matches.models import CandidateMatch, CandidateStatus
@@ -49,6 +51,20 @@ def moved(
 ) -> None:
     """A status change through the status machine's own rules, dated when it happened."""
     record_transition(case, target, user, reason, via=via).changed_at = at
+
+
+def keep_dna_sample(case: UnidentifiedRemains) -> None:
+    """A tooth kept for DNA before burial or release, as the status machine requires."""
+    if not dna_sample_held(case.id):
+        db.session.add(
+            Sample(
+                barcode=f"DEMO-KEPT-{case.reference}",
+                kind=SampleKind.TOOTH,
+                remains_id=case.id,
+                collected_at=case.created_at,
+            )
+        )
+        db.session.flush()
 
 
 def decide_candidates(builder: CaseBuilder, truth: dict[object, object], stages: Stages) -> None:
@@ -196,6 +212,7 @@ def start_repatriations(builder: CaseBuilder, stages: Stages) -> None:
         if finished:
             repatriation.closed_on = steps[StepKind.HANDED_OVER].completed_on
             handed_over = datetime.combine(repatriation.closed_on, time(16), UTC)
+            keep_dna_sample(remains)  # the laboratory kept a sample before the release
             moved(remains, RemainsStatus.REPATRIATED, Via.WORKFLOW, consul, handed_over)
             stages[REPATRIATIONS_COMPLETE] += 1
         else:

@@ -16,10 +16,11 @@ from casework.clock import now
 from casework.custody.models import Sample
 from casework.db import db, transaction
 from casework.dna.models import DnaHit, DnaProfile
+from casework.dna.wording import reading_in_words
 from casework.errors import ConflictError, ValidationError
 from casework.missing.models import MissingPerson
 from casework.remains.models import UnidentifiedRemains
-from matching.kinship import english, read_likelihood_ratio
+from matching.kinship import read_likelihood_ratio
 
 
 def hit_of_pair(missing_person_id: Any, remains_id: Any) -> DnaHit | None:
@@ -43,8 +44,8 @@ def hits_of_missing(missing_person_id: Any) -> list[DnaHit]:
 
 
 def in_words(hit: DnaHit) -> str:
-    """The LR and the posterior with its prior, in an officer's words (English, from the
-    engine's reading, as in the DNA report)."""
+    """The LR and the posterior with its prior, in an officer's words and language (the
+    engine's reading said with gettext: `casework.dna.wording`)."""
     case = db.session.get(MissingPerson, hit.missing_person_id)
     sex = case.sex.value if case is not None else None
     reading = read_likelihood_ratio(
@@ -53,7 +54,7 @@ def in_words(hit: DnaHit) -> str:
         sex=sex,
         open_missing=hit.open_missing,
     )
-    return english(reading)
+    return reading_in_words(reading)
 
 
 def per_locus_table(hit: DnaHit, user: User) -> list[dict[str, Any]]:

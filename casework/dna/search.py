@@ -105,10 +105,12 @@ def run_search(
     return search_family(relative.missing_person)
 
 
-def _remains_profiles(
+def remains_profiles(
     remains_id: uuid.UUID | None = None,
 ) -> list[tuple[UnidentifiedRemains, Sample, Profile]]:
-    """Every open remains' consensus STR profile (one per remains: the most loci)."""
+    """Every open remains' consensus STR profile (one per remains: the most loci), or only
+    those of `remains_id`: what the search here and a peer's search (casework.exchanges)
+    compare with."""
     query = (
         select(UnidentifiedRemains, Sample, DnaProfile)
         .join(Sample, Sample.remains_id == UnidentifiedRemains.id)
@@ -304,7 +306,7 @@ def search_family(case: MissingPerson, refresh: bool = True) -> int:
         tree = family_tree(case)
         open_missing = _open_missing_count()
         if case.status in OPEN_MISSING:
-            profiles = _remains_profiles()
+            profiles = remains_profiles()
             screens = _screen([tree], [p for _, _, p in profiles]).get(case.reference, {})
             for remains, sample, profile in profiles:
                 screen = screens.get(sample.barcode, float("-inf"))
@@ -324,7 +326,7 @@ def search_remains(remains: UnidentifiedRemains) -> int:
     """Compare one remains profile with every family that has references."""
     kept = 0
     with transaction():
-        profiles = _remains_profiles(remains.id)
+        profiles = remains_profiles(remains.id)
         open_missing = _open_missing_count()
         trees = []
         for missing_id in families_with_references():

@@ -10,33 +10,37 @@ import json
 import logging
 import uuid
 from collections.abc import Mapping
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from casework.accounts.models import User
-from casework.audit.services import AuditAction, append, record
+from casework.audit.services import append
 from casework.clock import now
 from casework.custody.models import Sample
 from casework.db import db, transaction
 from casework.dna.models import ReferenceConsent
 from casework.dna.pedigrees import MISSING, FamilyTree, family_tree
-from casework.dna.search import _remains_profiles, frequencies, population_of
+from casework.dna.search import frequencies, population_of, remains_profiles
 from casework.dna.stored import consensus_of
 from casework.errors import NotFound
+from casework.exchanges.dna_lineage import lineage_exclusion, shared_mtdna, shared_ystr
 from casework.exchanges.guard import DatabaseReplayGuard
-from casework.exchanges.identity import own_keys, require_identity, sender_secret
+from casework.exchanges.identity import require_identity, sender_secret
 from casework.exchanges.models import (
     DnaSearchResult,
     DnaSearchStatus,
+    IncomingDnaSearch,
     MessageKind,
     OutgoingMessage,
     PeerAuthority,
 )
-from casework.exchanges.outbox import keep, new_message_id, next_sequence, push_later
+from casework.exchanges.outbox import Answering, new_message_id, post
 from casework.exchanges.records import local_id
-from casework.exchanges.trust import get_peer, trusted
+from casework.exchanges.trust import get_peer
 from casework.matches.services import open_missing
 from casework.missing.access import missing_visible_to
 from casework.missing.models import MissingPerson
@@ -69,6 +73,7 @@ from matching.kinship import (
 
 log = logging.getLogger(__name__)
 _SEX_OUT = {"M": "male", "F": "female", "U": "unknown"}
+BUDGET_WINDOW = timedelta(hours=24)
 
 
 def allows_search_with(consent: ReferenceConsent | None, country: str) -> bool:
@@ -114,6 +119,8 @@ def shared_family(case: MissingPerson, peer: PeerAuthority) -> SharedFamily | No
     order = _ordered(tree)
     labels = {member_id: f"p{index}" for index, member_id in enumerate(order)}
     references: dict[str, Mapping[str, tuple[str, str]]] = {}
+    ystr: dict[str, Mapping[str, str]] = {}
+    mtdna: dict[str, tuple[str, ...]] = {}
     for member_id in tree.references:
         barcode = tree.members[member_id].sample_barcode
         sample = db.session.scalar(select(Sample).where(Sample.barcode == barcode))
@@ -126,7 +133,14 @@ def shared_family(case: MissingPerson, peer: PeerAuthority) -> SharedFamily | No
             continue
         genotypes = _shared_genotypes(sample)
         if genotypes:
-            references[labels[member_id]] = genotypes
+            label = labels[member_id]
+            references[label] = genotypes
+            markers = shared_ystr(sample.id) if tree.members[member_id].sex.value == "M" else {}
+            if markers:
+                ystr[label] = markers
+            variants = shared_mtdna(sample.id)
+            if variants is not None:
+                mtdna[label] = variants
     if not references:
         return None
     members = tuple(
@@ -144,6 +158,8 @@ def shared_family(case: MissingPerson, peer: PeerAuthority) -> SharedFamily | No
         members=members,
         missing=labels[MISSING],
         references=references,
+        ystr=ystr,
+        mtdna=mtdna,
     )
 
 
@@ -151,7 +167,7 @@ def send_search(peer: PeerAuthority, user: User | None = None) -> OutgoingMessag
     """Seal a DNA search for `peer` with every open family that agreed to it; keep, audit and
     push it. None when no family may be searched with that peer."""
     with transaction():
-        identity = require_identity()
+        require_identity()  # refused before any work when we have no identity yet
         found: list[tuple[MissingPerson, SharedFamily]] = []
         for case in open_missing():
             try:
@@ -165,25 +181,19 @@ def send_search(peer: PeerAuthority, user: User | None = None) -> OutgoingMessag
             return None
         found = found[:MAX_FAMILIES]
         search = DnaSearch(new_message_id(), tuple(family for _, family in found))
-        sequence = next_sequence(peer, MessageKind.DNA_SEARCH)
-        message_id = new_message_id()
-        raw = seal_dna_search(
-            search,
-            sender_id=identity.authority_id,
-            sender_keys=own_keys(identity),
-            recipient=trusted(peer),
-            sequence=sequence,
-            now=now(),
-            message_id=message_id,
-        )
-        message = keep(
+        message = post(
             peer,
             MessageKind.DNA_SEARCH,
-            message_id=message_id,
-            sequence=sequence,
-            envelope=raw,
+            seal_dna_search,
+            search,
             record_count=len(found),
             user=user,
+            event="dna search sent",
+            audit={
+                "search_id": search.search_id,
+                "families": len(found),
+                "cases": [case.reference for case, _ in found],
+            },
         )
         for position, (case, family) in enumerate(found):
             db.session.add(
@@ -196,16 +206,6 @@ def send_search(peer: PeerAuthority, user: User | None = None) -> OutgoingMessag
                     sent_at=now(),
                 )
             )
-        record(
-            AuditAction.EXPORT,
-            message,
-            event="dna search sent",
-            recipient=peer.authority_id,
-            search_id=search.search_id,
-            families=len(found),
-            cases=[case.reference for case, _ in found],
-        )
-        push_later(message, peer)
         return message
 
 
@@ -235,18 +235,62 @@ def _result(family: SharedFamily, peer: PeerAuthority, profiles: list) -> DnaRes
     except KinshipError:
         return DnaResult(family.pseudonym, False, None, None)
     settings = KinshipSettings(population=population)
-    best: tuple[float, str] | None = None
-    for remains, _, profile in profiles:
+    above: list[tuple[float, str, uuid.UUID]] = []
+    for remains, sample, profile in profiles:
         result = likelihood_ratio(engine_family, profile, frequencies(), settings)
-        if result.loci_used == 0:
-            continue
-        if best is None or result.log10_lr > best[0]:
-            best = (result.log10_lr, local_id(remains))
-    if best is None or best[0] < threshold or best[0] <= 0:
+        if result.loci_used and result.log10_lr >= threshold and result.log10_lr > 0:
+            above.append((result.log10_lr, local_id(remains), sample.id))
+    if not above:
         return DnaResult(family.pseudonym, False, None, None)
-    milli = min(max(round(best[0] * 1000), 1), 1_000_000)
-    remains_pseudonym = record_pseudonym(sender_secret(), peer.authority_id, best[1])
-    return DnaResult(family.pseudonym, True, milli, remains_pseudonym)
+    # the best remains the lineage markers do not exclude; else the best, said to be excluded
+    above.sort(key=lambda item: (-item[0], item[1]))
+    checked = [(item, lineage_exclusion(family, item[2])) for item in above]
+    (log10, remains_id, _), excluded = next(
+        ((item, systems) for item, systems in checked if not systems), checked[0]
+    )
+    milli = min(max(round(log10 * 1000), 1), 1_000_000)
+    remains_pseudonym = record_pseudonym(sender_secret(), peer.authority_id, remains_id)
+    return DnaResult(family.pseudonym, True, milli, remains_pseudonym, excluded)
+
+
+def dna_search_budget() -> int:
+    """Families of one peer's searches we answer in 24 hours (`EXCHANGE_DNA_SEARCH_BUDGET`)."""
+    return int(current_app.config["EXCHANGE_DNA_SEARCH_BUDGET"])
+
+
+def _within_budget(peer: PeerAuthority, search: DnaSearch) -> None:
+    """Count the search against the peer's budget, or refuse it whole (``query-limit``: the
+    inbox audits the refusal, nothing is stored or answered). A peer could otherwise probe our
+    remains with made-up families, one relative at a time."""
+    budget = dna_search_budget()
+    spent = int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(IncomingDnaSearch.families), 0)).where(
+                IncomingDnaSearch.peer_id == peer.id,
+                IncomingDnaSearch.answered_at >= now() - BUDGET_WINDOW,
+            )
+        )
+        or 0
+    )
+    asked = len(search.families)
+    if spent + asked > budget:
+        raise ExchangeError(
+            ErrorCode.QUERY_LIMIT,
+            f"This DNA search of {asked} families is refused: we answer {peer.authority_id} "
+            f"at most {budget} families in 24 hours and have answered {spent}. Send it later, "
+            "or fewer families.",
+        )
+    db.session.add(
+        IncomingDnaSearch(
+            peer_id=peer.id, search_id=search.search_id, families=asked, answered_at=now()
+        )
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise ExchangeError(
+            ErrorCode.ID_REUSED, f"DNA search {search.search_id} was answered already."
+        ) from None
 
 
 def answer_search(
@@ -259,43 +303,24 @@ def answer_search(
         return header, False
     search = received.content
     peer = get_peer(header.sender_id)
-    profiles = _remains_profiles()
+    _within_budget(peer, search)
+    profiles = remains_profiles()
     results = tuple(_result(family, peer, profiles) for family in search.families)
-    identity = require_identity()
-    sequence = next_sequence(peer, MessageKind.DNA_ANSWER)
-    message_id = new_message_id()
-    raw = seal_dna_answer(
-        DnaAnswer(search.search_id, results),
-        sender_id=identity.authority_id,
-        sender_keys=own_keys(identity),
-        recipient=trusted(peer),
-        sequence=sequence,
-        now=now(),
-        message_id=message_id,
-    )
-    message = keep(
+    post(
         peer,
         MessageKind.DNA_ANSWER,
-        message_id=message_id,
-        sequence=sequence,
-        envelope=raw,
+        seal_dna_answer,
+        DnaAnswer(search.search_id, results),
         record_count=len(results),
-    )
-    commit_import(received, guard)
-    append(
-        db.session,
-        "import",
-        object_type="DnaSearch",
-        object_id=search.search_id,
-        details={
-            "event": "dna search answered",
-            "sender": peer.authority_id,
+        event="dna search answered",
+        audit={
             "families": len(results),
             "hits": sum(1 for r in results if r.hit),
+            "excluded_by_lineage": sum(1 for r in results if r.lineage_exclusion),
             "remains_compared": len(profiles),
         },
+        answering=Answering(received, guard, "DnaSearch", search.search_id),
     )
-    push_later(message, peer)
     return header, True
 
 
@@ -331,6 +356,7 @@ def receive_answer(
         row.status = DnaSearchStatus.HIT if result.hit else DnaSearchStatus.NO_HIT
         row.log10_lr = None if result.log10_lr_milli is None else result.log10_lr_milli / 1000
         row.remains_pseudonym = result.remains
+        row.lineage_exclusion = ";".join(result.lineage_exclusion) or None
         row.answered_at = now()
     commit_import(received, guard)
     append(
@@ -343,6 +369,7 @@ def receive_answer(
             "sender": peer.authority_id,
             "families": len(rows),
             "hits": sum(1 for r in answer.results if r.hit),
+            "excluded_by_lineage": sum(1 for r in answer.results if r.lineage_exclusion),
         },
     )
     return header, True

@@ -230,6 +230,21 @@ class NameQueryRecord(RowId, Base):
     pending = Encrypted("pending_ct")
 
 
+class IncomingDnaSearch(RowId, Base):
+    """A peer's DNA search we answered (spec §7.7): how many families it ran against our
+    remains, the peer's daily budget (`EXCHANGE_DNA_SEARCH_BUDGET`) counts them."""
+
+    __tablename__ = "incoming_dna_search"
+    __table_args__ = (UniqueConstraint("peer_id", "search_id"),)
+
+    peer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("peer_authority.id", ondelete="RESTRICT"), index=True
+    )
+    search_id: Mapped[str] = mapped_column(String(36))
+    families: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+
+
 class OwnNameKeys(RowId, Base):
     """One of our cases' names as blinded by one peer (unblinded from its answer): comparable
     with that peer's shared names. Current while `names_digest` matches the case's names."""
@@ -355,6 +370,8 @@ class DnaSearchResult(RowId, Base):
     )
     log10_lr: Mapped[float | None] = mapped_column(Float)
     remains_pseudonym: Mapped[str | None] = mapped_column(String(43))
+    # a hit the peer's lineage markers exclude: "mtdna", "ystr" or "mtdna;ystr" (spec §7.7)
+    lineage_exclusion: Mapped[str | None] = mapped_column(String(16))
     sent_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 

@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from casework.accounts.models import User
-from casework.audit.services import AuditAction, append, record
+from casework.audit.services import append
 from casework.clock import now
 from casework.db import after_commit, db, transaction
 from casework.exchanges.guard import DatabaseReplayGuard
-from casework.exchanges.identity import own_keys, require_identity, sender_secret
+from casework.exchanges.identity import require_identity, sender_secret
 from casework.exchanges.models import (
     MessageKind,
     NameQueryDirection,
@@ -30,8 +30,8 @@ from casework.exchanges.models import (
     OwnNameKeys,
     PeerAuthority,
 )
-from casework.exchanges.outbox import keep, new_message_id, next_sequence, push_later
-from casework.exchanges.trust import get_peer, trusted
+from casework.exchanges.outbox import Answering, new_message_id, post
+from casework.exchanges.trust import get_peer
 from casework.matches.services import open_missing, open_remains
 from casework.missing.models import MissingPerson
 from casework.remains.models import UnidentifiedRemains
@@ -89,7 +89,7 @@ def ask_names(peer: PeerAuthority, user: User | None = None) -> list[OutgoingMes
     """Queue name queries to `peer` for our open cases whose names it has not blinded for us
     yet, or whose names changed since; at most the spec's cap of entries per message."""
     with transaction():
-        identity = require_identity()
+        require_identity()  # refused before any work when we have no identity yet
         known = {
             row.case_ref: row
             for row in db.session.scalars(select(OwnNameKeys).where(OwnNameKeys.peer_id == peer.id))
@@ -112,27 +112,17 @@ def ask_names(peer: PeerAuthority, user: User | None = None) -> list[OutgoingMes
             chunk = todo[start : start + size]
             pending = prepare_query([parts for _, parts, _ in chunk])
             query = NameQuery(new_message_id(), tuple(map(tuple, pending.elements())))
-            sequence = next_sequence(peer, MessageKind.NAME_QUERY)
-            message_id = new_message_id()
-            raw = seal_name_query(
-                query,
-                sender_id=identity.authority_id,
-                sender_keys=own_keys(identity),
-                recipient=trusted(peer),
-                sequence=sequence,
-                now=now(),
-                message_id=message_id,
-            )
-            message = keep(
+            elements = sum(len(row) for row in query.entries)
+            message = post(
                 peer,
                 MessageKind.NAME_QUERY,
-                message_id=message_id,
-                sequence=sequence,
-                envelope=raw,
+                seal_name_query,
+                query,
                 record_count=len(chunk),
                 user=user,
+                event="name query sent",
+                audit={"query_id": query.query_id, "entries": len(chunk), "elements": elements},
             )
-            elements = sum(len(row) for row in query.entries)
             stored = NameQueryRecord(
                 direction=NameQueryDirection.OUTGOING,
                 peer_id=peer.id,
@@ -157,16 +147,6 @@ def ask_names(peer: PeerAuthority, user: User | None = None) -> list[OutgoingMes
                 row.names_digest = digest
                 row.elements = None
                 row.updated_at = now()
-            record(
-                AuditAction.EXPORT,
-                message,
-                event="name query sent",
-                recipient=peer.authority_id,
-                query_id=query.query_id,
-                entries=len(chunk),
-                elements=elements,
-            )
-            push_later(message, peer)
             messages.append(message)
         return messages
 
@@ -221,42 +201,21 @@ def answer_query(
         raise ExchangeError(
             ErrorCode.ID_REUSED, f"Name query {query.query_id} was answered already."
         ) from None
-    identity = require_identity()
-    sequence = next_sequence(peer, MessageKind.NAME_ANSWER)
-    message_id = new_message_id()
-    raw = seal_name_answer(
-        NameAnswer(query.query_id, tuple(map(tuple, rows))),
-        sender_id=identity.authority_id,
-        sender_keys=own_keys(identity),
-        recipient=trusted(peer),
-        sequence=sequence,
-        now=now(),
-        message_id=message_id,
-    )
-    message = keep(
+    post(
         peer,
         MessageKind.NAME_ANSWER,
-        message_id=message_id,
-        sequence=sequence,
-        envelope=raw,
+        seal_name_answer,
+        NameAnswer(query.query_id, tuple(map(tuple, rows))),
         record_count=len(rows),
-    )
-    commit_import(received, guard)
-    append(
-        db.session,
-        "import",
-        object_type="NameQuery",
-        object_id=query.query_id,
-        details={
-            "event": "name query answered",
-            "sender": peer.authority_id,
+        event="name query answered",
+        audit={
             "entries": len(rows),
             "elements": elements,
             "spent_before": spent,
             "budget": limits.budget,
         },
+        answering=Answering(received, guard, "NameQuery", query.query_id),
     )
-    push_later(message, peer)
     return header, True
 
 

@@ -146,6 +146,13 @@ class RemainsInput(CaseInput):
         )
     )
     storage_location: str | None = entry(Text(_l("Storage location"), "Storage location.", 200))
+    burial_planned_on: date | None = entry(
+        Day(
+            _l("Burial planned on"),
+            "Burial or cremation planned on (remains with no DNA sample held are listed first).",
+            future=None,
+        )
+    )
     notes_text: str | None = entry(
         Text(_l("Examination notes"), "Examination notes.", 20000, lines=True)
     )
@@ -158,3 +165,12 @@ class RemainsInput(CaseInput):
         # from another: an empty form would make a blank case (a point on the map is a where)
         if self.recovery_date is None and not self.recovery_place and self.recovery_lat is None:
             raise ValidationError(RECOVERY_NEEDED, field="recovery_date")
+        if (
+            self.burial_planned_on is not None
+            and self.recovery_date is not None
+            and self.burial_planned_on < self.recovery_date
+        ):
+            raise ValidationError(
+                _l("The burial is planned before the remains were recovered."),
+                field="burial_planned_on",
+            )

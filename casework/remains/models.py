@@ -84,9 +84,16 @@ class UnidentifiedRemains(RowId, Base):
     document_names_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     notes_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     storage_location: Mapped[str | None] = mapped_column(String(200))
+    # a burial (or cremation) planned for this day: the remains at risk list puts them first
+    burial_planned_on: Mapped[date | None] = mapped_column(Date, index=True)
     identified_as_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("missing_person.id", ondelete="SET NULL"), index=True
     )
+
+    # a supervisor lets the remains leave with no DNA sample held (casework.cases.status);
+    # who did is in the audit trail
+    dna_hold_waived_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    dna_hold_waiver_reason_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
@@ -97,6 +104,7 @@ class UnidentifiedRemains(RowId, Base):
     document_names = Encrypted("document_names_ct", kind="list")
     notes_text = Encrypted("notes_ct")
     recovery_place = Encrypted("recovery_place_ct")
+    dna_hold_waiver_reason = Encrypted("dna_hold_waiver_reason_ct")
 
     marks: Mapped[list[DistinguishingMark]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True

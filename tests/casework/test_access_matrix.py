@@ -241,6 +241,12 @@ MATRIX = [
     ("POST", "remains.edit", "/remains/{ur_home}/edit", REMAINS_EDITORS_HOME),
     ("POST", "remains.add_case_note", "/remains/{ur_home}/notes", NOTE_ON_HOME),
     ("POST", "remains.change_case_status", "/remains/{ur_home}/status", REMAINS_EDITORS_HOME),
+    (
+        "POST",
+        "remains.override_dna_hold",
+        "/remains/{ur_home}/dna-hold-override",
+        row(FORBIDDEN, supervisor=OK, officer_abroad=HIDDEN),
+    ),
     ("GET", "custody.new_sample", "/custody/remains/{ur_home}/samples/new", SAMPLES_HOME),
     ("POST", "custody.new_sample", "/custody/remains/{ur_home}/samples/new", SAMPLES_HOME),
     (

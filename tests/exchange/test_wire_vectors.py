@@ -231,3 +231,44 @@ def test_disclosure_request_vector_opens() -> None:
     )
     assert received.content is not None
     assert received.content.request_id == json.loads(case["payload"])["request_id"]
+
+
+DNA = load("dna.json")
+
+
+@pytest.mark.parametrize("case", DNA["searches"], ids=lambda case: case["description"])
+def test_dna_search_vectors(case: dict[str, Any]) -> None:
+    from exchange.dna import search_from_json, search_payload
+
+    read = search_from_json(case["payload"])
+    assert canonical_json(search_payload(read)).decode() == case["canonical"]
+    (family,) = read.families
+    given = case["payload"]["families"][0]
+    assert {k: [[m, v] for m, v in sorted(y.items())] for k, y in family.ystr.items()} == given.get(
+        "ystr", {}
+    )
+    assert {k: list(v) for k, v in family.mtdna.items()} == given.get("mtdna", {})
+
+
+@pytest.mark.parametrize("case", DNA["answers"], ids=lambda case: case["description"])
+def test_dna_answer_vectors(case: dict[str, Any]) -> None:
+    from exchange.dna import answer_from_json, answer_payload
+
+    read = answer_from_json(case["payload"])
+    assert canonical_json(answer_payload(read)).decode() == case["canonical"]
+    assert canonical_json(case["payload"]).decode() == case["canonical"]
+    (result,) = read.results
+    assert list(result.lineage_exclusion) == case["payload"]["results"][0].get(
+        "lineage_exclusion", []
+    )
+
+
+@pytest.mark.parametrize("case", DNA["refused"], ids=lambda case: case["description"])
+def test_dna_refused_vectors(case: dict[str, Any]) -> None:
+    from exchange import ErrorCode, MalformedMessageError
+    from exchange.dna import answer_from_json, search_from_json
+
+    read = search_from_json if case["payload"]["format"] == "mmx-dna-search" else answer_from_json
+    with pytest.raises(MalformedMessageError) as refused:
+        read(case["payload"])
+    assert refused.value.code is ErrorCode.SCHEMA_VIOLATION

@@ -3,7 +3,7 @@ home the matching engine measures the distance to the intended route, not to the
 calibration of the match probabilities, learned from decided candidates, kept with the weights.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-07 18:40:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

@@ -269,6 +269,18 @@ BAD_INPUT = [
     ("/api/v1/remains", {"condition": "wet"}, 422, "condition"),
     ("/api/v1/remains", {"recovery_date": "2026-06-02"}, 422, "recovery_date"),
     ("/api/v1/remains", {"pmi_min_days": -1}, 422, "pmi_min_days"),
+    (
+        "/api/v1/remains",
+        {"recovery_date": "2026-05-01", "burial_planned_on": "soon"},
+        422,
+        "burial_planned_on",
+    ),
+    (
+        "/api/v1/remains",
+        {"recovery_date": "2026-05-01", "burial_planned_on": "2026-04-30"},
+        422,
+        "burial_planned_on",
+    ),
     ("/api/v1/remains/{ur}/samples", {"kind": "bone"}, 422, "barcode"),
     ("/api/v1/remains/{ur}/samples", {"barcode": "B 1", "kind": "bone"}, 422, "barcode"),
     ("/api/v1/remains/{ur}/samples", {"barcode": "B-1", "kind": "blood"}, 422, "kind"),

@@ -17,6 +17,7 @@ from tests.casework.bulk.test_import import (
     GOOD_REMAINS,
     HEADER,
     REMAINS_HEADER,
+    run_import,
     write,
 )
 from tests.casework.factories import make_missing, make_remains
@@ -200,3 +201,31 @@ def test_export_holds_every_interchange_column(app, world, runner, tmp_path: Pat
     assert runner.invoke(args=["export", "missing", "--out", str(path)]).exit_code == 0
     header = path.read_text().splitlines()[0].split(",")
     assert header == export_columns("missing") and set(MISSING_FIELDS) <= set(header)
+
+
+def test_export_writes_the_planned_burial_and_an_import_reads_it(
+    app, world, runner, tmp_path: Path
+) -> None:
+    """The burial planned column (ours, not the engine's) goes out and comes back in."""
+    from casework.extensions import db
+    from casework.remains.models import UnidentifiedRemains
+
+    with app.test_request_context():
+        make_remains(_user(app, world, "forensic_officer"), burial_planned_on="2099-02-03")
+    path = tmp_path / "out.csv"
+    assert runner.invoke(args=["export", "remains", "--out", str(path)]).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(path.read_text())))
+    assert [row["burial_planned"] for row in rows] == ["2099-02-03"]
+    rows[0]["ref"] = "AGAIN-1"
+    again = tmp_path / "again.csv"
+    with again.open("w", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerow(rows[0])
+    result = run_import(runner, "remains", again)
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        again_case = db.session.scalar(
+            select(UnidentifiedRemains).where(UnidentifiedRemains.external_reference == "AGAIN-1")
+        )
+        assert again_case is not None and str(again_case.burial_planned_on) == "2099-02-03"

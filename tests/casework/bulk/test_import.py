@@ -186,6 +186,15 @@ def test_every_problem_of_a_row_is_listed(app, world, runner, tmp_path) -> None:
         # a case needs when or where it was recovered, in a file as on the form
         ("document_names", "", "found_date", "a recovery date or a place"),
         ("found_place", "Altar Valley", "", ""),
+        # the optional burial planned column: a day, any day after the recovery
+        ("found_date,burial_planned", "2025-03-01,1 May", "burial_planned", "YYYY-MM-DD"),
+        (
+            "found_date,burial_planned",
+            "2025-03-01,2025-02-01",
+            "burial_planned",
+            "planned before the remains were recovered",
+        ),
+        ("found_date,burial_planned", "2025-03-01,2099-01-01", "", ""),
     ],
 )
 def test_remains_rows_keep_the_rules_of_the_case_form(

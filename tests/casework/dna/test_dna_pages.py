@@ -85,6 +85,18 @@ def test_the_dna_journey_through_the_pages(app, world, as_user) -> None:
     assert officer.get("/dna/samples/PM-1").status_code == 403
     words = officer.get(f"/dna/hits/{hit_id}").get_data(as_text=True)
     assert "times more likely" in words and 'class="per-locus"' not in words
+    # an officer who reads Spanish or Arabic reads the result in words in that language
+    from casework.accounts.models import User
+
+    for language, said in (("es", "veces más probable"), ("ar", "الحمض النووي أكثر احتمالًا")):
+        with app.app_context():
+            db.session.get(User, world.user("forensic_officer")).language = language
+            db.session.commit()
+        translated = officer.get(f"/dna/hits/{hit_id}").get_data(as_text=True)
+        assert said in translated and "times more likely" not in translated
+    with app.app_context():
+        db.session.get(User, world.user("forensic_officer")).language = "en"
+        db.session.commit()
     proposed = officer.post(
         f"/matches/{candidate_id}/propose",
         data={"identifiers": ["dna"], "reason": "", "version": version},

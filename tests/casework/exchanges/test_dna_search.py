@@ -348,3 +348,154 @@ def test_staff_see_the_dna_results_and_ask_for_disclosure_on_a_hit(app, world, a
     assert (
         client.post(f"/exchange/dna/{'0' * 8}-0000-4000-8000-{'0' * 12}/request").status_code == 404
     )
+
+
+Y_BROTHER = {"DYS19": "14", "DYS390": "24", "DYS391": "10", "DYS393": "13"}
+Y_OTHER = {"DYS19": "16", "DYS390": "22", "DYS391": "11", "DYS393": "13"}
+
+
+def _lineage(world, barcode, system, **values):
+    from casework.dna.profiles import record_profile, sample_by_barcode
+
+    record_profile(
+        sample_by_barcode(barcode), _user(world, "dna_analyst"), {"system": system, **values}
+    )
+
+
+def test_lineage_markers_of_consenting_references_travel(ctx, world, peer) -> None:
+    """The brother's Y-STR and the mother's mtDNA go with the family (only for references whose
+    consent covers the peer's country); the mother's Y-STR line is not hers to send."""
+    from casework.exchanges.dna_search import send_search
+    from exchange import open_dna_search
+
+    family = build_family(world)
+    import_and_confirm(world, family)
+    _lineage(world, "REF-B-1", "y_str", **{f"locus:{k}": v for k, v in Y_BROTHER.items()})
+    _lineage(world, "REF-M-1", "mtdna", variants="73G 263G 16519C", range="16024-576")
+    _consent(world, "REF-M-1", **ABROAD, countries="GTM")
+    _consent(world, "REF-B-1", **ABROAD, countries="GTM")
+    (shared,) = _open_as_peer(peer, send_search(_peer_row(peer)).envelope, open_dna_search).families
+    labels = {dict(p)["DYS19"] if "DYS19" in dict(p) else None: k for k, p in shared.ystr.items()}
+    assert list(labels) == ["14"] and dict(shared.ystr[labels["14"]]) == Y_BROTHER
+    (mother_label,) = shared.mtdna
+    assert shared.mtdna[mother_label] == ("16519C", "263G", "73G")
+    assert mother_label in shared.references and labels["14"] in shared.references
+    # the brother withdraws abroad: his Y-STR no longer travels
+    _consent(world, "REF-B-1", search_here=True, search_abroad=False)
+    (shared,) = _open_as_peer(peer, send_search(_peer_row(peer)).envelope, open_dna_search).families
+    assert dict(shared.ystr) == {} and list(shared.mtdna) == [mother_label]
+
+
+def _answer_for(peer, families, sequence):
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import MessageKind
+    from exchange import open_dna_answer
+
+    assert receive(_seal_search(peer, families, sequence)).new
+    return _open_as_peer(peer, _last_envelope(MessageKind.DNA_ANSWER), open_dna_answer)
+
+
+def test_a_hit_the_lineage_markers_exclude_says_so_in_the_answer(ctx, world, peer) -> None:
+    """Our remains' Y-STR differs from the brother's at three markers: the autosomal hit is
+    answered with its LR and said to be excluded by the Y-STR; the same family with the
+    brother's matching haplotype, or with none (an older sender), is a plain hit."""
+    from dataclasses import replace
+
+    family = build_family(world)
+    import_and_confirm(world, family)
+    _lineage(world, "PM-1", "y_str", **{f"locus:{k}": v for k, v in Y_OTHER.items()})
+    plain = _peer_family("MP-1", family.genotypes["mother"], family.genotypes["brother"])
+    differing = replace(plain, ystr={"b": Y_BROTHER})
+    (excluded,) = _answer_for(peer, [differing], 1).results
+    assert excluded.hit and excluded.lineage_exclusion == ("ystr",)
+    assert excluded.log10_lr_milli is not None and excluded.log10_lr_milli > 4000
+    same = replace(plain, pseudonym=plain.pseudonym[:-1] + "x", ystr={"b": Y_OTHER})
+    unmarked = replace(plain, pseudonym=plain.pseudonym[:-1] + "y")
+    # the mother is not on the missing man's father's line: her Y markers are not compared
+    mothers = replace(plain, pseudonym=plain.pseudonym[:-1] + "z", ystr={"m": Y_BROTHER})
+    answer = _answer_for(peer, [same, unmarked, mothers], 2)
+    assert [(r.hit, r.lineage_exclusion) for r in answer.results] == [(True, ())] * 3
+    # an mtDNA difference on the mother's line excludes by mtDNA
+    _lineage(world, "PM-1", "mtdna", variants="73G 263G 16519C", range="16024-576")
+    maternal = replace(
+        plain, pseudonym=plain.pseudonym[:-1] + "w", mtdna={"m": ("16223T", "263G", "73G")}
+    )
+    (result,) = _answer_for(peer, [maternal], 3).results
+    assert result.hit and result.lineage_exclusion == ("mtdna",)
+
+
+def test_an_answer_that_excludes_by_lineage_is_kept_and_shown(app, ctx, world, peer, as_user):
+    from casework.clock import now
+    from casework.exchanges.dna_search import results_for, send_search
+    from casework.exchanges.inbox import receive
+    from exchange import DnaAnswer, DnaResult, open_dna_search, seal_dna_answer
+
+    family = build_family(world)
+    import_and_confirm(world, family)
+    _consent(world, "REF-M-1", **ABROAD, countries="GTM")
+    search = _open_as_peer(peer, send_search(_peer_row(peer)).envelope, open_dna_search)
+    (shared,) = search.families
+    result = DnaResult(shared.pseudonym, True, 6100, "R" * 43, ("mtdna", "ystr"))
+    raw = seal_dna_answer(
+        DnaAnswer(search.search_id, (result,)),
+        sender_id=PEER_ID,
+        sender_keys=peer.keys,
+        recipient=peer.us,
+        sequence=1,
+        now=now(),
+    )
+    assert receive(raw).new
+    (row,) = results_for(family.case)
+    assert row.lineage_exclusion == "mtdna;ystr" and row.log10_lr == pytest.approx(6.1)
+    from casework.extensions import db
+
+    db.session.commit()
+    page = as_user("supervisor").get("/exchange/dna").get_data(as_text=True)
+    assert "excluded by lineage markers (mtDNA, Y-STR)" in page
+
+
+def test_a_peers_dna_searches_are_refused_beyond_its_daily_budget(app, ctx, world, peer, clock):
+    """At most EXCHANGE_DNA_SEARCH_BUDGET families of one peer's searches in 24 hours: beyond,
+    the whole search is refused (query-limit), audited, nothing answered nor counted; a day on,
+    the same message is answered."""
+    from casework.audit.models import AuditEntry
+    from casework.exchanges.errors import ExchangeRefused
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import IncomingDnaSearch, MessageKind, OutgoingMessage
+    from casework.extensions import db
+    from tests.casework.dna.builders import simulated
+
+    app.config["EXCHANGE_DNA_SEARCH_BUDGET"] = 3
+    made_up = [
+        _peer_family(f"MP-{n}", simulated(seed=n)["mother"], simulated(seed=n)["brother"])
+        for n in range(4)
+    ]
+    assert receive(_seal_search(peer, made_up[:2], 1)).new
+    over = _seal_search(peer, made_up[2:], 2)
+    with pytest.raises(ExchangeRefused) as refused:
+        receive(over)
+    assert refused.value.code == "query-limit"
+    assert "at most 3 families in 24 hours and have answered 2" in refused.value.message
+    assert _count(OutgoingMessage, kind=MessageKind.DNA_ANSWER) == 1
+    assert _count(IncomingDnaSearch) == 1
+    refusals = db.session.scalars(
+        select(AuditEntry.details).where(AuditEntry.action == "import_refused")
+    ).all()
+    assert len(refusals) == 1 and '"code":"query-limit"' in refusals[0].replace(" ", "")
+    assert '"stated_kind":"dna-search"' in refusals[0].replace(" ", "")
+    clock.advance(hours=25)
+    assert receive(over).new
+    assert _count(OutgoingMessage, kind=MessageKind.DNA_ANSWER) == 2
+    assert db.session.scalar(select(func.sum(IncomingDnaSearch.families))) == 4
+
+
+def test_a_search_larger_than_the_whole_budget_is_refused(app, ctx, world, peer) -> None:
+    from casework.exchanges.errors import ExchangeRefused
+    from casework.exchanges.inbox import receive
+    from tests.casework.dna.builders import simulated
+
+    app.config["EXCHANGE_DNA_SEARCH_BUDGET"] = 1
+    typed = simulated(seed=5)
+    families = [_peer_family(f"MP-{n}", typed["mother"], typed["brother"]) for n in range(2)]
+    with pytest.raises(ExchangeRefused, match="query-limit"):
+        receive(_seal_search(peer, families))

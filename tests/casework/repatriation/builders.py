@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 
-def identify(liaison: Any, officer: Any, supervisor: Any, **missing: Any) -> tuple[Any, Any]:
-    """A missing person (GTM by default) and remains identified as them by two signatures."""
+def identify(
+    liaison: Any, officer: Any, supervisor: Any, *, sample: bool = True, **missing: Any
+) -> tuple[Any, Any]:
+    """A missing person (GTM by default) and remains identified as them by two signatures.
+    With `sample`, a bone sample taken at the examination is held, as a laboratory keeps one:
+    without it the remains cannot be released at the end of a repatriation."""
     from sqlalchemy import select
 
+    from casework.custody.services import record_sample
     from casework.extensions import db
     from casework.matches.models import CandidateMatch
     from casework.matches.services import confirm_identification, propose_identification
@@ -16,6 +21,8 @@ def identify(liaison: Any, officer: Any, supervisor: Any, **missing: Any) -> tup
 
     person = make_missing(liaison, **missing)
     remains = make_remains(officer)
+    if sample:
+        record_sample(remains, {"barcode": f"PM-KEPT-{remains.reference}", "kind": "bone"})
     candidate = db.session.scalar(
         select(CandidateMatch).where(
             CandidateMatch.missing_person_id == person.id,

@@ -211,6 +211,7 @@ def main() -> None:
         },
     )
     write_names_v2()
+    write_dna()
 
     bundle_id = "6f1c2b9e-8d4a-4c3e-9b7a-2e5d1f0a3c48"
     envelope = export_bundle(
@@ -338,6 +339,94 @@ def write_names_v2() -> None:
     )
 
 
+def write_dna() -> None:
+    """Vectors of §7.7: a DNA search with lineage markers and its canonical plaintext, an older
+    family without them (read as empty, written back with both empty), answers with and without
+    a lineage exclusion, and payloads a reader must refuse (``schema-violation``)."""
+    from exchange.dna import answer_from_json, answer_payload, search_from_json, search_payload
+
+    missing = record_pseudonym(SPAIN.sender_secret, "ita-labanof", "mp-0001")
+    remains = record_pseudonym(ITALY.sender_secret, "esp-cnp", "ur-0042")
+    pedigree = [
+        {"id": "f", "father": None, "mother": None, "sex": "male"},
+        {"id": "m", "father": None, "mother": None, "sex": "female"},
+        {"id": "missing", "father": "f", "mother": "m", "sex": "male"},
+        {"id": "b", "father": "f", "mother": "m", "sex": "male"},
+    ]
+    family = {
+        "pseudonym": missing,
+        "population": "SW Hispanic",
+        "pedigree": pedigree,
+        "missing": "missing",
+        "references": {
+            "b": [["D3S1358", "15", "16"], ["TH01", "6", "9.3"]],
+            "m": [["D3S1358", "15", "15"]],
+        },
+        "ystr": {"b": [["DYS19", "14"], ["DYS390", "24"]]},
+        "mtdna": {"m": ["16519C", "263G", "73G"]},
+    }
+    older = {k: v for k, v in family.items() if k not in ("ystr", "mtdna")}
+    search_id = "6f1c2b9e-8d4a-4c3e-9b7a-2e5d1f0a3c48"
+
+    def search(families: list[object]) -> dict[str, object]:
+        return {
+            "format": "mmx-dna-search",
+            "version": 2,
+            "search_id": search_id,
+            "families": families,
+        }
+
+    def answer(result: dict[str, object]) -> dict[str, object]:
+        return {
+            "format": "mmx-dna-answer",
+            "version": 2,
+            "search_id": search_id,
+            "results": [result],
+        }
+
+    hit = {"pseudonym": missing, "hit": True, "log10_lr_milli": 5231, "remains": remains}
+    no_hit = {"pseudonym": missing, "hit": False, "log10_lr_milli": None, "remains": None}
+    searches = [
+        ("with lineage markers", search([family])),
+        ("an older sender: no ystr, no mtdna (read as empty)", search([older])),
+    ]
+    answers = [
+        ("a hit", answer(hit)),
+        ("a hit the Y-STR excludes", answer({**hit, "lineage_exclusion": ["ystr"]})),
+        ("a hit both lines exclude", answer({**hit, "lineage_exclusion": ["mtdna", "ystr"]})),
+        ("no hit", answer(no_hit)),
+    ]
+    refused = [
+        ("lineage_exclusion on a no-hit", answer({**no_hit, "lineage_exclusion": ["ystr"]})),
+        ("an unknown lineage system", answer({**hit, "lineage_exclusion": ["x-str"]})),
+        ("systems not sorted", answer({**hit, "lineage_exclusion": ["ystr", "mtdna"]})),
+        ("an empty lineage_exclusion", answer({**hit, "lineage_exclusion": []})),
+        ("an unknown member of a family", search([{**family, "names": []}])),
+    ]
+    write(
+        "dna.json",
+        {
+            "searches": [
+                {
+                    "description": text,
+                    "payload": payload,
+                    "canonical": canonical_json(search_payload(search_from_json(payload))).decode(),
+                }
+                for text, payload in searches
+            ],
+            "answers": [
+                {
+                    "description": text,
+                    "payload": payload,
+                    "canonical": canonical_json(answer_payload(answer_from_json(payload))).decode(),
+                }
+                for text, payload in answers
+            ],
+            "refused": [{"description": text, "payload": payload} for text, payload in refused],
+        },
+    )
+
+
 def pysodium_reduce(wide: bytes) -> bytes:
     import pysodium
 
@@ -349,4 +438,7 @@ def write(name: str, content: object) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["dna"]:  # only the DNA vectors: the envelopes stay as they are
+        write_dna()
+    else:
+        main()
