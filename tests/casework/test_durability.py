@@ -291,10 +291,6 @@ def test_a_worker_killed_during_an_import_leaves_nothing_half_written(
 def test_a_worker_killed_during_a_rematch_leaves_the_candidates_as_they_were(
     redis_settings, backend, app, world, as_user, tmp_path
 ) -> None:
-    if backend != "sqlite":
-        # minutes on a shared machine; PostgreSQL rolling back a killed worker's transaction is
-        # shown by the import drill above, the re-match's one transaction is the same code
-        pytest.skip("one database per drill: the re-match runs on SQLite")
     from casework.extensions import db
     from casework.jobs.models import Job
     from casework.matches.models import CandidateMatch
