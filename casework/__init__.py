@@ -213,12 +213,14 @@ def register_job_work() -> None:
     from casework.bulk.jobs import run_import_job
     from casework.exchanges.transport import run_push_job
     from casework.jobs.models import JobKind
+    from casework.jobs.redis_queue import MATCHING
     from casework.jobs.services import register_work
     from casework.matches.services import run_refresh_job, run_rematch_job
 
     register_work(JobKind.IMPORT, run_import_job)
-    register_work(JobKind.REFRESH, run_refresh_job)
-    register_work(JobKind.REMATCH, run_rematch_job)
+    # what needs the open-case index runs on the matching queue: one worker holds the index
+    register_work(JobKind.REFRESH, run_refresh_job, MATCHING)
+    register_work(JobKind.REMATCH, run_rematch_job, MATCHING)
     register_work(JobKind.EXCHANGE_PUSH, run_push_job)
 
 

@@ -25,7 +25,7 @@ from casework.accounts.models import User
 from casework.audit.services import Actor, current_actor
 from casework.db import after_commit, commit_apart, db, is_unreachable, transaction, utcnow
 from casework.errors import CaseworkError, NotFound, ValidationError
-from casework.jobs import redis_queue as queue
+from casework.jobs import redis_queue
 from casework.jobs.access import jobs_visible_to
 from casework.jobs.models import Job, JobKind, JobState
 from casework.metrics import observe_job
@@ -47,6 +47,7 @@ INLINE_WHEN_EMBEDDED = {JobKind.REFRESH, JobKind.EXCHANGE_PUSH}
 
 Work = Callable[["Job", "Progress"], dict[str, Any] | None]
 _WORK: dict[JobKind, Work] = {}
+_QUEUE: dict[JobKind, str] = {}
 _THREADS = "casework.job_threads"
 
 
@@ -62,10 +63,18 @@ class JobFailed(Exception):
         self.retry = retry
 
 
-def register_work(kind: JobKind, work: Work) -> None:
+def register_work(kind: JobKind, work: Work, queue: str = redis_queue.GENERAL) -> None:
     """Called by the factory: `work(job, progress)` does a job of `kind` and may return a
-    result (JSON-able, without personal data)."""
+    result (JSON-able, without personal data). Work that reads the index of open cases is
+    registered on the `matching` queue, so only the worker serving it ever holds the index."""
+    redis_queue.queue_name({"JOB_QUEUE": ""}, queue)  # an unknown queue fails here, at start
     _WORK[kind] = work
+    _QUEUE[kind] = queue
+
+
+def queue_of(kind: JobKind) -> str:
+    """The queue jobs of `kind` are sent to (`general` or `matching`)."""
+    return _QUEUE.get(kind, redis_queue.GENERAL)
 
 
 def params_of(job: Job) -> dict[str, Any]:
@@ -116,9 +125,9 @@ def create(
 def dispatch(job_id: uuid.UUID, kind: JobKind, delay: float = 0.0) -> None:
     """Send a committed job to the workers (Redis), or run it here (the embedded mode)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if queue.redis_url(app.config):
+    if redis_queue.redis_url(app.config):
         if delay <= 0:  # else the workers' sweep sends it when due (send_due_retries)
-            queue.send(app.config, job_id)
+            redis_queue.send(app.config, job_id, queue_of(kind))
         return
     if kind in INLINE_WHEN_EMBEDDED and delay == 0:
         run(job_id)
