@@ -18,7 +18,7 @@ from rq import SimpleWorker
 
 from casework.db import db
 from casework.jobs import redis_queue
-from casework.jobs.services import recover_stale, run, send_due_retries
+from casework.jobs.services import recover_stale, run, send_due_retries, warm_up
 
 log = logging.getLogger(__name__)
 RECOVER_EVERY_SECONDS = 60
@@ -93,6 +93,9 @@ def worker_command(burst: bool, queues: str) -> None:
     db.session.remove()
     if recovered:
         click.echo(f"{recovered} job(s) left running by a stopped worker were queued again.")
+    if not burst:  # a burst (tests, cron) takes what is queued without preparing
+        warm_up(served)
+        db.session.remove()
     stop = threading.Event()
     if not burst:
         threading.Thread(target=_sweep_periodically, args=(app, stop), daemon=True).start()

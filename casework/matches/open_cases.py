@@ -264,3 +264,11 @@ def open_cases(app: Flask | None = None) -> OpenCases:
     if holder is None:
         holder = app.extensions.setdefault(_EXTENSION, OpenCases())
     return holder  # type: ignore[no-any-return]
+
+
+def build_now(app: Flask | None = None) -> None:
+    """Bring this process's index up to date now (the matching worker at start), rather than
+    at the first save it matches."""
+    held = open_cases(app)
+    with held.lock:
+        held.synced(MissingPerson)
