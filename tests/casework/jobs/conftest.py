@@ -26,11 +26,11 @@ settings.update(
     JOB_HEARTBEAT_SECONDS=1, JOB_STALE_SECONDS=3,
 )
 app = create_app(settings)
-result = app.test_cli_runner().invoke(args=["worker", *sys.argv[1:]])
-print(result.output, flush=True)
-if result.exception is not None and not isinstance(result.exception, SystemExit):
-    raise result.exception
-sys.exit(result.exit_code)
+from casework.jobs.worker import worker_command
+
+# the command itself, not a test runner: its log lines reach the log file as they are written
+with app.app_context():
+    worker_command.main(args=sys.argv[1:], prog_name="casework worker")
 """
 
 

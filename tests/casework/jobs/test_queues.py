@@ -116,7 +116,9 @@ def test_refreshes_go_to_the_matching_worker_and_the_general_one_builds_no_index
         except subprocess.TimeoutExpired:
             matching.kill()
             matching.wait(30)
-    (built,) = _builds(matching_log)  # once, for the first refresh; the others incremental
+    builds = _builds(matching_log)
+    assert len(builds) == 1, matching_log.read_text()[-3000:]  # once; then incremental
+    (built,) = builds
     assert built["message"].startswith(f"{BUILT}: 2 cases")  # the two cases saved first
     assert redis_queue.depth(config) == 0
 
