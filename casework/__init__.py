@@ -211,15 +211,21 @@ def register_listeners() -> None:
 def register_job_work() -> None:
     """What each kind of background job does: the jobs package knows no area, areas enqueue."""
     from casework.bulk.jobs import run_import_job
+    from casework.dna.search import run_search_job
     from casework.exchanges.transport import run_push_job
     from casework.jobs.models import JobKind
-    from casework.jobs.services import register_work
+    from casework.jobs.redis_queue import MATCHING
+    from casework.jobs.services import register_warm_up, register_work
+    from casework.matches.open_cases import build_now
     from casework.matches.services import run_refresh_job, run_rematch_job
 
     register_work(JobKind.IMPORT, run_import_job)
-    register_work(JobKind.REFRESH, run_refresh_job)
-    register_work(JobKind.REMATCH, run_rematch_job)
+    # what needs the open-case index runs on the matching queue: one worker holds the index
+    register_work(JobKind.REFRESH, run_refresh_job, MATCHING)
+    register_work(JobKind.REMATCH, run_rematch_job, MATCHING)
     register_work(JobKind.EXCHANGE_PUSH, run_push_job)
+    register_work(JobKind.DNA_SEARCH, run_search_job, MATCHING)  # refreshes the candidates
+    register_warm_up(MATCHING, build_now)  # its worker builds the open-case index at start
 
 
 def register_logging(app: Flask) -> None:

@@ -21,7 +21,19 @@ GUNICORN_CONFIG = "python:config.gunicorn"
     default=None,
     help="Seconds a request may run before its process is replaced.",
 )
-def serve(bind: str | None, workers: int | None, threads: int | None, timeout: int | None) -> None:
+@click.option(
+    "--keepalive",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Seconds an idle keep-alive connection stays open (CASEWORK_WEB_KEEPALIVE).",
+)
+def serve(
+    bind: str | None,
+    workers: int | None,
+    threads: int | None,
+    timeout: int | None,
+    keepalive: int | None,
+) -> None:
     """Serve the application with gunicorn: several processes, each with its own database
     pool; options override the CASEWORK_WEB_* settings (see docs/deployment.md)."""
     from gunicorn.app.wsgiapp import WSGIApplication
@@ -31,6 +43,7 @@ def serve(bind: str | None, workers: int | None, threads: int | None, timeout: i
         ("WEB_WORKERS", workers),
         ("WEB_THREADS", threads),
         ("WEB_TIMEOUT", timeout),
+        ("WEB_KEEPALIVE", keepalive),
     ):
         if value is not None:
             os.environ[f"CASEWORK_{name}"] = str(value)  # read by config/gunicorn.py

@@ -137,6 +137,7 @@ LABELS: dict[str, LazyString] = {
     "refresh": _l("candidates of a saved case"),
     "rematch": _l("full re-match"),
     "exchange_push": _l("message to a peer"),
+    "dna_search": _l("DNA search"),
     "queued": _l("queued"),
     "running": _l("running"),
     "waiting": _l("waiting for confirmation"),

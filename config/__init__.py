@@ -105,6 +105,10 @@ DEFAULTS: dict[str, Any] = {
     "WEB_WORKERS": 2,
     "WEB_THREADS": 4,
     "WEB_TIMEOUT": 60,
+    # seconds an idle keep-alive connection stays open: longer than the idle timeout of the
+    # proxy or load balancer in front (nginx and most cloud balancers keep 60 s), so the server
+    # never closes a connection the proxy is about to reuse (the client sees a reset)
+    "WEB_KEEPALIVE": 75,
     # /metrics answers the addresses listed here, or anyone sending this token as a bearer
     "METRICS_ALLOWED_ADDRESSES": "127.0.0.1,::1",
     "METRICS_TOKEN": None,
@@ -136,6 +140,7 @@ _INTEGER = {
     "WEB_WORKERS",
     "WEB_THREADS",
     "WEB_TIMEOUT",
+    "WEB_KEEPALIVE",
 }
 
 
@@ -305,6 +310,11 @@ def load_settings(
     for name in ("WEB_WORKERS", "WEB_THREADS", "WEB_TIMEOUT"):
         if int(settings[name]) < 1:
             raise ConfigurationError(f"CASEWORK_{name} must be 1 or more, not {settings[name]}.")
+    if int(settings["WEB_KEEPALIVE"]) < 0:
+        raise ConfigurationError(
+            f"CASEWORK_WEB_KEEPALIVE must be 0 (no keep-alive) or more, "
+            f"not {settings['WEB_KEEPALIVE']}."
+        )
     token = settings["METRICS_TOKEN"]
     if token is not None and len(str(token)) < 32:
         raise ConfigurationError(

@@ -33,3 +33,7 @@ export CASEWORK_SESSION_COOKIE_SECURE=false
 export CASEWORK_REQUIRE_TOTP=false
 export CASEWORK_LOGIN_RATE_LIMIT="${CASEWORK_LOGIN_RATE_LIMIT:-1000 per minute}"
 export CASEWORK_LOAD_PASSWORD="${CASEWORK_LOAD_PASSWORD:-load test password 2026}"
+# Jobs on Redis, as in production: a save's candidate refresh goes to the matching worker (the
+# one process holding the open-case index), not into the web process.
+export CASEWORK_REDIS_URL="${CASEWORK_REDIS_URL:-redis://127.0.0.1:6379/7}"
+export CASEWORK_JOB_QUEUE="${CASEWORK_JOB_QUEUE:-casework-load}"

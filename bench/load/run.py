@@ -1,11 +1,13 @@
-"""Run the load test: gunicorn with 1 and 2 processes, Locust headless at several levels.
+"""Run the load test: `casework serve` with 1 and 2 processes, Locust headless at several levels.
 
     source bench/load/env.sh
     PYTHONPATH=. $VENV/bin/python bench/load/run.py --workers 1 2 --users 4 12 24 --time 60
 
-It starts one gunicorn on the load database with the production settings of env.sh
-(gunicorn_conf.py: gthread workers, the app preloaded in the master, which builds the open-case
-index once and forks the workers with it), most processes first, then SIGTTOU down to each
+It starts the deployment's job workers first (`casework worker --queues matching`, which builds
+the open-case index at start, and `casework worker --queues general`), then `casework serve` on
+the load database with the production settings of env.sh (config/gunicorn.py: gthread workers,
+CASEWORK_WEB_KEEPALIVE; the web processes hold no index: a save's candidate refresh is a job
+for the matching worker), most processes first, then SIGTTOU down to each
 smaller count; for each count it warms up with a short unmeasured run (sign-ins), then runs
 Locust headless for each number of simulated users and prints one line per level: requests/s,
 p50/p95/p99 (ms), 5xx, conflicts (409, expected when two people save one thing), other failures,
@@ -117,39 +119,77 @@ def cpu_spent(before: dict[int, float], after: dict[int, float]) -> tuple[float,
     return app, database
 
 
+def _casework() -> str:
+    return str(Path(os.environ.get("VENV", "/work/main/.venv")) / "bin" / "casework")
+
+
 def start_server(workers: int, threads: int, port: int, log: Path) -> subprocess.Popen[bytes]:
-    venv = Path(os.environ.get("VENV", "/work/main/.venv"))
+    """`casework serve`, the production server (config/gunicorn.py: gthread workers, the
+    keep-alive of CASEWORK_WEB_KEEPALIVE); the web processes hold no open-case index."""
     command = [
-        str(venv / "bin" / "gunicorn"),
-        "--config", str(HERE / "gunicorn_conf.py"),
-        "--error-logfile", str(log),
-        "--capture-output",
-        "wsgi:app",
+        _casework(), "serve",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers),
+        "--threads", str(threads),
+        "--timeout", "120",
     ]  # fmt: skip
-    environment = dict(
-        os.environ,
-        PYTHONPATH=str(ROOT),
-        LOAD_WORKERS=str(workers),
-        LOAD_THREADS=str(threads),
-        LOAD_BIND=f"127.0.0.1:{port}",
-    )
-    server = subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
-    deadline = time.monotonic() + 3600  # the master builds the open-case index first
+    environment = dict(os.environ, PYTHONPATH=str(ROOT))
+    with open(log, "ab") as output:
+        server = subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdout=output, stderr=output,
+            start_new_session=True,
+        )  # fmt: skip
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/auth/login", timeout=5) as answer:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as answer:
                 if answer.status == 200:
                     return server
                 time.sleep(2)
         except OSError:
             time.sleep(1)
         if server.poll() is not None:
-            raise SystemExit(f"gunicorn stopped (exit {server.returncode}); see {log}")
-    stop_server(server)
-    raise SystemExit(f"gunicorn did not answer within an hour; see {log}")
+            raise SystemExit(f"casework serve stopped (exit {server.returncode}); see {log}")
+    stop_process(server)
+    raise SystemExit(f"casework serve was not ready within 10 minutes; see {log}")
 
 
-def stop_server(server: subprocess.Popen[bytes]) -> None:
+def start_job_workers(results: Path, stamp: str) -> list[subprocess.Popen[bytes]]:
+    """The job workers of the deployment: one on the matching queue (it builds the open-case
+    index at start: waited for here, so the levels do not measure the build) and one on the
+    general queue."""
+    workers = []
+    for queue in ("matching", "general"):
+        log = results / f"{stamp}-worker-{queue}.log"
+        with open(log, "ab") as output:
+            workers.append(
+                subprocess.Popen(
+                    [_casework(), "worker", "--queues", queue],
+                    cwd=ROOT,
+                    env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                    stdout=output,
+                    stderr=output,
+                    start_new_session=True,
+                )  # fmt: skip
+            )
+    matching_log = results / f"{stamp}-worker-matching.log"
+    started = time.monotonic()
+    while "open-case index built" not in matching_log.read_text(errors="replace"):
+        if workers[0].poll() is not None:
+            raise SystemExit(f"the matching worker stopped; see {matching_log}")
+        if time.monotonic() - started > 3600:
+            raise SystemExit(f"the matching worker built no index within an hour: {matching_log}")
+        time.sleep(5)
+    built = [
+        json.loads(line)["message"]
+        for line in matching_log.read_text().splitlines()
+        if "open-case index built" in line and line.startswith("{")
+    ]
+    say(f"matching worker: {built[-1]}; resident memory {_resident_mb(workers[0].pid):.0f} MB")
+    return workers
+
+
+def stop_process(server: subprocess.Popen[bytes]) -> None:
     if server.poll() is None:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -228,7 +268,9 @@ def main() -> None:
     ]
     counts = sorted(set(args.workers), reverse=True)
     log = results / f"{stamp}-server.log"
-    say(f"starting gunicorn: {counts[0]} process(es) x {args.threads} threads")
+    say("starting the job workers (matching, general)")
+    job_workers = start_job_workers(results, stamp)
+    say(f"starting casework serve: {counts[0]} process(es) x {args.threads} threads")
     server = start_server(counts[0], args.threads, args.port, log)
     try:
         for workers in counts:
@@ -248,8 +290,10 @@ def main() -> None:
                 load = LoadAverage()
                 load.start()
                 before = cpu_used(server)
+                jobs_before = sum(_cpu_seconds(worker.pid) for worker in job_workers)
                 got = locust(args.port, users, args.time, prefix)
                 app_cpu, db_cpu = cpu_spent(before, cpu_used(server))
+                jobs_cpu = sum(_cpu_seconds(worker.pid) for worker in job_workers) - jobs_before
                 mean, highest = load.stop()
                 answered = max(1, int(got["requests"]))
                 other = int(got["failures"]) - int(got["5xx"]) - int(got["no answer"])
@@ -261,12 +305,15 @@ def main() -> None:
                 )
                 lines.append(line)
                 say("  " + line)
+                say(f"  job workers: {jobs_cpu:.1f} s of CPU in this level (refreshes after saves)")
                 if got["server errors"]:
                     say(f"  5xx by request: {got['server errors']} (tracebacks in {log})")
                 if got["second cases"]:
                     say(f"  a retried create made a second case {got['second cases']} time(s)")
     finally:
-        stop_server(server)
+        stop_process(server)
+        for worker in job_workers:
+            stop_process(worker)
     say("")
     say("\n".join(lines))
     (results / f"{stamp}-summary.md").write_text("\n".join(lines) + "\n")

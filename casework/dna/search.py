@@ -1,8 +1,9 @@
 """The DNA-led search in the application: when a profile, a pedigree or a consent is saved,
 the family's references are compared with every remains profile (or the remains profile with
 every family), and pairs above the setting become DNA hits, which the candidate engine reads
-as DNA evidence. A service function a job queue can call later (`run_search`); for now it runs
-in-process once the save has committed."""
+as DNA evidence. The search runs as a background job (`dna_search`, on the matching queue with
+Redis: it refreshes the candidates it touches), or in the saving request once it has committed
+in the embedded mode; the sample's and the family's pages say while it is still running."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from casework.accounts.models import Agency
 from casework.cases.events import dna_hit_found
 from casework.clock import now
 from casework.custody.models import Sample
-from casework.db import after_commit, db, transaction
+from casework.db import db, transaction
 from casework.dna.models import DnaHit, DnaProfile, MarkerSystem
 from casework.dna.pedigrees import FamilyTree, families_with_references, family_tree
 from casework.dna.stored import lineage_of
@@ -76,14 +77,44 @@ def populations() -> list[str]:
 
 
 def search_after_save(sample: Sample) -> None:
-    """Inside the save's transaction: run the search for this sample once it has committed."""
-    sample_id = sample.id
-    after_commit(lambda: run_search(sample_id), f"DNA search after sample {sample.barcode}")
+    """Inside the save's transaction: a DNA search job for this sample, sent once it commits."""
+    from casework.jobs.models import JobKind
+    from casework.jobs.services import create
+
+    create(JobKind.DNA_SEARCH, {"sample_id": str(sample.id)})
 
 
 def search_family_after_save(case: MissingPerson) -> None:
-    case_id = case.id
-    after_commit(lambda: run_search(missing_person_id=case_id), "DNA search of a family")
+    """Inside the save's transaction: a DNA search job for the family, sent once it commits."""
+    from casework.jobs.models import JobKind
+    from casework.jobs.services import create
+
+    create(JobKind.DNA_SEARCH, {"missing_person_id": str(case.id)})
+
+
+def latest_search(sample_ids: list[uuid.UUID], missing_person_id: uuid.UUID | None = None) -> Any:
+    """The newest DNA search job for these samples or this family (None: none yet), so a page
+    can say whether its results are still being computed."""
+    from casework.jobs.models import JobKind
+    from casework.jobs.services import latest_about
+
+    family = [missing_person_id] if missing_person_id else []
+    found = [
+        latest_about(JobKind.DNA_SEARCH, "sample_id", list(sample_ids)),
+        latest_about(JobKind.DNA_SEARCH, "missing_person_id", family),
+    ]
+    jobs = [job for job in found if job is not None]
+    return max(jobs, key=lambda job: job.created_at) if jobs else None
+
+
+def run_search_job(job: Any, progress: Any) -> dict[str, Any]:
+    """The work of a DNA search job (registered by the factory): the hits stored, a count."""
+    from casework.jobs.services import params_of
+
+    params = params_of(job)
+    if "missing_person_id" in params:
+        return {"hits": run_search(missing_person_id=uuid.UUID(params["missing_person_id"]))}
+    return {"hits": run_search(uuid.UUID(params["sample_id"]))}
 
 
 def run_search(

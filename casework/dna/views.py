@@ -28,7 +28,7 @@ from casework.dna.forms import (
 )
 from casework.dna.models import DnaHit
 from casework.dna.pedigrees import family_tree
-from casework.dna.search import populations
+from casework.dna.search import latest_search, populations
 from casework.errors import CaseworkError
 from casework.missing.access import missing_visible_to
 from casework.missing.models import MissingPerson, Relative
@@ -101,6 +101,7 @@ def _sample_page(found: Sample, form: ProfileForm, status: int) -> Any:
             kits=profiles.STR_KITS,
             kit=kit,
             loci=loci,
+            search=latest_search([found.id]),
         ),
         status,
     )
@@ -132,7 +133,17 @@ def confirm_consensus(barcode: str) -> Any:
     except CaseworkError as error:
         flash(error.message, "error")
         return redirect(url_for("dna.sample", barcode=found.barcode), 303)
-    flash(_("Consensus confirmed: the DNA search has run."), "success")
+    search = latest_search([found.id])
+    if search is not None and search.state.value == "done":
+        flash(_("Consensus confirmed: the DNA search has run."), "success")
+    else:  # a worker runs it (Redis): the sample's page says when it is done
+        flash(
+            _(
+                "Consensus confirmed: the DNA search is running; this page says when its "
+                "results are ready."
+            ),
+            "success",
+        )
     return redirect(url_for("dna.sample", barcode=found.barcode), 303)
 
 
@@ -257,6 +268,9 @@ def _family_page(case: MissingPerson, status: int, **forms: Any) -> Any:
             and allows(current_user, Permission.EDIT_MISSING),
             can_consent=allows(current_user, Permission.RECORD_CONSENT),
             words=hits.in_words,
+            search=latest_search(
+                [sample.id for pairs in samples.values() for sample, _consent in pairs], case.id
+            ),
         ),
         status,
     )

@@ -61,10 +61,15 @@ def metrics() -> Any:
     if not _trusted_scraper():
         abort(403)
     if redis_queue.redis_url(current_app.config):
+        config = current_app.config
         try:
-            depth = redis_queue.depth(current_app.config)
+            depths = {
+                redis_queue.queue_name(config, queue): redis_queue.depth(config, [queue])
+                for queue in redis_queue.QUEUES
+            }
         except RedisError:
             log.warning("The job queue's depth could not be read from Redis")
         else:
-            set_queue_depth(str(current_app.config["JOB_QUEUE"]), depth)
+            for name, depth in depths.items():
+                set_queue_depth(name, depth)
     return Response(exposition(), mimetype=CONTENT_TYPE)

@@ -19,6 +19,7 @@ class JobKind(enum.StrEnum):
     REFRESH = "refresh"  # the candidates of one saved case
     REMATCH = "rematch"  # every open case against every other
     EXCHANGE_PUSH = "exchange_push"  # a message sent to a peer installation
+    DNA_SEARCH = "dna_search"  # a family's references or a remains profile against the others
 
 
 class JobState(enum.StrEnum):

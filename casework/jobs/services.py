@@ -19,13 +19,13 @@ from typing import Any
 
 from flask import current_app, g
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from casework.accounts.models import User
 from casework.audit.services import Actor, current_actor
 from casework.db import after_commit, commit_apart, db, is_unreachable, transaction, utcnow
 from casework.errors import CaseworkError, NotFound, ValidationError
-from casework.jobs import redis_queue as queue
+from casework.jobs import redis_queue
 from casework.jobs.access import jobs_visible_to
 from casework.jobs.models import Job, JobKind, JobState
 from casework.metrics import observe_job
@@ -43,10 +43,12 @@ ERRORS: dict[str, Any] = {
 }
 # kinds run in the request that asks for them in the embedded mode (quick, and what the page
 # shows next depends on them); the others go to a thread
-INLINE_WHEN_EMBEDDED = {JobKind.REFRESH, JobKind.EXCHANGE_PUSH}
+INLINE_WHEN_EMBEDDED = {JobKind.REFRESH, JobKind.EXCHANGE_PUSH, JobKind.DNA_SEARCH}
 
 Work = Callable[["Job", "Progress"], dict[str, Any] | None]
 _WORK: dict[JobKind, Work] = {}
+_QUEUE: dict[JobKind, str] = {}
+_WARM_UPS: dict[str, list[Callable[[], None]]] = {}
 _THREADS = "casework.job_threads"
 
 
@@ -62,10 +64,33 @@ class JobFailed(Exception):
         self.retry = retry
 
 
-def register_work(kind: JobKind, work: Work) -> None:
+def register_work(kind: JobKind, work: Work, queue: str = redis_queue.GENERAL) -> None:
     """Called by the factory: `work(job, progress)` does a job of `kind` and may return a
-    result (JSON-able, without personal data)."""
+    result (JSON-able, without personal data). Work that reads the index of open cases is
+    registered on the `matching` queue, so only the worker serving it ever holds the index."""
+    redis_queue.queue_name({"JOB_QUEUE": ""}, queue)  # an unknown queue fails here, at start
     _WORK[kind] = work
+    _QUEUE[kind] = queue
+
+
+def register_warm_up(queue: str, warm_up: Callable[[], None]) -> None:
+    """Called by the factory: what a long-running worker of `queue` does once at start, before
+    its first job (the matching worker builds its open-case index, so no save waits for it)."""
+    redis_queue.queue_name({"JOB_QUEUE": ""}, queue)
+    prepared = _WARM_UPS.setdefault(queue, [])
+    if warm_up not in prepared:  # every app the process builds registers it again
+        prepared.append(warm_up)
+
+
+def warm_up(queues: list[str]) -> None:
+    for queue in queues:
+        for prepare in _WARM_UPS.get(queue, []):
+            prepare()
+
+
+def queue_of(kind: JobKind) -> str:
+    """The queue jobs of `kind` are sent to (`general` or `matching`)."""
+    return _QUEUE.get(kind, redis_queue.GENERAL)
 
 
 def params_of(job: Job) -> dict[str, Any]:
@@ -116,9 +141,9 @@ def create(
 def dispatch(job_id: uuid.UUID, kind: JobKind, delay: float = 0.0) -> None:
     """Send a committed job to the workers (Redis), or run it here (the embedded mode)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if queue.redis_url(app.config):
+    if redis_queue.redis_url(app.config):
         if delay <= 0:  # else the workers' sweep sends it when due (send_due_retries)
-            queue.send(app.config, job_id)
+            redis_queue.send(app.config, job_id, queue_of(kind))
         return
     if kind in INLINE_WHEN_EMBEDDED and delay == 0:
         run(job_id)
@@ -161,6 +186,20 @@ def get_job(job_id: uuid.UUID | str) -> Job:
     if job is None:
         raise NotFound(_l("No such job."))
     return job
+
+
+def latest_about(kind: JobKind, key: str, values: list[Any]) -> Job | None:
+    """The newest job of `kind` whose parameter `key` is one of `values` (ids), or None: what
+    a page shows of the work it started (a search still running, or when it finished)."""
+    if not values:
+        return None
+    about = [
+        Job.params.contains(json.dumps({key: str(value)})[1:-1], autoescape=True)
+        for value in values
+    ]
+    return db.session.scalar(
+        select(Job).where(Job.kind == kind, or_(*about)).order_by(Job.created_at.desc()).limit(1)
+    )
 
 
 def visible_job(job_id: uuid.UUID | str, user: User) -> Job:

@@ -14,7 +14,9 @@ more replaced slots than live ones (memory).
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,6 +34,7 @@ from casework.missing.models import MissingPerson, MissingPersonStatus
 from casework.remains.models import RemainsStatus, UnidentifiedRemains
 from matching import CandidateIndex, MissingRecord, RemainsRecord, Weights, default_weights
 
+log = logging.getLogger(__name__)
 OPEN_MISSING = (MissingPersonStatus.OPEN, MissingPersonStatus.CANDIDATE_UNDER_REVIEW)
 OPEN_REMAINS = (RemainsStatus.UNIDENTIFIED, RemainsStatus.CANDIDATE_UNDER_REVIEW)
 _CHILDREN = ("marks", "effects", "dental")
@@ -137,6 +140,7 @@ class OpenCases:
         return self.index.replaced_slots > max(len(self.index), 1024)
 
     def _build(self, weights_id: int | None) -> None:
+        started = time.monotonic()
         stamps = {model: kind.read_stamp() for model, kind in self.kinds.items()}
         weights: Weights = default_weights()
         if weights_id is not None:
@@ -155,6 +159,12 @@ class OpenCases:
             kind.stamp = stamps[model]
         self.index, self.weights_id = index, weights_id
         self.builds += 1
+        # which process holds the index, and what a build costs (the workers' topology)
+        log.info(
+            "open-case index built: %s cases in %.1f s",
+            sum(len(kind.held) for kind in self.kinds.values()),
+            time.monotonic() - started,
+        )
 
     def _catch_up(self, kind: _Kind) -> None:
         assert self.index is not None
@@ -258,3 +268,11 @@ def open_cases(app: Flask | None = None) -> OpenCases:
     if holder is None:
         holder = app.extensions.setdefault(_EXTENSION, OpenCases())
     return holder  # type: ignore[no-any-return]
+
+
+def build_now(app: Flask | None = None) -> None:
+    """Bring this process's index up to date now (the matching worker at start), rather than
+    at the first save it matches."""
+    held = open_cases(app)
+    with held.lock:
+        held.synced(MissingPerson)

@@ -104,27 +104,6 @@ def test_a_process_killed_while_saving_loses_nothing_it_acknowledged(
         db.session.remove()
 
 
-# a worker (`casework worker`) of the test's database and Redis queue, as its own process
-WORKER = """
-import os, sys
-from datetime import UTC, datetime
-from pathlib import Path
-from tests.conftest import Clock, _base_settings
-from casework import create_app
-
-clock = Clock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
-settings = _base_settings(Path(os.environ["INSTANCE"]), os.environ["DATABASE"], clock)
-settings.update(
-    REDIS_URL=os.environ["REDIS_URL"], JOB_QUEUE=os.environ["JOB_QUEUE"], JOB_BACKOFF_SECONDS=0,
-    JOB_HEARTBEAT_SECONDS=1, JOB_STALE_SECONDS=3,
-)
-app = create_app(settings)
-result = app.test_cli_runner().invoke(args=["worker", *sys.argv[1:]])
-print(result.output, flush=True)
-if result.exception is not None and not isinstance(result.exception, SystemExit):
-    raise result.exception
-sys.exit(result.exit_code)
-"""
 GIVEN = ["Ana", "José", "Yusuf", "María", "Ahmed", "Luis", "Fátima", "Carlos", "Sara", "Omar"]
 FAMILY = ["López", "Abdi", "Pérez", "Hassan", "García", "Tesfaye", "Ramírez", "Haile", "Cruz"]
 
@@ -152,22 +131,9 @@ def _remains_rows(count: int) -> str:
 
 
 def _start_worker(settings: dict[str, Any], tmp_path: Path, *args: str) -> subprocess.Popen:
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "INSTANCE": str(tmp_path / "worker"),
-        "DATABASE": settings["DATABASE_URL"],
-        "REDIS_URL": settings["REDIS_URL"],
-        "JOB_QUEUE": settings["JOB_QUEUE"],
-    }
-    with (tmp_path / "worker.log").open("a") as log:  # the worker keeps its own copy
-        return subprocess.Popen(
-            [sys.executable, "-c", WORKER, *args],
-            cwd=ROOT,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    from tests.casework.jobs.conftest import start_worker
+
+    return start_worker(settings, tmp_path, *args)
 
 
 def _job(app: Any, kind: str) -> Any:
@@ -291,10 +257,6 @@ def test_a_worker_killed_during_an_import_leaves_nothing_half_written(
 def test_a_worker_killed_during_a_rematch_leaves_the_candidates_as_they_were(
     redis_settings, backend, app, world, as_user, tmp_path
 ) -> None:
-    if backend != "sqlite":
-        # minutes on a shared machine; PostgreSQL rolling back a killed worker's transaction is
-        # shown by the import drill above, the re-match's one transaction is the same code
-        pytest.skip("one database per drill: the re-match runs on SQLite")
     from casework.extensions import db
     from casework.jobs.models import Job
     from casework.matches.models import CandidateMatch

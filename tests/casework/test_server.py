@@ -105,6 +105,28 @@ def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
     raise AssertionError("gunicorn did not answer within 60 s")
 
 
+def assert_kept_alive(port: int, idle: float) -> None:
+    """A connection left idle `idle` seconds carries the next request (CASEWORK_WEB_KEEPALIVE,
+    75 s by default): the server does not close it while a client, or a proxy, may reuse it."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", "/healthz")
+        first = connection.getresponse()
+        first.read()
+        assert first.status == 200 and first.getheader("Connection", "").lower() != "close"
+        opened = connection.sock
+        time.sleep(idle)
+        connection.request("GET", "/healthz")  # a reset or a close fails here, or reading
+        second = connection.getresponse()
+        second.read()
+        assert second.status == 200
+        assert connection.sock is opened  # the same connection, not a new one
+    finally:
+        connection.close()
+
+
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # production's database
 def test_gunicorn_with_two_workers_serves_health_readiness_and_a_signed_in_page(
     production_database: dict[str, str], tmp_path: Path
@@ -124,6 +146,7 @@ def test_gunicorn_with_two_workers_serves_health_readiness_and_a_signed_in_page(
 
         health = requests.get(f"{base}/healthz", timeout=10)
         assert health.status_code == 200 and health.json() == {"status": "ok"}
+        assert_kept_alive(port, idle=6)  # gunicorn's own default (2 s) reset such connections
         ready = requests.get(f"{base}/readyz", timeout=10)
         assert ready.status_code == 200, ready.text
         assert ready.json() == {"status": "ready"}
@@ -233,6 +256,18 @@ def test_gunicorn_with_two_workers_serves_health_readiness_and_a_signed_in_page(
             ],
             {"WEB_WORKERS": "0"},
             "CASEWORK_WEB_WORKERS must be 1 or more",
+        ),
+        (
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "python:config.gunicorn",
+                "casework:create_app()",
+            ],
+            {"WEB_KEEPALIVE": "-1"},
+            "CASEWORK_WEB_KEEPALIVE must be 0 (no keep-alive) or more",
         ),
     ],
 )

@@ -82,7 +82,9 @@ def test_with_redis_jobs_wait_for_a_worker_then_run(redis_settings, app, world) 
     assert redis_queue.depth(app.config) == 2
     queue = app.config["JOB_QUEUE"]
     waiting = app.test_client().get("/metrics").get_data(as_text=True)
-    assert f'casework_queue_depth{{queue="{queue}"}} 2.0' in waiting
+    # refreshes wait on the matching queue (its worker holds the open-case index)
+    assert f'casework_queue_depth{{queue="{queue}-matching"}} 2.0' in waiting
+    assert f'casework_queue_depth{{queue="{queue}"}} 0.0' in waiting
     done = {"kind": "refresh", "outcome": "done"}
     before = REGISTRY.get_sample_value("casework_jobs_total", done) or 0
 
@@ -93,7 +95,7 @@ def test_with_redis_jobs_wait_for_a_worker_then_run(redis_settings, app, world) 
     assert redis_queue.depth(app.config) == 0
     assert REGISTRY.get_sample_value("casework_jobs_total", done) == before + 2
     emptied = app.test_client().get("/metrics").get_data(as_text=True)
-    assert f'casework_queue_depth{{queue="{queue}"}} 0.0' in emptied
+    assert f'casework_queue_depth{{queue="{queue}-matching"}} 0.0' in emptied
 
 
 def test_a_failing_job_is_retried_then_failed_then_retried_by_a_supervisor(
