@@ -7,7 +7,8 @@ aligned pairs, or one new case with every open case of the other kind.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -235,6 +236,12 @@ _NAME_LEVELS = np.array([5, 4, 3, 2, 5, 4, 3, 1], dtype=np.int8)
 Columns = Mapping[str, Array]
 
 
+@functools.lru_cache(maxsize=64)
+def _skipped_level(shape: tuple[int, ...]) -> Array:
+    # one read-only view per shape: broadcasting anew costs more than many comparisons
+    return np.broadcast_to(_SKIPPED, shape)
+
+
 def skipped(level: Array) -> bool:
     """Whether a level array is a criterion skipped outright (all "not compared")."""
     return level is _SKIPPED or level.base is _SKIPPED
@@ -256,7 +263,7 @@ class Pairs:
 
     def skip(self) -> Outcome:
         """The outcome of a criterion not compared for any pair."""
-        return Outcome(np.broadcast_to(_SKIPPED, self.shape))
+        return Outcome(_skipped_level(self.shape))
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,7 +407,7 @@ def _interval(p: Pairs) -> Outcome:
     compared_pmi = settings.pmi_replaces_interval and not skipped(pmi)
     if compared_pmi and np.size(r["pmi_min"]) == 1:
         # one remains with a PMI: the PMI is compared wherever the interval would be
-        return Outcome(np.broadcast_to(_SKIPPED, p.shape), excluded=excluded)
+        return Outcome(_skipped_level(p.shape), excluded=excluded)
     level = _interval_level(gap_days, m["sea"] | r["sea"], p.shape, settings)
     if compared_pmi:
         level = np.where(pmi != 0, np.int8(0), level).astype(np.int8)
@@ -459,7 +466,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         "age",
         ("birth_lo", "birth_hi", "age_lo", "age_hi", "last_seen"),
         ("found", "pmi_min", "age_min", "age_max"),
-        (_r("age_min", "age_max"),),
+        (_m("birth_lo", "age_lo"), _r("age_min", "age_max")),
         _age,
     ),
     Comparison(
@@ -487,7 +494,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         "distance",
         ("point", "sea", "has_route"),
         ("point", "sea"),
-        (_m("point"), _r("point")),
+        # a route alone counts too: the index measures it apart, where the level is 0 here
+        (_m("point", "has_route"), _r("point")),
         _distance,
     ),
     Comparison(
@@ -508,9 +516,11 @@ def compare_columns(
     names: NameAgreement,
     settings: MatchSettings,
     as_of: float,
+    criteria: Container[str] | None = None,
 ) -> PairLevels:
     """Criterion levels of (missing, remains) pairs given as broadcasting feature columns: each
-    comparison of ``COMPARISONS`` in turn.
+    comparison of ``COMPARISONS`` in turn (only those of ``criteria`` when given; the others
+    are skipped).
 
     A criterion the query record lacks a value for is skipped (level 0) without touching the
     other side, which keeps a query against a large population cheap.
@@ -522,7 +532,10 @@ def compare_columns(
     contradicted: Array = np.zeros(shape, dtype=bool)
     point_km: FloatArray | None = None
     for comparison in COMPARISONS:
-        outcome = pairs.skip() if comparison.lacking(m, r) else comparison.compare(pairs)
+        wanted = criteria is None or comparison.criterion in criteria
+        outcome = (
+            comparison.compare(pairs) if wanted and not comparison.lacking(m, r) else pairs.skip()
+        )
         levels[comparison.criterion] = outcome.level
         if outcome.excluded is not None:
             excluded = excluded | outcome.excluded

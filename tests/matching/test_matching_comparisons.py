@@ -85,3 +85,18 @@ def test_a_query_record_without_a_value_skips_the_criterion() -> None:
     lacking = {c.criterion for c in COMPARISONS if c.lacking(m, r)}
     # the remains have no sex, age, dates, place, marks, effects, teeth or names
     assert lacking == set(CRITERIA) - {"stature", "encoded_names"}
+    # and the missing person no birth date, age, last-seen point or route
+    person = single_columns(missing_row(MissingRecord("M1", height_cm=170)))
+    _, bodies = _aligned_columns([MissingRecord("M")], [RemainsRecord(f"R{i}") for i in range(20)])
+    lacking = {c.criterion for c in COMPARISONS if c.lacking(person, bodies)}
+    assert lacking == {
+        "names",
+        "sex",
+        "age",
+        "pmi",
+        "interval",
+        "distance",
+        "marks",
+        "effects",
+        "dental",
+    }

@@ -1,0 +1,249 @@
+"""Every open case of the other kind compared with one query, for its top K: the criteria
+that read columns with few distinct values (a sex, a height, a last-seen day, effects) are
+compared once per distinct value and spread back, the others on every pair; the route
+distance, the one costly criterion, is measured only for pairs it could lift into the top K
+(branch and bound). The totals agree to the last bit with comparing every pair in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.routes import QueryRoutes
+from matching.scoring import (
+    COMPARISONS,
+    NameAgreement,
+    compare_columns,
+    distance_level,
+    pair_totals,
+    skipped,
+)
+from matching.settings import MatchSettings
+
+Array = npt.NDArray[Any]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+Columns = Mapping[str, Array]
+
+#: the criteria compared once per distinct value, in groups read together (the interval reads
+#: the PMI's levels)
+DISTINCT_GROUPS = (("sex",), ("stature",), ("pmi", "interval"), ("effects",))
+_CHUNK = 256
+
+
+@dataclass(frozen=True)
+class DistinctRows:
+    """The distinct rows of the columns one group of criteria reads, and per position the
+    row it holds."""
+
+    criteria: tuple[str, ...]
+    rows: dict[str, Array]
+    inverse: npt.NDArray[np.intp]
+
+
+class Distinct:
+    """A population's columns, per group of screened criteria, as distinct rows: the criteria
+    are compared once per distinct row and the levels spread back, which gives the very
+    values comparing every pair does (the rules work value by value)."""
+
+    def __init__(self, population: Columns, side: str) -> None:
+        self.groups: list[DistinctRows] = []
+        for criteria in DISTINCT_GROUPS:
+            reads: dict[str, None] = {"sex": None}
+            for comparison in COMPARISONS:
+                if comparison.criterion in criteria:
+                    reads.update(
+                        dict.fromkeys(
+                            comparison.missing_reads if side == "m" else comparison.remains_reads
+                        )
+                    )
+            code = np.zeros(len(population["sex"]), dtype=np.int64)
+            for column in reads:
+                values = population[column]
+                values = values.reshape(len(values), -1)
+                _, inverse = np.unique(values, axis=0, return_inverse=True)
+                code = code * (int(inverse.max(initial=0)) + 1) + inverse.reshape(-1)
+            _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+            rows = {column: population[column][first] for column in reads}
+            self.groups.append(DistinctRows(criteria, rows, inverse.reshape(-1)))
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The pairs one query was compared with in full (positions in the population's columns)
+    and their totals (-inf: excluded), and the route distances measured (per position; NaN:
+    not measured)."""
+
+    positions: IntArray
+    totals: FloatArray
+    route_km: FloatArray
+
+
+@dataclass(frozen=True)
+class Query:
+    """One query against a population: the query's columns (length 1) and the population's,
+    their name agreement, the DNA weight per pair (0: none; -inf: excludes), the routes to
+    measure, and the population's slots per position (None: positions are slots)."""
+
+    query: Columns
+    population: Columns
+    query_is_missing: bool
+    names: NameAgreement
+    dna: FloatArray
+    routes: QueryRoutes | None
+    slots: IntArray | None
+    distinct: Distinct | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.population["sex"])
+
+    def sides(self, population: Columns) -> tuple[Columns, Columns]:
+        """(missing, remains) columns with ``population`` in its place."""
+        return (self.query, population) if self.query_is_missing else (population, self.query)
+
+    def slot_of(self, positions: IntArray) -> IntArray:
+        return positions if self.slots is None else self.slots[positions]
+
+
+class Ranker:
+    """Compares queries with populations by the weights and rules given."""
+
+    def __init__(self, tables: Mapping[str, FloatArray], settings: MatchSettings) -> None:
+        self.tables = tables
+        self.settings = settings
+        self._distance = tables["distance"]
+
+    def every_pair(self, q: Query, as_of: float, top_k: int) -> Scored:
+        """Compare every pair in full (what the caseload prior needs: every total); routes
+        still by branch and bound, as only the top K needs them."""
+        top_k = max(top_k, 1)
+        m, r = q.sides(q.population)
+        compared = compare_columns(m, r, q.names, self.settings, as_of)
+        totals = np.broadcast_to(pair_totals(compared, self.tables), (q.size,)).copy()
+        totals[compared.excluded | ~q.population["active"]] = -np.inf
+        totals += q.dna
+        route_km = np.full(q.size, np.nan)
+        if q.routes is not None:
+            self._refine_routes(q, compared.levels["distance"], totals, route_km, top_k, m, r)
+        return Scored(np.arange(q.size), totals, route_km)
+
+    def dense(self, q: Query, as_of: float, top_k: int) -> Scored:
+        """Compare every pair, the screened criteria once per distinct value (``Distinct``);
+        the totals are summed in the order ``pair_totals`` sums them, so they agree with it to
+        the last bit."""
+        if q.distinct is None:
+            return self.every_pair(q, as_of, top_k)
+        top_k = max(top_k, 1)
+        m, r = q.sides(q.population)
+        distinct = {c for group in q.distinct.groups for c in group.criteria}
+        rest = [c.criterion for c in COMPARISONS if c.criterion not in distinct]
+        compared = compare_columns(m, r, q.names, self.settings, as_of, criteria=rest)
+        weights: dict[str, Array] = {}
+        excluded = np.broadcast_to(compared.excluded, (q.size,))
+        contradicted = compared.contradicted
+        for group in q.distinct.groups:
+            rows_m, rows_r = q.sides(group.rows)
+            few = len(group.rows["sex"])
+            found = compare_columns(
+                rows_m, rows_r, _no_names(few), self.settings, as_of, criteria=group.criteria
+            )
+            inverse = group.inverse[: q.size]  # a bulk query reads a prefix of the rows
+            for criterion in group.criteria:
+                if not skipped(found.levels[criterion]):
+                    level = np.broadcast_to(found.levels[criterion], (few,))
+                    weights[criterion] = self.tables[criterion][level][inverse]
+            if bool(np.any(found.excluded)):
+                excluded = excluded | np.broadcast_to(found.excluded, (few,))[inverse]
+            if "sex" in group.criteria and "sex" in self.settings.voiding_contradictions:
+                voids = np.broadcast_to(found.levels["sex"] == 2, (few,))[inverse]
+                contradicted = contradicted | (voids & (compared.levels["names"] != 0))
+        total: FloatArray | None = None
+        for comparison in COMPARISONS:
+            criterion = comparison.criterion
+            if criterion in distinct:
+                part = weights.get(criterion)
+            elif not skipped(compared.levels[criterion]):
+                part = self.tables[criterion][compared.levels[criterion]]
+            else:
+                part = None
+            if part is not None:
+                total = part if total is None else total + part
+        totals = np.broadcast_to(
+            (np.zeros(1) if total is None else total) + compared.name_bits, (q.size,)
+        ).copy()
+        if bool(np.any(contradicted)):
+            names = self.tables["names"][compared.levels["names"]] + compared.name_bits
+            totals = totals - np.where(contradicted & (names > 0), names, 0.0)
+        totals[excluded | ~q.population["active"]] = -np.inf
+        totals += q.dna
+        route_km = np.full(q.size, np.nan)
+        if q.routes is not None:
+            self._refine_routes(q, compared.levels["distance"], totals, route_km, top_k, m, r)
+        return Scored(np.arange(q.size), totals, route_km)
+
+    def _refine_routes(
+        self,
+        q: Query,
+        point_levels: Array,
+        totals: FloatArray,
+        route_km: FloatArray,
+        top_k: int,
+        m: Columns,
+        r: Columns,
+    ) -> None:
+        """Lift pairs whose route passes nearer than the last-seen point, best bound first,
+        until no pair left could enter the top K (branch and bound: exact, not a heuristic)."""
+        assert q.routes is not None
+        distance_table = self._distance
+        now = np.broadcast_to(distance_table[point_levels], totals.shape)
+        gain = distance_table.max() - now
+        pending = np.isfinite(totals) & q.routes.measurable & (gain > 0)
+        settled = np.where(pending, -np.inf, totals)
+        top = _top_values(settled, top_k)
+        kth = top[0] if top.size >= top_k else -np.inf
+        candidates = np.flatnonzero(pending & (totals + gain > kth))
+        if candidates.size == 0:
+            return
+        optimistic = totals[candidates] + gain[candidates]
+        by_bound = candidates[np.argsort(-optimistic, kind="stable")]
+        sea = np.broadcast_to(m["sea"] | r["sea"], totals.shape)
+        point_levels_full = np.broadcast_to(point_levels, totals.shape)
+        evaluated = np.zeros(totals.shape, dtype=bool)
+        for start in range(0, by_bound.size, _CHUNK):
+            chunk = by_bound[start : start + _CHUNK]
+            if totals[chunk[0]] + gain[chunk[0]] <= kth:
+                break
+            km = q.routes.km(chunk, q.slot_of(chunk))
+            route_km[chunk] = km
+            better = distance_table[distance_level(km, sea[chunk], self.settings)]
+            # the nearer of point and route counts; with no point, the route alone does
+            totals[chunk] += np.where(
+                point_levels_full[chunk] > 0, np.maximum(better - now[chunk], 0.0), better
+            )
+            evaluated[chunk] = True
+            top = _top_values(np.concatenate([top, totals[chunk]]), top_k)
+            kth = top[0] if top.size >= top_k else -np.inf
+        # pairs never refined have an exact score at most their bound, which is at most the
+        # K-th best: they cannot enter the top K, and their provisional score must not either
+        totals[pending & ~evaluated] = -np.inf
+
+
+def _no_names(size: int) -> NameAgreement:
+    none = np.zeros(size, dtype=bool)
+    return NameAgreement(none, none, none, np.full(size, np.nan), np.zeros(size))
+
+
+def _top_values(values: FloatArray, k: int) -> FloatArray:
+    """The k largest finite values, ascending (fewer if there are fewer)."""
+    finite = values[np.isfinite(values)]
+    if k <= 0:
+        return finite[:0]
+    if finite.size > k:
+        finite = np.partition(finite, finite.size - k)[finite.size - k :]
+    return np.sort(finite)
