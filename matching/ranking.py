@@ -65,7 +65,7 @@ class Distinct:
             code = np.zeros(len(population["sex"]), dtype=np.int64)
             for column in reads:
                 values = population[column]
-                values = values.reshape(len(values), -1)
+                values = values.reshape(len(values), int(np.prod(values.shape[1:])))
                 _, inverse = np.unique(values, axis=0, return_inverse=True)
                 code = code * (int(inverse.max(initial=0)) + 1) + inverse.reshape(-1)
             _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
