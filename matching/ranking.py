@@ -20,6 +20,7 @@ from matching.scoring import (
     NameAgreement,
     compare_columns,
     distance_level,
+    outcomes,
     pair_totals,
     skipped,
 )
@@ -33,6 +34,8 @@ Columns = Mapping[str, Array]
 #: the criteria compared once per distinct value, in groups read together (the interval reads
 #: the PMI's levels)
 DISTINCT_GROUPS = (("sex",), ("stature",), ("pmi", "interval"), ("effects",))
+#: the criteria few cases hold a value for (marks, teeth): compared only where one is held
+SPARSE = ("marks", "dental")
 _CHUNK = 256
 
 
@@ -47,11 +50,23 @@ class DistinctRows:
 
 
 class Distinct:
-    """A population's columns, per group of screened criteria, as distinct rows: the criteria
-    are compared once per distinct row and the levels spread back, which gives the very
-    values comparing every pair does (the rules work value by value)."""
+    """A population's columns, per group of criteria in ``DISTINCT_GROUPS``, as distinct rows:
+    the criteria are compared once per distinct row and the levels spread back, which gives
+    the very values comparing every pair does (the rules work value by value); and per
+    criterion of ``SPARSE``, the positions holding a value for it (elsewhere its level is 0)."""
 
     def __init__(self, population: Columns, side: str) -> None:
+        self.held: dict[str, IntArray] = {}
+        for comparison in COMPARISONS:
+            if comparison.criterion in SPARSE:
+                held = np.ones(len(population["sex"]), dtype=bool)
+                for need in comparison.needs:
+                    if need.side == side:
+                        for_need = np.zeros_like(held)
+                        for column in need.columns:
+                            for_need |= _known(population[column])
+                        held &= for_need
+                self.held[comparison.criterion] = np.flatnonzero(held)
         self.groups: list[DistinctRows] = []
         for criteria in DISTINCT_GROUPS:
             reads: dict[str, None] = {"sex": None}
@@ -71,6 +86,11 @@ class Distinct:
             _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
             rows = {column: population[column][first] for column in reads}
             self.groups.append(DistinctRows(criteria, rows, inverse.reshape(-1)))
+
+
+def _known(values: Array) -> Array:
+    known = ~np.isnan(values) if values.dtype.kind == "f" else values != 0
+    return known if known.ndim == 1 else np.any(known, axis=tuple(range(1, known.ndim)))
 
 
 @dataclass(frozen=True)
@@ -141,28 +161,40 @@ class Ranker:
             return self.every_pair(q, as_of, top_k)
         top_k = max(top_k, 1)
         m, r = q.sides(q.population)
-        distinct = {c for group in q.distinct.groups for c in group.criteria}
+        distinct = {c for group in q.distinct.groups for c in group.criteria} | set(SPARSE)
         rest = [c.criterion for c in COMPARISONS if c.criterion not in distinct]
         compared = compare_columns(m, r, q.names, self.settings, as_of, criteria=rest)
         weights: dict[str, Array] = {}
-        excluded = np.broadcast_to(compared.excluded, (q.size,))
+        excluded = np.broadcast_to(compared.excluded, (q.size,)).copy()
         contradicted = compared.contradicted
         for group in q.distinct.groups:
             rows_m, rows_r = q.sides(group.rows)
             few = len(group.rows["sex"])
-            found = compare_columns(
-                rows_m, rows_r, _no_names(few), self.settings, as_of, criteria=group.criteria
-            )
+            found = outcomes(rows_m, rows_r, group.criteria, self.settings, as_of)
             inverse = group.inverse[: q.size]  # a bulk query reads a prefix of the rows
-            for criterion in group.criteria:
-                if not skipped(found.levels[criterion]):
-                    level = np.broadcast_to(found.levels[criterion], (few,))
+            for criterion, outcome in found.items():
+                if not skipped(outcome.level):
+                    level = np.broadcast_to(outcome.level, (few,))
                     weights[criterion] = self.tables[criterion][level][inverse]
-            if bool(np.any(found.excluded)):
-                excluded = excluded | np.broadcast_to(found.excluded, (few,))[inverse]
-            if "sex" in group.criteria and "sex" in self.settings.voiding_contradictions:
-                voids = np.broadcast_to(found.levels["sex"] == 2, (few,))[inverse]
-                contradicted = contradicted | (voids & (compared.levels["names"] != 0))
+                if outcome.excluded is not None and bool(np.any(outcome.excluded)):
+                    excluded |= np.broadcast_to(outcome.excluded, (few,))[inverse]
+                if outcome.contradicted is not None and bool(np.any(outcome.contradicted)):
+                    voids = np.broadcast_to(outcome.contradicted, (few,))[inverse]
+                    contradicted = contradicted | (voids & (compared.levels["names"] != 0))
+        for criterion, held in q.distinct.held.items():
+            comparison = next(c for c in COMPARISONS if c.criterion == criterion)
+            held = held[: np.searchsorted(held, q.size)]  # a bulk query reads a prefix
+            if held.size == 0 or comparison.lacking(m, r):
+                continue
+            reads = comparison.remains_reads if q.query_is_missing else comparison.missing_reads
+            holding = {column: q.population[column][held] for column in (*reads, "sex")}
+            part_m, part_r = q.sides(holding)
+            outcome = outcomes(part_m, part_r, (criterion,), self.settings, as_of)[criterion]
+            weight = np.zeros(q.size)
+            weight[held] = self.tables[criterion][outcome.level]
+            weights[criterion] = weight
+            if outcome.excluded is not None and bool(np.any(outcome.excluded)):
+                excluded[held] |= np.broadcast_to(outcome.excluded, (held.size,))
         total: FloatArray | None = None
         for comparison in COMPARISONS:
             criterion = comparison.criterion
@@ -232,11 +264,6 @@ class Ranker:
         # pairs never refined have an exact score at most their bound, which is at most the
         # K-th best: they cannot enter the top K, and their provisional score must not either
         totals[pending & ~evaluated] = -np.inf
-
-
-def _no_names(size: int) -> NameAgreement:
-    none = np.zeros(size, dtype=bool)
-    return NameAgreement(none, none, none, np.full(size, np.nan), np.zeros(size))
 
 
 def _top_values(values: FloatArray, k: int) -> FloatArray:

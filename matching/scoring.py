@@ -553,6 +553,31 @@ def compare_columns(
     )
 
 
+def outcomes(
+    m: Mapping[str, Array],
+    r: Mapping[str, Array],
+    criteria: Container[str],
+    settings: MatchSettings,
+    as_of: float,
+) -> dict[str, Outcome]:
+    """What the comparisons of ``criteria`` alone find (none that reads names), for callers
+    that combine the outcomes themselves: none of ``compare_columns``' bookkeeping, which
+    costs more than comparing a few hundred pairs."""
+    shape = np.broadcast_shapes(m["sex"].shape, r["sex"].shape)
+    levels: dict[str, Array] = {}
+    pairs = Pairs(m, r, _NO_NAMES, settings, as_of, shape, levels)
+    found: dict[str, Outcome] = {}
+    for comparison in COMPARISONS:
+        if comparison.criterion in criteria:
+            outcome = pairs.skip() if comparison.lacking(m, r) else comparison.compare(pairs)
+            levels[comparison.criterion] = outcome.level
+            found[comparison.criterion] = outcome
+    return found
+
+
+_NO_NAMES = NameAgreement(*(np.zeros(0) for _ in range(5)))
+
+
 def pair_totals(compared: PairLevels, tables: Mapping[str, FloatArray]) -> FloatArray:
     """Summed weights per pair (log2 likelihood ratio, without the prior): the level weights,
     the graded names bits, and no names weight in favour where a hard contradiction says the
