@@ -417,7 +417,11 @@ class CandidateIndex:
         """
         query = self._query(record, by_last_seen)
         as_of_day = float(as_of.toordinal()) if as_of is not None else float("nan")
-        scored = self._ranker.dense(query, as_of_day, top_k)
+        if query.distinct is not None and self.settings.reported_share is None:
+            scored = self._ranker.pruned(query, as_of_day, top_k)
+        else:
+            # the caseload prior weighs every pair's likelihood ratio: compare them all
+            scored = self._ranker.dense(query, as_of_day, top_k)
         offset = self._caseload_offset(record, scored.totals)
         best = _best(scored, query, top_k)
         slots = query.slot_of(best)

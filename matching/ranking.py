@@ -18,6 +18,7 @@ from matching.routes import QueryRoutes
 from matching.scoring import (
     COMPARISONS,
     NameAgreement,
+    PairLevels,
     compare_columns,
     distance_level,
     outcomes,
@@ -36,6 +37,13 @@ Columns = Mapping[str, Array]
 DISTINCT_GROUPS = (("sex",), ("stature",), ("pmi", "interval"), ("effects",))
 #: the criteria few cases hold a value for (marks, teeth): compared only where one is held
 SPARSE = ("marks", "dental")
+#: the criteria that read values of each case's own (birth, age, place): bounded by their best
+#: weight until a pair could enter the top K
+DEFERRED = ("age", "distance")
+# pairs compared in full first (the best bounds), for a K-th best total to prune the rest with
+_SEED = 256
+# float sums of the same weights in another order differ in the last bits: bounds get a margin
+_MARGIN = 1e-6
 _CHUNK = 256
 
 
@@ -57,7 +65,17 @@ class Distinct:
 
     def __init__(self, population: Columns, side: str) -> None:
         self.held: dict[str, IntArray] = {}
+        self.present: dict[str, Array] = {}
         for comparison in COMPARISONS:
+            if comparison.criterion in DEFERRED:
+                present = np.ones(len(population["sex"]), dtype=bool)
+                for need in comparison.needs:
+                    if need.side == side:
+                        for_need = np.zeros_like(present)
+                        for column in need.columns:
+                            for_need |= _known(population[column])
+                        present &= for_need
+                self.present[comparison.criterion] = present
             if comparison.criterion in SPARSE:
                 held = np.ones(len(population["sex"]), dtype=bool)
                 for need in comparison.needs:
@@ -150,7 +168,8 @@ class Ranker:
         totals += q.dna
         route_km = np.full(q.size, np.nan)
         if q.routes is not None:
-            self._refine_routes(q, compared.levels["distance"], totals, route_km, top_k, m, r)
+            sea = m["sea"] | r["sea"]
+            self._refine_routes(q, compared.levels["distance"], totals, route_km, top_k, sea)
         return Scored(np.arange(q.size), totals, route_km)
 
     def dense(self, q: Query, as_of: float, top_k: int) -> Scored:
@@ -216,8 +235,153 @@ class Ranker:
         totals += q.dna
         route_km = np.full(q.size, np.nan)
         if q.routes is not None:
-            self._refine_routes(q, compared.levels["distance"], totals, route_km, top_k, m, r)
+            sea = m["sea"] | r["sea"]
+            self._refine_routes(q, compared.levels["distance"], totals, route_km, top_k, sea)
         return Scored(np.arange(q.size), totals, route_km)
+
+    def pruned(self, q: Query, as_of: float, top_k: int) -> Scored:
+        """As ``dense``, but the age and the distance, the costly criteria left, only for the
+        pairs that could still enter the top K: every other criterion is compared for every
+        pair, the age and the distance bounded by their best weight where the case holds a
+        value for them (branch and bound; the totals of the pairs kept agree with comparing
+        every pair to the last bit)."""
+        assert q.distinct is not None
+        top_k = max(top_k, 1)
+        m, r = q.sides(q.population)
+        names = compare_columns(
+            m, r, q.names, self.settings, as_of, criteria=("names", "encoded_names")
+        )
+        weights, excluded, voids = self._screened(q, m, r, as_of)
+        for criterion in ("names", "encoded_names"):
+            if not skipped(names.levels[criterion]):
+                weights[criterion] = self.tables[criterion][names.levels[criterion]]
+        named = np.broadcast_to(names.levels["names"] != 0, (q.size,))
+        bound = np.broadcast_to(names.name_bits, (q.size,)) + q.dna + _MARGIN
+        for weight in weights.values():
+            bound = bound + weight
+        for criterion in DEFERRED:
+            comparison = next(c for c in COMPARISONS if c.criterion == criterion)
+            if not comparison.lacking(m, r):
+                best = max(float(self.tables[criterion].max()), 0.0)
+                bound = bound + best * q.distinct.present[criterion][: q.size]
+        bound[excluded | ~q.population["active"]] = -np.inf
+        live = np.flatnonzero(np.isfinite(bound))
+        route_km = np.full(q.size, np.nan)
+        if live.size > _SEED:
+            seed = live[np.argpartition(-bound[live], _SEED - 1)[:_SEED]]
+            # exact totals, routes measured where they could lift a pair into the top K (a
+            # pair not measured is dropped): a K-th best total to prune the rest with
+            found = self._exact(
+                q, seed, weights, excluded, voids, named, names, as_of, route_km, top_k
+            )
+            top = _top_values(found, top_k)
+            if top.size >= top_k:
+                live = live[bound[live] >= top[0]]
+        totals = self._exact(
+            q, live, weights, excluded, voids, named, names, as_of, route_km, top_k
+        )
+        return Scored(live, totals, route_km)
+
+    def _screened(
+        self, q: Query, m: Columns, r: Columns, as_of: float
+    ) -> tuple[dict[str, Array], Array, Array]:
+        """Per criterion compared once per distinct value or only where held, its weight per
+        pair; the pairs they exclude, and those whose names a contradiction voids."""
+        assert q.distinct is not None
+        weights: dict[str, Array] = {}
+        excluded = np.zeros(q.size, dtype=bool)
+        voids = np.zeros(q.size, dtype=bool)
+        for group in q.distinct.groups:
+            rows_m, rows_r = q.sides(group.rows)
+            few = len(group.rows["sex"])
+            found = outcomes(rows_m, rows_r, group.criteria, self.settings, as_of)
+            inverse = group.inverse[: q.size]  # a bulk query reads a prefix of the rows
+            for criterion, outcome in found.items():
+                if not skipped(outcome.level):
+                    level = np.broadcast_to(outcome.level, (few,))
+                    weights[criterion] = self.tables[criterion][level][inverse]
+                if outcome.excluded is not None and bool(np.any(outcome.excluded)):
+                    excluded |= np.broadcast_to(outcome.excluded, (few,))[inverse]
+                if outcome.contradicted is not None and bool(np.any(outcome.contradicted)):
+                    voids |= np.broadcast_to(outcome.contradicted, (few,))[inverse]
+        for criterion, held in q.distinct.held.items():
+            comparison = next(c for c in COMPARISONS if c.criterion == criterion)
+            held = held[: np.searchsorted(held, q.size)]  # a bulk query reads a prefix
+            if held.size == 0 or comparison.lacking(m, r):
+                continue
+            reads = comparison.remains_reads if q.query_is_missing else comparison.missing_reads
+            holding = {column: q.population[column][held] for column in (*reads, "sex")}
+            part_m, part_r = q.sides(holding)
+            outcome = outcomes(part_m, part_r, (criterion,), self.settings, as_of)[criterion]
+            weight = np.zeros(q.size)
+            weight[held] = self.tables[criterion][outcome.level]
+            weights[criterion] = weight
+            if outcome.excluded is not None and bool(np.any(outcome.excluded)):
+                excluded[held] |= np.broadcast_to(outcome.excluded, (held.size,))
+        return weights, excluded, voids
+
+    def _exact(
+        self,
+        q: Query,
+        positions: IntArray,
+        weights: dict[str, Array],
+        excluded: Array,
+        voids: Array,
+        named: Array,
+        names: PairLevels,
+        as_of: float,
+        route_km: FloatArray,
+        top_k: int,
+    ) -> FloatArray:
+        """Exact totals of the pairs at ``positions``: the deferred criteria compared, every
+        weight summed in ``pair_totals``' order, and the routes that could lift a pair into
+        their top K measured (branch and bound; a pair not measured is dropped)."""
+        side = "r" if q.query_is_missing else "m"
+        reads: dict[str, None] = {"sex": None}
+        for comparison in COMPARISONS:
+            if comparison.criterion in DEFERRED:
+                reads.update(
+                    dict.fromkeys(
+                        comparison.missing_reads if side == "m" else comparison.remains_reads
+                    )
+                )
+        part = {column: q.population[column][positions] for column in reads}
+        m, r = q.sides(part)
+        found = outcomes(m, r, DEFERRED, self.settings, as_of)
+        total: FloatArray | None = None
+        for comparison in COMPARISONS:
+            criterion = comparison.criterion
+            if criterion in found:
+                level = found[criterion].level
+                part_weight = None if skipped(level) else self.tables[criterion][level]
+            else:
+                held = weights.get(criterion)
+                part_weight = None if held is None else held[positions]
+            if part_weight is not None:
+                total = part_weight if total is None else total + part_weight
+        name_bits = np.broadcast_to(names.name_bits, (q.size,))[positions]
+        totals = np.broadcast_to(
+            (np.zeros(1) if total is None else total) + name_bits, positions.shape
+        ).copy()
+        contradicted = voids[positions]
+        out = excluded[positions]
+        for outcome in found.values():
+            if outcome.contradicted is not None:
+                contradicted = contradicted | outcome.contradicted
+            if outcome.excluded is not None:
+                out = out | outcome.excluded
+        contradicted = contradicted & named[positions]
+        if bool(np.any(contradicted)):
+            level = np.broadcast_to(names.levels["names"], (q.size,))[positions]
+            weight = self.tables["names"][level] + name_bits
+            totals = totals - np.where(contradicted & (weight > 0), weight, 0.0)
+        totals[np.broadcast_to(out, positions.shape)] = -np.inf
+        totals += q.dna[positions]
+        if q.routes is not None:
+            distance = np.broadcast_to(found["distance"].level, positions.shape)
+            sea = np.broadcast_to(m["sea"] | r["sea"], positions.shape)
+            self._refine_routes(q, distance, totals, route_km, top_k, sea, positions)
+        return totals
 
     def _refine_routes(
         self,
@@ -226,16 +390,18 @@ class Ranker:
         totals: FloatArray,
         route_km: FloatArray,
         top_k: int,
-        m: Columns,
-        r: Columns,
+        sea: Array,
+        positions: IntArray | None = None,
     ) -> None:
         """Lift pairs whose route passes nearer than the last-seen point, best bound first,
-        until no pair left could enter the top K (branch and bound: exact, not a heuristic)."""
+        until no pair left could enter the top K (branch and bound: exact, not a heuristic).
+        The arrays run over ``positions`` of the population (all of it when None)."""
         assert q.routes is not None
         distance_table = self._distance
         now = np.broadcast_to(distance_table[point_levels], totals.shape)
         gain = distance_table.max() - now
-        pending = np.isfinite(totals) & q.routes.measurable & (gain > 0)
+        measurable = q.routes.measurable if positions is None else q.routes.measurable[positions]
+        pending = np.isfinite(totals) & measurable & (gain > 0)
         settled = np.where(pending, -np.inf, totals)
         top = _top_values(settled, top_k)
         kth = top[0] if top.size >= top_k else -np.inf
@@ -244,15 +410,16 @@ class Ranker:
             return
         optimistic = totals[candidates] + gain[candidates]
         by_bound = candidates[np.argsort(-optimistic, kind="stable")]
-        sea = np.broadcast_to(m["sea"] | r["sea"], totals.shape)
+        sea = np.broadcast_to(sea, totals.shape)
         point_levels_full = np.broadcast_to(point_levels, totals.shape)
         evaluated = np.zeros(totals.shape, dtype=bool)
         for start in range(0, by_bound.size, _CHUNK):
             chunk = by_bound[start : start + _CHUNK]
             if totals[chunk[0]] + gain[chunk[0]] <= kth:
                 break
-            km = q.routes.km(chunk, q.slot_of(chunk))
-            route_km[chunk] = km
+            at = chunk if positions is None else positions[chunk]
+            km = q.routes.km(at, q.slot_of(at))
+            route_km[at] = km
             better = distance_table[distance_level(km, sea[chunk], self.settings)]
             # the nearer of point and route counts; with no point, the route alone does
             totals[chunk] += np.where(

@@ -10,6 +10,7 @@ import numpy as np
 
 from matching import CandidateIndex, MatchSettings, MissingRecord, RemainsRecord
 from matching.index import _ByLastSeen
+from tests.matching.conftest import random_population
 
 AS_OF = float(date(2023, 6, 1).toordinal())
 
@@ -40,3 +41,26 @@ def test_distinct_values_give_the_totals_of_every_pair(
             assert fast.totals.tobytes() == full.totals.tobytes()
             compared += int(np.isfinite(full.totals).sum())
         assert compared > len(remains)
+
+
+def test_pruned_ranking_keeps_the_top_k_of_every_pair() -> None:
+    missing, remains = random_population(seed=17, missing_count=1500, remains_count=30)
+    index = CandidateIndex()
+    index.add_many([*missing, *remains])
+    bulk = _ByLastSeen.of(index._missing)
+    compared = 0
+    for top_k in (1, 10):
+        for body in remains:
+            query = index._query(body, bulk)
+            pruned = index._ranker.pruned(query, AS_OF, top_k)
+            full = index._ranker.every_pair(replace(query, distinct=None), AS_OF, top_k)
+            best = np.sort(full.totals[np.isfinite(full.totals)])[::-1][:top_k]
+            kept = np.sort(pruned.totals[np.isfinite(pruned.totals)])[::-1][:top_k]
+            # the same best totals, to the bit
+            assert kept.tobytes() == best.tobytes()
+            both = np.isfinite(pruned.totals) & np.isfinite(full.totals[pruned.positions])
+            at = pruned.positions[both]
+            assert pruned.totals[both].tobytes() == full.totals[at].tobytes()
+            compared += pruned.positions.size
+    # most pairs were never compared in full
+    assert compared < 0.5 * 2 * len(remains) * len(missing)
