@@ -267,20 +267,23 @@ class Ranker:
         bound[excluded | ~q.population["active"]] = -np.inf
         live = np.flatnonzero(np.isfinite(bound))
         route_km = np.full(q.size, np.nan)
-        if live.size > _SEED:
-            seed = live[np.argpartition(-bound[live], _SEED - 1)[:_SEED]]
-            # exact totals, routes measured where they could lift a pair into the top K (a
-            # pair not measured is dropped): a K-th best total to prune the rest with
-            found = self._exact(
-                q, seed, weights, excluded, voids, named, names, as_of, route_km, top_k
+        if live.size <= _SEED:
+            totals = self._exact(
+                q, live, weights, excluded, voids, named, names, as_of, route_km, top_k
             )
-            top = _top_values(found, top_k)
-            if top.size >= top_k:
-                live = live[bound[live] >= top[0]]
-        totals = self._exact(
-            q, live, weights, excluded, voids, named, names, as_of, route_km, top_k
-        )
-        return Scored(live, totals, route_km)
+            return Scored(live, totals, route_km)
+        # the best bounds first: their exact totals (routes measured where they could lift a
+        # pair into the top K; a pair not measured is dropped) give a K-th best to prune with
+        seed = live[np.argpartition(-bound[live], _SEED - 1)[:_SEED]]
+        found = self._exact(q, seed, weights, excluded, voids, named, names, as_of, route_km, top_k)
+        top = _top_values(found, top_k)
+        kth = top[0] if top.size >= top_k else -np.inf
+        rest = live[bound[live] >= kth]
+        rest = rest[~np.isin(rest, seed)]
+        if rest.size == 0:
+            return Scored(seed, found, route_km)
+        more = self._exact(q, rest, weights, excluded, voids, named, names, as_of, route_km, top_k)
+        return Scored(np.concatenate([seed, rest]), np.concatenate([found, more]), route_km)
 
     def _screened(
         self, q: Query, m: Columns, r: Columns, as_of: float
