@@ -7,6 +7,7 @@ distance, the one costly criterion, is measured only for pairs it could lift int
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -137,6 +138,12 @@ class Query:
     slots: IntArray | None
     distinct: Distinct | None = None
 
+    @functools.cached_property
+    def lacking(self) -> frozenset[str]:
+        """The criteria the query lacks a value for: skipped for every pair."""
+        m, r = self.sides(self.population)
+        return frozenset(c.criterion for c in COMPARISONS if c.lacking(m, r))
+
     @property
     def size(self) -> int:
         return len(self.population["sex"])
@@ -189,7 +196,7 @@ class Ranker:
         for group in q.distinct.groups:
             rows_m, rows_r = q.sides(group.rows)
             few = len(group.rows["sex"])
-            found = outcomes(rows_m, rows_r, group.criteria, self.settings, as_of)
+            found = outcomes(rows_m, rows_r, group.criteria, self.settings, as_of, q.lacking)
             inverse = group.inverse[: q.size]  # a bulk query reads a prefix of the rows
             for criterion, outcome in found.items():
                 if not skipped(outcome.level):
@@ -203,12 +210,14 @@ class Ranker:
         for criterion, held in q.distinct.held.items():
             comparison = next(c for c in COMPARISONS if c.criterion == criterion)
             held = held[: np.searchsorted(held, q.size)]  # a bulk query reads a prefix
-            if held.size == 0 or comparison.lacking(m, r):
+            if held.size == 0 or criterion in q.lacking:
                 continue
             reads = comparison.remains_reads if q.query_is_missing else comparison.missing_reads
             holding = {column: q.population[column][held] for column in (*reads, "sex")}
             part_m, part_r = q.sides(holding)
-            outcome = outcomes(part_m, part_r, (criterion,), self.settings, as_of)[criterion]
+            outcome = outcomes(part_m, part_r, (criterion,), self.settings, as_of, q.lacking)[
+                criterion
+            ]
             weight = np.zeros(q.size)
             weight[held] = self.tables[criterion][outcome.level]
             weights[criterion] = weight
@@ -260,8 +269,7 @@ class Ranker:
         for weight in weights.values():
             bound = bound + weight
         for criterion in DEFERRED:
-            comparison = next(c for c in COMPARISONS if c.criterion == criterion)
-            if not comparison.lacking(m, r):
+            if criterion not in q.lacking:
                 best = max(float(self.tables[criterion].max()), 0.0)
                 bound = bound + best * q.distinct.present[criterion][: q.size]
         bound[excluded | ~q.population["active"]] = -np.inf
@@ -278,8 +286,9 @@ class Ranker:
         found = self._exact(q, seed, weights, excluded, voids, named, names, as_of, route_km, top_k)
         top = _top_values(found, top_k)
         kth = top[0] if top.size >= top_k else -np.inf
-        rest = live[bound[live] >= kth]
-        rest = rest[~np.isin(rest, seed)]
+        beyond = np.isfinite(bound) & (bound >= kth)
+        beyond[seed] = False
+        rest = np.flatnonzero(beyond)
         if rest.size == 0:
             return Scored(seed, found, route_km)
         more = self._exact(q, rest, weights, excluded, voids, named, names, as_of, route_km, top_k)
@@ -297,7 +306,7 @@ class Ranker:
         for group in q.distinct.groups:
             rows_m, rows_r = q.sides(group.rows)
             few = len(group.rows["sex"])
-            found = outcomes(rows_m, rows_r, group.criteria, self.settings, as_of)
+            found = outcomes(rows_m, rows_r, group.criteria, self.settings, as_of, q.lacking)
             inverse = group.inverse[: q.size]  # a bulk query reads a prefix of the rows
             for criterion, outcome in found.items():
                 if not skipped(outcome.level):
@@ -310,12 +319,14 @@ class Ranker:
         for criterion, held in q.distinct.held.items():
             comparison = next(c for c in COMPARISONS if c.criterion == criterion)
             held = held[: np.searchsorted(held, q.size)]  # a bulk query reads a prefix
-            if held.size == 0 or comparison.lacking(m, r):
+            if held.size == 0 or criterion in q.lacking:
                 continue
             reads = comparison.remains_reads if q.query_is_missing else comparison.missing_reads
             holding = {column: q.population[column][held] for column in (*reads, "sex")}
             part_m, part_r = q.sides(holding)
-            outcome = outcomes(part_m, part_r, (criterion,), self.settings, as_of)[criterion]
+            outcome = outcomes(part_m, part_r, (criterion,), self.settings, as_of, q.lacking)[
+                criterion
+            ]
             weight = np.zeros(q.size)
             weight[held] = self.tables[criterion][outcome.level]
             weights[criterion] = weight
@@ -350,7 +361,7 @@ class Ranker:
                 )
         part = {column: q.population[column][positions] for column in reads}
         m, r = q.sides(part)
-        found = outcomes(m, r, DEFERRED, self.settings, as_of)
+        found = outcomes(m, r, DEFERRED, self.settings, as_of, q.lacking)
         total: FloatArray | None = None
         for comparison in COMPARISONS:
             criterion = comparison.criterion

@@ -559,17 +559,20 @@ def outcomes(
     criteria: Container[str],
     settings: MatchSettings,
     as_of: float,
+    lacking: Container[str] | None = None,
 ) -> dict[str, Outcome]:
     """What the comparisons of ``criteria`` alone find (none that reads names), for callers
     that combine the outcomes themselves: none of ``compare_columns``' bookkeeping, which
-    costs more than comparing a few hundred pairs."""
+    costs more than comparing a few hundred pairs. ``lacking``, when given, names the
+    criteria the query lacks a value for (worked out once per query, not per call)."""
     shape = np.broadcast_shapes(m["sex"].shape, r["sex"].shape)
     levels: dict[str, Array] = {}
     pairs = Pairs(m, r, _NO_NAMES, settings, as_of, shape, levels)
     found: dict[str, Outcome] = {}
     for comparison in COMPARISONS:
         if comparison.criterion in criteria:
-            outcome = pairs.skip() if comparison.lacking(m, r) else comparison.compare(pairs)
+            lacks = comparison.lacking(m, r) if lacking is None else comparison.criterion in lacking
+            outcome = pairs.skip() if lacks else comparison.compare(pairs)
             levels[comparison.criterion] = outcome.level
             found[comparison.criterion] = outcome
     return found
