@@ -190,39 +190,9 @@ class Ranker:
         distinct = {c for group in q.distinct.groups for c in group.criteria} | set(SPARSE)
         rest = [c.criterion for c in COMPARISONS if c.criterion not in distinct]
         compared = compare_columns(m, r, q.names, self.settings, as_of, criteria=rest)
-        weights: dict[str, Array] = {}
-        excluded = np.broadcast_to(compared.excluded, (q.size,)).copy()
-        contradicted = compared.contradicted
-        for group in q.distinct.groups:
-            rows_m, rows_r = q.sides(group.rows)
-            few = len(group.rows["sex"])
-            found = outcomes(rows_m, rows_r, group.criteria, self.settings, as_of, q.lacking)
-            inverse = group.inverse[: q.size]  # a bulk query reads a prefix of the rows
-            for criterion, outcome in found.items():
-                if not skipped(outcome.level):
-                    level = np.broadcast_to(outcome.level, (few,))
-                    weights[criterion] = self.tables[criterion][level][inverse]
-                if outcome.excluded is not None and bool(np.any(outcome.excluded)):
-                    excluded |= np.broadcast_to(outcome.excluded, (few,))[inverse]
-                if outcome.contradicted is not None and bool(np.any(outcome.contradicted)):
-                    voids = np.broadcast_to(outcome.contradicted, (few,))[inverse]
-                    contradicted = contradicted | (voids & (compared.levels["names"] != 0))
-        for criterion, held in q.distinct.held.items():
-            comparison = next(c for c in COMPARISONS if c.criterion == criterion)
-            held = held[: np.searchsorted(held, q.size)]  # a bulk query reads a prefix
-            if held.size == 0 or criterion in q.lacking:
-                continue
-            reads = comparison.remains_reads if q.query_is_missing else comparison.missing_reads
-            holding = {column: q.population[column][held] for column in (*reads, "sex")}
-            part_m, part_r = q.sides(holding)
-            outcome = outcomes(part_m, part_r, (criterion,), self.settings, as_of, q.lacking)[
-                criterion
-            ]
-            weight = np.zeros(q.size)
-            weight[held] = self.tables[criterion][outcome.level]
-            weights[criterion] = weight
-            if outcome.excluded is not None and bool(np.any(outcome.excluded)):
-                excluded[held] |= np.broadcast_to(outcome.excluded, (held.size,))
+        weights, excluded, voids = self._screened(q, m, r, as_of)
+        excluded |= np.broadcast_to(compared.excluded, (q.size,))
+        contradicted = compared.contradicted | (voids & (compared.levels["names"] != 0))
         total: FloatArray | None = None
         for comparison in COMPARISONS:
             criterion = comparison.criterion

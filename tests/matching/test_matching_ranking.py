@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 import numpy as np
+import pytest
 
 from matching import CandidateIndex, MatchSettings, MissingRecord, RemainsRecord
 from matching.index import _ByLastSeen
@@ -64,3 +65,19 @@ def test_pruned_ranking_keeps_the_top_k_of_every_pair() -> None:
             compared += pruned.positions.size
     # most pairs were never compared in full
     assert compared < 0.5 * 2 * len(remains) * len(missing)
+
+
+def test_bulk_matching_with_the_caseload_prior_scores_as_one_query(
+    population: tuple[list[MissingRecord], list[RemainsRecord]],
+) -> None:
+    missing, remains = population
+    index = CandidateIndex(settings=MatchSettings(reported_share=0.7))
+    index.add_many([*missing, *remains])
+    bulk: dict[str, list[float]] = {}
+    for candidate in index.match_all(top_k=5, as_of=date(2023, 6, 1), processes=1):
+        bulk.setdefault(candidate.remains_ref, []).append(candidate.score)
+    for body in remains:
+        alone = index.candidates_for_remains(body, top_k=5, as_of=date(2023, 6, 1))
+        # the prior sums every pair's likelihood ratio, in another order: equal but for rounding
+        expected = [c.score for c in alone]
+        assert sorted(bulk.get(body.ref, []), reverse=True) == pytest.approx(expected, rel=1e-12)
