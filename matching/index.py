@@ -220,7 +220,7 @@ class CandidateIndex:
 
     def name_frequency(self, key: str) -> float:
         """Term-frequency adjustment (bits) of agreeing on a document name key, learned from
-        the open missing persons' names (see ``_TokenIndex.key_bits``)."""
+        the open missing persons' names (see ``matching.name_index.NameTokens.key_bits``)."""
         return self._missing.tokens.key_bits(key, self.settings.name_frequency_cap_bits)
 
     def score_pair(
