@@ -38,9 +38,16 @@ Columns = Mapping[str, Array]
 DISTINCT_GROUPS = (("sex",), ("stature",), ("pmi", "interval"), ("effects",))
 #: the criteria few cases hold a value for (marks, teeth): compared only where one is held
 SPARSE = ("marks", "dental")
-#: the criteria that read values of each case's own (birth, age, place): bounded by their best
-#: weight until a pair could enter the top K
-DEFERRED = ("age", "distance")
+#: the criteria that read the names (the token index's agreement): compared for every pair
+NAMED = ("names", "encoded_names")
+#: every other criterion reads values of each case's own (birth and age, place; and any
+#: criterion added to ``COMPARISONS`` until it is listed above): bounded by its best weight
+#: until a pair could enter the top K
+DEFERRED = tuple(
+    c.criterion
+    for c in COMPARISONS
+    if c.criterion not in NAMED + SPARSE + tuple(x for g in DISTINCT_GROUPS for x in g)
+)
 # pairs compared in full first (the best bounds), for a K-th best total to prune the rest with
 _SEED = 256
 # float sums of the same weights in another order differ in the last bits: bounds get a margin
@@ -227,11 +234,9 @@ class Ranker:
         assert q.distinct is not None
         top_k = max(top_k, 1)
         m, r = q.sides(q.population)
-        names = compare_columns(
-            m, r, q.names, self.settings, as_of, criteria=("names", "encoded_names")
-        )
+        names = compare_columns(m, r, q.names, self.settings, as_of, criteria=NAMED)
         weights, excluded, voids = self._screened(q, m, r, as_of)
-        for criterion in ("names", "encoded_names"):
+        for criterion in NAMED:
             if not skipped(names.levels[criterion]):
                 weights[criterion] = self.tables[criterion][names.levels[criterion]]
         named = np.broadcast_to(names.levels["names"] != 0, (q.size,))

@@ -81,3 +81,13 @@ def test_bulk_matching_with_the_caseload_prior_scores_as_one_query(
         # the prior sums every pair's likelihood ratio, in another order: equal but for rounding
         expected = [c.score for c in alone]
         assert sorted(bulk.get(body.ref, []), reverse=True) == pytest.approx(expected, rel=1e-12)
+
+
+def test_every_criterion_is_ranked_one_way_or_another() -> None:
+    from matching import CRITERIA
+    from matching.ranking import DEFERRED, DISTINCT_GROUPS, NAMED, SPARSE
+
+    grouped = [c for group in DISTINCT_GROUPS for c in group]
+    ways = [*NAMED, *grouped, *SPARSE, *DEFERRED]
+    assert sorted(ways) == sorted(CRITERIA)
+    assert DEFERRED == ("age", "distance")
