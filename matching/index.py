@@ -1,10 +1,11 @@
 """The open cases of both kinds, indexed so that a new case is compared with all of the other
 kind in milliseconds, and the whole caseload re-matched in seconds.
 
-Every cheap criterion is computed for all pairs at once on numpy columns; names go through an
-inverted index of folded tokens; the distance to each intended route, the one costly criterion,
-is worked out lazily (branch and bound) only for pairs it could lift into the top K. Nothing is
-pruned that the scorer would rank in the top K: the ranking is exact.
+Names go through an inverted index of folded tokens (``matching.name_index``); every pair is
+screened on the cheap criteria at once on numpy columns, and compared in full only if it could
+still enter the top K (branch and bound, ``matching.ranking``); the distance to each intended
+route, the one costly criterion, is measured only for pairs it could lift into the top K.
+Nothing is pruned that the scorer would rank in the top K: the ranking is exact.
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from matching.features import (
     MISSING_COLUMNS,
     REMAINS_COLUMNS,
     ROLE_DOCUMENT,
-    ROLE_GIVEN,
-    ROLE_SURNAME,
     FeatureColumns,
     document_name_keys,
     missing_name_tokens,
@@ -38,17 +37,11 @@ from matching.features import (
     single_columns,
 )
 from matching.geodesy import route_segments
-from matching.names import KeyVocabulary, is_initial_pair
+from matching.name_index import NameTokens, names_against_missing, names_against_remains
+from matching.ranking import Distinct, Query, Ranker, Scored
 from matching.records import MissingRecord, RemainsRecord
 from matching.routes import QueryRoutes, RouteStore
-from matching.scoring import (
-    NameAgreement,
-    compare_columns,
-    distance_level,
-    pair_totals,
-    probability,
-    weight_tables,
-)
+from matching.scoring import NameAgreement, probability, weight_tables
 from matching.settings import MatchSettings
 from matching.weights import Weights, default_weights
 
@@ -58,98 +51,6 @@ IntArray = npt.NDArray[np.int64]
 Progress = Callable[[int, int], None]
 
 _CHUNK = 256
-
-
-class _TokenIndex:
-    """Inverted index from folded name tokens to (slot, role), with graded fuzzy look-up and
-    the frequency of each token in the caseload."""
-
-    def __init__(self, workers: int) -> None:
-        self.vocabulary: list[str] = []
-        self._ids: dict[str, int] = {}
-        self._slots: list[list[int]] = []
-        self._roles: list[list[int]] = []
-        self._arrays: dict[int, tuple[IntArray, IntArray]] = {}
-        self._similar: dict[str, tuple[IntArray, FloatArray]] = {}
-        self._rules = KeyVocabulary()
-        self._workers = workers
-        self._named = 0
-        self._share: FloatArray | None = None
-        self._average = 0.0
-
-    def add(self, slot: int, tokens: Iterable[tuple[str, int]]) -> None:
-        seen: set[int] = set()
-        for key, role in tokens:
-            token_id = self._ids.get(key)
-            if token_id is None:
-                token_id = len(self.vocabulary)
-                self._ids[key] = token_id
-                self.vocabulary.append(key)
-                self._rules.add(key)
-                self._slots.append([])
-                self._roles.append([])
-                self._similar.clear()
-            self._slots[token_id].append(slot)
-            self._roles[token_id].append(role)
-            self._arrays.pop(token_id, None)
-            seen.add(token_id)
-        if seen:
-            self._named += 1
-            self._share = None
-
-    def postings(self, token_id: int) -> tuple[IntArray, IntArray]:
-        cached = self._arrays.get(token_id)
-        if cached is None:
-            cached = (
-                np.array(self._slots[token_id], dtype=np.int64),
-                np.array(self._roles[token_id], dtype=np.int64),
-            )
-            self._arrays[token_id] = cached
-        return cached
-
-    def _shares(self) -> FloatArray:
-        """Per token id, the share of named cases that carry it."""
-        if self._share is None or self._share.size != len(self.vocabulary):
-            counts = np.array([len(set(slots)) for slots in self._slots], dtype=np.float64)
-            self._share = counts / max(self._named, 1)
-            self._average = float((self._share**2).sum() / max(self._share.sum(), 1e-12))
-        return self._share
-
-    def key_bits(self, key: str, cap: float) -> float:
-        """Term-frequency adjustment of agreeing on ``key``, in bits, within ±cap.
-
-        As Splink's: log2(u / u_key), where u is the chance agreement on a name token
-        averaged as agreements fall (sum of shares squared / sum of shares) and u_key the share
-        of named cases carrying a token that agrees with ``key`` (itself or a spelling close
-        enough), so that agreeing on a rare name weighs more than on a common one, and a
-        close spelling of a common name is no rarer than the name.
-        """
-        share = self._shares()
-        if not self.vocabulary:
-            return 0.0
-        ids, _similarity = self.similar(key)
-        chance = max(float(share[ids].sum()), 1.0 / max(self._named, 1))
-        return float(np.clip(np.log2(self._average / chance), -cap, cap))
-
-    def similar(self, key: str) -> tuple[IntArray, FloatArray]:
-        """Ids of the vocabulary tokens that agree with ``key``, and their similarity (0–100)."""
-        found = self._similar.get(key)
-        if found is None:
-            self.prepare([key])
-            found = self._similar[key]
-        return found
-
-    def prepare(self, keys: Iterable[str]) -> None:
-        """Look up many keys at once (rapidfuzz cdist on all cores) and cache the answers."""
-        todo = sorted({key for key in keys if key not in self._similar})
-        if not todo:
-            return
-        if not self.vocabulary:
-            for key in todo:
-                self._similar[key] = (np.zeros(0, dtype=np.int64), np.zeros(0))
-            return
-        for key, found in zip(todo, self._rules.agreeing(todo, self._workers), strict=True):
-            self._similar[key] = found
 
 
 class _DnaStore:
@@ -192,7 +93,7 @@ class _Side:
     """The open cases of one kind: records, feature columns, name tokens, routes."""
 
     columns: FeatureColumns
-    tokens: _TokenIndex
+    tokens: NameTokens
     records: list[MissingRecord | RemainsRecord | None] = field(default_factory=list)
     slots: dict[str, int] = field(default_factory=dict)
     routes: RouteStore = field(default_factory=RouteStore)
@@ -230,8 +131,9 @@ class CandidateIndex:
         if review_threshold is not None:
             self.settings = replace(self.settings, review_threshold=review_threshold)
         self._tables = weight_tables(self.weights)
-        self._missing = _Side(FeatureColumns(MISSING_COLUMNS), _TokenIndex(workers))
-        self._remains = _Side(FeatureColumns(REMAINS_COLUMNS), _TokenIndex(workers))
+        self._ranker = Ranker(self._tables, self.settings)
+        self._missing = _Side(FeatureColumns(MISSING_COLUMNS), NameTokens(workers))
+        self._remains = _Side(FeatureColumns(REMAINS_COLUMNS), NameTokens(workers))
         self._dna = _DnaStore()
 
     # -- keeping the index up to date -------------------------------------------------------
@@ -318,7 +220,7 @@ class CandidateIndex:
 
     def name_frequency(self, key: str) -> float:
         """Term-frequency adjustment (bits) of agreeing on a document name key, learned from
-        the open missing persons' names (see ``_TokenIndex.key_bits``)."""
+        the open missing persons' names (see ``matching.name_index.NameTokens.key_bits``)."""
         return self._missing.tokens.key_bits(key, self.settings.name_frequency_cap_bits)
 
     def score_pair(
@@ -534,58 +436,81 @@ class CandidateIndex:
         ``by_last_seen`` (bulk matching) lets a remains query skip every missing person last
         seen after it was found: those pairs are excluded anyway.
         """
-        query_is_missing = isinstance(record, MissingRecord)
-        other = self._remains if query_is_missing else self._missing
-        columns = other.columns.columns()
-        size = other.columns.size
-        order: IntArray | None = None
-        if isinstance(record, RemainsRecord) and by_last_seen is not None:
-            limit = by_last_seen.limit(record, self.settings)
-            order = by_last_seen.order[:limit]
-            columns = {name: array[:limit] for name, array in by_last_seen.columns.items()}
-            size = limit
-        if isinstance(record, MissingRecord):
-            query = single_columns(missing_row(record))
-            names = self._names_against_remains(record)
-        else:
-            query = single_columns(remains_row(record))
-            names = self._names_against_missing(record)
-        names = self._add_dice(record, other, names)
-        if order is not None:
-            names = _take(names, order)
-        m, r = (query, columns) if query_is_missing else (columns, query)
+        query = self._query(record, by_last_seen)
         as_of_day = float(as_of.toordinal()) if as_of is not None else float("nan")
-        compared = compare_columns(m, r, names, self.settings, as_of_day)
-        totals = np.broadcast_to(pair_totals(compared, self._tables), (size,)).copy()
-        totals[compared.excluded | ~columns["active"]] = -np.inf
-        self._add_dna(record, other, totals, by_last_seen if order is not None else None)
-        route_km = np.full(size, np.nan)
-        routes = QueryRoutes.of(record, other.routes, m, r)
-        competing = totals
-        if routes is not None:
-            competing = totals.copy()
-            self._refine_routes(
-                routes, compared.levels["distance"], totals, route_km, top_k, m, r, order
-            )
-            # pairs the refinement left out of the top K still compete for the remains, at
-            # their point-only score (a lower bound, and too low to matter in the sum)
-            competing = np.where(np.isneginf(totals), competing, totals)
+        if query.distinct is not None and self.settings.reported_share is None:
+            scored = self._ranker.pruned(query, as_of_day, top_k)
+        else:
+            # the caseload prior weighs every pair's likelihood ratio: compare them all
+            scored = self._ranker.dense(query, as_of_day, top_k)
+        competing = scored.totals if scored.competing is None else scored.competing
         offset = self._caseload_offset(record, competing)
-        top_k = min(top_k, int(np.isfinite(totals).sum()))
-        if top_k <= 0:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, np.zeros(0), _take(names, empty), np.zeros(0)
-        best = np.argpartition(-totals, top_k - 1)[:top_k]
-        slots = best if order is None else order[best]
-        rank = np.lexsort((slots, -totals[best]))
-        best, slots = best[rank], slots[rank]
-        route_best = route_km[best]
-        if routes is not None:
+        best = _best(scored, query, top_k)
+        slots = query.slot_of(best)
+        route_best = scored.route_km[best]
+        if query.routes is not None:
             # route distances the ranking did not need (the point was as near) are measured
             # here, so the explanation can say which was nearer without measuring one by one
-            need = np.flatnonzero(np.isnan(route_best) & routes.measurable[best])
-            route_best[need] = routes.km(best[need], slots[need])
-        return slots.astype(np.int64), np.full(best.size, offset), _take(names, best), route_best
+            need = np.flatnonzero(np.isnan(route_best) & query.routes.measurable[best])
+            route_best[need] = query.routes.km(best[need], slots[need])
+        return slots, np.full(best.size, offset), _take(query.names, best), route_best
+
+    def _query(
+        self, record: MissingRecord | RemainsRecord, by_last_seen: _ByLastSeen | None
+    ) -> Query:
+        """The query of one record against every open case of the other kind (in
+        ``by_last_seen``'s order, up to its limit, for bulk remains queries)."""
+        other = self._remains if isinstance(record, MissingRecord) else self._missing
+        columns = other.columns.columns()
+        slots: IntArray | None = None
+        distinct: Distinct | None = None
+        if isinstance(record, MissingRecord):
+            query = single_columns(missing_row(record))
+            names = names_against_remains(
+                self._remains.tokens,
+                self._missing.tokens,
+                missing_name_tokens(record),
+                self._remains.columns.column("n_doc"),
+                self.settings,
+            )
+            names = _with_dice(names, self._dice(record, other))
+        elif by_last_seen is not None:
+            limit = by_last_seen.limit(record, self.settings)
+            slots = by_last_seen.order[:limit]
+            columns = {name: array[:limit] for name, array in by_last_seen.columns.items()}
+            distinct = by_last_seen.distinct
+            slot = self._remains.slots.get(record.ref)
+            if slot is not None and self._remains.records[slot] is record:
+                # an open case's row is already in the columns
+                _, query = self._gather(self._remains, np.array([slot]))
+            else:
+                query = single_columns(remains_row(record))
+            names = names_against_missing(
+                self._missing.tokens,
+                document_name_keys(record),
+                self.settings,
+                limit,
+                by_last_seen.position,
+            )
+            dice = self._dice(record, other)
+            names = _with_dice(names, None if dice is None else dice[slots])
+        else:
+            query = single_columns(remains_row(record))
+            names = names_against_missing(
+                self._missing.tokens, document_name_keys(record), self.settings, other.columns.size
+            )
+            names = _with_dice(names, self._dice(record, other))
+        m, r = (query, columns) if isinstance(record, MissingRecord) else (columns, query)
+        return Query(
+            query=query,
+            population=columns,
+            query_is_missing=isinstance(record, MissingRecord),
+            names=names,
+            dna=self._dna_weights(record, other, len(columns["sex"]), by_last_seen),
+            routes=QueryRoutes.of(record, other.routes, m, r),
+            slots=slots,
+            distinct=distinct,
+        )
 
     def _caseload_offset(self, record: MissingRecord | RemainsRecord, totals: FloatArray) -> float:
         """log2 of what turns a pair's likelihood ratio into its probability under the caseload
@@ -597,8 +522,10 @@ class CandidateIndex:
         thus lower each other's probability, as they should. Remains queries only.
         """
         share = self.settings.reported_share
+        if share is None or isinstance(record, MissingRecord):
+            return float("nan")
         finite = totals[np.isfinite(totals)]
-        if share is None or isinstance(record, MissingRecord) or finite.size == 0:
+        if finite.size == 0:
             return float("nan")
         top = float(finite.max())
         log_sum = top + float(np.log2(np.exp2(finite - top).sum()))
@@ -606,155 +533,41 @@ class CandidateIndex:
         log_none = float(np.log2(1.0 - share)) if share < 1.0 else -np.inf
         return log_each - float(np.logaddexp2(log_none, log_each + log_sum))
 
-    def _add_dna(
+    def _dna_weights(
         self,
         record: MissingRecord | RemainsRecord,
         other: _Side,
-        totals: FloatArray,
+        size: int,
         by_last_seen: _ByLastSeen | None,
-    ) -> None:
-        """Add the DNA weight (log2 LR) of the query's pairs that have DNA evidence; a lineage
-        exclusion, or an LR of 0, excludes the pair. ``totals`` runs over the other side's
-        slots, or over ``by_last_seen``'s order when given."""
+    ) -> FloatArray:
+        """The DNA weight (log2 LR) of the query's pairs that have DNA evidence, 0 elsewhere; a
+        lineage exclusion, or an LR of 0, excludes the pair (-inf). Runs over the other side's
+        slots, or over ``by_last_seen``'s order when given (remains queries)."""
+        weights = np.zeros(size)
+        use_order = by_last_seen is not None and isinstance(record, RemainsRecord)
         for ref, evidence in self._dna.for_query(record).items():
             slot = other.slots.get(ref)
             if slot is None:
                 continue
-            position = slot if by_last_seen is None else int(by_last_seen.position[slot])
-            if not 0 <= position < totals.size:
+            position = int(by_last_seen.position[slot]) if use_order else slot  # type: ignore[union-attr]
+            if not 0 <= position < size:
                 continue  # last seen after these remains were found: excluded already
-            if evidence.excludes:
-                totals[position] = -np.inf
-            elif np.isfinite(totals[position]):
-                totals[position] += evidence.weight
+            weights[position] = -np.inf if evidence.excludes else evidence.weight
+        return weights
 
-    def _refine_routes(
-        self,
-        routes: QueryRoutes,
-        point_levels: Array,
-        totals: FloatArray,
-        route_km: FloatArray,
-        top_k: int,
-        m: dict[str, Array],
-        r: dict[str, Array],
-        order: IntArray | None = None,
-    ) -> None:
-        """Lift pairs whose route passes nearer than the last-seen point, best bound first,
-        until no pair left could enter the top K (branch and bound: exact, not a heuristic)."""
-        distance_table = self._tables["distance"]
-        now = np.broadcast_to(distance_table[point_levels], totals.shape)
-        gain = distance_table.max() - now
-        pending = np.isfinite(totals) & routes.measurable & (gain > 0)
-        settled = np.where(pending, -np.inf, totals)
-        top = _top_values(settled, top_k)
-        kth = top[0] if top.size >= top_k else -np.inf
-        candidates = np.flatnonzero(pending & (totals + gain > kth))
-        if candidates.size == 0:
-            return
-        optimistic = totals[candidates] + gain[candidates]
-        by_bound = candidates[np.argsort(-optimistic, kind="stable")]
-        sea = np.broadcast_to(m["sea"] | r["sea"], totals.shape)
-        point_levels_full = np.broadcast_to(point_levels, totals.shape)
-        evaluated = np.zeros(totals.shape, dtype=bool)
-        for start in range(0, by_bound.size, _CHUNK):
-            chunk = by_bound[start : start + _CHUNK]
-            if totals[chunk[0]] + gain[chunk[0]] <= kth:
-                break
-            km = routes.km(chunk, chunk if order is None else order[chunk])
-            route_km[chunk] = km
-            better = distance_table[distance_level(km, sea[chunk], self.settings)]
-            # the nearer of point and route counts; with no point, the route alone does
-            totals[chunk] += np.where(
-                point_levels_full[chunk] > 0, np.maximum(better - now[chunk], 0.0), better
-            )
-            evaluated[chunk] = True
-            top = _top_values(np.concatenate([top, totals[chunk]]), top_k)
-            kth = top[0] if top.size >= top_k else -np.inf
-        # pairs never refined have an exact score at most their bound, which is at most the
-        # K-th best: they cannot enter the top K, and their provisional score must not either
-        totals[pending & ~evaluated] = -np.inf
-
-    def _names_against_missing(self, record: RemainsRecord) -> NameAgreement:
-        size = self._missing.columns.size
-        given = np.zeros(size, dtype=bool)
-        surname = np.zeros(size, dtype=bool)
-        matched = np.zeros(size, dtype=np.int16)
-        graded = np.zeros(size)
-        keys = document_name_keys(record)
-        tokens = self._missing.tokens
-        cap = self.settings.name_frequency_cap_bits
-        per_point = self.settings.name_similarity_bits
-        for key in keys:
-            ids, similarity = tokens.similar(key)
-            if ids.size == 0:
-                continue
-            best = np.full(size, -np.inf)
-            values = tokens.key_bits(key, cap) - per_point * (100.0 - similarity)
-            for token_id, value in zip(ids.tolist(), values.tolist(), strict=True):
-                slots, roles = tokens.postings(token_id)
-                best[slots] = np.maximum(best[slots], value)
-                given[slots[roles == ROLE_GIVEN]] = True
-                if not is_initial_pair(key, tokens.vocabulary[token_id]):
-                    surname[slots[roles == ROLE_SURNAME]] = True
-            hit = np.isfinite(best)
-            matched += hit
-            graded += np.where(hit, best, 0.0)
-        return NameAgreement(given, surname, matched == len(keys), np.full(size, np.nan), graded)
-
-    def _names_against_remains(self, record: MissingRecord) -> NameAgreement:
-        size = self._remains.columns.size
-        given = np.zeros(size, dtype=bool)
-        surname = np.zeros(size, dtype=bool)
-        tokens = self._remains.tokens
-        cap = self.settings.name_frequency_cap_bits
-        per_point = self.settings.name_similarity_bits
-        codes: list[IntArray] = []
-        values: list[FloatArray] = []
-        width = max(len(tokens.vocabulary), 1)
-        for key, role in missing_name_tokens(record):
-            ids, similarity = tokens.similar(key)
-            if ids.size == 0:
-                continue
-            # a document name's frequency among the reported names, as the other way round
-            frequency = np.array(
-                [self._missing.tokens.key_bits(tokens.vocabulary[i], cap) for i in ids.tolist()]
-            )
-            bits = frequency - per_point * (100.0 - similarity)
-            for token_id, value in zip(ids.tolist(), bits.tolist(), strict=True):
-                slots, _roles = tokens.postings(token_id)
-                if role == ROLE_GIVEN or not is_initial_pair(key, tokens.vocabulary[token_id]):
-                    (given if role == ROLE_GIVEN else surname)[slots] = True
-                codes.append(slots * width + token_id)
-                values.append(np.full(slots.size, value))
-        matched: IntArray = np.zeros(size, dtype=np.int64)
-        graded: FloatArray = np.zeros(size)
-        if codes:
-            code = np.concatenate(codes)
-            value = np.concatenate(values)
-            order = np.lexsort((value, code))
-            code, value = code[order], value[order]
-            last = np.append(code[1:] != code[:-1], True)
-            # per (remains, document token): the best reported token it agrees with
-            matched = np.bincount(code[last] // width, minlength=size)
-            graded = np.bincount(code[last] // width, weights=value[last], minlength=size).astype(
-                np.float64
-            )
-        all_document = matched == self._remains.columns.column("n_doc")
-        return NameAgreement(given, surname, all_document, np.full(size, np.nan), graded)
-
-    def _add_dice(
-        self, record: MissingRecord | RemainsRecord, other: _Side, names: NameAgreement
-    ) -> NameAgreement:
+    @staticmethod
+    def _dice(record: MissingRecord | RemainsRecord, other: _Side) -> FloatArray | None:
+        """Dice similarity of the query's Bloom-encoded names with each slot's (NaN: the slot
+        has none); None when the query has none to compare."""
         blooms = other.columns.blooms()
         if record.name_bloom is None or blooms is None or len(record.name_bloom) != blooms[1]:
-            return names
+            return None
         matrix = blooms[0]
         query = np.frombuffer(record.name_bloom, dtype=np.uint8)
         common = np.bitwise_count(matrix & query).sum(axis=1, dtype=np.int64)
         own = np.bitwise_count(matrix).sum(axis=1, dtype=np.int64)
         total = own + int(np.bitwise_count(query).sum())
-        dice = np.where(own > 0, 2.0 * common / np.maximum(total, 1), np.nan)
-        return replace(names, dice=dice)
+        return np.where(own > 0, 2.0 * common / np.maximum(total, 1), np.nan)
 
     def _describe(
         self,
@@ -843,6 +656,24 @@ def _take(names: NameAgreement, positions: IntArray) -> NameAgreement:
     return NameAgreement(*(getattr(names, field)[positions] for field in _NAME_FIELDS))
 
 
+def _with_dice(names: NameAgreement, dice: FloatArray | None) -> NameAgreement:
+    return names if dice is None else replace(names, dice=dice)
+
+
+def _best(scored: Scored, query: Query, top_k: int) -> IntArray:
+    """Positions of the top K pairs of those compared, best first; equal totals in slot order."""
+    top_k = min(top_k, int(np.isfinite(scored.totals).sum()))
+    if top_k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    best = np.argpartition(-scored.totals, top_k - 1)[:top_k]
+    # every pair as good as the K-th best, so that equal totals are cut in slot order
+    kth = scored.totals[best].min()
+    best = np.flatnonzero(scored.totals >= kth)
+    positions = scored.positions[best]
+    rank = np.lexsort((query.slot_of(positions), -scored.totals[best]))[:top_k]
+    return positions[rank].astype(np.int64)
+
+
 @dataclass(frozen=True)
 class _ByLastSeen:
     """Open missing persons sorted by last-seen date (unknown first), for bulk matching: the
@@ -852,6 +683,7 @@ class _ByLastSeen:
     columns: dict[str, Array]
     last_seen: FloatArray
     position: IntArray  # per slot, its place in ``order`` (-1: not open)
+    distinct: Distinct  # of ``columns``
 
     @classmethod
     def of(cls, side: _Side) -> _ByLastSeen:
@@ -862,11 +694,13 @@ class _ByLastSeen:
         order = active[rank]
         position = np.full(side.columns.size, -1, dtype=np.int64)
         position[order] = np.arange(order.size)
+        ordered = {name: array[order] for name, array in columns.items()}
         return cls(
             order=order,
-            columns={name: array[order] for name, array in columns.items()},
+            columns=ordered,
             last_seen=last_seen[rank],
             position=position,
+            distinct=Distinct(ordered, "m"),
         )
 
     def limit(self, record: RemainsRecord, settings: MatchSettings) -> int:
@@ -900,11 +734,3 @@ def _match_block_in_worker(
         )
         for c in index._match_block(slots, top_k, as_of, bulk)
     ]
-
-
-def _top_values(values: FloatArray, k: int) -> FloatArray:
-    """The k largest finite values, ascending (fewer if there are fewer)."""
-    finite = values[np.isfinite(values)]
-    if finite.size > k:
-        finite = np.partition(finite, finite.size - k)[finite.size - k :]
-    return np.sort(finite)

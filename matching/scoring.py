@@ -7,7 +7,8 @@ aligned pairs, or one new case with every open case of the other kind.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -240,12 +241,283 @@ _SKIPPED.flags.writeable = False
 # names level from (given agrees) + 2 (surname agrees) + 4 (all document names matched)
 _NAME_LEVELS = np.array([5, 4, 3, 2, 5, 4, 3, 1], dtype=np.int8)
 
+Columns = Mapping[str, Array]
 
-def _lacks(side: Mapping[str, Array], test: Callable[[Mapping[str, Array]], Array]) -> bool:
-    """True when ``side`` is a single record (the query) and ``test`` finds no value on it: the
-    criterion is then skipped outright. A population is never tested: that costs as much as
-    comparing it."""
-    return np.size(side["sex"]) <= 8 and not bool(np.any(test(side)))
+
+@functools.lru_cache(maxsize=64)
+def _skipped_level(shape: tuple[int, ...]) -> Array:
+    # one read-only view per shape: broadcasting anew costs more than many comparisons
+    return np.broadcast_to(_SKIPPED, shape)
+
+
+def skipped(level: Array) -> bool:
+    """Whether a level array is a criterion skipped outright (all "not compared")."""
+    return level is _SKIPPED or level.base is _SKIPPED
+
+
+@dataclass(frozen=True, slots=True)
+class Pairs:
+    """What a comparison reads: the (missing, remains) feature columns, which broadcast to
+    ``shape``, their name agreement, the rules, today's day number, and the levels of the
+    comparisons before it in ``COMPARISONS``."""
+
+    m: Columns
+    r: Columns
+    names: NameAgreement
+    settings: MatchSettings
+    as_of: float
+    shape: tuple[int, ...]
+    levels: Mapping[str, Array]
+
+    def skip(self) -> Outcome:
+        """The outcome of a criterion not compared for any pair."""
+        return Outcome(_skipped_level(self.shape))
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one comparison finds per pair: its level (0 = not compared), and where it has a say,
+    the pairs it excludes outright, the pairs whose names it voids (a hard contradiction), and
+    the distance in km it measured."""
+
+    level: Array
+    excluded: Array | None = None
+    contradicted: Array | None = None
+    km: FloatArray | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """A value a comparison cannot do without: one of ``columns`` known on the missing-person
+    (``side`` "m") or the remains (``side`` "r") side."""
+
+    side: str
+    columns: tuple[str, ...]
+
+    def lacking(self, m: Columns, r: Columns) -> bool:
+        """True when this side is a single record (the query) with none of the values: the
+        criterion is then skipped outright. A population is never tested: that costs as much as
+        comparing it."""
+        side = m if self.side == "m" else r
+        if np.size(side["sex"]) > 8:
+            return False
+        return not any(bool(np.any(_known(side[column]))) for column in self.columns)
+
+
+def _known(values: Array) -> Array:
+    """Where a feature column holds a value: not NaN, or not 0 (a code or bit mask)."""
+    return ~np.isnan(values) if values.dtype.kind == "f" else values != 0
+
+
+def _m(*columns: str) -> Need:
+    return Need("m", columns)
+
+
+def _r(*columns: str) -> Need:
+    return Need("r", columns)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One criterion: its name (a key of ``CRITERIA``), the missing-person and remains columns
+    it reads, what it cannot do without, and the rule that puts each pair on a level."""
+
+    criterion: str
+    missing_reads: tuple[str, ...]
+    remains_reads: tuple[str, ...]
+    needs: tuple[Need, ...]
+    compare: Callable[[Pairs], Outcome]
+
+    def lacking(self, m: Columns, r: Columns) -> bool:
+        """True when the query record lacks a value this comparison needs."""
+        return any(need.lacking(m, r) for need in self.needs)
+
+
+def _names(p: Pairs) -> Outcome:
+    names = p.names
+    code = (
+        names.given.astype(np.int8)
+        + 2 * names.surname.astype(np.int8)
+        + 4 * (names.given & names.surname & names.all_document & (p.r["n_doc"] >= 2))
+    )
+    return Outcome(
+        np.where(p.m["has_names"] & p.r["has_names"], _NAME_LEVELS[code], np.int8(0)).astype(
+            np.int8
+        )
+    )
+
+
+def _encoded_names(p: Pairs) -> Outcome:
+    dice = p.names.dice
+    if bool(np.isnan(dice).all()):
+        return p.skip()
+    level = 1 + (dice < ENCODED_STRONG).astype(np.int8) + (dice < ENCODED_PARTIAL).astype(np.int8)
+    # read only where the names themselves were not compared
+    return Outcome(
+        np.where((p.levels["names"] != 0) | np.isnan(dice), np.int8(0), level).astype(np.int8)
+    )
+
+
+def _sex(p: Pairs) -> Outcome:
+    m, r = p.m["sex"], p.r["sex"]
+    level = np.where((m != 0) & (r != 0), 1 + (m != r), 0).astype(np.int8)
+    other_sex = level == 2
+    settings = p.settings
+    return Outcome(
+        level,
+        excluded=other_sex if "sex" in settings.excluding_contradictions else None,
+        contradicted=other_sex if "sex" in settings.voiding_contradictions else None,
+    )
+
+
+def _age(p: Pairs) -> Outcome:
+    m, r, settings = p.m, p.r, p.settings
+    age_lo, age_hi = age_at_death(m, r, p.as_of)
+    age_gap = _range_gap(age_lo, age_hi, r["age_min"], r["age_max"])
+    far_off = _nan_to(age_gap, 0.0) >= settings.age_contradiction_years
+    level = _graded(
+        age_gap,
+        settings.age_tolerance_years,
+        settings.age_near_years,
+        _central(age_lo, age_hi, r["age_min"], r["age_max"], settings.range_central_fraction),
+    )
+    return Outcome(
+        level,
+        excluded=far_off if "age" in settings.excluding_contradictions else None,
+        contradicted=far_off if "age" in settings.voiding_contradictions else None,
+    )
+
+
+def _stature(p: Pairs) -> Outcome:
+    height, low, high = p.m["height"], p.r["stature_min"], p.r["stature_max"]
+    settings = p.settings
+    return Outcome(
+        _graded(
+            _range_gap(height, height, low, high),
+            settings.stature_tolerance_cm,
+            settings.stature_near_cm,
+            _central(height, height, low, high, settings.range_central_fraction),
+        )
+    )
+
+
+def _pmi(p: Pairs) -> Outcome:
+    return Outcome(_pmi_level(p.m, p.r, p.settings))
+
+
+def _interval(p: Pairs) -> Outcome:
+    """Found − last seen; also excludes a person last seen after the remains were found
+    (beyond the tolerance). Where the PMI was compared, it replaces the interval."""
+    m, r, settings = p.m, p.r, p.settings
+    gap_days = r["found"] - m["last_seen"]
+    excluded = gap_days < -settings.last_seen_tolerance_days
+    pmi = p.levels["pmi"]
+    compared_pmi = settings.pmi_replaces_interval and not skipped(pmi)
+    if compared_pmi and np.size(r["pmi_min"]) == 1:
+        # one remains with a PMI: the PMI is compared wherever the interval would be
+        return Outcome(_skipped_level(p.shape), excluded=excluded)
+    level = _interval_level(
+        journey_days(gap_days, m, settings), m["sea"] | r["sea"], p.shape, settings
+    )
+    if compared_pmi:
+        level = np.where(pmi != 0, np.int8(0), level).astype(np.int8)
+    return Outcome(level, excluded=excluded)
+
+
+def _distance(p: Pairs) -> Outcome:
+    """From the last-seen point; the intended route is measured apart (see
+    ``CandidateIndex``), only for the pairs it could lift."""
+    m, r = p.m, p.r
+    diff = m["point"] - r["point"]
+    km = counted_point_km(chord_to_km(np.sqrt(np.einsum("...i,...i->...", diff, diff))), m)
+    return Outcome(distance_level(km, m["sea"] | r["sea"], p.settings, ~m["has_route"]), km=km)
+
+
+def _marks(p: Pairs) -> Outcome:
+    m, r = p.m, p.r
+    both_marked = (m["marks_kind"] != 0) & (r["marks_kind"] != 0)
+    same_place = np.any((m["marks_place"] & r["marks_place"]) != 0, axis=-1)
+    same_words = (m["marks_words"] & r["marks_words"]) != 0
+    same_kind = (m["marks_kind"] & r["marks_kind"]) != 0
+    level = np.where(same_place, np.where(same_words, 1, 2), np.where(same_kind, 3, 4))
+    return Outcome(np.where(both_marked, level.astype(np.int8), np.int8(0)).astype(np.int8))
+
+
+def _effects(p: Pairs) -> Outcome:
+    m, r = p.m["effects"], p.r["effects"]
+    shared = np.bitwise_count(m & r)
+    level = 3 - np.minimum(shared, 2).astype(np.int8)
+    return Outcome(np.where((m != 0) & (r != 0), level, np.int8(0)).astype(np.int8))
+
+
+def _dental(p: Pairs) -> Outcome:
+    """Tooth by tooth; a tooth missing in life but present after death excludes the pair."""
+    am = tuple(p.m["dental"][..., i] for i in range(4))
+    pm = tuple(p.r["dental"][..., i] for i in range(4))
+    concordant, specific, explainable, inconsistent, excluding = dental_counts(am, pm)
+    compared = concordant + explainable + inconsistent + excluding
+    level = np.select(
+        [compared == 0, inconsistent >= 2, inconsistent == 1, specific >= 2, specific == 1],
+        [0, 5, 4, 1, 2],
+        3,
+    ).astype(np.int8)
+    return Outcome(level, excluded=excluding > 0)
+
+
+#: every criterion, in the order compared (a comparison may read the levels of those before
+#: it); the order also fixes the order in which weights are summed
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison(
+        "names", ("has_names",), ("has_names", "n_doc"), (_m("has_names"), _r("has_names")), _names
+    ),
+    Comparison("encoded_names", (), (), (), _encoded_names),
+    Comparison("sex", ("sex",), ("sex",), (_m("sex"), _r("sex")), _sex),
+    Comparison(
+        "age",
+        ("birth_lo", "birth_hi", "age_lo", "age_hi", "last_seen"),
+        ("found", "pmi_min", "age_min", "age_max"),
+        (_m("birth_lo", "age_lo"), _r("age_min", "age_max")),
+        _age,
+    ),
+    Comparison(
+        "stature",
+        ("height",),
+        ("stature_min", "stature_max"),
+        (_m("height"), _r("stature_min", "stature_max")),
+        _stature,
+    ),
+    Comparison(
+        "pmi",
+        ("last_seen", "last_seen_kind"),
+        ("found", "pmi_min", "pmi_max"),
+        (_m("last_seen"), _r("found"), _r("pmi_min")),
+        _pmi,
+    ),
+    Comparison(
+        "interval",
+        ("last_seen", "last_seen_kind", "sea"),
+        ("found", "pmi_min", "sea"),
+        (_m("last_seen"), _r("found")),
+        _interval,
+    ),
+    Comparison(
+        "distance",
+        ("point", "last_seen_kind", "sea", "has_route"),
+        ("point", "sea"),
+        # a route alone counts too: the index measures it apart, where the level is 0 here
+        (_m("point", "has_route"), _r("point")),
+        _distance,
+    ),
+    Comparison(
+        "marks",
+        ("marks_kind", "marks_place", "marks_words"),
+        ("marks_kind", "marks_place", "marks_words"),
+        (_m("marks_kind"), _r("marks_kind")),
+        _marks,
+    ),
+    Comparison("effects", ("effects",), ("effects",), (_m("effects"), _r("effects")), _effects),
+    Comparison("dental", ("dental",), ("dental",), (_m("dental"), _r("dental")), _dental),
+)
 
 
 def compare_columns(
@@ -254,167 +526,69 @@ def compare_columns(
     names: NameAgreement,
     settings: MatchSettings,
     as_of: float,
+    criteria: Container[str] | None = None,
 ) -> PairLevels:
-    """Criterion levels of (missing, remains) pairs given as broadcasting feature columns.
+    """Criterion levels of (missing, remains) pairs given as broadcasting feature columns: each
+    comparison of ``COMPARISONS`` in turn (only those of ``criteria`` when given; the others
+    are skipped).
 
-    A criterion one side lacks entirely is skipped (level 0) without touching the other side,
-    which keeps a query against a large population cheap.
+    A criterion the query record lacks a value for is skipped (level 0) without touching the
+    other side, which keeps a query against a large population cheap.
     """
     shape = np.broadcast_shapes(m["sex"].shape, r["sex"].shape)
-    zeros = np.broadcast_to(_SKIPPED, shape)
     levels: dict[str, Array] = {}
-    excluded_early: Array = np.zeros(shape, dtype=bool)
-
-    if _lacks(m, lambda c: c["has_names"]) or _lacks(r, lambda c: c["has_names"]):
-        levels["names"] = zeros
-    else:
-        code = (
-            names.given.astype(np.int8)
-            + 2 * names.surname.astype(np.int8)
-            + 4 * (names.given & names.surname & names.all_document & (r["n_doc"] >= 2))
+    pairs = Pairs(m, r, names, settings, as_of, shape, levels)
+    excluded: Array = np.zeros(shape, dtype=bool)
+    contradicted: Array = np.zeros(shape, dtype=bool)
+    point_km: FloatArray | None = None
+    for comparison in COMPARISONS:
+        wanted = criteria is None or comparison.criterion in criteria
+        outcome = (
+            comparison.compare(pairs) if wanted and not comparison.lacking(m, r) else pairs.skip()
         )
-        levels["names"] = np.where(
-            m["has_names"] & r["has_names"], _NAME_LEVELS[code], np.int8(0)
-        ).astype(np.int8)
-    dice = names.dice
-    if bool(np.isnan(dice).all()):
-        levels["encoded_names"] = zeros
-    else:
-        level = (
-            1 + (dice < ENCODED_STRONG).astype(np.int8) + (dice < ENCODED_PARTIAL).astype(np.int8)
-        )
-        levels["encoded_names"] = np.where(
-            (levels["names"] != 0) | np.isnan(dice), np.int8(0), level
-        ).astype(np.int8)
-
-    if _lacks(m, lambda c: c["sex"] != 0) or _lacks(r, lambda c: c["sex"] != 0):
-        levels["sex"] = zeros
-    else:
-        levels["sex"] = np.where(
-            (m["sex"] != 0) & (r["sex"] != 0), 1 + (m["sex"] != r["sex"]), 0
-        ).astype(np.int8)
-
-    contradicted = np.zeros(shape, dtype=bool)
-    if levels["sex"] is not zeros:
-        other_sex = levels["sex"] == 2
-        if "sex" in settings.voiding_contradictions:
-            contradicted = other_sex
-        if "sex" in settings.excluding_contradictions:
-            excluded_early = other_sex
-    if _lacks(r, lambda c: ~np.isnan(c["age_min"]) | ~np.isnan(c["age_max"])):
-        levels["age"] = zeros
-    else:
-        age_lo, age_hi = age_at_death(m, r, as_of)
-        age_gap = _range_gap(age_lo, age_hi, r["age_min"], r["age_max"])
-        far_off = _nan_to(age_gap, 0.0) >= settings.age_contradiction_years
-        if "age" in settings.voiding_contradictions:
-            contradicted = contradicted | far_off
-        if "age" in settings.excluding_contradictions:
-            excluded_early = excluded_early | far_off
-        levels["age"] = _graded(
-            age_gap,
-            settings.age_tolerance_years,
-            settings.age_near_years,
-            _central(age_lo, age_hi, r["age_min"], r["age_max"], settings.range_central_fraction),
-        )
-    if _lacks(m, lambda c: ~np.isnan(c["height"])) or _lacks(
-        r, lambda c: ~np.isnan(c["stature_min"]) | ~np.isnan(c["stature_max"])
-    ):
-        levels["stature"] = zeros
-    else:
-        levels["stature"] = _graded(
-            _range_gap(m["height"], m["height"], r["stature_min"], r["stature_max"]),
-            settings.stature_tolerance_cm,
-            settings.stature_near_cm,
-            _central(
-                m["height"],
-                m["height"],
-                r["stature_min"],
-                r["stature_max"],
-                settings.range_central_fraction,
-            ),
-        )
-
-    if _lacks(m, lambda c: ~np.isnan(c["last_seen"])) or _lacks(r, lambda c: ~np.isnan(c["found"])):
-        excluded = np.zeros(shape, dtype=bool)
-        levels["interval"] = levels["pmi"] = zeros
-    else:
-        gap_days = r["found"] - m["last_seen"]
-        excluded = gap_days < -settings.last_seen_tolerance_days
-        if _lacks(r, lambda c: ~np.isnan(c["pmi_min"])):
-            levels["pmi"] = zeros
-        else:
-            levels["pmi"] = _pmi_level(m, r, settings)
-        if (
-            settings.pmi_replaces_interval
-            and np.size(r["pmi_min"]) == 1
-            and levels["pmi"] is not zeros
-        ):
-            # one remains with a PMI: the PMI is compared wherever the interval would be
-            levels["interval"] = zeros
-        else:
-            levels["interval"] = _interval_level(
-                journey_days(gap_days, m, settings), m["sea"] | r["sea"], shape, settings
-            )
-            if settings.pmi_replaces_interval and levels["pmi"] is not zeros:
-                levels["interval"] = np.where(
-                    levels["pmi"] != 0, np.int8(0), levels["interval"]
-                ).astype(np.int8)
-
-    if _lacks(m, lambda c: ~np.isnan(c["point"][..., 0])) or _lacks(
-        r, lambda c: ~np.isnan(c["point"][..., 0])
-    ):
-        point_km = np.full(shape, np.nan)
-        levels["distance"] = zeros
-    else:
-        diff = m["point"] - r["point"]
-        chord = np.sqrt(np.einsum("...i,...i->...", diff, diff))
-        point_km = counted_point_km(chord_to_km(chord), m)
-        levels["distance"] = distance_level(
-            point_km, m["sea"] | r["sea"], settings, ~m["has_route"]
-        )
-
-    if _lacks(m, lambda c: c["marks_kind"] != 0) or _lacks(r, lambda c: c["marks_kind"] != 0):
-        levels["marks"] = zeros
-    else:
-        both_marked = (m["marks_kind"] != 0) & (r["marks_kind"] != 0)
-        same_place = np.any((m["marks_place"] & r["marks_place"]) != 0, axis=-1)
-        same_words = (m["marks_words"] & r["marks_words"]) != 0
-        same_kind = (m["marks_kind"] & r["marks_kind"]) != 0
-        level = np.where(same_place, np.where(same_words, 1, 2), np.where(same_kind, 3, 4)).astype(
-            np.int8
-        )
-        levels["marks"] = np.where(both_marked, level, np.int8(0)).astype(np.int8)
-
-    if _lacks(m, lambda c: c["effects"] != 0) or _lacks(r, lambda c: c["effects"] != 0):
-        levels["effects"] = zeros
-    else:
-        shared = np.bitwise_count(m["effects"] & r["effects"])
-        both_effects = (m["effects"] != 0) & (r["effects"] != 0)
-        level = 3 - np.minimum(shared, 2).astype(np.int8)
-        levels["effects"] = np.where(both_effects, level, np.int8(0)).astype(np.int8)
-
-    if _lacks(m, lambda c: c["dental"] != 0) or _lacks(r, lambda c: c["dental"] != 0):
-        levels["dental"] = zeros
-    else:
-        am = tuple(m["dental"][..., i] for i in range(4))
-        pm = tuple(r["dental"][..., i] for i in range(4))
-        concordant, specific, explainable, inconsistent, excluding = dental_counts(am, pm)
-        compared = concordant + explainable + inconsistent + excluding
-        levels["dental"] = np.select(
-            [compared == 0, inconsistent >= 2, inconsistent == 1, specific >= 2, specific == 1],
-            [0, 5, 4, 1, 2],
-            3,
-        ).astype(np.int8)
-        excluded = excluded | (excluding > 0)
-    name_bits = np.where(levels["names"] != 0, names.graded, 0.0)
+        levels[comparison.criterion] = outcome.level
+        if outcome.excluded is not None:
+            excluded = excluded | outcome.excluded
+        if outcome.contradicted is not None:
+            contradicted = contradicted | outcome.contradicted
+        if outcome.km is not None:
+            point_km = outcome.km
+    names_compared = levels["names"] != 0
     return PairLevels(
         levels=levels,
-        excluded=np.asarray(excluded | excluded_early),
-        point_km=point_km,
-        name_bits=name_bits,
-        contradicted=np.asarray(contradicted & (levels["names"] != 0)),
+        excluded=np.asarray(excluded),
+        point_km=np.full(shape, np.nan) if point_km is None else point_km,
+        name_bits=np.where(names_compared, names.graded, 0.0),
+        contradicted=np.asarray(contradicted & names_compared),
     )
+
+
+def outcomes(
+    m: Mapping[str, Array],
+    r: Mapping[str, Array],
+    criteria: Container[str],
+    settings: MatchSettings,
+    as_of: float,
+    lacking: Container[str] | None = None,
+) -> dict[str, Outcome]:
+    """What the comparisons of ``criteria`` alone find (none that reads names), for callers
+    that combine the outcomes themselves: none of ``compare_columns``' bookkeeping, which
+    costs more than comparing a few hundred pairs. ``lacking``, when given, names the
+    criteria the query lacks a value for (worked out once per query, not per call)."""
+    shape = np.broadcast_shapes(m["sex"].shape, r["sex"].shape)
+    levels: dict[str, Array] = {}
+    pairs = Pairs(m, r, _NO_NAMES, settings, as_of, shape, levels)
+    found: dict[str, Outcome] = {}
+    for comparison in COMPARISONS:
+        if comparison.criterion in criteria:
+            lacks = comparison.lacking(m, r) if lacking is None else comparison.criterion in lacking
+            outcome = pairs.skip() if lacks else comparison.compare(pairs)
+            levels[comparison.criterion] = outcome.level
+            found[comparison.criterion] = outcome
+    return found
+
+
+_NO_NAMES = NameAgreement(*(np.zeros(0) for _ in range(5)))
 
 
 def pair_totals(compared: PairLevels, tables: Mapping[str, FloatArray]) -> FloatArray:
@@ -434,7 +608,7 @@ def total_weight(levels: Mapping[str, Array], tables: Mapping[str, FloatArray]) 
     """Sum of the level weights per pair (log2 likelihood ratio, without the prior)."""
     total: FloatArray | None = None
     for criterion, level in levels.items():
-        if level.base is _SKIPPED or level is _SKIPPED:
+        if skipped(level):
             continue
         part = tables[criterion][level]
         total = part if total is None else total + part

@@ -1,0 +1,195 @@
+"""Names of the open cases of one kind as an inverted index of folded tokens, and the name
+agreement of one query with all of them, learnt term frequencies included."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.features import ROLE_GIVEN, ROLE_SURNAME
+from matching.names import KeyVocabulary, is_initial_pair
+from matching.scoring import NameAgreement
+from matching.settings import MatchSettings
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+class NameTokens:
+    """Inverted index from folded name tokens to (slot, role), with graded fuzzy look-up and
+    the frequency of each token in the caseload."""
+
+    def __init__(self, workers: int) -> None:
+        self.vocabulary: list[str] = []
+        self._ids: dict[str, int] = {}
+        self._slots: list[list[int]] = []
+        self._roles: list[list[int]] = []
+        self._arrays: dict[int, tuple[IntArray, IntArray]] = {}
+        self._similar: dict[str, tuple[IntArray, FloatArray]] = {}
+        self._rules = KeyVocabulary()
+        self._workers = workers
+        self._named = 0
+        self._share: FloatArray | None = None
+        self._average = 0.0
+
+    def add(self, slot: int, tokens: Iterable[tuple[str, int]]) -> None:
+        seen: set[int] = set()
+        for key, role in tokens:
+            token_id = self._ids.get(key)
+            if token_id is None:
+                token_id = len(self.vocabulary)
+                self._ids[key] = token_id
+                self.vocabulary.append(key)
+                self._rules.add(key)
+                self._slots.append([])
+                self._roles.append([])
+                self._similar.clear()
+            self._slots[token_id].append(slot)
+            self._roles[token_id].append(role)
+            self._arrays.pop(token_id, None)
+            seen.add(token_id)
+        if seen:
+            self._named += 1
+            self._share = None
+
+    def postings(self, token_id: int) -> tuple[IntArray, IntArray]:
+        cached = self._arrays.get(token_id)
+        if cached is None:
+            cached = (
+                np.array(self._slots[token_id], dtype=np.int64),
+                np.array(self._roles[token_id], dtype=np.int64),
+            )
+            self._arrays[token_id] = cached
+        return cached
+
+    def _shares(self) -> FloatArray:
+        """Per token id, the share of named cases that carry it."""
+        if self._share is None or self._share.size != len(self.vocabulary):
+            counts = np.array([len(set(slots)) for slots in self._slots], dtype=np.float64)
+            self._share = counts / max(self._named, 1)
+            self._average = float((self._share**2).sum() / max(self._share.sum(), 1e-12))
+        return self._share
+
+    def key_bits(self, key: str, cap: float) -> float:
+        """Term-frequency adjustment of agreeing on ``key``, in bits, within ±cap.
+
+        As Splink's: log2(u / u_key), where u is the chance agreement on a name token
+        averaged as agreements fall (sum of shares squared / sum of shares) and u_key the share
+        of named cases carrying a token that agrees with ``key`` (itself or a spelling close
+        enough), so that agreeing on a rare name weighs more than on a common one, and a
+        close spelling of a common name is no rarer than the name.
+        """
+        share = self._shares()
+        if not self.vocabulary:
+            return 0.0
+        ids, _similarity = self.similar(key)
+        chance = max(float(share[ids].sum()), 1.0 / max(self._named, 1))
+        return float(np.clip(np.log2(self._average / chance), -cap, cap))
+
+    def similar(self, key: str) -> tuple[IntArray, FloatArray]:
+        """Ids of the vocabulary tokens that agree with ``key``, and their similarity (0–100)."""
+        found = self._similar.get(key)
+        if found is None:
+            self.prepare([key])
+            found = self._similar[key]
+        return found
+
+    def prepare(self, keys: Iterable[str]) -> None:
+        """Look up many keys at once (rapidfuzz cdist on all cores) and cache the answers."""
+        todo = sorted({key for key in keys if key not in self._similar})
+        if not todo:
+            return
+        if not self.vocabulary:
+            for key in todo:
+                self._similar[key] = (np.zeros(0, dtype=np.int64), np.zeros(0))
+            return
+        for key, found in zip(todo, self._rules.agreeing(todo, self._workers), strict=True):
+            self._similar[key] = found
+
+
+def names_against_missing(
+    tokens: NameTokens,
+    keys: list[str],
+    settings: MatchSettings,
+    size: int,
+    positions: IntArray | None = None,
+) -> NameAgreement:
+    """Name agreement of a remains' document name ``keys`` with every missing person in
+    ``tokens``: per slot, or per position of ``positions`` (slot -> position; -1 and positions
+    from ``size`` on are left out) when given."""
+    given = np.zeros(size, dtype=bool)
+    surname = np.zeros(size, dtype=bool)
+    matched = np.zeros(size, dtype=np.int16)
+    graded = np.zeros(size)
+    cap = settings.name_frequency_cap_bits
+    per_point = settings.name_similarity_bits
+    for key in keys:
+        ids, similarity = tokens.similar(key)
+        if ids.size == 0:
+            continue
+        best = np.full(size, -np.inf)
+        values = tokens.key_bits(key, cap) - per_point * (100.0 - similarity)
+        for token_id, value in zip(ids.tolist(), values.tolist(), strict=True):
+            slots, roles = tokens.postings(token_id)
+            if positions is not None:
+                at = positions[slots]
+                kept = (at >= 0) & (at < size)
+                slots, roles = at[kept], roles[kept]
+            best[slots] = np.maximum(best[slots], value)
+            given[slots[roles == ROLE_GIVEN]] = True
+            if not is_initial_pair(key, tokens.vocabulary[token_id]):
+                surname[slots[roles == ROLE_SURNAME]] = True
+        hit = np.isfinite(best)
+        matched += hit
+        graded += np.where(hit, best, 0.0)
+    return NameAgreement(given, surname, matched == len(keys), np.full(size, np.nan), graded)
+
+
+def names_against_remains(
+    tokens: NameTokens,
+    reported: NameTokens,
+    record_tokens: list[tuple[str, int]],
+    n_doc: npt.NDArray[np.int16],
+    settings: MatchSettings,
+) -> NameAgreement:
+    """Name agreement of a missing person's (key, role) tokens with every remains in
+    ``tokens``; ``reported`` (the missing persons' tokens) gives each document name's
+    frequency, and ``n_doc`` each remains' number of document name tokens."""
+    size = n_doc.size
+    given = np.zeros(size, dtype=bool)
+    surname = np.zeros(size, dtype=bool)
+    cap = settings.name_frequency_cap_bits
+    per_point = settings.name_similarity_bits
+    codes: list[IntArray] = []
+    values: list[FloatArray] = []
+    width = max(len(tokens.vocabulary), 1)
+    for key, role in record_tokens:
+        ids, similarity = tokens.similar(key)
+        if ids.size == 0:
+            continue
+        # a document name's frequency among the reported names, as the other way round
+        frequency = np.array([reported.key_bits(tokens.vocabulary[i], cap) for i in ids.tolist()])
+        bits = frequency - per_point * (100.0 - similarity)
+        for token_id, value in zip(ids.tolist(), bits.tolist(), strict=True):
+            slots, _roles = tokens.postings(token_id)
+            if role == ROLE_GIVEN or not is_initial_pair(key, tokens.vocabulary[token_id]):
+                (given if role == ROLE_GIVEN else surname)[slots] = True
+            codes.append(slots * width + token_id)
+            values.append(np.full(slots.size, value))
+    matched: IntArray = np.zeros(size, dtype=np.int64)
+    graded: FloatArray = np.zeros(size)
+    if codes:
+        code = np.concatenate(codes)
+        value = np.concatenate(values)
+        order = np.lexsort((value, code))
+        code, value = code[order], value[order]
+        last = np.append(code[1:] != code[:-1], True)
+        # per (remains, document token): the best reported token it agrees with
+        matched = np.bincount(code[last] // width, minlength=size)
+        graded = np.bincount(code[last] // width, weights=value[last], minlength=size).astype(
+            np.float64
+        )
+    all_document = matched == n_doc
+    return NameAgreement(given, surname, all_document, np.full(size, np.nan), graded)

@@ -1,0 +1,440 @@
+"""Every open case of the other kind compared with one query, for its top K: the criteria
+that read columns with few distinct values (a sex, a height, a last-seen day, effects) are
+compared once per distinct value and spread back, the others on every pair; the route
+distance, the one costly criterion, is measured only for pairs it could lift into the top K
+(branch and bound). The totals agree to the last bit with comparing every pair in full.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.routes import QueryRoutes
+from matching.scoring import (
+    COMPARISONS,
+    NameAgreement,
+    PairLevels,
+    compare_columns,
+    distance_level,
+    outcomes,
+    pair_totals,
+    skipped,
+)
+from matching.settings import MatchSettings
+
+Array = npt.NDArray[Any]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+Columns = Mapping[str, Array]
+
+#: the criteria compared once per distinct value, in groups read together (the interval reads
+#: the PMI's levels)
+DISTINCT_GROUPS = (("sex",), ("stature",), ("pmi", "interval"), ("effects",))
+#: the criteria few cases hold a value for (marks, teeth): compared only where one is held
+SPARSE = ("marks", "dental")
+#: the criteria that read the names (the token index's agreement): compared for every pair
+NAMED = ("names", "encoded_names")
+#: every other criterion reads values of each case's own (birth and age, place; and any
+#: criterion added to ``COMPARISONS`` until it is listed above): bounded by its best weight
+#: until a pair could enter the top K
+DEFERRED = tuple(
+    c.criterion
+    for c in COMPARISONS
+    if c.criterion not in NAMED + SPARSE + tuple(x for g in DISTINCT_GROUPS for x in g)
+)
+# pairs compared in full first (the best bounds), for a K-th best total to prune the rest with
+_SEED = 256
+# float sums of the same weights in another order differ in the last bits: bounds get a margin
+_MARGIN = 1e-6
+_CHUNK = 256
+
+
+@dataclass(frozen=True)
+class DistinctRows:
+    """The distinct rows of the columns one group of criteria reads, and per position the
+    row it holds."""
+
+    criteria: tuple[str, ...]
+    rows: dict[str, Array]
+    inverse: npt.NDArray[np.intp]
+
+
+class Distinct:
+    """A population's columns, per group of criteria in ``DISTINCT_GROUPS``, as distinct rows:
+    the criteria are compared once per distinct row and the levels spread back, which gives
+    the very values comparing every pair does (the rules work value by value); and per
+    criterion of ``SPARSE``, the positions holding a value for it (elsewhere its level is 0)."""
+
+    def __init__(self, population: Columns, side: str) -> None:
+        self.held: dict[str, IntArray] = {}
+        self.present: dict[str, Array] = {}
+        for comparison in COMPARISONS:
+            if comparison.criterion in DEFERRED:
+                present = np.ones(len(population["sex"]), dtype=bool)
+                for need in comparison.needs:
+                    if need.side == side:
+                        for_need = np.zeros_like(present)
+                        for column in need.columns:
+                            for_need |= _known(population[column])
+                        present &= for_need
+                self.present[comparison.criterion] = present
+            if comparison.criterion in SPARSE:
+                held = np.ones(len(population["sex"]), dtype=bool)
+                for need in comparison.needs:
+                    if need.side == side:
+                        for_need = np.zeros_like(held)
+                        for column in need.columns:
+                            for_need |= _known(population[column])
+                        held &= for_need
+                self.held[comparison.criterion] = np.flatnonzero(held)
+        self.groups: list[DistinctRows] = []
+        for criteria in DISTINCT_GROUPS:
+            reads: dict[str, None] = {"sex": None}
+            for comparison in COMPARISONS:
+                if comparison.criterion in criteria:
+                    reads.update(
+                        dict.fromkeys(
+                            comparison.missing_reads if side == "m" else comparison.remains_reads
+                        )
+                    )
+            code = np.zeros(len(population["sex"]), dtype=np.int64)
+            for column in reads:
+                values = population[column]
+                values = values.reshape(len(values), int(np.prod(values.shape[1:])))
+                _, inverse = np.unique(values, axis=0, return_inverse=True)
+                code = code * (int(inverse.max(initial=0)) + 1) + inverse.reshape(-1)
+            _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+            rows = {column: population[column][first] for column in reads}
+            self.groups.append(DistinctRows(criteria, rows, inverse.reshape(-1)))
+
+
+def _known(values: Array) -> Array:
+    known = ~np.isnan(values) if values.dtype.kind == "f" else values != 0
+    return known if known.ndim == 1 else np.any(known, axis=tuple(range(1, known.ndim)))
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The pairs one query was compared with in full (positions in the population's columns)
+    and their totals (-inf: excluded), and the route distances measured (per position; NaN:
+    not measured). ``competing`` (every pair compared, for the caseload prior) holds the totals
+    the pairs compete with for the query: the pairs the route refinement left out of the top
+    K at their point-only score (a lower bound, and too low to matter in the sum)."""
+
+    positions: IntArray
+    totals: FloatArray
+    route_km: FloatArray
+    competing: FloatArray | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    """One query against a population: the query's columns (length 1) and the population's,
+    their name agreement, the DNA weight per pair (0: none; -inf: excludes), the routes to
+    measure, and the population's slots per position (None: positions are slots)."""
+
+    query: Columns
+    population: Columns
+    query_is_missing: bool
+    names: NameAgreement
+    dna: FloatArray
+    routes: QueryRoutes | None
+    slots: IntArray | None
+    distinct: Distinct | None = None
+
+    @functools.cached_property
+    def lacking(self) -> frozenset[str]:
+        """The criteria the query lacks a value for: skipped for every pair."""
+        m, r = self.sides(self.population)
+        return frozenset(c.criterion for c in COMPARISONS if c.lacking(m, r))
+
+    @property
+    def size(self) -> int:
+        return len(self.population["sex"])
+
+    def sides(self, population: Columns) -> tuple[Columns, Columns]:
+        """(missing, remains) columns with ``population`` in its place."""
+        return (self.query, population) if self.query_is_missing else (population, self.query)
+
+    def slot_of(self, positions: IntArray) -> IntArray:
+        return positions if self.slots is None else self.slots[positions]
+
+
+class Ranker:
+    """Compares queries with populations by the weights and rules given."""
+
+    def __init__(self, tables: Mapping[str, FloatArray], settings: MatchSettings) -> None:
+        self.tables = tables
+        self.settings = settings
+        self._distance = tables["distance"]
+
+    def every_pair(self, q: Query, as_of: float, top_k: int) -> Scored:
+        """Compare every pair in full (what the caseload prior needs: every total); routes
+        still by branch and bound, as only the top K needs them."""
+        top_k = max(top_k, 1)
+        m, r = q.sides(q.population)
+        compared = compare_columns(m, r, q.names, self.settings, as_of)
+        totals = np.broadcast_to(pair_totals(compared, self.tables), (q.size,)).copy()
+        totals[compared.excluded | ~q.population["active"]] = -np.inf
+        totals += q.dna
+        return self._every_route(q, compared.levels["distance"], totals, top_k, m["sea"] | r["sea"])
+
+    def dense(self, q: Query, as_of: float, top_k: int) -> Scored:
+        """Compare every pair, the screened criteria once per distinct value (``Distinct``);
+        the totals are summed in the order ``pair_totals`` sums them, so they agree with it to
+        the last bit."""
+        if q.distinct is None:
+            return self.every_pair(q, as_of, top_k)
+        top_k = max(top_k, 1)
+        m, r = q.sides(q.population)
+        distinct = {c for group in q.distinct.groups for c in group.criteria} | set(SPARSE)
+        rest = [c.criterion for c in COMPARISONS if c.criterion not in distinct]
+        compared = compare_columns(m, r, q.names, self.settings, as_of, criteria=rest)
+        weights, excluded, voids = self._screened(q, m, r, as_of)
+        excluded |= np.broadcast_to(compared.excluded, (q.size,))
+        contradicted = compared.contradicted | (voids & (compared.levels["names"] != 0))
+        total: FloatArray | None = None
+        for comparison in COMPARISONS:
+            criterion = comparison.criterion
+            if criterion in distinct:
+                part = weights.get(criterion)
+            elif not skipped(compared.levels[criterion]):
+                part = self.tables[criterion][compared.levels[criterion]]
+            else:
+                part = None
+            if part is not None:
+                total = part if total is None else total + part
+        totals = np.broadcast_to(
+            (np.zeros(1) if total is None else total) + compared.name_bits, (q.size,)
+        ).copy()
+        if bool(np.any(contradicted)):
+            names = self.tables["names"][compared.levels["names"]] + compared.name_bits
+            totals = totals - np.where(contradicted & (names > 0), names, 0.0)
+        totals[excluded | ~q.population["active"]] = -np.inf
+        totals += q.dna
+        return self._every_route(q, compared.levels["distance"], totals, top_k, m["sea"] | r["sea"])
+
+    def _every_route(
+        self, q: Query, point_levels: Array, totals: FloatArray, top_k: int, sea: Array
+    ) -> Scored:
+        """Every pair's totals with the routes refined for the top K; the totals before the
+        refinement dropped a pair kept as the ones it competes with."""
+        route_km = np.full(q.size, np.nan)
+        competing = totals
+        if q.routes is not None:
+            competing = totals.copy()
+            self._refine_routes(q, point_levels, totals, route_km, top_k, sea)
+            competing = np.where(np.isneginf(totals), competing, totals)
+        return Scored(np.arange(q.size), totals, route_km, competing)
+
+    def pruned(self, q: Query, as_of: float, top_k: int) -> Scored:
+        """As ``dense``, but the age and the distance, the costly criteria left, only for the
+        pairs that could still enter the top K: every other criterion is compared for every
+        pair, the age and the distance bounded by their best weight where the case holds a
+        value for them (branch and bound; the totals of the pairs kept agree with comparing
+        every pair to the last bit)."""
+        assert q.distinct is not None
+        top_k = max(top_k, 1)
+        m, r = q.sides(q.population)
+        names = compare_columns(m, r, q.names, self.settings, as_of, criteria=NAMED)
+        weights, excluded, voids = self._screened(q, m, r, as_of)
+        for criterion in NAMED:
+            if not skipped(names.levels[criterion]):
+                weights[criterion] = self.tables[criterion][names.levels[criterion]]
+        named = np.broadcast_to(names.levels["names"] != 0, (q.size,))
+        bound = np.broadcast_to(names.name_bits, (q.size,)) + q.dna + _MARGIN
+        for weight in weights.values():
+            bound = bound + weight
+        for criterion in DEFERRED:
+            if criterion not in q.lacking:
+                best = max(float(self.tables[criterion].max()), 0.0)
+                bound = bound + best * q.distinct.present[criterion][: q.size]
+        bound[excluded | ~q.population["active"]] = -np.inf
+        live = np.flatnonzero(np.isfinite(bound))
+        route_km = np.full(q.size, np.nan)
+        if live.size <= _SEED:
+            totals = self._exact(
+                q, live, weights, excluded, voids, named, names, as_of, route_km, top_k
+            )
+            return Scored(live, totals, route_km)
+        # the best bounds first: their exact totals (routes measured where they could lift a
+        # pair into the top K; a pair not measured is dropped) give a K-th best to prune with
+        seed = live[np.argpartition(-bound[live], _SEED - 1)[:_SEED]]
+        found = self._exact(q, seed, weights, excluded, voids, named, names, as_of, route_km, top_k)
+        top = _top_values(found, top_k)
+        kth = top[0] if top.size >= top_k else -np.inf
+        beyond = np.isfinite(bound) & (bound >= kth)
+        beyond[seed] = False
+        rest = np.flatnonzero(beyond)
+        if rest.size == 0:
+            return Scored(seed, found, route_km)
+        more = self._exact(q, rest, weights, excluded, voids, named, names, as_of, route_km, top_k)
+        return Scored(np.concatenate([seed, rest]), np.concatenate([found, more]), route_km)
+
+    def _screened(
+        self, q: Query, m: Columns, r: Columns, as_of: float
+    ) -> tuple[dict[str, Array], Array, Array]:
+        """Per criterion compared once per distinct value or only where held, its weight per
+        pair; the pairs they exclude, and those whose names a contradiction voids."""
+        assert q.distinct is not None
+        weights: dict[str, Array] = {}
+        excluded = np.zeros(q.size, dtype=bool)
+        voids = np.zeros(q.size, dtype=bool)
+        for group in q.distinct.groups:
+            rows_m, rows_r = q.sides(group.rows)
+            few = len(group.rows["sex"])
+            found = outcomes(rows_m, rows_r, group.criteria, self.settings, as_of, q.lacking)
+            inverse = group.inverse[: q.size]  # a bulk query reads a prefix of the rows
+            for criterion, outcome in found.items():
+                if not skipped(outcome.level):
+                    level = np.broadcast_to(outcome.level, (few,))
+                    weights[criterion] = self.tables[criterion][level][inverse]
+                if outcome.excluded is not None and bool(np.any(outcome.excluded)):
+                    excluded |= np.broadcast_to(outcome.excluded, (few,))[inverse]
+                if outcome.contradicted is not None and bool(np.any(outcome.contradicted)):
+                    voids |= np.broadcast_to(outcome.contradicted, (few,))[inverse]
+        for criterion, held in q.distinct.held.items():
+            comparison = next(c for c in COMPARISONS if c.criterion == criterion)
+            held = held[: np.searchsorted(held, q.size)]  # a bulk query reads a prefix
+            if held.size == 0 or criterion in q.lacking:
+                continue
+            reads = comparison.remains_reads if q.query_is_missing else comparison.missing_reads
+            holding = {column: q.population[column][held] for column in (*reads, "sex")}
+            part_m, part_r = q.sides(holding)
+            outcome = outcomes(part_m, part_r, (criterion,), self.settings, as_of, q.lacking)[
+                criterion
+            ]
+            weight = np.zeros(q.size)
+            weight[held] = self.tables[criterion][outcome.level]
+            weights[criterion] = weight
+            if outcome.excluded is not None and bool(np.any(outcome.excluded)):
+                excluded[held] |= np.broadcast_to(outcome.excluded, (held.size,))
+        return weights, excluded, voids
+
+    def _exact(
+        self,
+        q: Query,
+        positions: IntArray,
+        weights: dict[str, Array],
+        excluded: Array,
+        voids: Array,
+        named: Array,
+        names: PairLevels,
+        as_of: float,
+        route_km: FloatArray,
+        top_k: int,
+    ) -> FloatArray:
+        """Exact totals of the pairs at ``positions``: the deferred criteria compared, every
+        weight summed in ``pair_totals``' order, and the routes that could lift a pair into
+        their top K measured (branch and bound; a pair not measured is dropped)."""
+        side = "r" if q.query_is_missing else "m"
+        reads: dict[str, None] = {"sex": None}
+        for comparison in COMPARISONS:
+            if comparison.criterion in DEFERRED:
+                reads.update(
+                    dict.fromkeys(
+                        comparison.missing_reads if side == "m" else comparison.remains_reads
+                    )
+                )
+        part = {column: q.population[column][positions] for column in reads}
+        m, r = q.sides(part)
+        found = outcomes(m, r, DEFERRED, self.settings, as_of, q.lacking)
+        total: FloatArray | None = None
+        for comparison in COMPARISONS:
+            criterion = comparison.criterion
+            if criterion in found:
+                level = found[criterion].level
+                part_weight = None if skipped(level) else self.tables[criterion][level]
+            else:
+                held = weights.get(criterion)
+                part_weight = None if held is None else held[positions]
+            if part_weight is not None:
+                total = part_weight if total is None else total + part_weight
+        name_bits = np.broadcast_to(names.name_bits, (q.size,))[positions]
+        totals = np.broadcast_to(
+            (np.zeros(1) if total is None else total) + name_bits, positions.shape
+        ).copy()
+        contradicted = voids[positions]
+        out = excluded[positions]
+        for outcome in found.values():
+            if outcome.contradicted is not None:
+                contradicted = contradicted | outcome.contradicted
+            if outcome.excluded is not None:
+                out = out | outcome.excluded
+        contradicted = contradicted & named[positions]
+        if bool(np.any(contradicted)):
+            level = np.broadcast_to(names.levels["names"], (q.size,))[positions]
+            weight = self.tables["names"][level] + name_bits
+            totals = totals - np.where(contradicted & (weight > 0), weight, 0.0)
+        totals[np.broadcast_to(out, positions.shape)] = -np.inf
+        totals += q.dna[positions]
+        if q.routes is not None:
+            distance = np.broadcast_to(found["distance"].level, positions.shape)
+            sea = np.broadcast_to(m["sea"] | r["sea"], positions.shape)
+            self._refine_routes(q, distance, totals, route_km, top_k, sea, positions)
+        return totals
+
+    def _refine_routes(
+        self,
+        q: Query,
+        point_levels: Array,
+        totals: FloatArray,
+        route_km: FloatArray,
+        top_k: int,
+        sea: Array,
+        positions: IntArray | None = None,
+    ) -> None:
+        """Lift pairs whose route passes nearer than the last-seen point, best bound first,
+        until no pair left could enter the top K (branch and bound: exact, not a heuristic).
+        The arrays run over ``positions`` of the population (all of it when None)."""
+        assert q.routes is not None
+        distance_table = self._distance
+        now = np.broadcast_to(distance_table[point_levels], totals.shape)
+        gain = distance_table.max() - now
+        measurable = q.routes.measurable if positions is None else q.routes.measurable[positions]
+        pending = np.isfinite(totals) & measurable & (gain > 0)
+        settled = np.where(pending, -np.inf, totals)
+        top = _top_values(settled, top_k)
+        kth = top[0] if top.size >= top_k else -np.inf
+        candidates = np.flatnonzero(pending & (totals + gain > kth))
+        if candidates.size == 0:
+            return
+        optimistic = totals[candidates] + gain[candidates]
+        by_bound = candidates[np.argsort(-optimistic, kind="stable")]
+        sea = np.broadcast_to(sea, totals.shape)
+        point_levels_full = np.broadcast_to(point_levels, totals.shape)
+        evaluated = np.zeros(totals.shape, dtype=bool)
+        for start in range(0, by_bound.size, _CHUNK):
+            chunk = by_bound[start : start + _CHUNK]
+            if totals[chunk[0]] + gain[chunk[0]] <= kth:
+                break
+            at = chunk if positions is None else positions[chunk]
+            km = q.routes.km(at, q.slot_of(at))
+            route_km[at] = km
+            better = distance_table[distance_level(km, sea[chunk], self.settings)]
+            # the nearer of point and route counts; with no point, the route alone does
+            totals[chunk] += np.where(
+                point_levels_full[chunk] > 0, np.maximum(better - now[chunk], 0.0), better
+            )
+            evaluated[chunk] = True
+            top = _top_values(np.concatenate([top, totals[chunk]]), top_k)
+            kth = top[0] if top.size >= top_k else -np.inf
+        # pairs never refined have an exact score at most their bound, which is at most the
+        # K-th best: they cannot enter the top K, and their provisional score must not either
+        totals[pending & ~evaluated] = -np.inf
+
+
+def _top_values(values: FloatArray, k: int) -> FloatArray:
+    """The k largest finite values, ascending (fewer if there are fewer)."""
+    finite = values[np.isfinite(values)]
+    if k <= 0:
+        return finite[:0]
+    if finite.size > k:
+        finite = np.partition(finite, finite.size - k)[finite.size - k :]
+    return np.sort(finite)

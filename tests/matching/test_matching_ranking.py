@@ -1,0 +1,116 @@
+"""Bulk ranking: criteria compared once per distinct value give the totals of comparing every
+pair in full, to the last bit."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pytest
+
+from matching import CandidateIndex, MatchSettings, MissingRecord, RemainsRecord
+from matching.index import _ByLastSeen
+from tests.matching.conftest import random_population
+
+AS_OF = float(date(2023, 6, 1).toordinal())
+
+
+def test_distinct_values_give_the_totals_of_every_pair(
+    population: tuple[list[MissingRecord], list[RemainsRecord]],
+) -> None:
+    missing, remains = population
+    for settings in (
+        MatchSettings(),
+        MatchSettings(
+            voiding_contradictions=frozenset({"sex", "age"}),
+            excluding_contradictions=frozenset({"sex"}),
+            pmi_replaces_interval=False,
+        ),
+    ):
+        index = CandidateIndex(settings=settings)
+        index.add_many([*missing, *remains])
+        bulk = _ByLastSeen.of(index._missing)
+        # a few distinct values stand for many cases
+        assert all(len(g.rows["sex"]) < len(missing) for g in bulk.distinct.groups)
+        compared = 0
+        for body in remains:
+            query = index._query(body, bulk)
+            assert query.distinct is not None
+            fast = index._ranker.dense(query, AS_OF, 5)
+            full = index._ranker.every_pair(replace(query, distinct=None), AS_OF, 5)
+            assert fast.totals.tobytes() == full.totals.tobytes()
+            compared += int(np.isfinite(full.totals).sum())
+        assert compared > len(remains)
+
+
+def test_pruned_ranking_keeps_the_top_k_of_every_pair() -> None:
+    missing, remains = random_population(seed=17, missing_count=1500, remains_count=30)
+    index = CandidateIndex()
+    index.add_many([*missing, *remains])
+    bulk = _ByLastSeen.of(index._missing)
+    compared = 0
+    for top_k in (1, 10):
+        for body in remains:
+            query = index._query(body, bulk)
+            pruned = index._ranker.pruned(query, AS_OF, top_k)
+            full = index._ranker.every_pair(replace(query, distinct=None), AS_OF, top_k)
+            best = np.sort(full.totals[np.isfinite(full.totals)])[::-1][:top_k]
+            kept = np.sort(pruned.totals[np.isfinite(pruned.totals)])[::-1][:top_k]
+            # the same best totals, to the bit
+            assert kept.tobytes() == best.tobytes()
+            both = np.isfinite(pruned.totals) & np.isfinite(full.totals[pruned.positions])
+            at = pruned.positions[both]
+            assert pruned.totals[both].tobytes() == full.totals[at].tobytes()
+            compared += pruned.positions.size
+    # most pairs were never compared in full
+    assert compared < 0.5 * 2 * len(remains) * len(missing)
+
+
+def test_bulk_matching_with_the_caseload_prior_scores_as_one_query(
+    population: tuple[list[MissingRecord], list[RemainsRecord]],
+) -> None:
+    missing, remains = population
+    index = CandidateIndex(settings=MatchSettings(reported_share=0.7))
+    index.add_many([*missing, *remains])
+    bulk: dict[str, list[float]] = {}
+    for candidate in index.match_all(top_k=5, as_of=date(2023, 6, 1), processes=1):
+        bulk.setdefault(candidate.remains_ref, []).append(candidate.score)
+    for body in remains:
+        alone = index.candidates_for_remains(body, top_k=5, as_of=date(2023, 6, 1))
+        # the prior sums every pair's likelihood ratio, in another order: equal but for rounding
+        expected = [c.score for c in alone]
+        assert sorted(bulk.get(body.ref, []), reverse=True) == pytest.approx(expected, rel=1e-12)
+
+
+def test_pairs_the_route_refinement_drops_still_compete_for_the_caseload_prior(
+    population: tuple[list[MissingRecord], list[RemainsRecord]],
+) -> None:
+    missing, remains = population
+    index = CandidateIndex(settings=MatchSettings(reported_share=0.7))
+    index.add_many([*missing, *remains])
+    bulk = _ByLastSeen.of(index._missing)
+    dropped = 0
+    for body in remains:
+        query = index._query(body, bulk)
+        if query.routes is None:
+            continue
+        scored = index._ranker.dense(query, AS_OF, 1)
+        point_only = index._ranker.every_pair(replace(query, distinct=None, routes=None), AS_OF, 1)
+        assert scored.competing is not None
+        kept = np.isfinite(scored.totals)
+        # a pair kept competes at its exact total, a pair dropped at its point-only total
+        assert scored.competing[kept].tobytes() == scored.totals[kept].tobytes()
+        assert scored.competing[~kept].tobytes() == point_only.totals[~kept].tobytes()
+        dropped += int((~kept & np.isfinite(point_only.totals)).sum())
+    assert dropped > 0
+
+
+def test_every_criterion_is_ranked_one_way_or_another() -> None:
+    from matching import CRITERIA
+    from matching.ranking import DEFERRED, DISTINCT_GROUPS, NAMED, SPARSE
+
+    grouped = [c for group in DISTINCT_GROUPS for c in group]
+    ways = [*NAMED, *grouped, *SPARSE, *DEFERRED]
+    assert sorted(ways) == sorted(CRITERIA)
+    assert DEFERRED == ("age", "distance")
