@@ -141,7 +141,7 @@ def peer(live_server):
 
 
 @pytest.fixture(scope="module")
-def exchanged(live_server, peer) -> list[str]:
+def exchanged(live_server, peer) -> dict[str, str]:
     """The pages behind a peer's messages, brought in through the inbox as an import would:
     the peer's bundle of remains hits our report (the hit page), we ask the peer for the data
     behind the hit (an outgoing request) and the peer asks for the data behind a report we
@@ -233,11 +233,11 @@ def exchanged(live_server, peer) -> list[str]:
                 now=START,
             )
         ).disclosure_id
-        pages = [
-            f"/exchange/hits/{hit.id}",
-            f"/exchange/disclosures/{outgoing.id}",
-            f"/exchange/disclosures/{incoming}",
-        ]
+        pages = {
+            "hit": f"/exchange/hits/{hit.id}",
+            "outgoing": f"/exchange/disclosures/{outgoing.id}",
+            "incoming": f"/exchange/disclosures/{incoming}",
+        }
         db.session.remove()
     return pages
 
@@ -300,7 +300,7 @@ def test_every_staff_page_passes_axe(
     page.goto(live_server("/auth/login"))
     problems = {"/auth/login": axe_violations(page)}
     sign_in("supervisor")
-    for path in PAGES + cases + exchanged + [f"/family-requests/{family_request}"]:
+    for path in PAGES + cases + list(exchanged.values()) + [f"/family-requests/{family_request}"]:
         response = page.goto(live_server(path))
         assert response is not None and response.status == 200, path
         problems[path] = axe_violations(page)
@@ -313,6 +313,12 @@ def test_every_staff_page_passes_axe(
     page.locator("form[action$='/decline'] [type=submit]").click()
     expect(page.locator("#reason-error")).to_be_visible()
     problems["/family-requests/<reference>/decline refused"] = axe_violations(page)
+    # a disclosure request on the hit and a decision on the peer's request, both sent empty
+    for kind, action in (("hit", "request"), ("incoming", "decide")):
+        page.goto(live_server(exchanged[kind]))
+        page.locator(f"form[action$='/{action}'] [type=submit]").click()
+        expect(page.locator("main [aria-invalid=true]").first).to_be_visible()
+        problems[f"{exchanged[kind]}/{action} refused"] = axe_violations(page)
     assert {path: found for path, found in problems.items() if found} == {}
 
 
