@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
@@ -243,6 +244,76 @@ def exchanged(live_server, peer) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
+def dna_exchanged(live_server, peer) -> str:
+    """A DNA hit abroad: a consenting family's pedigree sent to the peer, whose answer names
+    remains of its own (the DNA results list has a hit with its request form), and our request
+    for the data behind them; returns that request's page."""
+    from casework.dna.consent import change_consent
+    from casework.dna.profiles import sample_by_barcode
+    from casework.exchanges import disclosures
+    from casework.exchanges.dna_search import send_search
+    from casework.exchanges.guard import DatabaseReplayGuard
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import DnaSearchResult, MessageKind, PeerAuthority
+    from casework.extensions import db
+    from exchange import (
+        DnaAnswer,
+        DnaResult,
+        InMemoryReplayGuard,
+        TrustList,
+        open_dna_search,
+        seal_dna_answer,
+    )
+    from tests.casework.dna.builders import build_family, import_and_confirm
+    from tests.casework.exchanges.builders import START
+
+    world = SimpleNamespace(user=lambda role: _user(live_server, role).id)
+    with live_server.app.test_request_context():
+        family = build_family(world)
+        import_and_confirm(world, family)
+        change_consent(
+            sample_by_barcode("REF-B-1"),
+            _user(live_server, "family_liaison"),
+            {"search_here": True, "search_abroad": True, "countries": "GTM"},
+        )
+        sent = send_search(db.session.get(PeerAuthority, peer.row_id))
+        assert sent is not None
+        search = open_dna_search(
+            sent.envelope,
+            own_id=peer.authority_id,
+            own_keys=peer.keys,
+            trust=TrustList([peer.us]),
+            guard=InMemoryReplayGuard(),
+            now=START,
+        ).content
+        (shared,) = search.families
+        last = DatabaseReplayGuard().last_sequence(peer.authority_id, MessageKind.DNA_ANSWER)
+        receive(
+            seal_dna_answer(
+                DnaAnswer(search.search_id, (DnaResult(shared.pseudonym, True, 6500, "Q" * 43),)),
+                sender_id=peer.authority_id,
+                sender_keys=peer.keys,
+                recipient=peer.us,
+                sequence=(last or 0) + 1,
+                now=START,
+            )
+        )
+        result = db.session.scalar(
+            db.select(DnaSearchResult).where(DnaSearchResult.missing_person_id == family.case.id)
+        )
+        asked = disclosures.request_dna_disclosure(
+            result,
+            _user(live_server, "forensic_officer"),
+            purpose="identification",
+            justification="Our family's DNA matched your remains (log10 LR 6.5).",
+            fields=["surnames"],
+        )
+        page = f"/exchange/disclosures/{asked.id}"
+        db.session.remove()
+    return page
+
+
+@pytest.fixture(scope="module")
 def more_staff(live_server, peer) -> dict[str, str]:
     """An administrator, a system administrator and an auditor of the home agency, and a
     trusted peer authority: what their pages show."""
@@ -294,13 +365,14 @@ def axe_violations(page) -> list[str]:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_every_staff_page_passes_axe(
-    sign_in, page, live_server, cases, family_request, exchanged, viewport
+    sign_in, page, live_server, cases, family_request, exchanged, dna_exchanged, viewport
 ) -> None:
     page.set_viewport_size(viewport)
     page.goto(live_server("/auth/login"))
     problems = {"/auth/login": axe_violations(page)}
     sign_in("supervisor")
-    for path in PAGES + cases + list(exchanged.values()) + [f"/family-requests/{family_request}"]:
+    seeded = [*cases, *exchanged.values(), dna_exchanged, f"/family-requests/{family_request}"]
+    for path in PAGES + seeded:
         response = page.goto(live_server(path))
         assert response is not None and response.status == 200, path
         problems[path] = axe_violations(page)
@@ -313,12 +385,17 @@ def test_every_staff_page_passes_axe(
     page.locator("form[action$='/decline'] [type=submit]").click()
     expect(page.locator("#reason-error")).to_be_visible()
     problems["/family-requests/<reference>/decline refused"] = axe_violations(page)
-    # a disclosure request on the hit and a decision on the peer's request, both sent empty
-    for kind, action in (("hit", "request"), ("incoming", "decide")):
-        page.goto(live_server(exchanged[kind]))
-        page.locator(f"form[action$='/{action}'] [type=submit]").click()
+    # disclosure requests on the hit and on the DNA hit, and a decision on the peer's request,
+    # each sent empty: refused, the messages at their fields
+    for path, action in (
+        (exchanged["hit"], "request"),
+        ("/exchange/dna", "request"),
+        (exchanged["incoming"], "decide"),
+    ):
+        page.goto(live_server(path))
+        page.locator(f"form[action$='/{action}'] [type=submit]").first.click()
         expect(page.locator("main [aria-invalid=true]").first).to_be_visible()
-        problems[f"{exchanged[kind]}/{action} refused"] = axe_violations(page)
+        problems[f"{path} {action} refused"] = axe_violations(page)
     assert {path: found for path, found in problems.items() if found} == {}
 
 
