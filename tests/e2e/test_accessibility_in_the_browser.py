@@ -1,13 +1,16 @@
 """Accessibility in a real browser: axe-core (vendored, tests/e2e/vendor) runs the WCAG 2.2 A and
 AA rules on every page at desktop and phone sizes: the staff pages, the administrators' and the
-auditors', and the family portal in its four languages (each form refused and accepted, the
+auditors', the exchange pages behind a peer's imported bundle (a hit, a disclosure request
+each way), and the family portal in its four languages (each form refused and accepted, the
 family's own page, the error page); by hand what axe cannot see: the focus ring's contrast (date
 fields too), no sideways scrolling on a 390 px phone, 24 px targets, the role label in the
 reader's language, and a remains case and a family's request sent with the keyboard alone."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
@@ -124,15 +127,199 @@ def family_request(live_server) -> str:
 
 
 @pytest.fixture(scope="module")
-def more_staff(live_server) -> dict[str, str]:
+def peer(live_server):
+    """Our authority's identity and a trusted peer, with the keys the peer signs with."""
+    from casework.exchanges.identity import current_identity
+    from casework.extensions import db
+    from tests.casework.exchanges.builders import make_identity, make_peer
+
+    with live_server.app.test_request_context():
+        if current_identity() is None:
+            make_identity()
+        trusted = make_peer()
+        db.session.remove()
+    return trusted
+
+
+@pytest.fixture(scope="module")
+def exchanged(live_server, peer) -> dict[str, str]:
+    """The pages behind a peer's messages, brought in through the inbox as an import would:
+    the peer's bundle of remains hits our report (the hit page), we ask the peer for the data
+    behind the hit (an outgoing request) and the peer asks for the data behind a report we
+    shared with it (an incoming request, awaiting a supervisor's decision)."""
+    from casework.exchanges import disclosures
+    from casework.exchanges.bundles import Selection, export_records
+    from casework.exchanges.guard import DatabaseReplayGuard
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import (
+        CrossBorderHit,
+        ExportedRecord,
+        MessageKind,
+        PeerAuthority,
+    )
+    from casework.extensions import db
+    from casework.missing.services import add_relative
+    from exchange import (
+        DisclosureRequest,
+        GeoPoint,
+        Officer,
+        Purpose,
+        RecordType,
+        Sex,
+        new_request_id,
+        seal_disclosure_request,
+    )
+    from tests.casework.exchanges.builders import START, peer_bundle, peer_remains
+    from tests.casework.factories import make_missing
+
+    def sequence(kind: MessageKind) -> int:
+        return (DatabaseReplayGuard().last_sequence(peer.authority_id, kind) or 0) + 1
+
+    with live_server.app.test_request_context():
+        liaison = _user(live_server, "family_liaison")
+        person = make_missing(liaison)
+        found = peer_remains(
+            "PM-1",
+            sex=Sex.MALE,
+            stature_min_cm=160,
+            stature_max_cm=175,
+            found_date=date(2025, 9, 15),
+            found_point=GeoPoint(31.7, -111.4),
+            document_names=("José Luis Pérez",),
+        )
+        receive(peer_bundle(peer, [found], sequence=sequence(MessageKind.BUNDLE)))
+        hit = db.session.scalar(
+            db.select(CrossBorderHit)
+            .where(CrossBorderHit.missing_person_id == person.id)
+            .order_by(CrossBorderHit.score.desc())
+        )
+        outgoing = disclosures.request_disclosure(
+            hit,
+            liaison,
+            purpose="identification",
+            justification="Document name and dental chart agree with our report.",
+            fields=["given_names", "surnames"],
+        )
+        # our report, its family consenting, shared with the peer; the peer asks about it
+        add_relative(
+            person,
+            {
+                "name": "Rosa Xitumul",
+                "relationship_to_missing": "mother",
+                "contact": "+502 5555 0101",
+                "consent_to_share": "y",
+                "consent_countries": "*",
+            },
+        )
+        export_records(db.session.get(PeerAuthority, peer.row_id), Selection(None, None, True))
+        pseudonym = db.session.scalar(
+            db.select(ExportedRecord.pseudonym).where(ExportedRecord.missing_person_id == person.id)
+        )
+        request = DisclosureRequest(
+            new_request_id(),
+            pseudonym,
+            RecordType.MISSING_PERSON,
+            Purpose.IDENTIFICATION,
+            "Remains found with a document naming him; dental chart agrees.",
+            frozenset({"family_contact", "surnames"}),
+            Officer("Dr. Ana Morales", "forensic odontologist"),
+        )
+        incoming = receive(
+            seal_disclosure_request(
+                request,
+                sender_id=peer.authority_id,
+                sender_keys=peer.keys,
+                recipient=peer.us,
+                sequence=sequence(MessageKind.DISCLOSURE_REQUEST),
+                now=START,
+            )
+        ).disclosure_id
+        pages = {
+            "hit": f"/exchange/hits/{hit.id}",
+            "outgoing": f"/exchange/disclosures/{outgoing.id}",
+            "incoming": f"/exchange/disclosures/{incoming}",
+        }
+        db.session.remove()
+    return pages
+
+
+@pytest.fixture(scope="module")
+def dna_exchanged(live_server, peer) -> str:
+    """A DNA hit abroad: a consenting family's pedigree sent to the peer, whose answer names
+    remains of its own (the DNA results list has a hit with its request form), and our request
+    for the data behind them; returns that request's page."""
+    from casework.dna.consent import change_consent
+    from casework.dna.profiles import sample_by_barcode
+    from casework.exchanges import disclosures
+    from casework.exchanges.dna_search import send_search
+    from casework.exchanges.guard import DatabaseReplayGuard
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import DnaSearchResult, MessageKind, PeerAuthority
+    from casework.extensions import db
+    from exchange import (
+        DnaAnswer,
+        DnaResult,
+        InMemoryReplayGuard,
+        TrustList,
+        open_dna_search,
+        seal_dna_answer,
+    )
+    from tests.casework.dna.builders import build_family, import_and_confirm
+    from tests.casework.exchanges.builders import START
+
+    world = SimpleNamespace(user=lambda role: _user(live_server, role).id)
+    with live_server.app.test_request_context():
+        family = build_family(world)
+        import_and_confirm(world, family)
+        change_consent(
+            sample_by_barcode("REF-B-1"),
+            _user(live_server, "family_liaison"),
+            {"search_here": True, "search_abroad": True, "countries": "GTM"},
+        )
+        sent = send_search(db.session.get(PeerAuthority, peer.row_id))
+        assert sent is not None
+        search = open_dna_search(
+            sent.envelope,
+            own_id=peer.authority_id,
+            own_keys=peer.keys,
+            trust=TrustList([peer.us]),
+            guard=InMemoryReplayGuard(),
+            now=START,
+        ).content
+        (shared,) = search.families
+        last = DatabaseReplayGuard().last_sequence(peer.authority_id, MessageKind.DNA_ANSWER)
+        receive(
+            seal_dna_answer(
+                DnaAnswer(search.search_id, (DnaResult(shared.pseudonym, True, 6500, "Q" * 43),)),
+                sender_id=peer.authority_id,
+                sender_keys=peer.keys,
+                recipient=peer.us,
+                sequence=(last or 0) + 1,
+                now=START,
+            )
+        )
+        result = db.session.scalar(
+            db.select(DnaSearchResult).where(DnaSearchResult.missing_person_id == family.case.id)
+        )
+        asked = disclosures.request_dna_disclosure(
+            result,
+            _user(live_server, "forensic_officer"),
+            purpose="identification",
+            justification="Our family's DNA matched your remains (log10 LR 6.5).",
+            fields=["surnames"],
+        )
+        page = f"/exchange/disclosures/{asked.id}"
+        db.session.remove()
+    return page
+
+
+@pytest.fixture(scope="module")
+def more_staff(live_server, peer) -> dict[str, str]:
     """An administrator, a system administrator and an auditor of the home agency, and a
     trusted peer authority: what their pages show."""
     from casework.accounts import services
     from casework.accounts.models import Agency, Role
-    from casework.exchanges.identity import current_identity
-    from casework.exchanges.trust import peers
     from casework.extensions import db
-    from tests.casework.exchanges.builders import make_identity, make_peer
     from tests.conftest import PASSWORD
 
     with live_server.app.test_request_context():
@@ -148,11 +335,7 @@ def more_staff(live_server) -> dict[str, str]:
                     password=PASSWORD,
                 )
                 live_server.users[role.value] = email
-        if current_identity() is None:
-            make_identity()
-        if not peers():
-            make_peer()
-        filled = {"user": str(_user(live_server, "family_liaison").id), "peer": str(peers()[0].id)}
+        filled = {"user": str(_user(live_server, "family_liaison").id), "peer": str(peer.row_id)}
         db.session.remove()
     return filled
 
@@ -182,13 +365,14 @@ def axe_violations(page) -> list[str]:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_every_staff_page_passes_axe(
-    sign_in, page, live_server, cases, family_request, viewport
+    sign_in, page, live_server, cases, family_request, exchanged, dna_exchanged, viewport
 ) -> None:
     page.set_viewport_size(viewport)
     page.goto(live_server("/auth/login"))
     problems = {"/auth/login": axe_violations(page)}
     sign_in("supervisor")
-    for path in PAGES + cases + [f"/family-requests/{family_request}"]:
+    seeded = [*cases, *exchanged.values(), dna_exchanged, f"/family-requests/{family_request}"]
+    for path in PAGES + seeded:
         response = page.goto(live_server(path))
         assert response is not None and response.status == 200, path
         problems[path] = axe_violations(page)
@@ -201,6 +385,17 @@ def test_every_staff_page_passes_axe(
     page.locator("form[action$='/decline'] [type=submit]").click()
     expect(page.locator("#reason-error")).to_be_visible()
     problems["/family-requests/<reference>/decline refused"] = axe_violations(page)
+    # disclosure requests on the hit and on the DNA hit, and a decision on the peer's request,
+    # each sent empty: refused, the messages at their fields
+    for path, action in (
+        (exchanged["hit"], "request"),
+        ("/exchange/dna", "request"),
+        (exchanged["incoming"], "decide"),
+    ):
+        page.goto(live_server(path))
+        page.locator(f"form[action$='/{action}'] [type=submit]").first.click()
+        expect(page.locator("main [aria-invalid=true]").first).to_be_visible()
+        problems[f"{path} {action} refused"] = axe_violations(page)
     assert {path: found for path, found in problems.items() if found} == {}
 
 
