@@ -27,8 +27,14 @@ def candidate(live_server):
     from tests.casework.factories import make_missing, make_remains
 
     with live_server.app.test_request_context():
-        person = make_missing(_user(live_server, "family_liaison"), given_names="Ixchel Rosa")
-        remains = make_remains(_user(live_server, "forensic_officer"))
+        # a name of its own, on the remains' document too: the factory's other cases share the
+        # defaults, and under the caseload prior equally good reports share the probability
+        person = make_missing(
+            _user(live_server, "family_liaison"), given_names="Ixchel Rosa", surnames="Batz Tuyuc"
+        )
+        remains = make_remains(
+            _user(live_server, "forensic_officer"), document_names="IXCHEL ROSA BATZ TUYUC"
+        )
         row = db.session.scalar(
             db.select(CandidateMatch).where(
                 CandidateMatch.missing_person_id == person.id,
