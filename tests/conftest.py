@@ -131,12 +131,17 @@ def clock() -> Clock:
     return Clock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
 
 
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest, migrated: dict[str, str]) -> str:
-    if request.param not in migrated:
+def require_backend(backend: str, migrated: dict[str, str]) -> None:
+    """Skip a test whose database was not built, or fail it where PostgreSQL is required."""
+    if backend not in migrated:
         if REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL is required but not reachable at {POSTGRES_URL}")
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, migrated: dict[str, str]) -> str:
+    require_backend(request.param, migrated)
     return str(request.param)
 
 

@@ -1,4 +1,5 @@
-"""Browser tests: a live server on a fresh SQLite database, driven by Debian's Chromium.
+"""Browser tests: a live server on a fresh SQLite database, driven by Debian's Chromium; the
+journeys that must pass on both databases also run against a second one on PostgreSQL.
 
 Without /usr/bin/chromium these tests are skipped on a workstation and fail in CI (CI is set).
 Tiles point at a closed local port: the tests never touch the network.
@@ -10,14 +11,24 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from tests.conftest import PASSWORD, Clock, _base_settings
+from tests.conftest import (
+    PASSWORD,
+    Clock,
+    _base_settings,
+    _empty_postgres,
+    _postgres_admin_url,
+    require_backend,
+)
 
 CHROMIUM = Path(os.environ.get("CASEWORK_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -55,10 +66,9 @@ class LiveServer:
         return self.url + path
 
 
-@pytest.fixture(scope="session")
-def live_server(
-    chromium_path: Path, migrated: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
+@contextmanager
+def _serve(database_url: str, root: Path) -> Iterator[LiveServer]:
+    """Start the app over a migrated, empty database with a user of each role, on a free port."""
     from werkzeug.serving import make_server
 
     from casework import create_app
@@ -66,12 +76,10 @@ def live_server(
     from casework.accounts.models import AgencyKind, Role
     from casework.commands import ensure_data_key
     from casework.extensions import db
+    from casework.jobs.services import stop_embedded_jobs
 
-    root = tmp_path_factory.mktemp("e2e")
-    database = root / "casework.db"
-    shutil.copyfile(migrated["sqlite"], database)
     settings = _base_settings(
-        root / "instance", f"sqlite:///{database}", Clock(datetime(2026, 6, 1, 12, tzinfo=UTC))
+        root / "instance", database_url, Clock(datetime(2026, 6, 1, 12, tzinfo=UTC))
     )
     settings.update(
         WTF_CSRF_ENABLED=True,  # a real browser posts the real forms, tokens included
@@ -100,13 +108,53 @@ def live_server(
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app, users=users)
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app, users=users)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        stop_embedded_jobs(app)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    chromium_path: Path, migrated: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The live server of every browser test: the app on a copy of the migrated SQLite file."""
+    root = tmp_path_factory.mktemp("e2e")
+    database = root / "casework.db"
+    shutil.copyfile(migrated["sqlite"], database)
+    with _serve(f"sqlite:///{database}", root) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_live_server(
+    chromium_path: Path, migrated: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The app on PostgreSQL, for the journeys that must pass on both databases: a database of
+    its own, copied from the migrated one (emptied: other tests may have left rows in it) and
+    dropped at the end."""
+    require_backend("postgresql", migrated)
+    template = make_url(migrated["postgresql"])
+    name = f"{template.database}_e2e"
+    admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template.database}"'))
+    url = template.set(database=name).render_as_string(hide_password=False)
+    try:
+        _empty_postgres(url)
+        with _serve(url, tmp_path_factory.mktemp("e2e-postgresql")) as server:
+            yield server
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,9 @@
 """DNA in the browser: the laboratory imports a lab file for a remains sample and a mother's and
 a brother's references and confirms the consensus profiles, the search proposes the family, an
 officer reads the LR in words (no genotypes), a supervisor confirms the identification citing
-DNA; a liaison records a withdrawal of consent and the family leaves the next search."""
+DNA; a liaison records a withdrawal of consent and the family leaves the next search.
+
+Both journeys run on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,6 +15,15 @@ from tests.casework.dna.builders import simulated
 from tests.casework.factories import make_missing, make_remains
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def live_server(request: pytest.FixtureRequest, live_server):
+    """These journeys run on both databases (issue #14): the session's SQLite live server, then
+    the PostgreSQL one (started on first use, skipped like other PostgreSQL tests without it)."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgres_live_server")
+    return live_server
 
 
 def _user(role, live_server):
