@@ -35,7 +35,7 @@ def _user(role, live_server):
     return db.session.scalar(select(User).where(User.email == live_server.users[role]))
 
 
-def _family(live_server, tag: str, given: str) -> dict:
+def _family(live_server, tag: str, given: str, seed: int) -> dict:
     from casework.custody.services import record_sample
     from casework.dna.consent import record_reference_sample
     from casework.dna.families import place_relative
@@ -62,7 +62,9 @@ def _family(live_server, tag: str, given: str) -> dict:
         record_sample(remains, {"barcode": f"PM-{tag}", "kind": "bone"})
         ids = {"case": case.reference, "remains": remains.reference, "remains_id": remains.id}
         db.session.remove()
-    typed = simulated(seed=hash(tag) % 1000)
+    # a fixed seed, never hash(tag): Python salts str hashes per process, and about one seed in
+    # 200 draws a family whose LR stays under the hit threshold (log10 LR 2.5 to 3.7)
+    typed = simulated(seed=seed)
     ids["file"] = long_csv(
         {
             f"REF-M-{tag}": typed["mother"],
@@ -80,7 +82,7 @@ def test_the_dna_journey(sign_in, live_server, tmp_path, screenshot) -> None:
     from casework.matches.models import CandidateMatch
     from casework.missing.models import MissingPerson
 
-    family = _family(live_server, "E2E1", "Ana")
+    family = _family(live_server, "E2E1", "Ana", seed=1)
     lab_file = tmp_path / "globalfiler_run_42.csv"
     lab_file.write_text(family["file"])
 
@@ -132,7 +134,7 @@ def test_the_dna_journey(sign_in, live_server, tmp_path, screenshot) -> None:
 
 
 def test_a_withdrawal_takes_the_family_out_of_the_search(sign_in, live_server, tmp_path) -> None:
-    family = _family(live_server, "E2E2", "Marta")
+    family = _family(live_server, "E2E2", "Marta", seed=2)
     with live_server.app.test_request_context():
         from casework.dna.profiles import confirm_consensus, import_lab_files, sample_by_barcode
 
