@@ -105,25 +105,38 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
     built["sqlite"] = str(template)
 
     if _postgres_reachable():
-        name = make_url(POSTGRES_URL).database
-        admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        app = create_app(_base_settings(root, POSTGRES_URL, clock))
-        with app.app_context():
-            upgrade()
-            from casework.extensions import db
-
-            db.engine.dispose()
+        migrate_postgres(POSTGRES_URL, root)
         built["postgresql"] = POSTGRES_URL
     yield built
     if "postgresql" in built:
-        admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_postgres(POSTGRES_URL)
+
+
+def migrate_postgres(url: str, root: Path) -> None:
+    """A new PostgreSQL database at `url` (replacing any left over), built from the migrations."""
+    from flask_migrate import upgrade
+
+    from casework import create_app
+
+    drop_postgres(url)
+    admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{make_url(url).database}"'))
+    admin.dispose()
+    clock = Clock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    app = create_app(_base_settings(root, url, clock))
+    with app.app_context():
+        upgrade()
+        from casework.extensions import db
+
+        db.engine.dispose()
+
+
+def drop_postgres(url: str) -> None:
+    admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture

@@ -18,15 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import (
     PASSWORD,
     Clock,
     _base_settings,
-    _empty_postgres,
-    _postgres_admin_url,
+    drop_postgres,
+    migrate_postgres,
     require_backend,
 )
 
@@ -137,24 +136,18 @@ def postgres_live_server(
     chromium_path: Path, migrated: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     """The app on PostgreSQL, for the journeys that must pass on both databases: a database of
-    its own, copied from the migrated one (emptied: other tests may have left rows in it) and
-    dropped at the end."""
+    its own, built from the migrations (not copied from the run's: other tests' apps keep
+    connections to that one open, which a template copy refuses) and dropped at the end."""
     require_backend("postgresql", migrated)
-    template = make_url(migrated["postgresql"])
-    name = f"{template.database}_e2e"
-    admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template.database}"'))
-    url = template.set(database=name).render_as_string(hide_password=False)
+    root = tmp_path_factory.mktemp("e2e-postgresql")
+    url = make_url(migrated["postgresql"])
+    url = url.set(database=f"{url.database}_e2e").render_as_string(hide_password=False)
+    migrate_postgres(url, root)
     try:
-        _empty_postgres(url)
-        with _serve(url, tmp_path_factory.mktemp("e2e-postgresql")) as server:
+        with _serve(url, root) as server:
             yield server
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_postgres(url)
 
 
 @pytest.fixture(scope="session")
