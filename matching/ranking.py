@@ -18,6 +18,7 @@ import numpy.typing as npt
 from matching.routes import QueryRoutes
 from matching.scoring import (
     COMPARISONS,
+    Comparison,
     NameAgreement,
     PairLevels,
     compare_columns,
@@ -75,24 +76,13 @@ class Distinct:
         self.held: dict[str, IntArray] = {}
         self.present: dict[str, Array] = {}
         for comparison in COMPARISONS:
+            if comparison.criterion not in DEFERRED and comparison.criterion not in SPARSE:
+                continue
+            holding = _holding(comparison, population, side)
             if comparison.criterion in DEFERRED:
-                present = np.ones(len(population["sex"]), dtype=bool)
-                for need in comparison.needs:
-                    if need.side == side:
-                        for_need = np.zeros_like(present)
-                        for column in need.columns:
-                            for_need |= _known(population[column])
-                        present &= for_need
-                self.present[comparison.criterion] = present
+                self.present[comparison.criterion] = holding
             if comparison.criterion in SPARSE:
-                held = np.ones(len(population["sex"]), dtype=bool)
-                for need in comparison.needs:
-                    if need.side == side:
-                        for_need = np.zeros_like(held)
-                        for column in need.columns:
-                            for_need |= _known(population[column])
-                        held &= for_need
-                self.held[comparison.criterion] = np.flatnonzero(held)
+                self.held[comparison.criterion] = np.flatnonzero(holding)
         self.groups: list[DistinctRows] = []
         for criteria in DISTINCT_GROUPS:
             reads: dict[str, None] = {"sex": None}
@@ -112,6 +102,19 @@ class Distinct:
             _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
             rows = {column: population[column][first] for column in reads}
             self.groups.append(DistinctRows(criteria, rows, inverse.reshape(-1)))
+
+
+def _holding(comparison: Comparison, population: Columns, side: str) -> Array:
+    """Where the population holds, for every need of this comparison on its side, at least one
+    of the columns that need accepts."""
+    holding = np.ones(len(population["sex"]), dtype=bool)
+    for need in comparison.needs:
+        if need.side == side:
+            for_need = np.zeros_like(holding)
+            for column in need.columns:
+                for_need |= _known(population[column])
+            holding &= for_need
+    return holding
 
 
 def _known(values: Array) -> Array:
