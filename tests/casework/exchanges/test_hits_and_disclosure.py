@@ -141,6 +141,18 @@ def _shared_with_peer(app, world, peer):
         return db.session.scalar(select(ExportedRecord.pseudonym))
 
 
+def _approve_surnames(item, supervisor):
+    from casework.exchanges import disclosures
+
+    disclosures.decide(
+        item,
+        supervisor,
+        approve=True,
+        reason="Identification confirmed by dental.",
+        fields=["surnames"],
+    )
+
+
 def _request_from_peer(peer, pseudonym, sequence=1, fields=("family_contact", "surnames")):
     from exchange import (
         DisclosureRequest,
@@ -215,13 +227,7 @@ def test_a_request_is_decided_by_a_supervisor_and_answered(app, world, peer):
             with pytest.raises(error):
                 disclosures.decide(item, user, approve=approve, reason=reason, fields=fields)
         assert counts()["OutgoingMessage"] == 1  # only the bundle
-        disclosures.decide(
-            item,
-            supervisor,
-            approve=True,
-            reason="Identification confirmed by dental.",
-            fields=["surnames"],
-        )
+        _approve_surnames(item, supervisor)
         with pytest.raises(ValidationError, match="decided already"):
             disclosures.decide(
                 item, supervisor, approve=False, reason="Changed my mind about it.", fields=[]
@@ -266,7 +272,6 @@ def test_a_refusal_sends_no_data(app, world, peer, as_user):
 
 
 def test_a_decision_that_cannot_be_sealed_leaves_everything_as_it_was(app, world, peer):
-    from casework.exchanges import disclosures
     from casework.exchanges.errors import ExchangeRefused
     from casework.exchanges.inbox import receive
     from casework.exchanges.models import Disclosure, DisclosureStatus, PeerAuthority
@@ -280,13 +285,7 @@ def test_a_decision_that_cannot_be_sealed_leaves_everything_as_it_was(app, world
         revoke_peer(db.session.get(PeerAuthority, peer.row_id))
         before = counts()
         with pytest.raises(ExchangeRefused) as caught:
-            disclosures.decide(
-                item,
-                _user("supervisor", world),
-                approve=True,
-                reason="Identification confirmed by dental.",
-                fields=["surnames"],
-            )
+            _approve_surnames(item, _user("supervisor", world))
         assert caught.value.code == "recipient-revoked"
         assert counts() == before
         assert db.session.get(Disclosure, item.id).status is DisclosureStatus.AWAITING_DECISION
@@ -459,7 +458,6 @@ def test_every_message_we_send_is_kept_audited_and_pushed_alike(app, world, peer
     DNA search does: each kept under its own counter, audited under its row with its id and
     sequence, and given a push job (the peer has an inbox; nobody listens on it here)."""
     from casework.audit.models import AuditEntry
-    from casework.exchanges import disclosures
     from casework.exchanges.inbox import receive
     from casework.exchanges.models import Disclosure, MessageKind, OutgoingMessage
     from casework.exchanges.resets import send_reset
@@ -474,13 +472,7 @@ def test_every_message_we_send_is_kept_audited_and_pushed_alike(app, world, peer
     _request, raw = _request_from_peer(peer, pseudonym)
     with app.test_request_context():
         item = db.session.get(Disclosure, receive(raw).disclosure_id)
-        disclosures.decide(
-            item,
-            _user("supervisor", world),
-            approve=True,
-            reason="Identification confirmed by dental.",
-            fields=["surnames"],
-        )
+        _approve_surnames(item, _user("supervisor", world))
         send_reset(get_peer(peer.row_id), MessageKind.BUNDLE, "our keys were rotated")
         stop_embedded_jobs(app)
         messages = db.session.scalars(select(OutgoingMessage)).all()
