@@ -308,7 +308,8 @@ def decide(
             values = {name: _value(case, name) for name in sorted(approved)}
             present = {name: value for name, value in values.items() if value}
             if present:
-                # pushed after the decision, which the requester must hold first
+                # pushed after the decision: the requester refuses it before (a push that
+                # overtakes the decision is tried again, see transport.AWAITING_EARLIER)
                 post(
                     peer,
                     MessageKind.DISCLOSURE_RESPONSE,
