@@ -41,7 +41,7 @@ from matching.name_index import NameTokens, names_against_missing, names_against
 from matching.ranking import Distinct, Query, Ranker, Scored
 from matching.records import MissingRecord, RemainsRecord
 from matching.routes import QueryRoutes, RouteStore
-from matching.scoring import NameAgreement, compare_columns, pair_totals, probability, weight_tables
+from matching.scoring import NameAgreement, probability, weight_tables
 from matching.settings import MatchSettings
 from matching.weights import Weights, default_weights
 
@@ -51,9 +51,6 @@ IntArray = npt.NDArray[np.int64]
 Progress = Callable[[int, int], None]
 
 _CHUNK = 256
-# incremental updates a remains' cached competition takes before it is computed afresh: each
-# adds a rounding of the order of 1e-16 to its log-sum
-_REFRESH = 64
 
 
 class _DnaStore:
@@ -103,28 +100,6 @@ class _Side:
     name_counts: list[int] = field(default_factory=list)
 
 
-@dataclass
-class _Competition:
-    """What the caseload prior needs of one open remains, as its own query finds it: ``count``
-    (N) missing persons it can be compared with and log2 of the sum of their likelihood
-    ratios, kept in step as missing persons are added and removed (``CandidateIndex.
-    _competitions``).
-
-    ``threshold`` is the K-th best total of the pairs the remains' query does not refine by
-    route (-inf: fewer than K; +inf: the query refines no route, the remains having no
-    recovery point). A pair below it (by its point-only total, or by that total plus the most
-    a route could add when a route could lift it) changes neither the query's top K nor which
-    routes it measures, so it enters or leaves the sum alone; any other pair makes the entry
-    be computed afresh.
-    """
-
-    count: int
-    log_sum: float
-    threshold: float
-    named: bool  # carries document names: its pairs read the missing persons' name frequencies
-    updates: int = 0
-
-
 class CandidateIndex:
     """Open missing-person and remains cases, ready to be matched.
 
@@ -160,10 +135,6 @@ class CandidateIndex:
         self._missing = _Side(FeatureColumns(MISSING_COLUMNS), NameTokens(workers))
         self._remains = _Side(FeatureColumns(REMAINS_COLUMNS), NameTokens(workers))
         self._dna = _DnaStore()
-        # per open remains slot, its competition under the caseload prior, computed the first
-        # time a missing person's query needs it; valid for one (top K, as_of, settings)
-        self._competitions: dict[int, _Competition] = {}
-        self._competitions_for: tuple[int, date | None, MatchSettings] | None = None
 
     # -- keeping the index up to date -------------------------------------------------------
 
@@ -227,8 +198,6 @@ class CandidateIndex:
                 side.routes.append(slot, route_segments(record.route) if has_route else None)
             else:
                 side.tokens.add(slot, ((key, ROLE_DOCUMENT) for key in document_name_keys(record)))
-        if side is self._missing:
-            self._follow_competitions(list(slots), +1)
 
     def update(self, record: MissingRecord | RemainsRecord) -> None:
         """Replace an open case by its new version (or add it if it was not open)."""
@@ -238,13 +207,8 @@ class CandidateIndex:
     def remove(self, record: MissingRecord | RemainsRecord) -> None:
         """Close a case: it is no longer proposed. Unknown refs are ignored."""
         side = self._missing if isinstance(record, MissingRecord) else self._remains
-        slot = side.slots.get(record.ref)
+        slot = side.slots.pop(record.ref, None)
         if slot is not None:
-            if side is self._missing:
-                self._follow_competitions([slot], -1)
-            else:
-                self._competitions.pop(slot, None)
-            del side.slots[record.ref]
             held = side.records[slot]
             if held is not None:
                 self._dna.remove(held)
@@ -346,160 +310,16 @@ class CandidateIndex:
     def _remains_offsets(self, slots: IntArray, top_k: int, as_of: date | None) -> FloatArray:
         """The caseload prior's offset of each remains found for a missing person: from the
         remains' own competition over every open missing person (the query among them, so it
-        must be in the index); the pair's probability is then the one the remains' query gives
-        it. Each competition is computed by one remains query the first time it is needed and
-        kept in step as missing persons come and go (``_follow_competitions``)."""
-        key = (top_k, as_of, replace(self.settings, reported_share=None, calibration=None))
-        if key != self._competitions_for:
-            self._competitions.clear()
-            self._competitions_for = key
+        must be in the index), one remains query each; the pair's probability is then the one
+        the remains' query gives it."""
         offsets = np.full(slots.size, np.nan)
         for position, slot in enumerate(slots.tolist()):
-            competition = self._competitions.get(slot)
-            if competition is None:
-                competition = self._competition(slot, top_k, as_of)
-                self._competitions[slot] = competition
-            offsets[position] = self._prior_offset(competition.count, competition.log_sum)
+            body = self._remains.records[slot]
+            assert isinstance(body, RemainsRecord)
+            offset = self._rank(body, top_k, as_of)[1]
+            if offset.size:
+                offsets[position] = offset[0]
         return offsets
-
-    def _competition(self, slot: int, top_k: int, as_of: date | None) -> _Competition:
-        """One open remains' competition, by its own query (as ``candidates_for_remains``)."""
-        body = self._remains.records[slot]
-        assert isinstance(body, RemainsRecord)
-        query = self._query(body, None)
-        as_of_day = float(as_of.toordinal()) if as_of is not None else float("nan")
-        scored = self._ranker.dense(query, as_of_day, top_k)
-        competing = scored.totals if scored.competing is None else scored.competing
-        count, log_sum = _log_sum(competing)
-        threshold = np.inf
-        if query.routes is not None:
-            threshold = self._settled_threshold(query, competing, max(top_k, 1), as_of_day)
-        return _Competition(count, log_sum, threshold, bool(document_name_keys(body)))
-
-    def _settled_threshold(
-        self, query: Query, competing: FloatArray, k: int, as_of_day: float
-    ) -> float:
-        """The K-th best total among the pairs a remains query does not refine by route (no
-        route to measure, or the point as near as can be), -inf if fewer than K: the best
-        totals first, widening until K are found (a pair further down cannot be among them).
-        """
-        finite = np.flatnonzero(np.isfinite(competing))
-        look = max(4 * k, 64)
-        while True:
-            if query.size <= look:
-                positions = np.arange(query.size)
-            elif finite.size <= look:
-                positions = finite
-            else:
-                positions = finite[np.argpartition(-competing[finite], look - 1)[:look]]
-            # a population of 8 or fewer is tested for lacking values, as a query is: keep
-            # the subset above that, as the whole population is
-            padded = np.concatenate([positions, np.arange(min(9, query.size))])
-            part = {name: column[padded] for name, column in query.population.items()}
-            m, r = query.sides(part)
-            levels = compare_columns(
-                m, r, _take(query.names, padded), self._ranker.settings, as_of_day, ("distance",)
-            ).levels["distance"]
-            levels = np.broadcast_to(levels, padded.shape)[: positions.size]
-            assert query.routes is not None
-            distance = self._tables["distance"]
-            lift = distance.max() - distance[levels]
-            pending = query.routes.measurable[positions] & (lift > 0)
-            totals = competing[positions]
-            settled = totals[np.isfinite(totals) & ~pending]
-            if settled.size >= k:
-                return float(np.partition(settled, settled.size - k)[settled.size - k])
-            if positions.size >= finite.size:
-                return -np.inf
-            look *= 4
-
-    def _follow_competitions(self, slots: list[int], sign: int) -> None:
-        """Keep the cached competitions exact as the missing persons at ``slots`` join them
-        (``sign`` +1, once added) or leave (-1, before removal): each pair's likelihood ratio
-        enters or leaves the sum where that changes nothing else in the remains' query; entries
-        it would change, or could not follow exactly, are dropped (computed afresh when next
-        needed). Name frequencies move with every named person added, so a remains carrying
-        document names keeps its entry only for persons without a name."""
-        if not self._competitions:
-            return
-        if self._competitions_for is None or len(slots) > 16:
-            self._competitions.clear()
-            return
-        for slot in slots:
-            person = self._missing.records[slot]
-            assert isinstance(person, MissingRecord)
-            if person.name_bloom is not None:
-                self._competitions.clear()  # Bloom-encoded names: rare; not followed
-                return
-            if missing_name_tokens(person):
-                for held in [s for s, c in self._competitions.items() if c.named]:
-                    del self._competitions[held]
-            if not self._competitions:
-                return
-            cached = np.fromiter(self._competitions, dtype=np.int64)
-            as_of = self._competitions_for[1]
-            as_of_day = float(as_of.toordinal()) if as_of is not None else float("nan")
-            totals, lift = self._pair_totals(person, cached, as_of_day)
-            for held, total, gain in zip(
-                cached.tolist(), totals.tolist(), lift.tolist(), strict=True
-            ):
-                if total == -np.inf:
-                    continue  # excluded: not in the competition
-                competition = self._competitions[held]
-                bound = total + gain if gain > 0 else total
-                below = (
-                    bound <= competition.threshold if gain > 0 else total < competition.threshold
-                )
-                if not below or competition.updates >= _REFRESH:
-                    del self._competitions[held]
-                    continue
-                if sign > 0:
-                    competition.log_sum = float(np.logaddexp2(competition.log_sum, total))
-                elif total < competition.log_sum - 1e-9:
-                    competition.log_sum += float(
-                        np.log2(-np.expm1((total - competition.log_sum) * np.log(2.0)))
-                    )
-                else:
-                    del self._competitions[held]
-                    continue
-                competition.count += sign
-                competition.updates += 1
-
-    def _pair_totals(
-        self, person: MissingRecord, slots: IntArray, as_of_day: float
-    ) -> tuple[FloatArray, FloatArray]:
-        """Totals of one missing person with the remains at ``slots`` before any route is
-        measured, as each remains' own query sums them (``Ranker.every_pair``), and what a route
-        could add to each (0: none can: no route to measure, or the point is as near as can
-        be). For remains without document names and a person without a Bloom-encoded name
-        (``_follow_competitions`` drops the others)."""
-        m = single_columns(missing_row(person))
-        r = {name: array[slots] for name, array in self._remains.columns.columns().items()}
-        size = slots.size
-        # a remains query's name agreement where no document token meets the person's names
-        names = NameAgreement(
-            np.zeros(size, dtype=bool),
-            np.zeros(size, dtype=bool),
-            r["n_doc"] == 0,
-            np.full(size, np.nan),
-            np.zeros(size),
-        )
-        compared = compare_columns(m, r, names, self._ranker.settings, as_of_day)
-        totals = np.broadcast_to(pair_totals(compared, self._tables), (size,)).copy()
-        totals[np.broadcast_to(compared.excluded, (size,))] = -np.inf
-        dna = np.zeros(size)
-        position = {slot: i for i, slot in enumerate(slots.tolist())}
-        for ref, evidence in self._dna.for_query(person).items():
-            at = position.get(self._remains.slots.get(ref, -1))
-            if at is not None:
-                dna[at] = -np.inf if evidence.excludes else evidence.weight
-        totals += dna
-        distance = self._tables["distance"]
-        lift = distance.max() - distance[np.broadcast_to(compared.levels["distance"], (size,))]
-        measurable = bool(person.route is not None and not person.route.is_empty)
-        found = ~np.isnan(r["point"][:, 0])
-        lift = np.where(found & measurable, lift, 0.0)
-        return totals, lift
 
     def match_all(
         self,
@@ -706,21 +526,22 @@ class CandidateIndex:
 
     def _caseload_offset(self, record: MissingRecord | RemainsRecord, totals: FloatArray) -> float:
         """log2 of what turns a pair's likelihood ratio into its probability under the caseload
-        prior (NaN: the weights' constant prior serves). Remains queries only."""
-        if self.settings.reported_share is None or isinstance(record, MissingRecord):
-            return float("nan")
-        return self._prior_offset(*_log_sum(totals))
+        prior (NaN: the weights' constant prior serves).
 
-    def _prior_offset(self, count: int, log_sum: float) -> float:
-        """With ``settings.reported_share`` = s, remains are the person of one of the N reports
+        With ``settings.reported_share`` = s, remains are the person of one of the N reports
         they can be compared with (not excluded), each alike beforehand, with probability s,
         or of no one: P(i) = (s/N)·LR_i / ((1 − s) + (s/N)·Σ_j LR_j). Competing candidates
-        thus lower each other's probability, as they should. ``count`` is N, ``log_sum``
-        log2 Σ_j LR_j."""
+        thus lower each other's probability, as they should. Remains queries only.
+        """
         share = self.settings.reported_share
-        if share is None or count == 0:
+        if share is None or isinstance(record, MissingRecord):
             return float("nan")
-        log_each = float(np.log2(share / count))
+        finite = totals[np.isfinite(totals)]
+        if finite.size == 0:
+            return float("nan")
+        top = float(finite.max())
+        log_sum = top + float(np.log2(np.exp2(finite - top).sum()))
+        log_each = float(np.log2(share / finite.size))
         log_none = float(np.log2(1.0 - share)) if share < 1.0 else -np.inf
         return log_each - float(np.logaddexp2(log_none, log_each + log_sum))
 
@@ -841,15 +662,6 @@ class CandidateIndex:
 
 
 _NAME_FIELDS = ("given", "surname", "all_document", "dice", "graded")
-
-
-def _log_sum(totals: FloatArray) -> tuple[int, float]:
-    """The number of finite totals (pairs not excluded) and log2 of the sum of 2**total."""
-    finite = totals[np.isfinite(totals)]
-    if finite.size == 0:
-        return 0, float("-inf")
-    top = float(finite.max())
-    return int(finite.size), top + float(np.log2(np.exp2(finite - top).sum()))
 
 
 def _take(names: NameAgreement, positions: IntArray) -> NameAgreement:
