@@ -65,7 +65,7 @@ def test_a_whole_trail_is_found_intact_and_starting_it_is_audited(app, world, as
     assert result["problems"] == 0 and result["first"] is None
     assert 50 < result["entries"] <= _entries(app)
     assert "Intact." in shown and f"<td>{result['entries']}</td>" in shown
-    assert '<h1>Audit trail verification</h1>' in shown
+    assert "<h1>Audit trail verification</h1>" in shown
     assert '<label for="anchor">Anchor kept apart (optional)</label>' in shown
     with app.app_context():
         started = db.session.execute(
