@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
+from tests.casework.audit.test_audit_rows import _tamper
 from tests.casework.audit.test_audit_trail import _disable_guard, _trail_with_entries
 from tests.casework.jobs.conftest import run_worker
 from tests.casework.test_error_messages import spanish
@@ -229,3 +230,28 @@ def test_two_clicks_at_once_start_one_verification_run_by_the_general_worker(
     assert [job.state.value for job in jobs] == ["done"] * len(jobs)
     assert all(json.loads(job.result)["problems"] == 0 for job in jobs)
     assert "Intact." in client.get(PAGE).get_data(as_text=True)
+
+
+def test_changed_rows_are_named_by_kind_and_id(
+    app, world, as_user, backend, recorded: dict[str, Any]
+) -> None:
+    from casework.vocabulary import label
+
+    _tamper(app, backend, "custody_event", "UPDATE custody_event SET to_party = 'Someone else'")
+    _tamper(app, backend, "missing_person", "UPDATE missing_person SET status = 'found_alive'")
+    client = as_user("system_administrator")
+    shown = _verify(app, client)
+    result = json.loads(_verifications(app)[0].result)
+    assert result["problems"] == 2 and result["first"]["code"] == "row-changed"
+    assert "Damaged: 2 problems." in shown
+    assert f"Custody event {recorded['event']} was changed after it was recorded" in shown
+    assert "Someone else" not in shown and "PCOME" not in shown
+
+    _tamper(app, backend, "custody_event", "UPDATE custody_event SET to_party = 'PCOME intake'")
+    shown = _verify(app, client)
+    with app.test_request_context():
+        stored, last = label("found_alive"), label("open")
+    assert (
+        f"Missing person case {recorded['case']} has the status “{stored}”, but the audit "
+        f"trail last recorded “{last}”"
+    ) in shown
