@@ -210,6 +210,7 @@ def register_listeners() -> None:
 
 def register_job_work() -> None:
     """What each kind of background job does: the jobs package knows no area, areas enqueue."""
+    from casework.audit.verification import run_verification_job
     from casework.bulk.jobs import run_import_job
     from casework.dna.search import run_search_job
     from casework.exchanges.transport import run_push_job
@@ -225,6 +226,7 @@ def register_job_work() -> None:
     register_work(JobKind.REMATCH, run_rematch_job, MATCHING)
     register_work(JobKind.EXCHANGE_PUSH, run_push_job)
     register_work(JobKind.DNA_SEARCH, run_search_job, MATCHING)  # refreshes the candidates
+    register_work(JobKind.AUDIT_VERIFY, run_verification_job)  # reads the trail, no index
     register_warm_up(MATCHING, build_now)  # its worker builds the open-case index at start
 
 

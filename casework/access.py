@@ -55,6 +55,7 @@ class Permission(enum.StrEnum):
     RECORD_CONSENT = "record_consent"  # a family's choices on its reference samples
     OVERRIDE_BURIAL_HOLD = "override_burial_hold"  # bury without a DNA sample kept
     MANAGE_JOBS = "manage_jobs"  # the background job list: see, retry, start a re-match
+    VERIFY_AUDIT = "verify_audit"  # check the whole installation's audit chain, see the results
 
 
 R = Role
@@ -147,7 +148,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     ),
     R.ADMINISTRATOR: frozenset({P.MANAGE_USERS, P.READ_AUDIT}),
     R.SYSTEM_ADMINISTRATOR: frozenset(
-        {P.MANAGE_USERS, P.MANAGE_AGENCIES, P.READ_AUDIT, P.MANAGE_TRUST}
+        {P.MANAGE_USERS, P.MANAGE_AGENCIES, P.READ_AUDIT, P.MANAGE_TRUST, P.VERIFY_AUDIT}
     ),
 }
 # Accounts whose reach is the whole installation rather than one agency.

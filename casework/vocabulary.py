@@ -138,6 +138,7 @@ LABELS: dict[str, LazyString] = {
     "rematch": _l("full re-match"),
     "exchange_push": _l("message to a peer"),
     "dna_search": _l("DNA search"),
+    "audit_verify": _l("audit trail verification"),
     "queued": _l("queued"),
     "running": _l("running"),
     "waiting": _l("waiting for confirmation"),

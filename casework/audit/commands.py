@@ -1,4 +1,5 @@
-"""`casework audit`: check the hash chain of the audit trail, and print its end to keep apart."""
+"""`casework audit`: check the hash chain of the audit trail, and print its end to keep apart
+(the verification page does the same check as a background job)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from casework.audit.row_checks import case_status_problems, sealed_row_problems
-from casework.audit.services import chain_head, verify_chain
+from casework.audit.services import chain_head
+from casework.audit.verification import check_trail, parse_anchor
 from casework.db import db
-from casework.keystore import audit_chain_key
 
 audit = AppGroup("audit", help="The audit trail.")
 
@@ -18,18 +18,14 @@ audit = AppGroup("audit", help="The audit trail.")
 def _parse_anchor(value: str | None) -> tuple[int, bytes] | None:
     if value is None:
         return None
-    seq, _, digest = value.strip().partition(":")
     try:
-        parsed = (int(seq), bytes.fromhex(digest))
+        return parse_anchor(value)
     except ValueError:
-        parsed = None
-    if parsed is None or parsed[0] < 1 or len(parsed[1]) != 32:
         raise click.BadParameter(
             "give the anchor as `casework audit anchor` printed it: the entry number, a colon "
             "and 64 hexadecimal digits.",
             param_hint="--anchor",
-        )
-    return parsed
+        ) from None
 
 
 @audit.command("verify")
@@ -43,21 +39,19 @@ def audit_verify(anchor: str | None) -> None:
     """Check the hash chain of the audit trail, that none of its end was cut off, and the anchor
     when one is given; then that every custody event and status change is the one the chain
     recorded and every case has the status the chain last recorded. Exit 1 on any problem."""
-    key = audit_chain_key()
-    count, problems = verify_chain(db.session, key, _parse_anchor(anchor))
-    for problem in problems:
+    found = check_trail(_parse_anchor(anchor))
+    for problem in found.chain:
         click.echo(f"Entry {problem.seq}: {problem.reason}")
-    rows = sealed_row_problems(db.session, key) + case_status_problems(db.session)
-    for row in rows:
+    for row in found.rows:
         click.echo(f"{row.kind} {row.object_id}: {row.reason}")
-    if problems or rows:
+    if found.problems:
         click.echo(
-            f"Audit trail DAMAGED: {len(problems) + len(rows)} problem(s) in {count} entries "
+            f"Audit trail DAMAGED: {found.problems} problem(s) in {found.entries} entries "
             "and the rows they vouch for."
         )
         sys.exit(1)
     click.echo(
-        f"Audit trail intact: {count} entries verified, with the custody events, status "
+        f"Audit trail intact: {found.entries} entries verified, with the custody events, status "
         "changes and case statuses they vouch for."
     )
 

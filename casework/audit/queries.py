@@ -1,4 +1,5 @@
-"""What the audit page reads: the entries of an agency, narrowed by action and reference."""
+"""What the audit pages read: the entries of an agency, narrowed by action and reference; the
+last verifications of the trail."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from sqlalchemy import Select, or_, select
 
 from casework.accounts.models import User
 from casework.audit.models import AuditEntry
+from casework.db import db
+from casework.jobs.models import Job, JobKind
 
 
 def agency_trail(user: User, action: str = "", reference: str = "") -> Select[tuple[AuditEntry]]:
@@ -22,4 +25,16 @@ def agency_trail(user: User, action: str = "", reference: str = "") -> Select[tu
     return query.order_by(AuditEntry.seq.desc())
 
 
-__all__ = ["agency_trail"]
+def last_verifications(limit: int = 20) -> list[Job]:
+    """The newest verifications of the audit trail, whoever started them (the chain is the
+    whole installation's)."""
+    query = (
+        select(Job)
+        .where(Job.kind == JobKind.AUDIT_VERIFY)
+        .order_by(Job.created_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+__all__ = ["agency_trail", "last_verifications"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -27,9 +27,14 @@ CASES = (MissingPerson, UnidentifiedRemains)
 
 @dataclass(frozen=True)
 class RowProblem:
+    """What is wrong with one row: `reason` in English (the console), `code` and `figures`
+    (an entry number, status codes) for a page that says it in the reader's language."""
+
     kind: str
     object_id: str
     reason: str
+    code: str = ""
+    figures: dict[str, int | str] = field(default_factory=dict)
 
 
 def _entries(session: Session, kind: str, actions: tuple[str, ...]) -> Iterator[Any]:
@@ -69,7 +74,12 @@ def sealed_row_problems(session: Session, key: bytes) -> list[RowProblem]:
             recorded = sealed.get(object_id)
             if recorded is None:
                 problems.append(
-                    RowProblem(kind, object_id, "is not in the audit trail (written outside it)")
+                    RowProblem(
+                        kind,
+                        object_id,
+                        "is not in the audit trail (written outside it)",
+                        "row-unrecorded",
+                    )
                 )
             elif recorded[1] is not None and not hmac.compare_digest(
                 recorded[1], _digest_or_nothing(key, row)
@@ -79,12 +89,20 @@ def sealed_row_problems(session: Session, key: bytes) -> list[RowProblem]:
                         kind,
                         object_id,
                         f"was changed after it was recorded (audit entry {recorded[0]})",
+                        "row-changed",
+                        {"seq": recorded[0]},
                     )
                 )
         for object_id, (seq, _) in sealed.items():
             if object_id not in seen:
                 problems.append(
-                    RowProblem(kind, object_id, f"was deleted (recorded in audit entry {seq})")
+                    RowProblem(
+                        kind,
+                        object_id,
+                        f"was deleted (recorded in audit entry {seq})",
+                        "row-deleted",
+                        {"seq": seq},
+                    )
                 )
         session.expunge_all()  # a long walk holds no rows
     return problems
@@ -114,6 +132,8 @@ def case_status_problems(session: Session) -> list[RowProblem]:
                         str(case_id),
                         f"has status {stored!r}, but the audit trail last recorded "
                         f"{recorded[1]!r} (entry {recorded[0]})",
+                        "status-differs",
+                        {"stored": stored, "recorded": recorded[1], "seq": recorded[0]},
                     )
                 )
     return problems

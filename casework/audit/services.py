@@ -6,7 +6,8 @@ import enum
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -519,12 +520,20 @@ def chain_staged(session: Session, actor: Actor | None = None) -> int:
 
 @dataclass(frozen=True)
 class ChainProblem:
+    """What is wrong at entry `seq`: `reason` in English (the console), `code` and `figures`
+    (entry numbers only) for a page that says it in the reader's language."""
+
     seq: int
     reason: str
+    code: str = ""
+    figures: dict[str, int] = field(default_factory=dict)
 
 
 def verify_chain(
-    session: Session, key: bytes, anchor: tuple[int, bytes] | None = None
+    session: Session,
+    key: bytes,
+    anchor: tuple[int, bytes] | None = None,
+    walked: Callable[[int], None] | None = None,
 ) -> tuple[int, list[ChainProblem]]:
     """Walk the whole chain; return how many entries were read and every problem found.
 
@@ -532,6 +541,7 @@ def verify_chain(
     it is (entries cut off the end leave a chain that is whole but short), and, when an
     `anchor` (seq, hash) kept apart from the database is given, that entry must still be there
     unchanged (this holds even against someone who could rewrite the checkpoint too).
+    `walked(count)` is told every thousand entries how many were read (a job's progress).
     """
     problems: list[ChainProblem] = []
     expected_seq, prev_hash, count = 1, GENESIS, 0
@@ -544,26 +554,39 @@ def verify_chain(
         if entry.seq != expected_seq:
             problems.append(
                 ChainProblem(
-                    entry.seq, f"entries {expected_seq}–{entry.seq - 1} are missing (deleted)"
+                    entry.seq,
+                    f"entries {expected_seq}–{entry.seq - 1} are missing (deleted)",
+                    "entries-deleted",
+                    {"first": expected_seq, "last": entry.seq - 1},
                 )
             )
         if entry.prev_hash != prev_hash:
             problems.append(
-                ChainProblem(entry.seq, "does not follow the entry before it (chain broken)")
+                ChainProblem(
+                    entry.seq, "does not follow the entry before it (chain broken)", "unlinked"
+                )
             )
         if not hmac.compare_digest(entry_digest(key, entry), entry.entry_hash):
-            problems.append(ChainProblem(entry.seq, "its content was changed after it was written"))
+            problems.append(
+                ChainProblem(entry.seq, "its content was changed after it was written", "changed")
+            )
         if anchor is not None and entry.seq == anchor[0]:
             anchored = entry.entry_hash
         expected_seq, prev_hash = entry.seq + 1, entry.entry_hash
+        if walked is not None and count % 1000 == 0:
+            walked(count)
     last_seq = expected_seq - 1
     problems += _head_problems(session, last_seq, prev_hash)
     if anchor is not None:
         seq, digest = anchor
         if anchored is None:
-            problems.append(ChainProblem(seq, "the anchored entry is missing (deleted)"))
+            problems.append(
+                ChainProblem(seq, "the anchored entry is missing (deleted)", "anchor-deleted")
+            )
         elif not hmac.compare_digest(anchored, digest):
-            problems.append(ChainProblem(seq, "differs from the anchor kept apart"))
+            problems.append(
+                ChainProblem(seq, "differs from the anchor kept apart", "anchor-differs")
+            )
     return count, problems
 
 
@@ -574,19 +597,33 @@ def _head_problems(session: Session, last_seq: int, last_hash: bytes) -> list[Ch
     if head is None:
         if last_seq == 0:
             return []
-        return [ChainProblem(last_seq, "the checkpoint of the chain's end is missing (deleted)")]
+        return [
+            ChainProblem(
+                last_seq, "the checkpoint of the chain's end is missing (deleted)", "no-checkpoint"
+            )
+        ]
     if head.seq > last_seq:
         return [
             ChainProblem(
                 last_seq + 1,
                 f"entries {last_seq + 1}–{head.seq} are missing: the trail was cut short "
                 f"(the checkpoint records {head.seq} entries)",
+                "cut-short",
+                {"first": last_seq + 1, "last": head.seq},
             )
         ]
     if head.seq < last_seq:
-        return [ChainProblem(head.seq, f"the checkpoint stops at entry {head.seq} (set back)")]
+        return [
+            ChainProblem(
+                head.seq, f"the checkpoint stops at entry {head.seq} (set back)", "set-back"
+            )
+        ]
     if not hmac.compare_digest(head.entry_hash, last_hash):
-        return [ChainProblem(last_seq, "the last entry is not the one the checkpoint records")]
+        return [
+            ChainProblem(
+                last_seq, "the last entry is not the one the checkpoint records", "not-the-end"
+            )
+        ]
     return []
 
 

@@ -1,15 +1,21 @@
-"""The audit trail, read-only, for auditors and administrators of the agency."""
+"""The audit trail, read-only, for auditors and administrators of the agency; its verification
+(the chain and the rows it vouches for, checked in the background) for the system
+administrator, who answers for the whole installation's trail."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from casework.access import Permission, requires
-from casework.audit.queries import agency_trail
+from casework.audit.forms import VerificationForm
+from casework.audit.queries import agency_trail, last_verifications
+from casework.audit.verification import first_problem, start_verification
 from casework.db import db
+from casework.jobs.services import error_message, is_stale, params_of, result_of
 
 blueprint = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -22,3 +28,26 @@ def index() -> Any:
     query = agency_trail(current_user, action, reference)
     page = db.paginate(query, per_page=100, max_per_page=100)
     return render_template("audit/list.html", page=page, action=action, reference=reference)
+
+
+@blueprint.route("/verification", methods=["GET", "POST"])
+@requires(Permission.VERIFY_AUDIT)
+def verification() -> Any:
+    form = VerificationForm()
+    if form.validate_on_submit():
+        _job, started = start_verification(current_user, form.anchor.data)
+        if started:
+            flash(_("The verification was started: its result appears below when done."), "success")
+        else:
+            flash(_("The same verification is already waiting or running."), "info")
+        return redirect(url_for("audit.verification"), 303)
+    return render_template(
+        "audit/verification.html",
+        form=form,
+        verifications=last_verifications(),
+        result_of=result_of,
+        params_of=params_of,
+        first_problem=first_problem,
+        error_message=error_message,
+        is_stale=is_stale,
+    ), 400 if form.errors else 200

@@ -20,6 +20,7 @@ class JobKind(enum.StrEnum):
     REMATCH = "rematch"  # every open case against every other
     EXCHANGE_PUSH = "exchange_push"  # a message sent to a peer installation
     DNA_SEARCH = "dna_search"  # a family's references or a remains profile against the others
+    AUDIT_VERIFY = "audit_verify"  # the audit chain and the rows it vouches for, checked
 
 
 class JobState(enum.StrEnum):

@@ -5,8 +5,8 @@ database, so a lost Redis message costs a retry, never a job's record.
 Two queues: `matching` for the jobs that need the index of open cases (candidate refreshes,
 re-matches, DNA searches, which refresh the candidates they touch), served by one worker process
 that holds the index and keeps it up to date incrementally; `general` for the rest (imports,
-exchange pushes), served by workers that never build an index. A worker started without
-`--queues` serves both (a small installation: one worker, one index).
+exchange pushes, audit trail verifications), served by workers that never build an index. A
+worker started without `--queues` serves both (a small installation: one worker, one index).
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ def parse_queues(text: str) -> list[str]:
     default=",".join(redis_queue.QUEUES),
     show_default=True,
     help="Queues served: 'matching' (the one worker holding the open-case index), "
-    "'general' (imports, exchange pushes: no index), or both.",
+    "'general' (imports, exchange pushes, audit verifications: no index), or both.",
 )
 def worker_command(burst: bool, queues: str) -> None:
     """Run background jobs from Redis (CASEWORK_REDIS_URL) until stopped."""

@@ -284,6 +284,9 @@ MATRIX = [
     ("GET", "admin.agencies", "/admin/agencies", SYSTEM_ADMIN_ONLY),
     ("POST", "admin.agencies", "/admin/agencies", SYSTEM_ADMIN_ONLY),
     ("GET", "audit.index", "/audit/", AUDIT),
+    # the chain is the whole installation's: its verification is the system administrator's
+    ("GET", "audit.verification", "/audit/verification", SYSTEM_ADMIN_ONLY),
+    ("POST", "audit.verification", "/audit/verification", SYSTEM_ADMIN_ONLY),
     ("GET", "maps.index", "/map/", READERS),
     ("GET", "maps.cases_geojson", "/map/cases.geojson", READERS),
     ("GET", "exchanges.index", "/exchange/", EXCHANGE_READERS),

@@ -62,6 +62,7 @@ ROLE_PAGES = {
         "/exchange/trust",
         "/exchange/trust/{peer}",
         "/audit/",
+        "/audit/verification",
     ],
     "auditor": [
         "/audit/",
@@ -425,6 +426,14 @@ def test_every_administrator_and_auditor_page_passes_axe(
             page.locator("main form:has(#identity) [type=submit]").click()
             expect(page.locator(".error").first).to_be_visible()
             problems[f"{role} /exchange/trust refused"] = axe_violations(page)
+            # a verification started (a row in the table), then an anchor refused at its field
+            page.goto(live_server("/audit/verification"))
+            page.get_by_role("button", name="Verify the audit trail").click()
+            expect(page.locator("#verifications tbody tr[data-job]").first).to_be_visible()
+            page.get_by_label("Anchor kept apart (optional)").fill("12:abc")
+            page.get_by_role("button", name="Verify the audit trail").click()
+            expect(page.locator("#anchor[aria-invalid=true]")).to_be_visible()
+            problems[f"{role} /audit/verification refused"] = axe_violations(page)
     assert {path: found for path, found in problems.items() if found} == {}
 
 
