@@ -98,6 +98,27 @@ def test_verify_catches_a_deleted_entry(app, world, runner, backend) -> None:
     assert "missing (deleted)" in damaged.output and "chain broken" in damaged.output
 
 
+def rewind_trail(app, backend: str, seq: int) -> None:
+    """What an intruder who removes the guards does: delete every entry after `seq` and move
+    the checkpoint back to it, leaving a chain that looks whole without an anchor."""
+    from casework.extensions import db
+
+    with app.app_context(), db.engine.begin() as conn:
+        _disable_guard(conn, backend)
+        if backend == "postgresql":
+            conn.execute(text("ALTER TABLE audit_head DISABLE TRIGGER USER"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_head_forward"))
+        conn.execute(text("DELETE FROM audit_entry WHERE seq > :s"), {"s": seq})
+        conn.execute(
+            text(
+                "UPDATE audit_head SET seq = :s, "
+                "entry_hash = (SELECT entry_hash FROM audit_entry WHERE seq = :s)"
+            ),
+            {"s": seq},
+        )
+
+
 def _disable_guard(conn, backend: str) -> None:
     """What an intruder with database rights would do first."""
     if backend == "postgresql":
@@ -200,7 +221,6 @@ def test_the_database_refuses_to_set_the_checkpoint_back(app, world, backend) ->
 def test_an_anchor_kept_apart_catches_a_rewritten_checkpoint(app, world, runner, backend) -> None:
     """An intruder who also removes the guards and rewinds the checkpoint leaves a chain that
     looks whole; the anchor printed earlier still catches it."""
-    from casework.extensions import db
 
     total = _trail_with_entries(app, world)
     printed = runner.invoke(args=["audit", "anchor"])
@@ -209,20 +229,7 @@ def test_an_anchor_kept_apart_catches_a_rewritten_checkpoint(app, world, runner,
     assert anchor.startswith(f"{total}:") and len(anchor.split(":")[1]) == 64
     assert runner.invoke(args=["audit", "verify", "--anchor", anchor]).exit_code == 0
 
-    with app.app_context(), db.engine.begin() as conn:
-        _disable_guard(conn, backend)
-        if backend == "postgresql":
-            conn.execute(text("ALTER TABLE audit_head DISABLE TRIGGER USER"))
-        else:
-            conn.execute(text("DROP TRIGGER audit_head_forward"))
-        conn.execute(text("DELETE FROM audit_entry WHERE seq > :s"), {"s": total - 10})
-        conn.execute(
-            text(
-                "UPDATE audit_head SET seq = :s, "
-                "entry_hash = (SELECT entry_hash FROM audit_entry WHERE seq = :s)"
-            ),
-            {"s": total - 10},
-        )
+    rewind_trail(app, backend, total - 10)
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0  # looks whole without it
     damaged = runner.invoke(args=["audit", "verify", "--anchor", anchor])
     assert damaged.exit_code == 1

@@ -11,7 +11,11 @@ import pytest
 from sqlalchemy import select, text
 
 from tests.casework.audit.test_audit_rows import _tamper
-from tests.casework.audit.test_audit_trail import _disable_guard, _trail_with_entries
+from tests.casework.audit.test_audit_trail import (
+    _disable_guard,
+    _trail_with_entries,
+    rewind_trail,
+)
 from tests.casework.jobs.conftest import run_worker
 from tests.casework.test_error_messages import spanish
 from tests.conftest import login
@@ -117,26 +121,12 @@ def test_the_page_says_it_in_the_readers_language(app, world, as_user, backend) 
 
 
 def test_an_anchor_typed_in_catches_a_rewound_trail(app, world, as_user, runner, backend) -> None:
-    from casework.extensions import db
 
     total = _trail_with_entries(app, world)
     anchor = runner.invoke(args=["audit", "anchor"]).output.strip()
     client = as_user("system_administrator")
     assert "Intact." in _verify(app, client, f"  {anchor} ")
-    with app.app_context(), db.engine.begin() as conn:
-        _disable_guard(conn, backend)
-        if backend == "postgresql":
-            conn.execute(text("ALTER TABLE audit_head DISABLE TRIGGER USER"))
-        else:
-            conn.execute(text("DROP TRIGGER audit_head_forward"))
-        conn.execute(text("DELETE FROM audit_entry WHERE seq > :s"), {"s": total - 10})
-        conn.execute(
-            text(
-                "UPDATE audit_head SET seq = :s, "
-                "entry_hash = (SELECT entry_hash FROM audit_entry WHERE seq = :s)"
-            ),
-            {"s": total - 10},
-        )
+    rewind_trail(app, backend, total - 10)
     shown = _verify(app, client, anchor)
     assert f"Entry {total}, the anchored entry, is missing: it was deleted." in shown
     assert f"entry {total}</td>" in shown  # the anchor each verification was given
