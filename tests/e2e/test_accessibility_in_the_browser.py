@@ -149,17 +149,13 @@ def exchanged(live_server, peer) -> dict[str, str]:
     behind the hit (an outgoing request) and the peer asks for the data behind a report we
     shared with it (an incoming request, awaiting a supervisor's decision)."""
     from casework.exchanges import disclosures
-    from casework.exchanges.bundles import Selection, export_records
     from casework.exchanges.guard import DatabaseReplayGuard
     from casework.exchanges.inbox import receive
     from casework.exchanges.models import (
         CrossBorderHit,
-        ExportedRecord,
         MessageKind,
-        PeerAuthority,
     )
     from casework.extensions import db
-    from casework.missing.services import add_relative
     from exchange import (
         DisclosureRequest,
         GeoPoint,
@@ -170,7 +166,7 @@ def exchanged(live_server, peer) -> dict[str, str]:
         new_request_id,
         seal_disclosure_request,
     )
-    from tests.casework.exchanges.builders import START, peer_bundle, peer_remains
+    from tests.casework.exchanges.builders import START, peer_bundle, peer_remains, share_with_peer
     from tests.casework.factories import make_missing
 
     def sequence(kind: MessageKind) -> int:
@@ -202,20 +198,7 @@ def exchanged(live_server, peer) -> dict[str, str]:
             fields=["given_names", "surnames"],
         )
         # our report, its family consenting, shared with the peer; the peer asks about it
-        add_relative(
-            person,
-            {
-                "name": "Rosa Xitumul",
-                "relationship_to_missing": "mother",
-                "contact": "+502 5555 0101",
-                "consent_to_share": "y",
-                "consent_countries": "*",
-            },
-        )
-        export_records(db.session.get(PeerAuthority, peer.row_id), Selection(None, None, True))
-        pseudonym = db.session.scalar(
-            db.select(ExportedRecord.pseudonym).where(ExportedRecord.missing_person_id == person.id)
-        )
+        pseudonym = share_with_peer(person, peer)
         request = DisclosureRequest(
             new_request_id(),
             pseudonym,

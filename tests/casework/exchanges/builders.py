@@ -111,6 +111,34 @@ def peer_bundle(peer: Peer, records: list[Any], sequence: int = 1, **options: An
     )
 
 
+def share_with_peer(person: Any, peer: Peer) -> str:
+    """Our report, its family consenting, shared with the peer (inside a request context);
+    returns the pseudonym the peer knows it by."""
+    from sqlalchemy import select
+
+    from casework.db import db
+    from casework.exchanges.bundles import Selection, export_records
+    from casework.exchanges.models import ExportedRecord, PeerAuthority
+    from casework.missing.services import add_relative
+
+    add_relative(
+        person,
+        {
+            "name": "Rosa Xitumul",
+            "relationship_to_missing": "mother",
+            "contact": "+502 5555 0101",
+            "consent_to_share": "y",
+            "consent_countries": "*",
+        },
+    )
+    export_records(db.session.get(PeerAuthority, peer.row_id), Selection(None, None, True))
+    return str(
+        db.session.scalar(
+            select(ExportedRecord.pseudonym).where(ExportedRecord.missing_person_id == person.id)
+        )
+    )
+
+
 def record_json(record: Any) -> str:
     from exchange.shared import record_to_json
     from exchange.wire import canonical_json

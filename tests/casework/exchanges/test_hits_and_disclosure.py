@@ -17,6 +17,7 @@ from tests.casework.exchanges.builders import (
     make_peer,
     peer_bundle,
     peer_remains,
+    share_with_peer,
 )
 from tests.casework.factories import make_missing
 
@@ -120,25 +121,8 @@ def test_hits_command_recomputes(app, world, peer, runner):
 
 def _shared_with_peer(app, world, peer):
     """Our consented report sent to the peer; returns its pseudonym there."""
-    from casework.exchanges.bundles import Selection, export_records
-    from casework.exchanges.models import ExportedRecord, PeerAuthority
-    from casework.extensions import db
-    from casework.missing.services import add_relative
-
     with app.test_request_context():
-        person = make_missing(_user("family_liaison", world))
-        add_relative(
-            person,
-            {
-                "name": "Rosa Xitumul",
-                "relationship_to_missing": "mother",
-                "contact": "+502 5555 0101",
-                "consent_to_share": "y",
-                "consent_countries": "*",
-            },
-        )
-        export_records(db.session.get(PeerAuthority, peer.row_id), Selection(None, None, True))
-        return db.session.scalar(select(ExportedRecord.pseudonym))
+        return share_with_peer(make_missing(_user("family_liaison", world)), peer)
 
 
 def _approve_surnames(item, supervisor):
