@@ -649,7 +649,7 @@ class CandidateIndex:
         return found
 
 
-_NAME_FIELDS = ("given", "surname", "all_document", "dice", "graded")
+_NAME_FIELDS = ("given", "surname", "all_document", "dice", "graded", "near")
 
 
 def _take(names: NameAgreement, positions: IntArray) -> NameAgreement:

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.features import ROLE_GIVEN, ROLE_SURNAME
-from matching.names import KeyVocabulary, is_initial_pair
+from matching.names import NEAR_CLOSE, NEAR_LOOSE, KeyVocabulary, is_initial_pair
 from matching.scoring import NameAgreement
 from matching.settings import MatchSettings
 
@@ -28,6 +28,10 @@ class NameTokens:
         self._roles: list[list[int]] = []
         self._arrays: dict[int, tuple[IntArray, IntArray]] = {}
         self._similar: dict[str, tuple[IntArray, FloatArray]] = {}
+        # key -> ids of the tokens it comes near without agreeing, and their band
+        self._near: dict[str, tuple[IntArray, npt.NDArray[np.int8]]] = {}
+        # key -> the slots of those tokens, and the band, concatenated
+        self._near_slots: dict[str, tuple[IntArray, npt.NDArray[np.int8]]] = {}
         self._rules = KeyVocabulary()
         self._workers = workers
         self._named = 0
@@ -46,6 +50,8 @@ class NameTokens:
                 self._slots.append([])
                 self._roles.append([])
                 self._similar.clear()
+                self._near.clear()
+            self._near_slots.clear()
             self._slots[token_id].append(slot)
             self._roles[token_id].append(role)
             self._arrays.pop(token_id, None)
@@ -96,17 +102,36 @@ class NameTokens:
             found = self._similar[key]
         return found
 
+    def near(self, key: str) -> tuple[IntArray, npt.NDArray[np.int8]]:
+        """Ids of the vocabulary tokens ``key`` comes near without agreeing, and their band
+        (``names.near_bands``)."""
+        found = self._near.get(key)
+        if found is None:
+            self.prepare([key])
+            found = self._near[key]
+        return found
+
+    def near_slots(self, key: str) -> tuple[IntArray, npt.NDArray[np.int8]]:
+        """The slots (with repeats) of the tokens ``key`` comes near, and the band of each."""
+        found = self._near_slots.get(key)
+        if found is None:
+            ids, bands = self.near(key)
+            slots = [self.postings(token_id)[0] for token_id in ids.tolist()]
+            found = (
+                np.concatenate(slots) if slots else np.zeros(0, dtype=np.int64),
+                np.repeat(bands, [part.size for part in slots]).astype(np.int8),
+            )
+            self._near_slots[key] = found
+        return found
+
     def prepare(self, keys: Iterable[str]) -> None:
         """Look up many keys at once (rapidfuzz cdist on all cores) and cache the answers."""
         todo = sorted({key for key in keys if key not in self._similar})
         if not todo:
             return
-        if not self.vocabulary:
-            for key in todo:
-                self._similar[key] = (np.zeros(0, dtype=np.int64), np.zeros(0))
-            return
-        for key, found in zip(todo, self._rules.agreeing(todo, self._workers), strict=True):
-            self._similar[key] = found
+        for key, (agree, near) in zip(todo, self._rules.compare(todo, self._workers), strict=True):
+            self._similar[key] = agree
+            self._near[key] = near
 
 
 def names_against_missing(
@@ -123,11 +148,22 @@ def names_against_missing(
     surname = np.zeros(size, dtype=bool)
     matched = np.zeros(size, dtype=np.int16)
     graded = np.zeros(size)
+    near = np.full(size, -1, dtype=np.int8)
     cap = settings.name_frequency_cap_bits
     per_point = settings.name_similarity_bits
     for key in keys:
         ids, similarity = tokens.similar(key)
+        # a document name that agrees with no reported name of a slot: how near it comes
+        close = np.zeros(size, dtype=np.int8)
+        slots, bands = tokens.near_slots(key)
+        if positions is not None:
+            at = positions[slots]
+            kept = (at >= 0) & (at < size)
+            slots, bands = at[kept], bands[kept]
+        for band in (NEAR_LOOSE, NEAR_CLOSE):
+            close[slots[bands == band]] = band
         if ids.size == 0:
+            near = np.maximum(near, close)
             continue
         best = np.full(size, -np.inf)
         values = tokens.key_bits(key, cap) - per_point * (100.0 - similarity)
@@ -144,7 +180,8 @@ def names_against_missing(
         hit = np.isfinite(best)
         matched += hit
         graded += np.where(hit, best, 0.0)
-    return NameAgreement(given, surname, matched == len(keys), np.full(size, np.nan), graded)
+        near = np.where(hit, near, np.maximum(near, close))
+    return NameAgreement(given, surname, matched == len(keys), np.full(size, np.nan), graded, near)
 
 
 def names_against_remains(
@@ -164,8 +201,15 @@ def names_against_remains(
     per_point = settings.name_similarity_bits
     codes: list[IntArray] = []
     values: list[FloatArray] = []
+    near_codes: list[IntArray] = []
+    near_bands: list[npt.NDArray[np.int8]] = []
     width = max(len(tokens.vocabulary), 1)
     for key, role in record_tokens:
+        near_ids, bands = tokens.near(key)
+        for token_id, band in zip(near_ids.tolist(), bands.tolist(), strict=True):
+            slots, _roles = tokens.postings(token_id)
+            near_codes.append(slots * width + token_id)
+            near_bands.append(np.full(slots.size, band, dtype=np.int8))
         ids, similarity = tokens.similar(key)
         if ids.size == 0:
             continue
@@ -180,6 +224,7 @@ def names_against_remains(
             values.append(np.full(slots.size, value))
     matched: IntArray = np.zeros(size, dtype=np.int64)
     graded: FloatArray = np.zeros(size)
+    agreed: IntArray = np.zeros(0, dtype=np.int64)
     if codes:
         code = np.concatenate(codes)
         value = np.concatenate(values)
@@ -187,9 +232,18 @@ def names_against_remains(
         code, value = code[order], value[order]
         last = np.append(code[1:] != code[:-1], True)
         # per (remains, document token): the best reported token it agrees with
-        matched = np.bincount(code[last] // width, minlength=size)
-        graded = np.bincount(code[last] // width, weights=value[last], minlength=size).astype(
+        agreed = code[last]
+        matched = np.bincount(agreed // width, minlength=size)
+        graded = np.bincount(agreed // width, weights=value[last], minlength=size).astype(
             np.float64
         )
     all_document = matched == n_doc
-    return NameAgreement(given, surname, all_document, np.full(size, np.nan), graded)
+    # per remains, how near its document names that agree with no reported name come
+    near = np.zeros(size, dtype=np.int8)
+    if near_codes:
+        code = np.concatenate(near_codes)
+        band = np.concatenate(near_bands)
+        missed = ~np.isin(code, agreed)
+        np.maximum.at(near, code[missed] // width, band[missed])
+    near = np.where(all_document, np.int8(-1), near).astype(np.int8)
+    return NameAgreement(given, surname, all_document, np.full(size, np.nan), graded, near)

@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from matching.vocabulary import plain_text
 
@@ -383,6 +383,91 @@ def token_similarity(first: str, second: str) -> float:
     return float(max(ratio, winkler, rule))
 
 
+#: near-miss bands of two keys that do not agree (``near_bands``): none, near, close
+NEAR_NONE, NEAR_LOOSE, NEAR_CLOSE = 0, 1, 2
+#: a key one edit from another (a letter added, dropped, changed, or two swapped), or this
+#: close by ratio or Jaro–Winkler, is a close miss; short keys (WEBB folds to "uib", WBEB to
+#: "ubib") come close by the one edit
+CLOSE_RATIO, CLOSE_WINKLER = 70.0, 85.0
+#: from here a miss is near (a looser likeness: RIY and Roy, Jayde and Jaide typed twice wrong)
+LOOSE_RATIO, LOOSE_WINKLER = 55.0, 75.0
+
+
+def near_bands(
+    ratio: npt.NDArray[np.float64],
+    winkler: npt.NDArray[np.float64],
+    edits: npt.NDArray[np.int64],
+    shortest: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int8]:
+    """Near-miss band of key pairs that do not agree, from rapidfuzz's Indel ratio,
+    Jaro–Winkler (both 0–100) and optimal-string-alignment edits on the folded keys, and the
+    length of the shorter key: ``NEAR_CLOSE``, ``NEAR_LOOSE`` or ``NEAR_NONE``; a key of one
+    letter (an initial) comes near nothing. One formula over arrays, so that a caseload
+    (``KeyVocabulary.compare``) and one pair (``near_band``) band alike.
+
+    Example:
+        >>> near_bands(*(np.array([v]) for v in (57.1, 80.0, 1, 3))).tolist()
+        [2]
+    """
+    close = (edits <= 1) | (ratio >= CLOSE_RATIO) | (winkler >= CLOSE_WINKLER)
+    loose = (ratio >= LOOSE_RATIO) | (winkler >= LOOSE_WINKLER)
+    band = np.where(close, NEAR_CLOSE, np.where(loose, NEAR_LOOSE, NEAR_NONE))
+    return np.where(shortest >= 2, band, NEAR_NONE).astype(np.int8)
+
+
+def near_band(first: str, second: str) -> int:
+    """How near two keys that do not agree come (``near_bands``); 0 when they agree.
+
+    Example:
+        >>> near_band(*name_keys("Wbeb"), *name_keys("Webb")) == NEAR_CLOSE
+        True
+        >>> near_band(*name_keys("Tomsen"), *name_keys("Thompson"))
+        2
+        >>> near_band(*name_keys("Kaitlin"), *name_keys("Katelyn"))  # they agree
+        0
+        >>> near_band(*name_keys("Webb"), *name_keys("Smith"))
+        0
+    """
+    if token_similarity(first, second) > 0.0:
+        return NEAR_NONE
+    return int(
+        near_bands(
+            np.array([float(fuzz.ratio(first, second))]),
+            np.array([100.0 * JaroWinkler.normalized_similarity(first, second)]),
+            np.array([OSA.distance(first, second)]),
+            np.array([min(len(first), len(second))]),
+        )[0]
+    )
+
+
+def near_text(document_word: str, reported_word: str) -> str:
+    """Say how a document name comes close to a reported one without agreeing, in words an
+    officer can check.
+
+    Example:
+        >>> near_text("wbeb", "webb")
+        'Wbeb is close to Webb (two letters swapped)'
+        >>> near_text("riy", "roy")
+        'Riy is close to Roy (one letter changed)'
+        >>> near_text("jaydne", "jayde")
+        'Jaydne is close to Jayde (one letter added)'
+    """
+    first, second = document_word.title(), reported_word.title()
+    ops = Levenshtein.editops(document_word, reported_word)
+    kinds = [op.tag for op in ops]
+    if OSA.distance(document_word, reported_word) == 1 and len(kinds) == 2:
+        how = "two letters swapped"
+    elif len(kinds) == 1:
+        how = {
+            "replace": "one letter changed",
+            "delete": "one letter added",
+            "insert": "one letter dropped",
+        }[kinds[0]]
+    else:
+        how = f"{len(kinds)} letters differ"
+    return f"{first} is close to {second} ({how})"
+
+
 class KeyVocabulary:
     """The distinct name keys of a caseload, numbered in the order added, with look-ups for
     the record conventions, so that the keys agreeing with many query keys are found at once
@@ -455,12 +540,30 @@ class KeyVocabulary:
     ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]:
         """For each query key, the ids of the known keys that agree with it and their
         ``token_similarity`` (0–100), ids in increasing order."""
+        return [agree for agree, _near in self.compare(queries, workers)]
+
+    def compare(
+        self, queries: Sequence[str], workers: int = 1
+    ) -> list[
+        tuple[
+            tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]],
+            tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]],
+        ]
+    ]:
+        """For each query key, as ``agreeing``, and the ids of the known keys that do not
+        agree with it but come near (``near_band`` above ``NEAR_NONE``) with their band."""
         if not self.keys:
-            return [(np.zeros(0, dtype=np.int64), np.zeros(0)) for _ in queries]
+            nothing = np.zeros(0, dtype=np.int64)
+            return [((nothing, np.zeros(0)), (nothing, np.zeros(0, np.int8))) for _ in queries]
         if self._length_array.size != len(self.keys):
             self._length_array = np.array(self._lengths)
         lengths = self._length_array
-        found: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []
+        found: list[
+            tuple[
+                tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]],
+                tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]],
+            ]
+        ] = []
         for start in range(0, len(queries), 512):
             chunk = list(queries[start : start + 512])
             # float64 and the formulas of ``token_similarity``: a pair must score the same
@@ -483,6 +586,11 @@ class KeyVocabulary:
             # keys of three letters or fewer agree by a rule or not at all
             scores[:, lengths <= SHORT_KEY] = 0.0
             scores[[len(key) <= SHORT_KEY for key in chunk], :] = 0.0
+            edits = process.cdist(
+                chunk, self.keys, scorer=OSA.distance, dtype=np.int64, workers=workers
+            )
+            shortest = np.minimum(np.array([len(key) for key in chunk])[:, None], lengths)
+            bands = near_bands(ratio, winkler, edits, shortest)
             for row, key in enumerate(chunk):
                 line = scores[row]
                 exact = self.ids.get(key)
@@ -492,7 +600,13 @@ class KeyVocabulary:
                     if other != exact:
                         line[other] = max(line[other], _rule_similarity(key, self.keys[other]))
                 ids = np.flatnonzero(line > 0.0)
-                found.append((ids.astype(np.int64), line[ids].astype(np.float64)))
+                near = np.flatnonzero((line <= 0.0) & (bands[row] > NEAR_NONE))
+                found.append(
+                    (
+                        (ids.astype(np.int64), line[ids].astype(np.float64)),
+                        (near.astype(np.int64), bands[row][near]),
+                    )
+                )
         return found
 
 

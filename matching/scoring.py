@@ -24,10 +24,13 @@ from matching.geodesy import chord_to_km
 from matching.last_seen import journey_days
 from matching.last_seen import point_km as counted_point_km
 from matching.names import (
+    NEAR_CLOSE,
+    NEAR_LOOSE,
     bloom_dice,
     fold_token,
     is_initial_pair,
     name_tokens,
+    near_band,
     token_similarity,
 )
 from matching.records import MissingRecord, RemainsRecord
@@ -43,7 +46,9 @@ class NameAgreement:
     """Which name roles agree, per pair: a given name (or alias), a surname, and whether every
     document token found a reported name; ``dice`` holds Bloom-encoding similarity (NaN: none);
     ``graded`` the bits the agreeing tokens add to the names level's weight: per document token
-    its best reported token's term-frequency adjustment less its similarity shortfall.
+    its best reported token's term-frequency adjustment less its similarity shortfall;
+    ``near`` how near the document tokens that agree with no reported token come to one
+    (``names.near_bands``, the best of them; -1 where every document token agrees).
     """
 
     given: Array
@@ -51,6 +56,7 @@ class NameAgreement:
     all_document: Array
     dice: Array
     graded: Array
+    near: Array
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +353,15 @@ def _names(p: Pairs) -> Outcome:
     )
 
 
+def _name_near(p: Pairs) -> Outcome:
+    """A document name that agrees with no reported name but comes near one: weak evidence
+    of its own (a typo past the agreement threshold, WBEB for Webb), never an agreement."""
+    near = p.names.near
+    level = np.where(near >= NEAR_CLOSE, 1, np.where(near == NEAR_LOOSE, 2, 3))
+    compared = p.m["has_names"] & p.r["has_names"] & (near >= 0)
+    return Outcome(np.where(compared, level, 0).astype(np.int8))
+
+
 def _encoded_names(p: Pairs) -> Outcome:
     dice = p.names.dice
     if bool(np.isnan(dice).all()):
@@ -470,6 +485,13 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "names", ("has_names",), ("has_names", "n_doc"), (_m("has_names"), _r("has_names")), _names
     ),
+    Comparison(
+        "name_near",
+        ("has_names",),
+        ("has_names",),
+        (_m("has_names"), _r("has_names")),
+        _name_near,
+    ),
     Comparison("encoded_names", (), (), (), _encoded_names),
     Comparison("sex", ("sex",), ("sex",), (_m("sex"), _r("sex")), _sex),
     Comparison(
@@ -588,7 +610,7 @@ def outcomes(
     return found
 
 
-_NO_NAMES = NameAgreement(*(np.zeros(0) for _ in range(5)))
+_NO_NAMES = NameAgreement(*(np.zeros(0) for _ in range(6)))
 
 
 def pair_totals(compared: PairLevels, tables: Mapping[str, FloatArray]) -> FloatArray:
@@ -679,6 +701,41 @@ def name_agreement_pair(
     return given, surname, all_document, matched, graded
 
 
+def near_miss_pair(
+    missing: MissingRecord, remains: RemainsRecord
+) -> tuple[int, list[tuple[str, str]]]:
+    """How near the document names that agree with no reported name come to one.
+
+    Returns:
+        the best ``names.near_band`` of those document tokens (-1 when every document token
+        agrees with a reported one, or there is none), and per document token that comes near
+        (closest first), the (document word, reported word) it comes nearest to.
+    """
+    reported = [
+        (word, fold_token(word))
+        for name in missing.given_names + missing.aliases + missing.surnames
+        for word in name_tokens(name)
+    ]
+    documents = {
+        fold_token(word): word for name in remains.document_names for word in name_tokens(name)
+    }
+    missed = [
+        (key, word)
+        for key, word in documents.items()
+        if not any(token_similarity(key, other) > 0.0 for _word, other in reported)
+    ]
+    if not missed:
+        return -1, []
+    found: list[tuple[int, str, str]] = []
+    for key, word in missed:
+        bands = [(near_band(key, other), other_word) for other_word, other in reported]
+        band, other_word = max(bands, default=(0, ""), key=lambda item: item[0])
+        if band > 0:
+            found.append((band, word, other_word))
+    found.sort(key=lambda item: -item[0])
+    return max((band for band, _d, _r in found), default=0), [(d, r) for _b, d, r in found]
+
+
 def pair_name_agreement(
     missing: list[MissingRecord],
     remains: list[RemainsRecord],
@@ -688,9 +745,10 @@ def pair_name_agreement(
     """Name agreement of aligned pairs, one by one (for small numbers of pairs); ``frequency``
     gives a document name key's term-frequency adjustment in bits (see ``CandidateIndex``)."""
     per_point = (settings or MatchSettings()).name_similarity_bits
-    given, surname, all_document, dice, graded = [], [], [], [], []
+    given, surname, all_document, dice, graded, near = [], [], [], [], [], []
     for person, body in zip(missing, remains, strict=True):
         g, s, a, _, bits = name_agreement_pair(person, body, per_point, frequency)
+        near.append(near_miss_pair(person, body)[0])
         given.append(g)
         surname.append(s)
         all_document.append(a)
@@ -705,4 +763,5 @@ def pair_name_agreement(
         np.array(all_document, dtype=bool),
         np.array(dice, dtype=np.float64),
         np.array(graded, dtype=np.float64),
+        np.array(near, dtype=np.int8),
     )
