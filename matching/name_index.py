@@ -166,17 +166,28 @@ def names_against_missing(
             near = np.maximum(near, close)
             continue
         best = np.full(size, -np.inf)
+        # the best similarity of this document name to a given name and to a surname: it
+        # counts for the role it agrees with best (a surname on a tie), never for both
+        as_given = np.zeros(size)
+        as_surname = np.zeros(size)
         values = tokens.key_bits(key, cap) - per_point * (100.0 - similarity)
-        for token_id, value in zip(ids.tolist(), values.tolist(), strict=True):
+        for token_id, value, score in zip(
+            ids.tolist(), values.tolist(), similarity.tolist(), strict=True
+        ):
             slots, roles = tokens.postings(token_id)
             if positions is not None:
                 at = positions[slots]
                 kept = (at >= 0) & (at < size)
                 slots, roles = at[kept], roles[kept]
             best[slots] = np.maximum(best[slots], value)
-            given[slots[roles == ROLE_GIVEN]] = True
+            at_given = slots[roles == ROLE_GIVEN]
+            as_given[at_given] = np.maximum(as_given[at_given], score)
             if not is_initial_pair(key, tokens.vocabulary[token_id]):
-                surname[slots[roles == ROLE_SURNAME]] = True
+                at_surname = slots[roles == ROLE_SURNAME]
+                as_surname[at_surname] = np.maximum(as_surname[at_surname], score)
+        counts_as_surname = (as_surname > 0.0) & (as_surname >= as_given)
+        surname |= counts_as_surname
+        given |= ~counts_as_surname & (as_given > 0.0)
         hit = np.isfinite(best)
         matched += hit
         graded += np.where(hit, best, 0.0)
@@ -201,6 +212,10 @@ def names_against_remains(
     per_point = settings.name_similarity_bits
     codes: list[IntArray] = []
     values: list[FloatArray] = []
+    # per (remains, document token) agreement: its similarity and the reported role
+    role_codes: list[IntArray] = []
+    scores: list[FloatArray] = []
+    as_surname: list[npt.NDArray[np.bool_]] = []
     near_codes: list[IntArray] = []
     near_bands: list[npt.NDArray[np.int8]] = []
     width = max(len(tokens.vocabulary), 1)
@@ -216,15 +231,32 @@ def names_against_remains(
         # a document name's frequency among the reported names, as the other way round
         frequency = np.array([reported.key_bits(tokens.vocabulary[i], cap) for i in ids.tolist()])
         bits = frequency - per_point * (100.0 - similarity)
-        for token_id, value in zip(ids.tolist(), bits.tolist(), strict=True):
+        for token_id, value, score in zip(
+            ids.tolist(), bits.tolist(), similarity.tolist(), strict=True
+        ):
             slots, _roles = tokens.postings(token_id)
             if role == ROLE_GIVEN or not is_initial_pair(key, tokens.vocabulary[token_id]):
-                (given if role == ROLE_GIVEN else surname)[slots] = True
+                role_codes.append(slots * width + token_id)
+                scores.append(np.full(slots.size, score))
+                as_surname.append(np.full(slots.size, role == ROLE_SURNAME))
             codes.append(slots * width + token_id)
             values.append(np.full(slots.size, value))
     matched: IntArray = np.zeros(size, dtype=np.int64)
     graded: FloatArray = np.zeros(size)
     agreed: IntArray = np.zeros(0, dtype=np.int64)
+    if role_codes:
+        # each document token counts for the role it agrees with best (a surname on a tie)
+        code = np.concatenate(role_codes)
+        score = np.concatenate(scores)
+        surname_role = np.concatenate(as_surname)
+        pairs, inverse = np.unique(code, return_inverse=True)
+        best_given = np.zeros(pairs.size)
+        best_surname = np.zeros(pairs.size)
+        np.maximum.at(best_given, inverse[~surname_role], score[~surname_role])
+        np.maximum.at(best_surname, inverse[surname_role], score[surname_role])
+        counts_as_surname = (best_surname > 0.0) & (best_surname >= best_given)
+        surname[pairs[counts_as_surname] // width] = True
+        given[pairs[~counts_as_surname & (best_given > 0.0)] // width] = True
     if codes:
         code = np.concatenate(codes)
         value = np.concatenate(values)

@@ -685,14 +685,23 @@ def name_agreement_pair(
     matched: list[tuple[str, str]] = []
     best: dict[str, float] = {}
     for doc_key, doc_word in documents.items():
+        # a document name counts for the role it agrees with best (a surname on a tie), never
+        # for both: one word cannot be both the given name and the surname
+        as_given = as_surname = 0.0
         for word, key, role in reported:
             similarity = token_similarity(doc_key, key)
             if similarity > 0.0:
-                given = given or role == ROLE_GIVEN
-                surname = surname or (role == ROLE_SURNAME and not is_initial_pair(doc_key, key))
+                if role == ROLE_GIVEN:
+                    as_given = max(as_given, similarity)
+                elif not is_initial_pair(doc_key, key):
+                    as_surname = max(as_surname, similarity)
                 if doc_key not in best:
                     matched.append((doc_word, word))
                 best[doc_key] = max(best.get(doc_key, 0.0), similarity)
+        if as_surname > 0.0 and as_surname >= as_given:
+            surname = True
+        elif as_given > 0.0:
+            given = True
     all_document = bool(documents) and set(best) == set(documents)
     graded = sum(
         (frequency(key) if frequency is not None else 0.0) - per_point * (100.0 - similarity)

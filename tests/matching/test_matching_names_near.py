@@ -177,3 +177,16 @@ def test_a_weights_file_saved_before_near_misses_takes_their_defaults() -> None:
     saved = json.loads(default_weights().to_json())
     del saved["criteria"]["name_near"]
     assert Weights.from_json(json.dumps(saved)) == default_weights()
+
+
+def test_one_document_name_counts_for_one_role_only() -> None:
+    # "emiily" (folded "imili") agrees with Emiily and, by ratio, with Miles (folded "milis"):
+    # one written word is not both the given name and the surname
+    body = RemainsRecord("R1", document_names=("EMIILY PAIE",))
+    miles = MissingRecord("M1", given_names=("Emiily",), surnames=("Miles",))
+    paine = MissingRecord("M2", given_names=("Emiily",), surnames=("Paine",))
+    assert CRITERIA["names"][_levels(miles, body)["names"] - 1] == "given_only"
+    assert score_pair(paine, body).score > score_pair(miles, body).score
+    # control: two document names, one for each role, still agree on both
+    both = RemainsRecord("R2", document_names=("EMIILY MILES",))
+    assert CRITERIA["names"][_levels(miles, both)["names"] - 1] == "full"
