@@ -7,9 +7,17 @@ from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz import fuzz, process
 
 from matching.features import ROLE_GIVEN, ROLE_SURNAME
-from matching.names import NEAR_CLOSE, NEAR_LOOSE, KeyVocabulary, is_initial_pair
+from matching.names import (
+    NEAR_CLOSE,
+    NEAR_LOOSE,
+    SHORT_KEY,
+    TOKEN_SIMILARITY,
+    KeyVocabulary,
+    is_initial_pair,
+)
 from matching.scoring import NameAgreement
 from matching.settings import MatchSettings
 
@@ -32,6 +40,8 @@ class NameTokens:
         self._near: dict[str, tuple[IntArray, npt.NDArray[np.int8]]] = {}
         # key -> the slots of those tokens, and the band, concatenated
         self._near_slots: dict[str, tuple[IntArray, npt.NDArray[np.int8]]] = {}
+        # key -> the slots of the tokens spelt alike (``names.spelt_alike``)
+        self._spelt: dict[str, IntArray] = {}
         self._rules = KeyVocabulary()
         self._workers = workers
         self._named = 0
@@ -52,6 +62,7 @@ class NameTokens:
                 self._similar.clear()
                 self._near.clear()
             self._near_slots.clear()
+            self._spelt.clear()
             self._slots[token_id].append(slot)
             self._roles[token_id].append(role)
             self._arrays.pop(token_id, None)
@@ -124,6 +135,33 @@ class NameTokens:
             self._near_slots[key] = found
         return found
 
+    def spelt_slots(self, key: str) -> IntArray:
+        """The slots (with repeats) holding a token spelt like ``key`` (``names.spelt_alike``:
+        equal, or a rapidfuzz ratio of 80 or more between keys longer than three letters
+        whose lengths differ by one letter at most)."""
+        found = self._spelt.get(key)
+        if found is None:
+            ids: list[int] = []
+            if key in self._ids:
+                ids.append(self._ids[key])
+            if len(key) > SHORT_KEY:
+                hits = process.extract(
+                    key,
+                    self.vocabulary,
+                    scorer=fuzz.ratio,
+                    score_cutoff=TOKEN_SIMILARITY,
+                    limit=None,
+                )
+                ids += [
+                    int(i)
+                    for other, _s, i in hits
+                    if len(other) > SHORT_KEY and abs(len(other) - len(key)) <= 1 and other != key
+                ]
+            slots = [self.postings(token_id)[0] for token_id in ids]
+            found = np.concatenate(slots) if slots else np.zeros(0, dtype=np.int64)
+            self._spelt[key] = found
+        return found
+
     def prepare(self, keys: Iterable[str]) -> None:
         """Look up many keys at once (rapidfuzz cdist on all cores) and cache the answers."""
         todo = sorted({key for key in keys if key not in self._similar})
@@ -140,10 +178,13 @@ def names_against_missing(
     settings: MatchSettings,
     size: int,
     positions: IntArray | None = None,
+    joined: Iterable[str] = (),
 ) -> NameAgreement:
     """Name agreement of a remains' document name ``keys`` with every missing person in
     ``tokens``: per slot, or per position of ``positions`` (slot -> position; -1 and positions
-    from ``size`` on are left out) when given."""
+    from ``size`` on are left out) when given. ``joined`` holds the keys of adjacent document
+    names written as one (``features.document_joined_keys``): one spelt like a reported name
+    makes a near miss close (a name split in two, PA INE for Paine)."""
     given = np.zeros(size, dtype=bool)
     surname = np.zeros(size, dtype=bool)
     matched = np.zeros(size, dtype=np.int16)
@@ -192,6 +233,14 @@ def names_against_missing(
         matched += hit
         graded += np.where(hit, best, 0.0)
         near = np.where(hit, near, np.maximum(near, close))
+    rejoined = np.zeros(size, dtype=bool)
+    for key in joined:
+        slots = tokens.spelt_slots(key)
+        if positions is not None:
+            at = positions[slots]
+            slots = at[(at >= 0) & (at < size)]
+        rejoined[slots] = True
+    near = np.where((near >= 0) & rejoined, np.int8(NEAR_CLOSE), near).astype(np.int8)
     return NameAgreement(given, surname, matched == len(keys), np.full(size, np.nan), graded, near)
 
 
@@ -201,10 +250,12 @@ def names_against_remains(
     record_tokens: list[tuple[str, int]],
     n_doc: npt.NDArray[np.int16],
     settings: MatchSettings,
+    joined: NameTokens | None = None,
 ) -> NameAgreement:
     """Name agreement of a missing person's (key, role) tokens with every remains in
     ``tokens``; ``reported`` (the missing persons' tokens) gives each document name's
-    frequency, and ``n_doc`` each remains' number of document name tokens."""
+    frequency, and ``n_doc`` each remains' number of document name tokens; ``joined``
+    the remains' adjacent document names written as one (see ``names_against_missing``)."""
     size = n_doc.size
     given = np.zeros(size, dtype=bool)
     surname = np.zeros(size, dtype=bool)
@@ -277,5 +328,9 @@ def names_against_remains(
         band = np.concatenate(near_bands)
         missed = ~np.isin(code, agreed)
         np.maximum.at(near, code[missed] // width, band[missed])
+    if joined is not None:
+        # a document name split in two (PA INE) and re-joined, spelt like a reported name
+        for key, _role in record_tokens:
+            near[joined.spelt_slots(key)] = NEAR_CLOSE
     near = np.where(all_document, np.int8(-1), near).astype(np.int8)
     return NameAgreement(given, surname, all_document, np.full(size, np.nan), graded, near)

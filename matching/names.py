@@ -446,6 +446,26 @@ def near_band(first: str, second: str) -> int:
     )
 
 
+def spelt_alike(first: str, second: str) -> bool:
+    """Whether two keys are spelt alike: equal, or, longer than ``SHORT_KEY`` and of lengths
+    within one letter, of rapidfuzz ratio ``TOKEN_SIMILARITY`` or more; without the rules,
+    Jaro–Winkler and longer lengths, which ``token_similarity`` allows and which would let a
+    name re-joined with the next one agree with one part alone (Sarah Jones: "sarahjones"
+    with Sarah, Lachlan Whte: "lachlanuht" with Lachlan).
+
+    Example:
+        >>> spelt_alike(fold_token("paine"), fold_token("pa") + fold_token("ine"))
+        True
+        >>> spelt_alike(fold_token("lachlanwhte"), fold_token("lachlan"))
+        False
+    """
+    return first == second or (
+        min(len(first), len(second)) > SHORT_KEY
+        and abs(len(first) - len(second)) <= 1
+        and fuzz.ratio(first, second) >= TOKEN_SIMILARITY
+    )
+
+
 def near_text(document_word: str, reported_word: str) -> str:
     """Say how a document name comes close to a reported one without agreeing, in words an
     officer can check.
@@ -457,8 +477,12 @@ def near_text(document_word: str, reported_word: str) -> str:
         'Riy is close to Roy (one letter changed)'
         >>> near_text("jaydne", "jayde")
         'Jaydne is close to Jayde (one letter added)'
+        >>> near_text("pa ine", "paine")
+        'Pa Ine is Paine written in two words'
     """
     first, second = document_word.title(), reported_word.title()
+    if " " in document_word:
+        return f"{first} is {second} written in two words"
     ops = Levenshtein.editops(document_word, reported_word)
     kinds = [op.tag for op in ops]
     if OSA.distance(document_word, reported_word) == 1 and len(kinds) == 2:

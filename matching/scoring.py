@@ -31,6 +31,7 @@ from matching.names import (
     is_initial_pair,
     name_tokens,
     near_band,
+    spelt_alike,
     token_similarity,
 )
 from matching.records import MissingRecord, RemainsRecord
@@ -736,6 +737,16 @@ def near_miss_pair(
     if not missed:
         return -1, []
     found: list[tuple[int, str, str]] = []
+    # a name split in two (PA INE): adjacent document names re-joined, spelt like a reported one
+    for name in remains.document_names:
+        words = name_tokens(name)
+        for first, second in zip(words, words[1:], strict=False):
+            key = fold_token(first + second)
+            if key in documents or len(first) == 1 or len(second) == 1:
+                continue
+            alike = [other_word for other_word, other in reported if spelt_alike(key, other)]
+            if alike:
+                found.append((NEAR_CLOSE, f"{first} {second}", alike[0]))
     for key, word in missed:
         bands = [(near_band(key, other), other_word) for other_word, other in reported]
         band, other_word = max(bands, default=(0, ""), key=lambda item: item[0])

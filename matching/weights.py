@@ -86,9 +86,9 @@ DEFAULT_PROBABILITIES: dict[str, dict[str, tuple[float, float]]] = {
     # measured on FEBRL3 (its 3,000 true pairs and 40,000 random pairs with a document name
     # that agrees with no reported name), never on FEBRL4, the benchmark
     "name_near": {
-        "close": (0.25, 0.013),
-        "near": (0.045, 0.058),
-        "none": (0.705, 0.929),
+        "close": (0.278, 0.013),
+        "near": (0.034, 0.058),
+        "none": (0.688, 0.929),
     },
     "encoded_names": {
         "strong": (0.70, 0.0005),

@@ -77,6 +77,20 @@ def test_a_near_miss_adds_weak_evidence_and_never_lifts_the_names_level() -> Non
     assert scores[0] > scores[1] > scores[2]
 
 
+def test_a_name_split_in_two_is_a_close_near_miss() -> None:
+    person = MissingRecord("M1", given_names=("Thomas",), surnames=("Paine",))
+    split = RemainsRecord("R1", document_names=("PA INE THOMAS",))
+    assert CRITERIA["name_near"][_levels(person, split)["name_near"] - 1] == "close"
+    (line,) = [e for e in score_pair(person, split).evidence if e.criterion == "name_near"]
+    assert "Pa Ine is Paine written in two words" in line.text
+    # controls: a whole name next to another is no split name (Lachlan Whte is not
+    # "lachlanwhte" for Lachlan), nor is an initial half of one
+    lachlan = MissingRecord("M2", given_names=("Lachlan",), surnames=("Reid",))
+    for document in ("LACHLAN WHTE", "LACHLA N"):
+        body = RemainsRecord("R2", document_names=(document,))
+        assert CRITERIA["name_near"][_levels(lachlan, body)["name_near"] - 1] == "none"
+
+
 def test_the_evidence_says_how_close_the_near_miss_is() -> None:
     person = MissingRecord("M1", given_names=("Mikayla",), surnames=("Webb",))
     body = RemainsRecord("R1", document_names=("MIKAYLA WBEB",))
@@ -88,11 +102,14 @@ def test_the_evidence_says_how_close_the_near_miss_is() -> None:
 
 
 def _typed(name: str, rng: random.Random) -> str:
-    """A name as a hurried clerk types it: a letter swapped, dropped, doubled or changed."""
+    """A name as a hurried clerk types it: a letter swapped, dropped, doubled or changed, or
+    the name split in two."""
     if len(name) < 3:
         return name
     at = rng.randrange(1, len(name) - 1)
-    kind = rng.randrange(4)
+    kind = rng.randrange(5)
+    if kind == 4 and " " not in name:
+        return name[:at] + " " + name[at:]
     if kind == 0:
         return name[:at] + name[at + 1] + name[at] + name[at + 2 :]
     if kind == 1:
