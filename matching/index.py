@@ -356,6 +356,12 @@ class CandidateIndex:
             for key in document_name_keys(record)
         }
         self._missing.tokens.prepare(keys)
+        self._missing.tokens.prepare_spelt(
+            key
+            for record in self._remains.records
+            if isinstance(record, RemainsRecord)
+            for key in document_joined_keys(record)
+        )
         open_slots = list(self._remains.slots.values())
         blocks = [open_slots[i : i + _CHUNK] for i in range(0, len(open_slots), _CHUNK)]
         processes = processes or os.cpu_count() or 1

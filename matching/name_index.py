@@ -141,26 +141,39 @@ class NameTokens:
         whose lengths differ by one letter at most)."""
         found = self._spelt.get(key)
         if found is None:
-            ids: list[int] = []
-            if key in self._ids:
-                ids.append(self._ids[key])
-            if len(key) > SHORT_KEY:
-                hits = process.extract(
-                    key,
+            self.prepare_spelt([key])
+            found = self._spelt[key]
+        return found
+
+    def prepare_spelt(self, keys: Iterable[str]) -> None:
+        """``spelt_slots`` of many keys at once (rapidfuzz cdist), cached."""
+        todo = sorted({key for key in keys if key not in self._spelt})
+        lengths = np.array([len(key) for key in self.vocabulary], dtype=np.int64)
+        for start in range(0, len(todo), 512):
+            chunk = todo[start : start + 512]
+            ratio = (
+                process.cdist(
+                    chunk,
                     self.vocabulary,
                     scorer=fuzz.ratio,
-                    score_cutoff=TOKEN_SIMILARITY,
-                    limit=None,
+                    dtype=np.float64,
+                    workers=self._workers,
                 )
-                ids += [
-                    int(i)
-                    for other, _s, i in hits
-                    if len(other) > SHORT_KEY and abs(len(other) - len(key)) <= 1 and other != key
-                ]
-            slots = [self.postings(token_id)[0] for token_id in ids]
-            found = np.concatenate(slots) if slots else np.zeros(0, dtype=np.int64)
-            self._spelt[key] = found
-        return found
+                if self.vocabulary
+                else np.zeros((len(chunk), 0))
+            )
+            for row, key in enumerate(chunk):
+                alike = (
+                    (ratio[row] >= TOKEN_SIMILARITY)
+                    & (lengths > SHORT_KEY)
+                    & (np.abs(lengths - len(key)) <= 1)
+                    & (len(key) > SHORT_KEY)
+                )
+                exact = self._ids.get(key)
+                if exact is not None:
+                    alike[exact] = True
+                slots = [self.postings(token_id)[0] for token_id in np.flatnonzero(alike).tolist()]
+                self._spelt[key] = np.concatenate(slots) if slots else np.zeros(0, dtype=np.int64)
 
     def prepare(self, keys: Iterable[str]) -> None:
         """Look up many keys at once (rapidfuzz cdist on all cores) and cache the answers."""
@@ -189,59 +202,83 @@ def names_against_missing(
     surname = np.zeros(size, dtype=bool)
     matched = np.zeros(size, dtype=np.int16)
     graded = np.zeros(size)
-    near = np.full(size, -1, dtype=np.int8)
     cap = settings.name_frequency_cap_bits
     per_point = settings.name_similarity_bits
+    # per document name, the slots it agrees with nothing of but comes near, and the band
+    near_slots: list[IntArray] = []
+    near_bands: list[npt.NDArray[np.int8]] = []
     for key in keys:
         ids, similarity = tokens.similar(key)
-        # a document name that agrees with no reported name of a slot: how near it comes
-        close = np.zeros(size, dtype=np.int8)
         slots, bands = tokens.near_slots(key)
-        if positions is not None:
+        if positions is not None and slots.size:
             at = positions[slots]
             kept = (at >= 0) & (at < size)
             slots, bands = at[kept], bands[kept]
-        for band in (NEAR_LOOSE, NEAR_CLOSE):
-            close[slots[bands == band]] = band
-        if ids.size == 0:
-            near = np.maximum(near, close)
-            continue
-        best = np.full(size, -np.inf)
-        # the best similarity of this document name to a given name and to a surname: it
-        # counts for the role it agrees with best (a surname on a tie), never for both
-        as_given = np.zeros(size)
-        as_surname = np.zeros(size)
-        values = tokens.key_bits(key, cap) - per_point * (100.0 - similarity)
-        for token_id, value, score in zip(
-            ids.tolist(), values.tolist(), similarity.tolist(), strict=True
-        ):
-            slots, roles = tokens.postings(token_id)
-            if positions is not None:
-                at = positions[slots]
-                kept = (at >= 0) & (at < size)
-                slots, roles = at[kept], roles[kept]
-            best[slots] = np.maximum(best[slots], value)
-            at_given = slots[roles == ROLE_GIVEN]
-            as_given[at_given] = np.maximum(as_given[at_given], score)
-            if not is_initial_pair(key, tokens.vocabulary[token_id]):
-                at_surname = slots[roles == ROLE_SURNAME]
-                as_surname[at_surname] = np.maximum(as_surname[at_surname], score)
-        counts_as_surname = (as_surname > 0.0) & (as_surname >= as_given)
-        surname |= counts_as_surname
-        given |= ~counts_as_surname & (as_given > 0.0)
-        hit = np.isfinite(best)
-        matched += hit
-        graded += np.where(hit, best, 0.0)
-        near = np.where(hit, near, np.maximum(near, close))
-    rejoined = np.zeros(size, dtype=bool)
+        if ids.size:
+            best, as_given, as_surname = _agreeing(
+                tokens, key, ids, similarity, positions, size, cap, per_point
+            )
+            counts_as_surname = (as_surname > 0.0) & (as_surname >= as_given)
+            surname |= counts_as_surname
+            given |= ~counts_as_surname & (as_given > 0.0)
+            agrees = np.isfinite(best)
+            matched += agrees
+            graded += np.where(agrees, best, 0.0)
+            if slots.size:
+                missed = ~agrees[slots]
+                slots, bands = slots[missed], bands[missed]
+        if slots.size:
+            near_slots.append(slots)
+            near_bands.append(bands)
+    all_document = matched == len(keys)
+    near = np.where(all_document, np.int8(-1), np.int8(0)).astype(np.int8)
+    if near_slots:
+        slots, bands = np.concatenate(near_slots), np.concatenate(near_bands)
+        near[slots[bands == NEAR_LOOSE]] = NEAR_LOOSE
+        near[slots[bands == NEAR_CLOSE]] = NEAR_CLOSE
     for key in joined:
+        # adjacent document names re-joined, spelt like a reported name: a close near miss
         slots = tokens.spelt_slots(key)
-        if positions is not None:
+        if positions is not None and slots.size:
             at = positions[slots]
             slots = at[(at >= 0) & (at < size)]
-        rejoined[slots] = True
-    near = np.where((near >= 0) & rejoined, np.int8(NEAR_CLOSE), near).astype(np.int8)
-    return NameAgreement(given, surname, matched == len(keys), np.full(size, np.nan), graded, near)
+        slots = slots[near[slots] >= 0]
+        near[slots] = NEAR_CLOSE
+    return NameAgreement(given, surname, all_document, np.full(size, np.nan), graded, near)
+
+
+def _agreeing(
+    tokens: NameTokens,
+    key: str,
+    ids: IntArray,
+    similarity: FloatArray,
+    positions: IntArray | None,
+    size: int,
+    cap: float,
+    per_point: float,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per slot, the graded bits of the best reported token a document name ``key`` agrees
+    with (-inf: none), and its best similarity to a given name and to a surname: it counts
+    for the role it agrees with best (a surname on a tie), never for both."""
+    best = np.full(size, -np.inf)
+    as_given = np.zeros(size)
+    as_surname = np.zeros(size)
+    values = tokens.key_bits(key, cap) - per_point * (100.0 - similarity)
+    for token_id, value, score in zip(
+        ids.tolist(), values.tolist(), similarity.tolist(), strict=True
+    ):
+        slots, roles = tokens.postings(token_id)
+        if positions is not None:
+            at = positions[slots]
+            kept = (at >= 0) & (at < size)
+            slots, roles = at[kept], roles[kept]
+        best[slots] = np.maximum(best[slots], value)
+        at_given = slots[roles == ROLE_GIVEN]
+        as_given[at_given] = np.maximum(as_given[at_given], score)
+        if not is_initial_pair(key, tokens.vocabulary[token_id]):
+            at_surname = slots[roles == ROLE_SURNAME]
+            as_surname[at_surname] = np.maximum(as_surname[at_surname], score)
+    return best, as_given, as_surname
 
 
 def names_against_remains(

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -345,6 +346,7 @@ def convention_text(document_word: str, reported_word: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 18)
 def token_similarity(first: str, second: str) -> float:
     """Graded similarity (0–100) of two token keys; 0 when they do not agree at all.
 
@@ -395,6 +397,17 @@ CLOSE_RATIO, CLOSE_WINKLER = 75.0, 85.0
 LOOSE_RATIO, LOOSE_WINKLER, LOOSE_EDITS = 65.0, 80.0, 2
 
 
+def _band(ratio: Any, winkler: Any, edits: Any, shortest: Any) -> Any:
+    """The bands' one formula, for numbers or numpy arrays alike (``near_bands``)."""
+    close = (edits <= 1) | (ratio >= CLOSE_RATIO) | (winkler >= CLOSE_WINKLER)
+    loose = (
+        ((edits <= LOOSE_EDITS) & (shortest > SHORT_KEY))
+        | (ratio >= LOOSE_RATIO)
+        | (winkler >= LOOSE_WINKLER)
+    )
+    return (NEAR_CLOSE * close + NEAR_LOOSE * (loose > close)) * (shortest >= 2)
+
+
 def near_bands(
     ratio: npt.NDArray[np.float64],
     winkler: npt.NDArray[np.float64],
@@ -404,21 +417,27 @@ def near_bands(
     """Near-miss band of key pairs that do not agree, from rapidfuzz's Indel ratio,
     Jaro–Winkler (both 0–100) and optimal-string-alignment edits on the folded keys, and the
     length of the shorter key: ``NEAR_CLOSE``, ``NEAR_LOOSE`` or ``NEAR_NONE``; a key of one
-    letter (an initial) comes near nothing. One formula over arrays, so that a caseload
-    (``KeyVocabulary.compare``) and one pair (``near_band``) band alike.
+    letter (an initial) comes near nothing. One formula for arrays and for one pair, so that a
+    caseload (``KeyVocabulary.compare``) and one pair (``near_band``) band alike.
 
     Example:
         >>> near_bands(*(np.array([v]) for v in (57.1, 80.0, 1, 3))).tolist()
         [2]
     """
-    close = (edits <= 1) | (ratio >= CLOSE_RATIO) | (winkler >= CLOSE_WINKLER)
-    loose = (
-        ((edits <= LOOSE_EDITS) & (shortest > SHORT_KEY))
-        | (ratio >= LOOSE_RATIO)
-        | (winkler >= LOOSE_WINKLER)
+    return np.asarray(_band(ratio, winkler, edits, shortest), dtype=np.int8)
+
+
+@lru_cache(maxsize=1 << 18)
+def missed_band(first: str, second: str) -> int:
+    """``near_band`` of two keys already known not to agree."""
+    return int(
+        _band(
+            fuzz.ratio(first, second),
+            100.0 * JaroWinkler.normalized_similarity(first, second),
+            OSA.distance(first, second),
+            min(len(first), len(second)),
+        )
     )
-    band = np.where(close, NEAR_CLOSE, np.where(loose, NEAR_LOOSE, NEAR_NONE))
-    return np.where(shortest >= 2, band, NEAR_NONE).astype(np.int8)
 
 
 def near_band(first: str, second: str) -> int:
@@ -436,14 +455,7 @@ def near_band(first: str, second: str) -> int:
     """
     if token_similarity(first, second) > 0.0:
         return NEAR_NONE
-    return int(
-        near_bands(
-            np.array([float(fuzz.ratio(first, second))]),
-            np.array([100.0 * JaroWinkler.normalized_similarity(first, second)]),
-            np.array([OSA.distance(first, second)]),
-            np.array([min(len(first), len(second))]),
-        )[0]
-    )
+    return missed_band(first, second)
 
 
 def spelt_alike(first: str, second: str) -> bool:

@@ -29,8 +29,8 @@ from matching.names import (
     bloom_dice,
     fold_token,
     is_initial_pair,
+    missed_band,
     name_tokens,
-    near_band,
     spelt_alike,
     token_similarity,
 )
@@ -748,7 +748,7 @@ def near_miss_pair(
             if alike:
                 found.append((NEAR_CLOSE, f"{first} {second}", alike[0]))
     for key, word in missed:
-        bands = [(near_band(key, other), other_word) for other_word, other in reported]
+        bands = [(missed_band(key, other), other_word) for other_word, other in reported]
         band, other_word = max(bands, default=(0, ""), key=lambda item: item[0])
         if band > 0:
             found.append((band, word, other_word))
