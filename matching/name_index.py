@@ -39,7 +39,7 @@ class NameTokens:
         # key -> ids of the tokens it comes near without agreeing, and their band
         self._near: dict[str, tuple[IntArray, npt.NDArray[np.int8]]] = {}
         # key -> the slots of those tokens, and the band, concatenated
-        self._near_slots: dict[str, tuple[IntArray, npt.NDArray[np.int8]]] = {}
+        self._near_slots: dict[str, tuple[IntArray, npt.NDArray[np.int8], IntArray]] = {}
         # key -> the slots of the tokens spelt alike (``names.spelt_alike``)
         self._spelt: dict[str, IntArray] = {}
         self._rules = KeyVocabulary()
@@ -122,15 +122,18 @@ class NameTokens:
             found = self._near[key]
         return found
 
-    def near_slots(self, key: str) -> tuple[IntArray, npt.NDArray[np.int8]]:
-        """The slots (with repeats) of the tokens ``key`` comes near, and the band of each."""
+    def near_slots(self, key: str) -> tuple[IntArray, npt.NDArray[np.int8], IntArray]:
+        """The slots (with repeats) of the tokens ``key`` comes near, the band and the token
+        id of each."""
         found = self._near_slots.get(key)
         if found is None:
             ids, bands = self.near(key)
             slots = [self.postings(token_id)[0] for token_id in ids.tolist()]
+            sizes = [part.size for part in slots]
             found = (
                 np.concatenate(slots) if slots else np.zeros(0, dtype=np.int64),
-                np.repeat(bands, [part.size for part in slots]).astype(np.int8),
+                np.repeat(bands, sizes).astype(np.int8),
+                np.repeat(ids, sizes).astype(np.int64),
             )
             self._near_slots[key] = found
         return found
@@ -209,7 +212,7 @@ def names_against_missing(
     near_bands: list[npt.NDArray[np.int8]] = []
     for key in keys:
         ids, similarity = tokens.similar(key)
-        slots, bands = tokens.near_slots(key)
+        slots, bands, _ids = tokens.near_slots(key)
         if positions is not None and slots.size:
             at = positions[slots]
             kept = (at >= 0) & (at < size)
@@ -308,11 +311,10 @@ def names_against_remains(
     near_bands: list[npt.NDArray[np.int8]] = []
     width = max(len(tokens.vocabulary), 1)
     for key, role in record_tokens:
-        near_ids, bands = tokens.near(key)
-        for token_id, band in zip(near_ids.tolist(), bands.tolist(), strict=True):
-            slots, _roles = tokens.postings(token_id)
-            near_codes.append(slots * width + token_id)
-            near_bands.append(np.full(slots.size, band, dtype=np.int8))
+        slots, bands, near_ids = tokens.near_slots(key)
+        if slots.size:
+            near_codes.append(slots * width + near_ids)
+            near_bands.append(bands)
         ids, similarity = tokens.similar(key)
         if ids.size == 0:
             continue
