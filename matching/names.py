@@ -629,7 +629,12 @@ class KeyVocabulary:
             scores[:, lengths <= SHORT_KEY] = 0.0
             scores[[len(key) <= SHORT_KEY for key in chunk], :] = 0.0
             edits = process.cdist(
-                chunk, self.keys, scorer=OSA.distance, dtype=np.int64, workers=workers
+                chunk,
+                self.keys,
+                scorer=OSA.distance,
+                score_cutoff=LOOSE_EDITS,
+                dtype=np.int64,
+                workers=workers,
             )
             shortest = np.minimum(np.array([len(key) for key in chunk])[:, None], lengths)
             bands = near_bands(ratio, winkler, edits, shortest)
