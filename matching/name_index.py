@@ -109,7 +109,7 @@ class NameTokens:
         """Ids of the vocabulary tokens that agree with ``key``, and their similarity (0–100)."""
         found = self._similar.get(key)
         if found is None:
-            self.prepare([key])
+            self.prepare([key], near=False)
             found = self._similar[key]
         return found
 
@@ -178,14 +178,18 @@ class NameTokens:
                 slots = [self.postings(token_id)[0] for token_id in np.flatnonzero(alike).tolist()]
                 self._spelt[key] = np.concatenate(slots) if slots else np.zeros(0, dtype=np.int64)
 
-    def prepare(self, keys: Iterable[str]) -> None:
-        """Look up many keys at once (rapidfuzz cdist on all cores) and cache the answers."""
-        todo = sorted({key for key in keys if key not in self._similar})
+    def prepare(self, keys: Iterable[str], near: bool = True) -> None:
+        """Look up many keys at once (rapidfuzz cdist on all cores) and cache the answers:
+        the tokens each agrees with, and, with ``near``, those it comes near."""
+        cache = self._near if near else self._similar
+        todo = sorted({key for key in keys if key not in cache})
         if not todo:
             return
-        for key, (agree, near) in zip(todo, self._rules.compare(todo, self._workers), strict=True):
+        found = self._rules.compare(todo, self._workers, near=near)
+        for key, (agree, close) in zip(todo, found, strict=True):
             self._similar[key] = agree
-            self._near[key] = near
+            if near:
+                self._near[key] = close
 
 
 def names_against_missing(

@@ -582,10 +582,10 @@ class KeyVocabulary:
     ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]:
         """For each query key, the ids of the known keys that agree with it and their
         ``token_similarity`` (0–100), ids in increasing order."""
-        return [agree for agree, _near in self.compare(queries, workers)]
+        return [agree for agree, _near in self.compare(queries, workers, near=False)]
 
     def compare(
-        self, queries: Sequence[str], workers: int = 1
+        self, queries: Sequence[str], workers: int = 1, near: bool = True
     ) -> list[
         tuple[
             tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]],
@@ -593,7 +593,8 @@ class KeyVocabulary:
         ]
     ]:
         """For each query key, as ``agreeing``, and the ids of the known keys that do not
-        agree with it but come near (``near_band`` above ``NEAR_NONE``) with their band."""
+        agree with it but come near (``near_band`` above ``NEAR_NONE``) with their band (none
+        looked for unless ``near``)."""
         if not self.keys:
             nothing = np.zeros(0, dtype=np.int64)
             return [((nothing, np.zeros(0)), (nothing, np.zeros(0, np.int8))) for _ in queries]
@@ -628,16 +629,19 @@ class KeyVocabulary:
             # keys of three letters or fewer agree by a rule or not at all
             scores[:, lengths <= SHORT_KEY] = 0.0
             scores[[len(key) <= SHORT_KEY for key in chunk], :] = 0.0
-            edits = process.cdist(
-                chunk,
-                self.keys,
-                scorer=OSA.distance,
-                score_cutoff=LOOSE_EDITS,
-                dtype=np.int64,
-                workers=workers,
-            )
-            shortest = np.minimum(np.array([len(key) for key in chunk])[:, None], lengths)
-            bands = near_bands(ratio, winkler, edits, shortest)
+            if near:
+                edits = process.cdist(
+                    chunk,
+                    self.keys,
+                    scorer=OSA.distance,
+                    score_cutoff=LOOSE_EDITS,
+                    dtype=np.int64,
+                    workers=workers,
+                )
+                shortest = np.minimum(np.array([len(key) for key in chunk])[:, None], lengths)
+                bands = near_bands(ratio, winkler, edits, shortest)
+            else:
+                bands = np.zeros(scores.shape, dtype=np.int8)
             for row, key in enumerate(chunk):
                 line = scores[row]
                 exact = self.ids.get(key)
@@ -647,11 +651,11 @@ class KeyVocabulary:
                     if other != exact:
                         line[other] = max(line[other], _rule_similarity(key, self.keys[other]))
                 ids = np.flatnonzero(line > 0.0)
-                near = np.flatnonzero((line <= 0.0) & (bands[row] > NEAR_NONE))
+                close = np.flatnonzero((line <= 0.0) & (bands[row] > NEAR_NONE))
                 found.append(
                     (
                         (ids.astype(np.int64), line[ids].astype(np.float64)),
-                        (near.astype(np.int64), bands[row][near]),
+                        (close.astype(np.int64), bands[row][close]),
                     )
                 )
         return found
