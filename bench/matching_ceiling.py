@@ -92,7 +92,9 @@ class Caseload:
         m, n = self.columns, self.size
         r = single_columns(remains_row(body))
         nothing = np.zeros(n, dtype=bool)
-        names = NameAgreement(nothing, nothing, nothing, np.full(n, np.nan))
+        names = NameAgreement(
+            nothing, nothing, nothing, np.full(n, np.nan), np.zeros(n), np.full(n, -1, np.int8)
+        )
         compared = compare_columns(m, r, names, MatchSettings(), AS_OF)
         levels = {
             c: np.broadcast_to(compared.levels[c], (n,)).astype(np.int16) for c in ENGINE_LEVELS

@@ -17,7 +17,7 @@ from matching.dental import compare_teeth
 from matching.dna import pair_dna
 from matching.features import missing_row, remains_row, single_columns
 from matching.geodesy import distance_to_route_km
-from matching.names import convention_text
+from matching.names import convention_text, near_text
 from matching.records import MissingRecord, RemainsRecord
 from matching.scoring import (
     NameAgreement,
@@ -26,6 +26,7 @@ from matching.scoring import (
     distance_level,
     estimated_pmi,
     name_agreement_pair,
+    near_miss_pair,
     pair_name_agreement,
     pair_totals,
     probability,
@@ -246,6 +247,14 @@ def _pair_evidence(
             ),
             name_bits,
         )
+    if levels["name_near"]:
+        _band, near = near_miss_pair(missing, remains)
+        if near:
+            said = "; ".join(near_text(d, k) for d, k in near[:3])
+            kind = "a near miss" if levels["name_near"] == 1 else "a loose likeness"
+            add("name_near", f"{said}: {kind}, weak evidence, not an agreement")
+        else:
+            add("name_near", "A document name agrees with no reported name, nor comes near one")
     add("encoded_names", f"Shared names compared without reading them: Dice similarity {dice:.2f}")
     add("sex", f"Sex reported {missing.sex.value}, estimated {remains.sex.value}")
     verdicts = ("consistent with", "consistent with", "close to", "far from")

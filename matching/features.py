@@ -17,7 +17,7 @@ import numpy.typing as npt
 from matching.dental import dental_masks
 from matching.geodesy import unit_vectors
 from matching.last_seen import KIND_CODES as LAST_SEEN_KIND_CODES
-from matching.names import name_keys
+from matching.names import fold_token, name_keys, name_tokens
 from matching.records import Mark, MissingRecord, RemainsRecord, Sex
 from matching.vocabulary import (
     BODY_REGION_LIST,
@@ -117,6 +117,28 @@ def missing_name_tokens(record: MissingRecord) -> list[tuple[str, int]]:
         for key in name_keys(name):
             tokens[(key, ROLE_SURNAME)] = None
     return list(tokens)
+
+
+def document_joined_keys(record: RemainsRecord) -> list[str]:
+    """Keys of every two adjacent document name tokens written as one word, for a name a
+    typist split in two (ISABE LLA, PA INE), other than keys the document already holds
+    (an initial is never half of one).
+
+    Example:
+        >>> document_joined_keys(RemainsRecord("R1", document_names=("PA INE THOMAS",)))
+        ['paini', 'initumas']
+    """
+    own = set(document_name_keys(record))
+    keys: list[str] = []
+    for name in record.document_names:
+        tokens = name_tokens(name)
+        for first, second in zip(tokens, tokens[1:], strict=False):
+            if len(first) == 1 or len(second) == 1:
+                continue  # an initial is no half of a name
+            key = fold_token(first + second)
+            if key not in own and key not in keys:
+                keys.append(key)
+    return keys
 
 
 def document_name_keys(record: RemainsRecord) -> list[str]:

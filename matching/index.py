@@ -30,6 +30,7 @@ from matching.features import (
     REMAINS_COLUMNS,
     ROLE_DOCUMENT,
     FeatureColumns,
+    document_joined_keys,
     document_name_keys,
     missing_name_tokens,
     missing_row,
@@ -98,6 +99,8 @@ class _Side:
     slots: dict[str, int] = field(default_factory=dict)
     routes: RouteStore = field(default_factory=RouteStore)
     name_counts: list[int] = field(default_factory=list)
+    # remains: adjacent document names written as one (a name split in two, PA INE)
+    joined: NameTokens = field(default_factory=lambda: NameTokens(1))
 
 
 class CandidateIndex:
@@ -198,6 +201,9 @@ class CandidateIndex:
                 side.routes.append(slot, route_segments(record.route) if has_route else None)
             else:
                 side.tokens.add(slot, ((key, ROLE_DOCUMENT) for key in document_name_keys(record)))
+                side.joined.add(
+                    slot, ((key, ROLE_DOCUMENT) for key in document_joined_keys(record))
+                )
 
     def update(self, record: MissingRecord | RemainsRecord) -> None:
         """Replace an open case by its new version (or add it if it was not open)."""
@@ -350,6 +356,12 @@ class CandidateIndex:
             for key in document_name_keys(record)
         }
         self._missing.tokens.prepare(keys)
+        self._missing.tokens.prepare_spelt(
+            key
+            for record in self._remains.records
+            if isinstance(record, RemainsRecord)
+            for key in document_joined_keys(record)
+        )
         open_slots = list(self._remains.slots.values())
         blocks = [open_slots[i : i + _CHUNK] for i in range(0, len(open_slots), _CHUNK)]
         processes = processes or os.cpu_count() or 1
@@ -474,6 +486,7 @@ class CandidateIndex:
                 person,
                 self._remains.columns.column("n_doc"),
                 self.settings,
+                self._remains.joined,
             )
             names = _with_dice(names, self._dice(record, other))
         elif by_last_seen is not None:
@@ -493,13 +506,18 @@ class CandidateIndex:
                 self.settings,
                 limit,
                 by_last_seen.position,
+                document_joined_keys(record),
             )
             dice = self._dice(record, other)
             names = _with_dice(names, None if dice is None else dice[slots])
         else:
             query = single_columns(remains_row(record))
             names = names_against_missing(
-                self._missing.tokens, document_name_keys(record), self.settings, other.columns.size
+                self._missing.tokens,
+                document_name_keys(record),
+                self.settings,
+                other.columns.size,
+                joined=document_joined_keys(record),
             )
             names = _with_dice(names, self._dice(record, other))
         m, r = (query, columns) if isinstance(record, MissingRecord) else (columns, query)
@@ -661,7 +679,7 @@ class CandidateIndex:
         return found
 
 
-_NAME_FIELDS = ("given", "surname", "all_document", "dice", "graded")
+_NAME_FIELDS = ("given", "surname", "all_document", "dice", "graded", "near")
 
 
 def _take(names: NameAgreement, positions: IntArray) -> NameAgreement:

@@ -15,11 +15,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from matching.vocabulary import plain_text
 
@@ -345,6 +346,7 @@ def convention_text(document_word: str, reported_word: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 18)
 def token_similarity(first: str, second: str) -> float:
     """Graded similarity (0–100) of two token keys; 0 when they do not agree at all.
 
@@ -381,6 +383,131 @@ def token_similarity(first: str, second: str) -> float:
     if ratio < TOKEN_SIMILARITY and winkler < JARO_WINKLER_SIMILARITY:
         return rule
     return float(max(ratio, winkler, rule))
+
+
+#: near-miss bands of two keys that do not agree (``near_bands``): none, near, close
+NEAR_NONE, NEAR_LOOSE, NEAR_CLOSE = 0, 1, 2
+#: a key one edit from another (a letter added, dropped, changed, or two swapped), or this
+#: close by ratio or Jaro–Winkler, is a close miss; short keys (WEBB folds to "uib", WBEB to
+#: "ubib") come close by the one edit. The bands are where a likeness stops being as common
+#: between different people's names as between one person's (measured on FEBRL3, never on
+#: FEBRL4; docs/matching.md, "Names")
+CLOSE_RATIO, CLOSE_WINKLER = 75.0, 85.0
+#: from here, or two edits, a miss is near (a looser likeness)
+LOOSE_RATIO, LOOSE_WINKLER, LOOSE_EDITS = 65.0, 80.0, 2
+
+
+def _band(ratio: Any, winkler: Any, edits: Any, shortest: Any) -> Any:
+    """The bands' one formula, for numbers or numpy arrays alike (``near_bands``)."""
+    close = (edits <= 1) | (ratio >= CLOSE_RATIO) | (winkler >= CLOSE_WINKLER)
+    loose = (
+        ((edits <= LOOSE_EDITS) & (shortest > SHORT_KEY))
+        | (ratio >= LOOSE_RATIO)
+        | (winkler >= LOOSE_WINKLER)
+    )
+    return (NEAR_CLOSE * close + NEAR_LOOSE * (loose > close)) * (shortest >= 2)
+
+
+def near_bands(
+    ratio: npt.NDArray[np.float64],
+    winkler: npt.NDArray[np.float64],
+    edits: npt.NDArray[np.int64],
+    shortest: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int8]:
+    """Near-miss band of key pairs that do not agree, from rapidfuzz's Indel ratio,
+    Jaro–Winkler (both 0–100) and optimal-string-alignment edits on the folded keys, and the
+    length of the shorter key: ``NEAR_CLOSE``, ``NEAR_LOOSE`` or ``NEAR_NONE``; a key of one
+    letter (an initial) comes near nothing. One formula for arrays and for one pair, so that a
+    caseload (``KeyVocabulary.compare``) and one pair (``near_band``) band alike.
+
+    Example:
+        >>> near_bands(*(np.array([v]) for v in (57.1, 80.0, 1, 3))).tolist()
+        [2]
+    """
+    return np.asarray(_band(ratio, winkler, edits, shortest), dtype=np.int8)
+
+
+@lru_cache(maxsize=1 << 18)
+def missed_band(first: str, second: str) -> int:
+    """``near_band`` of two keys already known not to agree."""
+    return int(
+        _band(
+            fuzz.ratio(first, second),
+            100.0 * JaroWinkler.normalized_similarity(first, second),
+            OSA.distance(first, second),
+            min(len(first), len(second)),
+        )
+    )
+
+
+def near_band(first: str, second: str) -> int:
+    """How near two keys that do not agree come (``near_bands``); 0 when they agree.
+
+    Example:
+        >>> near_band(*name_keys("Wbeb"), *name_keys("Webb")) == NEAR_CLOSE
+        True
+        >>> near_band(*name_keys("Tomsen"), *name_keys("Thompson"))
+        2
+        >>> near_band(*name_keys("Kaitlin"), *name_keys("Katelyn"))  # they agree
+        0
+        >>> near_band(*name_keys("Webb"), *name_keys("Smith"))
+        0
+    """
+    if token_similarity(first, second) > 0.0:
+        return NEAR_NONE
+    return missed_band(first, second)
+
+
+def spelt_alike(first: str, second: str) -> bool:
+    """Whether two keys are spelt alike: equal, or, longer than ``SHORT_KEY`` and of lengths
+    within one letter, of rapidfuzz ratio ``TOKEN_SIMILARITY`` or more; without the rules,
+    Jaro–Winkler and longer lengths, which ``token_similarity`` allows and which would let a
+    name re-joined with the next one agree with one part alone (Sarah Jones: "sarahjones"
+    with Sarah, Lachlan Whte: "lachlanuht" with Lachlan).
+
+    Example:
+        >>> spelt_alike(fold_token("paine"), fold_token("pa") + fold_token("ine"))
+        True
+        >>> spelt_alike(fold_token("lachlanwhte"), fold_token("lachlan"))
+        False
+    """
+    return first == second or (
+        min(len(first), len(second)) > SHORT_KEY
+        and abs(len(first) - len(second)) <= 1
+        and fuzz.ratio(first, second) >= TOKEN_SIMILARITY
+    )
+
+
+def near_text(document_word: str, reported_word: str) -> str:
+    """Say how a document name comes close to a reported one without agreeing, in words an
+    officer can check.
+
+    Example:
+        >>> near_text("wbeb", "webb")
+        'Wbeb is close to Webb (two letters swapped)'
+        >>> near_text("riy", "roy")
+        'Riy is close to Roy (one letter changed)'
+        >>> near_text("jaydne", "jayde")
+        'Jaydne is close to Jayde (one letter added)'
+        >>> near_text("pa ine", "paine")
+        'Pa Ine is Paine written in two words'
+    """
+    first, second = document_word.title(), reported_word.title()
+    if " " in document_word:
+        return f"{first} is {second} written in two words"
+    ops = Levenshtein.editops(document_word, reported_word)
+    kinds = [op.tag for op in ops]
+    if OSA.distance(document_word, reported_word) == 1 and len(kinds) == 2:
+        how = "two letters swapped"
+    elif len(kinds) == 1:
+        how = {
+            "replace": "one letter changed",
+            "delete": "one letter added",
+            "insert": "one letter dropped",
+        }[kinds[0]]
+    else:
+        how = f"{len(kinds)} letters differ"
+    return f"{first} is close to {second} ({how})"
 
 
 class KeyVocabulary:
@@ -455,12 +582,31 @@ class KeyVocabulary:
     ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]:
         """For each query key, the ids of the known keys that agree with it and their
         ``token_similarity`` (0–100), ids in increasing order."""
+        return [agree for agree, _near in self.compare(queries, workers, near=False)]
+
+    def compare(
+        self, queries: Sequence[str], workers: int = 1, near: bool = True
+    ) -> list[
+        tuple[
+            tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]],
+            tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]],
+        ]
+    ]:
+        """For each query key, as ``agreeing``, and the ids of the known keys that do not
+        agree with it but come near (``near_band`` above ``NEAR_NONE``) with their band (none
+        looked for unless ``near``)."""
         if not self.keys:
-            return [(np.zeros(0, dtype=np.int64), np.zeros(0)) for _ in queries]
+            nothing = np.zeros(0, dtype=np.int64)
+            return [((nothing, np.zeros(0)), (nothing, np.zeros(0, np.int8))) for _ in queries]
         if self._length_array.size != len(self.keys):
             self._length_array = np.array(self._lengths)
         lengths = self._length_array
-        found: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []
+        found: list[
+            tuple[
+                tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]],
+                tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]],
+            ]
+        ] = []
         for start in range(0, len(queries), 512):
             chunk = list(queries[start : start + 512])
             # float64 and the formulas of ``token_similarity``: a pair must score the same
@@ -483,6 +629,19 @@ class KeyVocabulary:
             # keys of three letters or fewer agree by a rule or not at all
             scores[:, lengths <= SHORT_KEY] = 0.0
             scores[[len(key) <= SHORT_KEY for key in chunk], :] = 0.0
+            if near:
+                edits = process.cdist(
+                    chunk,
+                    self.keys,
+                    scorer=OSA.distance,
+                    score_cutoff=LOOSE_EDITS,
+                    dtype=np.int64,
+                    workers=workers,
+                )
+                shortest = np.minimum(np.array([len(key) for key in chunk])[:, None], lengths)
+                bands = near_bands(ratio, winkler, edits, shortest)
+            else:
+                bands = np.zeros(scores.shape, dtype=np.int8)
             for row, key in enumerate(chunk):
                 line = scores[row]
                 exact = self.ids.get(key)
@@ -492,7 +651,13 @@ class KeyVocabulary:
                     if other != exact:
                         line[other] = max(line[other], _rule_similarity(key, self.keys[other]))
                 ids = np.flatnonzero(line > 0.0)
-                found.append((ids.astype(np.int64), line[ids].astype(np.float64)))
+                close = np.flatnonzero((line <= 0.0) & (bands[row] > NEAR_NONE))
+                found.append(
+                    (
+                        (ids.astype(np.int64), line[ids].astype(np.float64)),
+                        (close.astype(np.int64), bands[row][close]),
+                    )
+                )
         return found
 
 

@@ -40,7 +40,7 @@ DISTINCT_GROUPS = (("sex",), ("stature",), ("pmi", "interval"), ("effects",))
 #: the criteria few cases hold a value for (marks, teeth): compared only where one is held
 SPARSE = ("marks", "dental")
 #: the criteria that read the names (the token index's agreement): compared for every pair
-NAMED = ("names", "encoded_names")
+NAMED = ("names", "name_near", "encoded_names")
 #: every other criterion reads values of each case's own (birth and age, place; and any
 #: criterion added to ``COMPARISONS`` until it is listed above): bounded by its best weight
 #: until a pair could enter the top K

@@ -24,10 +24,14 @@ from matching.geodesy import chord_to_km
 from matching.last_seen import journey_days
 from matching.last_seen import point_km as counted_point_km
 from matching.names import (
+    NEAR_CLOSE,
+    NEAR_LOOSE,
     bloom_dice,
     fold_token,
     is_initial_pair,
+    missed_band,
     name_tokens,
+    spelt_alike,
     token_similarity,
 )
 from matching.records import MissingRecord, RemainsRecord
@@ -43,7 +47,9 @@ class NameAgreement:
     """Which name roles agree, per pair: a given name (or alias), a surname, and whether every
     document token found a reported name; ``dice`` holds Bloom-encoding similarity (NaN: none);
     ``graded`` the bits the agreeing tokens add to the names level's weight: per document token
-    its best reported token's term-frequency adjustment less its similarity shortfall.
+    its best reported token's term-frequency adjustment less its similarity shortfall;
+    ``near`` how near the document tokens that agree with no reported token come to one
+    (``names.near_bands``, the best of them; -1 where every document token agrees).
     """
 
     given: Array
@@ -51,6 +57,7 @@ class NameAgreement:
     all_document: Array
     dice: Array
     graded: Array
+    near: Array
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +354,15 @@ def _names(p: Pairs) -> Outcome:
     )
 
 
+def _name_near(p: Pairs) -> Outcome:
+    """A document name that agrees with no reported name but comes near one: weak evidence
+    of its own (a typo past the agreement threshold, WBEB for Webb), never an agreement."""
+    near = p.names.near
+    level = np.where(near >= NEAR_CLOSE, 1, np.where(near == NEAR_LOOSE, 2, 3))
+    compared = p.m["has_names"] & p.r["has_names"] & (near >= 0)
+    return Outcome(np.where(compared, level, 0).astype(np.int8))
+
+
 def _encoded_names(p: Pairs) -> Outcome:
     dice = p.names.dice
     if bool(np.isnan(dice).all()):
@@ -470,6 +486,13 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "names", ("has_names",), ("has_names", "n_doc"), (_m("has_names"), _r("has_names")), _names
     ),
+    Comparison(
+        "name_near",
+        ("has_names",),
+        ("has_names",),
+        (_m("has_names"), _r("has_names")),
+        _name_near,
+    ),
     Comparison("encoded_names", (), (), (), _encoded_names),
     Comparison("sex", ("sex",), ("sex",), (_m("sex"), _r("sex")), _sex),
     Comparison(
@@ -588,7 +611,7 @@ def outcomes(
     return found
 
 
-_NO_NAMES = NameAgreement(*(np.zeros(0) for _ in range(5)))
+_NO_NAMES = NameAgreement(*(np.zeros(0) for _ in range(6)))
 
 
 def pair_totals(compared: PairLevels, tables: Mapping[str, FloatArray]) -> FloatArray:
@@ -663,20 +686,74 @@ def name_agreement_pair(
     matched: list[tuple[str, str]] = []
     best: dict[str, float] = {}
     for doc_key, doc_word in documents.items():
+        # a document name counts for the role it agrees with best (a surname on a tie), never
+        # for both: one word cannot be both the given name and the surname
+        as_given = as_surname = 0.0
         for word, key, role in reported:
             similarity = token_similarity(doc_key, key)
             if similarity > 0.0:
-                given = given or role == ROLE_GIVEN
-                surname = surname or (role == ROLE_SURNAME and not is_initial_pair(doc_key, key))
+                if role == ROLE_GIVEN:
+                    as_given = max(as_given, similarity)
+                elif not is_initial_pair(doc_key, key):
+                    as_surname = max(as_surname, similarity)
                 if doc_key not in best:
                     matched.append((doc_word, word))
                 best[doc_key] = max(best.get(doc_key, 0.0), similarity)
+        if as_surname > 0.0 and as_surname >= as_given:
+            surname = True
+        elif as_given > 0.0:
+            given = True
     all_document = bool(documents) and set(best) == set(documents)
     graded = sum(
         (frequency(key) if frequency is not None else 0.0) - per_point * (100.0 - similarity)
         for key, similarity in best.items()
     )
     return given, surname, all_document, matched, graded
+
+
+def near_miss_pair(
+    missing: MissingRecord, remains: RemainsRecord
+) -> tuple[int, list[tuple[str, str]]]:
+    """How near the document names that agree with no reported name come to one.
+
+    Returns:
+        the best ``names.near_band`` of those document tokens (-1 when every document token
+        agrees with a reported one, or there is none), and per document token that comes near
+        (closest first), the (document word, reported word) it comes nearest to.
+    """
+    reported = [
+        (word, fold_token(word))
+        for name in missing.given_names + missing.aliases + missing.surnames
+        for word in name_tokens(name)
+    ]
+    documents = {
+        fold_token(word): word for name in remains.document_names for word in name_tokens(name)
+    }
+    missed = [
+        (key, word)
+        for key, word in documents.items()
+        if not any(token_similarity(key, other) > 0.0 for _word, other in reported)
+    ]
+    if not missed:
+        return -1, []
+    found: list[tuple[int, str, str]] = []
+    # a name split in two (PA INE): adjacent document names re-joined, spelt like a reported one
+    for name in remains.document_names:
+        words = name_tokens(name)
+        for first, second in zip(words, words[1:], strict=False):
+            key = fold_token(first + second)
+            if key in documents or len(first) == 1 or len(second) == 1:
+                continue
+            alike = [other_word for other_word, other in reported if spelt_alike(key, other)]
+            if alike:
+                found.append((NEAR_CLOSE, f"{first} {second}", alike[0]))
+    for key, word in missed:
+        bands = [(missed_band(key, other), other_word) for other_word, other in reported]
+        band, other_word = max(bands, default=(0, ""), key=lambda item: item[0])
+        if band > 0:
+            found.append((band, word, other_word))
+    found.sort(key=lambda item: -item[0])
+    return max((band for band, _d, _r in found), default=0), [(d, r) for _b, d, r in found]
 
 
 def pair_name_agreement(
@@ -688,9 +765,10 @@ def pair_name_agreement(
     """Name agreement of aligned pairs, one by one (for small numbers of pairs); ``frequency``
     gives a document name key's term-frequency adjustment in bits (see ``CandidateIndex``)."""
     per_point = (settings or MatchSettings()).name_similarity_bits
-    given, surname, all_document, dice, graded = [], [], [], [], []
+    given, surname, all_document, dice, graded, near = [], [], [], [], [], []
     for person, body in zip(missing, remains, strict=True):
         g, s, a, _, bits = name_agreement_pair(person, body, per_point, frequency)
+        near.append(near_miss_pair(person, body)[0])
         given.append(g)
         surname.append(s)
         all_document.append(a)
@@ -705,4 +783,5 @@ def pair_name_agreement(
         np.array(all_document, dtype=bool),
         np.array(dice, dtype=np.float64),
         np.array(graded, dtype=np.float64),
+        np.array(near, dtype=np.int8),
     )

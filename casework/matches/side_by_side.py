@@ -145,7 +145,7 @@ def _lines(
     )
     return [
         Line("names", _l("Name, as reported and as read on documents"), names, documents,
-             said("names")),
+             said("names", "name_near")),
         Line("sex", _l("Sex"), label(person.sex), label(remains.estimated_sex), said("sex")),
         Line("age", _l("Age at death and the estimate"), _ages(person, remains),
              _range(remains.age_min, remains.age_max), said("age")),

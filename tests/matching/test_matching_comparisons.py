@@ -91,6 +91,7 @@ def test_a_query_record_without_a_value_skips_the_criterion() -> None:
     lacking = {c.criterion for c in COMPARISONS if c.lacking(person, bodies)}
     assert lacking == {
         "names",
+        "name_near",
         "sex",
         "age",
         "pmi",
