@@ -216,11 +216,11 @@ def test_a_missing_persons_query_looks_document_names_up_in_one_pass(
     index.add(person)  # a new reported name: the look-ups start afresh
     reported = index._missing.tokens._rules
     passes: list[int] = []
-    agreeing = reported.agreeing
+    compare = reported.compare
     monkeypatch.setattr(
         reported,
-        "agreeing",
-        lambda keys, workers=1: passes.append(len(keys)) or agreeing(keys, workers),
+        "compare",
+        lambda keys, workers=1, near=True: passes.append(len(keys)) or compare(keys, workers, near),
     )
     found = index.candidates_for_missing(person, top_k=6, as_of=AS_OF)
     documents = index._remains.tokens
