@@ -85,7 +85,7 @@ class Distinct:
                 self.held[comparison.criterion] = np.flatnonzero(holding)
         self.groups: list[DistinctRows] = []
         for criteria in DISTINCT_GROUPS:
-            reads: dict[str, None] = {"sex": None}
+            reads: dict[str, None] = {}
             for comparison in COMPARISONS:
                 if comparison.criterion in criteria:
                     reads.update(
@@ -93,15 +93,28 @@ class Distinct:
                             comparison.missing_reads if side == "m" else comparison.remains_reads
                         )
                     )
-            code = np.zeros(len(population["sex"]), dtype=np.int64)
-            for column in reads:
-                values = population[column]
-                values = values.reshape(len(values), int(np.prod(values.shape[1:])))
-                _, inverse = np.unique(values, axis=0, return_inverse=True)
-                code = code * (int(inverse.max(initial=0)) + 1) + inverse.reshape(-1)
-            _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-            rows = {column: population[column][first] for column in reads}
-            self.groups.append(DistinctRows(criteria, rows, inverse.reshape(-1)))
+            self.groups.append(_distinct_rows(criteria, population, tuple(reads)))
+
+
+def _distinct_rows(
+    criteria: tuple[str, ...], population: Columns, reads: tuple[str, ...]
+) -> DistinctRows:
+    """The distinct rows of the columns ``reads`` (and a column of sex, which gives the rows'
+    shape: a criterion that does not read it takes any)."""
+    code = np.zeros(len(population["sex"]), dtype=np.int64)
+    for column in reads:
+        values = population[column]
+        values = values.reshape(len(values), int(np.prod(values.shape[1:])))
+        if values.dtype.kind == "f":
+            # by bit pattern: rows of equal values are one row, NaNs included (as floats,
+            # every NaN would be a distinct row of its own)
+            values = values.view(np.dtype(f"u{values.dtype.itemsize}"))
+        _, inverse = np.unique(values, axis=0, return_inverse=True)
+        code = code * (int(inverse.max(initial=0)) + 1) + inverse.reshape(-1)
+        _, code = np.unique(code, return_inverse=True)
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    rows = {column: population[column][first] for column in {"sex": None, **dict.fromkeys(reads)}}
+    return DistinctRows(criteria, rows, inverse.reshape(-1))
 
 
 def _holding(comparison: Comparison, population: Columns, side: str) -> Array:
@@ -405,7 +418,7 @@ class Ranker:
         settled = np.where(pending, -np.inf, totals)
         top = _top_values(settled, top_k)
         kth = top[0] if top.size >= top_k else -np.inf
-        candidates = np.flatnonzero(pending & (totals + gain > kth))
+        candidates = np.flatnonzero(pending & (totals + gain >= kth))
         if candidates.size == 0:
             return
         optimistic = totals[candidates] + gain[candidates]
@@ -415,7 +428,7 @@ class Ranker:
         evaluated = np.zeros(totals.shape, dtype=bool)
         for start in range(0, by_bound.size, _CHUNK):
             chunk = by_bound[start : start + _CHUNK]
-            if totals[chunk[0]] + gain[chunk[0]] <= kth:
+            if totals[chunk[0]] + gain[chunk[0]] < kth:
                 break
             at = chunk if positions is None else positions[chunk]
             km = q.routes.km(at, q.slot_of(at))
@@ -428,8 +441,10 @@ class Ranker:
             evaluated[chunk] = True
             top = _top_values(np.concatenate([top, totals[chunk]]), top_k)
             kth = top[0] if top.size >= top_k else -np.inf
-        # pairs never refined have an exact score at most their bound, which is at most the
-        # K-th best: they cannot enter the top K, and their provisional score must not either
+        # pairs never refined have an exact score at most their bound, which is below the
+        # K-th best: they cannot enter the top K, nor tie with it (equal totals at the K-th
+        # place are cut in slot order, whichever pairs were refined first), and their
+        # provisional score must not enter either
         totals[pending & ~evaluated] = -np.inf
 
 

@@ -67,6 +67,21 @@ def test_pruned_ranking_keeps_the_top_k_of_every_pair() -> None:
     assert compared < 0.5 * 2 * len(remains) * len(missing)
 
 
+def test_distinct_rows_hold_each_value_once_unknown_included(
+    population: tuple[list[MissingRecord], list[RemainsRecord]],
+) -> None:
+    missing, remains = population
+    index = CandidateIndex()
+    index.add_many([*missing, *remains])
+    stature = next(
+        g for g in _ByLastSeen.of(index._missing).distinct.groups if g.criteria == ("stature",)
+    )
+    heights = {person.height_cm for person in missing}
+    # every unknown height is one row (NaN is not equal to itself), and sex is not read
+    assert len(stature.rows["sex"]) == len(heights)
+    assert None in heights
+
+
 def test_bulk_matching_with_the_caseload_prior_scores_as_one_query(
     population: tuple[list[MissingRecord], list[RemainsRecord]],
 ) -> None:
