@@ -94,6 +94,16 @@ class Distinct:
                         )
                     )
             self.groups.append(_distinct_rows(criteria, population, tuple(reads)))
+        #: per criterion of ``SPARSE``, the distinct rows of the positions in ``held``
+        self.sparse: dict[str, DistinctRows] = {}
+        for comparison in COMPARISONS:
+            if comparison.criterion in SPARSE:
+                held = self.held[comparison.criterion]
+                own = comparison.missing_reads if side == "m" else comparison.remains_reads
+                held_columns = {column: population[column][held] for column in (*own, "sex")}
+                self.sparse[comparison.criterion] = _distinct_rows(
+                    (comparison.criterion,), held_columns, own
+                )
 
 
 def _distinct_rows(
@@ -447,6 +457,237 @@ class Ranker:
         # provisional score must not enter either
         totals[pending & ~evaluated] = -np.inf
 
+    def pruned_many(self, queries: list[Query], as_of: float, top_k: int) -> list[Scored]:
+        """As ``pruned`` for a block of remains queries against prefixes of one population
+        of missing persons (bulk matching), what every query reads compared at once as
+        (queries × persons) arrays: the same pairs compared in full, the same totals to the
+        bit, with numpy's per-call overhead paid once per block rather than per query."""
+        top_k = max(top_k, 1)
+        block = self._block(queries, as_of)
+        bound = block.bound
+        count, width = bound.shape
+        finite = np.isfinite(bound)
+        live = finite.sum(axis=1)
+        wide = live > _SEED
+        if width > _SEED and bool(np.any(wide)):
+            top = np.argpartition(-bound, _SEED - 1, axis=1)[:, :_SEED]
+        seeds = [top[row] if wide[row] else np.flatnonzero(finite[row]) for row in range(count)]
+        route_km = [np.full(q.size, np.nan) for q in queries]
+        found = self._exact_many(block, queries, seeds, as_of, route_km, top_k)
+        beyond = np.zeros_like(finite)
+        for row in np.flatnonzero(wide).tolist():
+            values = _top_values(found[row], top_k)
+            kth = values[0] if values.size >= top_k else -np.inf
+            beyond[row] = finite[row] & (bound[row] >= kth)
+            beyond[row, seeds[row]] = False
+        rows, positions = np.nonzero(beyond)
+        starts = np.searchsorted(rows, np.arange(count + 1))
+        rests = [positions[starts[row] : starts[row + 1]] for row in range(count)]
+        more = self._exact_many(block, queries, rests, as_of, route_km, top_k)
+        return [
+            Scored(seed, totals, km)
+            if rest.size == 0
+            else Scored(np.concatenate([seed, rest]), np.concatenate([totals, extra]), km)
+            for seed, totals, rest, extra, km in zip(
+                seeds, found, rests, more, route_km, strict=True
+            )
+        ]
+
+    def _block(self, queries: list[Query], as_of: float) -> _Block:
+        """What ``pruned_many`` reads for a block of remains queries, and their bounds."""
+        first = queries[0]
+        distinct = first.distinct
+        assert distinct is not None and not first.query_is_missing
+        count = len(queries)
+        sizes = [q.size for q in queries]
+        population = queries[int(np.argmax(sizes))].population
+        width = max(sizes)
+        remains = {
+            column: np.concatenate([q.query[column] for q in queries]) for column in first.query
+        }
+        pairs_r = {column: values[:, None] for column, values in remains.items()}
+        lacks = _lacking_rows(remains)
+        lacking = frozenset(c for c, lack in lacks.items() if bool(np.all(lack)))
+        fields = NameAgreement.__slots__
+        fills = {"given": False, "surname": False, "all_document": False, "dice": np.nan}
+        no_dice = all(bool(np.isnan(q.names.dice).all()) for q in queries)
+        agreement = NameAgreement(
+            *(
+                np.full((1, 1), np.nan)
+                if f == "dice" and no_dice
+                else _stack([getattr(q.names, f) for q in queries], width, fills.get(f, 0.0))
+                for f in fields
+            )
+        )
+        names = compare_columns(population, pairs_r, agreement, self.settings, as_of, NAMED)
+        names_level = np.broadcast_to(names.levels["names"], (count, width))
+        bound = self.tables["names"][names_level] + names.name_bits + _MARGIN
+        encoded: Array | None = None
+        if not skipped(names.levels["encoded_names"]):
+            encoded = np.broadcast_to(names.levels["encoded_names"], (count, width))
+            bound += self.tables["encoded_names"][encoded]
+        # beyond a query's prefix (last seen after the remains were found): excluded
+        dna = _stack([q.dna for q in queries], width, -np.inf)
+        bound += dna
+        group_weights: list[dict[str, FloatArray]] = []
+        group_void: list[Array | None] = []
+        for group in distinct.groups:
+            few = len(group.rows["sex"])
+            found = outcomes(group.rows, pairs_r, group.criteria, self.settings, as_of, lacking)
+            weights: dict[str, FloatArray] = {}
+            summed = np.zeros((count, few))
+            void: Array | None = None
+            for criterion, outcome in found.items():
+                if not skipped(outcome.level):
+                    weights[criterion] = self.tables[criterion][
+                        np.broadcast_to(outcome.level, (count, few))
+                    ]
+                    summed = summed + weights[criterion]
+                if outcome.excluded is not None and bool(np.any(outcome.excluded)):
+                    summed[np.broadcast_to(outcome.excluded, (count, few))] = -np.inf
+                if outcome.contradicted is not None and bool(np.any(outcome.contradicted)):
+                    contradicted = np.broadcast_to(outcome.contradicted, (count, few))
+                    void = contradicted if void is None else void | contradicted
+            group_weights.append(weights)
+            group_void.append(void)
+            bound += np.take(summed, group.inverse[:width], axis=1)
+        sparse_weights: dict[str, FloatArray] = {}
+        sparse_column: dict[str, IntArray] = {}
+        for criterion, held in distinct.held.items():
+            held = held[: np.searchsorted(held, width)]
+            if held.size == 0 or criterion in lacking:
+                continue
+            rows = distinct.sparse[criterion]
+            outcome = outcomes(rows.rows, pairs_r, (criterion,), self.settings, as_of, lacking)[
+                criterion
+            ]
+            few = len(rows.rows["sex"])
+            weight = self.tables[criterion][np.broadcast_to(outcome.level, (count, few))]
+            sparse_weights[criterion] = weight
+            column = np.full(width, -1, dtype=np.int64)
+            column[held] = rows.inverse[: held.size]
+            sparse_column[criterion] = column
+            if outcome.excluded is not None and bool(np.any(outcome.excluded)):
+                weight = np.where(np.broadcast_to(outcome.excluded, weight.shape), -np.inf, weight)
+            bound[:, held] += np.take(weight, rows.inverse[: held.size], axis=1)
+        # the deferred criteria at their best where the persons hold what they need: one sum
+        # per combination of criteria the queries lack
+        deferred = [c for c in DEFERRED if c not in lacking]
+        if deferred:
+            combination = np.zeros(count, dtype=np.int64)
+            for bit, criterion in enumerate(deferred):
+                combination |= (~lacks[criterion]).astype(np.int64) << bit
+            sums = np.zeros((1 << len(deferred), width))
+            for bit, criterion in enumerate(deferred):
+                best = max(float(self.tables[criterion].max()), 0.0)
+                with_it = (np.arange(1 << len(deferred)) >> bit) & 1 == 1
+                sums[with_it] += best * distinct.present[criterion][:width]
+            bound += sums[combination]
+        bound[:, ~population["active"]] = -np.inf
+        return _Block(
+            bound=bound,
+            population=population,
+            remains=remains,
+            lacking=lacking,
+            group_weights=group_weights,
+            group_void=group_void,
+            sparse_weights=sparse_weights,
+            sparse_column=sparse_column,
+            names_level=names_level,
+            encoded_level=encoded,
+            name_bits=np.broadcast_to(names.name_bits, (count, width)),
+            dna=dna,
+        )
+
+    def _exact_many(
+        self,
+        block: _Block,
+        queries: list[Query],
+        chosen: list[IntArray],
+        as_of: float,
+        route_km: list[FloatArray],
+        top_k: int,
+    ) -> list[FloatArray]:
+        """As ``_exact`` for the pairs ``chosen`` of each query of the block (positions in its
+        population), all compared at once; the routes then refined query by query."""
+        sizes = np.array([c.size for c in chosen], dtype=np.int64)
+        rows = np.repeat(np.arange(len(chosen)), sizes)
+        positions = np.concatenate(chosen).astype(np.int64) if rows.size else np.zeros(0, np.int64)
+        distinct = queries[0].distinct
+        assert distinct is not None
+        reads: dict[str, None] = {"sex": None}
+        reads_r: dict[str, None] = {"sex": None}
+        for comparison in COMPARISONS:
+            if comparison.criterion in DEFERRED:
+                reads.update(dict.fromkeys(comparison.missing_reads))
+                reads_r.update(dict.fromkeys(comparison.remains_reads))
+        m = {column: block.population[column][positions] for column in reads}
+        r = {column: block.remains[column][rows] for column in reads_r}
+        found = outcomes(m, r, DEFERRED, self.settings, as_of, block.lacking)
+        inverse = [group.inverse[positions] for group in distinct.groups]
+        total: FloatArray | None = None
+        for comparison in COMPARISONS:
+            criterion = comparison.criterion
+            part: FloatArray | None = None
+            if criterion in found:
+                level = found[criterion].level
+                part = None if skipped(level) else self.tables[criterion][level]
+            elif criterion == "names":
+                part = self.tables["names"][block.names_level[rows, positions]]
+            elif criterion == "encoded_names":
+                if block.encoded_level is not None:
+                    part = self.tables[criterion][block.encoded_level[rows, positions]]
+            elif criterion in block.sparse_weights:
+                at = block.sparse_column[criterion][positions]
+                held = block.sparse_weights[criterion][rows, np.maximum(at, 0)]
+                part = np.where(at >= 0, held, 0.0)
+            else:
+                for weights, at in zip(block.group_weights, inverse, strict=True):
+                    if criterion in weights:
+                        part = weights[criterion][rows, at]
+            if part is not None:
+                total = part if total is None else total + part
+        name_bits = block.name_bits[rows, positions]
+        totals = np.broadcast_to(
+            (np.zeros(1) if total is None else total) + name_bits, positions.shape
+        ).copy()
+        contradicted = np.zeros(positions.shape, dtype=bool)
+        for void, at in zip(block.group_void, inverse, strict=True):
+            if void is not None:
+                contradicted |= void[rows, at]
+        out = np.zeros(positions.shape, dtype=bool)
+        for outcome in found.values():
+            if outcome.contradicted is not None:
+                contradicted = contradicted | outcome.contradicted
+            if outcome.excluded is not None:
+                out = out | outcome.excluded
+        level = block.names_level[rows, positions]
+        contradicted = contradicted & (level != 0)
+        if bool(np.any(contradicted)):
+            weight = self.tables["names"][level] + name_bits
+            totals = totals - np.where(contradicted & (weight > 0), weight, 0.0)
+        totals[np.broadcast_to(out, positions.shape)] = -np.inf
+        totals += block.dna[rows, positions]
+        distance = np.broadcast_to(found["distance"].level, positions.shape)
+        sea = np.broadcast_to(m["sea"] | r["sea"], positions.shape)
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        each = []
+        for row, q in enumerate(queries):
+            start, end = int(starts[row]), int(starts[row + 1])
+            part_totals = totals[start:end]
+            if q.routes is not None and end > start:
+                self._refine_routes(
+                    q,
+                    distance[start:end],
+                    part_totals,
+                    route_km[row],
+                    top_k,
+                    sea[start:end],
+                    positions[start:end],
+                )
+            each.append(part_totals)
+        return each
+
 
 def _top_values(values: FloatArray, k: int) -> FloatArray:
     """The k largest finite values, ascending (fewer if there are fewer)."""
@@ -456,3 +697,53 @@ def _top_values(values: FloatArray, k: int) -> FloatArray:
     if finite.size > k:
         finite = np.partition(finite, finite.size - k)[finite.size - k :]
     return np.sort(finite)
+
+
+@dataclass(frozen=True)
+class _Block:
+    """What the queries of one block of bulk matching read, as (queries × persons) arrays
+    over the longest prefix of the population: the bound of every pair (-inf: excluded or
+    beyond the query's prefix); per criterion compared once per distinct value, its weight
+    per (query, distinct row), and the names they void; per criterion compared only where
+    held, its weight per (query, holder) and each position's holder (-1: none); the names'
+    levels and bits and the DNA weight per pair."""
+
+    bound: FloatArray
+    population: Columns
+    remains: dict[str, Array]
+    lacking: frozenset[str]
+    group_weights: list[dict[str, FloatArray]]
+    group_void: list[Array | None]
+    sparse_weights: dict[str, FloatArray]
+    sparse_column: dict[str, IntArray]
+    names_level: Array
+    encoded_level: Array | None
+    name_bits: FloatArray
+    dna: FloatArray
+
+
+def _stack(rows: list[Array], width: int, fill: Any) -> Array:
+    """Per-query 1-D arrays of their own lengths as one (queries × width) array, ``fill``
+    beyond each one's length."""
+    stacked = np.empty((len(rows), width), dtype=rows[0].dtype)
+    for row, values in zip(stacked, rows, strict=True):
+        row[: values.size] = values
+        row[values.size :] = fill
+    return stacked
+
+
+def _lacking_rows(remains: Columns) -> dict[str, Array]:
+    """Per criterion, the remains (one per row) lacking every value one of its needs on the
+    remains' side accepts: the criterion gives those rows level 0."""
+    count = len(remains["sex"])
+    lacks: dict[str, Array] = {}
+    for comparison in COMPARISONS:
+        lack = np.zeros(count, dtype=bool)
+        for need in comparison.needs:
+            if need.side == "r":
+                known = np.zeros(count, dtype=bool)
+                for column in need.columns:
+                    known |= _known(remains[column])
+                lack |= ~known
+        lacks[comparison.criterion] = lack
+    return lacks

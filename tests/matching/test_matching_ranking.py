@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from matching import CandidateIndex, MatchSettings, MissingRecord, RemainsRecord
-from matching.index import _ByLastSeen
+from matching.index import _best, _ByLastSeen
 from tests.matching.conftest import random_population
 
 AS_OF = float(date(2023, 6, 1).toordinal())
@@ -80,6 +80,33 @@ def test_distinct_rows_hold_each_value_once_unknown_included(
     # every unknown height is one row (NaN is not equal to itself), and sex is not read
     assert len(stature.rows["sex"]) == len(heights)
     assert None in heights
+
+
+@pytest.mark.parametrize("block", [1, 7, 40])
+def test_a_block_of_queries_ranks_as_every_pair_equal_totals_in_slot_order(block: int) -> None:
+    missing, remains = random_population(seed=23, missing_count=1200, remains_count=40)
+    index = CandidateIndex()
+    index.add_many([*missing, *remains])
+    bulk = _ByLastSeen.of(index._missing)
+    queries = [index._query(body, bulk) for body in remains]
+    tied = 0
+    for top_k in (1, 10):
+        for start in range(0, len(queries), block):
+            part = queries[start : start + block]
+            for query, scored in zip(
+                part, index._ranker.pruned_many(part, AS_OF, top_k), strict=True
+            ):
+                full = index._ranker.every_pair(replace(query, distinct=None), AS_OF, top_k)
+                fast, every = _best(scored, query, top_k), _best(full, query, top_k)
+                assert fast.tolist() == every.tolist()
+                totals = np.full(query.size, np.nan)
+                totals[scored.positions] = scored.totals
+                assert totals[fast].tobytes() == full.totals[every].tobytes()
+                finite = full.totals[np.isfinite(full.totals)]
+                if every.size and (finite == full.totals[every[-1]]).sum() > 1:
+                    tied += 1
+    # equal totals at the K-th place happen: the cut in slot order is tested
+    assert tied > 0
 
 
 def test_bulk_matching_with_the_caseload_prior_scores_as_one_query(
