@@ -520,12 +520,14 @@ class Ranker:
             )
         )
         names = compare_columns(population, pairs_r, agreement, self.settings, as_of, NAMED)
-        names_level = np.broadcast_to(names.levels["names"], (count, width))
-        bound = self.tables["names"][names_level] + names.name_bits + _MARGIN
-        encoded: Array | None = None
-        if not skipped(names.levels["encoded_names"]):
-            encoded = np.broadcast_to(names.levels["encoded_names"], (count, width))
-            bound += self.tables["encoded_names"][encoded]
+        named = {
+            criterion: np.broadcast_to(names.levels[criterion], (count, width))
+            for criterion in NAMED
+            if not skipped(names.levels[criterion])
+        }
+        bound = np.broadcast_to(names.name_bits + _MARGIN, (count, width)).copy()
+        for criterion, level in named.items():
+            bound += self.tables[criterion][level]
         # beyond a query's prefix (last seen after the remains were found): excluded
         dna = _stack([q.dna for q in queries], width, -np.inf)
         bound += dna
@@ -593,8 +595,8 @@ class Ranker:
             group_void=group_void,
             sparse_weights=sparse_weights,
             sparse_column=sparse_column,
-            names_level=names_level,
-            encoded_level=encoded,
+            named=named,
+            names_level=np.broadcast_to(names.levels["names"], (count, width)),
             name_bits=np.broadcast_to(names.name_bits, (count, width)),
             dna=dna,
         )
@@ -632,11 +634,8 @@ class Ranker:
             if criterion in found:
                 level = found[criterion].level
                 part = None if skipped(level) else self.tables[criterion][level]
-            elif criterion == "names":
-                part = self.tables["names"][block.names_level[rows, positions]]
-            elif criterion == "encoded_names":
-                if block.encoded_level is not None:
-                    part = self.tables[criterion][block.encoded_level[rows, positions]]
+            elif criterion in block.named:
+                part = self.tables[criterion][block.named[criterion][rows, positions]]
             elif criterion in block.sparse_weights:
                 at = block.sparse_column[criterion][positions]
                 held = block.sparse_weights[criterion][rows, np.maximum(at, 0)]
@@ -705,8 +704,10 @@ class _Block:
     over the longest prefix of the population: the bound of every pair (-inf: excluded or
     beyond the query's prefix); per criterion compared once per distinct value, its weight
     per (query, distinct row), and the names they void; per criterion compared only where
-    held, its weight per (query, holder) and each position's holder (-1: none); the names'
-    levels and bits and the DNA weight per pair."""
+    held, its weight per (query, distinct row of the holders) and each position's row (-1:
+    holds none); the levels of the criteria that read names (those skipped left out), the
+    names' level (for the contradictions that void it) and bits, and the DNA weight per
+    pair."""
 
     bound: FloatArray
     population: Columns
@@ -716,8 +717,8 @@ class _Block:
     group_void: list[Array | None]
     sparse_weights: dict[str, FloatArray]
     sparse_column: dict[str, IntArray]
+    named: dict[str, Array]
     names_level: Array
-    encoded_level: Array | None
     name_bits: FloatArray
     dna: FloatArray
 
