@@ -356,8 +356,9 @@ class CandidateIndex:
         processes = processes or os.cpu_count() or 1
         bulk = _ByLastSeen.of(self._missing)
         # remains found about the same day read about the same persons: ranked together,
-        # their blocks are no wider than they need (the candidates come back in slot order)
-        limits = [bulk.limit(self._remains.records[slot], self.settings) for slot in open_slots]  # type: ignore[arg-type]
+        # their blocks are no wider than they need; the widest first, so that workers do not
+        # wait at the end on one slow block (the candidates come back in slot order)
+        limits = [-bulk.limit(self._remains.records[slot], self.settings) for slot in open_slots]  # type: ignore[arg-type]
         by_limit = [open_slots[i] for i in np.argsort(limits, kind="stable").tolist()]
         blocks = [by_limit[i : i + _CHUNK] for i in range(0, len(by_limit), _CHUNK)]
         found: list[Candidate] = []
