@@ -52,7 +52,7 @@ Progress = Callable[[int, int], None]
 
 _CHUNK = 256
 # remains queries ranked at once in bulk matching (``Ranker.pruned_many``)
-_BLOCK = 64
+_BLOCK = 32
 
 
 class _DnaStore:
