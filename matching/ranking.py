@@ -525,12 +525,17 @@ class Ranker:
             for criterion in NAMED
             if not skipped(names.levels[criterion])
         }
-        bound = np.broadcast_to(names.name_bits + _MARGIN, (count, width)).copy()
+        bound = np.empty((count, width))
+        bound[...] = names.name_bits
+        bound += _MARGIN
+        scratch = np.empty((count, width))  # one buffer for the terms, not one per term
         for criterion, level in named.items():
-            bound += self.tables[criterion][level]
-        # beyond a query's prefix (last seen after the remains were found): excluded
-        dna = _stack([q.dna for q in queries], width, -np.inf)
-        bound += dna
+            bound += np.take(self.tables[criterion], level, out=scratch, mode="clip")
+        for row, q in enumerate(queries):
+            if bool(np.any(q.dna)):
+                bound[row, : q.size] += q.dna
+            # beyond a query's prefix (last seen after the remains were found): excluded
+            bound[row, q.size :] = -np.inf
         group_weights: list[dict[str, FloatArray]] = []
         group_void: list[Array | None] = []
         for group in distinct.groups:
@@ -552,7 +557,7 @@ class Ranker:
                     void = contradicted if void is None else void | contradicted
             group_weights.append(weights)
             group_void.append(void)
-            bound += np.take(summed, group.inverse[:width], axis=1)
+            bound += np.take(summed, group.inverse[:width], axis=1, out=scratch, mode="clip")
         sparse_weights: dict[str, FloatArray] = {}
         sparse_column: dict[str, IntArray] = {}
         for criterion, held in distinct.held.items():
@@ -584,8 +589,9 @@ class Ranker:
                 best = max(float(self.tables[criterion].max()), 0.0)
                 with_it = (np.arange(1 << len(deferred)) >> bit) & 1 == 1
                 sums[with_it] += best * distinct.present[criterion][:width]
-            bound += sums[combination]
-        bound[:, ~population["active"]] = -np.inf
+            bound += np.take(sums, combination, axis=0, out=scratch, mode="clip")
+        if not bool(np.all(population["active"])):
+            bound[:, ~population["active"]] = -np.inf
         return _Block(
             bound=bound,
             population=population,
@@ -598,7 +604,6 @@ class Ranker:
             named=named,
             names_level=np.broadcast_to(names.levels["names"], (count, width)),
             name_bits=np.broadcast_to(names.name_bits, (count, width)),
-            dna=dna,
         )
 
     def _exact_many(
@@ -666,7 +671,9 @@ class Ranker:
             weight = self.tables["names"][level] + name_bits
             totals = totals - np.where(contradicted & (weight > 0), weight, 0.0)
         totals[np.broadcast_to(out, positions.shape)] = -np.inf
-        totals += block.dna[rows, positions]
+        totals += np.concatenate(
+            [q.dna[at] for q, at in zip(queries, chosen, strict=True)] or [np.zeros(0)]
+        )
         distance = np.broadcast_to(found["distance"].level, positions.shape)
         sea = np.broadcast_to(m["sea"] | r["sea"], positions.shape)
         starts = np.concatenate([[0], np.cumsum(sizes)])
@@ -706,8 +713,7 @@ class _Block:
     per (query, distinct row), and the names they void; per criterion compared only where
     held, its weight per (query, distinct row of the holders) and each position's row (-1:
     holds none); the levels of the criteria that read names (those skipped left out), the
-    names' level (for the contradictions that void it) and bits, and the DNA weight per
-    pair."""
+    names' level (for the contradictions that void it) and bits."""
 
     bound: FloatArray
     population: Columns
@@ -720,7 +726,6 @@ class _Block:
     named: dict[str, Array]
     names_level: Array
     name_bits: FloatArray
-    dna: FloatArray
 
 
 def _stack(rows: list[Array], width: int, fill: Any) -> Array:
