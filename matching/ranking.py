@@ -472,26 +472,31 @@ class Ranker:
         if width > _SEED and bool(np.any(wide)):
             top = np.argpartition(-bound, _SEED - 1, axis=1)[:, :_SEED]
         seeds = [top[row] if wide[row] else np.flatnonzero(finite[row]) for row in range(count)]
-        route_km = [np.full(q.size, np.nan) for q in queries]
-        found = self._exact_many(block, queries, seeds, as_of, route_km, top_k)
+        found = self._exact_many(block, queries, seeds, as_of)
         beyond = np.zeros_like(finite)
         for row in np.flatnonzero(wide).tolist():
-            values = _top_values(found[row], top_k)
+            # before the routes: a pair's total only grows when its route is measured, so the
+            # K-th best of the seed is a K-th best to prune with, if a lower one
+            values = _top_values(found[row][0], top_k)
             kth = values[0] if values.size >= top_k else -np.inf
             beyond[row] = finite[row] & (bound[row] >= kth)
             beyond[row, seeds[row]] = False
         rows, positions = np.nonzero(beyond)
         starts = np.searchsorted(rows, np.arange(count + 1))
         rests = [positions[starts[row] : starts[row + 1]] for row in range(count)]
-        more = self._exact_many(block, queries, rests, as_of, route_km, top_k)
-        return [
-            Scored(seed, totals, km)
-            if rest.size == 0
-            else Scored(np.concatenate([seed, rest]), np.concatenate([totals, extra]), km)
-            for seed, totals, rest, extra, km in zip(
-                seeds, found, rests, more, route_km, strict=True
+        more = self._exact_many(block, queries, rests, as_of)
+        scored = []
+        for q, seed, rest, first, second in zip(queries, seeds, rests, found, more, strict=True):
+            at = np.concatenate([seed, rest])
+            totals, distance, sea = (
+                np.concatenate(pair) for pair in zip(first, second, strict=True)
             )
-        ]
+            route_km = np.full(q.size, np.nan)
+            if q.routes is not None and at.size:
+                # one branch and bound over the pairs compared in full
+                self._refine_routes(q, distance, totals, route_km, top_k, sea, at)
+            scored.append(Scored(at, totals, route_km))
+        return scored
 
     def _block(self, queries: list[Query], as_of: float) -> _Block:
         """What ``pruned_many`` reads for a block of remains queries, and their bounds."""
@@ -607,16 +612,11 @@ class Ranker:
         )
 
     def _exact_many(
-        self,
-        block: _Block,
-        queries: list[Query],
-        chosen: list[IntArray],
-        as_of: float,
-        route_km: list[FloatArray],
-        top_k: int,
-    ) -> list[FloatArray]:
+        self, block: _Block, queries: list[Query], chosen: list[IntArray], as_of: float
+    ) -> list[tuple[FloatArray, Array, Array]]:
         """As ``_exact`` for the pairs ``chosen`` of each query of the block (positions in its
-        population), all compared at once; the routes then refined query by query."""
+        population), all compared at once, before the routes: per query, the totals and, for
+        the route branch and bound, the distance levels and sea crossings."""
         sizes = np.array([c.size for c in chosen], dtype=np.int64)
         rows = np.repeat(np.arange(len(chosen)), sizes)
         positions = np.concatenate(chosen).astype(np.int64) if rows.size else np.zeros(0, np.int64)
@@ -676,23 +676,11 @@ class Ranker:
         )
         distance = np.broadcast_to(found["distance"].level, positions.shape)
         sea = np.broadcast_to(m["sea"] | r["sea"], positions.shape)
-        starts = np.concatenate([[0], np.cumsum(sizes)])
-        each = []
-        for row, q in enumerate(queries):
-            start, end = int(starts[row]), int(starts[row + 1])
-            part_totals = totals[start:end]
-            if q.routes is not None and end > start:
-                self._refine_routes(
-                    q,
-                    distance[start:end],
-                    part_totals,
-                    route_km[row],
-                    top_k,
-                    sea[start:end],
-                    positions[start:end],
-                )
-            each.append(part_totals)
-        return each
+        ends = np.cumsum(sizes).tolist()
+        return [
+            (totals[start:end], distance[start:end], sea[start:end])
+            for start, end in zip([0, *ends[:-1]], ends, strict=True)
+        ]
 
 
 def _top_values(values: FloatArray, k: int) -> FloatArray:
