@@ -156,3 +156,19 @@ def test_every_criterion_is_ranked_one_way_or_another() -> None:
     ways = [*NAMED, *grouped, *SPARSE, *DEFERRED]
     assert sorted(ways) == sorted(CRITERIA)
     assert DEFERRED == ("age", "distance")
+
+
+@pytest.mark.parametrize("missing_count", [6, 300])
+def test_bulk_matching_gives_the_candidates_of_one_query_at_a_time(missing_count: int) -> None:
+    # six persons: few enough that a query also tests the population for what it lacks
+    missing, remains = random_population(seed=5, missing_count=missing_count, remains_count=45)
+    index = CandidateIndex()
+    index.add_many([*missing, *remains])
+    by_remains: dict[str, list[object]] = {}
+    for candidate in index.match_all(top_k=3, as_of=date(2023, 6, 1), processes=1):
+        by_remains.setdefault(candidate.remains_ref, []).append(candidate)
+    assert list(by_remains) == sorted(by_remains)  # one block of slots, by ref
+    for body in remains:
+        alone = index.candidates_for_remains(body, top_k=3, as_of=date(2023, 6, 1))
+        # same persons, scores to the bit and evidence, equal scores in slot order
+        assert by_remains.get(body.ref, []) == alone
