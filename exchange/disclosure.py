@@ -381,6 +381,7 @@ def _seal(
     sequence: int,
     now: datetime,
     lifetime: timedelta,
+    message_id: str | None,
 ) -> bytes:
     _check_outgoing(payload, read)
     return seal(
@@ -392,6 +393,7 @@ def _seal(
         sequence=sequence,
         now=now,
         lifetime=lifetime,
+        message_id=message_id,
     )
 
 
@@ -404,6 +406,7 @@ def seal_disclosure_request(
     sequence: int,
     now: datetime,
     lifetime: timedelta = DEFAULT_DISCLOSURE_LIFETIME,
+    message_id: str | None = None,
 ) -> bytes:
     """Sign and encrypt a disclosure request to the authority that owns the record.
 
@@ -414,6 +417,7 @@ def seal_disclosure_request(
         sequence: our disclosure-request counter for this owner (from 1).
         now: creation time.
         lifetime: how long the owner may still open it (14 days by default).
+        message_id: the envelope's id (a fresh UUID when not given).
 
     Raises:
         ExchangeError: ``invalid-argument`` if the request breaks the format.
@@ -432,6 +436,7 @@ def seal_disclosure_request(
         sequence=sequence,
         now=now,
         lifetime=lifetime,
+        message_id=message_id,
     )
 
 
@@ -444,6 +449,7 @@ def seal_disclosure_decision(
     sequence: int,
     now: datetime,
     lifetime: timedelta = DEFAULT_DISCLOSURE_LIFETIME,
+    message_id: str | None = None,
 ) -> bytes:
     """Sign and encrypt the owner's decision back to the requester (same arguments as a request).
 
@@ -460,6 +466,7 @@ def seal_disclosure_decision(
         sequence=sequence,
         now=now,
         lifetime=lifetime,
+        message_id=message_id,
     )
 
 
@@ -473,6 +480,7 @@ def seal_disclosure_response(
     sequence: int,
     now: datetime,
     lifetime: timedelta = DEFAULT_DISCLOSURE_LIFETIME,
+    message_id: str | None = None,
 ) -> bytes:
     """Sign and encrypt the approved personal fields to the requester.
 
@@ -480,7 +488,8 @@ def seal_disclosure_response(
         response: the released fields.
         decision: the approval it follows; the response must match its request id and carry
             only approved fields.
-        sender_id, sender_keys, recipient, sequence, now, lifetime: as for a request.
+        sender_id, sender_keys, recipient, sequence, now, lifetime, message_id: as for a
+            request.
 
     Raises:
         ExchangeError: ``invalid-argument`` if there is no matching approval or a field was not
@@ -500,6 +509,7 @@ def seal_disclosure_response(
         sequence=sequence,
         now=now,
         lifetime=lifetime,
+        message_id=message_id,
     )
 
 

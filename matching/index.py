@@ -501,10 +501,12 @@ class CandidateIndex:
         distinct: Distinct | None = None
         if isinstance(record, MissingRecord):
             query = single_columns(missing_row(record))
+            person = missing_name_tokens(record)
+            self._prepare_document_tokens([key for key, _role in person])
             names = names_against_remains(
                 self._remains.tokens,
                 self._missing.tokens,
-                missing_name_tokens(record),
+                person,
                 self._remains.columns.column("n_doc"),
                 self.settings,
             )
@@ -546,6 +548,16 @@ class CandidateIndex:
             slots=slots,
             distinct=distinct,
         )
+
+    def _prepare_document_tokens(self, keys: list[str]) -> None:
+        """Look up at once, among the reported names, every document token that the person's
+        name ``keys`` meet (their frequencies weigh the pairs): one rapidfuzz pass over the
+        reported vocabulary, not one per token (each pass reads the whole vocabulary, and a
+        new reported name empties the look-ups, so a query after a save paid dozens)."""
+        remains = self._remains.tokens
+        remains.prepare(keys)
+        met = {remains.vocabulary[i] for key in keys for i in remains.similar(key)[0].tolist()}
+        self._missing.tokens.prepare(met)
 
     def _caseload_offset(self, record: MissingRecord | RemainsRecord, totals: FloatArray) -> float:
         """log2 of what turns a pair's likelihood ratio into its probability under the caseload

@@ -86,8 +86,10 @@ def per_locus_table(hit: DnaHit, user: User) -> list[dict[str, Any]]:
 
 def override_lineage(hit: DnaHit, user: User, reason: str | None, version: int | None) -> None:
     """An analyst sets a lineage exclusion aside (a known mutation, a sample mix-up ruled
-    out...), with a reason; the candidate is recomputed with the DNA evidence."""
-    from casework.matches.services import refresh_candidates
+    out...), with a reason; the candidate is recomputed with the DNA evidence once the
+    override has committed, by the job that recomputes a saved case's candidates (on the
+    matching worker, which holds the open-case index; in the request only when embedded)."""
+    from casework.matches.services import refresh_after_save
 
     with transaction():
         if version is None or version != hit.version:
@@ -101,6 +103,6 @@ def override_lineage(hit: DnaHit, user: User, reason: str | None, version: int |
             raise ValidationError(_l("Give the reason in a few words."), field="reason")
         hit.override_reason = text[:2000]
         hit.overridden_at, hit.overridden_by_id = now(), user.id
-    remains = db.session.get(UnidentifiedRemains, hit.remains_id)
-    if remains is not None:
-        refresh_candidates(remains)
+        remains = db.session.get(UnidentifiedRemains, hit.remains_id)
+        if remains is not None:
+            refresh_after_save(remains)

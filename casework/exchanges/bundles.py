@@ -5,22 +5,23 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from casework.accounts.models import User
-from casework.audit.services import AuditAction, append, record
+from casework.audit.services import append
 from casework.clock import now
 from casework.db import db, transaction
-from casework.errors import ConflictError, ValidationError
+from casework.errors import ValidationError
 from casework.exchanges.errors import ExchangeRefused
 from casework.exchanges.guard import DatabaseReplayGuard
-from casework.exchanges.identity import own_keys, require_identity, sender_secret
+from casework.exchanges.identity import require_identity, sender_secret
 from casework.exchanges.models import (
     ExportedRecord,
     ForeignRecord,
@@ -29,9 +30,9 @@ from casework.exchanges.models import (
     PeerAuthority,
     RecordKind,
 )
-from casework.exchanges.outbox import keep, new_message_id, next_sequence
+from casework.exchanges.outbox import post
 from casework.exchanges.records import missing_for_sharing, remains_for_sharing
-from casework.exchanges.trust import get_peer, trusted
+from casework.exchanges.trust import get_peer
 from casework.matches.services import OPEN_MISSING, OPEN_REMAINS
 from casework.missing.models import MissingPerson, Relative
 from casework.remains.models import UnidentifiedRemains
@@ -123,10 +124,12 @@ def _check(selection: Selection) -> None:
 def export_records(
     peer: PeerAuthority, selection: Selection, user: User | None = None
 ) -> OutgoingMessage:
-    """Anonymise the chosen cases for `peer`, seal them as the next bundle, keep and audit it."""
+    """Anonymise the chosen cases for `peer` and post them as the next bundle (sealed, kept,
+    audited, pushed when the peer has an inbox), with the withdrawals of what may no longer be
+    shared."""
     with transaction():
         _check(selection)
-        identity = require_identity()
+        require_identity()  # refused before any work when we have no identity yet
         moment = now()
         secret = sender_secret()  # names leave as blinded keys (v2); no linkage secret
         shared = []
@@ -166,28 +169,19 @@ def export_records(
             mapping.append((item.pseudonym, kind, case))
         withdrawn = _withdrawals(peer, {p for p, _, _ in mapping}, user)
         shared.extend(SharedWithdrawal(row.pseudonym) for row in withdrawn)
-        sequence = next_sequence(peer, MessageKind.BUNDLE)
-        message_id = new_message_id()
-        try:
-            envelope = export_bundle(
-                shared,
-                sender_id=identity.authority_id,
-                sender_keys=own_keys(identity),
-                recipient=trusted(peer),
-                sequence=sequence,
-                now=moment,
-                bundle_id=message_id,
-            )
-        except ExchangeError as error:
-            raise ExchangeRefused.of(error) from None
-        message = keep(
+        message = post(
             peer,
             MessageKind.BUNDLE,
-            message_id=message_id,
-            sequence=sequence,
-            envelope=envelope,
+            _seal_bundle,
+            shared,
             record_count=len(mapping),
             user=user,
+            event="bundle sent",
+            audit={
+                "remains": [case.reference for case in remains],
+                "missing": [case.reference for case in missing],
+                "withdrawn": len(withdrawn),
+            },
         )
         known = {
             row.pseudonym: row
@@ -210,27 +204,12 @@ def export_records(
                         remains_id=case.id if isinstance(case, UnidentifiedRemains) else None,
                     )
                 )
-        try:
-            db.session.flush()
-        except IntegrityError:
-            raise ConflictError(
-                _l(
-                    "Another bundle for %(authority)s was made at the same moment; build this "
-                    "one again.",
-                    authority=peer.authority_id,
-                )
-            ) from None
-        record(
-            AuditAction.EXPORT,
-            message,
-            recipient=peer.authority_id,
-            bundle_id=message_id,
-            sequence=sequence,
-            remains=[case.reference for case in remains],
-            missing=[case.reference for case in missing],
-            withdrawn=len(withdrawn),
-        )
         return message
+
+
+def _seal_bundle(records: Sequence[SharedRecord], *, message_id: str, **sealing: Any) -> bytes:
+    """`export_bundle` as `post` calls a seal: the message id is the bundle's id."""
+    return export_bundle(records, bundle_id=message_id, **sealing)
 
 
 def _still_shareable(row: ExportedRecord, country: str) -> bool:

@@ -208,7 +208,10 @@ def reset_sequence(recipient: str, kind: str, reason: str) -> None:
         message = send_reset(get_peer(recipient), MessageKind(kind), reason)
     except CaseworkError as error:
         fail(error)
-    click.echo(f"Sequence reset {message.id} sealed; send it with `exchange outbox`.")
+    click.echo(
+        f"Sequence reset {message.id} sealed; it is pushed when the peer has an inbox, "
+        "else send it with `exchange outbox`."
+    )
 
 
 @exchange.command("dna-search")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from functools import partial
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -19,7 +20,6 @@ from casework.db import db, transaction
 from casework.errors import Message, NotAllowed, NotFound, ValidationError
 from casework.exchanges.errors import ExchangeRefused
 from casework.exchanges.guard import DatabaseReplayGuard
-from casework.exchanges.identity import own_keys, require_identity
 from casework.exchanges.models import (
     CrossBorderHit,
     Disclosure,
@@ -29,12 +29,11 @@ from casework.exchanges.models import (
     DnaSearchStatus,
     ExportedRecord,
     MessageKind,
-    OutgoingMessage,
     PeerAuthority,
     RecordKind,
 )
-from casework.exchanges.outbox import keep, next_sequence
-from casework.exchanges.trust import get_peer, trusted
+from casework.exchanges.outbox import post
+from casework.exchanges.trust import get_peer
 from casework.missing.access import missing_visible_to
 from casework.missing.models import MissingPerson
 from casework.remains.access import remains_visible_to
@@ -89,10 +88,6 @@ def _fields(names: list[str] | None, field: str = "fields") -> frozenset[str]:
     if not chosen <= DISCLOSABLE_FIELDS:
         raise ValidationError(_l("Choose fields from the list."), field=field)
     return chosen
-
-
-def _seal_failed(error: ExchangeError) -> ExchangeRefused:
-    return ExchangeRefused.of(error)
 
 
 # Requester side ----------------------------------------------------------------------------
@@ -162,7 +157,6 @@ def _request(
     remains_id: uuid.UUID | None,
 ) -> Disclosure:
     with transaction():
-        identity = require_identity()
         try:
             why = Purpose(purpose or "")
         except ValueError:
@@ -183,18 +177,18 @@ def _request(
             requested_fields=_fields(fields),
             requested_by=_officer(user),
         )
-        sequence = next_sequence(peer, MessageKind.DISCLOSURE_REQUEST)
-        try:
-            envelope = seal_disclosure_request(
-                request,
-                sender_id=identity.authority_id,
-                sender_keys=own_keys(identity),
-                recipient=trusted(peer),
-                sequence=sequence,
-                now=now(),
-            )
-        except ExchangeError as error:
-            raise _seal_failed(error) from None
+        post(
+            peer,
+            MessageKind.DISCLOSURE_REQUEST,
+            seal_disclosure_request,
+            request,
+            user=user,
+            event="disclosure requested",
+            audit={
+                "request_id": request.request_id,
+                "fields": sorted(request.requested_fields),
+            },
+        )
         disclosure = Disclosure(
             direction=DisclosureDirection.OUTGOING,
             request_id=request.request_id,
@@ -211,24 +205,8 @@ def _request(
             created_by_id=user.id,
         )
         db.session.add(disclosure)
-        _keep(peer, MessageKind.DISCLOSURE_REQUEST, envelope, sequence, user)
         db.session.flush()
-        record(
-            AuditAction.EXPORT,
-            disclosure,
-            event="disclosure requested",
-            recipient=peer.authority_id,
-            request_id=request.request_id,
-            fields=sorted(request.requested_fields),
-        )
         return disclosure
-
-
-def _keep(
-    peer: PeerAuthority, kind: MessageKind, envelope: bytes, sequence: int, user: User | None
-) -> OutgoingMessage:
-    message_id = json.loads(envelope)["id"]
-    return keep(peer, kind, message_id=message_id, sequence=sequence, envelope=envelope, user=user)
 
 
 # Owner side ----------------------------------------------------------------------------------
@@ -294,7 +272,6 @@ def decide(
             raise ValidationError(_l("Only the owner of a record decides on a request for it."))
         if disclosure.status is not DisclosureStatus.AWAITING_DECISION:
             raise ValidationError(_l("This request was decided already."))
-        identity = require_identity()
         peer = disclosure.peer
         why = _text(
             reason,
@@ -316,42 +293,32 @@ def decide(
             approved_fields=approved,
             decided_by=_officer(user),
         )
-        moment = now()
-        keys, recipient = own_keys(identity), trusted(peer)
-        sequence = next_sequence(peer, MessageKind.DISCLOSURE_DECISION)
-        try:
-            envelope = seal_disclosure_decision(
-                decision,
-                sender_id=identity.authority_id,
-                sender_keys=keys,
-                recipient=recipient,
-                sequence=sequence,
-                now=moment,
-            )
-        except ExchangeError as error:
-            raise _seal_failed(error) from None
-        _keep(peer, MessageKind.DISCLOSURE_DECISION, envelope, sequence, user)
+        post(
+            peer,
+            MessageKind.DISCLOSURE_DECISION,
+            seal_disclosure_decision,
+            decision,
+            user=user,
+            event="disclosure approved" if approve else "disclosure refused",
+            audit={"request_id": disclosure.request_id, "approved_fields": sorted(approved)},
+        )
         released: list[str] = []
         if approve:
             case = _case(disclosure)
             values = {name: _value(case, name) for name in sorted(approved)}
             present = {name: value for name, value in values.items() if value}
             if present:
-                response = DisclosureResponse(disclosure.request_id, disclosure.pseudonym, present)
-                sequence = next_sequence(peer, MessageKind.DISCLOSURE_RESPONSE)
-                try:
-                    envelope = seal_disclosure_response(
-                        response,
-                        decision=decision,
-                        sender_id=identity.authority_id,
-                        sender_keys=keys,
-                        recipient=recipient,
-                        sequence=sequence,
-                        now=moment,
-                    )
-                except ExchangeError as error:
-                    raise _seal_failed(error) from None
-                _keep(peer, MessageKind.DISCLOSURE_RESPONSE, envelope, sequence, user)
+                # pushed after the decision: the requester refuses it before (a push that
+                # overtakes the decision is tried again, see transport.AWAITING_EARLIER)
+                post(
+                    peer,
+                    MessageKind.DISCLOSURE_RESPONSE,
+                    partial(seal_disclosure_response, decision=decision),
+                    DisclosureResponse(disclosure.request_id, disclosure.pseudonym, present),
+                    user=user,
+                    event="disclosure response sent",
+                    audit={"request_id": disclosure.request_id, "released_fields": sorted(present)},
+                )
                 released = sorted(present)
         disclosure.status = (
             DisclosureStatus.REFUSED
@@ -363,15 +330,7 @@ def decide(
         disclosure.decision_reason = why
         disclosure.approved_fields = ";".join(sorted(approved)) or None
         disclosure.decided_by = _label(decision.decided_by)
-        disclosure.decided_at = moment
-        record(
-            AuditAction.EXPORT if released else AuditAction.UPDATE,
-            disclosure,
-            event="disclosure approved" if approve else "disclosure refused",
-            requester=peer.authority_id,
-            request_id=disclosure.request_id,
-            released_fields=released,
-        )
+        disclosure.decided_at = now()
 
 
 def _case(disclosure: Disclosure) -> MissingPerson | UnidentifiedRemains:

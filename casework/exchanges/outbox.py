@@ -1,6 +1,6 @@
-"""Messages we seal for peers: the per-peer, per-kind sequence counter, keeping each envelope
-for download and push, and `post`, the one way a query, a search or an answer goes out (seal,
-keep in the outbox, commit the import it answers, audit, push)."""
+"""Messages we seal for peers: the per-peer, per-kind sequence counter, and `post`, the one
+way any message goes out (seal, keep in the outbox, commit the import it answers, audit, push),
+then the outbox's downloads and list."""
 
 from __future__ import annotations
 
@@ -11,61 +11,31 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from casework.accounts.models import User
 from casework.audit.services import AuditAction, append, record
 from casework.clock import now
 from casework.db import db, transaction
-from casework.errors import NotFound
+from casework.errors import ConflictError, NotFound
+from casework.exchanges.errors import ExchangeRefused
 from casework.exchanges.guard import DatabaseReplayGuard
 from casework.exchanges.identity import own_keys, require_identity
 from casework.exchanges.models import MessageKind, OutgoingMessage, PeerAuthority
 from casework.exchanges.trust import trusted
 from casework.jobs.models import JobKind
 from casework.jobs.services import create as create_job
-from exchange import Received, commit_import
+from exchange import ExchangeError, Received, commit_import
 
 
-def next_sequence(peer: PeerAuthority, kind: MessageKind) -> int:
-    """One above the last we sent this peer for this kind; the unique key settles races."""
+def last_sequence(peer: PeerAuthority, kind: MessageKind) -> int:
+    """The sequence of the last message of `kind` we sealed for `peer` (0 before the first)."""
     last = db.session.scalar(
         select(func.max(OutgoingMessage.sequence)).where(
             OutgoingMessage.peer_id == peer.id, OutgoingMessage.kind == kind
         )
     )
-    return (last or 0) + 1
-
-
-def keep(
-    peer: PeerAuthority,
-    kind: MessageKind,
-    *,
-    message_id: str,
-    sequence: int,
-    envelope: bytes,
-    record_count: int = 0,
-    user: User | None = None,
-) -> OutgoingMessage:
-    message = OutgoingMessage(
-        peer_id=peer.id,
-        kind=kind,
-        message_id=message_id,
-        sequence=sequence,
-        envelope=envelope,
-        record_count=record_count,
-        created_by_id=user.id if user else None,
-    )
-    db.session.add(message)
-    return message
-
-
-def push_later(message: OutgoingMessage, peer: PeerAuthority) -> None:
-    """Push once committed, as a job (retried while the peer cannot be reached), when the peer
-    has an inbox; otherwise it waits in the outbox."""
-    if not peer.inbox_url:
-        return
-    db.session.flush()
-    create_job(JobKind.EXCHANGE_PUSH, {"message_id": str(message.id)})
+    return last or 0
 
 
 def new_message_id() -> str:
@@ -89,42 +59,69 @@ def post(
     seal: Callable[..., bytes],
     content: Any,
     *,
-    record_count: int,
     event: str,
     audit: Mapping[str, Any],
+    record_count: int = 0,
     user: User | None = None,
     answering: Answering | None = None,
 ) -> OutgoingMessage:
     """In the caller's transaction: seal `content` for `peer` with `seal` (the exchange
-    library's `seal_*` of that kind), keep it in the outbox, commit the import of the message
-    it answers (if any), audit it (`event` and the `audit` details) and push it once committed.
+    library's `seal_*` of that kind, called with the sender, recipient, sequence, time and
+    message id as keywords), keep it in the outbox under the next sequence of `kind`, commit
+    the import of the message it answers (if any), audit it (`event` and the `audit` details)
+    and push it once committed when the peer has an inbox; otherwise it waits in the outbox
+    for download. A seal the library refuses raises `ExchangeRefused` (the library's error as
+    is when answering: the inbox refuses, and audits, the message we could not answer).
 
         >>> post(peer, MessageKind.DNA_SEARCH, seal_dna_search, search, record_count=2,
         ...      event="dna search sent", audit={"families": 2})
     """
     identity = require_identity()
-    sequence = next_sequence(peer, kind)
+    sequence = last_sequence(peer, kind) + 1
     message_id = new_message_id()
-    raw = seal(
-        content,
-        sender_id=identity.authority_id,
-        sender_keys=own_keys(identity),
-        recipient=trusted(peer),
-        sequence=sequence,
-        now=now(),
-        message_id=message_id,
-    )
-    message = keep(
-        peer,
-        kind,
+    try:
+        raw = seal(
+            content,
+            sender_id=identity.authority_id,
+            sender_keys=own_keys(identity),
+            recipient=trusted(peer),
+            sequence=sequence,
+            now=now(),
+            message_id=message_id,
+        )
+    except ExchangeError as error:
+        if answering is not None:
+            raise
+        raise ExchangeRefused.of(error) from None
+    message = OutgoingMessage(
+        peer_id=peer.id,
+        kind=kind,
         message_id=message_id,
         sequence=sequence,
         envelope=raw,
         record_count=record_count,
-        user=user,
+        created_by_id=user.id if user else None,
     )
+    db.session.add(message)
+    try:
+        db.session.flush()  # the unique sequence settles races; the trail names the row
+    except IntegrityError:
+        raise ConflictError(
+            _l(
+                "Another message for %(authority)s was sealed at the same moment; try again.",
+                authority=peer.authority_id,
+            )
+        ) from None
     if answering is None:
-        record(AuditAction.EXPORT, message, event=event, recipient=peer.authority_id, **audit)
+        record(
+            AuditAction.EXPORT,
+            message,
+            event=event,
+            recipient=peer.authority_id,
+            message_id=message_id,
+            sequence=sequence,
+            **audit,
+        )
     else:
         commit_import(answering.received, answering.guard)
         append(
@@ -134,7 +131,8 @@ def post(
             object_id=answering.object_id,
             details={"event": event, "sender": peer.authority_id, **audit},
         )
-    push_later(message, peer)
+    if peer.inbox_url:  # pushed by a job once committed, tried again while unreachable
+        create_job(JobKind.EXCHANGE_PUSH, {"message_id": str(message.id)})
     return message
 
 

@@ -8,17 +8,13 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from casework.accounts.models import User
-from casework.audit.services import AuditAction, append, record
-from casework.clock import now
+from casework.audit.services import append
 from casework.db import db, transaction
 from casework.errors import ValidationError
-from casework.exchanges.errors import ExchangeRefused
 from casework.exchanges.guard import DatabaseReplayGuard
-from casework.exchanges.identity import own_keys, require_identity
 from casework.exchanges.models import MessageKind, OutgoingMessage, PeerAuthority
-from casework.exchanges.outbox import keep, new_message_id, next_sequence
-from casework.exchanges.trust import trusted
-from exchange import EnvelopeHeader, ExchangeError
+from casework.exchanges.outbox import last_sequence, post
+from exchange import EnvelopeHeader
 from exchange import MessageKind as WireKind
 from exchange.reset import (
     RESETTABLE,
@@ -32,10 +28,10 @@ from exchange.reset import (
 def send_reset(
     peer: PeerAuthority, kind: MessageKind, reason: str, user: User | None = None
 ) -> OutgoingMessage:
-    """Seal a reset of our `kind` counter for `peer`: it continues after our own last sequence.
+    """Post a reset of our `kind` counter to `peer`: it continues after our own last sequence.
 
     Send it only after the peer has our new keys: it refuses a reset under keys it has already
-    seen messages of that kind from."""
+    seen messages of that kind from (a push it refused can be made again once it has them)."""
     with transaction():
         if kind.value not in {k.value for k in RESETTABLE}:
             raise ValidationError(
@@ -44,40 +40,16 @@ def send_reset(
         reason = reason.strip()
         if not 1 <= len(reason) <= 2000:
             raise ValidationError(_l("Give the reason for the reset (at most 2000 characters)."))
-        identity = require_identity()
-        continue_after = next_sequence(peer, kind) - 1
-        sequence = next_sequence(peer, MessageKind.SEQUENCE_RESET)
-        message_id = new_message_id()
-        try:
-            raw = seal_sequence_reset(
-                SequenceReset(WireKind(kind.value), continue_after, reason),
-                sender_id=identity.authority_id,
-                sender_keys=own_keys(identity),
-                recipient=trusted(peer),
-                now=now(),
-                sequence=sequence,
-                message_id=message_id,
-            )
-        except ExchangeError as error:
-            raise ExchangeRefused.of(error) from None
-        message = keep(
+        continue_after = last_sequence(peer, kind)
+        return post(
             peer,
             MessageKind.SEQUENCE_RESET,
-            message_id=message_id,
-            sequence=sequence,
-            envelope=raw,
+            seal_sequence_reset,
+            SequenceReset(WireKind(kind.value), continue_after, reason),
             user=user,
-        )
-        record(
-            AuditAction.EXPORT,
-            message,
             event="sequence reset sent",
-            recipient=peer.authority_id,
-            kind=kind.value,
-            continue_after=continue_after,
-            reason=reason,
+            audit={"kind": kind.value, "continue_after": continue_after, "reason": reason},
         )
-        return message
 
 
 def receive_reset(

@@ -81,15 +81,21 @@ def push(message: OutgoingMessage) -> str:
     return status
 
 
+# refusals that say the peer lacks a message we sent before this one: a disclosure response
+# pushed by one worker can reach the peer ahead of its decision, pushed by another
+AWAITING_EARLIER = frozenset({"decision-missing"})
+
+
 def run_push_job(job: Job, progress: Progress) -> dict[str, Any]:
-    """The work of a push job (registered by the factory): a peer that cannot be reached is
-    tried again later; one that refuses the message is not."""
+    """The work of a push job (registered by the factory): a peer that cannot be reached, or
+    that still awaits the message this one follows, is tried again later; one that refuses the
+    message is not."""
     message = get_message(uuid.UUID(params_of(job)["message_id"]))
     if message.pushed_at is not None:
         return {"status": "pushed before"}
     try:
         return {"status": push(message)}
     except ExchangeRefused as error:
-        raise JobFailed("refused", retry=False) from error
+        raise JobFailed("refused", retry=error.code in AWAITING_EARLIER) from error
     except ValidationError as error:
         raise JobFailed("peer-unreachable") from error

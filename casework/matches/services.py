@@ -39,7 +39,6 @@ from casework.matches.open_cases import OPEN_MISSING, OPEN_REMAINS, open_cases
 from casework.matches.probabilities import (
     latest_weights,
     learn_calibration,
-    match_settings,
     stored_calibration,
 )
 from casework.matches.records import missing_record, remains_record
@@ -49,7 +48,6 @@ from casework.remains.models import RemainsStatus, UnidentifiedRemains
 from casework.vocabulary import word
 from matching import (
     Candidate,
-    CandidateIndex,
     LabelledPair,
     Weights,
     default_weights,
@@ -65,13 +63,6 @@ _CHILDREN = ("marks", "effects", "dental")
 def current_weights() -> Weights:
     latest = latest_weights()
     return Weights.from_json(latest.weights_json) if latest else default_weights()
-
-
-def current_index() -> CandidateIndex:
-    """An empty index with the weights, the caseload prior and the calibration in force."""
-    latest = latest_weights()
-    weights = Weights.from_json(latest.weights_json) if latest else default_weights()
-    return CandidateIndex(weights=weights, settings=match_settings(latest))
 
 
 def open_missing() -> list[MissingPerson]:
@@ -303,16 +294,21 @@ def refresh_after_status_change(case: MissingPerson | UnidentifiedRemains, **_: 
 
 @time_matching("all")
 def rematch_all(progress: Callable[[int, int], None] | None = None) -> int:
-    """Every open remains against every open missing person: the top K of each are stored."""
+    """Every open remains against every open missing person: the top K of each are stored.
+
+    It uses this process's index of open cases (on the matching worker, the one it already
+    holds), brought up to date first, rather than building a second one; saves waiting to
+    recompute their candidates in this process wait for it (they hold the same lock)."""
     started = utcnow()
-    missing, remains = open_missing(), open_remains()
-    index = current_index()
-    index.add_many([*(missing_record(m) for m in missing), *(remains_record(r) for r in remains)])
-    found = index.match_all(top_k=TOP_K, as_of=now().date(), progress=progress, processes=1)
+    held = open_cases()
+    with held.lock:
+        held.synced(MissingPerson)
+        index = held.synced(UnidentifiedRemains)
+        missing_ids = dict(held.refs_to_ids(MissingPerson))
+        remains_ids = dict(held.refs_to_ids(UnidentifiedRemains))
+        found = index.match_all(top_k=TOP_K, as_of=now().date(), progress=progress, processes=1)
     with transaction():
-        stored = _store(
-            found, {m.reference: m.id for m in missing}, {r.reference: r.id for r in remains}
-        )
+        stored = _store(found, missing_ids, remains_ids)
         # every case open when this began was just matched; later saves keep their marks
         db.session.execute(delete(PendingRefresh).where(PendingRefresh.requested_at <= started))
     return stored

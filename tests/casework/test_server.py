@@ -26,6 +26,17 @@ SEARCHED = "Zenobia Qarwathiel"
 SECRET = "a-production-secret-key-of-plenty-of-characters-0123456789"
 
 
+# gunicorn started directly (not through `casework serve`): its master builds the app once
+GUNICORN = [
+    sys.executable,
+    "-m",
+    "gunicorn",
+    "-c",
+    "python:config.gunicorn",
+    "casework:create_app()",
+]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -222,50 +233,22 @@ def test_gunicorn_with_two_workers_serves_health_readiness_and_a_signed_in_page(
         (casework("serve"), {"SECRET_KEY": ""}, "Production mode needs CASEWORK_SECRET_KEY"),
         # gunicorn started directly: its master builds the app once before any worker
         (
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "python:config.gunicorn",
-                "casework:create_app()",
-            ],
+            GUNICORN,
             {"SECRET_KEY": ""},
             "Production mode needs CASEWORK_SECRET_KEY",
         ),
         (
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "python:config.gunicorn",
-                "casework:create_app()",
-            ],
+            GUNICORN,
             {"TRUSTED_PROXIES": "-1"},
             "CASEWORK_TRUSTED_PROXIES must be 0 or more.",
         ),
         (
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "python:config.gunicorn",
-                "casework:create_app()",
-            ],
+            GUNICORN,
             {"WEB_WORKERS": "0"},
             "CASEWORK_WEB_WORKERS must be 1 or more",
         ),
         (
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "python:config.gunicorn",
-                "casework:create_app()",
-            ],
+            GUNICORN,
             {"WEB_KEEPALIVE": "-1"},
             "CASEWORK_WEB_KEEPALIVE must be 0 (no keep-alive) or more",
         ),

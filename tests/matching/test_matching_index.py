@@ -18,6 +18,7 @@ from matching import (
     default_weights,
     score_pair,
 )
+from matching.features import missing_name_tokens
 from matching.names import INITIAL_SIMILARITY
 
 AS_OF = date(2023, 6, 1)
@@ -190,3 +191,47 @@ def test_a_surname_also_written_in_an_alias_still_agrees_as_a_surname() -> None:
     assert names.weight == pytest.approx(
         default_weights().weight("names", "full") - shortfall, abs=0.01
     )
+
+
+def test_a_missing_persons_query_looks_document_names_up_in_one_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each look-up pass reads the whole reported vocabulary, and a new reported name empties
+    the look-ups: the document tokens a person's names meet are looked up together."""
+    index = CandidateIndex(workers=1)
+    spellings = ("Mohamed", "Mohammed", "Muhammad", "Mohamad", "Mahamat", "Mouhamed")
+    index.add_many(
+        [
+            *(
+                MissingRecord(f"M{i}", given_names=(name,), surnames=("Diallo",))
+                for i, name in enumerate(spellings)
+            ),
+            *(
+                RemainsRecord(f"R{i}", document_names=(f"{name} Diallo",))
+                for i, name in enumerate(spellings)
+            ),
+        ]
+    )
+    person = MissingRecord("M-NEW", given_names=("Mohammad",), surnames=("Dialo",))
+    index.add(person)  # a new reported name: the look-ups start afresh
+    reported = index._missing.tokens._rules
+    passes: list[int] = []
+    agreeing = reported.agreeing
+    monkeypatch.setattr(
+        reported,
+        "agreeing",
+        lambda keys, workers=1: passes.append(len(keys)) or agreeing(keys, workers),
+    )
+    found = index.candidates_for_missing(person, top_k=6, as_of=AS_OF)
+    documents = index._remains.tokens
+    met = {
+        documents.vocabulary[i]
+        for key, _role in missing_name_tokens(person)
+        for i in documents.similar(key)[0].tolist()
+    }
+    assert len(met) >= 2 and passes == [len(met)]
+    assert {c.remains_ref for c in found} == {f"R{i}" for i in range(len(spellings))}
+    for candidate in found:
+        body = index.record(candidate.remains_ref)
+        assert isinstance(body, RemainsRecord)
+        assert candidate.score == index.score_pair(person, body, as_of=AS_OF).score

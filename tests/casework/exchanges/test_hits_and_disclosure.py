@@ -141,6 +141,18 @@ def _shared_with_peer(app, world, peer):
         return db.session.scalar(select(ExportedRecord.pseudonym))
 
 
+def _approve_surnames(item, supervisor):
+    from casework.exchanges import disclosures
+
+    disclosures.decide(
+        item,
+        supervisor,
+        approve=True,
+        reason="Identification confirmed by dental.",
+        fields=["surnames"],
+    )
+
+
 def _request_from_peer(peer, pseudonym, sequence=1, fields=("family_contact", "surnames")):
     from exchange import (
         DisclosureRequest,
@@ -215,13 +227,7 @@ def test_a_request_is_decided_by_a_supervisor_and_answered(app, world, peer):
             with pytest.raises(error):
                 disclosures.decide(item, user, approve=approve, reason=reason, fields=fields)
         assert counts()["OutgoingMessage"] == 1  # only the bundle
-        disclosures.decide(
-            item,
-            supervisor,
-            approve=True,
-            reason="Identification confirmed by dental.",
-            fields=["surnames"],
-        )
+        _approve_surnames(item, supervisor)
         with pytest.raises(ValidationError, match="decided already"):
             disclosures.decide(
                 item, supervisor, approve=False, reason="Changed my mind about it.", fields=[]
@@ -266,7 +272,6 @@ def test_a_refusal_sends_no_data(app, world, peer, as_user):
 
 
 def test_a_decision_that_cannot_be_sealed_leaves_everything_as_it_was(app, world, peer):
-    from casework.exchanges import disclosures
     from casework.exchanges.errors import ExchangeRefused
     from casework.exchanges.inbox import receive
     from casework.exchanges.models import Disclosure, DisclosureStatus, PeerAuthority
@@ -280,13 +285,7 @@ def test_a_decision_that_cannot_be_sealed_leaves_everything_as_it_was(app, world
         revoke_peer(db.session.get(PeerAuthority, peer.row_id))
         before = counts()
         with pytest.raises(ExchangeRefused) as caught:
-            disclosures.decide(
-                item,
-                _user("supervisor", world),
-                approve=True,
-                reason="Identification confirmed by dental.",
-                fields=["surnames"],
-            )
+            _approve_surnames(item, _user("supervisor", world))
         assert caught.value.code == "recipient-revoked"
         assert counts() == before
         assert db.session.get(Disclosure, item.id).status is DisclosureStatus.AWAITING_DECISION
@@ -452,3 +451,57 @@ def test_a_peer_trusted_without_linkage_secret_is_compared_without_names(app, wo
         assert "encoded_names" not in criteria  # the names weigh neither for nor against
         refresh_for_peer(db.session.get(PeerAuthority, row.id))  # and again, the same way
         assert len(list(db.session.scalars(select(CrossBorderHit)))) == len(hits)
+
+
+def test_every_message_we_send_is_kept_audited_and_pushed_alike(app, world, peer):
+    """A bundle, a decision with its response and a sequence reset go out as a name query or a
+    DNA search does: each kept under its own counter, audited under its row with its id and
+    sequence, and given a push job (the peer has an inbox; nobody listens on it here)."""
+    from casework.audit.models import AuditEntry
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import Disclosure, MessageKind, OutgoingMessage
+    from casework.exchanges.resets import send_reset
+    from casework.exchanges.trust import get_peer, update_peer
+    from casework.extensions import db
+    from casework.jobs.models import Job, JobKind
+    from casework.jobs.services import params_of, stop_embedded_jobs
+
+    with app.test_request_context():
+        update_peer(get_peer(peer.row_id), linkage_secret=None, inbox_url="http://127.0.0.1:9/")
+    pseudonym = _shared_with_peer(app, world, peer)
+    _request, raw = _request_from_peer(peer, pseudonym)
+    with app.test_request_context():
+        item = db.session.get(Disclosure, receive(raw).disclosure_id)
+        _approve_surnames(item, _user("supervisor", world))
+        send_reset(get_peer(peer.row_id), MessageKind.BUNDLE, "our keys were rotated")
+        stop_embedded_jobs(app)
+        messages = db.session.scalars(select(OutgoingMessage)).all()
+        assert {m.kind for m in messages} == {
+            MessageKind.BUNDLE,
+            MessageKind.DISCLOSURE_DECISION,
+            MessageKind.DISCLOSURE_RESPONSE,
+            MessageKind.SEQUENCE_RESET,
+        }
+        pushes = db.session.scalars(select(Job).where(Job.kind == JobKind.EXCHANGE_PUSH)).all()
+        assert sorted(params_of(job)["message_id"] for job in pushes) == sorted(
+            str(m.id) for m in messages
+        )
+        exports = db.session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.action == "export", AuditEntry.object_type == "OutgoingMessage"
+            )
+        ).all()
+        trail = {entry.object_id: json.loads(entry.details) for entry in exports}
+        events = {}
+        for message in messages:
+            details = trail[str(message.id)]
+            assert details["message_id"] == message.message_id
+            assert details["sequence"] == message.sequence == 1
+            assert details["recipient"] == peer.authority_id
+            events[message.kind] = details["event"]
+        assert events == {
+            MessageKind.BUNDLE: "bundle sent",
+            MessageKind.DISCLOSURE_DECISION: "disclosure approved",
+            MessageKind.DISCLOSURE_RESPONSE: "disclosure response sent",
+            MessageKind.SEQUENCE_RESET: "sequence reset sent",
+        }

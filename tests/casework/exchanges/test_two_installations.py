@@ -197,7 +197,12 @@ def test_export_push_import_hit_request_approval_response(pair, tmp_path) -> Non
         OutgoingMessage,
         PeerAuthority,
     )
+    from casework.exchanges.trust import get_peer, update_peer
     from casework.extensions import db
+    from casework.jobs.models import Job, JobKind, JobState
+    from casework.jobs.services import create as create_job
+    from casework.jobs.services import run as run_job
+    from casework.jobs.services import stop_embedded_jobs
     from casework.missing.services import add_relative
 
     guatemala, arizona, inbox = pair
@@ -298,6 +303,8 @@ def test_export_push_import_hit_request_approval_response(pair, tmp_path) -> Non
     incoming = _one(guatemala.app, Disclosure)
     assert incoming.status is DisclosureStatus.AWAITING_DECISION
     assert incoming.missing_person_id is not None
+    with guatemala.app.test_request_context():  # decided while Arizona's inbox is unknown
+        update_peer(get_peer("usa-pcome"), linkage_secret=None, inbox_url="")
     supervisor = guatemala.client("supervisor")
     decided = supervisor.post(
         f"/exchange/disclosures/{incoming.id}/decide",
@@ -317,8 +324,20 @@ def test_export_push_import_hit_request_approval_response(pair, tmp_path) -> Non
         kinds = [message.kind for message in replies]
         ids = {message.kind: message.id for message in replies}
     assert sorted(kinds) == [MessageKind.DISCLOSURE_DECISION, MessageKind.DISCLOSURE_RESPONSE]
-    for kind in (MessageKind.DISCLOSURE_DECISION, MessageKind.DISCLOSURE_RESPONSE):
-        assert supervisor.post(f"/exchange/outbox/{ids[kind]}/push").status_code == 302
+
+    # the response reaches Arizona ahead of its decision (as when two workers push them):
+    # Arizona refuses it until it holds the decision, and the push is tried again, not dropped
+    with guatemala.app.test_request_context():
+        update_peer(get_peer("usa-pcome"), linkage_secret=None, inbox_url=inbox)
+        response_push = create_job(
+            JobKind.EXCHANGE_PUSH, {"message_id": str(ids[MessageKind.DISCLOSURE_RESPONSE])}
+        ).id
+        overtaken = db.session.get(Job, response_push)
+        assert overtaken.state is JobState.QUEUED and overtaken.error == "refused"
+    assert supervisor.post(f"/exchange/outbox/{ids[MessageKind.DISCLOSURE_DECISION]}/push")
+    with guatemala.app.test_request_context():
+        assert run_job(response_push) is JobState.DONE
+        stop_embedded_jobs(guatemala.app)  # the retry its refusal scheduled is not needed
 
     # Arizona holds the approved fields, encrypted at rest, and nothing else
     answered = _one(arizona.app, Disclosure)
