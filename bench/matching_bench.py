@@ -49,6 +49,13 @@ from matching.synthetic import SyntheticCases, extra_missing, extra_remains, gen
 
 AS_OF = date(2025, 1, 1)
 
+# issue 13's targets (2 cores): the full 20,000 × 5,000 match, one new case against 100,000
+# open cases, and recall with the default weights not below round 2's
+TARGET_FULL_MATCH_S = 5.0
+TARGET_ONE_CASE_MS = 50.0
+TARGET_RECALL_1 = 0.481
+TARGET_RECALL_10 = 0.762
+
 
 def say(text: str = "") -> None:
     """The benchmark's report goes to standard output."""
@@ -150,9 +157,10 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def timed(run: Callable[[Any], object], records: Sequence[Any], skip: int = 0) -> str:
+def timed(run: Callable[[Any], object], records: Sequence[Any], skip: int = 0) -> tuple[str, float]:
     """Wall and CPU time of ``run`` on each record (the first ``skip`` not counted): on a
-    shared machine the CPU time (this process's threads) moves much less with the load."""
+    shared machine the CPU time (this process's threads) moves much less with the load. Returns
+    them in words and the median wall time in ms."""
     wall: list[float] = []
     cpu: list[float] = []
     for record in records:
@@ -165,11 +173,14 @@ def timed(run: Callable[[Any], object], records: Sequence[Any], skip: int = 0) -
     return (
         f"median {statistics.median(wall):.0f} ms, p95 {p95:.0f} ms, max {max(wall):.0f} ms "
         f"(CPU median {statistics.median(cpu):.0f} ms)"
-    )
+    ), statistics.median(wall)
 
 
-def latency(args: argparse.Namespace, cases: SyntheticCases) -> None:
+def latency(args: argparse.Namespace, cases: SyntheticCases) -> dict[str, float]:
+    """Times one new case against ``--latency-cases`` open cases; returns the median per
+    kind of query, in ms."""
     size = args.latency_cases
+    medians: dict[str, float] = {}
     more_missing = extra_missing(cases, size - len(cases.missing), args.seed + 7)
     more_remains = extra_remains(size, args.seed + 8)
     started = time.perf_counter()
@@ -186,12 +197,16 @@ def latency(args: argparse.Namespace, cases: SyntheticCases) -> None:
         index.candidates_for_missing(record, top_k=10, as_of=AS_OF)
 
     newcomers = extra_missing(cases, 30, args.seed + 10, prefix="N")
-    say(f"  add a missing person, then match it: {timed(add_and_match, newcomers)}")
+    label = "add a missing person, then match it"
+    text, medians[label] = timed(add_and_match, newcomers)
+    say(f"  {label}: {text}")
     # as the application does (casework/matches/probabilities.py): the caseload prior, under
     # which a person in the index gives each remains found its own query's probability
     index.settings = replace(index.settings, reported_share=0.7)  # the generator's share
     newcomers = extra_missing(cases, 30, args.seed + 11, prefix="P")
-    say(f"  the same with the caseload prior (as the app): {timed(add_and_match, newcomers)}")
+    label = "the same with the caseload prior (as the app)"
+    text, medians[label] = timed(add_and_match, newcomers)
+    say(f"  {label}: {text}")
     index.settings = replace(index.settings, reported_share=None)
     probes_r: list[RemainsRecord] = cases.remains[:60]
     probes_m: list[MissingRecord] = extra_missing(cases, 60, args.seed + 9)
@@ -200,7 +215,9 @@ def latency(args: argparse.Namespace, cases: SyntheticCases) -> None:
         (f"new missing vs {size:,} remains", probes_m, index.candidates_for_missing),
     ):
         run = functools.partial(query, top_k=10, as_of=AS_OF)
-        say(f"  {label}: {timed(run, probes, skip=5)}")
+        text, medians[label] = timed(run, probes, skip=5)
+        say(f"  {label}: {text}")
+    return medians
 
 
 def caseload_probabilities(args: argparse.Namespace, cases: SyntheticCases) -> None:
@@ -288,6 +305,50 @@ def dna_share(
     )
 
 
+def targets(
+    args: argparse.Namespace,
+    full_match_s: float,
+    cpu_s: float,
+    recall_1: float,
+    recall_10: float,
+    one_case_ms: dict[str, float],
+) -> None:
+    """Issue 13's targets and whether this run met them (a figure not measured is said so)."""
+    load = os.getloadavg()[0]
+    full_size = args.missing == 20000 and args.remains == 5000
+    say(f"\ntargets (issue 13; {os.cpu_count()} cores, load average {load:.1f} at the end)")
+
+    def line(name: str, measured: str, met: bool | None) -> None:
+        verdict = "not measured" if met is None else ("met" if met else "NOT MET")
+        say(f"  {name}: {measured}: {verdict}")
+
+    line(
+        f"full 20,000 x 5,000 match <= {TARGET_FULL_MATCH_S:.0f} s",
+        f"{full_match_s:.1f} s ({cpu_s:.1f} s of CPU)"
+        + ("" if full_size else f", at {args.missing:,} x {args.remains:,}"),
+        full_match_s <= TARGET_FULL_MATCH_S if full_size else None,
+    )
+    if one_case_ms:
+        worst = max(one_case_ms, key=lambda label: one_case_ms[label])
+        line(
+            f"one new case at {args.latency_cases:,} open cases <= {TARGET_ONE_CASE_MS:.0f} ms",
+            "; ".join(f"{label} median {ms:.0f} ms" for label, ms in one_case_ms.items()),
+            one_case_ms[worst] <= TARGET_ONE_CASE_MS if args.latency_cases >= 100_000 else None,
+        )
+    else:
+        line(f"one new case at 100,000 open cases <= {TARGET_ONE_CASE_MS:.0f} ms", "skipped", None)
+    line(
+        f"recall@1 >= {TARGET_RECALL_1} (default weights)",
+        f"{recall_1:.3f}",
+        recall_1 >= TARGET_RECALL_1 if full_size and args.seed == 1 else None,
+    )
+    line(
+        f"recall@10 >= {TARGET_RECALL_10} (default weights)",
+        f"{recall_10:.3f}",
+        recall_10 >= TARGET_RECALL_10 if full_size and args.seed == 1 else None,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--missing", type=int, default=20000)
@@ -344,6 +405,7 @@ def main() -> None:
         engine_recall_1 = recall(ranked, cases.truth, 1)
         if weights is None:
             without_dna = ranked
+            default_run = (matched, cpu, engine_recall_1, recall(ranked, cases.truth, 10))
         for part, keep in (
             ("with a document name", lambda body: bool(body.document_names)),
             ("with no document", lambda body: not body.document_names),
@@ -369,13 +431,15 @@ def main() -> None:
         caseload_probabilities(args, cases)
     if not args.skip_dna:
         dna_share(args, cases, without_dna)
+    one_case_ms: dict[str, float] = {}
     if not args.skip_latency:
         say(
             f"\nsingle new case at {args.latency_cases:,} open cases "
             f"(load average {os.getloadavg()[0]:.1f})"
         )
-        latency(args, cases)
+        one_case_ms = latency(args, cases)
     say(f"\npeak memory (max RSS) {peak_memory_mb():,.0f} MB")
+    targets(args, *default_run, one_case_ms)
 
 
 if __name__ == "__main__":

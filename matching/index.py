@@ -52,6 +52,8 @@ IntArray = npt.NDArray[np.int64]
 Progress = Callable[[int, int], None]
 
 _CHUNK = 256
+# remains queries ranked at once in bulk matching (``Ranker.pruned_many``)
+_BLOCK = 32
 
 
 class _DnaStore:
@@ -363,9 +365,14 @@ class CandidateIndex:
             for key in document_joined_keys(record)
         )
         open_slots = list(self._remains.slots.values())
-        blocks = [open_slots[i : i + _CHUNK] for i in range(0, len(open_slots), _CHUNK)]
         processes = processes or os.cpu_count() or 1
         bulk = _ByLastSeen.of(self._missing)
+        # remains found about the same day read about the same persons: ranked together,
+        # their blocks are no wider than they need; the widest first, so that workers do not
+        # wait at the end on one slow block (the candidates come back in slot order)
+        limits = [-bulk.limit(self._remains.records[slot], self.settings) for slot in open_slots]  # type: ignore[arg-type]
+        by_limit = [open_slots[i] for i in np.argsort(limits, kind="stable").tolist()]
+        blocks = [by_limit[i : i + _CHUNK] for i in range(0, len(by_limit), _CHUNK)]
         found: list[Candidate] = []
         done = 0
         # forking a process that runs other threads can deadlock: then stay in this process
@@ -389,12 +396,18 @@ class CandidateIndex:
                             progress(done, len(open_slots))
             finally:
                 _FORKED = None
-            return found
-        for block in blocks:
-            found.extend(self._match_block(block, top_k, as_of, bulk))
-            done += len(block)
-            if progress is not None:
-                progress(done, len(open_slots))
+        else:
+            for block in blocks:
+                found.extend(self._match_block(block, top_k, as_of, bulk))
+                done += len(block)
+                if progress is not None:
+                    progress(done, len(open_slots))
+        # as blocks of slots in order, each grouped by remains ref
+        place = {
+            self._remains.records[slot].ref: (i // _CHUNK, self._remains.records[slot].ref)  # type: ignore[union-attr]
+            for i, slot in enumerate(open_slots)
+        }
+        found.sort(key=lambda candidate: place[candidate.remains_ref])
         return found
 
     def _match_block(
@@ -411,10 +424,26 @@ class CandidateIndex:
         routes: list[FloatArray] = []
         offsets: list[FloatArray] = []
         found: list[NameAgreement] = []
-        for slot in slots:
-            record = self._remains.records[slot]
-            assert isinstance(record, RemainsRecord)
-            best, offset, names, route_km = self._rank(record, top_k, as_of, by_last_seen)
+        records = [self._remains.records[slot] for slot in slots]
+        ranked: list[tuple[IntArray, FloatArray, NameAgreement, FloatArray]] = []
+        if self.settings.reported_share is None:
+            # what the queries read is compared block by block (``Ranker.pruned_many``)
+            queries = [self._query(record, by_last_seen) for record in records]  # type: ignore[arg-type]
+            as_of_day = float(as_of.toordinal()) if as_of is not None else float("nan")
+            for start in range(0, len(queries), _BLOCK):
+                block = queries[start : start + _BLOCK]
+                for record, query, scored in zip(
+                    records[start : start + _BLOCK],
+                    block,
+                    self._ranker.pruned_many(block, as_of_day, top_k),
+                    strict=True,
+                ):
+                    ranked.append(self._finish(record, query, scored, top_k))  # type: ignore[arg-type]
+        else:
+            for record in records:
+                assert isinstance(record, RemainsRecord)
+                ranked.append(self._rank(record, top_k, as_of, by_last_seen))
+        for slot, (best, offset, names, route_km) in zip(slots, ranked, strict=True):
             offsets.append(offset)
             missing_slots.append(best)
             remains_slots.append(np.full(best.size, slot, dtype=np.int64))
@@ -455,6 +484,12 @@ class CandidateIndex:
         else:
             # the caseload prior weighs every pair's likelihood ratio: compare them all
             scored = self._ranker.dense(query, as_of_day, top_k)
+        return self._finish(record, query, scored, top_k)
+
+    def _finish(
+        self, record: MissingRecord | RemainsRecord, query: Query, scored: Scored, top_k: int
+    ) -> tuple[IntArray, FloatArray, NameAgreement, FloatArray]:
+        """The top K of a query's pairs scored, as ``_rank`` returns them."""
         competing = scored.totals if scored.competing is None else scored.competing
         offset = self._caseload_offset(record, competing)
         best = _best(scored, query, top_k)

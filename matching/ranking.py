@@ -85,7 +85,7 @@ class Distinct:
                 self.held[comparison.criterion] = np.flatnonzero(holding)
         self.groups: list[DistinctRows] = []
         for criteria in DISTINCT_GROUPS:
-            reads: dict[str, None] = {"sex": None}
+            reads: dict[str, None] = {}
             for comparison in COMPARISONS:
                 if comparison.criterion in criteria:
                     reads.update(
@@ -93,15 +93,38 @@ class Distinct:
                             comparison.missing_reads if side == "m" else comparison.remains_reads
                         )
                     )
-            code = np.zeros(len(population["sex"]), dtype=np.int64)
-            for column in reads:
-                values = population[column]
-                values = values.reshape(len(values), int(np.prod(values.shape[1:])))
-                _, inverse = np.unique(values, axis=0, return_inverse=True)
-                code = code * (int(inverse.max(initial=0)) + 1) + inverse.reshape(-1)
-            _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-            rows = {column: population[column][first] for column in reads}
-            self.groups.append(DistinctRows(criteria, rows, inverse.reshape(-1)))
+            self.groups.append(_distinct_rows(criteria, population, tuple(reads)))
+        #: per criterion of ``SPARSE``, the distinct rows of the positions in ``held``
+        self.sparse: dict[str, DistinctRows] = {}
+        for comparison in COMPARISONS:
+            if comparison.criterion in SPARSE:
+                held = self.held[comparison.criterion]
+                own = comparison.missing_reads if side == "m" else comparison.remains_reads
+                held_columns = {column: population[column][held] for column in (*own, "sex")}
+                self.sparse[comparison.criterion] = _distinct_rows(
+                    (comparison.criterion,), held_columns, own
+                )
+
+
+def _distinct_rows(
+    criteria: tuple[str, ...], population: Columns, reads: tuple[str, ...]
+) -> DistinctRows:
+    """The distinct rows of the columns ``reads`` (and a column of sex, which gives the rows'
+    shape: a criterion that does not read it takes any)."""
+    code = np.zeros(len(population["sex"]), dtype=np.int64)
+    for column in reads:
+        values = population[column]
+        values = values.reshape(len(values), int(np.prod(values.shape[1:])))
+        if values.dtype.kind == "f":
+            # by bit pattern: rows of equal values are one row, NaNs included (as floats,
+            # every NaN would be a distinct row of its own)
+            values = values.view(np.dtype(f"u{values.dtype.itemsize}"))
+        _, inverse = np.unique(values, axis=0, return_inverse=True)
+        code = code * (int(inverse.max(initial=0)) + 1) + inverse.reshape(-1)
+        _, code = np.unique(code, return_inverse=True)
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    rows = {column: population[column][first] for column in {"sex": None, **dict.fromkeys(reads)}}
+    return DistinctRows(criteria, rows, inverse.reshape(-1))
 
 
 def _holding(comparison: Comparison, population: Columns, side: str) -> Array:
@@ -405,7 +428,7 @@ class Ranker:
         settled = np.where(pending, -np.inf, totals)
         top = _top_values(settled, top_k)
         kth = top[0] if top.size >= top_k else -np.inf
-        candidates = np.flatnonzero(pending & (totals + gain > kth))
+        candidates = np.flatnonzero(pending & (totals + gain >= kth))
         if candidates.size == 0:
             return
         optimistic = totals[candidates] + gain[candidates]
@@ -415,7 +438,7 @@ class Ranker:
         evaluated = np.zeros(totals.shape, dtype=bool)
         for start in range(0, by_bound.size, _CHUNK):
             chunk = by_bound[start : start + _CHUNK]
-            if totals[chunk[0]] + gain[chunk[0]] <= kth:
+            if totals[chunk[0]] + gain[chunk[0]] < kth:
                 break
             at = chunk if positions is None else positions[chunk]
             km = q.routes.km(at, q.slot_of(at))
@@ -428,9 +451,236 @@ class Ranker:
             evaluated[chunk] = True
             top = _top_values(np.concatenate([top, totals[chunk]]), top_k)
             kth = top[0] if top.size >= top_k else -np.inf
-        # pairs never refined have an exact score at most their bound, which is at most the
-        # K-th best: they cannot enter the top K, and their provisional score must not either
+        # pairs never refined have an exact score at most their bound, which is below the
+        # K-th best: they cannot enter the top K, nor tie with it (equal totals at the K-th
+        # place are cut in slot order, whichever pairs were refined first), and their
+        # provisional score must not enter either
         totals[pending & ~evaluated] = -np.inf
+
+    def pruned_many(self, queries: list[Query], as_of: float, top_k: int) -> list[Scored]:
+        """As ``pruned`` for a block of remains queries against prefixes of one population
+        of missing persons (bulk matching), what every query reads compared at once as
+        (queries × persons) arrays: the same pairs compared in full, the same totals to the
+        bit, with numpy's per-call overhead paid once per block rather than per query."""
+        top_k = max(top_k, 1)
+        block = self._block(queries, as_of)
+        bound = block.bound
+        count, width = bound.shape
+        finite = np.isfinite(bound)
+        live = finite.sum(axis=1)
+        wide = live > _SEED
+        if width > _SEED and bool(np.any(wide)):
+            top = np.argpartition(-bound, _SEED - 1, axis=1)[:, :_SEED]
+        seeds = [top[row] if wide[row] else np.flatnonzero(finite[row]) for row in range(count)]
+        found = self._exact_many(block, queries, seeds, as_of)
+        beyond = np.zeros_like(finite)
+        for row in np.flatnonzero(wide).tolist():
+            # before the routes: a pair's total only grows when its route is measured, so the
+            # K-th best of the seed is a K-th best to prune with, if a lower one
+            values = _top_values(found[row][0], top_k)
+            kth = values[0] if values.size >= top_k else -np.inf
+            beyond[row] = finite[row] & (bound[row] >= kth)
+            beyond[row, seeds[row]] = False
+        rows, positions = np.nonzero(beyond)
+        starts = np.searchsorted(rows, np.arange(count + 1))
+        rests = [positions[starts[row] : starts[row + 1]] for row in range(count)]
+        more = self._exact_many(block, queries, rests, as_of)
+        scored = []
+        for q, seed, rest, first, second in zip(queries, seeds, rests, found, more, strict=True):
+            at = np.concatenate([seed, rest])
+            totals, distance, sea = (
+                np.concatenate(pair) for pair in zip(first, second, strict=True)
+            )
+            route_km = np.full(q.size, np.nan)
+            if q.routes is not None and at.size:
+                # one branch and bound over the pairs compared in full
+                self._refine_routes(q, distance, totals, route_km, top_k, sea, at)
+            scored.append(Scored(at, totals, route_km))
+        return scored
+
+    def _block(self, queries: list[Query], as_of: float) -> _Block:
+        """What ``pruned_many`` reads for a block of remains queries, and their bounds."""
+        first = queries[0]
+        distinct = first.distinct
+        assert distinct is not None and not first.query_is_missing
+        count = len(queries)
+        sizes = [q.size for q in queries]
+        population = queries[int(np.argmax(sizes))].population
+        width = max(sizes)
+        remains = {
+            column: np.concatenate([q.query[column] for q in queries]) for column in first.query
+        }
+        pairs_r = {column: values[:, None] for column, values in remains.items()}
+        lacks = _lacking_rows(remains)
+        lacking = frozenset(c for c, lack in lacks.items() if bool(np.all(lack)))
+        fields = NameAgreement.__slots__
+        fills = {"given": False, "surname": False, "all_document": False, "dice": np.nan}
+        no_dice = all(bool(np.isnan(q.names.dice).all()) for q in queries)
+        agreement = NameAgreement(
+            *(
+                np.full((1, 1), np.nan)
+                if f == "dice" and no_dice
+                else _stack([getattr(q.names, f) for q in queries], width, fills.get(f, 0.0))
+                for f in fields
+            )
+        )
+        names = compare_columns(population, pairs_r, agreement, self.settings, as_of, NAMED)
+        named = {
+            criterion: np.broadcast_to(names.levels[criterion], (count, width))
+            for criterion in NAMED
+            if not skipped(names.levels[criterion])
+        }
+        bound = np.empty((count, width))
+        bound[...] = names.name_bits
+        bound += _MARGIN
+        scratch = np.empty((count, width))  # one buffer for the terms, not one per term
+        for criterion, level in named.items():
+            bound += np.take(self.tables[criterion], level, out=scratch, mode="clip")
+        for row, q in enumerate(queries):
+            if bool(np.any(q.dna)):
+                bound[row, : q.size] += q.dna
+            # beyond a query's prefix (last seen after the remains were found): excluded
+            bound[row, q.size :] = -np.inf
+        group_weights: list[dict[str, FloatArray]] = []
+        group_void: list[Array | None] = []
+        for group in distinct.groups:
+            few = len(group.rows["sex"])
+            found = outcomes(group.rows, pairs_r, group.criteria, self.settings, as_of, lacking)
+            weights: dict[str, FloatArray] = {}
+            summed = np.zeros((count, few))
+            void: Array | None = None
+            for criterion, outcome in found.items():
+                if not skipped(outcome.level):
+                    weights[criterion] = self.tables[criterion][
+                        np.broadcast_to(outcome.level, (count, few))
+                    ]
+                    summed = summed + weights[criterion]
+                if outcome.excluded is not None and bool(np.any(outcome.excluded)):
+                    summed[np.broadcast_to(outcome.excluded, (count, few))] = -np.inf
+                if outcome.contradicted is not None and bool(np.any(outcome.contradicted)):
+                    contradicted = np.broadcast_to(outcome.contradicted, (count, few))
+                    void = contradicted if void is None else void | contradicted
+            group_weights.append(weights)
+            group_void.append(void)
+            bound += np.take(summed, group.inverse[:width], axis=1, out=scratch, mode="clip")
+        sparse_weights: dict[str, FloatArray] = {}
+        sparse_column: dict[str, IntArray] = {}
+        for criterion, held in distinct.held.items():
+            held = held[: np.searchsorted(held, width)]
+            if held.size == 0 or criterion in lacking:
+                continue
+            rows = distinct.sparse[criterion]
+            outcome = outcomes(rows.rows, pairs_r, (criterion,), self.settings, as_of, lacking)[
+                criterion
+            ]
+            few = len(rows.rows["sex"])
+            weight = self.tables[criterion][np.broadcast_to(outcome.level, (count, few))]
+            sparse_weights[criterion] = weight
+            column = np.full(width, -1, dtype=np.int64)
+            column[held] = rows.inverse[: held.size]
+            sparse_column[criterion] = column
+            if outcome.excluded is not None and bool(np.any(outcome.excluded)):
+                weight = np.where(np.broadcast_to(outcome.excluded, weight.shape), -np.inf, weight)
+            bound[:, held] += np.take(weight, rows.inverse[: held.size], axis=1)
+        # the deferred criteria at their best where the persons hold what they need: one sum
+        # per combination of criteria the queries lack
+        deferred = [c for c in DEFERRED if c not in lacking]
+        if deferred:
+            combination = np.zeros(count, dtype=np.int64)
+            for bit, criterion in enumerate(deferred):
+                combination |= (~lacks[criterion]).astype(np.int64) << bit
+            sums = np.zeros((1 << len(deferred), width))
+            for bit, criterion in enumerate(deferred):
+                best = max(float(self.tables[criterion].max()), 0.0)
+                with_it = (np.arange(1 << len(deferred)) >> bit) & 1 == 1
+                sums[with_it] += best * distinct.present[criterion][:width]
+            bound += np.take(sums, combination, axis=0, out=scratch, mode="clip")
+        if not bool(np.all(population["active"])):
+            bound[:, ~population["active"]] = -np.inf
+        return _Block(
+            bound=bound,
+            population=population,
+            remains=remains,
+            lacking=lacking,
+            group_weights=group_weights,
+            group_void=group_void,
+            sparse_weights=sparse_weights,
+            sparse_column=sparse_column,
+            named=named,
+            names_level=np.broadcast_to(names.levels["names"], (count, width)),
+            name_bits=np.broadcast_to(names.name_bits, (count, width)),
+        )
+
+    def _exact_many(
+        self, block: _Block, queries: list[Query], chosen: list[IntArray], as_of: float
+    ) -> list[tuple[FloatArray, Array, Array]]:
+        """As ``_exact`` for the pairs ``chosen`` of each query of the block (positions in its
+        population), all compared at once, before the routes: per query, the totals and, for
+        the route branch and bound, the distance levels and sea crossings."""
+        sizes = np.array([c.size for c in chosen], dtype=np.int64)
+        rows = np.repeat(np.arange(len(chosen)), sizes)
+        positions = np.concatenate(chosen).astype(np.int64) if rows.size else np.zeros(0, np.int64)
+        distinct = queries[0].distinct
+        assert distinct is not None
+        reads: dict[str, None] = {"sex": None}
+        reads_r: dict[str, None] = {"sex": None}
+        for comparison in COMPARISONS:
+            if comparison.criterion in DEFERRED:
+                reads.update(dict.fromkeys(comparison.missing_reads))
+                reads_r.update(dict.fromkeys(comparison.remains_reads))
+        m = {column: block.population[column][positions] for column in reads}
+        r = {column: block.remains[column][rows] for column in reads_r}
+        found = outcomes(m, r, DEFERRED, self.settings, as_of, block.lacking)
+        inverse = [group.inverse[positions] for group in distinct.groups]
+        total: FloatArray | None = None
+        for comparison in COMPARISONS:
+            criterion = comparison.criterion
+            part: FloatArray | None = None
+            if criterion in found:
+                level = found[criterion].level
+                part = None if skipped(level) else self.tables[criterion][level]
+            elif criterion in block.named:
+                part = self.tables[criterion][block.named[criterion][rows, positions]]
+            elif criterion in block.sparse_weights:
+                at = block.sparse_column[criterion][positions]
+                held = block.sparse_weights[criterion][rows, np.maximum(at, 0)]
+                part = np.where(at >= 0, held, 0.0)
+            else:
+                for weights, at in zip(block.group_weights, inverse, strict=True):
+                    if criterion in weights:
+                        part = weights[criterion][rows, at]
+            if part is not None:
+                total = part if total is None else total + part
+        name_bits = block.name_bits[rows, positions]
+        totals = np.broadcast_to(
+            (np.zeros(1) if total is None else total) + name_bits, positions.shape
+        ).copy()
+        contradicted = np.zeros(positions.shape, dtype=bool)
+        for void, at in zip(block.group_void, inverse, strict=True):
+            if void is not None:
+                contradicted |= void[rows, at]
+        out = np.zeros(positions.shape, dtype=bool)
+        for outcome in found.values():
+            if outcome.contradicted is not None:
+                contradicted = contradicted | outcome.contradicted
+            if outcome.excluded is not None:
+                out = out | outcome.excluded
+        level = block.names_level[rows, positions]
+        contradicted = contradicted & (level != 0)
+        if bool(np.any(contradicted)):
+            weight = self.tables["names"][level] + name_bits
+            totals = totals - np.where(contradicted & (weight > 0), weight, 0.0)
+        totals[np.broadcast_to(out, positions.shape)] = -np.inf
+        totals += np.concatenate(
+            [q.dna[at] for q, at in zip(queries, chosen, strict=True)] or [np.zeros(0)]
+        )
+        distance = np.broadcast_to(found["distance"].level, positions.shape)
+        sea = np.broadcast_to(m["sea"] | r["sea"], positions.shape)
+        ends = np.cumsum(sizes).tolist()
+        return [
+            (totals[start:end], distance[start:end], sea[start:end])
+            for start, end in zip([0, *ends[:-1]], ends, strict=True)
+        ]
 
 
 def _top_values(values: FloatArray, k: int) -> FloatArray:
@@ -441,3 +691,53 @@ def _top_values(values: FloatArray, k: int) -> FloatArray:
     if finite.size > k:
         finite = np.partition(finite, finite.size - k)[finite.size - k :]
     return np.sort(finite)
+
+
+@dataclass(frozen=True)
+class _Block:
+    """What the queries of one block of bulk matching read, as (queries × persons) arrays
+    over the longest prefix of the population: the bound of every pair (-inf: excluded or
+    beyond the query's prefix); per criterion compared once per distinct value, its weight
+    per (query, distinct row), and the names they void; per criterion compared only where
+    held, its weight per (query, distinct row of the holders) and each position's row (-1:
+    holds none); the levels of the criteria that read names (those skipped left out), the
+    names' level (for the contradictions that void it) and bits."""
+
+    bound: FloatArray
+    population: Columns
+    remains: dict[str, Array]
+    lacking: frozenset[str]
+    group_weights: list[dict[str, FloatArray]]
+    group_void: list[Array | None]
+    sparse_weights: dict[str, FloatArray]
+    sparse_column: dict[str, IntArray]
+    named: dict[str, Array]
+    names_level: Array
+    name_bits: FloatArray
+
+
+def _stack(rows: list[Array], width: int, fill: Any) -> Array:
+    """Per-query 1-D arrays of their own lengths as one (queries × width) array, ``fill``
+    beyond each one's length."""
+    stacked = np.empty((len(rows), width), dtype=rows[0].dtype)
+    for row, values in zip(stacked, rows, strict=True):
+        row[: values.size] = values
+        row[values.size :] = fill
+    return stacked
+
+
+def _lacking_rows(remains: Columns) -> dict[str, Array]:
+    """Per criterion, the remains (one per row) lacking every value one of its needs on the
+    remains' side accepts: the criterion gives those rows level 0."""
+    count = len(remains["sex"])
+    lacks: dict[str, Array] = {}
+    for comparison in COMPARISONS:
+        lack = np.zeros(count, dtype=bool)
+        for need in comparison.needs:
+            if need.side == "r":
+                known = np.zeros(count, dtype=bool)
+                for column in need.columns:
+                    known |= _known(remains[column])
+                lack |= ~known
+        lacks[comparison.criterion] = lack
+    return lacks

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from matching import CandidateIndex, MatchSettings, MissingRecord, RemainsRecord
-from matching.index import _ByLastSeen
+from matching.index import _best, _ByLastSeen
 from tests.matching.conftest import random_population
 
 AS_OF = float(date(2023, 6, 1).toordinal())
@@ -67,6 +67,48 @@ def test_pruned_ranking_keeps_the_top_k_of_every_pair() -> None:
     assert compared < 0.5 * 2 * len(remains) * len(missing)
 
 
+def test_distinct_rows_hold_each_value_once_unknown_included(
+    population: tuple[list[MissingRecord], list[RemainsRecord]],
+) -> None:
+    missing, remains = population
+    index = CandidateIndex()
+    index.add_many([*missing, *remains])
+    stature = next(
+        g for g in _ByLastSeen.of(index._missing).distinct.groups if g.criteria == ("stature",)
+    )
+    heights = {person.height_cm for person in missing}
+    # every unknown height is one row (NaN is not equal to itself), and sex is not read
+    assert len(stature.rows["sex"]) == len(heights)
+    assert None in heights
+
+
+@pytest.mark.parametrize("block", [1, 7, 40])
+def test_a_block_of_queries_ranks_as_every_pair_equal_totals_in_slot_order(block: int) -> None:
+    missing, remains = random_population(seed=23, missing_count=1200, remains_count=40)
+    index = CandidateIndex()
+    index.add_many([*missing, *remains])
+    bulk = _ByLastSeen.of(index._missing)
+    queries = [index._query(body, bulk) for body in remains]
+    tied = 0
+    for top_k in (1, 10):
+        for start in range(0, len(queries), block):
+            part = queries[start : start + block]
+            for query, scored in zip(
+                part, index._ranker.pruned_many(part, AS_OF, top_k), strict=True
+            ):
+                full = index._ranker.every_pair(replace(query, distinct=None), AS_OF, top_k)
+                fast, every = _best(scored, query, top_k), _best(full, query, top_k)
+                assert fast.tolist() == every.tolist()
+                totals = np.full(query.size, np.nan)
+                totals[scored.positions] = scored.totals
+                assert totals[fast].tobytes() == full.totals[every].tobytes()
+                finite = full.totals[np.isfinite(full.totals)]
+                if every.size and (finite == full.totals[every[-1]]).sum() > 1:
+                    tied += 1
+    # equal totals at the K-th place happen: the cut in slot order is tested
+    assert tied > 0
+
+
 def test_bulk_matching_with_the_caseload_prior_scores_as_one_query(
     population: tuple[list[MissingRecord], list[RemainsRecord]],
 ) -> None:
@@ -114,3 +156,19 @@ def test_every_criterion_is_ranked_one_way_or_another() -> None:
     ways = [*NAMED, *grouped, *SPARSE, *DEFERRED]
     assert sorted(ways) == sorted(CRITERIA)
     assert DEFERRED == ("age", "distance")
+
+
+@pytest.mark.parametrize("missing_count", [6, 300])
+def test_bulk_matching_gives_the_candidates_of_one_query_at_a_time(missing_count: int) -> None:
+    # six persons: few enough that a query also tests the population for what it lacks
+    missing, remains = random_population(seed=5, missing_count=missing_count, remains_count=45)
+    index = CandidateIndex()
+    index.add_many([*missing, *remains])
+    by_remains: dict[str, list[object]] = {}
+    for candidate in index.match_all(top_k=3, as_of=date(2023, 6, 1), processes=1):
+        by_remains.setdefault(candidate.remains_ref, []).append(candidate)
+    assert list(by_remains) == sorted(by_remains)  # one block of slots, by ref
+    for body in remains:
+        alone = index.candidates_for_remains(body, top_k=3, as_of=date(2023, 6, 1))
+        # same persons, scores to the bit and evidence, equal scores in slot order
+        assert by_remains.get(body.ref, []) == alone
