@@ -216,6 +216,22 @@ def transaction() -> Iterator[Session]:
     _run_after_commit(works)  # reached only when the commit went through
 
 
+@contextmanager
+def read_snapshot() -> Iterator[Session]:
+    """A session of its own that reads the whole database as of one moment, and writes
+    nothing (it is rolled back): for a long read, such as walking the audit trail, that rows
+    appended meanwhile must not disturb."""
+    with Session(db.engine) as session:
+        if db.engine.dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        else:  # SQLite (write-ahead log): a read transaction keeps the snapshot of its start
+            session.connection().exec_driver_sql("BEGIN")
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
 def commit_apart(statement: Any) -> None:
     """Run one statement on a connection of its own and commit it at once, outside the unit
     of work in progress (a job's progress, which its own long transaction must not hold back).

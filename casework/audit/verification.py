@@ -5,19 +5,17 @@ wrong said in the reader's language, with entry numbers and row ids, never perso
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from casework.accounts.models import User
 from casework.audit.row_checks import RowProblem, case_status_problems, sealed_row_problems
 from casework.audit.services import AuditAction, ChainProblem, chain_head, record, verify_chain
-from casework.db import db, transaction
+from casework.db import db, read_snapshot, transaction
 from casework.jobs.models import Job, JobKind, JobState
 from casework.jobs.services import Progress, create, params_of, result_of
 from casework.keystore import audit_chain_key
@@ -50,28 +48,15 @@ def parse_anchor(text: str) -> tuple[int, bytes]:
     return parsed
 
 
-@contextmanager
-def _snapshot() -> Iterator[Session]:
-    """A session of its own that reads the whole database as of one moment: entries appended
-    while the walk runs (any page view adds one) would otherwise look cut off the end."""
-    with Session(db.engine) as session:
-        if db.engine.dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        else:  # SQLite (write-ahead log): a read transaction keeps the snapshot of its start
-            session.connection().exec_driver_sql("BEGIN")
-        try:
-            yield session
-        finally:
-            session.rollback()
-
-
 def check_trail(
     anchor: tuple[int, bytes] | None = None, walked: Callable[[int, int], None] | None = None
 ) -> TrailCheck:
     """Walk the chain, then the custody events, status changes and case statuses it vouches
     for. `walked(done, total)` follows the walk through the chain."""
     key = audit_chain_key()
-    with _snapshot() as session:
+    # as of one moment: entries appended during the walk (any page view adds one) would
+    # otherwise look cut off the end
+    with read_snapshot() as session:
         total = chain_head(session)[0]
         count, chain = verify_chain(
             session, key, anchor, None if walked is None else lambda done: walked(done, total)
