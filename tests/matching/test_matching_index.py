@@ -25,14 +25,18 @@ AS_OF = date(2023, 6, 1)
 Population = tuple[list[MissingRecord], list[RemainsRecord]]
 
 
-def _brute_force(
-    index: CandidateIndex, query: MissingRecord | RemainsRecord, others: list, top_k: int
+def brute_force(
+    index: CandidateIndex,
+    query: MissingRecord | RemainsRecord,
+    others: list,
+    top_k: int,
+    as_of: date = AS_OF,
 ) -> list[Candidate]:
     """Every pair scored alone, with the index's name frequencies (learned from its caseload)."""
     scored = [
-        index.score_pair(query, other, as_of=AS_OF)
+        index.score_pair(query, other, as_of=as_of)
         if isinstance(query, MissingRecord)
-        else index.score_pair(other, query, as_of=AS_OF)
+        else index.score_pair(other, query, as_of=as_of)
         for other in others
     ]
     scored = [c for c in scored if not any(e.criterion == "exclusion" for e in c.evidence)]
@@ -45,7 +49,7 @@ def test_index_finds_the_same_top_k_as_scoring_every_pair(population: Population
     index.add_many(missing)
     for body in remains:
         found = index.candidates_for_remains(body, top_k=5, as_of=AS_OF)
-        expected = _brute_force(index, body, missing, 5)
+        expected = brute_force(index, body, missing, 5)
         assert [c.score for c in found] == pytest.approx([c.score for c in expected], rel=1e-9)
         for candidate in found:
             again = index.score_pair(
@@ -61,7 +65,7 @@ def test_same_top_k_from_the_missing_side(population: Population) -> None:
     index.add_many(remains)
     for person in missing[:60]:
         found = index.candidates_for_missing(person, top_k=3, as_of=AS_OF)
-        expected = _brute_force(index, person, remains, 3)
+        expected = brute_force(index, person, remains, 3)
         assert [c.score for c in found] == pytest.approx([c.score for c in expected], rel=1e-9)
         assert all(c.missing_ref == person.ref for c in found)
 

@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 
 from matching import (
-    Candidate,
     CandidateIndex,
     MissingRecord,
     RemainsRecord,
@@ -21,6 +20,7 @@ from matching import (
 from matching.estimation import LabelledPair, estimate_weights, pair_levels
 from matching.names import NEAR_CLOSE, NEAR_LOOSE, NEAR_NONE, name_keys, near_band, near_text
 from matching.weights import CRITERIA
+from tests.matching.test_matching_index import brute_force
 
 AS_OF = date(2024, 1, 1)
 
@@ -139,18 +139,6 @@ def typed_caseload() -> tuple[list[MissingRecord], list[RemainsRecord]]:
     return missing, remains
 
 
-def _brute_force(
-    index: CandidateIndex, query: MissingRecord | RemainsRecord, others: list, top_k: int
-) -> list[Candidate]:
-    scored = [
-        index.score_pair(query, other, as_of=AS_OF)
-        if isinstance(query, MissingRecord)
-        else index.score_pair(other, query, as_of=AS_OF)
-        for other in others
-    ]
-    return sorted(scored, key=lambda c: -c.score)[:top_k]
-
-
 def test_the_index_ranks_near_misses_as_scoring_every_pair(
     typed_caseload: tuple[list[MissingRecord], list[RemainsRecord]],
 ) -> None:
@@ -160,7 +148,7 @@ def test_the_index_ranks_near_misses_as_scoring_every_pair(
     near_seen = 0
     for body in remains:
         found = index.candidates_for_remains(body, top_k=5, as_of=AS_OF)
-        expected = _brute_force(index, body, missing, 5)
+        expected = brute_force(index, body, missing, 5, AS_OF)
         assert [c.score for c in found] == pytest.approx([c.score for c in expected], rel=1e-9)
         for candidate in found:
             person = next(m for m in missing if m.ref == candidate.missing_ref)
@@ -177,7 +165,7 @@ def test_the_index_ranks_near_misses_alike_from_the_missing_side(
     index.add_many(remains)
     for person in missing[:40]:
         found = index.candidates_for_missing(person, top_k=3, as_of=AS_OF)
-        expected = _brute_force(index, person, remains, 3)
+        expected = brute_force(index, person, remains, 3, AS_OF)
         assert [c.score for c in found] == pytest.approx([c.score for c in expected], rel=1e-9)
 
 
