@@ -714,7 +714,7 @@ class CandidateIndex:
         return found
 
 
-_NAME_FIELDS = ("given", "surname", "all_document", "dice", "graded", "near")
+_NAME_FIELDS = ("given", "surname", "all_document", "dice", "graded", "near", "all_reported")
 
 
 def _take(names: NameAgreement, positions: IntArray) -> NameAgreement:

@@ -514,7 +514,13 @@ class Ranker:
         lacks = _lacking_rows(remains)
         lacking = frozenset(c for c, lack in lacks.items() if bool(np.all(lack)))
         fields = NameAgreement.__slots__
-        fills = {"given": False, "surname": False, "all_document": False, "dice": np.nan}
+        fills = {
+            "given": False,
+            "surname": False,
+            "all_document": False,
+            "all_reported": False,
+            "dice": np.nan,
+        }
         no_dice = all(bool(np.isnan(q.names.dice).all()) for q in queries)
         agreement = NameAgreement(
             *(
