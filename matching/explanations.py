@@ -22,6 +22,7 @@ from matching.records import MissingRecord, RemainsRecord
 from matching.scoring import (
     NameAgreement,
     age_at_death,
+    all_reported_pair,
     compare_columns,
     distance_level,
     estimated_pmi,
@@ -234,6 +235,12 @@ def _pair_evidence(
             f"Document names '{docs}': {_NAME_TEXT[levels['names']]}"
             + (f" ({pairs})" if pairs else "")
             + (f"; {'; '.join(notes)}" if notes else "")
+            + (
+                # the bits below count it (``MatchSettings.name_all_reported_bits``)
+                "; the report holds no name the documents lack"
+                if levels["names"] in (3, 4) and all_reported_pair(missing, remains)
+                else ""
+            )
             + (
                 f"; how rare the names are and how closely spelt: {name_bits:+.1f}"
                 if abs(name_bits) >= 0.05 and not voided
