@@ -37,6 +37,7 @@ class NameTokens:
         self._slots: list[list[int]] = []
         self._roles: list[list[int]] = []
         self._arrays: dict[int, tuple[IntArray, IntArray]] = {}
+        self._distinct: dict[int, IntArray] = {}
         self._similar: dict[str, tuple[IntArray, FloatArray]] = {}
         # key -> ids of the tokens it comes near without agreeing, and their band
         self._near: dict[str, tuple[IntArray, npt.NDArray[np.int8]]] = {}
@@ -71,6 +72,7 @@ class NameTokens:
             self._slots[token_id].append(slot)
             self._roles[token_id].append(role)
             self._arrays.pop(token_id, None)
+            self._distinct.pop(token_id, None)
             seen.add(token_id)
         if seen:
             self._named += 1
@@ -91,18 +93,24 @@ class NameTokens:
 
     def holding_all(self, token_ids: IntArray) -> IntArray:
         """The slots each of whose distinct keys is one of ``token_ids`` (the keys a query
-        agrees with): the cases the query finds every name of."""
+        agrees with, each once): the cases the query finds every name of."""
         if token_ids.size == 0:
-            return np.zeros(0, dtype=np.int64)
+            return _NO_IDS
         if self._key_array.size != len(self._key_counts):
             self._key_array = np.array(self._key_counts, dtype=np.int64)
-        width = max(len(self.vocabulary), 1)
-        # a slot may hold a key in two roles: each (slot, key) once
-        code = np.unique(
-            np.concatenate([self.postings(t)[0] * width + t for t in token_ids.tolist()])
+        holding = np.bincount(
+            np.concatenate([self.distinct_postings(t) for t in token_ids.tolist()]),
+            minlength=self._key_array.size,
         )
-        slots, found = np.unique(code // width, return_counts=True)
-        return np.asarray(slots[found == self._key_array[slots]], dtype=np.int64)
+        return np.flatnonzero((holding == self._key_array) & (holding > 0)).astype(np.int64)
+
+    def distinct_postings(self, token_id: int) -> IntArray:
+        """The slots holding a token, each once (a slot may hold a key in two roles)."""
+        cached = self._distinct.get(token_id)
+        if cached is None:
+            cached = np.unique(self.postings(token_id)[0])
+            self._distinct[token_id] = cached
+        return cached
 
     def _shares(self) -> FloatArray:
         """Per token id, the share of named cases that carry it."""
@@ -357,8 +365,8 @@ def names_against_remains(
             near_bands.append(bands)
         ids, similarity = tokens.similar(key)
         if key not in reported_in:
-            reported_in[key] = np.unique(
-                np.concatenate([tokens.postings(t)[0] for t in ids.tolist()])
+            reported_in[key] = (
+                np.unique(np.concatenate([tokens.distinct_postings(t) for t in ids.tolist()]))
                 if ids.size
                 else _NO_IDS
             )
