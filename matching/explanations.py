@@ -22,7 +22,6 @@ from matching.records import MissingRecord, RemainsRecord
 from matching.scoring import (
     NameAgreement,
     age_at_death,
-    all_reported_pair,
     compare_columns,
     distance_level,
     estimated_pmi,
@@ -133,6 +132,7 @@ def describe_pairs(
         strict=True,
     )
     dice = np.broadcast_to(names.dice, (len(missing),)).tolist()
+    every_reported = np.broadcast_to(names.all_reported, (len(missing),)).tolist()
     pmi_days = np.broadcast_to(estimated_pmi(r), (len(missing),)).tolist()
     # plain Python lists: indexing numpy arrays element by element is slow
     columns = {criterion: level.tolist() for criterion, level in levels.items()}
@@ -153,6 +153,7 @@ def describe_pairs(
             pmi_days[i],
             name_bits[i],
             voided_list[i],
+            bool(every_reported[i]),
         )
         total, is_excluded = float(totals[i]), bool(excluded[i])
         dna = pair_dna(person, body)
@@ -214,6 +215,7 @@ def _pair_evidence(
     pmi_days: float,
     name_bits: float = 0.0,
     voided: bool = False,
+    every_reported: bool = False,
 ) -> tuple[Evidence, ...]:
     evidence: list[Evidence] = []
 
@@ -238,7 +240,7 @@ def _pair_evidence(
             + (
                 # the bits below count it (``MatchSettings.name_all_reported_bits``)
                 "; the report holds no name the documents lack"
-                if levels["names"] in (3, 4) and all_reported_pair(missing, remains)
+                if levels["names"] in (3, 4) and every_reported
                 else ""
             )
             + (
