@@ -596,12 +596,19 @@ def _reported_bits(p: Pairs) -> FloatArray:
     level = p.levels["names"]
     if skipped(level):
         return np.zeros(1)
-    found, missed = p.settings.name_all_reported_bits, p.settings.name_unreported_bits
-    # per names level (see ``_NAME_LEVELS``): surname only is 3, given name only 4
+    table = _reported_table(p.settings.name_all_reported_bits, p.settings.name_unreported_bits)
+    every = np.asarray(p.names.all_reported, dtype=np.intp)
+    return np.asarray(table[2 * level + every], dtype=np.float64)
+
+
+@functools.lru_cache(maxsize=8)
+def _reported_table(found: tuple[float, float], missed: tuple[float, float]) -> FloatArray:
+    """Bits per (names level, every reported name found), flattened as 2 * level + found: only
+    surname only (level 3) and given name only (4) weigh it (see ``_NAME_LEVELS``)."""
     table = np.zeros((len(CRITERIA["names"]) + 1, 2))
     table[3], table[4] = (missed[0], found[0]), (missed[1], found[1])
-    every = np.asarray(p.names.all_reported, dtype=bool)
-    return np.asarray(table[level, every.astype(np.intp)], dtype=np.float64)
+    table.flags.writeable = False
+    return table.ravel()
 
 
 def outcomes(
