@@ -60,12 +60,19 @@ _CHUNK = 256
 
 @dataclass(frozen=True)
 class DistinctRows:
-    """The distinct rows of the columns one group of criteria reads, and per position the
-    row it holds."""
+    """The distinct rows of the columns one group of criteria reads, in the order they first
+    appear, per position the row it holds, and per row the position it first appears at."""
 
     criteria: tuple[str, ...]
     rows: dict[str, Array]
     inverse: npt.NDArray[np.intp]
+    first: IntArray
+
+    def prefix(self, width: int) -> dict[str, Array]:
+        """The rows held by the first ``width`` positions (what a bulk query reads): a prefix
+        of the rows, as they come in the order they first appear."""
+        few = int(np.searchsorted(self.first, width))
+        return {column: values[:few] for column, values in self.rows.items()}
 
 
 class Distinct:
@@ -125,8 +132,12 @@ def _distinct_rows(
         code = code * (int(inverse.max(initial=0)) + 1) + inverse.reshape(-1)
         _, code = np.unique(code, return_inverse=True)
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    renumbered = np.empty_like(order)
+    renumbered[order] = np.arange(order.size)
+    first = first[order]
     rows = {column: population[column][first] for column in {"sex": None, **dict.fromkeys(reads)}}
-    return DistinctRows(criteria, rows, inverse.reshape(-1))
+    return DistinctRows(criteria, rows, renumbered[inverse.reshape(-1)], first.astype(np.int64))
 
 
 def _holding(comparison: Comparison, population: Columns, side: str) -> Array:
@@ -315,8 +326,8 @@ class Ranker:
         excluded = np.zeros(q.size, dtype=bool)
         voids = np.zeros(q.size, dtype=bool)
         for group in q.distinct.groups:
-            rows_m, rows_r = q.sides(group.rows)
-            few = len(group.rows["sex"])
+            rows_m, rows_r = q.sides(group.prefix(q.size))
+            few = len(rows_m["sex"])
             found = outcomes(rows_m, rows_r, group.criteria, self.settings, as_of, q.lacking)
             inverse = group.inverse[: q.size]  # a bulk query reads a prefix of the rows
             for criterion, outcome in found.items():
@@ -545,8 +556,9 @@ class Ranker:
         group_weights: list[dict[str, FloatArray]] = []
         group_void: list[Array | None] = []
         for group in distinct.groups:
-            few = len(group.rows["sex"])
-            found = outcomes(group.rows, pairs_r, group.criteria, self.settings, as_of, lacking)
+            rows = group.prefix(width)
+            few = len(rows["sex"])
+            found = outcomes(rows, pairs_r, group.criteria, self.settings, as_of, lacking)
             weights: dict[str, FloatArray] = {}
             summed = np.zeros((count, few))
             void: Array | None = None
@@ -571,18 +583,27 @@ class Ranker:
             if held.size == 0 or criterion in lacking:
                 continue
             rows = distinct.sparse[criterion]
-            outcome = outcomes(rows.rows, pairs_r, (criterion,), self.settings, as_of, lacking)[
+            held_rows = rows.prefix(held.size)
+            few = len(held_rows["sex"])
+            # the queries lacking a value for it: level 0, weight 0, never excluded
+            holding = np.flatnonzero(~lacks[criterion])
+            holding_r = {column: values[holding] for column, values in pairs_r.items()}
+            outcome = outcomes(held_rows, holding_r, (criterion,), self.settings, as_of, lacking)[
                 criterion
             ]
-            few = len(rows.rows["sex"])
-            weight = self.tables[criterion][np.broadcast_to(outcome.level, (count, few))]
+            weight = np.zeros((count, few))
+            weight[holding] = self.tables[criterion][
+                np.broadcast_to(outcome.level, (holding.size, few))
+            ]
             sparse_weights[criterion] = weight
             column = np.full(width, -1, dtype=np.int64)
             column[held] = rows.inverse[: held.size]
             sparse_column[criterion] = column
+            held_weight = weight[holding]
             if outcome.excluded is not None and bool(np.any(outcome.excluded)):
-                weight = np.where(np.broadcast_to(outcome.excluded, weight.shape), -np.inf, weight)
-            bound[:, held] += np.take(weight, rows.inverse[: held.size], axis=1)
+                excluded = np.broadcast_to(outcome.excluded, held_weight.shape)
+                held_weight = np.where(excluded, -np.inf, held_weight)
+            bound[np.ix_(holding, held)] += np.take(held_weight, rows.inverse[: held.size], axis=1)
         # the deferred criteria at their best where the persons hold what they need: one sum
         # per combination of criteria the queries lack
         deferred = [c for c in DEFERRED if c not in lacking]
