@@ -715,9 +715,7 @@ def _best_bounds(bound: FloatArray, finite: Array) -> list[IntArray]:
     rank = 2 * _SEED // _SAMPLE
     threshold = np.full(count, -np.inf)
     if sample.shape[1] > rank:
-        threshold = np.partition(sample, sample.shape[1] - rank, axis=1)[
-            :, sample.shape[1] - rank
-        ]
+        threshold = np.partition(sample, sample.shape[1] - rank, axis=1)[:, sample.shape[1] - rank]
     seeds = []
     for row in range(count):
         ahead = np.flatnonzero(finite[row] & (bound[row] >= threshold[row]))
