@@ -371,9 +371,13 @@ class CandidateIndex:
         bulk = _ByLastSeen.of(self._missing)
         # remains found about the same day read about the same persons: ranked together,
         # their blocks are no wider than they need; the widest first, so that workers do not
-        # wait at the end on one slow block (the candidates come back in slot order)
-        limits = [-bulk.limit(self._remains.records[slot], self.settings) for slot in open_slots]  # type: ignore[arg-type]
-        by_limit = [open_slots[i] for i in np.argsort(limits, kind="stable").tolist()]
+        # wait at the end on one slow block; those with names to compare apart from those
+        # without, whose blocks then compare no names at all (the candidates come back in
+        # slot order)
+        records: list[RemainsRecord] = [self._remains.records[slot] for slot in open_slots]  # type: ignore[misc]
+        limits = [-bulk.limit(record, self.settings) for record in records]
+        nameless = [not _reads_names(record) for record in records]
+        by_limit = [open_slots[i] for i in np.lexsort((limits, nameless)).tolist()]
         blocks = [by_limit[i : i + _CHUNK] for i in range(0, len(by_limit), _CHUNK)]
         with _long_lived_set_aside():
             found = self._match_blocks(blocks, bulk, top_k, as_of, processes, progress)
@@ -732,6 +736,11 @@ class CandidateIndex:
 
 
 _NAME_FIELDS = ("given", "surname", "all_document", "dice", "graded", "near")
+
+
+def _reads_names(record: RemainsRecord) -> bool:
+    """Whether ranking the remains compares names: document names, or names encoded."""
+    return bool(document_name_keys(record)) or record.name_bloom is not None
 
 
 def _take(names: NameAgreement, positions: IntArray) -> NameAgreement:

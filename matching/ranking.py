@@ -536,7 +536,11 @@ class Ranker:
                 for f in fields
             )
         )
-        names = compare_columns(population, pairs_r, agreement, self.settings, as_of, NAMED)
+        # a block of remains none of which has a name to compare skips the names outright
+        named_criteria = [criterion for criterion in NAMED if criterion not in lacking]
+        names = compare_columns(
+            population, pairs_r, agreement, self.settings, as_of, named_criteria
+        )
         named = {
             criterion: np.broadcast_to(names.levels[criterion], (count, width))
             for criterion in NAMED
