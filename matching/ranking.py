@@ -482,13 +482,13 @@ class Ranker:
         finite = np.isfinite(bound)
         seeds = _best_bounds(bound, finite)
         found = self._exact_many(block, queries, seeds, as_of)
-        # before the routes: a pair's total only grows when its route is measured, so the
-        # K-th best of the seed is a K-th best to prune with, if a lower one (none where the
-        # seed holds every pair that could be kept)
+        # the K-th best of the least totals the seed's pairs can end with, once their routes
+        # are measured, is a K-th best to prune with (none where the seed holds every pair
+        # that could be kept)
         kth = np.full(count, np.inf)
         for row, seed in enumerate(seeds):
             if seed.size == _SEED:
-                values = _top_values(found[row][0], top_k)
+                values = _top_values(self._least_totals(queries[row], seed, found[row]), top_k)
                 kth[row] = values[0] if values.size >= top_k else -np.inf
         beyond = finite & (bound >= kth[:, None])
         for row in np.flatnonzero(kth < np.inf).tolist():
@@ -509,6 +509,20 @@ class Ranker:
                 self._refine_routes(q, distance, totals, route_km, top_k, sea, at)
             scored.append(Scored(at, totals, route_km))
         return scored
+
+    def _least_totals(
+        self, q: Query, positions: IntArray, found: tuple[FloatArray, Array, Array]
+    ) -> FloatArray:
+        """The least totals the pairs at ``positions``, compared in full before the routes,
+        can end with: measuring a route only raises a pair's total where its last-seen point
+        was compared, but where there is none the route's weight counts alone, down to the
+        lowest distance weight."""
+        totals, distance, _sea = found
+        if q.routes is None:
+            return totals
+        route_alone = (distance == 0) & q.routes.measurable[positions]
+        lowest = min(float(self._distance.min()), 0.0)
+        return np.where(route_alone, totals + lowest, totals)
 
     def _block(self, queries: list[Query], as_of: float) -> _Block:
         """What ``pruned_many`` reads for a block of remains queries, and their bounds."""
@@ -716,7 +730,7 @@ def _best_bounds(bound: FloatArray, finite: Array) -> list[IntArray]:
     whole rows (among all the finite ones where the threshold lets too few through)."""
     count, width = bound.shape
     sample = bound[:, ::_SAMPLE]
-    rank = 2 * _SEED // _SAMPLE
+    rank = max(2 * _SEED // _SAMPLE, 1)
     threshold = np.full(count, -np.inf)
     if sample.shape[1] > rank:
         threshold = np.partition(sample, sample.shape[1] - rank, axis=1)[:, sample.shape[1] - rank]
