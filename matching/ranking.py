@@ -574,9 +574,9 @@ class Ranker:
         group_weights: list[dict[str, FloatArray]] = []
         group_void: list[Array | None] = []
         for group in distinct.groups:
-            rows = group.prefix(width)
-            few = len(rows["sex"])
-            found = outcomes(rows, pairs_r, group.criteria, self.settings, as_of, lacking)
+            held_rows = group.prefix(width)
+            few = len(held_rows["sex"])
+            found = outcomes(held_rows, pairs_r, group.criteria, self.settings, as_of, lacking)
             weights: dict[str, FloatArray] = {}
             summed = np.zeros((count, few))
             void: Array | None = None
