@@ -619,8 +619,8 @@ class Ranker:
             sparse_column[criterion] = column
             held_weight = weight[holding]
             if outcome.excluded is not None and bool(np.any(outcome.excluded)):
-                excluded = np.broadcast_to(outcome.excluded, held_weight.shape)
-                held_weight = np.where(excluded, -np.inf, held_weight)
+                excluding = np.broadcast_to(outcome.excluded, held_weight.shape)
+                held_weight = np.where(excluding, -np.inf, held_weight)
             bound[np.ix_(holding, held)] += np.take(held_weight, rows.inverse[: held.size], axis=1)
         # the deferred criteria at their best where the persons hold what they need: one sum
         # per combination of criteria the queries lack
