@@ -264,7 +264,7 @@ def test_the_peers_answer_is_kept_and_a_bad_one_refused(ctx, world, peer) -> Non
     from exchange import RecordType, open_disclosure_request
 
     officer = _user(world, "forensic_officer")
-    asked = request_dna_disclosure(
+    asked, _message = request_dna_disclosure(
         row,
         officer,
         purpose="identification",
