@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -35,11 +36,18 @@ def index() -> Any:
 def verification() -> Any:
     form = VerificationForm()
     if form.validate_on_submit():
-        _job, started = start_verification(current_user, form.anchor.data)
+        job, started = start_verification(current_user, form.anchor.data)
         if started:
             flash(_("The verification was started: its result appears below when done."), "success")
         else:
-            flash(_("The same verification is already waiting or running."), "info")
+            flash(
+                _(
+                    "The same verification is already waiting or running (started at "
+                    "%(started)s): its result appears below when done.",
+                    started=format_datetime(job.created_at, "medium"),
+                ),
+                "info",
+            )
         return redirect(url_for("audit.verification"), 303)
     return render_template(
         "audit/verification.html",
