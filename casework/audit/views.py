@@ -16,6 +16,7 @@ from casework.audit.forms import VerificationForm
 from casework.audit.queries import agency_trail, last_verifications
 from casework.audit.verification import first_problem, start_verification
 from casework.db import db
+from casework.jobs.models import JobState
 from casework.jobs.services import error_message, is_stale, params_of, result_of
 
 blueprint = Blueprint("audit", __name__, url_prefix="/audit")
@@ -49,10 +50,16 @@ def verification() -> Any:
                 "info",
             )
         return redirect(url_for("audit.verification"), 303)
+    verifications = last_verifications()
     return render_template(
         "audit/verification.html",
         form=form,
-        verifications=last_verifications(),
+        verifications=verifications,
+        # the page refreshes its list while a verification may still change it
+        under_way=any(
+            job.state in (JobState.QUEUED, JobState.RUNNING) and not is_stale(job)
+            for job in verifications
+        ),
         result_of=result_of,
         params_of=params_of,
         first_problem=first_problem,

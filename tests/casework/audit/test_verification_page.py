@@ -267,6 +267,39 @@ def test_two_clicks_in_the_same_instant_start_one_verification_never_a_500(
     assert told == [False, True]  # one started it, the other was told when it had been
 
 
+def test_the_page_refreshes_itself_while_a_verification_waits_or_runs_only(
+    redis_settings, app, world, as_user
+) -> None:
+    from casework.extensions import db
+    from casework.jobs.models import Job, JobState
+
+    _trail_with_entries(app, world)
+    client = as_user("system_administrator")
+    before = client.get(PAGE).get_data(as_text=True)
+    assert "data-refresh-seconds" not in before and "refresh.js" not in before
+    assert client.post(PAGE, data={"anchor": ""}).status_code == 303
+    [job] = _verifications(app)
+    waiting = client.get(PAGE).get_data(as_text=True)
+    assert 'role="status" data-refresh-part data-refresh-seconds="10"' in waiting
+    assert "this list updates itself every few seconds" in waiting
+    assert '<tbody id="verification-rows" data-refresh-part>' in waiting
+    assert "/static/refresh.js" in waiting
+    with app.app_context():  # a worker took it: still under way
+        db.session.get(Job, job.id).state = JobState.RUNNING
+        db.session.commit()
+    assert "/static/refresh.js" in client.get(PAGE).get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Job, job.id).state = JobState.QUEUED
+        db.session.commit()
+    run_worker(app)
+    done = client.get(PAGE).get_data(as_text=True)
+    assert "Intact." in done
+    assert "data-refresh-seconds" not in done and "/static/refresh.js" not in done
+    script = client.get("/static/refresh.js")
+    assert script.status_code == 200 and b"data-refresh-part" in script.data
+    script.close()
+
+
 def test_changed_rows_are_named_by_kind_and_id(
     app, world, as_user, backend, recorded: dict[str, Any]
 ) -> None:
