@@ -296,7 +296,9 @@ def inbox() -> Any:
     try:
         receipt = receive(raw)
     except CaseworkError as error:
-        return _refusal(getattr(error, "code", "refused"), error.message, error.status_code)
+        # a peer's installation reads the library's words (English, like the codes), not ours
+        text = getattr(error, "detail", None) or error.message
+        return _refusal(getattr(error, "code", "refused"), text, error.status_code)
     return jsonify(
         {
             "ok": True,
