@@ -18,8 +18,8 @@ background jobs, bulk import reports, tests) it is English. So:
 - parameters are values that read the same in every language (references, barcodes, numbers,
   ISO dates); a stored code (status, step, kind) goes in as `casework.vocabulary.word(code)`,
   the word the pages show, itself rendered when read;
-- a message made elsewhere passes through as it is (`ValidationError(error.message)`): the
-  exchange library's messages are English and carry their stable code;
+- the exchange library's messages are English (for logs and peers): its errors are shown by
+  their stable code, through the sentences of `casework/exchanges/errors.py`;
 - views show `error.message` as it is: it is translated already.
 """
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from casework.cases.fields import DESCRIPTION_LENGTH, MARK_LOCATION_LENGTH
 from casework.cases.models import FDI_TEETH, EffectCategory, MarkKind, ToothState
 
 # characters that would end a line in the services' one-line-per-item text formats
@@ -81,8 +82,8 @@ MARK = Body(
         "kind": enum_field(
             "Kind of mark.", tuple(k.value for k in MarkKind), nullable=False, required=True
         ),
-        "body_location": text_field("Where on the body.", 120, ONE_LINE_NO_COLON),
-        "description": text_field("What it looks like.", 500, ONE_LINE),
+        "body_location": text_field("Where on the body.", MARK_LOCATION_LENGTH, ONE_LINE_NO_COLON),
+        "description": text_field("What it looks like.", DESCRIPTION_LENGTH, ONE_LINE),
     },
     "A distinguishing mark.",
 )
@@ -93,7 +94,12 @@ EFFECT = Body(
             "Category.", tuple(c.value for c in EffectCategory), nullable=False, required=True
         ),
         "description": text_field(
-            "What it is.", 500, ONE_LINE, nullable=False, required=True, min_length=1
+            "What it is.",
+            DESCRIPTION_LENGTH,
+            ONE_LINE,
+            nullable=False,
+            required=True,
+            min_length=1,
         ),
     },
     "Clothing or a personal effect.",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +16,7 @@ from casework.audit.forms import VerificationForm
 from casework.audit.queries import agency_trail, last_verifications
 from casework.audit.verification import first_problem, start_verification
 from casework.db import db
+from casework.jobs.models import JobState
 from casework.jobs.services import error_message, is_stale, params_of, result_of
 
 blueprint = Blueprint("audit", __name__, url_prefix="/audit")
@@ -35,16 +37,29 @@ def index() -> Any:
 def verification() -> Any:
     form = VerificationForm()
     if form.validate_on_submit():
-        _job, started = start_verification(current_user, form.anchor.data)
+        job, started = start_verification(current_user, form.anchor.data)
         if started:
             flash(_("The verification was started: its result appears below when done."), "success")
         else:
-            flash(_("The same verification is already waiting or running."), "info")
+            flash(
+                _(
+                    "The same verification is already waiting or running (started at "
+                    "%(started)s): its result appears below when done.",
+                    started=format_datetime(job.created_at, "medium"),
+                ),
+                "info",
+            )
         return redirect(url_for("audit.verification"), 303)
+    verifications = last_verifications()
     return render_template(
         "audit/verification.html",
         form=form,
-        verifications=last_verifications(),
+        verifications=verifications,
+        # the page refreshes its list while a verification may still change it
+        under_way=any(
+            job.state in (JobState.QUEUED, JobState.RUNNING) and not is_stale(job)
+            for job in verifications
+        ),
         result_of=result_of,
         params_of=params_of,
         first_problem=first_problem,

@@ -50,7 +50,8 @@ EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
     "missing": ("sea_crossing", "last_seen_kind"),
     "remains": ("burial_planned",),
 }
-_MAX_REF = 64
+# the column the ref is kept in (the external reference, the same length on both kinds)
+_MAX_REF = MissingPerson.__table__.c.external_reference.type.length
 
 
 @dataclass(frozen=True)
@@ -81,11 +82,6 @@ def header_problems(kind: str, header: list[str]) -> list[RowError]:
     if "ref" not in seen:
         problems.insert(0, RowError(1, "ref", "no header row with a ref column"))
     return problems
-
-
-def _length(problems: list[RowError], row: int, column: str, text: str, limit: int) -> None:
-    if len(text) > limit:
-        problems.append(RowError(row, column, f"longer than {limit} characters"))
 
 
 def _whole(value: float | None) -> int | None:
@@ -129,11 +125,9 @@ def check_row(
         for column, value in clean.items()
         if "\x00" in value
     ]
-    _length(problems, row, "ref", clean.get("ref", ""), _MAX_REF)
-    for text in clean.get("marks", "").split(";"):
-        _length(problems, row, "marks", text.strip(), 500)
-    for text in clean.get("effects", "").split(";"):
-        _length(problems, row, "effects", text.strip(), 500)
+    ref = clean.get("ref", "")
+    if len(ref) > _MAX_REF:
+        problems.append(RowError(row, "ref", f"longer than {_MAX_REF} characters"))
     record = None if isinstance(parsed, list) else parsed
     sea = bool(getattr(record, "sea_crossing", None))
     checked = _INPUTS[kind].parse_all(_input_values(kind, clean, record, sea), today)

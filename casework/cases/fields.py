@@ -190,6 +190,30 @@ def format_dental(findings: list[tuple[int, ToothState]]) -> str:
     return "; ".join(f"{tooth}:{state.value}" for tooth, state in findings)
 
 
+# the longest body location of a mark, and description of a mark or an effect, a case keeps
+MARK_LOCATION_LENGTH = 120
+DESCRIPTION_LENGTH = 500
+
+
+def checked_mark(
+    kind: MarkKind, location: str | None, description: str | None
+) -> tuple[MarkKind, str | None, str | None]:
+    """A mark's location and description within their lengths, stripped (empty is None)."""
+    return (
+        kind,
+        optional_text(location, "marks", MARK_LOCATION_LENGTH),
+        optional_text(description, "marks", DESCRIPTION_LENGTH),
+    )
+
+
+def checked_effect(category: EffectCategory, description: str | None) -> tuple[EffectCategory, str]:
+    """An effect described (its description is required) within the length, stripped."""
+    text = optional_text(description, "effects", DESCRIPTION_LENGTH)
+    if not text:
+        raise ValidationError(_l("Describe each item after its category."), field="effects")
+    return category, text
+
+
 def parse_marks(value: str | None) -> list[tuple[MarkKind, str | None, str | None]]:
     """One mark a line: `kind: body location: description` (location and description optional)."""
     marks = []
@@ -210,9 +234,11 @@ def parse_marks(value: str | None) -> list[tuple[MarkKind, str | None, str | Non
                 ),
                 field="marks",
             ) from None
-        location = optional_text(parts[1] if len(parts) > 1 else None, "marks", 120)
-        description = optional_text(parts[2] if len(parts) > 2 else None, "marks", 500)
-        marks.append((kind, location, description))
+        marks.append(
+            checked_mark(
+                kind, parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None
+            )
+        )
     return marks
 
 
@@ -228,9 +254,7 @@ def parse_effects(value: str | None) -> list[tuple[EffectCategory, str]]:
             description = tail.strip()
         except ValueError:
             category, description = EffectCategory.OTHER, line.strip()
-        if not description:
-            raise ValidationError(_l("Describe each item after its category."), field="effects")
-        effects.append((category, optional_text(description, "effects", 500) or ""))
+        effects.append(checked_effect(category, description))
     return effects
 
 

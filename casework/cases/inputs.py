@@ -48,6 +48,8 @@ from casework.api.fields import (
 )
 from casework.cases.fields import (
     assign_geometry,
+    checked_effect,
+    checked_mark,
     optional_text,
     parse_birth_date,
     parse_country,
@@ -432,8 +434,8 @@ class Marks(Spec):
         return Field("array", self.description, nullable=False, items=MARK, max_items=50)
 
     def parse(self, value: Any, name: str, earlier: Mapping[str, Any], today: date) -> Any:
-        if isinstance(value, list | tuple):
-            return tuple(value)
+        if isinstance(value, list | tuple):  # given as marks (the importer): the same rules
+            return tuple(checked_mark(*mark) for mark in value)
         return tuple(parse_marks(value))
 
     def from_json(self, value: Any) -> Any:
@@ -478,8 +480,8 @@ class Effects(Spec):
         return Field("array", self.description, nullable=False, items=EFFECT, max_items=100)
 
     def parse(self, value: Any, name: str, earlier: Mapping[str, Any], today: date) -> Any:
-        if isinstance(value, list | tuple):
-            return tuple(value)
+        if isinstance(value, list | tuple):  # given as items (the importer): the same rules
+            return tuple(checked_effect(*item) for item in value)
         return tuple(parse_effects(value))
 
     def from_json(self, value: Any) -> Any:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import AppGroup
 
 from casework.console import act_as_cli, fail
 from casework.errors import CaseworkError
+
+if TYPE_CHECKING:
+    from casework.exchanges.models import OutgoingMessage
 
 exchange = AppGroup("exchange", help="Exchange with other authorities.")
 keys = AppGroup("keys", help="This installation's exchange identity and keys.")
@@ -21,6 +25,19 @@ exchange.add_command(trust)
 
 def _as_cli(command: str) -> None:
     act_as_cli(f"exchange {command}")
+
+
+def _delivered(message: OutgoingMessage) -> str:
+    """What became of a message just sealed: the same three cases the pages say."""
+    from casework.exchanges.outbox import Delivery, delivery
+
+    peer = message.peer
+    sent = delivery(peer, [message])
+    if sent is Delivery.DELIVERED:
+        return f"delivered to {peer.authority_id}."
+    if sent is Delivery.QUEUED:
+        return f"it goes to the inbox of {peer.authority_id} as soon as that inbox can be reached."
+    return "the peer has no inbox: send it with `exchange outbox`."
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -208,10 +225,7 @@ def reset_sequence(recipient: str, kind: str, reason: str) -> None:
         message = send_reset(get_peer(recipient), MessageKind(kind), reason)
     except CaseworkError as error:
         fail(error)
-    click.echo(
-        f"Sequence reset {message.id} sealed; it is pushed when the peer has an inbox, "
-        "else send it with `exchange outbox`."
-    )
+    click.echo(f"Sequence reset {message.id} sealed; {_delivered(message)}")
 
 
 @exchange.command("dna-search")
@@ -232,7 +246,7 @@ def dna_search(recipient: str) -> None:
         return
     click.echo(
         f"DNA search {message.id} sealed with {message.record_count} families; "
-        "it is pushed when the peer has an inbox, else send it with `exchange outbox`."
+        f"{_delivered(message)}"
     )
 
 

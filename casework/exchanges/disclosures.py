@@ -29,6 +29,7 @@ from casework.exchanges.models import (
     DnaSearchStatus,
     ExportedRecord,
     MessageKind,
+    OutgoingMessage,
     PeerAuthority,
     RecordKind,
 )
@@ -100,7 +101,7 @@ def request_disclosure(
     purpose: str | None,
     justification: str | None,
     fields: list[str] | None,
-) -> Disclosure:
+) -> tuple[Disclosure, OutgoingMessage]:
     """Ask the authority that sent the record of a hit for personal data behind it."""
     foreign = hit.foreign_record
     return _request(
@@ -124,7 +125,7 @@ def request_dna_disclosure(
     purpose: str | None,
     justification: str | None,
     fields: list[str] | None,
-) -> Disclosure:
+) -> tuple[Disclosure, OutgoingMessage]:
     """Ask the authority whose remains a cross-border DNA search hit for the data behind them
     (the remains' pseudonym came with the hit)."""
     if result.status is not DnaSearchStatus.HIT or result.remains_pseudonym is None:
@@ -155,7 +156,7 @@ def _request(
     hit_id: uuid.UUID | None,
     missing_person_id: uuid.UUID | None,
     remains_id: uuid.UUID | None,
-) -> Disclosure:
+) -> tuple[Disclosure, OutgoingMessage]:
     with transaction():
         try:
             why = Purpose(purpose or "")
@@ -177,7 +178,7 @@ def _request(
             requested_fields=_fields(fields),
             requested_by=_officer(user),
         )
-        post(
+        message = post(
             peer,
             MessageKind.DISCLOSURE_REQUEST,
             seal_disclosure_request,
@@ -206,7 +207,7 @@ def _request(
         )
         db.session.add(disclosure)
         db.session.flush()
-        return disclosure
+        return disclosure, message
 
 
 # Owner side ----------------------------------------------------------------------------------
@@ -263,8 +264,9 @@ def decide(
     approve: bool,
     reason: str | None,
     fields: list[str] | None,
-) -> None:
-    """A supervisor's decision on a peer's request; on approval the fields go out encrypted."""
+) -> list[OutgoingMessage]:
+    """A supervisor's decision on a peer's request; on approval the fields go out encrypted.
+    Returns the messages posted to the peer (the decision, then the response if any)."""
     with transaction():
         if user.role is not Role.SUPERVISOR:
             raise NotAllowed(_l("Only a supervisor can decide on a disclosure request."))
@@ -293,15 +295,17 @@ def decide(
             approved_fields=approved,
             decided_by=_officer(user),
         )
-        post(
-            peer,
-            MessageKind.DISCLOSURE_DECISION,
-            seal_disclosure_decision,
-            decision,
-            user=user,
-            event="disclosure approved" if approve else "disclosure refused",
-            audit={"request_id": disclosure.request_id, "approved_fields": sorted(approved)},
-        )
+        sent = [
+            post(
+                peer,
+                MessageKind.DISCLOSURE_DECISION,
+                seal_disclosure_decision,
+                decision,
+                user=user,
+                event="disclosure approved" if approve else "disclosure refused",
+                audit={"request_id": disclosure.request_id, "approved_fields": sorted(approved)},
+            )
+        ]
         released: list[str] = []
         if approve:
             case = _case(disclosure)
@@ -310,7 +314,7 @@ def decide(
             if present:
                 # pushed after the decision: the requester refuses it before (a push that
                 # overtakes the decision is tried again, see transport.AWAITING_EARLIER)
-                post(
+                response = post(
                     peer,
                     MessageKind.DISCLOSURE_RESPONSE,
                     partial(seal_disclosure_response, decision=decision),
@@ -319,6 +323,7 @@ def decide(
                     event="disclosure response sent",
                     audit={"request_id": disclosure.request_id, "released_fields": sorted(present)},
                 )
+                sent.append(response)
                 released = sorted(present)
         disclosure.status = (
             DisclosureStatus.REFUSED
@@ -331,6 +336,7 @@ def decide(
         disclosure.approved_fields = ";".join(sorted(approved)) or None
         disclosure.decided_by = _label(decision.decided_by)
         disclosure.decided_at = now()
+        return sent
 
 
 def _case(disclosure: Disclosure) -> MissingPerson | UnidentifiedRemains:

@@ -4,8 +4,9 @@ then the outbox's downloads and list."""
 
 from __future__ import annotations
 
+import enum
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,6 +135,27 @@ def post(
     if peer.inbox_url:  # pushed by a job once committed, tried again while unreachable
         create_job(JobKind.EXCHANGE_PUSH, {"message_id": str(message.id)})
     return message
+
+
+class Delivery(enum.StrEnum):
+    """Where messages just posted to one peer stand, once their transaction committed."""
+
+    DELIVERED = "delivered"  # the peer's inbox took every one of them
+    QUEUED = "queued"  # a push job will send them (again, while the inbox cannot be reached)
+    DOWNLOAD = "download"  # the peer has no inbox: they wait in the outbox for someone to send
+
+
+def delivery(peer: PeerAuthority, messages: Sequence[OutgoingMessage]) -> Delivery:
+    """What became of `messages` posted to `peer`: what the person who sent them is told.
+
+    >>> delivery(peer, [message])  # pushed in the request (the embedded mode)
+    <Delivery.DELIVERED: 'delivered'>
+    """
+    if not peer.inbox_url:
+        return Delivery.DOWNLOAD
+    if messages and all(message.pushed_at is not None for message in messages):
+        return Delivery.DELIVERED
+    return Delivery.QUEUED
 
 
 def get_message(message_id: uuid.UUID) -> OutgoingMessage:

@@ -16,6 +16,7 @@ from casework.audit.services import AuditAction, record
 from casework.clock import now
 from casework.db import db, transaction
 from casework.errors import NotFound, ValidationError
+from casework.exchanges.errors import refusal
 from casework.exchanges.identity import IDENTITY_FORMAT, current_identity
 from casework.exchanges.models import PeerAuthority
 from exchange import AuthorityPublicKeys, ExchangeError, TrustedAuthority, TrustList
@@ -78,7 +79,7 @@ def _checked_identity(
     try:
         keys = AuthorityPublicKeys.from_json(document["keys"])
     except ExchangeError as error:
-        raise ValidationError(error.message, field="identity") from None
+        raise ValidationError(refusal(error), field="identity") from None
     fingerprint = keys.fingerprint.hex()
     if document["fingerprint"] != fingerprint:
         raise ValidationError(

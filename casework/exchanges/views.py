@@ -43,7 +43,14 @@ from casework.exchanges.forms import (
 from casework.exchanges.identity import current_identity, display_fingerprint
 from casework.exchanges.inbox import receive
 from casework.exchanges.models import DisclosureDirection, DisclosureStatus
-from casework.exchanges.outbox import file_name, get_message, recent_messages, record_download
+from casework.exchanges.outbox import (
+    Delivery,
+    delivery,
+    file_name,
+    get_message,
+    recent_messages,
+    record_download,
+)
 from casework.exchanges.transport import push as push_message
 from casework.extensions import csrf, limiter
 from exchange import DEFAULT_LIMITS
@@ -54,6 +61,40 @@ blueprint = Blueprint("exchanges", __name__, url_prefix="/exchange")
 def _form_error(form: Any, error: CaseworkError, default: str) -> None:
     field = getattr(form, error.field or default, None) or getattr(form, default)
     field.errors = [*field.errors, error.message]
+
+
+def _request_sent(peer: Any, message: Any) -> str:
+    authority = peer.authority_id
+    sent = delivery(peer, [message])
+    if sent is Delivery.DELIVERED:
+        return _("The request is signed and was delivered to %(authority)s.", authority=authority)
+    if sent is Delivery.QUEUED:
+        return _(
+            "The request is signed; it goes to the inbox of %(authority)s as soon as that "
+            "inbox can be reached.",
+            authority=authority,
+        )
+    return _(
+        "The request is signed: download it from the exchange page and send it to %(authority)s.",
+        authority=authority,
+    )
+
+
+def _decision_sent(peer: Any, messages: list[Any]) -> str:
+    authority = peer.authority_id
+    sent = delivery(peer, messages)
+    if sent is Delivery.DELIVERED:
+        return _("The decision is signed and was delivered to %(authority)s.", authority=authority)
+    if sent is Delivery.QUEUED:
+        return _(
+            "The decision is signed; it goes to the inbox of %(authority)s as soon as that "
+            "inbox can be reached.",
+            authority=authority,
+        )
+    return _(
+        "The decision is signed: download it from the exchange page and send it to %(authority)s.",
+        authority=authority,
+    )
 
 
 def _midnight(day: Any) -> datetime:
@@ -255,7 +296,9 @@ def inbox() -> Any:
     try:
         receipt = receive(raw)
     except CaseworkError as error:
-        return _refusal(getattr(error, "code", "refused"), error.message, error.status_code)
+        # a peer's installation reads the library's words (English, like the codes), not ours
+        text = getattr(error, "detail", None) or error.message
+        return _refusal(getattr(error, "code", "refused"), text, error.status_code)
     return jsonify(
         {
             "ok": True,
@@ -304,7 +347,7 @@ def request_disclosure(hit_id: uuid.UUID) -> Any:
     if not form.validate_on_submit():
         return _hit_page(found, form, 400)
     try:
-        disclosure = disclosures.request_disclosure(
+        disclosure, message = disclosures.request_disclosure(
             found,
             current_user,
             purpose=form.purpose.data,
@@ -314,7 +357,7 @@ def request_disclosure(hit_id: uuid.UUID) -> Any:
     except CaseworkError as error:
         _form_error(form, error, "justification")
         return _hit_page(hits.get_hit(current_user, hit_id), form, 400)
-    flash(_("The request is signed: send it to the authority."), "success")
+    flash(_request_sent(disclosure.peer, message), "success")
     return redirect(url_for("exchanges.disclosure", disclosure_id=disclosure.id))
 
 
@@ -340,7 +383,7 @@ def request_dna_disclosure(result_id: uuid.UUID) -> Any:
     if not form.validate_on_submit():
         return _dna_page(form, 400)
     try:
-        disclosure = disclosures.request_dna_disclosure(
+        disclosure, message = disclosures.request_dna_disclosure(
             found,
             current_user,
             purpose=form.purpose.data,
@@ -350,7 +393,7 @@ def request_dna_disclosure(result_id: uuid.UUID) -> Any:
     except CaseworkError as error:
         _form_error(form, error, "justification")
         return _dna_page(form, 400)
-    flash(_("The request is signed: send it to the authority."), "success")
+    flash(_request_sent(disclosure.peer, message), "success")
     return redirect(url_for("exchanges.disclosure", disclosure_id=disclosure.id))
 
 
@@ -394,7 +437,7 @@ def decide(disclosure_id: uuid.UUID) -> Any:
     if not form.validate_on_submit():
         return _disclosure_page(item, form, 400)
     try:
-        disclosures.decide(
+        sent = disclosures.decide(
             item,
             current_user,
             approve=form.decision.data == "approve",
@@ -404,5 +447,5 @@ def decide(disclosure_id: uuid.UUID) -> Any:
     except CaseworkError as error:
         _form_error(form, error, "reason")
         return _disclosure_page(disclosures.get_disclosure(current_user, disclosure_id), form, 400)
-    flash(_("The decision is signed: send it to the requester."), "success")
+    flash(_decision_sent(item.peer, sent), "success")
     return redirect(url_for("exchanges.index"))

@@ -190,7 +190,7 @@ def exchanged(live_server, peer) -> dict[str, str]:
             .where(CrossBorderHit.missing_person_id == person.id)
             .order_by(CrossBorderHit.score.desc())
         )
-        outgoing = disclosures.request_disclosure(
+        outgoing, _message = disclosures.request_disclosure(
             hit,
             liaison,
             purpose="identification",
@@ -285,7 +285,7 @@ def dna_exchanged(live_server, peer) -> str:
         result = db.session.scalar(
             db.select(DnaSearchResult).where(DnaSearchResult.missing_person_id == family.case.id)
         )
-        asked = disclosures.request_dna_disclosure(
+        asked, _message = disclosures.request_dna_disclosure(
             result,
             _user(live_server, "forensic_officer"),
             purpose="identification",

@@ -195,6 +195,11 @@ def test_every_problem_of_a_row_is_listed(app, world, runner, tmp_path) -> None:
             "planned before the remains were recovered",
         ),
         ("found_date,burial_planned", "2025-03-01,2099-01-01", "", ""),
+        # a mark or an effect is as long as the form lets it be (the same rule, once)
+        ("found_place,marks", "Altar Valley,tattoo " + "x" * 494, "marks", "under 500 char"),
+        ("found_place,marks", "Altar Valley,tattoo " + "x" * 493, "", ""),
+        ("found_place,effects", "Altar Valley,clothing: " + "x" * 501, "effects", "under 500"),
+        ("found_place,effects", "Altar Valley,clothing: " + "x" * 500, "", ""),
     ],
 )
 def test_remains_rows_keep_the_rules_of_the_case_form(

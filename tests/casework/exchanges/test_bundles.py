@@ -307,6 +307,43 @@ def test_import_form_and_command_show_the_refusal(app, peer, as_user, runner, tm
         assert imports == 1
 
 
+def test_a_refusal_reads_in_the_officers_language_and_the_peer_gets_the_code(
+    app, world, peer, as_user, client
+):
+    """The library words its errors in English; the import page says them in the officer's
+    language by their code, and a peer's inbox answer keeps the library's words and code."""
+    from casework.accounts.models import User
+    from casework.exchanges.models import PeerAuthority
+    from casework.exchanges.trust import revoke_peer
+    from casework.extensions import db
+
+    raw = peer_bundle(peer, [peer_remains()])
+    with app.test_request_context():
+        revoke_peer(db.session.get(PeerAuthority, peer.row_id))
+        db.session.get(User, world.user("family_liaison")).language = "es"
+        db.session.commit()
+    page = as_user("family_liaison").post(
+        "/exchange/import",
+        data={"message": (io.BytesIO(raw), "bundle.json")},
+        content_type="multipart/form-data",
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400 and 'lang="es"' in text
+    assert "Las claves del remitente fueron revocadas: no se acepta nada de él." in text
+    assert "(sender-revoked)" in text and "revoked" not in text.replace("(sender-revoked)", "")
+    answer = client.post("/exchange/inbox", data=raw, headers={"Accept-Language": "es"})
+    assert answer.status_code == 400
+    refusal = answer.get_json()["error"]
+    assert refusal["code"] == "sender-revoked" and "revoked" in refusal["message"]
+
+
+def test_every_refusal_code_of_the_library_has_a_sentence_here():
+    from casework.exchanges.errors import REFUSALS
+    from exchange import ErrorCode
+
+    assert set(REFUSALS) == {code.value for code in ErrorCode}
+
+
 def test_inbox_answers_json(app, peer, client):
     raw = peer_bundle(peer, [peer_remains()], lifetime=timedelta(days=2))
     first = client.post("/exchange/inbox", data=raw)

@@ -264,7 +264,7 @@ def test_the_peers_answer_is_kept_and_a_bad_one_refused(ctx, world, peer) -> Non
     from exchange import RecordType, open_disclosure_request
 
     officer = _user(world, "forensic_officer")
-    asked = request_dna_disclosure(
+    asked, _message = request_dna_disclosure(
         row,
         officer,
         purpose="identification",
@@ -475,7 +475,7 @@ def test_a_peers_dna_searches_are_refused_beyond_its_daily_budget(app, ctx, worl
     with pytest.raises(ExchangeRefused) as refused:
         receive(over)
     assert refused.value.code == "query-limit"
-    assert "at most 3 families in 24 hours and have answered 2" in refused.value.message
+    assert "at most 3 families in 24 hours and have answered 2" in refused.value.detail
     assert _count(OutgoingMessage, kind=MessageKind.DNA_ANSWER) == 1
     assert _count(IncomingDnaSearch) == 1
     refusals = db.session.scalars(

@@ -489,3 +489,95 @@ def test_every_message_we_send_is_kept_audited_and_pushed_alike(app, world, peer
             MessageKind.DISCLOSURE_RESPONSE: "disclosure response sent",
             MessageKind.SEQUENCE_RESET: "sequence reset sent",
         }
+
+
+@pytest.fixture
+def listening_inbox():
+    """An inbox on loopback that takes every message, as a peer's does: its address."""
+    import threading
+
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Request, Response
+
+    taken = []
+
+    @Request.application
+    def inbox(request):
+        taken.append(request.get_data())
+        return Response('{"ok": true, "status": "new"}', mimetype="application/json")
+
+    server = make_server("127.0.0.1", 0, inbox, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/exchange/inbox", taken
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.mark.parametrize(
+    ("inbox", "told"),
+    [
+        (None, "signed: download it from the exchange page and send it to {authority}."),
+        ("unreachable", "goes to the inbox of {authority} as soon as that inbox can be reached"),
+        ("listening", "The decision is signed and was delivered to {authority}."),
+    ],
+)
+def test_the_decision_page_says_where_the_decision_went(
+    app, world, peer, as_user, listening_inbox, inbox, told
+):
+    """Every message goes out through the outbox, pushed when the peer has an inbox: the
+    supervisor is told whether it was delivered, waits for the inbox, or must be sent by hand."""
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import MessageKind, OutgoingMessage
+    from casework.exchanges.trust import get_peer, update_peer
+    from casework.extensions import db
+    from casework.jobs.services import stop_embedded_jobs
+
+    address, taken = listening_inbox
+    urls = {None: "", "unreachable": "http://127.0.0.1:9/", "listening": address}
+    pseudonym = _shared_with_peer(app, world, peer)
+    _request, raw = _request_from_peer(peer, pseudonym)
+    with app.test_request_context():
+        disclosure_id = receive(raw).disclosure_id
+        update_peer(get_peer(peer.row_id), linkage_secret=None, inbox_url=urls[inbox])
+    page = as_user("supervisor").post(
+        f"/exchange/disclosures/{disclosure_id}/decide",
+        data={"decision": "refuse", "reason": "The family withdrew its consent."},
+        follow_redirects=True,
+    )
+    stop_embedded_jobs(app)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert told.format(authority=peer.authority_id) in text
+    assert "send it to the requester" not in text
+    with app.app_context():
+        decision = db.session.scalar(
+            select(OutgoingMessage).where(OutgoingMessage.kind == MessageKind.DISCLOSURE_DECISION)
+        )
+        assert (decision.pushed_at is not None) is (inbox == "listening")
+        assert (decision.envelope in taken) is (inbox == "listening")
+
+
+def test_our_request_without_an_inbox_asks_for_the_file_in_spanish(app, world, peer, as_user):
+    from casework.exchanges.inbox import receive
+    from casework.exchanges.models import CrossBorderHit
+    from casework.extensions import db
+
+    with app.test_request_context():
+        make_missing(_user("family_liaison", world))
+        receive(peer_bundle(peer, [_remains("PM-1", ("José Luis Pérez",))]))
+        hit_id = db.session.scalar(select(CrossBorderHit.id).order_by(CrossBorderHit.score.desc()))
+        _user("family_liaison", world).language = "es"
+        db.session.commit()
+    client = as_user("family_liaison")
+    page = client.post(
+        f"/exchange/hits/{hit_id}/request",
+        data={
+            "purpose": "identification",
+            "fields": ["surnames"],
+            "justification": "Document name and dental chart agree with our report.",
+        },
+        follow_redirects=True,
+    )
+    assert page.status_code == 200
+    assert f"envíela a {peer.authority_id}" in page.get_data(as_text=True)

@@ -145,3 +145,33 @@ def test_send_reset_continues_after_our_own_counter(app, peer, world):
             now=START,
         )
         assert received.content is not None and received.content.continue_after == 1
+
+
+@pytest.mark.parametrize(
+    ("inbox", "said"),
+    [
+        ("", "the peer has no inbox: send it with `exchange outbox`."),
+        ("http://127.0.0.1:9/", "goes to the inbox of gtm-inacif as soon as that inbox can be"),
+    ],
+)
+def test_the_reset_command_says_where_the_reset_went(app, peer, runner, inbox, said):
+    from casework.exchanges.trust import get_peer, update_peer
+    from casework.jobs.services import stop_embedded_jobs
+
+    with app.test_request_context():
+        update_peer(get_peer(peer.row_id), linkage_secret=None, inbox_url=inbox)
+    result = runner.invoke(
+        args=[
+            "exchange",
+            "reset-sequence",
+            "--recipient",
+            peer.authority_id,
+            "--kind",
+            "bundle",
+            "--reason",
+            "our keys were rotated",
+        ]
+    )
+    stop_embedded_jobs(app)
+    assert result.exit_code == 0, result.output
+    assert said in result.output
