@@ -479,11 +479,13 @@ class CandidateIndex:
         """
         query = self._query(record, by_last_seen)
         as_of_day = float(as_of.toordinal()) if as_of is not None else float("nan")
-        if query.distinct is not None and self.settings.reported_share is None:
+        if query.distinct is None:
+            scored = self._ranker.dense(query, as_of_day, top_k)
+        elif self.settings.reported_share is None:
             scored = self._ranker.pruned(query, as_of_day, top_k)
         else:
-            # the caseload prior weighs every pair's likelihood ratio: compare them all
-            scored = self._ranker.dense(query, as_of_day, top_k)
+            # the caseload prior sums every pair's likelihood ratio: all but a bounded rest
+            scored = self._ranker.caseload_pruned(query, as_of_day, top_k)
         return self._finish(record, query, scored, top_k)
 
     def _finish(
@@ -491,7 +493,7 @@ class CandidateIndex:
     ) -> tuple[IntArray, FloatArray, NameAgreement, FloatArray]:
         """The top K of a query's pairs scored, as ``_rank`` returns them."""
         competing = scored.totals if scored.competing is None else scored.competing
-        offset = self._caseload_offset(record, competing)
+        offset = self._caseload_offset(record, competing, scored.uncounted)
         best = _best(scored, query, top_k)
         slots = query.slot_of(best)
         route_best = scored.route_km[best]
@@ -577,9 +579,13 @@ class CandidateIndex:
         met = {remains.vocabulary[i] for key in keys for i in remains.similar(key)[0].tolist()}
         self._missing.tokens.prepare(met)
 
-    def _caseload_offset(self, record: MissingRecord | RemainsRecord, totals: FloatArray) -> float:
+    def _caseload_offset(
+        self, record: MissingRecord | RemainsRecord, totals: FloatArray, uncounted: int = 0
+    ) -> float:
         """log2 of what turns a pair's likelihood ratio into its probability under the caseload
-        prior (NaN: the weights' constant prior serves).
+        prior (NaN: the weights' constant prior serves). ``uncounted`` comparable pairs are
+        not in ``totals``: counted in N, their ratios left out of the sum (bounded by
+        ``matching.ranking.CASELOAD_EPSILON``).
 
         With ``settings.reported_share`` = s, remains are the person of one of the N reports
         they can be compared with (not excluded), each alike beforehand, with probability s,
@@ -594,7 +600,7 @@ class CandidateIndex:
             return float("nan")
         top = float(finite.max())
         log_sum = top + float(np.log2(np.exp2(finite - top).sum()))
-        log_each = float(np.log2(share / finite.size))
+        log_each = float(np.log2(share / (finite.size + uncounted)))
         log_none = float(np.log2(1.0 - share)) if share < 1.0 else -np.inf
         return log_each - float(np.logaddexp2(log_none, log_each + log_sum))
 
