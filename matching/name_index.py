@@ -45,10 +45,14 @@ class NameTokens:
         self._rules = KeyVocabulary()
         self._workers = workers
         self._named = 0
+        # per token id, the named cases carrying it (kept as cases are added, not recounted)
+        self._counts = np.zeros(0, dtype=np.int64)
         self._share: FloatArray | None = None
         self._average = 0.0
 
     def add(self, slot: int, tokens: Iterable[tuple[str, int]]) -> None:
+        """Index the name tokens (key, role) of the case at ``slot``: all of them in one call,
+        a slot once."""
         seen: set[int] = set()
         for key, role in tokens:
             token_id = self._ids.get(key)
@@ -70,6 +74,11 @@ class NameTokens:
         if seen:
             self._named += 1
             self._share = None
+            if len(self.vocabulary) > self._counts.size:
+                grown = np.zeros(max(2 * self._counts.size, len(self.vocabulary)), np.int64)
+                grown[: self._counts.size] = self._counts
+                self._counts = grown
+            self._counts[list(seen)] += 1
 
     def postings(self, token_id: int) -> tuple[IntArray, IntArray]:
         cached = self._arrays.get(token_id)
@@ -84,7 +93,7 @@ class NameTokens:
     def _shares(self) -> FloatArray:
         """Per token id, the share of named cases that carry it."""
         if self._share is None or self._share.size != len(self.vocabulary):
-            counts = np.array([len(set(slots)) for slots in self._slots], dtype=np.float64)
+            counts = self._counts[: len(self.vocabulary)].astype(np.float64)
             self._share = counts / max(self._named, 1)
             self._average = float((self._share**2).sum() / max(self._share.sum(), 1e-12))
         return self._share

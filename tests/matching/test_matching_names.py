@@ -231,3 +231,25 @@ def test_plaintext_names_take_precedence_over_blooms() -> None:
     levels = pair_levels([missing], [remains])
     assert int(levels["encoded_names"][0]) == 0
     assert int(levels["names"][0]) != 0
+
+
+def test_token_shares_kept_as_cases_are_added_equal_a_recount() -> None:
+    import numpy as np
+
+    from matching.name_index import NameTokens
+
+    tokens = NameTokens(1)
+    rng = np.random.default_rng(7)
+    keys = ["ana", "ruiz", "diallo", "jose", "maria", "traore"]
+    for slot in range(300):
+        if rng.random() < 0.2:
+            tokens.add(slot, [])  # a case with no name: not a named case
+            continue
+        # a key may come twice in one case (given name and surname): counted once
+        chosen = [str(k) for k in rng.choice(keys, int(rng.integers(1, 4)), replace=True)]
+        tokens.add(slot, [(key, i % 2) for i, key in enumerate(chosen)])
+        if slot % 37 == 0:
+            held = [len(set(slots)) for slots in tokens._slots]
+            named = sum(1 for s in range(slot + 1) if any(s in slots for slots in tokens._slots))
+            assert tokens._shares().tolist() == [count / named for count in held]
+    assert tokens.key_bits("diallo", 5.0) != 0.0
