@@ -39,7 +39,7 @@ from matching.features import (
 )
 from matching.geodesy import route_segments
 from matching.name_index import NameTokens, names_against_missing, names_against_remains
-from matching.ranking import Distinct, Query, Ranker, Scored
+from matching.ranking import Distinct, GrowingDistinct, Query, Ranker, Scored
 from matching.records import MissingRecord, RemainsRecord
 from matching.routes import QueryRoutes, RouteStore
 from matching.scoring import NameAgreement, probability, weight_tables
@@ -103,6 +103,8 @@ class _Side:
     name_counts: list[int] = field(default_factory=list)
     # remains: adjacent document names written as one (a name split in two, PA INE)
     joined: NameTokens = field(default_factory=lambda: NameTokens(1))
+    # missing persons: their columns' distinct values, for one remains query at a time
+    distinct: GrowingDistinct = field(default_factory=lambda: GrowingDistinct("m"))
 
 
 class CandidateIndex:
@@ -484,8 +486,9 @@ class CandidateIndex:
         elif self.settings.reported_share is None:
             scored = self._ranker.pruned(query, as_of_day, top_k)
         else:
-            # the caseload prior sums every pair's likelihood ratio: all but a bounded rest
-            scored = self._ranker.caseload_pruned(query, as_of_day, top_k)
+            # the caseload prior sums every pair's likelihood ratio: compare them all (its
+            # sum is spread over most pairs, so ``Ranker.caseload_pruned`` would leave out few)
+            scored = self._ranker.dense(query, as_of_day, top_k)
         return self._finish(record, query, scored, top_k)
 
     def _finish(
@@ -549,6 +552,7 @@ class CandidateIndex:
             names = _with_dice(names, None if dice is None else dice[slots])
         else:
             query = single_columns(remains_row(record))
+            distinct = other.distinct.of(columns)
             names = names_against_missing(
                 self._missing.tokens,
                 document_name_keys(record),

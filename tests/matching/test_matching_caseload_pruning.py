@@ -12,7 +12,7 @@ import pytest
 
 from matching import CandidateIndex, MatchSettings, RemainsRecord
 from matching.index import _best, _ByLastSeen
-from matching.ranking import CASELOAD_EPSILON
+from matching.ranking import CASELOAD_EPSILON, Distinct, DistinctRows
 from tests.matching.conftest import random_population
 
 AS_OF = float(date(2023, 6, 1).toordinal())
@@ -113,3 +113,38 @@ def test_a_larger_epsilon_leaves_out_more_pairs_and_its_error_grows_with_it() ->
         assert worst[epsilon] <= np.log2(1.0 + epsilon) + _ROUNDING
     assert compared[0.0] > compared[1e-3] > compared[0.5]
     assert worst[0.5] > worst[0.0]
+
+
+def _same_partition(grown: DistinctRows, fresh: DistinctRows) -> bool:
+    """Whether two distinct-row groupings put the same positions together (row ids are
+    labels: a grown one numbers its rows in the order they came)."""
+    pairs = set(zip(grown.inverse.tolist(), fresh.inverse.tolist(), strict=True))
+    return len(pairs) == len(set(grown.inverse.tolist())) == len(set(fresh.inverse.tolist()))
+
+
+def test_distinct_rows_grown_a_case_at_a_time_equal_those_built_anew() -> None:
+    missing, remains = random_population(seed=47, missing_count=500, remains_count=20)
+    index = CandidateIndex(settings=MatchSettings(reported_share=0.7))
+    index.add_many([*missing[:300], *remains])
+    on = date(2023, 6, 1)
+    for person in missing[300:]:
+        index.add(person)
+        if int(person.ref[1:]) % 3 == 0:
+            # a remains query between adds: the distinct rows grow by a few rows at a time
+            index.candidates_for_remains(remains[0], as_of=on)
+    columns = index._missing.columns.columns()
+    grown = index._missing.distinct.of(columns)
+    fresh = Distinct(columns, "m")
+    assert all(_same_partition(g, f) for g, f in zip(grown.groups, fresh.groups, strict=True))
+    for criterion, held in fresh.held.items():
+        assert grown.held[criterion].tolist() == held.tolist()
+        assert _same_partition(grown.sparse[criterion], fresh.sparse[criterion])
+    for criterion, present in fresh.present.items():
+        assert grown.present[criterion].tolist() == present.tolist()
+    # and ranks as an index built at once, to the bit
+    at_once = CandidateIndex(settings=MatchSettings(reported_share=0.7))
+    at_once.add_many([*missing, *remains])
+    for body in remains:
+        assert index.candidates_for_remains(body, as_of=on) == at_once.candidates_for_remains(
+            body, as_of=on
+        )
