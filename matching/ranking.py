@@ -171,8 +171,10 @@ def _appended(
     count = len(group.rows["sex"])
     same = np.ones(count, dtype=bool)
     for column in reads:
-        held = group.rows[column].reshape(count, -1)
-        value = population[column][position].reshape(1, -1)
+        held = group.rows[column]
+        width = int(np.prod(held.shape[1:]))
+        held = held.reshape(count, width)
+        value = population[column][position].reshape(1, width)
         if held.dtype.kind == "f":
             kind = np.dtype(f"u{held.dtype.itemsize}")
             held, value = held.view(kind), value.view(kind)
