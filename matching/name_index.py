@@ -42,6 +42,8 @@ class NameTokens:
         self._near_slots: dict[str, tuple[IntArray, npt.NDArray[np.int8], IntArray]] = {}
         # key -> the slots of the tokens spelt alike (``names.spelt_alike``)
         self._spelt: dict[str, IntArray] = {}
+        # token id -> the keys whose ``_near_slots`` or ``_spelt`` read its slots
+        self._readers: dict[int, set[str]] = {}
         self._rules = KeyVocabulary()
         self._workers = workers
         self._named = 0
@@ -63,10 +65,17 @@ class NameTokens:
                 self._rules.add(key)
                 self._slots.append([])
                 self._roles.append([])
+                # a new token may agree with, come near or be spelt like any key looked up
                 self._similar.clear()
                 self._near.clear()
-            self._near_slots.clear()
-            self._spelt.clear()
+                self._near_slots.clear()
+                self._spelt.clear()
+                self._readers.clear()
+            else:
+                # a token known already: only the slots of the keys that read it change
+                for reader in self._readers.pop(token_id, ()):
+                    self._near_slots.pop(reader, None)
+                    self._spelt.pop(reader, None)
             self._slots[token_id].append(slot)
             self._roles[token_id].append(role)
             self._arrays.pop(token_id, None)
@@ -89,6 +98,11 @@ class NameTokens:
             )
             self._arrays[token_id] = cached
         return cached
+
+    def _read(self, token_id: int, key: str) -> IntArray:
+        """The slots of a token, read for ``key``'s cached slots (dropped when it gains one)."""
+        self._readers.setdefault(token_id, set()).add(key)
+        return self.postings(token_id)[0]
 
     def _shares(self) -> FloatArray:
         """Per token id, the share of named cases that carry it."""
@@ -137,7 +151,7 @@ class NameTokens:
         found = self._near_slots.get(key)
         if found is None:
             ids, bands = self.near(key)
-            slots = [self.postings(token_id)[0] for token_id in ids.tolist()]
+            slots = [self._read(token_id, key) for token_id in ids.tolist()]
             sizes = [part.size for part in slots]
             found = (
                 np.concatenate(slots) if slots else np.zeros(0, dtype=np.int64),
@@ -184,7 +198,7 @@ class NameTokens:
                 exact = self._ids.get(key)
                 if exact is not None:
                     alike[exact] = True
-                slots = [self.postings(token_id)[0] for token_id in np.flatnonzero(alike).tolist()]
+                slots = [self._read(token_id, key) for token_id in np.flatnonzero(alike).tolist()]
                 self._spelt[key] = np.concatenate(slots) if slots else np.zeros(0, dtype=np.int64)
 
     def prepare(self, keys: Iterable[str], near: bool = True) -> None:
