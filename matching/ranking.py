@@ -496,7 +496,8 @@ class Ranker:
         cut = int(np.argmax(ok))  # the first place every pair from which may be left out
         if cut == 0:
             return np.zeros_like(rest)
-        return rest & (bound >= values[cut - 1])
+        kept: Array = rest & (bound >= values[cut - 1])
+        return kept
 
     def _deferred_exclusions(self, q: Query, positions: IntArray, as_of: float) -> Array:
         """Which pairs at ``positions`` a deferred criterion excludes (the age, when the
