@@ -323,12 +323,15 @@ class CandidateIndex:
         must be in the index), one remains query each; the pair's probability is then the one
         the remains' query gives it."""
         offsets = np.full(slots.size, np.nan)
+        as_of_day = float(as_of.toordinal()) if as_of is not None else float("nan")
         for position, slot in enumerate(slots.tolist()):
             body = self._remains.records[slot]
             assert isinstance(body, RemainsRecord)
-            offset = self._rank(body, top_k, as_of)[1]
-            if offset.size:
-                offsets[position] = offset[0]
+            # only the offset: not the top K, its names and the routes ``_finish`` measures
+            query = self._query(body, None)
+            scored = self._ranker.dense(query, as_of_day, top_k)
+            competing = scored.totals if scored.competing is None else scored.competing
+            offsets[position] = self._caseload_offset(body, competing, scored.uncounted)
         return offsets
 
     def match_all(
