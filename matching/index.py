@@ -103,7 +103,7 @@ class _Side:
     name_counts: list[int] = field(default_factory=list)
     # remains: adjacent document names written as one (a name split in two, PA INE)
     joined: NameTokens = field(default_factory=lambda: NameTokens(1))
-    # missing persons: their columns' distinct values, for one remains query at a time
+    # the columns' distinct values, for one query of the other kind at a time
     distinct: GrowingDistinct = field(default_factory=lambda: GrowingDistinct("m"))
 
 
@@ -140,7 +140,9 @@ class CandidateIndex:
         self._tables = weight_tables(self.weights)
         self._ranker = Ranker(self._tables, self.settings)
         self._missing = _Side(FeatureColumns(MISSING_COLUMNS), NameTokens(workers))
-        self._remains = _Side(FeatureColumns(REMAINS_COLUMNS), NameTokens(workers))
+        self._remains = _Side(
+            FeatureColumns(REMAINS_COLUMNS), NameTokens(workers), distinct=GrowingDistinct("r")
+        )
         self._dna = _DnaStore()
 
     # -- keeping the index up to date -------------------------------------------------------
@@ -486,7 +488,8 @@ class CandidateIndex:
         as_of_day = float(as_of.toordinal()) if as_of is not None else float("nan")
         if query.distinct is None:
             scored = self._ranker.dense(query, as_of_day, top_k)
-        elif self.settings.reported_share is None:
+        elif self.settings.reported_share is None or query.query_is_missing:
+            # a missing person's query has no caseload offset (its remains' queries give it)
             scored = self._ranker.pruned(query, as_of_day, top_k)
         else:
             # the caseload prior sums every pair's likelihood ratio: compare them all (its
@@ -532,6 +535,7 @@ class CandidateIndex:
                 self._remains.joined,
             )
             names = _with_dice(names, self._dice(record, other))
+            distinct = other.distinct.of(columns)
         elif by_last_seen is not None:
             limit = by_last_seen.limit(record, self.settings)
             slots = by_last_seen.order[:limit]

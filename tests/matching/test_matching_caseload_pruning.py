@@ -148,3 +148,38 @@ def test_distinct_rows_grown_a_case_at_a_time_equal_those_built_anew() -> None:
         assert index.candidates_for_remains(body, as_of=on) == at_once.candidates_for_remains(
             body, as_of=on
         )
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        MatchSettings(),
+        MatchSettings(
+            voiding_contradictions=frozenset({"sex", "age"}),
+            excluding_contradictions=frozenset({"sex", "age"}),
+            pmi_replaces_interval=False,
+        ),
+    ],
+)
+def test_a_missing_persons_query_over_distinct_remains_keeps_the_top_k_of_every_pair(
+    settings: MatchSettings,
+) -> None:
+    missing, remains = random_population(seed=53, missing_count=60, remains_count=1500)
+    index = CandidateIndex(settings=settings)
+    index.add_many([*missing[:40], *remains[:1000]])
+    for body in remains[1000:]:
+        index.add(body)  # the remains' distinct rows grown a case at a time
+    pruned_pairs = 0
+    for top_k in (1, 10):
+        for person in missing:  # in the index and not
+            query = index._query(person, None)
+            assert query.distinct is not None
+            pruned = index._ranker.pruned(query, AS_OF, top_k)
+            every = index._ranker.every_pair(replace(query, distinct=None), AS_OF, top_k)
+            fast, full = _best(pruned, query, top_k), _best(every, query, top_k)
+            assert fast.tolist() == full.tolist()
+            totals = np.full(query.size, np.nan)
+            totals[pruned.positions] = pruned.totals
+            assert totals[fast].tobytes() == every.totals[full].tobytes()
+            pruned_pairs += query.size - pruned.positions.size
+    assert pruned_pairs > 0
