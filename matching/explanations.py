@@ -132,9 +132,11 @@ def describe_pairs(
         strict=True,
     )
     dice = np.broadcast_to(names.dice, (len(missing),)).tolist()
+    every_reported = np.broadcast_to(names.all_reported, (len(missing),)).tolist()
     pmi_days = np.broadcast_to(estimated_pmi(r), (len(missing),)).tolist()
     # plain Python lists: indexing numpy arrays element by element is slow
     columns = {criterion: level.tolist() for criterion, level in levels.items()}
+    level_weights = {criterion: table.tolist() for criterion, table in tables.items()}
     rows = zip(missing, remains, km.tolist(), via_route.tolist(), sea.tolist(), ages, strict=True)
     described = []
     for i, (person, body, pair_km, by_route, at_sea, age_range) in enumerate(rows):
@@ -143,7 +145,7 @@ def describe_pairs(
             person,
             body,
             pair_levels,
-            tables,
+            level_weights,
             pair_km,
             by_route,
             at_sea,
@@ -152,6 +154,7 @@ def describe_pairs(
             pmi_days[i],
             name_bits[i],
             voided_list[i],
+            bool(every_reported[i]),
         )
         total, is_excluded = float(totals[i]), bool(excluded[i])
         dna = pair_dna(person, body)
@@ -204,7 +207,7 @@ def _pair_evidence(
     missing: MissingRecord,
     remains: RemainsRecord,
     levels: dict[str, int],
-    tables: Mapping[str, FloatArray],
+    level_weights: Mapping[str, list[float]],
     km: float,
     via_route: bool,
     sea: bool,
@@ -213,13 +216,14 @@ def _pair_evidence(
     pmi_days: float,
     name_bits: float = 0.0,
     voided: bool = False,
+    every_reported: bool = False,
 ) -> tuple[Evidence, ...]:
     evidence: list[Evidence] = []
 
     def add(criterion: str, text: str, extra: float = 0.0) -> None:
         level = levels[criterion]
         if level:
-            weight = round(float(tables[criterion][level]) + extra, 2)
+            weight = round(level_weights[criterion][level] + extra, 2)
             evidence.append(Evidence(criterion, weight, text))
 
     if levels["names"]:
@@ -234,6 +238,12 @@ def _pair_evidence(
             f"Document names '{docs}': {_NAME_TEXT[levels['names']]}"
             + (f" ({pairs})" if pairs else "")
             + (f"; {'; '.join(notes)}" if notes else "")
+            + (
+                # the bits below count it (``MatchSettings.name_all_reported_bits``)
+                "; the report holds no name the documents lack"
+                if levels["names"] in (3, 4) and every_reported
+                else ""
+            )
             + (
                 f"; how rare the names are and how closely spelt: {name_bits:+.1f}"
                 if abs(name_bits) >= 0.05 and not voided
@@ -255,8 +265,14 @@ def _pair_evidence(
             add("name_near", f"{said}: {kind}, weak evidence, not an agreement")
         else:
             add("name_near", "A document name agrees with no reported name, nor comes near one")
-    add("encoded_names", f"Shared names compared without reading them: Dice similarity {dice:.2f}")
-    add("sex", f"Sex reported {missing.sex.value}, estimated {remains.sex.value}")
+    # the texts of the common criteria are put together only where the criterion counts
+    if levels["encoded_names"]:
+        add(
+            "encoded_names",
+            f"Shared names compared without reading them: Dice similarity {dice:.2f}",
+        )
+    if levels["sex"]:
+        add("sex", f"Sex reported {missing.sex.value}, estimated {remains.sex.value}")
     verdicts = ("consistent with", "consistent with", "close to", "far from")
     middle = {1: ", near the middle of the range"}
     if levels["age"]:

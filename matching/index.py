@@ -10,10 +10,12 @@ Nothing is pruned that the scorer would rank in the top K: the ranking is exact.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -376,10 +378,35 @@ class CandidateIndex:
         bulk = _ByLastSeen.of(self._missing)
         # remains found about the same day read about the same persons: ranked together,
         # their blocks are no wider than they need; the widest first, so that workers do not
-        # wait at the end on one slow block (the candidates come back in slot order)
-        limits = [-bulk.limit(self._remains.records[slot], self.settings) for slot in open_slots]  # type: ignore[arg-type]
-        by_limit = [open_slots[i] for i in np.argsort(limits, kind="stable").tolist()]
+        # wait at the end on one slow block; those with names to compare apart from those
+        # without, whose blocks then compare no names at all (the candidates come back in
+        # slot order)
+        records: list[RemainsRecord] = [self._remains.records[slot] for slot in open_slots]  # type: ignore[misc]
+        limits = [-bulk.limit(record, self.settings) for record in records]
+        nameless = [not _reads_names(record) for record in records]
+        by_limit = [open_slots[i] for i in np.lexsort((limits, nameless)).tolist()]
         blocks = [by_limit[i : i + _CHUNK] for i in range(0, len(by_limit), _CHUNK)]
+        with _long_lived_set_aside():
+            found = self._match_blocks(blocks, bulk, top_k, as_of, processes, progress)
+        # as blocks of slots in order, each grouped by remains ref
+        place = {
+            self._remains.records[slot].ref: (i // _CHUNK, self._remains.records[slot].ref)  # type: ignore[union-attr]
+            for i, slot in enumerate(open_slots)
+        }
+        found.sort(key=lambda candidate: place[candidate.remains_ref])
+        return found
+
+    def _match_blocks(
+        self,
+        blocks: list[list[int]],
+        bulk: _ByLastSeen,
+        top_k: int,
+        as_of: date | None,
+        processes: int,
+        progress: Progress | None,
+    ) -> list[Candidate]:
+        """``_match_block`` for every block, in forked worker processes where it can."""
+        total = sum(len(block) for block in blocks)
         found: list[Candidate] = []
         done = 0
         # forking a process that runs other threads can deadlock: then stay in this process
@@ -400,7 +427,7 @@ class CandidateIndex:
                         )
                         done += len(block)
                         if progress is not None:
-                            progress(done, len(open_slots))
+                            progress(done, total)
             finally:
                 _FORKED = None
         else:
@@ -408,13 +435,7 @@ class CandidateIndex:
                 found.extend(self._match_block(block, top_k, as_of, bulk))
                 done += len(block)
                 if progress is not None:
-                    progress(done, len(open_slots))
-        # as blocks of slots in order, each grouped by remains ref
-        place = {
-            self._remains.records[slot].ref: (i // _CHUNK, self._remains.records[slot].ref)  # type: ignore[union-attr]
-            for i, slot in enumerate(open_slots)
-        }
-        found.sort(key=lambda candidate: place[candidate.remains_ref])
+                    progress(done, total)
         return found
 
     def _match_block(
@@ -731,7 +752,12 @@ class CandidateIndex:
         return found
 
 
-_NAME_FIELDS = ("given", "surname", "all_document", "dice", "graded", "near")
+_NAME_FIELDS = ("given", "surname", "all_document", "dice", "graded", "near", "all_reported")
+
+
+def _reads_names(record: RemainsRecord) -> bool:
+    """Whether ranking the remains compares names: document names, or names encoded."""
+    return bool(document_name_keys(record)) or record.name_bloom is not None
 
 
 def _take(names: NameAgreement, positions: IntArray) -> NameAgreement:
@@ -790,6 +816,23 @@ class _ByLastSeen:
             return int(self.order.size)
         latest = record.found_date.toordinal() + settings.last_seen_tolerance_days
         return int(np.searchsorted(self.last_seen, latest, side="right"))
+
+
+@contextmanager
+def _long_lived_set_aside() -> Iterator[None]:
+    """Set the objects alive now (the index's records, columns and look-ups: hundreds of
+    thousands) aside from the cycle collector while a bulk match makes its candidates: its
+    full collections would walk them all again and again, for a third of the time spent
+    explaining, and in forked workers copy the pages they sit on. A caller that froze objects
+    itself keeps them as it left them."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 # what forked workers inherit from the process that called match_all

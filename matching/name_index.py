@@ -24,6 +24,8 @@ from matching.settings import MatchSettings
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
+_NO_IDS: IntArray = np.zeros(0, dtype=np.int64)
+
 
 class NameTokens:
     """Inverted index from folded name tokens to (slot, role), with graded fuzzy look-up and
@@ -35,6 +37,7 @@ class NameTokens:
         self._slots: list[list[int]] = []
         self._roles: list[list[int]] = []
         self._arrays: dict[int, tuple[IntArray, IntArray]] = {}
+        self._distinct: dict[int, IntArray] = {}
         self._similar: dict[str, tuple[IntArray, FloatArray]] = {}
         # key -> ids of the tokens it comes near without agreeing, and their band
         self._near: dict[str, tuple[IntArray, npt.NDArray[np.int8]]] = {}
@@ -49,6 +52,9 @@ class NameTokens:
         self._named = 0
         # per token id, the named cases carrying it (kept as cases are added, not recounted)
         self._counts = np.zeros(0, dtype=np.int64)
+        # per slot, how many distinct keys it holds (slots are numbered as added)
+        self._key_counts: list[int] = []
+        self._key_array: IntArray = np.zeros(0, dtype=np.int64)
         self._share: FloatArray | None = None
         self._average = 0.0
 
@@ -79,6 +85,7 @@ class NameTokens:
             self._slots[token_id].append(slot)
             self._roles[token_id].append(role)
             self._arrays.pop(token_id, None)
+            self._distinct.pop(token_id, None)
             seen.add(token_id)
         if seen:
             self._named += 1
@@ -88,6 +95,9 @@ class NameTokens:
                 grown[: self._counts.size] = self._counts
                 self._counts = grown
             self._counts[list(seen)] += 1
+        if slot >= len(self._key_counts):
+            self._key_counts.extend([0] * (slot + 1 - len(self._key_counts)))
+        self._key_counts[slot] = len(seen)
 
     def postings(self, token_id: int) -> tuple[IntArray, IntArray]:
         cached = self._arrays.get(token_id)
@@ -103,6 +113,27 @@ class NameTokens:
         """The slots of a token, read for ``key``'s cached slots (dropped when it gains one)."""
         self._readers.setdefault(token_id, set()).add(key)
         return self.postings(token_id)[0]
+
+    def holding_all(self, token_ids: IntArray) -> IntArray:
+        """The slots each of whose distinct keys is one of ``token_ids`` (the keys a query
+        agrees with, each once): the cases the query finds every name of."""
+        if token_ids.size == 0:
+            return _NO_IDS
+        if self._key_array.size != len(self._key_counts):
+            self._key_array = np.array(self._key_counts, dtype=np.int64)
+        holding = np.bincount(
+            np.concatenate([self.distinct_postings(t) for t in token_ids.tolist()]),
+            minlength=self._key_array.size,
+        )
+        return np.flatnonzero((holding == self._key_array) & (holding > 0)).astype(np.int64)
+
+    def distinct_postings(self, token_id: int) -> IntArray:
+        """The slots holding a token, each once (a slot may hold a key in two roles)."""
+        cached = self._distinct.get(token_id)
+        if cached is None:
+            cached = np.unique(self.postings(token_id)[0])
+            self._distinct[token_id] = cached
+        return cached
 
     def _shares(self) -> FloatArray:
         """Per token id, the share of named cases that carry it."""
@@ -237,8 +268,10 @@ def names_against_missing(
     # per document name, the slots it agrees with nothing of but comes near, and the band
     near_slots: list[IntArray] = []
     near_bands: list[npt.NDArray[np.int8]] = []
+    agreeing: list[IntArray] = []
     for key in keys:
         ids, similarity = tokens.similar(key)
+        agreeing.append(ids)
         slots, bands, _ids = tokens.near_slots(key)
         if positions is not None and slots.size:
             at = positions[slots]
@@ -274,7 +307,16 @@ def names_against_missing(
             slots = at[(at >= 0) & (at < size)]
         slots = slots[near[slots] >= 0]
         near[slots] = NEAR_CLOSE
-    return NameAgreement(given, surname, all_document, np.full(size, np.nan), graded, near)
+    # the missing persons each of whose reported names agrees with a document name
+    all_reported = np.zeros(size, dtype=bool)
+    every = tokens.holding_all(np.unique(np.concatenate(agreeing)) if agreeing else _NO_IDS)
+    if positions is not None and every.size:
+        at = positions[every]
+        every = at[(at >= 0) & (at < size)]
+    all_reported[every] = True
+    return NameAgreement(
+        given, surname, all_document, np.full(size, np.nan), graded, near, all_reported
+    )
 
 
 def _agreeing(
@@ -337,12 +379,20 @@ def names_against_remains(
     near_codes: list[IntArray] = []
     near_bands: list[npt.NDArray[np.int8]] = []
     width = max(len(tokens.vocabulary), 1)
+    # per distinct reported key, the remains holding a document name that agrees with it
+    reported_in: dict[str, IntArray] = {}
     for key, role in record_tokens:
         slots, bands, near_ids = tokens.near_slots(key)
         if slots.size:
             near_codes.append(slots * width + near_ids)
             near_bands.append(bands)
         ids, similarity = tokens.similar(key)
+        if key not in reported_in:
+            reported_in[key] = (
+                np.unique(np.concatenate([tokens.distinct_postings(t) for t in ids.tolist()]))
+                if ids.size
+                else _NO_IDS
+            )
         if ids.size == 0:
             continue
         # a document name's frequency among the reported names, as the other way round
@@ -399,4 +449,11 @@ def names_against_remains(
         for key, _role in record_tokens:
             near[joined.spelt_slots(key)] = NEAR_CLOSE
     near = np.where(all_document, np.int8(-1), near).astype(np.int8)
-    return NameAgreement(given, surname, all_document, np.full(size, np.nan), graded, near)
+    # the remains on whose documents every reported name agrees with a document name
+    all_reported = np.zeros(size, dtype=bool)
+    if reported_in:
+        found = np.bincount(np.concatenate(list(reported_in.values())), minlength=size)
+        all_reported = found[:size] == len(reported_in)
+    return NameAgreement(
+        given, surname, all_document, np.full(size, np.nan), graded, near, all_reported
+    )

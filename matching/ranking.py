@@ -51,6 +51,8 @@ DEFERRED = tuple(
 )
 # pairs compared in full first (the best bounds), for a K-th best total to prune the rest with
 _SEED = 256
+# the seed's threshold is read off every so many bounds
+_SAMPLE = 16
 # float sums of the same weights in another order differ in the last bits: bounds get a margin
 _MARGIN = 1e-6
 _CHUNK = 256
@@ -63,12 +65,19 @@ CASELOAD_EPSILON = 1e-6
 
 @dataclass(frozen=True)
 class DistinctRows:
-    """The distinct rows of the columns one group of criteria reads, and per position the
-    row it holds."""
+    """The distinct rows of the columns one group of criteria reads, in the order they first
+    appear, per position the row it holds, and per row the position it first appears at."""
 
     criteria: tuple[str, ...]
     rows: dict[str, Array]
     inverse: npt.NDArray[np.intp]
+    first: IntArray
+
+    def prefix(self, width: int) -> dict[str, Array]:
+        """The rows held by the first ``width`` positions (what a bulk query reads): a prefix
+        of the rows, as they come in the order they first appear."""
+        few = int(np.searchsorted(self.first, width))
+        return {column: values[:few] for column, values in self.rows.items()}
 
 
 class Distinct:
@@ -210,8 +219,12 @@ def _distinct_rows(
         code = code * (int(inverse.max(initial=0)) + 1) + inverse.reshape(-1)
         _, code = np.unique(code, return_inverse=True)
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    renumbered = np.empty_like(order)
+    renumbered[order] = np.arange(order.size)
+    first = first[order]
     rows = {column: population[column][first] for column in {"sex": None, **dict.fromkeys(reads)}}
-    return DistinctRows(criteria, rows, inverse.reshape(-1))
+    return DistinctRows(criteria, rows, renumbered[inverse.reshape(-1)], first.astype(np.int64))
 
 
 def _holding(comparison: Comparison, population: Columns, side: str) -> Array:
@@ -538,8 +551,8 @@ class Ranker:
         excluded = np.zeros(q.size, dtype=bool)
         voids = np.zeros(q.size, dtype=bool)
         for group in q.distinct.groups:
-            rows_m, rows_r = q.sides(group.rows)
-            few = len(group.rows["sex"])
+            rows_m, rows_r = q.sides(group.prefix(q.size))
+            few = len(rows_m["sex"])
             found = outcomes(rows_m, rows_r, group.criteria, self.settings, as_of, q.lacking)
             inverse = group.inverse[: q.size]  # a bulk query reads a prefix of the rows
             for criterion, outcome in found.items():
@@ -711,19 +724,18 @@ class Ranker:
         bound = block.bound
         count, width = bound.shape
         finite = np.isfinite(bound)
-        live = finite.sum(axis=1)
-        wide = live > _SEED
-        if width > _SEED and bool(np.any(wide)):
-            top = np.argpartition(-bound, _SEED - 1, axis=1)[:, :_SEED]
-        seeds = [top[row] if wide[row] else np.flatnonzero(finite[row]) for row in range(count)]
+        seeds = _best_bounds(bound, finite)
         found = self._exact_many(block, queries, seeds, as_of)
-        beyond = np.zeros_like(finite)
-        for row in np.flatnonzero(wide).tolist():
-            # before the routes: a pair's total only grows when its route is measured, so the
-            # K-th best of the seed is a K-th best to prune with, if a lower one
-            values = _top_values(found[row][0], top_k)
-            kth = values[0] if values.size >= top_k else -np.inf
-            beyond[row] = finite[row] & (bound[row] >= kth)
+        # the K-th best of the least totals the seed's pairs can end with, once their routes
+        # are measured, is a K-th best to prune with (none where the seed holds every pair
+        # that could be kept)
+        kth = np.full(count, np.inf)
+        for row, seed in enumerate(seeds):
+            if seed.size == _SEED:
+                values = _top_values(self._least_totals(queries[row], seed, found[row]), top_k)
+                kth[row] = values[0] if values.size >= top_k else -np.inf
+        beyond = finite & (bound >= kth[:, None])
+        for row in np.flatnonzero(kth < np.inf).tolist():
             beyond[row, seeds[row]] = False
         rows, positions = np.nonzero(beyond)
         starts = np.searchsorted(rows, np.arange(count + 1))
@@ -742,6 +754,20 @@ class Ranker:
             scored.append(Scored(at, totals, route_km))
         return scored
 
+    def _least_totals(
+        self, q: Query, positions: IntArray, found: tuple[FloatArray, Array, Array]
+    ) -> FloatArray:
+        """The least totals the pairs at ``positions``, compared in full before the routes,
+        can end with: measuring a route only raises a pair's total where its last-seen point
+        was compared, but where there is none the route's weight counts alone, down to the
+        lowest distance weight."""
+        totals, distance, _sea = found
+        if q.routes is None:
+            return totals
+        route_alone = (distance == 0) & q.routes.measurable[positions]
+        lowest = min(float(self._distance.min()), 0.0)
+        return np.where(route_alone, totals + lowest, totals)
+
     def _block(self, queries: list[Query], as_of: float) -> _Block:
         """What ``pruned_many`` reads for a block of remains queries, and their bounds."""
         first = queries[0]
@@ -758,7 +784,13 @@ class Ranker:
         lacks = _lacking_rows(remains)
         lacking = frozenset(c for c, lack in lacks.items() if bool(np.all(lack)))
         fields = NameAgreement.__slots__
-        fills = {"given": False, "surname": False, "all_document": False, "dice": np.nan}
+        fills = {
+            "given": False,
+            "surname": False,
+            "all_document": False,
+            "all_reported": False,
+            "dice": np.nan,
+        }
         no_dice = all(bool(np.isnan(q.names.dice).all()) for q in queries)
         agreement = NameAgreement(
             *(
@@ -768,7 +800,11 @@ class Ranker:
                 for f in fields
             )
         )
-        names = compare_columns(population, pairs_r, agreement, self.settings, as_of, NAMED)
+        # a block of remains none of which has a name to compare skips the names outright
+        named_criteria = [criterion for criterion in NAMED if criterion not in lacking]
+        names = compare_columns(
+            population, pairs_r, agreement, self.settings, as_of, named_criteria
+        )
         named = {
             criterion: np.broadcast_to(names.levels[criterion], (count, width))
             for criterion in NAMED
@@ -788,8 +824,9 @@ class Ranker:
         group_weights: list[dict[str, FloatArray]] = []
         group_void: list[Array | None] = []
         for group in distinct.groups:
-            few = len(group.rows["sex"])
-            found = outcomes(group.rows, pairs_r, group.criteria, self.settings, as_of, lacking)
+            held_rows = group.prefix(width)
+            few = len(held_rows["sex"])
+            found = outcomes(held_rows, pairs_r, group.criteria, self.settings, as_of, lacking)
             weights: dict[str, FloatArray] = {}
             summed = np.zeros((count, few))
             void: Array | None = None
@@ -814,18 +851,27 @@ class Ranker:
             if held.size == 0 or criterion in lacking:
                 continue
             rows = distinct.sparse[criterion]
-            outcome = outcomes(rows.rows, pairs_r, (criterion,), self.settings, as_of, lacking)[
+            held_rows = rows.prefix(held.size)
+            few = len(held_rows["sex"])
+            # the queries lacking a value for it: level 0, weight 0, never excluded
+            holding = np.flatnonzero(~lacks[criterion])
+            holding_r = {column: values[holding] for column, values in pairs_r.items()}
+            outcome = outcomes(held_rows, holding_r, (criterion,), self.settings, as_of, lacking)[
                 criterion
             ]
-            few = len(rows.rows["sex"])
-            weight = self.tables[criterion][np.broadcast_to(outcome.level, (count, few))]
+            weight = np.zeros((count, few))
+            weight[holding] = self.tables[criterion][
+                np.broadcast_to(outcome.level, (holding.size, few))
+            ]
             sparse_weights[criterion] = weight
             column = np.full(width, -1, dtype=np.int64)
             column[held] = rows.inverse[: held.size]
             sparse_column[criterion] = column
+            held_weight = weight[holding]
             if outcome.excluded is not None and bool(np.any(outcome.excluded)):
-                weight = np.where(np.broadcast_to(outcome.excluded, weight.shape), -np.inf, weight)
-            bound[:, held] += np.take(weight, rows.inverse[: held.size], axis=1)
+                excluding = np.broadcast_to(outcome.excluded, held_weight.shape)
+                held_weight = np.where(excluding, -np.inf, held_weight)
+            bound[np.ix_(holding, held)] += np.take(held_weight, rows.inverse[: held.size], axis=1)
         # the deferred criteria at their best where the persons hold what they need: one sum
         # per combination of criteria the queries lack
         deferred = [c for c in DEFERRED if c not in lacking]
@@ -925,6 +971,28 @@ class Ranker:
             (totals[start:end], distance[start:end], sea[start:end])
             for start, end in zip([0, *ends[:-1]], ends, strict=True)
         ]
+
+
+def _best_bounds(bound: FloatArray, finite: Array) -> list[IntArray]:
+    """Per row of ``bound``, the positions of its ``_SEED`` best finite bounds (all finite
+    ones where there are no more): sought among the bounds at least a threshold read off every
+    ``_SAMPLE``-th column, twice as low as the seed needs on average, which spares partitioning
+    whole rows (among all the finite ones where the threshold lets too few through)."""
+    count, width = bound.shape
+    sample = bound[:, ::_SAMPLE]
+    rank = max(2 * _SEED // _SAMPLE, 1)
+    threshold = np.full(count, -np.inf)
+    if sample.shape[1] > rank:
+        threshold = np.partition(sample, sample.shape[1] - rank, axis=1)[:, sample.shape[1] - rank]
+    seeds = []
+    for row in range(count):
+        ahead = np.flatnonzero(finite[row] & (bound[row] >= threshold[row]))
+        if ahead.size < _SEED:
+            ahead = np.flatnonzero(finite[row])
+        if ahead.size > _SEED:
+            ahead = ahead[np.argpartition(-bound[row, ahead], _SEED - 1)[:_SEED]]
+        seeds.append(ahead)
+    return seeds
 
 
 def _top_values(values: FloatArray, k: int) -> FloatArray:

@@ -19,6 +19,8 @@ from matching.dental import dental_counts
 from matching.features import (
     ROLE_GIVEN,
     ROLE_SURNAME,
+    document_name_keys,
+    missing_name_tokens,
 )
 from matching.geodesy import chord_to_km
 from matching.last_seen import journey_days
@@ -49,7 +51,8 @@ class NameAgreement:
     ``graded`` the bits the agreeing tokens add to the names level's weight: per document token
     its best reported token's term-frequency adjustment less its similarity shortfall;
     ``near`` how near the document tokens that agree with no reported token come to one
-    (``names.near_bands``, the best of them; -1 where every document token agrees).
+    (``names.near_bands``, the best of them; -1 where every document token agrees);
+    ``all_reported`` whether every reported name token agrees with a document token.
     """
 
     given: Array
@@ -58,6 +61,7 @@ class NameAgreement:
     dice: Array
     graded: Array
     near: Array
+    all_reported: Array
 
 
 @dataclass(frozen=True, slots=True)
@@ -581,9 +585,30 @@ def compare_columns(
         levels=levels,
         excluded=np.asarray(excluded),
         point_km=np.full(shape, np.nan) if point_km is None else point_km,
-        name_bits=np.where(names_compared, names.graded, 0.0),
+        name_bits=np.where(names_compared, names.graded + _reported_bits(pairs), 0.0),
         contradicted=np.asarray(contradicted & names_compared),
     )
+
+
+def _reported_bits(p: Pairs) -> FloatArray:
+    """Where only a surname or only a given name agrees, the bits of whether every reported
+    name is on the documents all the same (``MatchSettings.name_all_reported_bits``)."""
+    level = p.levels["names"]
+    if skipped(level):
+        return np.zeros(1)
+    table = _reported_table(p.settings.name_all_reported_bits, p.settings.name_unreported_bits)
+    every = np.asarray(p.names.all_reported, dtype=np.intp)
+    return np.asarray(table[2 * level + every], dtype=np.float64)
+
+
+@functools.lru_cache(maxsize=8)
+def _reported_table(found: tuple[float, float], missed: tuple[float, float]) -> FloatArray:
+    """Bits per (names level, every reported name found), flattened as 2 * level + found: only
+    surname only (level 3) and given name only (4) weigh it (see ``_NAME_LEVELS``)."""
+    table = np.zeros((len(CRITERIA["names"]) + 1, 2))
+    table[3], table[4] = (missed[0], found[0]), (missed[1], found[1])
+    table.flags.writeable = False
+    return table.ravel()
 
 
 def outcomes(
@@ -611,7 +636,7 @@ def outcomes(
     return found
 
 
-_NO_NAMES = NameAgreement(*(np.zeros(0) for _ in range(6)))
+_NO_NAMES = NameAgreement(*(np.zeros(0) for _ in range(7)))
 
 
 def pair_totals(compared: PairLevels, tables: Mapping[str, FloatArray]) -> FloatArray:
@@ -711,6 +736,29 @@ def name_agreement_pair(
     return given, surname, all_document, matched, graded
 
 
+def all_reported_pair(missing: MissingRecord, remains: RemainsRecord) -> bool:
+    """Whether every reported name token (given names, aliases, surnames) of a pair agrees
+    with one of its document name tokens (``names.token_similarity``).
+
+    Example:
+        >>> all_reported_pair(
+        ...     MissingRecord("M1", surnames=("Tiller",)),
+        ...     RemainsRecord("R1", document_names=("TILLER",)),
+        ... )
+        True
+        >>> all_reported_pair(
+        ...     MissingRecord("M2", given_names=("Adam",), surnames=("Tiller",)),
+        ...     RemainsRecord("R1", document_names=("TILLER",)),
+        ... )
+        False
+    """
+    reported = {key for key, _role in missing_name_tokens(missing)}
+    documents = document_name_keys(remains)
+    return bool(reported) and all(
+        any(token_similarity(key, other) > 0.0 for other in documents) for key in reported
+    )
+
+
 def near_miss_pair(
     missing: MissingRecord, remains: RemainsRecord
 ) -> tuple[int, list[tuple[str, str]]]:
@@ -766,9 +814,11 @@ def pair_name_agreement(
     gives a document name key's term-frequency adjustment in bits (see ``CandidateIndex``)."""
     per_point = (settings or MatchSettings()).name_similarity_bits
     given, surname, all_document, dice, graded, near = [], [], [], [], [], []
+    every: list[bool] = []
     for person, body in zip(missing, remains, strict=True):
         g, s, a, _, bits = name_agreement_pair(person, body, per_point, frequency)
         near.append(near_miss_pair(person, body)[0])
+        every.append(all_reported_pair(person, body))
         given.append(g)
         surname.append(s)
         all_document.append(a)
@@ -784,4 +834,5 @@ def pair_name_agreement(
         np.array(dice, dtype=np.float64),
         np.array(graded, dtype=np.float64),
         np.array(near, dtype=np.int8),
+        np.array(every, dtype=bool),
     )

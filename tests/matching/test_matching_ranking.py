@@ -172,3 +172,43 @@ def test_bulk_matching_gives_the_candidates_of_one_query_at_a_time(missing_count
         alone = index.candidates_for_remains(body, top_k=3, as_of=date(2023, 6, 1))
         # same persons, scores to the bit and evidence, equal scores in slot order
         assert by_remains.get(body.ref, []) == alone
+
+
+@pytest.mark.parametrize("seed_size", [8, 40])
+def test_bulk_matching_with_a_small_seed_gives_the_candidates_of_one_query_at_a_time(
+    seed_size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a seed much smaller than the population: the bulk ranking seeks it among the bounds
+    # over a threshold read off a sample of them, then prunes the rest with its K-th best
+    monkeypatch.setattr("matching.ranking._SEED", seed_size)
+    missing, remains = random_population(seed=7, missing_count=400, remains_count=80)
+    index = CandidateIndex()
+    index.add_many([*missing, *remains])
+    by_remains: dict[str, list[object]] = {}
+    for candidate in index.match_all(top_k=3, as_of=date(2023, 6, 1), processes=1):
+        by_remains.setdefault(candidate.remains_ref, []).append(candidate)
+    for body in remains:
+        alone = index.candidates_for_remains(body, top_k=3, as_of=date(2023, 6, 1))
+        assert by_remains.get(body.ref, []) == alone
+
+
+@pytest.mark.parametrize("seed_size", [4, 16, 64])
+def test_the_seed_holds_the_best_bounds_of_each_row(
+    seed_size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matching.ranking import _best_bounds
+
+    monkeypatch.setattr("matching.ranking._SEED", seed_size)
+    rng = np.random.default_rng(3)
+    # bounds are sums of a few weights: many equal values; -inf where a pair is excluded
+    bound = rng.integers(-20, 20, size=(12, 700)).astype(np.float64) / 4
+    bound[rng.random(bound.shape) < 0.3] = -np.inf
+    bound[3] = -np.inf  # a query with no pair left
+    bound[5, seed_size // 2 :] = -np.inf  # fewer pairs left than the seed holds
+    bound[7, ::2] = 9.0  # many ties above everything else
+    finite = np.isfinite(bound)
+    for row, seed in enumerate(_best_bounds(bound, finite)):
+        values = bound[row][finite[row]]
+        expected = np.sort(values)[::-1][:seed_size]
+        assert len(set(seed.tolist())) == seed.size
+        assert np.sort(bound[row, seed])[::-1].tolist() == expected.tolist()
