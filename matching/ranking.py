@@ -189,17 +189,19 @@ def _appended(
             held, value = held.view(kind), value.view(kind)
         same &= np.all(held == value, axis=1)
     found = np.flatnonzero(same)
-    rows = group.rows
+    rows, first = group.rows, group.first
     if found.size:
         row = int(found[0])
     else:
+        # a new row first appears at the last position: the rows stay in that order
         row = count
         rows = {
             column: np.concatenate([values, population[column][position : position + 1]])
             for column, values in rows.items()
         }
+        first = np.append(first, position).astype(first.dtype)
     inverse = np.append(group.inverse, row).astype(group.inverse.dtype)
-    return DistinctRows(group.criteria, rows, inverse)
+    return DistinctRows(group.criteria, rows, inverse, first)
 
 
 def _distinct_rows(
@@ -551,8 +553,9 @@ class Ranker:
         excluded = np.zeros(q.size, dtype=bool)
         voids = np.zeros(q.size, dtype=bool)
         for group in q.distinct.groups:
-            rows_m, rows_r = q.sides(group.prefix(q.size))
-            few = len(rows_m["sex"])
+            rows = group.prefix(q.size)
+            rows_m, rows_r = q.sides(rows)
+            few = len(rows["sex"])  # the population's side (a missing person's query: r)
             found = outcomes(rows_m, rows_r, group.criteria, self.settings, as_of, q.lacking)
             inverse = group.inverse[: q.size]  # a bulk query reads a prefix of the rows
             for criterion, outcome in found.items():

@@ -117,9 +117,13 @@ def test_a_larger_epsilon_leaves_out_more_pairs_and_its_error_grows_with_it() ->
 
 def _same_partition(grown: DistinctRows, fresh: DistinctRows) -> bool:
     """Whether two distinct-row groupings put the same positions together (row ids are
-    labels: a grown one numbers its rows in the order they came)."""
+    labels), the grown one's rows in the order they first appear."""
     pairs = set(zip(grown.inverse.tolist(), fresh.inverse.tolist(), strict=True))
-    return len(pairs) == len(set(grown.inverse.tolist())) == len(set(fresh.inverse.tolist()))
+    # rows in the order they first appear, each at the position it first appears at
+    firsts = [int(np.flatnonzero(grown.inverse == row)[0]) for row in range(grown.first.size)]
+    return len(pairs) == len(set(grown.inverse.tolist())) == len(
+        set(fresh.inverse.tolist())
+    ) and firsts == grown.first.tolist() == sorted(firsts)
 
 
 def test_distinct_rows_grown_a_case_at_a_time_equal_those_built_anew() -> None:
