@@ -156,9 +156,11 @@ class GrowingDistinct:
                 distinct.present[criterion] = np.append(distinct.present[criterion], holding)
             if criterion in SPARSE and holding:
                 own = comparison.missing_reads if side == "m" else comparison.remains_reads
-                distinct.held[criterion] = np.append(distinct.held[criterion], position)
+                held = distinct.held[criterion]
+                distinct.held[criterion] = np.append(held, position)
+                # the sparse rows number the holders, not every position
                 distinct.sparse[criterion] = _appended(
-                    distinct.sparse[criterion], population, position, own
+                    distinct.sparse[criterion], population, position, own, held.size
                 )
         for at, group in enumerate(distinct.groups):
             reads: dict[str, None] = {}
@@ -173,10 +175,15 @@ class GrowingDistinct:
 
 
 def _appended(
-    group: DistinctRows, population: Columns, position: int, reads: tuple[str, ...]
+    group: DistinctRows,
+    population: Columns,
+    position: int,
+    reads: tuple[str, ...],
+    at: int | None = None,
 ) -> DistinctRows:
-    """``group`` with the row at ``position`` appended: its distinct row if it has one (the
-    values of ``reads`` equal, floats by bit pattern), else a new one."""
+    """``group`` with the row at ``position`` appended as its ``at``-th (``position``-th when
+    None): its distinct row if it has one (the values of ``reads`` equal, floats by bit
+    pattern), else a new one."""
     count = len(group.rows["sex"])
     same = np.ones(count, dtype=bool)
     for column in reads:
@@ -199,7 +206,7 @@ def _appended(
             column: np.concatenate([values, population[column][position : position + 1]])
             for column, values in rows.items()
         }
-        first = np.append(first, position).astype(first.dtype)
+        first = np.append(first, position if at is None else at).astype(first.dtype)
     inverse = np.append(group.inverse, row).astype(group.inverse.dtype)
     return DistinctRows(group.criteria, rows, inverse, first)
 
