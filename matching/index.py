@@ -41,7 +41,7 @@ from matching.features import (
 )
 from matching.geodesy import route_segments
 from matching.name_index import NameTokens, names_against_missing, names_against_remains
-from matching.ranking import Distinct, Query, Ranker, Scored
+from matching.ranking import Distinct, GrowingDistinct, Query, Ranker, Scored
 from matching.records import MissingRecord, RemainsRecord
 from matching.routes import QueryRoutes, RouteStore
 from matching.scoring import NameAgreement, probability, weight_tables
@@ -105,6 +105,8 @@ class _Side:
     name_counts: list[int] = field(default_factory=list)
     # remains: adjacent document names written as one (a name split in two, PA INE)
     joined: NameTokens = field(default_factory=lambda: NameTokens(1))
+    # the columns' distinct values, for one query of the other kind at a time
+    distinct: GrowingDistinct = field(default_factory=lambda: GrowingDistinct("m"))
 
 
 class CandidateIndex:
@@ -140,7 +142,9 @@ class CandidateIndex:
         self._tables = weight_tables(self.weights)
         self._ranker = Ranker(self._tables, self.settings)
         self._missing = _Side(FeatureColumns(MISSING_COLUMNS), NameTokens(workers))
-        self._remains = _Side(FeatureColumns(REMAINS_COLUMNS), NameTokens(workers))
+        self._remains = _Side(
+            FeatureColumns(REMAINS_COLUMNS), NameTokens(workers), distinct=GrowingDistinct("r")
+        )
         self._dna = _DnaStore()
 
     # -- keeping the index up to date -------------------------------------------------------
@@ -323,12 +327,15 @@ class CandidateIndex:
         must be in the index), one remains query each; the pair's probability is then the one
         the remains' query gives it."""
         offsets = np.full(slots.size, np.nan)
+        as_of_day = float(as_of.toordinal()) if as_of is not None else float("nan")
         for position, slot in enumerate(slots.tolist()):
             body = self._remains.records[slot]
             assert isinstance(body, RemainsRecord)
-            offset = self._rank(body, top_k, as_of)[1]
-            if offset.size:
-                offsets[position] = offset[0]
+            # only the offset: not the top K, its names and the routes ``_finish`` measures
+            query = self._query(body, None)
+            scored = self._ranker.dense(query, as_of_day, top_k)
+            competing = scored.totals if scored.competing is None else scored.competing
+            offsets[position] = self._caseload_offset(body, competing, scored.uncounted)
         return offsets
 
     def match_all(
@@ -500,10 +507,14 @@ class CandidateIndex:
         """
         query = self._query(record, by_last_seen)
         as_of_day = float(as_of.toordinal()) if as_of is not None else float("nan")
-        if query.distinct is not None and self.settings.reported_share is None:
+        if query.distinct is None:
+            scored = self._ranker.dense(query, as_of_day, top_k)
+        elif self.settings.reported_share is None or query.query_is_missing:
+            # a missing person's query has no caseload offset (its remains' queries give it)
             scored = self._ranker.pruned(query, as_of_day, top_k)
         else:
-            # the caseload prior weighs every pair's likelihood ratio: compare them all
+            # the caseload prior sums every pair's likelihood ratio: compare them all (its
+            # sum is spread over most pairs, so ``Ranker.caseload_pruned`` would leave out few)
             scored = self._ranker.dense(query, as_of_day, top_k)
         return self._finish(record, query, scored, top_k)
 
@@ -512,7 +523,7 @@ class CandidateIndex:
     ) -> tuple[IntArray, FloatArray, NameAgreement, FloatArray]:
         """The top K of a query's pairs scored, as ``_rank`` returns them."""
         competing = scored.totals if scored.competing is None else scored.competing
-        offset = self._caseload_offset(record, competing)
+        offset = self._caseload_offset(record, competing, scored.uncounted)
         best = _best(scored, query, top_k)
         slots = query.slot_of(best)
         route_best = scored.route_km[best]
@@ -545,6 +556,7 @@ class CandidateIndex:
                 self._remains.joined,
             )
             names = _with_dice(names, self._dice(record, other))
+            distinct = other.distinct.of(columns)
         elif by_last_seen is not None:
             limit = by_last_seen.limit(record, self.settings)
             slots = by_last_seen.order[:limit]
@@ -568,6 +580,7 @@ class CandidateIndex:
             names = _with_dice(names, None if dice is None else dice[slots])
         else:
             query = single_columns(remains_row(record))
+            distinct = other.distinct.of(columns)
             names = names_against_missing(
                 self._missing.tokens,
                 document_name_keys(record),
@@ -598,9 +611,13 @@ class CandidateIndex:
         met = {remains.vocabulary[i] for key in keys for i in remains.similar(key)[0].tolist()}
         self._missing.tokens.prepare(met)
 
-    def _caseload_offset(self, record: MissingRecord | RemainsRecord, totals: FloatArray) -> float:
+    def _caseload_offset(
+        self, record: MissingRecord | RemainsRecord, totals: FloatArray, uncounted: int = 0
+    ) -> float:
         """log2 of what turns a pair's likelihood ratio into its probability under the caseload
-        prior (NaN: the weights' constant prior serves).
+        prior (NaN: the weights' constant prior serves). ``uncounted`` comparable pairs are
+        not in ``totals``: counted in N, their ratios left out of the sum (bounded by
+        ``matching.ranking.CASELOAD_EPSILON``).
 
         With ``settings.reported_share`` = s, remains are the person of one of the N reports
         they can be compared with (not excluded), each alike beforehand, with probability s,
@@ -615,7 +632,7 @@ class CandidateIndex:
             return float("nan")
         top = float(finite.max())
         log_sum = top + float(np.log2(np.exp2(finite - top).sum()))
-        log_each = float(np.log2(share / finite.size))
+        log_each = float(np.log2(share / (finite.size + uncounted)))
         log_none = float(np.log2(1.0 - share)) if share < 1.0 else -np.inf
         return log_each - float(np.logaddexp2(log_none, log_each + log_sum))
 

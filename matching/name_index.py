@@ -45,9 +45,13 @@ class NameTokens:
         self._near_slots: dict[str, tuple[IntArray, npt.NDArray[np.int8], IntArray]] = {}
         # key -> the slots of the tokens spelt alike (``names.spelt_alike``)
         self._spelt: dict[str, IntArray] = {}
+        # token id -> the keys whose ``_near_slots`` or ``_spelt`` read its slots
+        self._readers: dict[int, set[str]] = {}
         self._rules = KeyVocabulary()
         self._workers = workers
         self._named = 0
+        # per token id, the named cases carrying it (kept as cases are added, not recounted)
+        self._counts = np.zeros(0, dtype=np.int64)
         # per slot, how many distinct keys it holds (slots are numbered as added)
         self._key_counts: list[int] = []
         self._key_array: IntArray = np.zeros(0, dtype=np.int64)
@@ -55,6 +59,8 @@ class NameTokens:
         self._average = 0.0
 
     def add(self, slot: int, tokens: Iterable[tuple[str, int]]) -> None:
+        """Index the name tokens (key, role) of the case at ``slot``: all of them in one call,
+        a slot once."""
         seen: set[int] = set()
         for key, role in tokens:
             token_id = self._ids.get(key)
@@ -65,10 +71,17 @@ class NameTokens:
                 self._rules.add(key)
                 self._slots.append([])
                 self._roles.append([])
+                # a new token may agree with, come near or be spelt like any key looked up
                 self._similar.clear()
                 self._near.clear()
-            self._near_slots.clear()
-            self._spelt.clear()
+                self._near_slots.clear()
+                self._spelt.clear()
+                self._readers.clear()
+            else:
+                # a token known already: only the slots of the keys that read it change
+                for reader in self._readers.pop(token_id, ()):
+                    self._near_slots.pop(reader, None)
+                    self._spelt.pop(reader, None)
             self._slots[token_id].append(slot)
             self._roles[token_id].append(role)
             self._arrays.pop(token_id, None)
@@ -77,6 +90,11 @@ class NameTokens:
         if seen:
             self._named += 1
             self._share = None
+            if len(self.vocabulary) > self._counts.size:
+                grown = np.zeros(max(2 * self._counts.size, len(self.vocabulary)), np.int64)
+                grown[: self._counts.size] = self._counts
+                self._counts = grown
+            self._counts[list(seen)] += 1
         if slot >= len(self._key_counts):
             self._key_counts.extend([0] * (slot + 1 - len(self._key_counts)))
         self._key_counts[slot] = len(seen)
@@ -90,6 +108,11 @@ class NameTokens:
             )
             self._arrays[token_id] = cached
         return cached
+
+    def _read(self, token_id: int, key: str) -> IntArray:
+        """The slots of a token, read for ``key``'s cached slots (dropped when it gains one)."""
+        self._readers.setdefault(token_id, set()).add(key)
+        return self.postings(token_id)[0]
 
     def holding_all(self, token_ids: IntArray) -> IntArray:
         """The slots each of whose distinct keys is one of ``token_ids`` (the keys a query
@@ -115,7 +138,7 @@ class NameTokens:
     def _shares(self) -> FloatArray:
         """Per token id, the share of named cases that carry it."""
         if self._share is None or self._share.size != len(self.vocabulary):
-            counts = np.array([len(set(slots)) for slots in self._slots], dtype=np.float64)
+            counts = self._counts[: len(self.vocabulary)].astype(np.float64)
             self._share = counts / max(self._named, 1)
             self._average = float((self._share**2).sum() / max(self._share.sum(), 1e-12))
         return self._share
@@ -159,7 +182,7 @@ class NameTokens:
         found = self._near_slots.get(key)
         if found is None:
             ids, bands = self.near(key)
-            slots = [self.postings(token_id)[0] for token_id in ids.tolist()]
+            slots = [self._read(token_id, key) for token_id in ids.tolist()]
             sizes = [part.size for part in slots]
             found = (
                 np.concatenate(slots) if slots else np.zeros(0, dtype=np.int64),
@@ -206,7 +229,7 @@ class NameTokens:
                 exact = self._ids.get(key)
                 if exact is not None:
                     alike[exact] = True
-                slots = [self.postings(token_id)[0] for token_id in np.flatnonzero(alike).tolist()]
+                slots = [self._read(token_id, key) for token_id in np.flatnonzero(alike).tolist()]
                 self._spelt[key] = np.concatenate(slots) if slots else np.zeros(0, dtype=np.int64)
 
     def prepare(self, keys: Iterable[str], near: bool = True) -> None:

@@ -231,3 +231,52 @@ def test_plaintext_names_take_precedence_over_blooms() -> None:
     levels = pair_levels([missing], [remains])
     assert int(levels["encoded_names"][0]) == 0
     assert int(levels["names"][0]) != 0
+
+
+def test_token_shares_kept_as_cases_are_added_equal_a_recount() -> None:
+    import numpy as np
+
+    from matching.name_index import NameTokens
+
+    tokens = NameTokens(1)
+    rng = np.random.default_rng(7)
+    keys = ["ana", "ruiz", "diallo", "jose", "maria", "traore"]
+    for slot in range(300):
+        if rng.random() < 0.2:
+            tokens.add(slot, [])  # a case with no name: not a named case
+            continue
+        # a key may come twice in one case (given name and surname): counted once
+        chosen = [str(k) for k in rng.choice(keys, int(rng.integers(1, 4)), replace=True)]
+        tokens.add(slot, [(key, i % 2) for i, key in enumerate(chosen)])
+        if slot % 37 == 0:
+            held = [len(set(slots)) for slots in tokens._slots]
+            named = sum(1 for s in range(slot + 1) if any(s in slots for slots in tokens._slots))
+            assert tokens._shares().tolist() == [count / named for count in held]
+    assert tokens.key_bits("diallo", 5.0) != 0.0
+
+
+def test_cached_look_ups_follow_the_cases_added() -> None:
+    import numpy as np
+
+    from matching.name_index import NameTokens
+
+    keys = ["ana", "anna", "ruiz", "ruis", "diallo", "djalo", "jose", "maria", "mariam"]
+    queries = ["ana", "ruiz", "diallo", "mariam", "jalo", "josef"]
+    rng = np.random.default_rng(11)
+    kept = NameTokens(1)
+    added: list[tuple[int, list[tuple[str, int]]]] = []
+    for slot in range(120):
+        # now and then a name not seen before
+        pool = keys if rng.random() < 0.9 else [f"new{slot}", "ana"]
+        tokens = [(str(key), 0) for key in rng.choice(pool, 2)]
+        kept.add(slot, tokens)
+        added.append((slot, tokens))
+        fresh = NameTokens(1)
+        for at, held in added:
+            fresh.add(at, held)
+        for key in queries:
+            # the look-ups kept across adds answer as those of an index built anew
+            assert kept.spelt_slots(key).tolist() == fresh.spelt_slots(key).tolist()
+            for mine, theirs in zip(kept.near_slots(key), fresh.near_slots(key), strict=True):
+                assert mine.tolist() == theirs.tolist()
+    assert kept.spelt_slots("diallo").size > 0 and kept.near_slots("diallo")[0].size > 0
