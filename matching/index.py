@@ -335,7 +335,7 @@ class CandidateIndex:
             query = self._query(body, None)
             scored = self._ranker.dense(query, as_of_day, top_k)
             competing = scored.totals if scored.competing is None else scored.competing
-            offsets[position] = self._caseload_offset(body, competing, scored.uncounted)
+            offsets[position] = self._caseload_offset(body, competing)
         return offsets
 
     def match_all(
@@ -513,8 +513,8 @@ class CandidateIndex:
             # a missing person's query has no caseload offset (its remains' queries give it)
             scored = self._ranker.pruned(query, as_of_day, top_k)
         else:
-            # the caseload prior sums every pair's likelihood ratio: compare them all (its
-            # sum is spread over most pairs, so ``Ranker.caseload_pruned`` would leave out few)
+            # the caseload prior sums every pair's likelihood ratio: compare them all (the
+            # sum is spread over most pairs: docs/matching.md, "a pruned sum")
             scored = self._ranker.dense(query, as_of_day, top_k)
         return self._finish(record, query, scored, top_k)
 
@@ -523,7 +523,7 @@ class CandidateIndex:
     ) -> tuple[IntArray, FloatArray, NameAgreement, FloatArray]:
         """The top K of a query's pairs scored, as ``_rank`` returns them."""
         competing = scored.totals if scored.competing is None else scored.competing
-        offset = self._caseload_offset(record, competing, scored.uncounted)
+        offset = self._caseload_offset(record, competing)
         best = _best(scored, query, top_k)
         slots = query.slot_of(best)
         route_best = scored.route_km[best]
@@ -611,13 +611,9 @@ class CandidateIndex:
         met = {remains.vocabulary[i] for key in keys for i in remains.similar(key)[0].tolist()}
         self._missing.tokens.prepare(met)
 
-    def _caseload_offset(
-        self, record: MissingRecord | RemainsRecord, totals: FloatArray, uncounted: int = 0
-    ) -> float:
+    def _caseload_offset(self, record: MissingRecord | RemainsRecord, totals: FloatArray) -> float:
         """log2 of what turns a pair's likelihood ratio into its probability under the caseload
-        prior (NaN: the weights' constant prior serves). ``uncounted`` comparable pairs are
-        not in ``totals``: counted in N, their ratios left out of the sum (bounded by
-        ``matching.ranking.CASELOAD_EPSILON``).
+        prior (NaN: the weights' constant prior serves).
 
         With ``settings.reported_share`` = s, remains are the person of one of the N reports
         they can be compared with (not excluded), each alike beforehand, with probability s,
@@ -632,7 +628,7 @@ class CandidateIndex:
             return float("nan")
         top = float(finite.max())
         log_sum = top + float(np.log2(np.exp2(finite - top).sum()))
-        log_each = float(np.log2(share / (finite.size + uncounted)))
+        log_each = float(np.log2(share / finite.size))
         log_none = float(np.log2(1.0 - share)) if share < 1.0 else -np.inf
         return log_each - float(np.logaddexp2(log_none, log_each + log_sum))
 

@@ -56,11 +56,6 @@ _SAMPLE = 16
 # float sums of the same weights in another order differ in the last bits: bounds get a margin
 _MARGIN = 1e-6
 _CHUNK = 256
-#: the caseload prior's sum of likelihood ratios over every comparable pair may leave out
-#: pairs whose ratios, at their upper bounds, add at most this share of the sum found
-#: (``Ranker.caseload_pruned``): the prior's offset is then at most log2(1 + ε) above the one
-#: comparing every pair gives (probabilities at most 1e-6 relative higher)
-CASELOAD_EPSILON = 1e-6
 
 
 @dataclass(frozen=True)
@@ -266,10 +261,6 @@ class Scored:
     totals: FloatArray
     route_km: FloatArray
     competing: FloatArray | None = None
-    #: comparable pairs left out of ``positions`` whose likelihood ratios together are at
-    #: most ``CASELOAD_EPSILON`` × the sum over ``competing`` (``Ranker.caseload_pruned``):
-    #: counted among the reports the remains compete for, their ratios left out of the sum
-    uncounted: int = 0
 
 
 @dataclass(frozen=True)
@@ -415,140 +406,6 @@ class Ranker:
             return Scored(seed, found, route_km)
         more = self._exact(q, rest, weights, excluded, voids, named, names, as_of, route_km, top_k)
         return Scored(np.concatenate([seed, rest]), np.concatenate([found, more]), route_km)
-
-    def caseload_pruned(
-        self, q: Query, as_of: float, top_k: int, epsilon: float = CASELOAD_EPSILON
-    ) -> Scored:
-        """As ``dense`` for the caseload prior, but not every pair compared in full: the pairs
-        with the best bounds (those of ``pruned``) are, until the pairs left out could add at
-        most ``epsilon`` × the sum of likelihood ratios found (their bounds' ratios summed),
-        and none of them could enter the top K or the route branch and bound. The pairs
-        compared get the totals and route distances ``dense`` gives them (the same branch and
-        bound over the same candidates, in the same order), the top K included; those left
-        out are counted (``Scored.uncounted``), so the caseload offset is at most
-        log2(1 + epsilon) above the dense one, never below. ``epsilon`` 0 leaves out nothing
-        whose ratio is not 0 in floating point."""
-        assert q.distinct is not None
-        top_k = max(top_k, 1)
-        m, r = q.sides(q.population)
-        names = compare_columns(m, r, q.names, self.settings, as_of, criteria=NAMED)
-        weights, excluded, voids = self._screened(q, m, r, as_of)
-        for criterion in NAMED:
-            if not skipped(names.levels[criterion]):
-                weights[criterion] = self.tables[criterion][names.levels[criterion]]
-        named = np.broadcast_to(names.levels["names"] != 0, (q.size,))
-        bound = np.broadcast_to(names.name_bits, (q.size,)) + q.dna + _MARGIN
-        for weight in weights.values():
-            bound = bound + weight
-        for criterion in DEFERRED:
-            if criterion not in q.lacking:
-                best = max(float(self.tables[criterion].max()), 0.0)
-                bound = bound + best * q.distinct.present[criterion][: q.size]
-        bound[excluded | ~q.population["active"]] = -np.inf
-        live = np.isfinite(bound)
-        compared = live
-        if int(live.sum()) > _SEED:
-            # the seed: every pair whose bound is as good as the _SEED-th best (ties included,
-            # so that the pairs compared do not depend on the order of the population)
-            values = bound[live]
-            floor = np.partition(values, values.size - _SEED)[values.size - _SEED]
-            seed = live & (bound >= floor)
-            at = np.flatnonzero(seed)
-            found, distance, _ = self._exact_points(
-                q, at, weights, excluded, voids, named, names, as_of
-            )
-            settled = least = found
-            if q.routes is not None:
-                # as ``_refine_routes`` reads them: a pair its route could lift is not settled;
-                # and a pair with no last-seen point takes its route's weight, which may be
-                # below 0
-                gain = self._distance.max() - self._distance[distance]
-                pending = np.isfinite(found) & q.routes.measurable[at] & (gain > 0)
-                settled = np.where(pending, -np.inf, found)
-                lowest = min(float(self._distance.min()), 0.0)
-                least = np.where(pending & (distance == 0), found + lowest, found)
-            compared = seed | self._caseload_rest(
-                bound, live & ~seed, least, settled, top_k, epsilon
-            )
-        positions = np.flatnonzero(compared)
-        totals, distance, sea = self._exact_points(
-            q, positions, weights, excluded, voids, named, names, as_of
-        )
-        route_km = np.full(q.size, np.nan)
-        competing = totals
-        if q.routes is not None:
-            competing = totals.copy()
-            self._refine_routes(q, distance, totals, route_km, top_k, sea, positions)
-            competing = np.where(np.isneginf(totals), competing, totals)
-        left = np.flatnonzero(live & ~compared)
-        uncounted = left.size
-        if left.size:
-            uncounted -= int(self._deferred_exclusions(q, left, as_of).sum())
-        return Scored(positions, totals, route_km, competing, uncounted)
-
-    def _caseload_rest(
-        self,
-        bound: FloatArray,
-        rest: Array,
-        found: FloatArray,
-        settled: FloatArray,
-        top_k: int,
-        epsilon: float,
-    ) -> Array:
-        """The pairs of ``rest`` (a mask) to compare besides a seed whose totals are at least
-        ``found`` (so the sum is a lower bound), and its totals as ``_refine_routes`` reads
-        them (-inf where a route could lift the pair):
-        those whose bound is at least the least bound kept, the least kept such that the
-        ratios of every pair below it, at their bounds, sum to at most ``epsilon`` × the
-        seed's, and that no pair below it could enter the K best settled totals of the seed
-        (or be lifted there by its route: ``_refine_routes`` then sees the same candidates it
-        sees over every pair)."""
-        finite = found[np.isfinite(found)]
-        if finite.size == 0:
-            return rest
-        top = float(finite.max())
-        budget = epsilon * float(np.exp2(finite - top).sum())
-        kth_values = _top_values(settled, top_k)
-        kth = kth_values[0] if kth_values.size >= top_k else -np.inf
-        values = np.sort(bound[rest])[::-1]  # best first
-        masses = np.exp2(values - top)
-        # below[i]: the ratios of the pairs from the i-th best on, at their bounds
-        below = np.concatenate([np.cumsum(masses[::-1])[::-1], [0.0]])
-        ok = (below <= budget) & (np.concatenate([values, [-np.inf]]) < kth)
-        cut = int(np.argmax(ok))  # the first place every pair from which may be left out
-        if cut == 0:
-            return np.zeros_like(rest)
-        kept: Array = rest & (bound >= values[cut - 1])
-        return kept
-
-    def _deferred_exclusions(self, q: Query, positions: IntArray, as_of: float) -> Array:
-        """Which pairs at ``positions`` a deferred criterion excludes (the age, when the
-        settings make its contradiction exclude): they do not compete for the caseload
-        prior, compared or not."""
-        # of the deferred criteria only the age excludes, and only by the settings' leave
-        criteria = [
-            c
-            for c in DEFERRED
-            if c not in q.lacking and c in self.settings.excluding_contradictions
-        ]
-        if not criteria:
-            return np.zeros(positions.size, dtype=bool)
-        side = "r" if q.query_is_missing else "m"
-        reads: dict[str, None] = {"sex": None}
-        for comparison in COMPARISONS:
-            if comparison.criterion in criteria:
-                reads.update(
-                    dict.fromkeys(
-                        comparison.missing_reads if side == "m" else comparison.remains_reads
-                    )
-                )
-        part = {column: q.population[column][positions] for column in reads}
-        m, r = q.sides(part)
-        out = np.zeros(positions.size, dtype=bool)
-        for outcome in outcomes(m, r, criteria, self.settings, as_of, q.lacking).values():
-            if outcome.excluded is not None:
-                out |= np.broadcast_to(outcome.excluded, positions.shape)
-        return out
 
     def _screened(
         self, q: Query, m: Columns, r: Columns, as_of: float
