@@ -1,8 +1,8 @@
 // A page showing work still under way: every few seconds, read the page again and put its fresh
 // parts (elements marked data-refresh-part, by id) in place of the old ones, leaving the rest
 // (a form being filled in) alone; the status line is updated in place so that screen readers
-// announce it. Stops when the fresh page no longer asks for it, saying so (data-done-label). Without JavaScript the page's
-// own Refresh link does the same.
+// announce it. Stops when the fresh page no longer asks for it, saying so (data-done-label).
+// Without JavaScript the page's own Refresh link does the same.
 (function () {
   "use strict";
   var marker = document.querySelector("[data-refresh-seconds]");
