@@ -43,6 +43,27 @@ def brute_force(
     return sorted(scored, key=lambda c: -c.score)[:top_k]
 
 
+def ranked_as_every_pair(
+    index: CandidateIndex,
+    remains: list[RemainsRecord],
+    missing: list[MissingRecord],
+    top_k: int = 5,
+    as_of: date = AS_OF,
+) -> list[Candidate]:
+    """Each remains' top K from the index, checked against scoring every pair (scores, and
+    the evidence of each candidate as ``score_pair`` gives it); every candidate found."""
+    found_all: list[Candidate] = []
+    for body in remains:
+        found = index.candidates_for_remains(body, top_k=top_k, as_of=as_of)
+        expected = brute_force(index, body, missing, top_k, as_of)
+        assert [c.score for c in found] == pytest.approx([c.score for c in expected], rel=1e-9)
+        for candidate in found:
+            person = next(m for m in missing if m.ref == candidate.missing_ref)
+            assert candidate.evidence == index.score_pair(person, body, as_of=as_of).evidence
+        found_all.extend(found)
+    return found_all
+
+
 def test_index_finds_the_same_top_k_as_scoring_every_pair(population: Population) -> None:
     missing, remains = population
     index = CandidateIndex()
