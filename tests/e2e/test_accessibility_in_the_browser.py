@@ -334,6 +334,9 @@ def _sideways(page) -> list[int]:
 
 
 def axe_violations(page) -> list[str]:
+    # after a form is sent, the new page's content can show before its stylesheet applies: axe
+    # then sees the page unstyled (twice, on a loaded machine: the skip link beside the brand)
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE)  # evaluated by the browser's debugger: the page's CSP still holds
     found = page.evaluate(
