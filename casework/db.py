@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy import SQLAlchemy
 from geoalchemy2.admin.dialects.sqlite import init_spatialite
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, Uuid, event
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, Uuid, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -139,6 +139,17 @@ def hold_write_lock(session: Session) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def take_turn(session: Session, key: int) -> None:
+    """Make the session's transaction wait its turn among those taking the same ``key``: a
+    PostgreSQL advisory transaction lock (released at commit or rollback), on SQLite the write
+    lock (``hold_write_lock``: one writer at a time whatever the key). What it reads from here
+    on cannot be changed by another holder before it commits."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    else:
+        hold_write_lock(session)
+
+
 def is_unreachable(error: BaseException) -> bool:
     """The database is down, dropped the connection, or (SQLite) stayed locked past the busy
     timeout: a moment's trouble, worth trying again, not a fault in the request."""
@@ -146,9 +157,9 @@ def is_unreachable(error: BaseException) -> bool:
         return False
     if error.connection_invalidated:
         return True
-    text = str(error.orig).lower()
+    said = str(error.orig).lower()
     return any(
-        sign in text
+        sign in said
         for sign in (
             "database is locked",
             "connection refused",

@@ -19,13 +19,15 @@ from sqlalchemy.orm import Session
 
 from casework.audit.models import AuditEntry, AuditHead
 from casework.clock import now
-from casework.db import db, hold_write_lock
+from casework.db import db, take_turn
 from casework.errors import CaseworkError
 from casework.keystore import audit_chain_key
 from casework.personal_data import Encrypted
 
 GENESIS = b"\x00" * 32
 _TAIL = "casework.audit_tail"
+# the turn every writer of the audit chain takes (`take_turn`)
+CHAIN_TURN = 7431
 # bookkeeping, not case data: a sequence counter, a retry key, a recomputation still to do,
 # a sign-in session (signing in and out are audited as events; its stamps are not changes)
 _UNAUDITED = {
@@ -129,13 +131,9 @@ def _tail(session: Session) -> tuple[int, bytes]:
     tail = session.info.get(_TAIL)
     if tail is not None:
         return tail  # type: ignore[no-any-return]
-    if session.get_bind().dialect.name == "postgresql":
-        # one writer extends the chain at a time; released at commit or rollback
-        session.execute(text("SELECT pg_advisory_xact_lock(7431)"))
-    else:
-        # SQLite: the tail must be read as the one writer, or two sessions read the same
-        # tail and the second insert clashes on `seq` (writes outside `transaction()` too)
-        hold_write_lock(session)
+    # one writer extends the chain at a time: two sessions reading the same tail would clash
+    # on `seq` at the second insert (writes outside `transaction()` too)
+    take_turn(session, CHAIN_TURN)
     with session.no_autoflush:
         last = session.execute(
             select(AuditEntry.seq, AuditEntry.entry_hash).order_by(AuditEntry.seq.desc()).limit(1)

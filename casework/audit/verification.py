@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from casework.accounts.models import User
 from casework.audit.row_checks import RowProblem, case_status_problems, sealed_row_problems
 from casework.audit.services import AuditAction, ChainProblem, chain_head, record, verify_chain
-from casework.db import db, hold_write_lock, read_snapshot, transaction
+from casework.db import db, read_snapshot, take_turn, transaction
 from casework.jobs.models import Job, JobKind, JobState
 from casework.jobs.services import Progress, create, params_of, result_of
 from casework.keystore import audit_chain_key
@@ -65,8 +65,8 @@ def check_trail(
     return TrailCheck(count, chain, rows)
 
 
-# the advisory lock two requests starting a verification take in turn (the audit chain's is 7431)
-_STARTING_LOCK = 7432
+# the turn two requests starting a verification take (not the audit chain's: CHAIN_TURN)
+_STARTING_TURN = 7432
 
 
 def start_verification(user: User, anchor: str | None) -> tuple[Job, bool]:
@@ -80,10 +80,7 @@ def start_verification(user: User, anchor: str | None) -> tuple[Job, bool]:
     with transaction():
         # two clicks at once: the second waits here until the first committed its job, then
         # finds it (without the turn both look before either wrote, and both start one)
-        if db.session.get_bind().dialect.name == "postgresql":
-            db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _STARTING_LOCK})
-        else:
-            hold_write_lock(db.session)
+        take_turn(db.session, _STARTING_TURN)
         waiting = db.session.scalar(
             select(Job)
             .where(
